@@ -1,0 +1,120 @@
+// The validated shape of routes.yaml, as written by the user (defaults not yet merged).
+// Immutable input: the routing compiler turns it into a RouteTable; nothing mutates it.
+
+export type RetryOn = 'connect-error' | 'reset' | 'timeout' | number;
+
+export interface ServerConfig {
+  readonly port?: number;
+  readonly host?: string;
+  readonly adminPort?: number;
+  readonly adminHost?: string;
+  readonly drainTimeoutMs?: number;
+  readonly trustedProxies?: number;
+  readonly maxBufferBytes?: number;
+  readonly escapedSlashes?: 'reject' | 'keep';
+  readonly shadowLog?: string | null;
+  // Extensions to the contract: node:http server limits, each with a documented default.
+  readonly maxHeaderBytes?: number;
+  readonly maxHeadersCount?: number;
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly keepAliveTimeoutMs?: number;
+}
+
+export interface UpstreamConfig {
+  readonly url: string;
+  readonly connections?: number;
+  readonly keepAliveMs?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+export interface RetryConfig {
+  readonly attempts?: number;
+  readonly backoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly on?: readonly RetryOn[];
+  readonly budgetPercent?: number;
+}
+
+export interface BreakerConfig {
+  readonly consecutiveFailures?: number;
+  readonly halfOpenAfterMs?: number;
+}
+
+export interface ShadowCompareConfig {
+  readonly headers?: readonly string[];
+  readonly ignore?: readonly string[];
+  readonly unorderedArrays?: readonly string[];
+  readonly numericTolerance?: number;
+  readonly noiseProbe?: number;
+}
+
+export interface ShadowConfig {
+  readonly upstream: string;
+  readonly percent?: number;
+  readonly methods?: readonly string[];
+  readonly prefixRewrite?: string;
+  readonly timeoutMs?: number;
+  readonly maxConcurrent?: number;
+  readonly compare?: ShadowCompareConfig;
+}
+
+export interface CanaryHaltConfig {
+  readonly maxErrorRate: number;
+  readonly minRequests: number;
+  readonly windowMs: number;
+}
+
+export interface CanaryConfig {
+  readonly upstream: string;
+  readonly percent: number;
+  readonly stickyOn?: string; // "header:NAME" | "cookie:NAME"
+  readonly forceHeader?: string;
+  readonly halt?: CanaryHaltConfig;
+}
+
+/** Keys allowed under `defaults:` and merged under every route (route keys win, key by key). */
+export interface RouteDefaults {
+  readonly timeoutMs?: number;
+  readonly retry?: RetryConfig;
+  readonly breaker?: BreakerConfig;
+  readonly fallback?: string;
+  readonly preserveHost?: boolean;
+}
+
+export interface RouteConfig extends RouteDefaults {
+  readonly prefix: string;
+  readonly upstream: string;
+  readonly methods?: readonly string[];
+  readonly prefixRewrite?: string;
+  readonly shadow?: ShadowConfig;
+  readonly canary?: CanaryConfig;
+}
+
+export interface StranglerConfig {
+  readonly server: ServerConfig;
+  readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
+  readonly defaults: RouteDefaults;
+  readonly routes: readonly RouteConfig[];
+}
+
+/** One validation problem, located in the source file. line and column are 1-based. */
+export interface ConfigError {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** YAML path, e.g. `routes[2].retry.attempts`; empty string for the document root. */
+  readonly path: string;
+  /** What was expected, as a sentence fragment a person reads: "must be an integer >= 1 (got 0)". */
+  readonly message: string;
+}
+
+export type LoadResult =
+  | {
+      readonly ok: true;
+      readonly file: string;
+      readonly config: StranglerConfig;
+      /** Content hash of the validated config (after env expansion), 12 hex chars. */
+      readonly version: string;
+    }
+  | { readonly ok: false; readonly file: string; readonly errors: readonly ConfigError[] };

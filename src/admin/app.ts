@@ -1,0 +1,51 @@
+// The admin API (admin port only): health, readiness, metrics and the live table.
+// Express is fine here; it never sees data-path traffic.
+
+import express from 'express';
+import type { Metrics } from '../observability/metrics.js';
+import type { TableStore } from '../routing/store.js';
+import { describeTable } from '../routing/table.js';
+import { bearerAuth } from './auth.js';
+
+export interface Lifecycle {
+  ready: boolean;
+  draining: boolean;
+}
+
+export interface AdminDeps {
+  readonly store: TableStore;
+  readonly metrics: Metrics;
+  readonly lifecycle: Lifecycle;
+  readonly token: string | undefined;
+}
+
+export function createAdminApp(deps: AdminDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('json spaces', 2);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', (_req, res) => {
+    const { ready, draining } = deps.lifecycle;
+    if (ready && !draining) res.json({ status: 'ready', version: deps.store.current.version });
+    else res.status(503).json({ status: draining ? 'draining' : 'starting' });
+  });
+
+  app.use(bearerAuth(deps.token));
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.get('/routes', (_req, res) => {
+    res.json(describeTable(deps.store.current));
+  });
+
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not_found', message: `no admin endpoint ${req.method} ${req.path}` });
+  });
+  return app;
+}

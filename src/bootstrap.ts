@@ -1,0 +1,118 @@
+// The one place where the modules are wired together: config -> table -> store -> public server
+// and admin server. Returns a handle with the bound ports and a graceful shutdown.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { createAdminApp, type Lifecycle } from './admin/app.js';
+import { loadConfigFile } from './config/load.js';
+import type { ConfigError } from './config/types.js';
+import { AccessLog, ProxyHandler } from './forward/handler.js';
+import { UpstreamPools } from './forward/pools.js';
+import { createPublicServer } from './forward/server.js';
+import { UpgradeHandler } from './forward/upgrade.js';
+import type { Logger } from './observability/logger.js';
+import { Metrics, RouteMeters } from './observability/metrics.js';
+import { TableStore } from './routing/store.js';
+import { compileTable } from './routing/table.js';
+
+export class ConfigInvalidError extends Error {
+  readonly errors: readonly ConfigError[];
+  constructor(file: string, errors: readonly ConfigError[]) {
+    super(`${file}: ${errors.length} error(s) in the config`);
+    this.name = 'ConfigInvalidError';
+    this.errors = errors;
+  }
+}
+
+export interface StartOptions {
+  readonly configPath: string;
+  readonly logger: Logger;
+  /** Overrides of `server:` in the file (flags and environment, already resolved by the CLI). */
+  readonly port?: number;
+  readonly host?: string;
+  readonly adminPort?: number;
+  readonly adminHost?: string;
+  readonly adminToken?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly processMetrics?: boolean;
+}
+
+export interface Strangler {
+  readonly port: number;
+  readonly adminPort: number;
+  readonly store: TableStore;
+  readonly metrics: Metrics;
+  readonly lifecycle: Lifecycle;
+  /** SIGTERM behaviour: not ready, stop accepting, let in-flight requests finish (bounded), close. */
+  shutdown(): Promise<void>;
+}
+
+async function listen(server: http.Server, port: number, host: string): Promise<number> {
+  server.listen(port, host);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+export async function startStrangler(opts: StartOptions): Promise<Strangler> {
+  const { logger } = opts;
+  const metrics = new Metrics({ processMetrics: opts.processMetrics ?? false });
+  const loaded = await loadConfigFile(opts.configPath, opts.env ?? process.env);
+  if (!loaded.ok) {
+    metrics.configReloads.inc({ result: 'invalid' });
+    throw new ConfigInvalidError(loaded.file, loaded.errors);
+  }
+  const pools = new UpstreamPools();
+  const table = compileTable(loaded.config, { version: loaded.version, file: loaded.file }, { pools, metrics });
+  metrics.configReloads.inc({ result: 'success' });
+  metrics.setConfigVersion(table.version);
+
+  const store = new TableStore(table);
+  const lifecycle: Lifecycle = { ready: false, draining: false };
+  const access = new AccessLog(logger, new RouteMeters(metrics, ''));
+  const handler = new ProxyHandler(store, lifecycle, access);
+  const upgrades = new UpgradeHandler(store, access);
+  const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, token: opts.adminToken }));
+
+  let port: number;
+  let adminPort: number;
+  try {
+    adminPort = await listen(adminServer, opts.adminPort ?? table.server.adminPort, opts.adminHost ?? table.server.adminHost);
+    port = await listen(publicServer, opts.port ?? table.server.port, opts.host ?? table.server.host);
+  } catch (err) {
+    publicServer.close();
+    adminServer.close();
+    await pools.close();
+    throw err;
+  }
+  lifecycle.ready = true;
+  logger.info({ msg: 'listening', port, adminPort, config: table.file, version: table.version, routes: table.routes.length });
+
+  let shuttingDown: Promise<void> | null = null;
+  const shutdown = (): Promise<void> =>
+    (shuttingDown ??= (async () => {
+      lifecycle.draining = true;
+      const drainMs = table.server.drainTimeoutMs;
+      logger.info({ msg: 'draining', drainTimeoutMs: drainMs });
+      const closed = new Promise<void>((resolve) => publicServer.close(() => resolve()));
+      publicServer.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), drainMs);
+      });
+      const expired = await Promise.race([closed.then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (expired) {
+        logger.warn({ msg: 'drain timeout: closing the connections still open', drainTimeoutMs: drainMs });
+        publicServer.closeAllConnections();
+      }
+      upgrades.closeAll();
+      adminServer.closeAllConnections();
+      await new Promise<void>((resolve) => adminServer.close(() => resolve()));
+      await pools.close();
+      logger.info({ msg: 'stopped' });
+    })());
+
+  return { port, adminPort, store, metrics, lifecycle, shutdown };
+}

@@ -1,0 +1,69 @@
+// Every response the proxy makes itself: a stable code, its HTTP status, and the JSON body.
+// The mapping from failure to status lives here and nowhere else.
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'no_route'
+  | 'payload_too_large'
+  | 'request_timeout'
+  | 'headers_too_large'
+  | 'upstream_unavailable'
+  | 'circuit_open'
+  | 'upstream_timeout';
+
+export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  no_route: 404,
+  request_timeout: 408,
+  payload_too_large: 413,
+  headers_too_large: 431,
+  upstream_unavailable: 502,
+  circuit_open: 503,
+  upstream_timeout: 504,
+};
+
+const REASON: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export class ProxyError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProxyError';
+    this.code = code;
+    this.status = STATUS_OF[code];
+  }
+}
+
+export function isProxyError(e: unknown): e is ProxyError {
+  return e instanceof ProxyError;
+}
+
+export function errorBody(code: ErrorCode, message: string, requestId: string, route?: string): string {
+  const body: Record<string, string> = { error: code, message, requestId };
+  if (route !== undefined) body.route = route;
+  return JSON.stringify(body);
+}
+
+/** A complete HTTP/1.1 response as raw bytes, for sockets the HTTP server has given up on. */
+export function rawErrorResponse(code: ErrorCode, message: string, requestId: string): string {
+  const status = STATUS_OF[code];
+  const body = errorBody(code, message, requestId);
+  return (
+    `HTTP/1.1 ${status} ${REASON[status]}\r\n` +
+    'content-type: application/json\r\n' +
+    `content-length: ${Buffer.byteLength(body)}\r\n` +
+    `x-request-id: ${requestId}\r\n` +
+    'connection: close\r\n\r\n' +
+    body
+  );
+}

@@ -1,0 +1,180 @@
+// One request's trip to one upstream, as an undici dispatch handler (the callback API that
+// undici's core calls directly, with raw header buffers and no per-chunk stream objects).
+// It streams the upstream's response into the client's ServerResponse with backpressure, bounds
+// the wait for response headers by the route's timeoutMs, and aborts the upstream request as soon
+// as the client goes away.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CompiledRoute } from '../routing/table.js';
+import type { Upstream } from './pools.js';
+import { responseHeaders } from './headers.js';
+import { sendError } from './respond.js';
+import type { ErrorCode } from '../errors.js';
+
+export interface ExchangeEnd {
+  readonly status: number;
+  readonly bytes: number;
+  readonly error: ErrorCode | 'client_closed' | 'upstream_aborted' | null;
+  readonly cause: Error | null;
+}
+
+export interface ExchangeHost {
+  readonly draining: boolean;
+  finished(x: Exchange, end: ExchangeEnd): void;
+}
+
+class UpstreamTimeout extends Error {
+  readonly code = 'STRANGLER_UPSTREAM_TIMEOUT';
+}
+class ClientClosed extends Error {
+  readonly code = 'STRANGLER_CLIENT_CLOSED';
+}
+
+/** undici and socket error codes that mean "nothing reached the upstream". */
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function onTimeout(x: Exchange): void {
+  x.timeout();
+}
+
+export class Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly route: CompiledRoute;
+  readonly upstream: Upstream;
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly startedAt: number;
+  readonly #host: ExchangeHost;
+
+  #abort: ((err?: Error) => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #resume: (() => void) | null = null;
+  #status = 0;
+  #bytes = 0;
+  #done = false;
+  /** Set when the exchange must end as soon as undici hands us the abort function. */
+  #pendingAbort: Error | null = null;
+
+  constructor(
+    host: ExchangeHost,
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: CompiledRoute,
+    upstream: Upstream,
+    requestId: string,
+    method: string,
+    path: string,
+    startedAt: number,
+  ) {
+    this.#host = host;
+    this.req = req;
+    this.res = res;
+    this.route = route;
+    this.upstream = upstream;
+    this.requestId = requestId;
+    this.method = method;
+    this.path = path;
+    this.startedAt = startedAt;
+  }
+
+  /** Sends the request upstream. `headers` is a flat [name, value, ...] list. */
+  start(path: string, headers: string[], body: IncomingMessage | null): void {
+    this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
+    this.res.once('close', () => {
+      if (!this.#done) this.#cancel(new ClientClosed('the client closed the connection'));
+    });
+    this.upstream.pool.dispatch({ path, method: this.method, headers, body }, this);
+  }
+
+  timeout(): void {
+    this.#timer = null;
+    if (this.#done || this.#status !== 0) return;
+    const err = new UpstreamTimeout(`no response from upstream '${this.upstream.name}' within ${this.route.timeoutMs} ms`);
+    this.#end('upstream_timeout', err);
+    this.#cancel(err);
+  }
+
+  #cancel(err: Error): void {
+    if (!this.#done) this.#end(err instanceof ClientClosed ? 'client_closed' : 'upstream_aborted', err);
+    if (this.#abort !== null) this.#abort(err);
+    else this.#pendingAbort = err;
+  }
+
+  // undici handler API -------------------------------------------------------------------------
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#pendingAbort !== null) abort(this.#pendingAbort);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (this.#done) return false;
+    if (statusCode < 200) return true; // informational responses are not relayed
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#status = statusCode;
+    this.#resume = resume;
+    this.res.writeHead(statusCode, statusText, responseHeaders(rawHeaders, this.requestId, this.#host.draining));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#done) return false;
+    this.#bytes += chunk.length;
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', this.#resume!);
+    return false;
+  }
+
+  onComplete(): void {
+    if (this.#done) return;
+    this.res.end();
+    this.#end(null, null);
+  }
+
+  onError(err: Error): void {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    if (this.#done) return;
+    if (this.#status !== 0 || this.res.headersSent) {
+      // Mid-body failure: the client must see a broken response, never a truncated "complete" one.
+      this.res.destroy(err);
+      this.#end('upstream_aborted', err);
+      return;
+    }
+    const code = (err as { code?: string }).code ?? '';
+    const message = CONNECT_ERRORS.has(code)
+      ? `upstream '${this.upstream.name}' is unreachable (${code})`
+      : `upstream '${this.upstream.name}' failed before answering (${code || err.message})`;
+    this.#end('upstream_unavailable', err, message);
+  }
+
+  // --------------------------------------------------------------------------------------------
+
+  #end(error: ExchangeEnd['error'], cause: Error | null, message?: string): void {
+    this.#done = true;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    if ((error === 'upstream_timeout' || error === 'upstream_unavailable') && !this.res.headersSent) {
+      this.#status = sendError(
+        this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.prefix, this.#host.draining,
+      );
+    }
+    this.#host.finished(this, {
+      status: error === 'client_closed' && this.#status === 0 ? 499 : this.#status,
+      bytes: this.#bytes,
+      error,
+      cause,
+    });
+  }
+}

@@ -1,0 +1,167 @@
+// The public port's request listener: one table snapshot, one header pass, one path
+// normalisation, one match, then one Exchange to the upstream. Every request ends in exactly one
+// access-log line and one metric update.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorCode } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { RouteMeters } from '../observability/metrics.js';
+import { rewritePath } from '../routing/match.js';
+import { normalizeTarget } from '../routing/normalize.js';
+import type { TableStore } from '../routing/store.js';
+import type { CompiledRoute, RouteTable } from '../routing/table.js';
+import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
+import { clientAddressOf, forwardedForValue, scanRequestHeaders, type RequestHeadScan } from './headers.js';
+import { sendError } from './respond.js';
+
+export interface ProxyState {
+  draining: boolean;
+}
+
+export interface AccessLine {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly route: string | null;
+  readonly upstream: string | null;
+  readonly status: number;
+  readonly bytes: number;
+  readonly startedAt: number;
+  readonly error: string | null;
+}
+
+export class AccessLog {
+  readonly #logger: Logger;
+  readonly #unmatched: RouteMeters;
+
+  constructor(logger: Logger, unmatched: RouteMeters) {
+    this.#logger = logger;
+    this.#unmatched = unmatched;
+  }
+
+  write(line: AccessLine, meters: RouteMeters | null): void {
+    const durationMs = performance.now() - line.startedAt;
+    (meters ?? this.#unmatched).record(line.upstream ?? '', line.method, line.status, durationMs / 1000);
+    const entry = {
+      msg: 'request',
+      requestId: line.requestId,
+      method: line.method,
+      path: line.path,
+      route: line.route,
+      upstream: line.upstream,
+      status: line.status,
+      bytes: line.bytes,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      error: line.error ?? undefined,
+    };
+    if (line.error === null || line.error === 'client_closed') this.#logger.info(entry);
+    else this.#logger.warn(entry);
+  }
+}
+
+export class ProxyHandler implements ExchangeHost {
+  readonly #store: TableStore;
+  readonly #state: ProxyState;
+  readonly #access: AccessLog;
+
+  constructor(store: TableStore, state: ProxyState, access: AccessLog) {
+    this.#store = store;
+    this.#state = state;
+    this.#access = access;
+  }
+
+  get draining(): boolean {
+    return this.#state.draining;
+  }
+
+  /** `request` listener; also `checkContinue`, with expectContinue = true. */
+  handle(req: IncomingMessage, res: ServerResponse, expectContinue = false): void {
+    const startedAt = performance.now();
+    const table = this.#store.current;
+    const scan = scanRequestHeaders(req.rawHeaders);
+    const method = req.method!;
+
+    if (scan.count > table.server.maxHeadersCount) {
+      return this.#fail(res, scan, method, '-', startedAt, null, 'headers_too_large',
+        `the request has ${scan.count} header fields; at most ${table.server.maxHeadersCount} are accepted`);
+    }
+    if (scan.host === null && req.httpVersionMinor === 1) {
+      return this.#fail(res, scan, method, '-', startedAt, null, 'bad_request', 'an HTTP/1.1 request needs a Host header');
+    }
+    const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
+    if (!target.ok) {
+      return this.#fail(res, scan, method, '-', startedAt, null, 'bad_request', target.reason);
+    }
+    const route = table.match(method, target.path);
+    if (route === undefined) {
+      return this.#fail(res, scan, method, target.path, startedAt, null, 'no_route',
+        `no route matches ${method} ${target.path}`);
+    }
+
+    if (expectContinue) res.writeContinue();
+    const headers = this.#upstreamHeaders(req, scan, route, table);
+    const path = rewritePath(target.path, route.prefix, route.prefixRewrite) + target.search;
+    const x = new Exchange(this, req, res, route, route.upstream, scan.requestId, method, target.path, startedAt);
+    x.start(path, headers, scan.hasBody ? req : null);
+  }
+
+  finished(x: Exchange, end: ExchangeEnd): void {
+    this.#access.write(
+      {
+        requestId: x.requestId,
+        method: x.method,
+        path: x.path,
+        route: x.route.prefix,
+        upstream: x.upstream.name,
+        status: end.status,
+        bytes: end.bytes,
+        startedAt: x.startedAt,
+        error: end.error,
+      },
+      x.route.meters,
+    );
+  }
+
+  #upstreamHeaders(req: IncomingMessage, scan: RequestHeadScan, route: CompiledRoute, table: RouteTable): string[] {
+    const headers = scan.headers;
+    const trusted = table.server.trustedProxies;
+    if (route.preserveHost && scan.host !== null) headers.push('host', scan.host);
+    headers.push(
+      'x-forwarded-for',
+      forwardedForValue(scan.forwardedFor, clientAddressOf(req.socket.remoteAddress), trusted),
+      'x-forwarded-proto',
+      trusted > 0 && scan.forwardedProto !== null ? scan.forwardedProto : 'http',
+    );
+    const fwdHost = trusted > 0 && scan.forwardedHost !== null ? scan.forwardedHost : scan.host;
+    if (fwdHost !== null) headers.push('x-forwarded-host', fwdHost);
+    headers.push('x-request-id', scan.requestId);
+    return headers;
+  }
+
+  #fail(
+    res: ServerResponse,
+    scan: RequestHeadScan,
+    method: string,
+    path: string,
+    startedAt: number,
+    route: CompiledRoute | null,
+    code: ErrorCode,
+    message: string,
+  ): void {
+    const status = sendError(res, code, message, scan.requestId, route?.prefix, this.#state.draining);
+    this.#access.write(
+      {
+        requestId: scan.requestId,
+        method,
+        path,
+        route: route?.prefix ?? null,
+        upstream: null,
+        status,
+        bytes: 0,
+        startedAt,
+        error: code,
+      },
+      route?.meters ?? null,
+    );
+  }
+}

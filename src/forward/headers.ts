@@ -1,0 +1,162 @@
+// Header rules (pure): hop-by-hop removal in both directions, X-Forwarded-*, X-Request-Id.
+// Works on flat raw header arrays ([name, value, name, value, ...]) so that names keep their case
+// and order, and duplicates stay separate, as the client or upstream sent them.
+
+import { randomUUID } from 'node:crypto';
+
+/** Never forwarded in either direction (RFC 9110 7.6.1, plus the de-facto Proxy-Connection). */
+function isHopByHop(lower: string): boolean {
+  switch (lower) {
+    case 'connection':
+    case 'keep-alive':
+    case 'te':
+    case 'trailer':
+    case 'transfer-encoding':
+    case 'upgrade':
+      return true;
+    default:
+      return lower.startsWith('proxy-');
+  }
+}
+
+const SANE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+export function saneRequestId(value: string | null | undefined): string | null {
+  return value != null && SANE_REQUEST_ID.test(value) ? value : null;
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/** Lower-cased header names that the Connection header declares hop-by-hop (besides the usual). */
+function connectionTokens(value: string, into: Set<string> | null): Set<string> | null {
+  for (const t of value.split(',')) {
+    const token = t.trim().toLowerCase();
+    if (token === '' || token === 'close' || token === 'keep-alive') continue;
+    (into ??= new Set()).add(token);
+  }
+  return into;
+}
+
+function withoutNamed(headers: string[], named: Set<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!named.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+  }
+  return out;
+}
+
+export interface RequestHeadScan {
+  /** Forwardable end-to-end headers: no hop-by-hop, Host, Expect, X-Forwarded-* or X-Request-Id. */
+  readonly headers: string[];
+  readonly host: string | null;
+  readonly requestId: string;
+  readonly hasBody: boolean;
+  readonly expectContinue: boolean;
+  readonly forwardedFor: string | null;
+  readonly forwardedProto: string | null;
+  readonly forwardedHost: string | null;
+  /** Number of header fields the client sent. */
+  readonly count: number;
+}
+
+/** One pass over the client's raw headers. */
+export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
+  const headers: string[] = [];
+  let host: string | null = null;
+  let requestId: string | null = null;
+  let hasBody = false;
+  let expectContinue = false;
+  let forwardedFor: string | null = null;
+  let forwardedProto: string | null = null;
+  let forwardedHost: string | null = null;
+  let named: Set<string> | null = null;
+
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'host':
+        if (host === null) host = value;
+        continue;
+      case 'content-length':
+        if (value !== '0') hasBody = true;
+        break;
+      case 'transfer-encoding':
+        hasBody = true;
+        continue;
+      case 'connection':
+        named = connectionTokens(value, named);
+        continue;
+      case 'expect':
+        if (value.toLowerCase() === '100-continue') expectContinue = true;
+        continue;
+      case 'x-request-id':
+        if (requestId === null) requestId = saneRequestId(value);
+        continue;
+      case 'x-forwarded-for':
+        forwardedFor = forwardedFor === null ? value : forwardedFor + ', ' + value;
+        continue;
+      case 'x-forwarded-proto':
+        if (forwardedProto === null) forwardedProto = value;
+        continue;
+      case 'x-forwarded-host':
+        if (forwardedHost === null) forwardedHost = value;
+        continue;
+      default:
+        if (isHopByHop(lower)) continue;
+    }
+    headers.push(name, value);
+  }
+  return {
+    headers: named === null ? headers : withoutNamed(headers, named),
+    host,
+    requestId: requestId ?? newRequestId(),
+    hasBody,
+    expectContinue,
+    forwardedFor,
+    forwardedProto,
+    forwardedHost,
+    count: raw.length >> 1,
+  };
+}
+
+/**
+ * X-Forwarded-For: with trustedProxies = 0 the client address replaces whatever the client sent;
+ * with N > 0 the last N entries the client side sent are kept (the trusted part) and the client
+ * address is appended.
+ */
+export function forwardedForValue(sent: string | null, clientAddress: string, trustedProxies: number): string {
+  if (trustedProxies === 0 || sent === null) return clientAddress;
+  const hops = sent.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const trusted = hops.slice(Math.max(0, hops.length - trustedProxies));
+  trusted.push(clientAddress);
+  return trusted.join(', ');
+}
+
+export function clientAddressOf(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return 'unknown';
+  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
+}
+
+/** The upstream's raw response headers (Buffers, latin1 round-trips every byte), made forwardable. */
+export function responseHeaders(raw: readonly Buffer[], requestId: string, closeConnection: boolean): string[] {
+  const out: string[] = [];
+  let named: Set<string> | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const lower = name.toLowerCase();
+    if (lower === 'connection') {
+      named = connectionTokens(raw[i + 1]!.toString('latin1'), named);
+      continue;
+    }
+    if (lower === 'x-request-id' || isHopByHop(lower)) continue;
+    out.push(name, raw[i + 1]!.toString('latin1'));
+  }
+  const headers = named === null ? out : withoutNamed(out, named);
+  headers.push('x-request-id', requestId);
+  if (closeConnection) headers.push('connection', 'close');
+  return headers;
+}

@@ -1,0 +1,59 @@
+// One undici Pool per upstream, with keep-alive. Pools are keyed by everything that shapes them,
+// so a later table with an unchanged upstream gets the same pool and keeps its warm sockets.
+
+import { Pool } from 'undici';
+import type { UpstreamConfig } from '../config/types.js';
+import { UPSTREAM_DEFAULTS } from '../routing/defaults.js';
+
+export interface Upstream {
+  readonly name: string;
+  readonly url: string;
+  readonly origin: string;
+  /** host[:port] as the Host header names it. */
+  readonly host: string;
+  readonly pool: Pool;
+}
+
+function keyOf(cfg: UpstreamConfig): string {
+  return JSON.stringify([
+    new URL(cfg.url).origin,
+    cfg.connections ?? UPSTREAM_DEFAULTS.connections,
+    cfg.keepAliveMs ?? UPSTREAM_DEFAULTS.keepAliveMs,
+    cfg.connectTimeoutMs ?? UPSTREAM_DEFAULTS.connectTimeoutMs,
+  ]);
+}
+
+export class UpstreamPools {
+  readonly #byKey = new Map<string, Pool>();
+
+  upstream(name: string, cfg: UpstreamConfig): Upstream {
+    const url = new URL(cfg.url);
+    const key = keyOf(cfg);
+    let pool = this.#byKey.get(key);
+    if (pool === undefined) {
+      pool = new Pool(url.origin, {
+        connections: cfg.connections ?? UPSTREAM_DEFAULTS.connections,
+        keepAliveTimeout: cfg.keepAliveMs ?? UPSTREAM_DEFAULTS.keepAliveMs,
+        connectTimeout: cfg.connectTimeoutMs ?? UPSTREAM_DEFAULTS.connectTimeoutMs,
+        // The route's timeoutMs bounds the wait for headers; a body may stream for as long as
+        // both sides keep it open (server-sent events), so undici's own timers are off.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        pipelining: 1,
+      });
+      this.#byKey.set(key, pool);
+    }
+    return { name, url: cfg.url, origin: url.origin, host: url.host, pool };
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#byKey.values()];
+    this.#byKey.clear();
+    await Promise.allSettled(pools.map((p) => p.close()));
+  }
+
+  destroy(): void {
+    for (const p of this.#byKey.values()) void p.destroy().catch(() => {});
+    this.#byKey.clear();
+  }
+}

@@ -1,0 +1,111 @@
+// WebSocket upgrades through http-proxy-middleware: the same routing, path normalisation,
+// prefixRewrite and forwarding headers as plain requests; one access line when the tunnel closes.
+
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import { rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
+import { rewritePath } from '../routing/match.js';
+import { normalizeTarget } from '../routing/normalize.js';
+import type { TableStore } from '../routing/store.js';
+import type { AccessLog } from './handler.js';
+import { clientAddressOf, forwardedForValue, scanRequestHeaders } from './headers.js';
+
+const TARGET = Symbol('strangler.upgradeTarget');
+const STATUS = Symbol('strangler.upgradeStatus');
+
+type UpgradeRequest = IncomingMessage & { [TARGET]?: string; [STATUS]?: number };
+
+/** Hop-by-hop headers that an upgrade still drops (Connection and Upgrade themselves stay). */
+const DROP_ON_UPGRADE = ['keep-alive', 'te', 'trailer', 'transfer-encoding', 'proxy-connection', 'proxy-authorization'];
+
+export class UpgradeHandler {
+  readonly #store: TableStore;
+  readonly #access: AccessLog;
+  readonly #proxy;
+  readonly #open = new Set<Duplex>();
+
+  constructor(store: TableStore, access: AccessLog) {
+    this.#store = store;
+    this.#access = access;
+    this.#proxy = createProxyMiddleware<UpgradeRequest>({
+      target: 'http://127.0.0.1', // replaced per request by `router`
+      router: (req) => req[TARGET],
+      ws: true,
+      xfwd: false,
+      changeOrigin: false,
+      ejectPlugins: true,
+      logger: { info() {}, warn() {}, error() {} },
+      on: {
+        proxyReqWs: (proxyReq, req) => {
+          proxyReq.on('upgrade', () => {
+            (req as UpgradeRequest)[STATUS] = 101;
+          });
+          proxyReq.on('response', (r) => {
+            (req as UpgradeRequest)[STATUS] = r.statusCode ?? 502;
+          });
+        },
+        error: (err, req, target) => {
+          const socket = target as unknown as Duplex;
+          const r = req as UpgradeRequest;
+          if (r[STATUS] === undefined && socket.writable) {
+            r[STATUS] = 502;
+            const id = String(r.headers['x-request-id']);
+            socket.end(rawErrorResponse('upstream_unavailable', `upstream failed the upgrade (${(err as { code?: string }).code ?? err.message})`, id));
+          } else {
+            socket.destroy();
+          }
+        },
+      },
+    });
+  }
+
+  handle(req: UpgradeRequest, socket: Duplex, head: Buffer): void {
+    const startedAt = performance.now();
+    const table = this.#store.current;
+    const scan = scanRequestHeaders(req.rawHeaders);
+    const method = req.method!;
+    const refuse = (code: ErrorCode, message: string, path: string): void => {
+      socket.end(rawErrorResponse(code, message, scan.requestId));
+      this.#access.write(
+        { requestId: scan.requestId, method, path, route: null, upstream: null, status: STATUS_OF[code], bytes: 0, startedAt, error: code },
+        null,
+      );
+    };
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      return refuse('bad_request', `upgrading to '${req.headers.upgrade}' is not supported; only WebSocket upgrades are proxied`, '-');
+    }
+    const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
+    if (!target.ok) return refuse('bad_request', target.reason, '-');
+    const route = table.match(method, target.path);
+    if (route === undefined) return refuse('no_route', `no route matches ${method} ${target.path}`, target.path);
+
+    const h = req.headers;
+    for (const name of DROP_ON_UPGRADE) delete h[name];
+    if (!route.preserveHost) h.host = route.upstream.host;
+    h['x-forwarded-for'] = forwardedForValue(scan.forwardedFor, clientAddressOf(req.socket.remoteAddress), table.server.trustedProxies);
+    h['x-forwarded-proto'] = table.server.trustedProxies > 0 && scan.forwardedProto !== null ? scan.forwardedProto : 'http';
+    if (scan.host !== null) h['x-forwarded-host'] = scan.host;
+    h['x-request-id'] = scan.requestId;
+    req.url = rewritePath(target.path, route.prefix, route.prefixRewrite) + target.search;
+    req[TARGET] = route.upstream.origin;
+
+    this.#open.add(socket);
+    socket.once('close', () => {
+      this.#open.delete(socket);
+      this.#access.write(
+        {
+          requestId: scan.requestId, method, path: target.path, route: route.prefix, upstream: route.upstream.name,
+          status: req[STATUS] ?? 499, bytes: 0, startedAt, error: req[STATUS] === 502 ? 'upstream_unavailable' : null,
+        },
+        route.meters,
+      );
+    });
+    this.#proxy.upgrade(req, socket as never, head);
+  }
+
+  /** Ends every open tunnel (shutdown, after the drain). */
+  closeAll(): void {
+    for (const s of this.#open) s.destroy();
+  }
+}

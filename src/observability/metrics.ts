@@ -1,0 +1,120 @@
+// Every metric of the contract, defined once (prefix strangler_). One registry per proxy instance,
+// so several proxies can live in one process (tests) without clashing.
+// Labels carry route prefixes and upstream names only, never a raw request path.
+
+import client from 'prom-client';
+
+export class Metrics {
+  readonly registry = new client.Registry();
+
+  readonly requests = new client.Counter({
+    name: 'strangler_requests_total',
+    help: 'Requests answered, by route prefix, upstream, method and status.',
+    labelNames: ['route', 'upstream', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly duration = new client.Histogram({
+    name: 'strangler_request_duration_seconds',
+    help: 'Time from request start to the end of the response.',
+    labelNames: ['route', 'upstream'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly retries = new client.Counter({
+    name: 'strangler_upstream_retries_total',
+    help: 'Retries sent to an upstream, by reason.',
+    labelNames: ['route', 'upstream', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly fallbacks = new client.Counter({
+    name: 'strangler_fallbacks_total',
+    help: 'Requests answered by the fallback upstream, by reason.',
+    labelNames: ['route', 'from', 'to', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly breakerState = new client.Gauge({
+    name: 'strangler_breaker_state',
+    help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open.',
+    labelNames: ['route', 'upstream'] as const,
+    registers: [this.registry],
+  });
+
+  readonly shadowComparisons = new client.Counter({
+    name: 'strangler_shadow_comparisons_total',
+    help: 'Finished shadow comparisons, by result and reason.',
+    labelNames: ['route', 'result', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly canaryRequests = new client.Counter({
+    name: 'strangler_canary_requests_total',
+    help: 'Requests of a canary route, by side (primary or canary).',
+    labelNames: ['route', 'side'] as const,
+    registers: [this.registry],
+  });
+
+  readonly configReloads = new client.Counter({
+    name: 'strangler_config_reloads_total',
+    help: 'Config loads and reloads, by result: success, invalid or error.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly configInfo = new client.Gauge({
+    name: 'strangler_config_info',
+    help: '1 for the live config version (content hash).',
+    labelNames: ['version'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  setConfigVersion(version: string): void {
+    this.configInfo.reset();
+    this.configInfo.set({ version }, 1);
+  }
+}
+
+type Inc = { inc(v?: number): void };
+type Observe = { observe(v: number): void };
+
+/**
+ * A route's metric children, resolved once per label combination and kept on the compiled route,
+ * so a request pays an array lookup and an add rather than prom-client's label hashing.
+ */
+export class RouteMeters {
+  readonly #metrics: Metrics;
+  readonly #route: string;
+  readonly #byUpstream = new Map<string, { duration: Observe; byMethod: Map<string, Inc[]> }>();
+
+  constructor(metrics: Metrics, route: string) {
+    this.#metrics = metrics;
+    this.#route = route;
+  }
+
+  record(upstream: string, method: string, status: number, seconds: number): void {
+    let u = this.#byUpstream.get(upstream);
+    if (u === undefined) {
+      u = { duration: this.#metrics.duration.labels(this.#route, upstream), byMethod: new Map() };
+      this.#byUpstream.set(upstream, u);
+    }
+    let byStatus = u.byMethod.get(method);
+    if (byStatus === undefined) {
+      byStatus = [];
+      u.byMethod.set(method, byStatus);
+    }
+    let counter = byStatus[status];
+    if (counter === undefined) {
+      counter = this.#metrics.requests.labels(this.#route, upstream, method, String(status));
+      byStatus[status] = counter;
+    }
+    counter.inc();
+    u.duration.observe(seconds);
+  }
+}

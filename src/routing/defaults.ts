@@ -1,0 +1,61 @@
+// Built-in defaults: what a key means when routes.yaml leaves it out. The README lists them.
+
+import type { RetryOn } from '../config/types.js';
+
+export const SERVER_DEFAULTS = {
+  port: 8080,
+  host: '0.0.0.0',
+  adminPort: 9901,
+  adminHost: '127.0.0.1',
+  drainTimeoutMs: 10_000,
+  trustedProxies: 0,
+  maxBufferBytes: 1_048_576,
+  escapedSlashes: 'reject' as 'reject' | 'keep',
+  shadowLog: null as string | null,
+  maxHeaderBytes: 16_384,
+  maxHeadersCount: 100,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 0,
+  keepAliveTimeoutMs: 5_000,
+};
+
+export type ResolvedServer = typeof SERVER_DEFAULTS;
+
+export const UPSTREAM_DEFAULTS = {
+  connections: 128,
+  keepAliveMs: 4_000,
+  connectTimeoutMs: 2_000,
+};
+
+export const ROUTE_DEFAULTS = {
+  timeoutMs: 15_000,
+  preserveHost: false,
+};
+
+export const RETRY_DEFAULTS = {
+  attempts: 1,
+  backoffMs: 25,
+  maxBackoffMs: 250,
+  on: ['connect-error', 'reset', 'timeout', 502, 503, 504] as readonly RetryOn[],
+  budgetPercent: 20,
+};
+
+export const BREAKER_DEFAULTS = {
+  consecutiveFailures: 5,
+  halfOpenAfterMs: 10_000,
+};
+
+export const SHADOW_DEFAULTS = {
+  percent: 100,
+  methods: ['GET', 'HEAD'] as readonly string[],
+  timeoutMs: 5_000,
+  maxConcurrent: 64,
+};
+
+export const COMPARE_DEFAULTS = {
+  headers: ['content-type'] as readonly string[],
+  ignore: [] as readonly string[],
+  unorderedArrays: [] as readonly string[],
+  numericTolerance: 0,
+  noiseProbe: 0,
+};

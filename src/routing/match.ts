@@ -1,0 +1,53 @@
+// Longest-prefix matching on whole path segments (pure). `/api` matches `/api`, `/api/`, `/api/x`,
+// never `/apiary`. Among routes with the same prefix, one whose methods list the request's method
+// wins over one without a methods list. The path given here has no query string.
+
+export interface Matchable {
+  readonly prefix: string;
+  readonly methods: ReadonlySet<string> | null;
+}
+
+interface Entry<R> {
+  readonly byMethod: Map<string, R>;
+  any: R | undefined;
+}
+
+export class PrefixMatcher<R extends Matchable> {
+  readonly #entries = new Map<string, Entry<R>>();
+
+  constructor(routes: readonly R[]) {
+    for (const r of routes) {
+      let e = this.#entries.get(r.prefix);
+      if (e === undefined) {
+        e = { byMethod: new Map(), any: undefined };
+        this.#entries.set(r.prefix, e);
+      }
+      if (r.methods === null) e.any ??= r;
+      else for (const m of r.methods) if (!e.byMethod.has(m)) e.byMethod.set(m, r);
+    }
+  }
+
+  match(method: string, path: string): R | undefined {
+    let p = path;
+    for (;;) {
+      const e = this.#entries.get(p);
+      if (e !== undefined) {
+        const r = e.byMethod.get(method) ?? e.any;
+        if (r !== undefined) return r;
+      }
+      if (p.length <= 1) return undefined;
+      const cut = p.lastIndexOf('/');
+      p = cut === 0 ? '/' : p.slice(0, cut);
+    }
+  }
+}
+
+/** The path to forward: the matched prefix replaced by prefixRewrite, the rest kept. */
+export function rewritePath(path: string, prefix: string, rewrite: string | null): string {
+  if (rewrite === null) return path;
+  const rest = prefix === '/' ? path : path.slice(prefix.length);
+  if (rest === '') return rewrite;
+  if (rewrite.endsWith('/') && rest.startsWith('/')) return rewrite + rest.slice(1);
+  if (rest.startsWith('/')) return rewrite + rest;
+  return rewrite.endsWith('/') ? rewrite + rest : rewrite + '/' + rest;
+}

@@ -1,0 +1,207 @@
+// The compiled, immutable route table. A request reads one table from start to end.
+// Compiling merges `defaults:` under every route (route keys win, key by key; retry and breaker
+// objects merge one level deep) and the built-in defaults under that.
+
+import type {
+  CanaryConfig,
+  RetryOn,
+  RouteConfig,
+  ShadowConfig,
+  StranglerConfig,
+} from '../config/types.js';
+import type { Upstream, UpstreamPools } from '../forward/pools.js';
+import { RouteMeters, type Metrics } from '../observability/metrics.js';
+import {
+  BREAKER_DEFAULTS,
+  COMPARE_DEFAULTS,
+  RETRY_DEFAULTS,
+  ROUTE_DEFAULTS,
+  SERVER_DEFAULTS,
+  SHADOW_DEFAULTS,
+  type ResolvedServer,
+} from './defaults.js';
+import { PrefixMatcher } from './match.js';
+
+export interface ResolvedRetry {
+  readonly attempts: number;
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly on: readonly RetryOn[];
+  readonly budgetPercent: number;
+}
+
+export interface ResolvedBreaker {
+  readonly consecutiveFailures: number;
+  readonly halfOpenAfterMs: number;
+}
+
+export interface ResolvedShadow {
+  readonly upstream: Upstream;
+  readonly percent: number;
+  readonly methods: readonly string[];
+  readonly prefixRewrite: string | null;
+  readonly timeoutMs: number;
+  readonly maxConcurrent: number;
+  readonly compare: typeof COMPARE_DEFAULTS;
+}
+
+export interface ResolvedCanary extends Omit<CanaryConfig, 'upstream'> {
+  readonly upstream: Upstream;
+}
+
+export interface CompiledRoute {
+  /** Index in the file's `routes:` list. */
+  readonly index: number;
+  readonly prefix: string;
+  readonly methods: ReadonlySet<string> | null;
+  readonly upstream: Upstream;
+  readonly prefixRewrite: string | null;
+  readonly preserveHost: boolean;
+  readonly timeoutMs: number;
+  readonly retry: ResolvedRetry;
+  readonly breaker: ResolvedBreaker | null;
+  readonly fallback: Upstream | null;
+  readonly shadow: ResolvedShadow | null;
+  readonly canary: ResolvedCanary | null;
+  readonly meters: RouteMeters;
+}
+
+export class RouteTable {
+  readonly version: string;
+  readonly file: string;
+  readonly loadedAt: Date;
+  readonly server: ResolvedServer;
+  readonly upstreams: ReadonlyMap<string, Upstream>;
+  readonly routes: readonly CompiledRoute[];
+  readonly #matcher: PrefixMatcher<CompiledRoute>;
+
+  constructor(init: {
+    version: string;
+    file: string;
+    server: ResolvedServer;
+    upstreams: ReadonlyMap<string, Upstream>;
+    routes: readonly CompiledRoute[];
+  }) {
+    this.version = init.version;
+    this.file = init.file;
+    this.loadedAt = new Date();
+    this.server = init.server;
+    this.upstreams = init.upstreams;
+    this.routes = init.routes;
+    this.#matcher = new PrefixMatcher(init.routes);
+  }
+
+  match(method: string, path: string): CompiledRoute | undefined {
+    return this.#matcher.match(method, path);
+  }
+}
+
+export interface CompileDeps {
+  readonly pools: UpstreamPools;
+  readonly metrics: Metrics;
+}
+
+export function resolveServer(config: StranglerConfig): ResolvedServer {
+  const s = config.server;
+  const out = { ...SERVER_DEFAULTS };
+  for (const key of Object.keys(SERVER_DEFAULTS) as (keyof ResolvedServer)[]) {
+    const v = s[key];
+    if (v !== undefined) (out as Record<string, unknown>)[key] = v;
+  }
+  return out;
+}
+
+export function compileTable(
+  config: StranglerConfig,
+  meta: { version: string; file: string },
+  deps: CompileDeps,
+): RouteTable {
+  const upstreams = new Map<string, Upstream>();
+  for (const [name, cfg] of Object.entries(config.upstreams)) {
+    upstreams.set(name, deps.pools.upstream(name, cfg));
+  }
+  const need = (name: string): Upstream => {
+    const u = upstreams.get(name);
+    // The validator guarantees every name exists; this guards a compile of an unvalidated config.
+    if (u === undefined) throw new Error(`unknown upstream '${name}'`);
+    return u;
+  };
+  const meters = new Map<string, RouteMeters>();
+  const routes = config.routes.map((r, index) =>
+    compileRoute(r, index, config, need, () => {
+      let m = meters.get(r.prefix);
+      if (m === undefined) meters.set(r.prefix, (m = new RouteMeters(deps.metrics, r.prefix)));
+      return m;
+    }),
+  );
+  return new RouteTable({ ...meta, server: resolveServer(config), upstreams, routes });
+}
+
+function compileRoute(
+  r: RouteConfig,
+  index: number,
+  config: StranglerConfig,
+  need: (name: string) => Upstream,
+  meters: () => RouteMeters,
+): CompiledRoute {
+  const d = config.defaults;
+  const retryCfg = { ...d.retry, ...r.retry };
+  const breakerCfg = d.breaker === undefined && r.breaker === undefined ? null : { ...d.breaker, ...r.breaker };
+  const fallback = r.fallback ?? d.fallback;
+  return {
+    index,
+    prefix: r.prefix,
+    methods: r.methods === undefined ? null : new Set(r.methods),
+    upstream: need(r.upstream),
+    prefixRewrite: r.prefixRewrite ?? null,
+    preserveHost: r.preserveHost ?? d.preserveHost ?? ROUTE_DEFAULTS.preserveHost,
+    timeoutMs: r.timeoutMs ?? d.timeoutMs ?? ROUTE_DEFAULTS.timeoutMs,
+    retry: { ...RETRY_DEFAULTS, ...retryCfg },
+    breaker: breakerCfg === null ? null : { ...BREAKER_DEFAULTS, ...breakerCfg },
+    // A defaults-level fallback never points a route back at its own upstream.
+    fallback: fallback === undefined || fallback === r.upstream ? null : need(fallback),
+    shadow: r.shadow === undefined ? null : compileShadow(r.shadow, need),
+    canary: r.canary === undefined ? null : { ...r.canary, upstream: need(r.canary.upstream) },
+    meters: meters(),
+  };
+}
+
+function compileShadow(s: ShadowConfig, need: (name: string) => Upstream): ResolvedShadow {
+  return {
+    upstream: need(s.upstream),
+    percent: s.percent ?? SHADOW_DEFAULTS.percent,
+    methods: s.methods ?? SHADOW_DEFAULTS.methods,
+    prefixRewrite: s.prefixRewrite ?? null,
+    timeoutMs: s.timeoutMs ?? SHADOW_DEFAULTS.timeoutMs,
+    maxConcurrent: s.maxConcurrent ?? SHADOW_DEFAULTS.maxConcurrent,
+    compare: { ...COMPARE_DEFAULTS, ...s.compare },
+  };
+}
+
+/** The table as `/routes` and `strangler check` show it: effective values, no runtime objects. */
+export function describeTable(table: RouteTable): object {
+  return {
+    version: table.version,
+    loadedAt: table.loadedAt.toISOString(),
+    file: table.file,
+    server: table.server,
+    upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url }])),
+    routes: table.routes.map(describeRoute),
+  };
+}
+
+function describeRoute(r: CompiledRoute): object {
+  return {
+    prefix: r.prefix,
+    methods: r.methods === null ? null : [...r.methods],
+    upstream: r.upstream.name,
+    prefixRewrite: r.prefixRewrite,
+    preserveHost: r.preserveHost,
+    timeoutMs: r.timeoutMs,
+    retry: r.retry,
+    breaker: r.breaker,
+    fallback: r.fallback?.name ?? null,
+    shadow: r.shadow === null ? null : { ...r.shadow, upstream: r.shadow.upstream.name },
+    canary: r.canary === null ? null : { ...r.canary, upstream: r.canary.upstream.name },
+  };
+}

@@ -34,7 +34,7 @@ export class UpgradeHandler {
       ws: true,
       xfwd: false,
       changeOrigin: false,
-      ejectPlugins: true,
+      // on.error replaces the default error responder; the logger plugin stays quiet.
       logger: { info() {}, warn() {}, error() {} },
       on: {
         proxyReqWs: (proxyReq, req) => {

@@ -1,5 +1,6 @@
-// pino JSON logs. The process logger writes to stdout through an asynchronous buffered
-// destination (4 KiB chunks) so that the access log does not cost a write syscall per request;
+// pino JSON logs. The process logger writes to stdout asynchronously: a line is written at once
+// when no write is in flight, and lines logged meanwhile are batched into the next write, so a busy
+// access log costs far fewer syscalls than lines, and a quiet one is never held back.
 // flushLogger() drains it before exit.
 
 import pino, { type Logger } from 'pino';
@@ -22,7 +23,7 @@ const options = (level: string): pino.LoggerOptions => ({
 let destination: pino.DestinationStream & { flushSync?: () => void } | null = null;
 
 export function createProcessLogger(level: string): Logger {
-  const dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const dest = pino.destination({ dest: 1, sync: false, minLength: 0 });
   destination = dest;
   return pino(options(level), dest);
 }

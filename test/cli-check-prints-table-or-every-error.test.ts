@@ -1,0 +1,89 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/run.js';
+import { parseCommand } from '../src/cli/args.js';
+import { writeConfig } from './helpers/servers.js';
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  const code = await runCli(args, { stdout, stderr, env });
+  return { code, out, err };
+}
+
+describe('strangler check', () => {
+  it('prints the compiled table, longest prefix first, and exits 0 for a valid file', async () => {
+    const file = await writeConfig(`
+upstreams:
+  legacy: { url: "\${LEGACY_URL:-http://127.0.0.1:8000}" }
+  users: { url: http://127.0.0.1:8001 }
+routes:
+  - { prefix: /, upstream: legacy }
+  - { prefix: /api/users, upstream: users, prefixRewrite: /users, retry: { attempts: 3 }, fallback: legacy }
+`);
+    const r = await cli(['check', file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${file}: valid, version `);
+    expect(r.out).toContain('legacy  http://127.0.0.1:8000');
+    const lines = r.out.split('\n');
+    const users = lines.findIndex((l) => l.includes('/api/users'));
+    const root = lines.findIndex((l) => /^\s+\/\s/.test(l));
+    expect(users).toBeGreaterThan(-1);
+    expect(root).toBeGreaterThan(users);
+    expect(lines[users]).toContain('retry x3, fallback legacy');
+  });
+
+  it('prints the JSON table with --json', async () => {
+    const file = await writeConfig('upstreams:\n  a: { url: http://127.0.0.1:1 }\nroutes:\n  - { prefix: /, upstream: a }\n');
+    const r = await cli(['check', file, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ routes: [{ prefix: '/', upstream: 'a', timeoutMs: 15000 }] });
+  });
+
+  it('prints every error with file:line:column and the YAML path, and exits 1', async () => {
+    const file = await writeConfig(`upstreams:
+  legacy: { url: http://127.0.0.1:8000 }
+routes:
+  - prefix: /api
+    upstream: nowhere
+  - prefix: /x
+    upstream: legacy
+    retry:
+      attempts: 0
+`);
+    const r = await cli(['check', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(new RegExp(`${file}:5:15 routes\\[0\\]\\.upstream: .*nowhere`));
+    expect(r.err).toMatch(new RegExp(`${file}:9:17 routes\\[1\\]\\.retry\\.attempts: `));
+    expect(r.err).toContain('2 error(s)');
+  });
+
+  it('reports a missing file as an error, exit 1', async () => {
+    const r = await cli(['check', '/nonexistent/routes.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('/nonexistent/routes.yaml');
+  });
+});
+
+describe('command line precedence', () => {
+  it('takes flags over environment', () => {
+    const cmd = parseCommand(['--port', '7000', '--config', 'a.yaml'], { PORT: '6000', ADMIN_PORT: '6001', STRANGLER_CONFIG: 'b.yaml', ADMIN_TOKEN: 't', LOG_LEVEL: 'debug' });
+    expect(cmd).toMatchObject({ kind: 'serve', port: 7000, adminPort: 6001, configPath: 'a.yaml', adminToken: 't', logLevel: 'debug' });
+  });
+
+  it('leaves unset what neither flags nor environment give, so the file and defaults decide', () => {
+    const cmd = parseCommand([], {});
+    expect(cmd).toMatchObject({ kind: 'serve', port: undefined, adminPort: undefined, configPath: 'routes.yaml' });
+  });
+
+  it('refuses a bad port with exit code 2', async () => {
+    const r = await cli(['--port', 'http']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--port must be a port number 0..65535 (got 'http')");
+  });
+});

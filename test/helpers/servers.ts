@@ -1,0 +1,118 @@
+// Real servers on 127.0.0.1 port 0 for proxy tests, and a proxy started from an inline routes.yaml.
+
+import http from 'node:http';
+import net from 'node:net';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { startStrangler, type Strangler } from '../../src/bootstrap.js';
+import { createStreamLogger } from '../../src/observability/logger.js';
+
+export interface Running {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface Upstream extends Running {
+  readonly server: http.Server;
+  /** Every request the upstream received, in arrival order. */
+  readonly received: http.IncomingMessage[];
+}
+
+export async function startUpstream(handler: http.RequestListener): Promise<Upstream> {
+  const received: http.IncomingMessage[] = [];
+  const server = http.createServer((req, res) => {
+    received.push(req);
+    handler(req, res);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A port on which nothing listens (bound once, then released). */
+export async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+export interface TestProxy extends Running {
+  readonly proxy: Strangler;
+  readonly adminUrl: string;
+  /** Parsed JSON log lines written so far. */
+  readonly logs: Record<string, unknown>[];
+  /** Resolves with the first log line matching the predicate (already written or future). */
+  logLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+}
+
+export async function writeConfig(yaml: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'strangler-test-'));
+  const file = path.join(dir, 'routes.yaml');
+  await writeFile(file, yaml);
+  return file;
+}
+
+export async function startProxy(yaml: string, opts: { adminToken?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestProxy> {
+  const file = await writeConfig(yaml);
+  const logs: Record<string, unknown>[] = [];
+  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const text of chunk.toString().split('\n')) {
+        if (text === '') continue;
+        const line = JSON.parse(text) as Record<string, unknown>;
+        logs.push(line);
+        for (let i = waiters.length - 1; i >= 0; i--) {
+          if (waiters[i]!.match(line)) waiters.splice(i, 1)[0]!.resolve(line);
+        }
+      }
+      cb();
+    },
+  });
+  const proxy = await startStrangler({
+    configPath: file,
+    logger: createStreamLogger('debug', sink),
+    port: 0,
+    host: '127.0.0.1',
+    adminPort: 0,
+    adminHost: '127.0.0.1',
+    adminToken: opts.adminToken,
+    env: opts.env ?? {},
+  });
+  return {
+    proxy,
+    port: proxy.port,
+    url: `http://127.0.0.1:${proxy.port}`,
+    adminUrl: `http://127.0.0.1:${proxy.adminPort}`,
+    logs,
+    logLine: (match) => {
+      const found = logs.find(match);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+    close: () => proxy.shutdown(),
+  };
+}
+
+/** One upstream URL per name, as a YAML `upstreams:` block. */
+export function upstreamsYaml(map: Record<string, string>): string {
+  return 'upstreams:\n' + Object.entries(map).map(([n, u]) => `  ${n}: { url: "${u}" }`).join('\n') + '\n';
+}

@@ -1,0 +1,75 @@
+import http from 'node:http';
+import { once } from 'node:events';
+import { WebSocket, WebSocketServer } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort, startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import type { AddressInfo } from 'node:net';
+
+describe('WebSocket upgrades', () => {
+  let server: http.Server, wss: WebSocketServer, proxy: TestProxy;
+  const upgrades: http.IncomingMessage[] = [];
+
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => res.end('plain'));
+    wss = new WebSocketServer({ server });
+    wss.on('connection', (ws, req) => {
+      upgrades.push(req);
+      ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `echo ${req.url}: ${data}`, { binary: isBinary }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    const dead = await closedPort();
+    proxy = await startProxy(
+      upstreamsYaml({ ws: `http://127.0.0.1:${port}`, dead: `http://127.0.0.1:${dead}` }) +
+        'routes:\n  - { prefix: /live, upstream: ws, prefixRewrite: /socket }\n  - { prefix: /dead, upstream: dead }\n',
+    );
+  });
+  afterAll(async () => {
+    await proxy.close();
+    wss.close();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('echoes text and binary frames through the proxy, with the path rewritten and forwarding headers set', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/live/room?x=1`, { headers: { 'x-request-id': 'ws-1', 'x-forwarded-for': '6.6.6.6' } });
+    await once(ws, 'open');
+    ws.send('hi');
+    const [text] = (await once(ws, 'message')) as [Buffer];
+    expect(text.toString()).toBe('echo /socket/room?x=1: hi');
+    ws.send(Buffer.from([0, 1, 2, 255]));
+    const [bin] = (await once(ws, 'message')) as [Buffer];
+    expect([...bin]).toEqual([0, 1, 2, 255]);
+    const req = upgrades.at(-1)!;
+    expect(req.headers['x-request-id']).toBe('ws-1');
+    expect(req.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(req.headers['x-forwarded-host']).toBe(`127.0.0.1:${proxy.port}`);
+    ws.close();
+    await once(ws, 'close');
+    const line = await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'ws-1');
+    expect(line).toMatchObject({ status: 101, route: '/live', upstream: 'ws' });
+  });
+
+  it('answers 404 no_route for an upgrade that matches no route', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/nowhere`);
+    ws.on('error', () => {}); // the refused handshake also surfaces as an error on the client
+    const [, res] = (await once(ws, 'unexpected-response')) as [unknown, http.IncomingMessage];
+    expect(res.statusCode).toBe(404);
+    let body = '';
+    for await (const c of res) body += c;
+    expect(JSON.parse(body)).toMatchObject({ error: 'no_route' });
+    ws.terminate();
+  });
+
+  it('answers 502 upstream_unavailable when the upstream is down', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/dead`);
+    ws.on('error', () => {});
+    const [, res] = (await once(ws, 'unexpected-response')) as [unknown, http.IncomingMessage];
+    expect(res.statusCode).toBe(502);
+    let body = '';
+    for await (const c of res) body += c;
+    expect(JSON.parse(body)).toMatchObject({ error: 'upstream_unavailable' });
+    ws.terminate();
+  });
+});

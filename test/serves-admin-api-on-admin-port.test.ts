@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+
+const YAML = (url: string) => upstreamsYaml({ users: url, legacy: url }) + `
+defaults:
+  timeoutMs: 3000
+routes:
+  - prefix: /users
+    upstream: users
+    retry: { attempts: 3 }
+    breaker: { consecutiveFailures: 4 }
+    fallback: legacy
+  - prefix: /
+    upstream: legacy
+`;
+
+describe('admin API', () => {
+  let up: Upstream, proxy: TestProxy;
+  beforeAll(async () => {
+    up = await startUpstream((_req, res) => res.end('ok'));
+    proxy = await startProxy(YAML(up.url));
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await up.close();
+  });
+
+  it('answers health and readiness', async () => {
+    expect(await (await fetch(proxy.adminUrl + '/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(proxy.adminUrl + '/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+  });
+
+  it('shows the live table with effective policies', async () => {
+    const table = (await (await fetch(proxy.adminUrl + '/routes')).json()) as {
+      version: string; file: string; loadedAt: string; routes: Record<string, unknown>[];
+    };
+    expect(table.version).toMatch(/^[0-9a-f]{12}$/);
+    expect(table.file).toMatch(/routes\.yaml$/);
+    expect(Number.isNaN(Date.parse(table.loadedAt))).toBe(false);
+    expect(table.routes[0]).toMatchObject({
+      prefix: '/users',
+      upstream: 'users',
+      timeoutMs: 3000,
+      retry: { attempts: 3, backoffMs: 25 },
+      breaker: { consecutiveFailures: 4, halfOpenAfterMs: 10000 },
+      fallback: 'legacy',
+    });
+  });
+
+  it('exposes the contract metrics in Prometheus text format', async () => {
+    await fetch(proxy.url + '/users/1');
+    await fetch(proxy.url + '/users/1');
+    const r = await fetch(proxy.adminUrl + '/metrics');
+    expect(r.headers.get('content-type')).toContain('text/plain');
+    const text = await r.text();
+    expect(text).toContain('strangler_requests_total{route="/users",upstream="users",method="GET",status="200"} 2');
+    expect(text).toContain('strangler_request_duration_seconds_count{route="/users",upstream="users"} 2');
+    expect(text).toContain('strangler_config_reloads_total{result="success"} 1');
+    expect(text).toMatch(/strangler_config_info\{version="[0-9a-f]{12}"\} 1/);
+  });
+
+  it('is not reachable on the public port: those paths belong to the upstreams', async () => {
+    const r = await fetch(proxy.url + '/metrics');
+    expect(await r.text()).toBe('ok'); // the upstream answered, not the proxy
+    expect(up.received.at(-1)!.url).toBe('/metrics');
+  });
+});
+
+describe('admin token', () => {
+  it('requires the bearer token everywhere but /healthz and /readyz', async () => {
+    const up = await startUpstream((_req, res) => res.end('ok'));
+    const proxy = await startProxy(YAML(up.url), { adminToken: 's3cret' });
+    try {
+      expect((await fetch(proxy.adminUrl + '/healthz')).status).toBe(200);
+      expect((await fetch(proxy.adminUrl + '/readyz')).status).toBe(200);
+      const denied = await fetch(proxy.adminUrl + '/routes');
+      expect(denied.status).toBe(401);
+      expect(await denied.json()).toMatchObject({ error: 'unauthorized' });
+      expect((await fetch(proxy.adminUrl + '/metrics', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      const ok = await fetch(proxy.adminUrl + '/routes', { headers: { authorization: 'Bearer s3cret' } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await proxy.close();
+      await up.close();
+    }
+  });
+});

@@ -1,0 +1,138 @@
+// Cross-field rules: what one value cannot say about itself.
+//
+// They run on the data after schema validation, and are written defensively (a value with the
+// wrong type is simply skipped), because the caller drops every rule issue that touches a node
+// with a schema error: one mistake is reported once.
+//
+// - every upstream name used (route upstream, fallback, shadow.upstream, canary.upstream,
+//   defaults.fallback) is defined under `upstreams`;
+// - a route's fallback, shadow upstream and canary upstream differ from its upstream;
+// - two routes with the same prefix do not overlap in methods (both without `methods`, or a
+//   method in common): the later one is reported, naming the earlier;
+// - retry.maxBackoffMs >= retry.backoffMs when both are set.
+
+import { closest } from './suggest.js';
+import { toPointer, type Segment } from './paths.js';
+import type { Json } from './yaml-tree.js';
+
+export interface RuleIssue {
+  readonly pointer: string;
+  readonly message: string;
+  readonly at: 'key' | 'value';
+  /** Pointers this rule read; a schema error on, above or below any of them cancels the issue. */
+  readonly involves: readonly string[];
+}
+
+type Obj = { readonly [k: string]: Json };
+const asObj = (v: Json | undefined): Obj | undefined =>
+  v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+const asStr = (v: Json | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const asNum = (v: Json | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
+const asStrList = (v: Json | undefined): string[] | undefined =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+
+export function checkRules(data: Json): RuleIssue[] {
+  const root = asObj(data);
+  if (!root) return [];
+  const issues: RuleIssue[] = [];
+  const p = (...segments: Segment[]): string => toPointer(segments);
+
+  // --- upstream names exist -------------------------------------------------------------
+  const upstreams = asObj(root['upstreams']);
+  const known = upstreams ? Object.keys(upstreams) : [];
+  const checkRef = (value: Json | undefined, segments: Segment[]): void => {
+    const name = asStr(value);
+    if (name === undefined || known.length === 0 || known.includes(name)) return;
+    const hint = closest(name, known);
+    const pointer = p(...segments);
+    issues.push({
+      pointer,
+      message: `unknown upstream '${name}' (${hint ? `did you mean '${hint}'? ` : ''}known upstreams: ${known.join(', ')})`,
+      at: 'value',
+      involves: [pointer],
+    });
+  };
+
+  const defaults = asObj(root['defaults']);
+  if (defaults) {
+    checkRef(defaults['fallback'], ['defaults', 'fallback']);
+    checkRetry(defaults['retry'], ['defaults', 'retry'], issues);
+  }
+
+  const routes = Array.isArray(root['routes']) ? root['routes'] : [];
+  routes.forEach((r, i) => {
+    const route = asObj(r);
+    if (!route) return;
+    const upstream = asStr(route['upstream']);
+    const shadow = asObj(route['shadow']);
+    const canary = asObj(route['canary']);
+    checkRef(route['upstream'], ['routes', i, 'upstream']);
+    checkRef(route['fallback'], ['routes', i, 'fallback']);
+    if (shadow) checkRef(shadow['upstream'], ['routes', i, 'shadow', 'upstream']);
+    if (canary) checkRef(canary['upstream'], ['routes', i, 'canary', 'upstream']);
+
+    // --- the extra upstreams differ from the route's own ----------------------------------
+    const differs = (value: Json | undefined, segments: Segment[], why: string): void => {
+      if (upstream === undefined || asStr(value) !== upstream) return;
+      const pointer = p(...segments);
+      issues.push({
+        pointer,
+        message: `must differ from the route's upstream '${upstream}': ${why}`,
+        at: 'value',
+        involves: [pointer, p('routes', i, 'upstream')],
+      });
+    };
+    differs(route['fallback'], ['routes', i, 'fallback'], 'a fallback to the same upstream cannot help');
+    if (shadow) differs(shadow['upstream'], ['routes', i, 'shadow', 'upstream'], 'shadowing an upstream against itself compares nothing');
+    if (canary) differs(canary['upstream'], ['routes', i, 'canary', 'upstream'], 'a canary of the same upstream changes nothing');
+
+    checkRetry(route['retry'], ['routes', i, 'retry'], issues);
+  });
+
+  // --- no two routes for the same prefix and method -----------------------------------------
+  routes.forEach((r, i) => {
+    const route = asObj(r);
+    const prefix = asStr(route?.['prefix']);
+    if (!route || prefix === undefined) return;
+    const methods = route['methods'] === undefined ? undefined : asStrList(route['methods']);
+    if (route['methods'] !== undefined && methods === undefined) return;
+    for (let j = 0; j < i; j++) {
+      const earlier = asObj(routes[j]);
+      if (!earlier || asStr(earlier['prefix']) !== prefix) continue;
+      const earlierMethods = earlier['methods'] === undefined ? undefined : asStrList(earlier['methods']);
+      if (earlier['methods'] !== undefined && earlierMethods === undefined) continue;
+      let overlap: string;
+      if (methods === undefined && earlierMethods === undefined) overlap = 'all methods';
+      else if (methods === undefined || earlierMethods === undefined) continue; // a method list beats no list
+      else {
+        const common = methods.filter((m) => earlierMethods.includes(m));
+        if (common.length === 0) continue;
+        overlap = `methods ${common.join(', ')}`;
+      }
+      issues.push({
+        pointer: p('routes', i),
+        message: `duplicates routes[${j}] (prefix ${prefix}, ${overlap})`,
+        at: 'value',
+        involves: [p('routes', i, 'prefix'), p('routes', i, 'methods'), p('routes', j, 'prefix'), p('routes', j, 'methods')],
+      });
+      break;
+    }
+  });
+
+  return issues;
+}
+
+function checkRetry(value: Json | undefined, segments: Segment[], issues: RuleIssue[]): void {
+  const retry = asObj(value);
+  if (!retry) return;
+  const backoff = asNum(retry['backoffMs']);
+  const max = asNum(retry['maxBackoffMs']);
+  if (backoff === undefined || max === undefined || max >= backoff) return;
+  const pointer = toPointer([...segments, 'maxBackoffMs']);
+  issues.push({
+    pointer,
+    message: `must be >= backoffMs (${backoff}) (got ${max})`,
+    at: 'value',
+    involves: [pointer, toPointer([...segments, 'backoffMs'])],
+  });
+}

@@ -1,0 +1,192 @@
+// The JSON Schema of routes.yaml (draft-07), and its compiled validator.
+//
+// Every object has `additionalProperties: false`, so a misspelt key is an error, not a silent
+// no-op. `x-expected` is an annotation (declared as a vocabulary keyword, so ajv's strict mode
+// accepts it): the phrase error messages use for what a value should be, where a bare pattern
+// would read badly. Checks that a pattern cannot explain (route prefixes, upstream URLs) are
+// formats backed by the functions in checks.ts. Cross-field rules (upstream names exist, no
+// duplicate routes, ...) live in rules.ts.
+
+import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
+import { prefixProblem, rewriteProblem, upstreamUrlProblem } from './checks.js';
+
+const int = (minimum?: number, maximum?: number): SchemaObject => ({
+  type: 'integer',
+  ...(minimum !== undefined ? { minimum } : {}),
+  ...(maximum !== undefined ? { maximum } : {}),
+});
+const num = (minimum?: number, maximum?: number): SchemaObject => ({
+  type: 'number',
+  ...(minimum !== undefined ? { minimum } : {}),
+  ...(maximum !== undefined ? { maximum } : {}),
+});
+const obj = (properties: Record<string, SchemaObject>, required: string[] = []): SchemaObject => ({
+  type: 'object',
+  properties,
+  ...(required.length > 0 ? { required } : {}),
+  additionalProperties: false,
+});
+
+/** Header field-name token (RFC 9110). */
+export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+export const UPSTREAM_NAME_PATTERN = '^[a-z0-9-]+$';
+export const RETRY_ON_WORDS = ['connect-error', 'reset', 'timeout'] as const;
+
+/** Formats: name -> problem finder (undefined = valid). */
+export const formatChecks: Readonly<Record<string, (value: string) => string | undefined>> = {
+  'route-prefix': prefixProblem,
+  'path-rewrite': rewriteProblem,
+  'upstream-url': upstreamUrlProblem,
+};
+
+const upstreamRef: SchemaObject = { type: 'string', minLength: 1, 'x-expected': 'an upstream name' };
+const percent = num(0, 100);
+const headerName: SchemaObject = { type: 'string', pattern: HEADER_NAME_PATTERN, 'x-expected': 'a header name like x-user-id' };
+const jsonPath: SchemaObject = { type: 'string', pattern: '^\\$', 'x-expected': "a JSON path starting with '$', like $.items[*].id" };
+const methods: SchemaObject = {
+  type: 'array',
+  minItems: 1,
+  uniqueItems: true,
+  items: { type: 'string', pattern: '^[A-Z]+$', 'x-expected': 'an HTTP method in uppercase letters, like GET' },
+  'x-expected': 'a non-empty list of HTTP methods, like [GET, POST]',
+};
+const prefixRewrite: SchemaObject = { type: 'string', format: 'path-rewrite' };
+
+const retry = obj({
+  attempts: int(1, 10),
+  backoffMs: int(0),
+  maxBackoffMs: int(0),
+  on: {
+    type: 'array',
+    items: { anyOf: [{ type: 'string', enum: [...RETRY_ON_WORDS] }, int(500, 599)] },
+  },
+  budgetPercent: percent,
+});
+
+const breaker = obj({ consecutiveFailures: int(1), halfOpenAfterMs: int(1) });
+
+const compare = obj({
+  headers: { type: 'array', items: headerName },
+  ignore: { type: 'array', items: jsonPath },
+  unorderedArrays: { type: 'array', items: jsonPath },
+  numericTolerance: num(0),
+  noiseProbe: percent,
+});
+
+const shadow = obj(
+  {
+    upstream: upstreamRef,
+    percent,
+    methods,
+    prefixRewrite,
+    timeoutMs: int(1),
+    maxConcurrent: int(1),
+    compare,
+  },
+  ['upstream'],
+);
+
+const canary = obj(
+  {
+    upstream: upstreamRef,
+    percent,
+    stickyOn: {
+      type: 'string',
+      pattern: "^(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
+      'x-expected': 'header:NAME or cookie:NAME',
+    },
+    forceHeader: headerName,
+    halt: obj({ maxErrorRate: num(0, 1), minRequests: int(1), windowMs: int(1) }, ['maxErrorRate', 'minRequests', 'windowMs']),
+  },
+  ['upstream', 'percent'],
+);
+
+const defaultsProperties: Record<string, SchemaObject> = {
+  timeoutMs: int(1),
+  retry,
+  breaker,
+  fallback: upstreamRef,
+  preserveHost: { type: 'boolean' },
+};
+
+const route = obj(
+  {
+    prefix: { type: 'string', format: 'route-prefix' },
+    upstream: upstreamRef,
+    methods,
+    prefixRewrite,
+    ...defaultsProperties,
+    shadow,
+    canary,
+  },
+  ['prefix', 'upstream'],
+);
+
+const server = obj({
+  port: int(0, 65535),
+  host: { type: 'string', minLength: 1 },
+  adminPort: int(0, 65535),
+  adminHost: { type: 'string', minLength: 1 },
+  drainTimeoutMs: int(0),
+  trustedProxies: int(0),
+  maxBufferBytes: int(0),
+  escapedSlashes: { type: 'string', enum: ['reject', 'keep'] },
+  shadowLog: { type: ['string', 'null'] },
+  maxHeaderBytes: int(1024, 1048576),
+  maxHeadersCount: int(1, 10000),
+  headersTimeoutMs: int(0),
+  requestTimeoutMs: int(0),
+  keepAliveTimeoutMs: int(0),
+});
+
+const upstream = obj(
+  {
+    url: { type: 'string', format: 'upstream-url' },
+    connections: int(1),
+    keepAliveMs: int(0),
+    connectTimeoutMs: int(1),
+  },
+  ['url'],
+);
+
+export const configSchema: SchemaObject = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'strangler routes.yaml',
+  ...obj(
+    {
+      server,
+      upstreams: {
+        type: 'object',
+        minProperties: 1,
+        propertyNames: {
+          type: 'string',
+          pattern: UPSTREAM_NAME_PATTERN,
+          'x-expected': "lowercase letters, digits and '-' only",
+        },
+        additionalProperties: upstream,
+        'x-expected': 'a mapping of upstream names to { url: ... }, with at least one upstream',
+      },
+      defaults: obj(defaultsProperties),
+      routes: {
+        type: 'array',
+        minItems: 1,
+        items: route,
+        'x-expected': 'a non-empty list of routes',
+      },
+    },
+    ['upstreams', 'routes'],
+  ),
+};
+
+const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
+ajv.addVocabulary(['x-expected']);
+for (const [name, check] of Object.entries(formatChecks)) {
+  ajv.addFormat(name, { type: 'string', validate: (s: string) => check(s) === undefined });
+}
+
+const validate = ajv.compile(configSchema);
+
+/** Validates parsed, expanded data against the schema; returns ajv's errors (empty = valid). */
+export function validateAgainstSchema(data: unknown): readonly ErrorObject[] {
+  return validate(data) ? [] : [...(validate.errors ?? [])];
+}

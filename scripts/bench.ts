@@ -1,0 +1,114 @@
+// npm run bench: strangler against the upstream directly, nginx, express + http-proxy-middleware
+// and @fastify/http-proxy, same load for each, medians across interleaved rounds.
+// Flags: node dist/scripts/bench.js --help
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseBenchArgs, USAGE, type BenchOptions } from './bench/args.js';
+import { allowedCpus, planPinning } from './bench/cpu.js';
+import { sampleBusy } from './bench/cpu-usage.js';
+import { pickLoadRunner } from './bench/load.js';
+import { nginxVersion } from './bench/nginx-target.js';
+import { startNodeProgram } from './bench/node-targets.js';
+import { installCleanup, stopAll } from './bench/procs.js';
+import { renderReport, reportJson, type BenchReport } from './bench/report.js';
+import { MEASURED_PREFIX, SCENARIOS } from './bench/routes.js';
+import { runRounds } from './bench/runner.js';
+import type { BenchContext } from './bench/target.js';
+import { TARGETS } from './bench/targets.js';
+
+const require = createRequire(import.meta.url);
+function version(pkg: string): string {
+  try { return (require(`${pkg}/package.json`) as { version: string }).version; } catch { return '?'; }
+}
+
+function select(opts: BenchOptions) {
+  const scenarios = opts.only ? SCENARIOS.filter((s) => s.name === opts.only) : SCENARIOS;
+  if (scenarios.length === 0) throw new Error(`--only: unknown size ${opts.only} (${SCENARIOS.map((s) => s.name).join(', ')})`);
+  const keys = opts.targets ?? TARGETS.map((t) => t.key);
+  const unknown = keys.filter((k) => !TARGETS.some((t) => t.key === k));
+  if (unknown.length) throw new Error(`--targets: unknown ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.key).join(', ')})`);
+  return { scenarios, targets: TARGETS.filter((t) => keys.includes(t.key)) };
+}
+
+/** Other work on the machine makes the numbers noisy: measure it for 1 s before starting, and say so. */
+async function idleCheck(): Promise<string> {
+  const busy = await sampleBusy(allowedCpus(), 1000);
+  const parts = [...busy].map(([c, p]) => `cpu ${c} ${p.toFixed(0)}%`);
+  const text = `busy before the run (1 s): ${parts.join(', ') || '?'}; loadavg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+  if ([...busy.values()].some((p) => p > 15)) {
+    process.stderr.write(`bench: warning: the machine is not idle (${parts.join(', ')}): expect noisy numbers\n`);
+    return text + '  (NOT idle: expect noise)';
+  }
+  return text;
+}
+
+async function main(): Promise<number> {
+  let opts: BenchOptions;
+  let chosen: ReturnType<typeof select>;
+  try {
+    const parsed = parseBenchArgs(process.argv.slice(2));
+    if (parsed === 'help') { console.log(USAGE); return 0; }
+    opts = parsed;
+    chosen = select(opts);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { scenarios, targets } = chosen;
+  const tmpDir = mkdtempSync(join(tmpdir(), 'strangler-bench-'));
+  installCleanup(() => rmSync(tmpDir, { recursive: true, force: true }));
+  try {
+    const idle = await idleCheck();                 // before pinning narrows our own cpu list
+    const pinning = planPinning(opts.pin);
+    const load = pickLoadRunner(opts.load);
+    const readyPath = `${MEASURED_PREFIX}/small`;
+    const bootCtx = { upstreamUrl: '', pinning, tmpDir, readyPath };
+    const upstream = await startNodeProgram('upstream', 'upstream-server.js', [], pinning.loadCpu, bootCtx, readyPath);
+    const ctx: BenchContext = { ...bootCtx, upstreamUrl: upstream.url };
+    const perRun = opts.warmupS + opts.durationS;
+    process.stderr.write(`bench: ${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s ` +
+      `~ ${Math.ceil((targets.length * scenarios.length * opts.rounds * perRun) / 60)} min + start-up\n`);
+    const startedAt = new Date();
+    const results = await runRounds(opts, targets, scenarios, ctx, load);
+    await upstream.stop();
+    const nginx = nginxVersion();
+    const report: BenchReport = {
+      header: [
+        ['date', startedAt.toISOString()],
+        ['node', `${process.version} (${process.platform} ${release()}, ${cpus().length} cpus: ${cpus()[0]?.model.trim() ?? '?'})`],
+        ['load tool', load.name],
+        ['connections', String(opts.connections)],
+        ['duration', `${opts.durationS} s measured per run, after ${opts.warmupS} s of warm-up load`],
+        ['rounds', `${opts.rounds}; targets interleaved, order rotated each round, each target restarted each round; medians across rounds`],
+        ['pinning', pinning.description],
+        ['machine', idle],
+        ['upstream', 'node:http, keep-alive, precomputed bodies, content-length set'],
+        ['routes', `same 6-prefix table over 2 upstream names in every proxy; measured: ${MEASURED_PREFIX}/* rewritten to /users/*`],
+        ['strangler', 'LOG_LEVEL=info: JSON access log on stdout -> /dev/null (fd), metrics on (checked at stop); defaults.timeoutMs 15000; upstream pool: its defaults'],
+        ['nginx', nginx ? `${nginx}: 1 worker, access_log on (combined, to /dev/null, buffer=4k like strangler's 4 KiB log chunks), upstream keepalive 64, HTTP/1.1, proxy_buffers 8 x 16k` : 'not installed'],
+        ['express', `express ${version('express')} + http-proxy-middleware ${version('http-proxy-middleware')}, keep-alive agent (maxSockets 128), no logging`],
+        ['fastify', `fastify ${version('fastify')} + @fastify/http-proxy ${version('@fastify/http-proxy')}, logger off, undici pool defaults`],
+      ],
+      results,
+    };
+    process.stdout.write('\n' + renderReport(report));
+    if (opts.json) {
+      writeFileSync(opts.json, JSON.stringify(reportJson(report), null, 2) + '\n');
+      process.stderr.write(`bench: results written to ${opts.json}\n`);
+    }
+    return 0;
+  } finally {
+    await stopAll();
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,68 @@
+// Command-line flags of `npm run bench`.
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly rounds: number;
+  readonly connections: number;
+  readonly only?: string;                 // scenario name
+  readonly targets?: readonly string[];   // target keys
+  readonly json?: string;
+  readonly load?: 'wrk' | 'autocannon';
+  readonly pin: boolean;
+}
+
+export const USAGE = `usage: node dist/scripts/bench.js [options]
+  --duration S        seconds measured per run (default 5)
+  --warmup S          seconds of warm-up load before each measured run (default 1; 0 = none)
+  --rounds N          rounds; targets are interleaved within each round (default 3)
+  --connections C     concurrent connections (default 64)
+  --only NAME         one body size: small | large
+  --targets a,b,c     subset of: direct, strangler, nginx, express, fastify
+  --json FILE         also write the results as JSON to FILE
+  --load TOOL         wrk | autocannon (default: wrk when installed)
+  --no-pin            do not pin processes to CPUs
+  -h, --help
+environment: BENCH_STRANGLER_MAIN=/path/to/main.js benches another strangler build (default dist/src/main.js)`;
+
+function positiveInt(flag: string, v: string | undefined, dflt: number, min = 1): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, got ${v}`);
+  return n;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      rounds: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      targets: { type: 'string' },
+      json: { type: 'string' },
+      load: { type: 'string' },
+      'no-pin': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.load !== undefined && values.load !== 'wrk' && values.load !== 'autocannon') {
+    throw new Error(`--load must be wrk or autocannon, got ${values.load}`);
+  }
+  return {
+    durationS: positiveInt('--duration', values.duration, 5),
+    warmupS: positiveInt('--warmup', values.warmup, 1, 0),
+    rounds: positiveInt('--rounds', values.rounds, 3),
+    connections: positiveInt('--connections', values.connections, 64),
+    pin: !values['no-pin'],
+    ...(values.only !== undefined ? { only: values.only } : {}),
+    ...(values.targets !== undefined ? { targets: values.targets.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    ...(values.json !== undefined ? { json: values.json } : {}),
+    ...(values.load !== undefined ? { load: values.load } : {}),
+  };
+}

@@ -1,0 +1,135 @@
+// Printing: header, one table per body size, the bar check lines; and the same as JSON.
+import type { Scenario } from './routes.js';
+import type { Row } from './stats.js';
+import { FASTIFY_KEY, NGINX_KEY, STRANGLER_KEY } from './targets.js';
+
+export interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly rows: readonly Row[];
+}
+
+export interface BenchReport {
+  readonly header: readonly (readonly [string, string])[];
+  readonly results: readonly ScenarioResult[];
+}
+
+const fmtNum = (n: number | undefined, digits: number) => (n === undefined ? '-' : n.toFixed(digits));
+
+function ratio(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined || b === 0 ? undefined : a / b;
+}
+
+const fmtPct = (p: number | undefined) => (p === undefined ? '-' : `${p.toFixed(0)}%`);
+const fmtRatio = (r: number | undefined) => (r === undefined ? '-' : `${r.toFixed(2)}x`);
+
+function rowOf(r: ScenarioResult, key: string): Row | undefined {
+  return r.rows.find((row) => row.key === key);
+}
+
+export function renderTable(r: ScenarioResult): string {
+  const nginx = rowOf(r, NGINX_KEY)?.rps;
+  const strangler = rowOf(r, STRANGLER_KEY)?.rps;
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'vs nginx', 'vs strangler', 'errors', 'cpu target', 'cpu load', 'req/s/core', 'note'];
+  const lines = r.rows.map((row) => [
+    row.target,
+    fmtNum(row.rps, 0),
+    fmtNum(row.p50Ms, 2),
+    fmtNum(row.p99Ms, 2),
+    fmtRatio(ratio(row.rps, nginx)),
+    fmtRatio(ratio(row.rps, strangler)),
+    row.samples.length ? String(row.errors + row.non2xx) : '-',
+    fmtPct(row.targetProcCpuPct),
+    fmtPct(row.loadCoreBusyPct),
+    fmtNum(row.rpsPerCore, 0),
+    row.note ?? '',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const title = `${r.scenario.name}: GET ${r.scenario.path} -> ${r.scenario.bodyBytes} B body`;
+  return [title, fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n');
+}
+
+export interface BarCheck {
+  readonly line: string;
+  readonly pass?: boolean;   // undefined: could not be checked
+}
+
+interface Check { text: string; pass?: boolean; caveat?: string }
+
+const CAPPED_BELOW_PCT = 90;
+
+function check(r: ScenarioResult | undefined, otherKey: string, min: number): Check {
+  if (!r) return { text: 'n/a (not run)' };
+  const s = rowOf(r, STRANGLER_KEY);
+  const o = rowOf(r, otherKey);
+  if (s?.rps === undefined) return { text: `n/a (strangler: ${s?.note ?? 'not run'})` };
+  if (o?.rps === undefined) return { text: `n/a (${otherKey}: ${o?.note ?? 'not run'})` };
+  const x = s.rps / o.rps;
+  const pass = x >= min;
+  // When the reference did not use its whole core, its req/s understates it: say why, and the ratio per core.
+  const capped = o.targetProcCpuPct !== undefined && o.targetProcCpuPct < CAPPED_BELOW_PCT;
+  const perCore = s.rpsPerCore !== undefined && o.rpsPerCore !== undefined ? s.rpsPerCore / o.rpsPerCore : undefined;
+  const why = (o.loadCoreBusyPct ?? 0) >= 90 ? 'the load core was saturated'
+    : (o.targetCoreBusyPct ?? 0) - (o.targetProcCpuPct ?? 0) > 10 ? 'other processes used part of its core' : 'not CPU-bound';
+  const caveat = capped && perCore !== undefined
+    ? `  note (${r.scenario.name}): ${o.target} used ${o.targetProcCpuPct!.toFixed(0)}% of its core (${why}), ` +
+      `so its req/s understates it; per core of CPU used, strangler is ${perCore.toFixed(2)}x ${o.target}`
+    : undefined;
+  return { text: `${pass ? 'PASS' : 'FAIL'} (${x.toFixed(2)}x)`, pass, ...(caveat ? { caveat } : {}) };
+}
+
+export function barChecks(results: readonly ScenarioResult[]): BarCheck[] {
+  const by = (name: string) => results.find((r) => r.scenario.name === name);
+  const n = check(by('small'), NGINX_KEY, 0.5);
+  const fs = check(by('small'), FASTIFY_KEY, 1.3);
+  const fl = check(by('large'), FASTIFY_KEY, 1.3);
+  const lines: BarCheck[] = [
+    { line: `strangler >= 0.5x nginx on small: ${n.text}`, ...(n.pass !== undefined ? { pass: n.pass } : {}) },
+    {
+      line: `strangler >= 1.3x @fastify/http-proxy on small: ${fs.text} / on large: ${fl.text}`,
+      ...(fs.pass !== undefined || fl.pass !== undefined ? { pass: fs.pass !== false && fl.pass !== false } : {}),
+    },
+  ];
+  for (const c of [n, fs, fl]) if (c.caveat) lines.push({ line: c.caveat });
+  return lines;
+}
+
+export function renderReport(rep: BenchReport): string {
+  const w = Math.max(...rep.header.map(([k]) => k.length));
+  const header = rep.header.map(([k, v]) => `${(k + ':').padEnd(w + 1)} ${v}`).join('\n');
+  const tables = rep.results.map(renderTable).join('\n\n');
+  const bars = barChecks(rep.results).map((b) => b.line).join('\n');
+  const legend = [
+    'errors: socket errors + timeouts + non-2xx answers, all rounds.',
+    'cpu target: CPU used by the target\'s own processes (% of one core); cpu load: busy share of the core running the load',
+    'generator and the upstream; medians over the measured runs. A target under ~95% with the load core near 100% is capped',
+    'by the load side (2 cores: wrk + upstream share one), so its req/s understates it.',
+  ].join('\n');
+  return `# strangler bench\n${header}\n\n${tables}\n\n${legend}\n\n${bars}\n`;
+}
+
+export function reportJson(rep: BenchReport): unknown {
+  return {
+    header: Object.fromEntries(rep.header),
+    results: rep.results.map((r) => ({
+      scenario: r.scenario,
+      rows: r.rows.map((row) => ({
+        key: row.key,
+        target: row.target,
+        rps: row.rps ?? null,
+        p50Ms: row.p50Ms ?? null,
+        p99Ms: row.p99Ms ?? null,
+        targetProcCpuPct: row.targetProcCpuPct ?? null,
+        rpsPerCore: row.rpsPerCore ?? null,
+        targetCoreBusyPct: row.targetCoreBusyPct ?? null,
+        loadCoreBusyPct: row.loadCoreBusyPct ?? null,
+        errors: row.errors,
+        non2xx: row.non2xx,
+        note: row.note ?? null,
+        samples: row.samples,
+      })),
+    })),
+    barChecks: barChecks(rep.results),
+  };
+}

@@ -1,0 +1,41 @@
+// Child program: the bench upstream. node:http with keep-alive; GET .../small answers a ~200-byte
+// JSON body, GET .../large a 64 KiB body; precomputed buffers and headers, content-length set.
+// Usage: node upstream-server.js --port P
+import { createServer } from 'node:http';
+import { argValue, exitWithParent } from './parent-watch.js';
+import { LARGE_BYTES, SMALL_BYTES } from './routes.js';
+
+function jsonBody(bytes: number): Buffer {
+  const head = '{"id":42,"name":"Ada Lovelace","email":"ada@example.com","pad":"';
+  const tail = '"}';
+  return Buffer.from(head + 'x'.repeat(Math.max(0, bytes - head.length - tail.length)) + tail);
+}
+
+const small = jsonBody(SMALL_BYTES);
+const large = Buffer.alloc(LARGE_BYTES, 'abcdefghijklmnopqrstuvwxyz0123456789\n');
+const notFound = Buffer.from('{"error":"not_found"}');
+const headers = (b: Buffer, type: string) => ({ 'content-type': type, 'content-length': String(b.length) });
+const smallHeaders = headers(small, 'application/json');
+const largeHeaders = headers(large, 'application/octet-stream');
+const notFoundHeaders = headers(notFound, 'application/json');
+
+const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (path.endsWith('/small')) {
+    res.writeHead(200, smallHeaders);
+    res.end(small);
+  } else if (path.endsWith('/large')) {
+    res.writeHead(200, largeHeaders);
+    res.end(large);
+  } else {
+    res.writeHead(404, notFoundHeaders);
+    res.end(notFound);
+  }
+});
+server.keepAliveTimeout = 60_000;
+server.headersTimeout = 65_000;
+server.listen(Number(argValue('--port')), '127.0.0.1');
+exitWithParent();
+process.on('SIGTERM', () => process.exit(0));

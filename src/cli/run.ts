@@ -50,25 +50,21 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
       logger.error({ msg: 'invalid config, not starting', errors: err.errors });
-      flushLogger();
+      await flushLogger();
       io.stderr.write(`${formatConfigErrors(err.errors)}\n${cmd.configPath}: not starting, the config is not valid\n`);
       return 1;
     }
     logger.error({ msg: 'failed to start', err });
-    flushLogger();
+    await flushLogger();
     return 1;
   }
   const stop = (signal: string): void => {
     logger.info({ msg: 'signal received', signal });
     proxy.shutdown().then(
-      () => {
-        flushLogger();
-        process.exit(0);
-      },
+      () => flushLogger().then(() => process.exit(0)),
       (err: unknown) => {
         logger.error({ msg: 'shutdown failed', err });
-        flushLogger();
-        process.exit(1);
+        return flushLogger().then(() => process.exit(1));
       },
     );
   };

@@ -1,7 +1,8 @@
 // pino JSON logs. The process logger writes to stdout asynchronously in batches: lines collect in
 // a buffer that is written once it holds 4 KiB, and at least every 100 ms, so a busy access log
 // costs one write syscall per ~20 lines and a quiet line still shows within 100 ms.
-// flushLogger() drains the buffer synchronously before exit.
+// flushLogger() drains the buffer before exit, bounded: sonic-boom's flushSync() retries a dead
+// stdout (EPIPE) forever, so it is never used; a log write error is ignored (nowhere to report it).
 
 import pino, { type Logger } from 'pino';
 
@@ -33,12 +34,13 @@ const options = (level: string): pino.LoggerOptions => ({
   formatters: { level: (label) => ({ level: label }) },
 });
 
-type Destination = pino.DestinationStream & { flush(): void; flushSync(): void };
+type Destination = pino.DestinationStream & { flush(cb?: (err?: Error) => void): void; on(event: 'error', fn: (err: Error) => void): void };
 let destination: Destination | null = null;
 let flusher: NodeJS.Timeout | null = null;
 
 export function createProcessLogger(level: string): Logger {
   const dest = pino.destination({ dest: 1, sync: false, minLength: 4096 }) as Destination;
+  dest.on('error', () => {}); // stdout is gone: there is nowhere left to say so
   destination = dest;
   flusher ??= setInterval(() => {
     try {
@@ -55,10 +57,20 @@ export function createStreamLogger(level: string, stream: pino.DestinationStream
   return pino(options(level), stream);
 }
 
-export function flushLogger(): void {
-  try {
-    destination?.flushSync();
-  } catch {
-    // stdout closed: nothing left to flush to.
-  }
+/** Writes out what the buffer holds; resolves when written, or after 1 s whatever happened. */
+export function flushLogger(): Promise<void> {
+  const dest = destination;
+  if (dest === null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const bound = setTimeout(resolve, 1000);
+    try {
+      dest.flush(() => {
+        clearTimeout(bound);
+        resolve();
+      });
+    } catch {
+      clearTimeout(bound);
+      resolve();
+    }
+  });
 }

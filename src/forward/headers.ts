@@ -29,6 +29,21 @@ export function newRequestId(): string {
   return randomUUID();
 }
 
+/** RFC 3986 `uri-host [":" port]`; empty is allowed (RFC 9112 3.2). */
+const HOST_VALUE = /^(?:\[[0-9A-Za-z:.%~_-]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
+
+/** RFC 9112 3.2: a request with several Host fields, or an invalid one, is answered 400. */
+export function hostProblem(raw: readonly string[]): string | null {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== 4 || raw[i]!.toLowerCase() !== 'host') continue;
+    if (seen) return 'a request must not carry more than one Host header';
+    seen = true;
+    if (!HOST_VALUE.test(raw[i + 1]!)) return 'the Host header is not a valid host[:port]';
+  }
+  return null;
+}
+
 /** Lower-cased header names that the Connection header declares hop-by-hop (besides the usual). */
 function connectionTokens(value: string, into: Set<string> | null): Set<string> | null {
   for (const t of value.split(',')) {

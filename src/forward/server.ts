@@ -1,7 +1,8 @@
 // The public port: a plain node:http server with its limits set on purpose (see README, "Server
 // limits"). Requests the HTTP parser rejects are answered here with the contract's JSON error:
 // 431 for oversized headers, 400 for malformed requests, 408 (an extension: request_timeout)
-// when the request does not arrive within the server's timeouts.
+// when the request does not arrive within the server's timeouts. So are the heads the parser lets
+// through but RFC 9112 refuses: an HTTP version other than 1.x, several or invalid Host fields.
 
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -9,7 +10,8 @@ import { rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ResolvedServer } from '../routing/defaults.js';
 import type { AccessLog, ProxyHandler } from './handler.js';
-import { newRequestId } from './headers.js';
+import { hostProblem, newRequestId, saneRequestId } from './headers.js';
+import { sendError } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 
 export function createPublicServer(
@@ -32,38 +34,133 @@ export function createPublicServer(
   // Node would silently drop header fields past maxHeadersCount; we count them and answer 431.
   server.maxHeadersCount = 0;
 
-  server.on('request', (req, res) => handler.handle(req, res));
-  server.on('checkContinue', (req, res) => handler.handle(req, res, true));
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head));
+  server.on('request', (req, res) => {
+    const problem = headProblem(req);
+    if (problem === null) handler.handle(req, res);
+    else refuse(res, req, problem, access);
+  });
+  server.on('checkContinue', (req, res) => {
+    const problem = headProblem(req);
+    if (problem === null) handler.handle(req, res, true);
+    else refuse(res, req, problem, access);
+  });
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    const problem = headProblem(req);
+    if (problem === null) upgrades.handle(req, socket, head);
+    else refuseRaw(socket, 'bad_request', problem, access, req.method ?? '-');
+  });
   server.on('connect', (req, socket: Duplex) => {
     refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      refuseRaw(socket, 'request_timeout', 'the request did not arrive in time', access, '-');
+    const inFlight = responseOn(socket);
+    if (inFlight === null) {
+      answerClientError(err, socket, limits, access, '-');
       return;
     }
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    refuseRaw(
-      socket,
-      tooLarge ? 'headers_too_large' : 'bad_request',
-      tooLarge
-        ? `the request headers exceed ${limits.maxHeaderBytes} bytes`
-        : `malformed HTTP request (${err.code ?? 'parse error'}: ${err.message})`,
-      access,
-      '-',
-    );
+    // A response in flight: the error is in a later pipelined request, or in the body of the request
+    // being forwarded (a bad chunk, a Transfer-Encoding that does not end in chunked).
+    if (inFlight.req.complete) {
+      // Pipelined: the earlier responses finish first, then the error answer closes the connection.
+      if (!answerLater.has(socket)) {
+        answerLater.add(socket);
+        afterResponses(socket, () => {
+          if (socket.writable) answerClientError(err, socket, limits, access, '-');
+        });
+      }
+      return;
+    }
+    if (inFlight.headersSent) {
+      // Part of the upstream's response already went out: nothing else can be said on this connection.
+      socket.destroy();
+      return;
+    }
+    answerClientError(err, socket, limits, access, inFlight.req.method ?? '-', clientRequestId(inFlight.req));
+    // Closing the connection once the answer is out aborts the upstream request in flight.
+    socket.once('finish', () => socket.destroy());
   });
   server.on('error', (err) => logger.error({ msg: 'public server error', err }));
   return server;
 }
 
-function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessLog, method: string): void {
-  const requestId = newRequestId();
+/** Sockets whose parse error is answered once the responses in flight finish. */
+const answerLater = new WeakSet<Duplex>();
+
+function responseOn(socket: Duplex): http.ServerResponse | null {
+  return (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage ?? null;
+}
+
+/** Runs `then` once no response is attached to the socket (Node attaches queued ones on 'finish'). */
+function afterResponses(socket: Duplex, then: () => void): void {
+  const res = responseOn(socket);
+  if (res === null) then();
+  else res.once('finish', () => afterResponses(socket, then));
+}
+
+function answerClientError(
+  err: NodeJS.ErrnoException,
+  socket: Duplex,
+  limits: ResolvedServer,
+  access: AccessLog,
+  method: string,
+  requestId?: string,
+): void {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    refuseRaw(socket, 'request_timeout', 'the request did not arrive in time', access, method, requestId);
+    return;
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    refuseRaw(socket, 'headers_too_large', `the request headers exceed ${limits.maxHeaderBytes} bytes`, access, method, requestId);
+    return;
+  }
+  if (err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
+    // Node's own answer is 413 too: the parser caps chunk extensions (16 KiB).
+    refuseRaw(socket, 'payload_too_large', 'the request body has oversized chunk extensions', access, method, requestId);
+    return;
+  }
+  refuseRaw(
+    socket,
+    'bad_request',
+    `malformed HTTP request (${err.code ?? 'parse error'}: ${err.message})`,
+    access,
+    method,
+    requestId,
+  );
+}
+
+/** The client's X-Request-Id when sane (the one the handler forwarded), else a new one. */
+function clientRequestId(req: http.IncomingMessage): string {
+  const sent = req.headers['x-request-id'];
+  return saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
+}
+
+/** What RFC 9112 refuses in a head that Node's parser accepts (HTTP/0.9 and HTTP/2.0 request lines, Host). */
+function headProblem(req: http.IncomingMessage): string | null {
+  if (req.httpVersionMajor !== 1) return `HTTP/${req.httpVersion} requests are not accepted; use HTTP/1.1 or HTTP/1.0`;
+  return hostProblem(req.rawHeaders);
+}
+
+function refuse(res: http.ServerResponse, req: http.IncomingMessage, message: string, access: AccessLog): void {
+  const requestId = clientRequestId(req);
+  const status = sendError(res, 'bad_request', message, requestId, undefined, true);
+  access.write(
+    { requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt: performance.now(), error: 'bad_request' },
+    null,
+  );
+}
+
+function refuseRaw(
+  socket: Duplex,
+  code: ErrorCode,
+  message: string,
+  access: AccessLog,
+  method: string,
+  requestId = newRequestId(),
+): void {
   socket.end(rawErrorResponse(code, message, requestId));
   access.write(
     { requestId, method, path: '-', route: null, upstream: null, status: STATUS_OF[code], bytes: 0, startedAt: performance.now(), error: code },

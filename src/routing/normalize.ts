@@ -110,8 +110,6 @@ function decodeSegment(seg: string, keepEscapedSlashes: boolean): string | Norma
       if (!keepEscapedSlashes) return bad('an encoded slash or backslash (%2F, %5C) is not allowed in the path');
     } else if (b < 0x20 || b === 0x7f) {
       return bad('an encoded NUL or control byte is not allowed in the path');
-    } else if (b === PERCENT && isDoubleEncodedHazard(seg, i + 3)) {
-      return bad('a double-encoded separator, NUL or dot is not allowed in the path');
     } else if (isUnreserved(b)) {
       out += seg.slice(from, i) + String.fromCharCode(b);
       from = i + 3;
@@ -119,8 +117,14 @@ function decodeSegment(seg: string, keepEscapedSlashes: boolean): string | Norma
     i += 2;
   }
   out += seg.slice(from);
+  // Double encoding is judged on the decoded segment: decoding escaped hex digits must not
+  // assemble a `%252F` or `%252e` that the raw text did not show (`%25%32%46`).
+  if (out.indexOf('%25') === -1) return out;
+  for (let i = out.indexOf('%25'); i !== -1; i = out.indexOf('%25', i + 3)) {
+    if (isDoubleEncodedHazard(out, i + 3)) return bad('a double-encoded separator, NUL or dot is not allowed in the path');
+  }
   // A segment that becomes a dot segment only after a second decoding (`%252e%252e`).
-  if (out.indexOf('%25') !== -1 && out.length <= 12) {
+  if (out.length <= 12) {
     const twice = out.replace(/%25(2e|2E)/g, '.');
     if (twice === '.' || twice === '..') return bad('a double-encoded dot segment is not allowed in the path');
   }

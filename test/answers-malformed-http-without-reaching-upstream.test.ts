@@ -130,7 +130,10 @@ describe('malformed requests', () => {
       const r = await rawRequest(proxy.port, `POST ${path} HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n${chunks}`);
       expectError(r, 400, 'bad_request');
       // Streaming: the good bytes may already be on their way upstream; that request is then aborted.
-      await proxy.logLine((l) => l.msg === 'request' && l.path === path);
+      const line = await proxy.logLine((l) => l.msg === 'request' && l.path === path);
+      // One access line, the exchange's, carrying the answer the client got and its request id.
+      expect(line).toMatchObject({ status: 400, error: 'bad_request', requestId: r.headers['x-request-id'] });
+      expect(proxy.logs.filter((l) => l.msg === 'request' && l.requestId === r.headers['x-request-id'])).toHaveLength(1);
       for (const req of up.received) {
         if (!req.destroyed) await new Promise((resolve) => req.once('close', resolve));
         expect(req.complete).toBe(false);

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,26 @@ describe('WebSocket upgrades', () => {
     await once(ws, 'close');
     const line = await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'ws-1');
     expect(line).toMatchObject({ status: 101, route: '/live', upstream: 'ws' });
+  });
+
+  it('drops hop-by-hop headers on an upgrade too, keeping only Connection: Upgrade', async () => {
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      'GET /live/raw HTTP/1.1\r\nHost: front\r\nUpgrade: websocket\r\nConnection: Upgrade, X-Secret\r\n' +
+        'X-Secret: s\r\nProxy-Foo: p\r\nKeep-Alive: 5\r\nX-Kept: k\r\nX-Request-Id: ws-raw\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    const [head] = (await once(socket, 'data')) as [Buffer];
+    expect(head.toString()).toMatch(/^HTTP\/1\.1 101 /);
+    socket.destroy();
+    const req = upgrades.find((r) => r.headers['x-request-id'] === 'ws-raw')!;
+    expect(req.headers['x-kept']).toBe('k');
+    expect(req.headers.connection).toBe('Upgrade');
+    expect(req.headers['x-secret']).toBeUndefined();
+    expect(req.headers['proxy-foo']).toBeUndefined();
+    expect(req.headers['keep-alive']).toBeUndefined();
+    expect(req.headers.host).toBe(`127.0.0.1:${(server.address() as AddressInfo).port}`);
   });
 
   it('answers 404 no_route for an upgrade that matches no route', async () => {

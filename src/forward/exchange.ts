@@ -9,7 +9,7 @@ import type { CompiledRoute } from '../routing/table.js';
 import type { Upstream } from './pools.js';
 import { responseHeaders } from './headers.js';
 import { sendError } from './respond.js';
-import type { ErrorCode } from '../errors.js';
+import { STATUS_OF, type ErrorCode } from '../errors.js';
 
 export interface ExchangeEnd {
   readonly status: number;
@@ -35,6 +35,13 @@ const CONNECT_ERRORS = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+const EXCHANGE = Symbol('strangler.exchange');
+
+/** The exchange forwarding the request this response belongs to, if one is under way. */
+export function exchangeOf(res: ServerResponse): Exchange | undefined {
+  return (res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE];
+}
+
 function onTimeout(x: Exchange): void {
   x.timeout();
 }
@@ -58,6 +65,8 @@ export class Exchange {
   #done = false;
   /** Set when the exchange must end as soon as undici hands us the abort function. */
   #pendingAbort: Error | null = null;
+  /** Set when the client's request turned out malformed mid-body (the server answered it). */
+  #fault: ErrorCode | null = null;
 
   constructor(
     host: ExchangeHost,
@@ -84,10 +93,16 @@ export class Exchange {
   /** Sends the request upstream. `headers` is a flat [name, value, ...] list. */
   start(path: string, headers: string[], body: IncomingMessage | null): void {
     this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
+    (this.res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE] = this;
     this.res.once('close', () => {
       if (!this.#done) this.#cancel(new ClientClosed('the client closed the connection'));
     });
     this.upstream.pool.dispatch({ path, method: this.method, headers, body }, this);
+  }
+
+  /** The server answered a framing error in the client's body: end, and log, as that. */
+  clientFault(code: ErrorCode): void {
+    this.#fault = code;
   }
 
   timeout(): void {
@@ -169,6 +184,10 @@ export class Exchange {
       this.#status = sendError(
         this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.prefix, this.#host.draining,
       );
+    }
+    if (error === 'client_closed' && this.#fault !== null) {
+      this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause });
+      return;
     }
     this.#host.finished(this, {
       status: error === 'client_closed' && this.#status === 0 ? 499 : this.#status,

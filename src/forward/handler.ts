@@ -11,7 +11,7 @@ import { normalizeTarget } from '../routing/normalize.js';
 import type { TableStore } from '../routing/store.js';
 import type { CompiledRoute, RouteTable } from '../routing/table.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
-import { clientAddressOf, forwardedForValue, scanRequestHeaders, type RequestHeadScan } from './headers.js';
+import { appendForwardingHeaders, scanRequestHeaders, type RequestHeadScan } from './headers.js';
 import { sendError } from './respond.js';
 
 export interface ProxyState {
@@ -124,18 +124,8 @@ export class ProxyHandler implements ExchangeHost {
 
   #upstreamHeaders(req: IncomingMessage, scan: RequestHeadScan, route: CompiledRoute, table: RouteTable): string[] {
     const headers = scan.headers;
-    const trusted = table.server.trustedProxies;
     if (route.preserveHost && scan.host !== null) headers.push('host', scan.host);
-    headers.push(
-      'x-forwarded-for',
-      forwardedForValue(scan.forwardedFor, clientAddressOf(req.socket.remoteAddress), trusted),
-      'x-forwarded-proto',
-      trusted > 0 && scan.forwardedProto !== null ? scan.forwardedProto : 'http',
-    );
-    const fwdHost = trusted > 0 && scan.forwardedHost !== null ? scan.forwardedHost : scan.host;
-    if (fwdHost !== null) headers.push('x-forwarded-host', fwdHost);
-    headers.push('x-request-id', scan.requestId);
-    return headers;
+    return appendForwardingHeaders(headers, scan, req.socket.remoteAddress, table.server.trustedProxies);
   }
 
   #fail(

@@ -151,6 +151,25 @@ export function forwardedForValue(sent: string | null, clientAddress: string, tr
   return trusted.join(', ');
 }
 
+/**
+ * The forwarding headers the proxy sets on every request it sends upstream: X-Forwarded-For,
+ * -Proto, -Host (the client side's own values kept only from trusted proxies) and X-Request-Id.
+ * Appended to `into` as [name, value] pairs.
+ */
+export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, remoteAddress: string | undefined, trustedProxies: number): string[] {
+  const trusted = trustedProxies > 0;
+  into.push(
+    'x-forwarded-for',
+    forwardedForValue(scan.forwardedFor, clientAddressOf(remoteAddress), trustedProxies),
+    'x-forwarded-proto',
+    trusted && scan.forwardedProto !== null ? scan.forwardedProto : 'http',
+  );
+  const host = trusted && scan.forwardedHost !== null ? scan.forwardedHost : scan.host;
+  if (host !== null) into.push('x-forwarded-host', host);
+  into.push('x-request-id', scan.requestId);
+  return into;
+}
+
 export function clientAddressOf(remoteAddress: string | undefined): string {
   if (remoteAddress === undefined) return 'unknown';
   return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;

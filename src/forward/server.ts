@@ -13,6 +13,7 @@ import type { AccessLog, ProxyHandler } from './handler.js';
 import { hostProblem, newRequestId, saneRequestId } from './headers.js';
 import { sendError } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
+import { exchangeOf } from './exchange.js';
 
 export function createPublicServer(
   limits: ResolvedServer,
@@ -79,7 +80,10 @@ export function createPublicServer(
       socket.destroy();
       return;
     }
-    answerClientError(err, socket, limits, access, inFlight.req.method ?? '-', clientRequestId(inFlight.req));
+    // The request is being forwarded: its exchange writes the one access line, with this code.
+    const x = exchangeOf(inFlight);
+    const sink: AccessSink = x === undefined ? access : { write: (line) => x.clientFault(line.error as ErrorCode) };
+    answerClientError(err, socket, limits, sink, inFlight.req.method ?? '-', x?.requestId ?? clientRequestId(inFlight.req));
     // Closing the connection once the answer is out aborts the upstream request in flight.
     socket.once('finish', () => socket.destroy());
   });
@@ -101,11 +105,14 @@ function afterResponses(socket: Duplex, then: () => void): void {
   else res.once('finish', () => afterResponses(socket, then));
 }
 
+/** Where a refusal's access line goes. */
+type AccessSink = Pick<AccessLog, 'write'>;
+
 function answerClientError(
   err: NodeJS.ErrnoException,
   socket: Duplex,
   limits: ResolvedServer,
-  access: AccessLog,
+  access: AccessSink,
   method: string,
   requestId?: string,
 ): void {
@@ -157,7 +164,7 @@ function refuseRaw(
   socket: Duplex,
   code: ErrorCode,
   message: string,
-  access: AccessLog,
+  access: AccessSink,
   method: string,
   requestId = newRequestId(),
 ): void {

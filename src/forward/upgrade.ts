@@ -9,15 +9,12 @@ import { rewritePath } from '../routing/match.js';
 import { normalizeTarget } from '../routing/normalize.js';
 import type { TableStore } from '../routing/store.js';
 import type { AccessLog } from './handler.js';
-import { clientAddressOf, forwardedForValue, scanRequestHeaders } from './headers.js';
+import { appendForwardingHeaders, scanRequestHeaders } from './headers.js';
 
 const TARGET = Symbol('strangler.upgradeTarget');
 const STATUS = Symbol('strangler.upgradeStatus');
 
 type UpgradeRequest = IncomingMessage & { [TARGET]?: string; [STATUS]?: number };
-
-/** Hop-by-hop headers that an upgrade still drops (Connection and Upgrade themselves stay). */
-const DROP_ON_UPGRADE = ['keep-alive', 'te', 'trailer', 'transfer-encoding', 'proxy-connection', 'proxy-authorization'];
 
 export class UpgradeHandler {
   readonly #store: TableStore;
@@ -80,13 +77,19 @@ export class UpgradeHandler {
     const route = table.match(method, target.path);
     if (route === undefined) return refuse('no_route', `no route matches ${method} ${target.path}`, target.path);
 
-    const h = req.headers;
-    for (const name of DROP_ON_UPGRADE) delete h[name];
-    if (!route.preserveHost) h.host = route.upstream.host;
-    h['x-forwarded-for'] = forwardedForValue(scan.forwardedFor, clientAddressOf(req.socket.remoteAddress), table.server.trustedProxies);
-    h['x-forwarded-proto'] = table.server.trustedProxies > 0 && scan.forwardedProto !== null ? scan.forwardedProto : 'http';
-    if (scan.host !== null) h['x-forwarded-host'] = scan.host;
-    h['x-request-id'] = scan.requestId;
+    // The same end-to-end headers as a plain request (hop-by-hop and Connection-named ones gone),
+    // plus the two an upgrade needs. http-proxy sends `req.headers` (lower-cased names).
+    const pairs = scan.headers;
+    pairs.push('host', route.preserveHost && scan.host !== null ? scan.host : route.upstream.host);
+    appendForwardingHeaders(pairs, scan, req.socket.remoteAddress, table.server.trustedProxies);
+    pairs.push('connection', 'Upgrade', 'upgrade', 'websocket');
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < pairs.length; i += 2) {
+      const name = pairs[i]!.toLowerCase();
+      const sep = name === 'cookie' ? '; ' : ', ';
+      headers[name] = headers[name] === undefined ? pairs[i + 1]! : `${headers[name]}${sep}${pairs[i + 1]!}`;
+    }
+    req.headers = headers;
     req.url = rewritePath(target.path, route.prefix, route.prefixRewrite) + target.search;
     req[TARGET] = route.upstream.origin;
 

@@ -1,0 +1,49 @@
+// GET/POST /orders (GET /orders?userId=N filters) and GET /orders/:id.
+// An order's userId is checked for shape only, not looked up: once users move to the users
+// service, new users exist there and not in this store, and orders for them must still work.
+import { notFound } from '../scripts/lib/http-error.js';
+import { readJsonBody } from '../scripts/lib/http-body.js';
+import { sendJson } from '../scripts/lib/http-reply.js';
+import type { JsonStore } from '../scripts/lib/json-store.js';
+import type { Order } from '../scripts/lib/model.js';
+import type { Router } from '../scripts/lib/router.js';
+import { asFields, FieldChecker, parseId } from '../scripts/lib/validate.js';
+import type { LegacyData } from './db.js';
+import type { NotificationHub } from './notifications.js';
+
+export function addOrdersRoutes(router: Router, store: JsonStore<LegacyData>, hub: NotificationHub): void {
+  router.get('/orders', ({ res, url }) => {
+    const userIdText = url.searchParams.get('userId');
+    if (userIdText === null) return sendJson(res, 200, store.data.orders);
+    const checker = new FieldChecker({});
+    const userId = parseId(userIdText) ?? checker.fail('userId', 'must be a positive integer');
+    checker.check();
+    sendJson(res, 200, ordersOfUser(store.data, userId!));
+  });
+
+  router.post('/orders', async ({ req, res }) => {
+    const checker = new FieldChecker(asFields(await readJsonBody(req)));
+    const userId = checker.integer('userId', { required: true, min: 1, max: Number.MAX_SAFE_INTEGER });
+    const product = checker.string('product', { required: true, max: 200 });
+    const quantity = checker.integer('quantity', { required: true, min: 1, max: 1000 });
+    checker.check();
+    const order = await store.update((data) => {
+      const created: Order = { id: data.nextId.orders++, userId: userId!, product: product!, quantity: quantity!, createdAt: new Date().toISOString() };
+      data.orders.push(created);
+      return created;
+    });
+    hub.publish('order.created', order);
+    sendJson(res, 201, order, { location: `/orders/${order.id}` });
+  });
+
+  router.get('/orders/:id', ({ res, params }) => {
+    const id = parseId(params.id);
+    const order = store.data.orders.find((o) => o.id === id);
+    if (!order) throw notFound(`order ${params.id}`);
+    sendJson(res, 200, order);
+  });
+}
+
+export function ordersOfUser(data: LegacyData, userId: number): Order[] {
+  return data.orders.filter((o) => o.userId === userId);
+}

@@ -1,0 +1,75 @@
+// npm start: the whole migration story on one terminal. Starts the legacy monolith, seeds the
+// users service's store from it when empty, starts the users service, then the proxy in front
+// of both; prefixes every line of their output; Ctrl-C or SIGTERM stops all of them (exit 0),
+// and any of them dying stops the rest (exit 1). Settings: see lib/demo/settings.ts.
+import { fileURLToPath } from 'node:url';
+import { copyUsers, describeCopy, usersStoreIsEmpty } from './lib/copy-users.js';
+import { banner } from './lib/demo/banner.js';
+import { Output, wantsColor } from './lib/demo/output.js';
+import { appListening, proxyListening } from './lib/demo/readiness.js';
+import { readDemoSettings, type DemoSettings } from './lib/demo/settings.js';
+import { Supervisor } from './lib/demo/supervisor.js';
+
+const output = new Output(wantsColor(process.env, process.stdout.isTTY === true));
+const settings = loadSettings();
+const supervisor = new Supervisor(output, { startMs: settings.startTimeoutMs, stopMs: settings.stopTimeoutMs });
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (supervisor.stopping) return output.say(`${signal}: already stopping (anything left after ${settings.stopTimeoutMs} ms gets SIGKILL)`);
+    output.say(`${signal}: stopping the stack`);
+    void supervisor.stop(0);
+  });
+}
+
+try {
+  const { ports, entries, legacyDataDir, usersDataDir } = settings;
+  const legacy = await supervisor.bringUp(
+    {
+      name: 'legacy',
+      entry: entries.legacy,
+      env: { ...process.env, PORT: String(ports.legacy), HOST: '127.0.0.1', DATA_DIR: legacyDataDir },
+      readyLine: appListening,
+    },
+    (r) => [r.port],
+  );
+  const legacyUrl = `http://127.0.0.1:${legacy.port}`;
+
+  if (await usersStoreIsEmpty(usersDataDir)) output.say(describeCopy(await copyUsers(legacyDataDir, usersDataDir)));
+  else output.say(`the users service already has users in ${usersDataDir}; not copying (npm run copy-users refreshes them)`);
+
+  const users = await supervisor.bringUp(
+    {
+      name: 'users',
+      entry: entries.users,
+      env: { ...process.env, PORT: String(ports.users), HOST: '127.0.0.1', DATA_DIR: usersDataDir, LEGACY_URL: legacyUrl },
+      readyLine: appListening,
+    },
+    (r) => [r.port],
+  );
+  const usersUrl = `http://127.0.0.1:${users.port}`;
+
+  const proxy = await supervisor.bringUp(
+    {
+      name: 'proxy',
+      entry: entries.proxy,
+      args: ['--config', settings.routesFile],
+      env: { ...process.env, PORT: String(ports.proxy), ADMIN_PORT: String(ports.admin), LEGACY_URL: legacyUrl, USERS_URL: usersUrl },
+      readyLine: proxyListening,
+    },
+    (r) => [r.port, r.adminPort],
+  );
+
+  process.stdout.write(banner({ legacyUrl, usersUrl, proxyPort: proxy.port, adminPort: proxy.adminPort, legacyDataDir, usersDataDir }));
+} catch (err) {
+  supervisor.fail((err as Error).message);
+}
+
+function loadSettings(): DemoSettings {
+  try {
+    return readDemoSettings(process.env, fileURLToPath(new URL('..', import.meta.url)));
+  } catch (err) {
+    output.say((err as Error).message);
+    process.exit(1);
+  }
+}

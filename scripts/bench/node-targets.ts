@@ -43,3 +43,10 @@ export const fastifyTarget: Target = {
   name: '@fastify/http-proxy',
   start: (ctx) => startNodeProgram('fastify proxy', 'fastify-proxy.js', ['--upstream', ctx.upstreamUrl], ctx.pinning.proxyCpu, ctx, ctx.readyPath),
 };
+
+/** node:http + undici dispatch with no features: what strangler's features cost. */
+export const bareTarget: Target = {
+  key: 'bare',
+  name: 'bare node:http + undici',
+  start: (ctx) => startNodeProgram('bare forwarder', 'bare-forwarder.js', ['--upstream', ctx.upstreamUrl], ctx.pinning.proxyCpu, ctx, ctx.readyPath),
+};

@@ -42,6 +42,10 @@ export function exchangeOf(res: ServerResponse): Exchange | undefined {
   return (res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE];
 }
 
+function onResponseClose(this: ServerResponse): void {
+  exchangeOf(this)?.responseClosed();
+}
+
 function onTimeout(x: Exchange): void {
   x.timeout();
 }
@@ -94,10 +98,13 @@ export class Exchange {
   start(path: string, headers: string[], body: IncomingMessage | null): void {
     this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
     (this.res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE] = this;
-    this.res.once('close', () => {
-      if (!this.#done) this.#cancel(new ClientClosed('the client closed the connection'));
-    });
+    this.res.once('close', onResponseClose);
     this.upstream.pool.dispatch({ path, method: this.method, headers, body }, this);
+  }
+
+  /** The client's connection closed: if the exchange is still going, abort the upstream side. */
+  responseClosed(): void {
+    if (!this.#done) this.#cancel(new ClientClosed('the client closed the connection'));
   }
 
   /** The server answered a framing error in the client's body: end, and log, as that. */

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { AccessLineWriter } from '../observability/access-line.js';
 import type { RouteMeters } from '../observability/metrics.js';
 import { rewritePath } from '../routing/match.js';
 import { normalizeTarget } from '../routing/normalize.js';
@@ -31,19 +32,18 @@ export interface AccessLine {
 }
 
 export class AccessLog {
-  readonly #logger: Logger;
+  readonly #lines: AccessLineWriter;
   readonly #unmatched: RouteMeters;
 
   constructor(logger: Logger, unmatched: RouteMeters) {
-    this.#logger = logger;
+    this.#lines = new AccessLineWriter(logger);
     this.#unmatched = unmatched;
   }
 
   write(line: AccessLine, meters: RouteMeters | null): void {
     const durationMs = performance.now() - line.startedAt;
     (meters ?? this.#unmatched).record(line.upstream ?? '', line.method, line.status, durationMs / 1000);
-    const entry = {
-      msg: 'request',
+    this.#lines.write(line.error === null || line.error === 'client_closed' ? 'info' : 'warn', {
       requestId: line.requestId,
       method: line.method,
       path: line.path,
@@ -52,10 +52,8 @@ export class AccessLog {
       status: line.status,
       bytes: line.bytes,
       durationMs: Math.round(durationMs * 1000) / 1000,
-      error: line.error ?? undefined,
-    };
-    if (line.error === null || line.error === 'client_closed') this.#logger.info(entry);
-    else this.#logger.warn(entry);
+      error: line.error,
+    });
   }
 }
 

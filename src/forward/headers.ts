@@ -46,6 +46,11 @@ export function hostProblem(raw: readonly string[]): string | null {
 
 /** Lower-cased header names that the Connection header declares hop-by-hop (besides the usual). */
 function connectionTokens(value: string, into: Set<string> | null): Set<string> | null {
+  // The common values name no other header.
+  if (value.length <= 10) {
+    const v = value.toLowerCase();
+    if (v === 'keep-alive' || v === 'close') return into;
+  }
   for (const t of value.split(',')) {
     const token = t.trim().toLowerCase();
     if (token === '' || token === 'close' || token === 'keep-alive') continue;

@@ -1,0 +1,41 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { AccessLineWriter, type AccessFields } from '../src/observability/access-line.js';
+import { createStreamLogger } from '../src/observability/logger.js';
+
+function capture(level: string) {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { logger: createStreamLogger(level, sink), lines };
+}
+
+const fields: AccessFields[] = [
+  { requestId: 'r-1', method: 'GET', path: '/api/users/1', route: '/api', upstream: 'users', status: 200, bytes: 12, durationMs: 1.234, error: null },
+  { requestId: 'r-2', method: 'POST', path: '-', route: null, upstream: null, status: 400, bytes: 0, durationMs: 0.5, error: 'bad_request' },
+  { requestId: 'q"uote\\', method: 'GET', path: '/a"b\u0001', route: '/', upstream: 'x', status: 499, bytes: 3, durationMs: 10, error: 'client_closed' },
+];
+
+describe('the access line', () => {
+  it.each(fields)('is byte for byte what pino writes for the same object (%#)', (f) => {
+    const ours = capture('info');
+    const theirs = capture('info');
+    const level = f.error === null || f.error === 'client_closed' ? 'info' : 'warn';
+    new AccessLineWriter(ours.logger).write(level, f);
+    theirs.logger[level]({ msg: 'request', ...f, error: f.error ?? undefined });
+    const strip = (l: string) => l.replace(/"time":"[^"]+"/, '"time":"T"');
+    expect(ours.lines).toHaveLength(1);
+    expect(strip(ours.lines[0]!)).toBe(strip(theirs.lines[0]!));
+  });
+
+  it('honours the logger level', () => {
+    const quiet = capture('warn');
+    new AccessLineWriter(quiet.logger).write('info', fields[0]!);
+    new AccessLineWriter(quiet.logger).write('warn', fields[1]!);
+    expect(quiet.lines.map((l) => JSON.parse(l).requestId)).toEqual(['r-2']);
+  });
+});

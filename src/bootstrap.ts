@@ -2,6 +2,7 @@
 // and admin server. Returns a handle with the bound ports and a graceful shutdown.
 
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { createAdminApp, type Lifecycle } from './admin/app.js';
@@ -13,6 +14,8 @@ import { createPublicServer } from './forward/server.js';
 import { UpgradeHandler } from './forward/upgrade.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics, RouteMeters } from './observability/metrics.js';
+import { watchConfigFile } from './config/watch.js';
+import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import { TableStore } from './routing/store.js';
 import { compileTable } from './routing/table.js';
 
@@ -36,6 +39,8 @@ export interface StartOptions {
   readonly adminToken?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly processMetrics?: boolean;
+  /** Watch the file and reload on change (default true). */
+  readonly watch?: boolean;
 }
 
 export interface Strangler {
@@ -44,6 +49,9 @@ export interface Strangler {
   readonly store: TableStore;
   readonly metrics: Metrics;
   readonly lifecycle: Lifecycle;
+  readonly reloader: Reloader;
+  /** Reload routes.yaml now (SIGHUP, POST /reload, the file watcher). */
+  reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
   /** SIGTERM behaviour: not ready, stop accepting, let in-flight requests finish (bounded), close. */
   shutdown(): Promise<void>;
 }
@@ -57,8 +65,20 @@ async function listen(server: http.Server, port: number, host: string): Promise<
 export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const { logger } = opts;
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? false });
+  // Watch before the first read, so that an edit made while starting is not missed: a change seen
+  // before the reloader exists is reloaded as soon as it does.
+  let reloader: Reloader | undefined;
+  let changedEarly = false;
+  const watcher =
+    opts.watch === false
+      ? null
+      : watchConfigFile(path.resolve(opts.configPath), () => {
+          if (reloader === undefined) changedEarly = true;
+          else void reloader.reload('watch');
+        });
   const loaded = await loadConfigFile(opts.configPath, opts.env ?? process.env);
   if (!loaded.ok) {
+    watcher?.close();
     metrics.configReloads.inc({ result: 'invalid' });
     throw new ConfigInvalidError(loaded.file, loaded.errors);
   }
@@ -68,12 +88,15 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   metrics.setConfigVersion(table.version);
 
   const store = new TableStore(table);
+  const live = new Reloader({ file: loaded.file, env: opts.env ?? process.env, store, pools, metrics, logger, config: loaded.config });
+  reloader = live;
+  const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
   const access = new AccessLog(logger, new RouteMeters(metrics, ''));
   const handler = new ProxyHandler(store, lifecycle, access);
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, token: opts.adminToken }));
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, token: opts.adminToken }));
 
   let port: number;
   let adminPort: number;
@@ -81,11 +104,13 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     adminPort = await listen(adminServer, opts.adminPort ?? table.server.adminPort, opts.adminHost ?? table.server.adminHost);
     port = await listen(publicServer, opts.port ?? table.server.port, opts.host ?? table.server.host);
   } catch (err) {
+    watcher?.close();
     publicServer.close();
     adminServer.close();
     await pools.close();
     throw err;
   }
+  if (changedEarly) void reload('watch');
   lifecycle.ready = true;
   logger.info({ msg: 'listening', port, adminPort, config: table.file, version: table.version, routes: table.routes.length });
 
@@ -93,7 +118,8 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const shutdown = (): Promise<void> =>
     (shuttingDown ??= (async () => {
       lifecycle.draining = true;
-      const drainMs = table.server.drainTimeoutMs;
+      watcher?.close();
+      const drainMs = store.current.server.drainTimeoutMs;
       logger.info({ msg: 'draining', drainTimeoutMs: drainMs });
       const closed = new Promise<void>((resolve) => publicServer.close(() => resolve()));
       publicServer.closeIdleConnections();
@@ -114,5 +140,5 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       logger.info({ msg: 'stopped' });
     })());
 
-  return { port, adminPort, store, metrics, lifecycle, shutdown };
+  return { port, adminPort, store, metrics, lifecycle, reloader: live, reload, shutdown };
 }

@@ -3,6 +3,7 @@
 
 import express from 'express';
 import type { Metrics } from '../observability/metrics.js';
+import type { Reloader } from '../routing/reloader.js';
 import type { TableStore } from '../routing/store.js';
 import { describeTable } from '../routing/table.js';
 import { bearerAuth } from './auth.js';
@@ -16,6 +17,7 @@ export interface AdminDeps {
   readonly store: TableStore;
   readonly metrics: Metrics;
   readonly lifecycle: Lifecycle;
+  readonly reloader: Reloader;
   readonly token: string | undefined;
 }
 
@@ -41,7 +43,27 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   });
 
   app.get('/routes', (_req, res) => {
-    res.json(describeTable(deps.store.current));
+    res.json({ ...describeTable(deps.store.current), lastRejected: deps.reloader.lastRejected });
+  });
+
+  // The validated config behind the live table (what `strangler check --admin` diffs against).
+  app.get('/config', (_req, res) => {
+    res.json({ version: deps.store.current.version, config: deps.reloader.config });
+  });
+
+  app.post('/reload', async (_req, res) => {
+    const outcome = await deps.reloader.reload('admin');
+    switch (outcome.result) {
+      case 'success':
+      case 'unchanged':
+        res.json(outcome);
+        return;
+      case 'invalid':
+        res.status(422).json({ ...outcome, error: 'invalid_config', message: `the file has ${outcome.errors.length} error(s); the live table stays` });
+        return;
+      case 'error':
+        res.status(500).json({ ...outcome, error: 'reload_failed' });
+    }
   });
 
   app.use((req, res) => {

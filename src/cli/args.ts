@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 
 export type Command =
   | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string }
-  | { kind: 'check'; file: string; json: boolean }
+  | { kind: 'check'; file: string; json: boolean; admin?: string; adminToken?: string }
   | { kind: 'report' }
   | { kind: 'help' }
   | { kind: 'version' }
@@ -17,6 +17,8 @@ usage:
   strangler [--config routes.yaml] [--port 8080] [--host 0.0.0.0]
             [--admin-port 9901] [--admin-host 127.0.0.1]
   strangler check routes.yaml [--json]   validate; print the compiled table or every error (exit 0/1)
+  strangler check routes.yaml --admin http://127.0.0.1:9901
+                                         also print what would change against that running proxy
   strangler --help | --version
 
 environment (flags win over it; it wins over server: in the file):
@@ -42,6 +44,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         'admin-port': { type: 'string' },
         'admin-host': { type: 'string' },
         json: { type: 'boolean' },
+        admin: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -57,7 +60,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (sub === 'check') {
     const file = rest[0] ?? values.config ?? env.STRANGLER_CONFIG ?? 'routes.yaml';
     if (rest.length > 1) return { kind: 'usage-error', message: 'check takes one file' };
-    return { kind: 'check', file, json: values.json ?? false };
+    return { kind: 'check', file, json: values.json ?? false, admin: values.admin, adminToken: env.ADMIN_TOKEN || undefined };
   }
   if (sub === 'report') return { kind: 'report' };
   if (sub !== undefined && sub !== 'serve') return { kind: 'usage-error', message: `unknown command '${sub}'` };

@@ -4,6 +4,8 @@ import { formatConfigErrors } from '../config/format.js';
 import { loadConfigFile } from '../config/load.js';
 import { UpstreamPools } from '../forward/pools.js';
 import { Metrics } from '../observability/metrics.js';
+import type { StranglerConfig } from '../config/types.js';
+import { diffConfigs, formatChanges } from '../routing/diff.js';
 import { compileTable, describeTable, type CompiledRoute, type RouteTable } from '../routing/table.js';
 
 export interface Io {
@@ -12,7 +14,16 @@ export interface Io {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export async function runCheck(file: string, json: boolean, io: Io): Promise<number> {
+export interface CheckOptions {
+  readonly file: string;
+  readonly json: boolean;
+  /** A running proxy's admin URL: print what the file would change there. */
+  readonly admin?: string;
+  readonly adminToken?: string;
+}
+
+export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
+  const { file, json } = opts;
   const loaded = await loadConfigFile(file, io.env);
   if (!loaded.ok) {
     io.stderr.write(`${formatConfigErrors(loaded.errors)}\n${file}: ${loaded.errors.length} error(s); the file is not valid\n`);
@@ -25,6 +36,29 @@ export async function runCheck(file: string, json: boolean, io: Io): Promise<num
   } finally {
     pools.destroy();
   }
+  if (opts.admin === undefined) return 0;
+  return printDiffAgainst(opts.admin, opts.adminToken, loaded.config, loaded.version, io);
+}
+
+/** What saving this file would change in the proxy running at `admin` (its GET /config). */
+async function printDiffAgainst(admin: string, token: string | undefined, config: StranglerConfig, version: string, io: Io): Promise<number> {
+  const url = admin.replace(/\/+$/, '') + '/config';
+  let live: { version: string; config: StranglerConfig };
+  try {
+    const res = await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`${res.status} ${res.statusText}${res.status === 401 ? ' (set ADMIN_TOKEN)' : ''}`);
+    live = (await res.json()) as typeof live;
+  } catch (err) {
+    io.stderr.write(`strangler check: cannot read the running config from ${url}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const lines = formatChanges(diffConfigs(live.config, config));
+  io.stdout.write(
+    lines.length === 0
+      ? `\nno changes against the running proxy at ${admin} (version ${live.version})\n`
+      : `\nchanges against the running proxy at ${admin} (version ${live.version} -> ${version}):\n` +
+          lines.map((l) => `  ${l}\n`).join(''),
+  );
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // The CLI: serve (default), check, help, version. `serve` installs the signal handlers.
 
 import { createRequire } from 'node:module';
-import { ConfigInvalidError, startStrangler } from '../bootstrap.js';
+import { ConfigInvalidError, startStrangler, type Strangler } from '../bootstrap.js';
 import { formatConfigErrors } from '../config/format.js';
 import { createProcessLogger, flushLogger, logLevelFrom } from '../observability/logger.js';
 import { parseCommand, USAGE } from './args.js';
@@ -33,7 +33,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stderr.write(`strangler: ${cmd.message}\n\n${USAGE}`);
       return 2;
     case 'check':
-      return runCheck(cmd.file, cmd.json, io);
+      return runCheck(cmd, io);
     case 'report':
       io.stderr.write('strangler report: the shadow report is not available in this version yet\n');
       return 2;
@@ -44,7 +44,34 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
 
 async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serve' }>, io: Io): Promise<number> {
   const logger = createProcessLogger(logLevelFrom(cmd.logLevel));
-  let proxy;
+  // The handlers go in before anything can say "listening": a supervisor that signals as soon as
+  // it reads that line must never meet the default handler.
+  let proxy: Strangler | undefined;
+  let stopping = false;
+  const exit = (code: number): Promise<never> => flushLogger().then(() => process.exit(code));
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ msg: 'signal received', signal });
+    if (proxy === undefined) {
+      void exit(0); // still starting: nothing in flight yet
+      return;
+    }
+    proxy.shutdown().then(
+      () => exit(0),
+      (err: unknown) => {
+        logger.error({ msg: 'shutdown failed', err });
+        return exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    logger.info({ msg: 'signal received', signal: 'SIGHUP' });
+    void proxy?.reload('signal');
+  });
+
   try {
     proxy = await startStrangler({ ...cmd, logger, env: io.env, processMetrics: true });
   } catch (err) {
@@ -58,17 +85,6 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
     await flushLogger();
     return 1;
   }
-  const stop = (signal: string): void => {
-    logger.info({ msg: 'signal received', signal });
-    proxy.shutdown().then(
-      () => flushLogger().then(() => process.exit(0)),
-      (err: unknown) => {
-        logger.error({ msg: 'shutdown failed', err });
-        return flushLogger().then(() => process.exit(1));
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  if (stopping) await proxy.shutdown().then(() => exit(0));
   return new Promise<number>(() => {}); // runs until a signal
 }

@@ -46,6 +46,16 @@ export class UpstreamPools {
     return { name, url: cfg.url, origin: url.origin, host: url.host, pool };
   }
 
+  /** Closes, gracefully (in-flight requests finish first), every pool none of `inUse` holds. */
+  retain(inUse: ReadonlySet<Upstream>): void {
+    const keep = new Set([...inUse].map((u) => u.pool));
+    for (const [key, pool] of this.#byKey) {
+      if (keep.has(pool)) continue;
+      this.#byKey.delete(key);
+      void pool.close().catch(() => {});
+    }
+  }
+
   async close(): Promise<void> {
     const pools = [...this.#byKey.values()];
     this.#byKey.clear();

@@ -21,6 +21,9 @@ import {
   type ResolvedServer,
 } from './defaults.js';
 import { PrefixMatcher } from './match.js';
+import { canonicalJson } from '../config/version.js';
+import { routeKey } from './diff.js';
+import { RouteState } from './route-state.js';
 
 export interface ResolvedRetry {
   readonly attempts: number;
@@ -64,6 +67,11 @@ export interface CompiledRoute {
   readonly shadow: ResolvedShadow | null;
   readonly canary: ResolvedCanary | null;
   readonly meters: RouteMeters;
+  /** Identity across reloads: prefix + methods. */
+  readonly key: string;
+  /** The effective config (defaults merged, upstream URLs resolved) as canonical JSON. */
+  readonly fingerprint: string;
+  readonly state: RouteState;
 }
 
 export class RouteTable {
@@ -99,6 +107,8 @@ export class RouteTable {
 export interface CompileDeps {
   readonly pools: UpstreamPools;
   readonly metrics: Metrics;
+  /** The table being replaced: unchanged routes keep its runtime state. */
+  readonly previous?: RouteTable;
 }
 
 export function resolveServer(config: StranglerConfig): ResolvedServer {
@@ -127,15 +137,22 @@ export function compileTable(
     return u;
   };
   const meters = new Map<string, RouteMeters>();
-  const routes = config.routes.map((r, index) =>
-    compileRoute(r, index, config, need, () => {
+  const previousState = new Map(deps.previous?.routes.map((r) => [`${r.key} ${r.fingerprint}`, r.state]));
+  const routes = config.routes.map((r, index) => {
+    const compiled = compileRoute(r, index, config, need, () => {
       let m = meters.get(r.prefix);
       if (m === undefined) meters.set(r.prefix, (m = new RouteMeters(deps.metrics, r.prefix)));
       return m;
-    }),
-  );
+    });
+    const key = routeKey(r);
+    const fingerprint = canonicalJson(describeRoute(compiled, true));
+    const state = previousState.get(`${key} ${fingerprint}`) ?? new RouteState();
+    return { ...compiled, key, fingerprint, state };
+  });
   return new RouteTable({ ...meta, server: resolveServer(config), upstreams, routes });
 }
+
+type RouteParts = Omit<CompiledRoute, 'key' | 'fingerprint' | 'state'>;
 
 function compileRoute(
   r: RouteConfig,
@@ -143,7 +160,7 @@ function compileRoute(
   config: StranglerConfig,
   need: (name: string) => Upstream,
   meters: () => RouteMeters,
-): CompiledRoute {
+): RouteParts {
   const d = config.defaults;
   const retryCfg = { ...d.retry, ...r.retry };
   const breakerCfg = d.breaker === undefined && r.breaker === undefined ? null : { ...d.breaker, ...r.breaker };
@@ -186,22 +203,26 @@ export function describeTable(table: RouteTable): object {
     file: table.file,
     server: table.server,
     upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url }])),
-    routes: table.routes.map(describeRoute),
+    routes: table.routes.map((r) => ({ ...describeRoute(r), state: { since: r.state.since.toISOString() } })),
   };
 }
 
-function describeRoute(r: CompiledRoute): object {
+/** A route's effective config; `withUrls` adds where its upstreams live (for fingerprints). */
+function describeRoute(r: RouteParts, withUrls = false): object {
+  const url = (u: Upstream | null | undefined) => (withUrls && u ? { upstreamUrl: u.url } : {});
   return {
     prefix: r.prefix,
     methods: r.methods === null ? null : [...r.methods],
     upstream: r.upstream.name,
+    ...url(r.upstream),
     prefixRewrite: r.prefixRewrite,
     preserveHost: r.preserveHost,
     timeoutMs: r.timeoutMs,
     retry: r.retry,
     breaker: r.breaker,
     fallback: r.fallback?.name ?? null,
-    shadow: r.shadow === null ? null : { ...r.shadow, upstream: r.shadow.upstream.name },
-    canary: r.canary === null ? null : { ...r.canary, upstream: r.canary.upstream.name },
+    fallbackUrl: withUrls ? (r.fallback?.url ?? null) : undefined,
+    shadow: r.shadow === null ? null : { ...r.shadow, upstream: r.shadow.upstream.name, ...url(r.shadow.upstream) },
+    canary: r.canary === null ? null : { ...r.canary, upstream: r.canary.upstream.name, ...url(r.canary.upstream) },
   };
 }

@@ -57,6 +57,8 @@ export async function closedPort(): Promise<number> {
 export interface TestProxy extends Running {
   readonly proxy: Strangler;
   readonly adminUrl: string;
+  /** The routes.yaml the proxy was started from (in its own temp dir). */
+  readonly file: string;
   /** Parsed JSON log lines written so far. */
   readonly logs: Record<string, unknown>[];
   /** Resolves with the first log line matching the predicate (already written or future). */
@@ -102,6 +104,7 @@ export async function startProxy(yaml: string, opts: { adminToken?: string; env?
     port: proxy.port,
     url: `http://127.0.0.1:${proxy.port}`,
     adminUrl: `http://127.0.0.1:${proxy.adminPort}`,
+    file,
     logs,
     logLine: (match) => {
       const found = logs.find(match);

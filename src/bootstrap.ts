@@ -83,7 +83,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     throw new ConfigInvalidError(loaded.file, loaded.errors);
   }
   const pools = new UpstreamPools();
-  const table = compileTable(loaded.config, { version: loaded.version, file: loaded.file }, { pools, metrics });
+  const table = compileTable(loaded.config, { version: loaded.version, file: loaded.file }, { pools, metrics, logger });
   metrics.configReloads.inc({ result: 'success' });
   metrics.setConfigVersion(table.version);
 
@@ -93,7 +93,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
   const access = new AccessLog(logger, new RouteMeters(metrics, ''));
-  const handler = new ProxyHandler(store, lifecycle, access);
+  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics });
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
   const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, token: opts.adminToken }));

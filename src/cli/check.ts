@@ -3,6 +3,7 @@
 import { formatConfigErrors } from '../config/format.js';
 import { loadConfigFile } from '../config/load.js';
 import { UpstreamPools } from '../forward/pools.js';
+import pino from 'pino';
 import { Metrics } from '../observability/metrics.js';
 import type { StranglerConfig } from '../config/types.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
@@ -31,7 +32,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   }
   const pools = new UpstreamPools();
   try {
-    const table = compileTable(loaded.config, { version: loaded.version, file: loaded.file }, { pools, metrics: new Metrics() });
+    const table = compileTable(loaded.config, { version: loaded.version, file: loaded.file }, { pools, metrics: new Metrics(), logger: pino({ level: 'silent' }) });
     io.stdout.write(json ? JSON.stringify(describeTable(table), null, 2) + '\n' : formatTable(table));
   } finally {
     pools.destroy();

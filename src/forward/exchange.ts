@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../routing/table.js';
 import type { Upstream } from './pools.js';
+import type { ResponseSink } from './attempt.js';
 import { responseHeaders } from './headers.js';
 import { sendError } from './respond.js';
 import { STATUS_OF, type ErrorCode } from '../errors.js';
@@ -50,7 +51,7 @@ function onTimeout(x: Exchange): void {
   x.timeout();
 }
 
-export class Exchange {
+export class Exchange implements ResponseSink {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly route: CompiledRoute;
@@ -71,6 +72,10 @@ export class Exchange {
   #pendingAbort: Error | null = null;
   /** Set when the client's request turned out malformed mid-body (the server answered it). */
   #fault: ErrorCode | null = null;
+  /** The upstream that answered (the fallback's, when it did). */
+  #servedBy: Upstream;
+  /** Resilient routes: cancels the policies' attempts (client gone). */
+  #onCancel: ((err: Error) => void) | null = null;
 
   constructor(
     host: ExchangeHost,
@@ -88,6 +93,7 @@ export class Exchange {
     this.res = res;
     this.route = route;
     this.upstream = upstream;
+    this.#servedBy = upstream;
     this.requestId = requestId;
     this.method = method;
     this.path = path;
@@ -97,9 +103,40 @@ export class Exchange {
   /** Sends the request upstream. `headers` is a flat [name, value, ...] list. */
   start(path: string, headers: string[], body: IncomingMessage | null): void {
     this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
+    this.#watchClient();
+    this.upstream.pool.dispatch({ path, method: this.method, headers, body }, this);
+  }
+
+  /**
+   * For routes with resilience policies: attempts run elsewhere (forward/resilient.ts) and
+   * relay through this exchange once committed; `onCancel` stops them if the client goes away.
+   */
+  startManaged(onCancel: (err: Error) => void): void {
+    this.#onCancel = onCancel;
+    this.#watchClient();
+  }
+
+  #watchClient(): void {
     (this.res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE] = this;
     this.res.once('close', onResponseClose);
-    this.upstream.pool.dispatch({ path, method: this.method, headers, body }, this);
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  get servedBy(): Upstream {
+    return this.#servedBy;
+  }
+
+  /** The answer came from another upstream (the fallback). */
+  servedFrom(upstream: Upstream): void {
+    this.#servedBy = upstream;
+  }
+
+  /** Ends the exchange with a proxy-made error (resilient routes). */
+  fail(code: 'upstream_timeout' | 'upstream_unavailable' | 'circuit_open', message: string, cause: Error | null): void {
+    if (!this.#done) this.#end(code, cause, message);
   }
 
   /** The client's connection closed: if the exchange is still going, abort the upstream side. */
@@ -122,7 +159,8 @@ export class Exchange {
 
   #cancel(err: Error): void {
     if (!this.#done) this.#end(err instanceof ClientClosed ? 'client_closed' : 'upstream_aborted', err);
-    if (this.#abort !== null) this.#abort(err);
+    if (this.#onCancel !== null) this.#onCancel(err);
+    else if (this.#abort !== null) this.#abort(err);
     else this.#pendingAbort = err;
   }
 
@@ -136,28 +174,51 @@ export class Exchange {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (this.#done) return false;
     if (statusCode < 200) return true; // informational responses are not relayed
+    this.#resume = resume;
+    this.relayHead(statusCode, rawHeaders, statusText, null);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.relayData(chunk, this.#resume!);
+  }
+
+  onComplete(): void {
+    this.relayEnd();
+  }
+
+  // ResponseSink: the one path by which an upstream response reaches the client ----------------
+
+  relayHead(statusCode: number, rawHeaders: Buffer[], statusText: string, extra: readonly string[] | null): void {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
     this.#status = statusCode;
-    this.#resume = resume;
-    this.res.writeHead(statusCode, statusText, responseHeaders(rawHeaders, this.requestId, this.#host.draining));
-    return true;
+    const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining);
+    if (extra !== null) headers.push(...extra);
+    this.res.writeHead(statusCode, statusText, headers);
   }
 
-  onData(chunk: Buffer): boolean {
+  relayData(chunk: Buffer, resume: () => void): boolean {
     if (this.#done) return false;
     this.#bytes += chunk.length;
     if (this.res.write(chunk)) return true;
-    this.res.once('drain', this.#resume!);
+    this.res.once('drain', resume);
     return false;
   }
 
-  onComplete(): void {
+  relayEnd(): void {
     if (this.#done) return;
     this.res.end();
     this.#end(null, null);
+  }
+
+  relayError(err: Error): void {
+    if (this.#done) return;
+    // Mid-body failure: the client must see a broken response, never a truncated "complete" one.
+    this.res.destroy(err);
+    this.#end('upstream_aborted', err);
   }
 
   onError(err: Error): void {
@@ -166,12 +227,7 @@ export class Exchange {
       this.#timer = null;
     }
     if (this.#done) return;
-    if (this.#status !== 0 || this.res.headersSent) {
-      // Mid-body failure: the client must see a broken response, never a truncated "complete" one.
-      this.res.destroy(err);
-      this.#end('upstream_aborted', err);
-      return;
-    }
+    if (this.#status !== 0 || this.res.headersSent) return this.relayError(err);
     const code = (err as { code?: string }).code ?? '';
     const message = CONNECT_ERRORS.has(code)
       ? `upstream '${this.upstream.name}' is unreachable (${code})`
@@ -187,7 +243,7 @@ export class Exchange {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    if ((error === 'upstream_timeout' || error === 'upstream_unavailable') && !this.res.headersSent) {
+    if ((error === 'upstream_timeout' || error === 'upstream_unavailable' || error === 'circuit_open') && !this.res.headersSent) {
       this.#status = sendError(
         this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.prefix, this.#host.draining,
       );

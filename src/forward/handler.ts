@@ -14,6 +14,7 @@ import type { CompiledRoute, RouteTable } from '../routing/table.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { appendForwardingHeaders, scanRequestHeaders, type RequestHeadScan } from './headers.js';
 import { sendError } from './respond.js';
+import { forwardResilient, type ResilienceDeps } from './resilient.js';
 
 export interface ProxyState {
   draining: boolean;
@@ -62,10 +63,13 @@ export class ProxyHandler implements ExchangeHost {
   readonly #state: ProxyState;
   readonly #access: AccessLog;
 
-  constructor(store: TableStore, state: ProxyState, access: AccessLog) {
+  readonly #resilience: ResilienceDeps;
+
+  constructor(store: TableStore, state: ProxyState, access: AccessLog, resilience: ResilienceDeps) {
     this.#store = store;
     this.#state = state;
     this.#access = access;
+    this.#resilience = resilience;
   }
 
   get draining(): boolean {
@@ -100,7 +104,9 @@ export class ProxyHandler implements ExchangeHost {
     const headers = this.#upstreamHeaders(req, scan, route, table);
     const path = rewritePath(target.path, route.prefix, route.prefixRewrite) + target.search;
     const x = new Exchange(this, req, res, route, route.upstream, scan.requestId, method, target.path, startedAt);
-    x.start(path, headers, scan.hasBody ? req : null);
+    const policies = route.state.policies;
+    if (policies === null) x.start(path, headers, scan.hasBody ? req : null);
+    else void forwardResilient(x, route, policies, path, headers, req, scan.hasBody, scan.idempotencyKey, table.server.maxBufferBytes, this.#resilience);
   }
 
   finished(x: Exchange, end: ExchangeEnd): void {
@@ -110,7 +116,7 @@ export class ProxyHandler implements ExchangeHost {
         method: x.method,
         path: x.path,
         route: x.route.prefix,
-        upstream: x.upstream.name,
+        upstream: x.servedBy.name,
         status: end.status,
         bytes: end.bytes,
         startedAt: x.startedAt,

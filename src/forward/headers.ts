@@ -77,6 +77,8 @@ export interface RequestHeadScan {
   readonly forwardedFor: string | null;
   readonly forwardedProto: string | null;
   readonly forwardedHost: string | null;
+  /** The client sent an Idempotency-Key (its request may be replayed). */
+  readonly idempotencyKey: boolean;
   /** Number of header fields the client sent. */
   readonly count: number;
 }
@@ -91,6 +93,7 @@ export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
   let forwardedFor: string | null = null;
   let forwardedProto: string | null = null;
   let forwardedHost: string | null = null;
+  let idempotencyKey = false;
   let named: Set<string> | null = null;
 
   for (let i = 0; i < raw.length; i += 2) {
@@ -125,6 +128,9 @@ export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
       case 'x-forwarded-host':
         if (forwardedHost === null) forwardedHost = value;
         continue;
+      case 'idempotency-key':
+        idempotencyKey = true;
+        break;
       default:
         if (isHopByHop(lower)) continue;
     }
@@ -139,6 +145,7 @@ export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
     forwardedFor,
     forwardedProto,
     forwardedHost,
+    idempotencyKey,
     count: raw.length >> 1,
   };
 }

@@ -118,7 +118,7 @@ export class Reloader {
 
     let next: RouteTable;
     try {
-      next = compileTable(loaded.config, { version: loaded.version, file: live.file }, { pools, metrics, previous: live });
+      next = compileTable(loaded.config, { version: loaded.version, file: live.file }, { pools, metrics, logger, previous: live });
     } catch (err) {
       metrics.configReloads.inc({ result: 'error' });
       logger.error({ msg: 'config reload failed', trigger, err });

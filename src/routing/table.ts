@@ -24,6 +24,8 @@ import { PrefixMatcher } from './match.js';
 import { canonicalJson } from '../config/version.js';
 import { routeKey } from './diff.js';
 import { RouteState } from './route-state.js';
+import { RoutePolicies } from '../policies/route-policies.js';
+import type { Logger } from '../observability/logger.js';
 
 export interface ResolvedRetry {
   readonly attempts: number;
@@ -109,6 +111,8 @@ export interface CompileDeps {
   readonly metrics: Metrics;
   /** The table being replaced: unchanged routes keep its runtime state. */
   readonly previous?: RouteTable;
+  /** Where a route's policies log retries, breaker transitions and fallbacks. */
+  readonly logger: Logger;
 }
 
 export function resolveServer(config: StranglerConfig): ResolvedServer {
@@ -146,13 +150,24 @@ export function compileTable(
     });
     const key = routeKey(r);
     const fingerprint = canonicalJson(describeRoute(compiled, true));
-    const state = previousState.get(`${key} ${fingerprint}`) ?? new RouteState();
+    const state = previousState.get(`${key} ${fingerprint}`) ?? new RouteState(buildPolicies(compiled, deps));
     return { ...compiled, key, fingerprint, state };
   });
   return new RouteTable({ ...meta, server: resolveServer(config), upstreams, routes });
 }
 
 type RouteParts = Omit<CompiledRoute, 'key' | 'fingerprint' | 'state'>;
+
+/** Policies for a route that retries, has a breaker or a fallback; none otherwise. */
+function buildPolicies(r: RouteParts, deps: CompileDeps): RoutePolicies | null {
+  if (r.retry.attempts <= 1 && r.breaker === null && r.fallback === null) return null;
+  return new RoutePolicies(r.timeoutMs, r.retry, r.breaker, {
+    logger: deps.logger,
+    metrics: deps.metrics,
+    route: r.prefix,
+    upstream: r.upstream.name,
+  });
+}
 
 function compileRoute(
   r: RouteConfig,
@@ -203,7 +218,10 @@ export function describeTable(table: RouteTable): object {
     file: table.file,
     server: table.server,
     upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url }])),
-    routes: table.routes.map((r) => ({ ...describeRoute(r), state: { since: r.state.since.toISOString() } })),
+    routes: table.routes.map((r) => ({
+      ...describeRoute(r),
+      state: { since: r.state.since.toISOString(), ...r.state.policies?.describe() },
+    })),
   };
 }
 

@@ -1,0 +1,30 @@
+// What went wrong with one upstream attempt, in the words of `retry.on` (pure).
+
+export type FailureKind = 'connect-error' | 'reset' | 'timeout';
+
+/** Error codes meaning the request never reached the upstream: replaying it is always safe. */
+const CONNECT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+/** The connection broke after the request may have been sent. */
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/** An attempt that ended without response headers. */
+export class UpstreamFailure extends Error {
+  readonly kind: FailureKind;
+  constructor(kind: FailureKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UpstreamFailure';
+    this.kind = kind;
+  }
+}
+
+export function isUpstreamFailure(e: unknown): e is UpstreamFailure {
+  return e instanceof UpstreamFailure;
+}
+
+export function classifyError(err: Error): FailureKind {
+  const code = (err as { code?: string }).code ?? '';
+  if (CONNECT.has(code)) return 'connect-error';
+  if (RESET.has(code)) return 'reset';
+  return 'reset'; // anything else broke an exchange in flight: treat it as the unsafe kind
+}
+

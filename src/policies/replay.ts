@@ -1,0 +1,34 @@
+// Whether a request may be sent again (to a retry or to the fallback), as its attempts unfold.
+// A replay is safe when the method is idempotent or the client sent an Idempotency-Key, or when
+// nothing can have reached the upstream yet (every failure so far was a connect error); and the
+// body must still be there: kept in memory, or a stream nothing has read yet.
+
+import type { AttemptContext } from './route-policies.js';
+import type { FailureKind } from './failure.js';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+export class ReplayGuard implements AttemptContext {
+  readonly requestId: string;
+  readonly method: string;
+  readonly #safeMethod: boolean;
+  readonly #bodyKept: boolean;
+  #possiblySent = false;
+
+  constructor(requestId: string, method: string, hasIdempotencyKey: boolean, bodyKept: boolean) {
+    this.requestId = requestId;
+    this.method = method;
+    this.#safeMethod = IDEMPOTENT.has(method) || hasIdempotencyKey;
+    this.#bodyKept = bodyKept;
+  }
+
+  /** An attempt failed with `kind`, or (kind 'status') got a response head. */
+  note(kind: FailureKind | 'status'): void {
+    if (kind !== 'connect-error') this.#possiblySent = true;
+  }
+
+  mayReplay(_kind: FailureKind | 'status' = 'connect-error'): boolean {
+    if (!this.#bodyKept && this.#possiblySent) return false; // the stream was (maybe) read
+    return this.#safeMethod || !this.#possiblySent;
+  }
+}

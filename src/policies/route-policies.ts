@@ -1,0 +1,180 @@
+// A route's resilience policies, built once per route state (so they survive a reload that does
+// not change the route): cockatiel's timeout around retry around the circuit breaker, and the
+// retry budget. Per-request conditions (replay safety, budget, a replayable body) travel on the
+// attempt results and errors, where cockatiel's predicates read them.
+
+import {
+  BrokenCircuitError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  fullJitterGenerator,
+  handleWhen,
+  handleWhenResult,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ResolvedBreaker, ResolvedRetry } from '../routing/table.js';
+import { RetryBudget } from './budget.js';
+import { UpstreamFailure, type FailureKind } from './failure.js';
+
+/** What a request tells its policies about itself. */
+export interface AttemptContext {
+  readonly requestId: string;
+  readonly method: string;
+  /** Records how an attempt ended, before the policies ask mayReplay(). */
+  note(kind: FailureKind | 'status'): void;
+  /** Whether the request may be sent again now (method, Idempotency-Key, what was sent, body kept). */
+  mayReplay(kind: FailureKind | 'status'): boolean;
+}
+
+/** A finished attempt's response head, held (paused) until the policies decide. */
+export interface AttemptOutcome {
+  readonly ctx: AttemptContext;
+  readonly status: number;
+  /** Drops this response: drains a small body, aborts a large one. */
+  discard(): void;
+}
+
+/** An attempt that failed before response headers. */
+export class AttemptError extends UpstreamFailure {
+  readonly ctx: AttemptContext;
+  constructor(failure: UpstreamFailure, ctx: AttemptContext) {
+    super(failure.kind, failure.message, { cause: failure.cause });
+    this.ctx = ctx;
+  }
+}
+
+const STATE_VALUE: Record<number, number> = { [CircuitState.Closed]: 0, [CircuitState.Open]: 1, [CircuitState.HalfOpen]: 2 };
+const STATE_NAME: Record<number, string> = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' };
+
+export interface PolicyDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly route: string;
+  readonly upstream: string;
+}
+
+export class RoutePolicies {
+  readonly retry: ResolvedRetry;
+  readonly breakerConfig: ResolvedBreaker | null;
+  readonly budget: RetryBudget;
+  readonly breaker: CircuitBreakerPolicy | null;
+  /** Per-attempt timeout when `timeout` is retryable: the route's budget split across attempts. */
+  readonly perTryMs: number;
+  readonly #policy: IPolicy;
+  readonly #deps: PolicyDeps;
+  #openedAt = 0;
+  #trialRequestId: string | null = null;
+
+  constructor(timeoutMs: number, retryCfg: ResolvedRetry, breakerCfg: ResolvedBreaker | null, deps: PolicyDeps) {
+    this.retry = retryCfg;
+    this.breakerConfig = breakerCfg;
+    this.#deps = deps;
+    this.budget = new RetryBudget(retryCfg.budgetPercent);
+    const retryable = new Set(retryCfg.on);
+    this.perTryMs = retryCfg.attempts > 1 && retryable.has('timeout') ? Math.floor(timeoutMs / retryCfg.attempts) : 0;
+
+    const retryPolicy = retry(
+      handleWhen((e) => e instanceof AttemptError && retryable.has(e.kind) && e.ctx.mayReplay(e.kind) && this.budget.allows()).orWhenResult(
+        (r) => {
+          const o = r as AttemptOutcome;
+          return retryable.has(o.status) && o.ctx.mayReplay('status') && this.budget.allows();
+        },
+      ),
+      {
+        maxAttempts: retryCfg.attempts - 1,
+        backoff: new ExponentialBackoff({ initialDelay: retryCfg.backoffMs, maxDelay: retryCfg.maxBackoffMs, generator: fullJitterGenerator }),
+      },
+    );
+    retryPolicy.onRetry((r) => {
+      const failed = 'error' in r ? (r.error as AttemptError) : (r.value as AttemptOutcome);
+      const reason = 'error' in r ? (failed as AttemptError).kind : String((failed as AttemptOutcome).status);
+      if (!('error' in r)) (failed as AttemptOutcome).discard();
+      deps.metrics.retries.inc({ route: deps.route, upstream: deps.upstream, reason });
+      deps.logger.info({ msg: 'retrying', requestId: failed.ctx.requestId, route: deps.route, upstream: deps.upstream, reason, attempt: r.attempt + 1, delayMs: Math.round(r.delay) });
+    });
+
+    this.breaker = breakerCfg === null ? null : this.#buildBreaker(breakerCfg);
+    // abortOnReturn: false, or the timeout would abort the committed response still streaming.
+    this.#policy = wrap(timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }), retryPolicy);
+  }
+
+  #buildBreaker(cfg: ResolvedBreaker): CircuitBreakerPolicy {
+    const { logger, metrics, route, upstream } = this.#deps;
+    const breaker = circuitBreaker(
+      handleWhen((e) => e instanceof AttemptError).orWhenResult((r) => (r as AttemptOutcome).status >= 500),
+      { halfOpenAfter: cfg.halfOpenAfterMs, breaker: new ConsecutiveBreaker(cfg.consecutiveFailures) },
+    );
+    metrics.breakerState.set({ route, upstream }, 0);
+    breaker.onStateChange((state) => metrics.breakerState.set({ route, upstream }, STATE_VALUE[state] ?? 1));
+    breaker.onBreak((reason) => {
+      this.#openedAt = Date.now();
+      if ('isolated' in reason) return; // opened by hand: never done here
+      const cause = 'error' in reason ? (reason.error as AttemptError) : (reason.value as AttemptOutcome);
+      logger.warn({
+        msg: 'breaker opened', requestId: cause.ctx?.requestId ?? this.#trialRequestId, route, upstream,
+        reason: 'error' in reason ? (cause as AttemptError).kind : `status ${(cause as AttemptOutcome).status}`,
+        halfOpenAfterMs: cfg.halfOpenAfterMs,
+      });
+    });
+    breaker.onReset(() => {
+      logger.info({ msg: 'breaker closed', requestId: this.#trialRequestId, route, upstream });
+      this.#trialRequestId = null;
+    });
+    return breaker;
+  }
+
+  /** The breaker's state as /routes shows it. */
+  describe(): object {
+    return {
+      breaker: this.breaker === null ? null : { state: STATE_NAME[this.breaker.state], openedAt: this.#openedAt === 0 ? null : new Date(this.#openedAt).toISOString() },
+      retryBudget: this.budget.snapshot(),
+      perTryTimeoutMs: this.perTryMs || null,
+    };
+  }
+
+  /**
+   * Runs attempts until one is accepted; resolves with it (possibly a 5xx the policies gave up on).
+   * Rejects with AttemptError, BrokenCircuitError (breaker open, or its one trial in flight) or
+   * cockatiel's TaskCancelledError (timeoutMs spent, or `signal` aborted by the client).
+   */
+  execute(ctx: AttemptContext, attempt: (signal: AbortSignal) => Promise<AttemptOutcome>, signal: AbortSignal): Promise<AttemptOutcome> {
+    this.budget.request();
+    let first = true;
+    return this.#policy.execute(({ signal: inner }) => {
+      const done = first ? null : this.budget.retry();
+      first = false;
+      const run = this.breaker === null ? attempt(inner) : this.#throughBreaker(this.breaker, ctx, attempt, inner);
+      return done === null ? run : run.finally(done);
+    }, signal) as Promise<AttemptOutcome>;
+  }
+
+  #throughBreaker(
+    breaker: CircuitBreakerPolicy,
+    ctx: AttemptContext,
+    attempt: (signal: AbortSignal) => Promise<AttemptOutcome>,
+    signal: AbortSignal,
+  ): Promise<AttemptOutcome> {
+    // Half-open lets exactly one trial through; cockatiel would queue the others behind it,
+    // ours take the open-breaker path at once.
+    if (breaker.state === CircuitState.HalfOpen) return Promise.reject(new BrokenCircuitError());
+    if (breaker.state === CircuitState.Open) {
+      if (Date.now() - this.#openedAt < this.breakerConfig!.halfOpenAfterMs) return Promise.reject(new BrokenCircuitError());
+      this.#trialRequestId = ctx.requestId;
+      this.#deps.logger.info({ msg: 'breaker half-open: one trial request', requestId: ctx.requestId, route: this.#deps.route, upstream: this.#deps.upstream });
+    }
+    return breaker.execute(({ signal: s }) => attempt(s), signal);
+  }
+}
+
+export function isBreakerOpen(e: unknown): boolean {
+  return e instanceof BrokenCircuitError;
+}

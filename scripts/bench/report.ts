@@ -92,7 +92,24 @@ export function barChecks(results: readonly ScenarioResult[]): BarCheck[] {
     },
   ];
   for (const c of [n, fs, fl]) if (c.caveat) lines.push({ line: c.caveat });
+  const ps = policyCost(by('small'));
+  const pl = policyCost(by('large'));
+  if (ps !== null || pl !== null) {
+    lines.push({
+      line: `strangler + retry/breaker within 10% of strangler: small ${ps?.text ?? 'n/a'} / large ${pl?.text ?? 'n/a'}`,
+      pass: ps?.pass !== false && pl?.pass !== false,
+    });
+  }
   return lines;
+}
+
+/** The resilient path's cost: the policies row's req/s against the plain strangler row. */
+function policyCost(r: ScenarioResult | undefined): { text: string; pass: boolean } | null {
+  const p = r === undefined ? undefined : rowOf(r, 'strangler-policies');
+  const s = r === undefined ? undefined : rowOf(r, STRANGLER_KEY);
+  if (p?.rps === undefined || s?.rps === undefined) return null;
+  const x = p.rps / s.rps;
+  return { text: `${x >= 0.9 ? 'PASS' : 'FAIL'} (${x.toFixed(2)}x)`, pass: x >= 0.9 };
 }
 
 export function renderReport(rep: BenchReport): string {

@@ -1,7 +1,8 @@
-// One try of a request at one upstream, for routes with resilience policies. It holds the
-// upstream's response paused at its head until the policies decide: commit() relays it to the
-// client (through the Exchange), discard() drops it (drains a small body so the keep-alive socket
-// stays usable, aborts a large or unknown one). Nothing reaches the client before commit().
+// One try of a request at one upstream, for routes with resilience policies. A response whose
+// status the policies could act on (a retryable status, a 5xx with a breaker or fallback) is held
+// paused at its head until they decide: commit() relays it to the client, discard() drops it
+// (drains a small body so the keep-alive socket stays usable, aborts a large or unknown one).
+// Any other response is committed at once, in onHeaders. Nothing reaches the client before commit.
 
 import type { IncomingMessage } from 'node:http';
 import type { AttemptContext, AttemptOutcome } from '../policies/route-policies.js';
@@ -41,10 +42,22 @@ export class Attempt implements AttemptOutcome {
   #resolve!: (a: Attempt) => void;
   #reject!: (e: Error) => void;
   readonly head: Promise<Attempt>;
+  readonly #client: ResponseSink;
+  readonly #holds: (status: number) => boolean;
+  readonly #extraHeaders: readonly string[] | null;
 
-  constructor(ctx: AttemptContext, upstream: Upstream) {
+  constructor(
+    ctx: AttemptContext,
+    upstream: Upstream,
+    client: ResponseSink,
+    holds: (status: number) => boolean,
+    extraHeaders: readonly string[] | null = null,
+  ) {
     this.ctx = ctx;
     this.upstream = upstream;
+    this.#client = client;
+    this.#holds = holds;
+    this.#extraHeaders = extraHeaders;
     this.head = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -52,15 +65,14 @@ export class Attempt implements AttemptOutcome {
   }
 
   /** Dispatches; `perTryMs` > 0 bounds the wait for headers of this try alone. */
-  start(path: string, method: string, headers: string[], body: Buffer | IncomingMessage | null, signal: AbortSignal, perTryMs: number): Promise<Attempt> {
-    if (signal.aborted) {
-      this.#fail(new UpstreamFailure('timeout', 'cancelled before it started'));
-      return this.head;
-    }
-    signal.addEventListener('abort', () => this.abort(new Error('cancelled')), { once: true });
+  start(path: string, method: string, headers: string[], body: Buffer | IncomingMessage | null, perTryMs: number): Promise<Attempt> {
     if (perTryMs > 0) this.#timer = setTimeout(onTryTimeout, perTryMs, this);
     this.upstream.pool.dispatch({ path, method, headers, body }, this);
     return this.head;
+  }
+
+  get committed(): boolean {
+    return this.#sink !== null;
   }
 
   tryTimedOut(): void {
@@ -71,14 +83,17 @@ export class Attempt implements AttemptOutcome {
     this.abort(err);
   }
 
+  /** Stops this try; one still waiting for headers fails with `err` (an UpstreamFailure keeps its kind). */
   abort(err: Error): void {
+    if (!this.#settled) this.#fail(err instanceof UpstreamFailure ? err : new UpstreamFailure('reset', err.message, { cause: err }));
     if (this.#abort !== null) this.#abort(err);
     else this.#pendingAbort = err;
   }
 
-  commit(sink: ResponseSink, extraHeaders: readonly string[] | null): void {
-    this.#sink = sink;
-    sink.relayHead(this.status, this.#rawHeaders, this.#statusText, extraHeaders);
+  /** Relays the held response to the client. */
+  commit(): void {
+    this.#sink = this.#client;
+    this.#client.relayHead(this.status, this.#rawHeaders, this.#statusText, this.#extraHeaders);
     this.#resume!();
   }
 
@@ -124,6 +139,12 @@ export class Attempt implements AttemptOutcome {
     this.#statusText = statusText;
     this.#resume = resume;
     this.ctx.note('status');
+    if (!this.#holds(statusCode)) {
+      this.#sink = this.#client;
+      this.#client.relayHead(statusCode, rawHeaders, statusText, this.#extraHeaders);
+      this.#resolve(this);
+      return true;
+    }
     this.#resolve(this);
     return false; // paused until commit() or discard()
   }

@@ -19,6 +19,12 @@ export interface ExchangeEnd {
   readonly cause: Error | null;
 }
 
+/** How a resilient route's attempts are told to stop. */
+export interface ManagedHooks {
+  cancel(err: Error): void;
+  timeout(): void;
+}
+
 export interface ExchangeHost {
   readonly draining: boolean;
   finished(x: Exchange, end: ExchangeEnd): void;
@@ -74,8 +80,8 @@ export class Exchange implements ResponseSink {
   #fault: ErrorCode | null = null;
   /** The upstream that answered (the fallback's, when it did). */
   #servedBy: Upstream;
-  /** Resilient routes: cancels the policies' attempts (client gone). */
-  #onCancel: ((err: Error) => void) | null = null;
+  /** Resilient routes: ends the attempts when the client leaves or timeoutMs is spent. */
+  #managed: ManagedHooks | null = null;
 
   constructor(
     host: ExchangeHost,
@@ -111,9 +117,17 @@ export class Exchange implements ResponseSink {
    * For routes with resilience policies: attempts run elsewhere (forward/resilient.ts) and
    * relay through this exchange once committed; `onCancel` stops them if the client goes away.
    */
-  startManaged(onCancel: (err: Error) => void): void {
-    this.#onCancel = onCancel;
+  startManaged(hooks: ManagedHooks): void {
+    this.#managed = hooks;
+    this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
     this.#watchClient();
+  }
+
+  stopTimer(): void {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
   }
 
   #watchClient(): void {
@@ -152,6 +166,7 @@ export class Exchange implements ResponseSink {
   timeout(): void {
     this.#timer = null;
     if (this.#done || this.#status !== 0) return;
+    if (this.#managed !== null) return this.#managed.timeout(); // the policies decide: fallback or 504
     const err = new UpstreamTimeout(`no response from upstream '${this.upstream.name}' within ${this.route.timeoutMs} ms`);
     this.#end('upstream_timeout', err);
     this.#cancel(err);
@@ -159,7 +174,7 @@ export class Exchange implements ResponseSink {
 
   #cancel(err: Error): void {
     if (!this.#done) this.#end(err instanceof ClientClosed ? 'client_closed' : 'upstream_aborted', err);
-    if (this.#onCancel !== null) this.#onCancel(err);
+    if (this.#managed !== null) this.#managed.cancel(err);
     else if (this.#abort !== null) this.#abort(err);
     else this.#pendingAbort = err;
   }

@@ -106,7 +106,10 @@ export class ProxyHandler implements ExchangeHost {
     const x = new Exchange(this, req, res, route, route.upstream, scan.requestId, method, target.path, startedAt);
     const policies = route.state.policies;
     if (policies === null) x.start(path, headers, scan.hasBody ? req : null);
-    else void forwardResilient(x, route, policies, path, headers, req, scan.hasBody, scan.idempotencyKey, table.server.maxBufferBytes, this.#resilience);
+    else {
+      const r = { path, headers, req, hasBody: scan.hasBody, hasIdempotencyKey: scan.idempotencyKey, maxBufferBytes: table.server.maxBufferBytes };
+      void forwardResilient(x, route, policies, r, this.#resilience);
+    }
   }
 
   finished(x: Exchange, end: ExchangeEnd): void {

@@ -1,12 +1,12 @@
 // The request flow for routes with resilience policies (retry, breaker, fallback): keep a small
-// body so it can be replayed, run attempts through the route's policies, then commit the accepted
-// response to the client, or send the request to the fallback upstream, or answer the error.
+// body so it can be replayed, run attempts through the route's policies, then let the accepted
+// response through, or send the request to the fallback upstream, or answer the error.
 // Routes without policies never come here (they use Exchange.start: nothing extra on that path).
 
 import type { IncomingMessage } from 'node:http';
-import { isTaskCancelledError } from 'cockatiel';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { UpstreamFailure } from '../policies/failure.js';
 import { AttemptError, isBreakerOpen, type RoutePolicies } from '../policies/route-policies.js';
 import { ReplayGuard } from '../policies/replay.js';
 import type { CompiledRoute } from '../routing/table.js';
@@ -18,7 +18,7 @@ export interface ResilienceDeps {
   readonly metrics: Metrics;
 }
 
-type FallbackReason = 'connect-error' | 'reset' | 'timeout' | 'circuit_open' | 'status_5xx';
+type FallbackReason = 'connect-error' | 'reset' | 'timeout' | 'cancelled' | 'circuit_open' | 'status_5xx';
 
 /** Reads a body of known, bounded length into one buffer (so attempts can replay it). */
 function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
@@ -31,64 +31,103 @@ function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
   });
 }
 
+export interface ResilientRequest {
+  readonly path: string;
+  readonly headers: string[];
+  readonly req: IncomingMessage;
+  readonly hasBody: boolean;
+  readonly hasIdempotencyKey: boolean;
+  readonly maxBufferBytes: number;
+}
+
 export async function forwardResilient(
   x: Exchange,
   route: CompiledRoute,
   policies: RoutePolicies,
-  path: string,
-  headers: string[],
-  req: IncomingMessage,
-  hasBody: boolean,
-  hasIdempotencyKey: boolean,
-  maxBufferBytes: number,
+  r: ResilientRequest,
   deps: ResilienceDeps,
 ): Promise<void> {
-  const controller = new AbortController();
-  x.startManaged((err) => controller.abort(err));
-
   let body: Buffer | IncomingMessage | null = null;
+  let reading: Promise<Buffer> | null = null;
   let bodyKept = true;
-  if (hasBody) {
-    const length = Number(req.headers['content-length']);
-    if (Number.isInteger(length) && length <= maxBufferBytes) {
-      try {
-        body = await readBody(req, length);
-      } catch {
-        return; // the client went away; the exchange has logged it
-      }
+  if (r.hasBody) {
+    const length = Number(r.req.headers['content-length']);
+    if (Number.isInteger(length) && length <= r.maxBufferBytes) {
+      reading = readBody(r.req, length);
     } else {
-      body = req; // streams through; replayable only while nothing was read
+      body = r.req; // streams through; replayable only while nothing was read
       bodyKept = false;
+    }
+  }
+  const guard = new ReplayGuard(x.requestId, x.method, r.hasIdempotencyKey, bodyKept);
+
+  // The try in flight (or whose response is held or relayed). The exchange's timer (timeoutMs,
+  // retries included) and the client leaving both end the attempts through it.
+  let current: Attempt | null = null;
+  let over: UpstreamFailure | null = null;
+  const stop = (failure: UpstreamFailure): void => {
+    over ??= failure;
+    guard.stop();
+    current?.abort(failure);
+  };
+  x.startManaged({
+    cancel: (err) => stop(new UpstreamFailure('cancelled', err.message, { cause: err })),
+    timeout: () => stop(new UpstreamFailure('timeout', `no response from upstream '${route.upstream.name}' within ${route.timeoutMs} ms`)),
+  });
+  if (reading !== null) {
+    try {
+      body = await reading;
+    } catch {
+      return; // the client went away; the exchange has logged it
     }
   }
   if (x.done) return;
 
-  const guard = new ReplayGuard(x.requestId, x.method, hasIdempotencyKey, bodyKept);
-  const attempt = (signal: AbortSignal): Promise<Attempt> =>
-    new Attempt(guard, route.upstream).start(path, x.method, headers, body, signal, policies.perTryMs);
+  const holds = (status: number): boolean => policies.holds(status, route.fallback !== null);
+  const attempt = (): Promise<Attempt> => {
+    if (over !== null) return Promise.reject(new AttemptError(over, guard)); // no try after the end
+    const a = new Attempt(guard, route.upstream, x, holds);
+    current = a;
+    return a.start(r.path, x.method, r.headers, body, policies.perTryMs);
+  };
 
   let reason: FallbackReason;
   let failure: Error;
   try {
-    const accepted = (await policies.execute(guard, attempt, controller.signal)) as Attempt;
-    if (x.done) return accepted.discard();
-    if (accepted.status < 500 || route.fallback === null || !guard.mayReplay('status')) {
-      accepted.commit(x, null);
-      return;
-    }
+    const accepted = (await policies.execute(guard, attempt)) as Attempt;
+    if (accepted.committed) return;
+    if (x.done) return accepted.abort(new Error('the exchange is over'));
+    if (accepted.status < 500 || route.fallback === null || !guard.mayResend()) return accepted.commit();
     accepted.discard();
     reason = 'status_5xx';
     failure = new Error(`upstream '${route.upstream.name}' answered ${accepted.status}`);
   } catch (err) {
     if (x.done) return;
     failure = err as Error;
-    reason = isBreakerOpen(err) ? 'circuit_open' : err instanceof AttemptError ? err.kind : isTaskCancelledError(err) ? 'timeout' : 'reset';
-    // An open breaker sent nothing: the request may go to the fallback even if it is not idempotent.
-    if (route.fallback === null || !(reason === 'circuit_open' ? guard.mayReplay('connect-error') : guard.mayReplay(reason))) {
+    reason = isBreakerOpen(err) ? 'circuit_open' : err instanceof AttemptError ? err.kind : 'reset';
+    // (An open breaker sent nothing: that request may go to the fallback even if not idempotent.)
+    if (route.fallback === null || !guard.mayResend()) {
       return answerFailure(x, route, reason, failure);
     }
   }
-  return fallBack(x, route, guard, reason, failure, path, headers, body, controller.signal, deps);
+
+  // The fallback: its own whole timeoutMs; anything it answers goes to the client.
+  const to = route.fallback;
+  deps.metrics.fallbacks.inc({ route: route.prefix, from: route.upstream.name, to: to.name, reason });
+  deps.logger.warn({ msg: 'falling back', requestId: x.requestId, route: route.prefix, from: route.upstream.name, to: to.name, reason, cause: failure.message });
+  x.stopTimer();
+  x.servedFrom(to);
+  const a = new Attempt(guard, to, x, () => false, ['x-strangler-fallback', to.name]);
+  current = a;
+  over = null;
+  try {
+    await a.start(r.path, x.method, r.headers, body, route.timeoutMs);
+  } catch (err) {
+    if (x.done) return;
+    const kind = err instanceof AttemptError ? err.kind : 'reset';
+    if (kind === 'timeout') x.fail('upstream_timeout', `no response from fallback upstream '${to.name}' within ${route.timeoutMs} ms`, err as Error);
+    else x.fail('upstream_unavailable', `fallback upstream '${to.name}' failed too: ${(err as Error).message}`, err as Error);
+  }
 }
 
 function answerFailure(x: Exchange, route: CompiledRoute, reason: FallbackReason, err: Error): void {
@@ -96,33 +135,4 @@ function answerFailure(x: Exchange, route: CompiledRoute, reason: FallbackReason
   if (reason === 'circuit_open') x.fail('circuit_open', `the circuit breaker for upstream '${name}' is open`, err);
   else if (reason === 'timeout') x.fail('upstream_timeout', `no response from upstream '${name}' within ${route.timeoutMs} ms`, err);
   else x.fail('upstream_unavailable', err.message, err);
-}
-
-async function fallBack(
-  x: Exchange,
-  route: CompiledRoute,
-  guard: ReplayGuard,
-  reason: FallbackReason,
-  cause: Error,
-  path: string,
-  headers: string[],
-  body: Buffer | IncomingMessage | null,
-  signal: AbortSignal,
-  deps: ResilienceDeps,
-): Promise<void> {
-  const to = route.fallback!;
-  deps.metrics.fallbacks.inc({ route: route.prefix, from: route.upstream.name, to: to.name, reason });
-  deps.logger.warn({ msg: 'falling back', requestId: x.requestId, route: route.prefix, from: route.upstream.name, to: to.name, reason, cause: cause.message });
-  x.servedFrom(to);
-  try {
-    // The fallback gets the route's whole timeoutMs of its own.
-    const answer = await new Attempt(guard, to).start(path, x.method, headers, body, signal, route.timeoutMs);
-    if (x.done) return answer.discard();
-    answer.commit(x, ['x-strangler-fallback', to.name]);
-  } catch (err) {
-    if (x.done) return;
-    const kind = err instanceof AttemptError ? err.kind : 'reset';
-    if (kind === 'timeout') x.fail('upstream_timeout', `no response from fallback upstream '${to.name}' within ${route.timeoutMs} ms`, err as Error);
-    else x.fail('upstream_unavailable', `fallback upstream '${to.name}' failed too: ${(err as Error).message}`, err as Error);
-  }
 }

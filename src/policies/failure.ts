@@ -1,6 +1,7 @@
-// What went wrong with one upstream attempt, in the words of `retry.on` (pure).
+// What went wrong with one upstream attempt, in the words of `retry.on` (pure). `cancelled` is the
+// client leaving: never retried, never a failure of the upstream (the breaker does not count it).
 
-export type FailureKind = 'connect-error' | 'reset' | 'timeout';
+export type FailureKind = 'connect-error' | 'reset' | 'timeout' | 'cancelled';
 
 /** Error codes meaning the request never reached the upstream: replaying it is always safe. */
 const CONNECT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);

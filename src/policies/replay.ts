@@ -14,6 +14,7 @@ export class ReplayGuard implements AttemptContext {
   readonly #safeMethod: boolean;
   readonly #bodyKept: boolean;
   #possiblySent = false;
+  #stopped = false;
 
   constructor(requestId: string, method: string, hasIdempotencyKey: boolean, bodyKept: boolean) {
     this.requestId = requestId;
@@ -27,7 +28,18 @@ export class ReplayGuard implements AttemptContext {
     if (kind !== 'connect-error') this.#possiblySent = true;
   }
 
-  mayReplay(_kind: FailureKind | 'status' = 'connect-error'): boolean {
+  /** No more retries (timeoutMs spent, or the client left); the fallback may still be asked. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Whether the policies may retry now. */
+  mayReplay(_kind?: FailureKind | 'status'): boolean {
+    return !this.#stopped && this.mayResend();
+  }
+
+  /** Whether the request may be sent again at all (to a retry or to the fallback). */
+  mayResend(): boolean {
     if (!this.#bodyKept && this.#possiblySent) return false; // the stream was (maybe) read
     return this.#safeMethod || !this.#possiblySent;
   }

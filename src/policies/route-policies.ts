@@ -1,7 +1,11 @@
 // A route's resilience policies, built once per route state (so they survive a reload that does
-// not change the route): cockatiel's timeout around retry around the circuit breaker, and the
-// retry budget. Per-request conditions (replay safety, budget, a replayable body) travel on the
-// attempt results and errors, where cockatiel's predicates read them.
+// not change the route): cockatiel's retry around its circuit breaker, and the retry budget.
+// Per-request conditions (replay safety, budget, a replayable body) travel on the attempt results
+// and errors, where cockatiel's predicates read them.
+// The whole-exchange timeout (timeoutMs, retries included) is the exchange's own single timer, not
+// cockatiel's TimeoutPolicy: measured, that policy's per-request AbortController, abort listeners
+// and Promise.race cost more than the rest of the resilient path together. On expiry the exchange
+// stops further attempts and aborts the current one (forward/resilient.ts).
 
 import {
   BrokenCircuitError,
@@ -12,12 +16,8 @@ import {
   circuitBreaker,
   fullJitterGenerator,
   handleWhen,
-  handleWhenResult,
   retry,
-  timeout,
-  TimeoutStrategy,
-  wrap,
-  type IPolicy,
+  type RetryPolicy,
 } from 'cockatiel';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -69,7 +69,8 @@ export class RoutePolicies {
   readonly breaker: CircuitBreakerPolicy | null;
   /** Per-attempt timeout when `timeout` is retryable: the route's budget split across attempts. */
   readonly perTryMs: number;
-  readonly #policy: IPolicy;
+  readonly #retry: RetryPolicy;
+  readonly #retryable: ReadonlySet<string | number>;
   readonly #deps: PolicyDeps;
   #openedAt = 0;
   #trialRequestId: string | null = null;
@@ -79,7 +80,8 @@ export class RoutePolicies {
     this.breakerConfig = breakerCfg;
     this.#deps = deps;
     this.budget = new RetryBudget(retryCfg.budgetPercent);
-    const retryable = new Set(retryCfg.on);
+    const retryable = new Set<string | number>(retryCfg.on);
+    this.#retryable = retryable;
     this.perTryMs = retryCfg.attempts > 1 && retryable.has('timeout') ? Math.floor(timeoutMs / retryCfg.attempts) : 0;
 
     const retryPolicy = retry(
@@ -103,14 +105,21 @@ export class RoutePolicies {
     });
 
     this.breaker = breakerCfg === null ? null : this.#buildBreaker(breakerCfg);
-    // abortOnReturn: false, or the timeout would abort the committed response still streaming.
-    this.#policy = wrap(timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }), retryPolicy);
+    this.#retry = retryPolicy;
+  }
+
+  /**
+   * Whether a response with this status needs the policies' decision (a retry, a breaker failure,
+   * the fallback); any other is relayed at once, without holding it.
+   */
+  holds(status: number, hasFallback: boolean): boolean {
+    return status >= 500 ? this.breaker !== null || hasFallback || this.#retryable.has(status) : this.#retryable.has(status);
   }
 
   #buildBreaker(cfg: ResolvedBreaker): CircuitBreakerPolicy {
     const { logger, metrics, route, upstream } = this.#deps;
     const breaker = circuitBreaker(
-      handleWhen((e) => e instanceof AttemptError).orWhenResult((r) => (r as AttemptOutcome).status >= 500),
+      handleWhen((e) => e instanceof AttemptError && e.kind !== 'cancelled').orWhenResult((r) => (r as AttemptOutcome).status >= 500),
       { halfOpenAfter: cfg.halfOpenAfterMs, breaker: new ConsecutiveBreaker(cfg.consecutiveFailures) },
     );
     metrics.breakerState.set({ route, upstream }, 0);
@@ -143,26 +152,20 @@ export class RoutePolicies {
 
   /**
    * Runs attempts until one is accepted; resolves with it (possibly a 5xx the policies gave up on).
-   * Rejects with AttemptError, BrokenCircuitError (breaker open, or its one trial in flight) or
-   * cockatiel's TaskCancelledError (timeoutMs spent, or `signal` aborted by the client).
+   * Rejects with AttemptError, or BrokenCircuitError (breaker open, or its one trial in flight).
    */
-  execute(ctx: AttemptContext, attempt: (signal: AbortSignal) => Promise<AttemptOutcome>, signal: AbortSignal): Promise<AttemptOutcome> {
+  execute(ctx: AttemptContext, attempt: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> {
     this.budget.request();
     let first = true;
-    return this.#policy.execute(({ signal: inner }) => {
+    return this.#retry.execute(() => {
       const done = first ? null : this.budget.retry();
       first = false;
-      const run = this.breaker === null ? attempt(inner) : this.#throughBreaker(this.breaker, ctx, attempt, inner);
+      const run = this.breaker === null ? attempt() : this.#throughBreaker(this.breaker, ctx, attempt);
       return done === null ? run : run.finally(done);
-    }, signal) as Promise<AttemptOutcome>;
+    }) as Promise<AttemptOutcome>;
   }
 
-  #throughBreaker(
-    breaker: CircuitBreakerPolicy,
-    ctx: AttemptContext,
-    attempt: (signal: AbortSignal) => Promise<AttemptOutcome>,
-    signal: AbortSignal,
-  ): Promise<AttemptOutcome> {
+  #throughBreaker(breaker: CircuitBreakerPolicy, ctx: AttemptContext, attempt: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> {
     // Half-open lets exactly one trial through; cockatiel would queue the others behind it,
     // ours take the open-breaker path at once.
     if (breaker.state === CircuitState.HalfOpen) return Promise.reject(new BrokenCircuitError());
@@ -171,7 +174,7 @@ export class RoutePolicies {
       this.#trialRequestId = ctx.requestId;
       this.#deps.logger.info({ msg: 'breaker half-open: one trial request', requestId: ctx.requestId, route: this.#deps.route, upstream: this.#deps.upstream });
     }
-    return breaker.execute(({ signal: s }) => attempt(s), signal);
+    return breaker.execute(() => attempt());
   }
 }
 

@@ -217,12 +217,17 @@ export function describeTable(table: RouteTable): object {
     loadedAt: table.loadedAt.toISOString(),
     file: table.file,
     server: table.server,
-    upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url }])),
+    upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url, pool: poolStats(u) }])),
     routes: table.routes.map((r) => ({
       ...describeRoute(r),
       state: { since: r.state.since.toISOString(), ...r.state.policies?.describe() },
     })),
   };
+}
+
+function poolStats(u: Upstream): object {
+  const { connected, free, pending, queued, running, size } = u.pool.stats;
+  return { connected, free, pending, queued, running, size };
 }
 
 /** A route's effective config; `withUrls` adds where its upstreams live (for fingerprints). */

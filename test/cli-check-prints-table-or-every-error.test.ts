@@ -1,19 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/run.js';
+import { cli } from './helpers/cli.js';
 import { parseCommand } from '../src/cli/args.js';
 import { writeConfig } from './helpers/servers.js';
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(args, { stdout, stderr, env });
-  return { code, out, err };
-}
 
 describe('strangler check', () => {
   it('prints the compiled table, longest prefix first, and exits 0 for a valid file', async () => {

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { AccessLineWriter } from '../observability/access-line.js';
+import { AccessLineWriter, type AccessFields } from '../observability/access-line.js';
 import type { RouteMeters } from '../observability/metrics.js';
 import { rewritePath } from '../routing/match.js';
 import { normalizeTarget } from '../routing/normalize.js';
@@ -20,16 +20,9 @@ export interface ProxyState {
   draining: boolean;
 }
 
-export interface AccessLine {
-  readonly requestId: string;
-  readonly method: string;
-  readonly path: string;
-  readonly route: string | null;
-  readonly upstream: string | null;
-  readonly status: number;
-  readonly bytes: number;
+/** An access line before its duration is known: it is measured from `startedAt` when written. */
+export interface AccessLine extends Omit<AccessFields, 'durationMs'> {
   readonly startedAt: number;
-  readonly error: string | null;
 }
 
 export class AccessLog {

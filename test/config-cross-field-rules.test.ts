@@ -37,12 +37,8 @@ describe('cross-field rules', () => {
         message: "unknown upstream 'nowhere' (known upstreams: legacy, users, users-next)",
       },
       { line: 15, column: 5, path: 'routes[1]', message: 'duplicates routes[0] (prefix /api/users, all methods)' },
-      {
-        line: 17,
-        column: 15,
-        path: 'routes[1].fallback',
-        message: "must differ from the route's upstream 'users': a fallback to the same upstream cannot help",
-      },
+      // (routes[1].fallback: users is its own upstream, allowed because the route has a canary:
+      // it sends a failing canary request back to the primary.)
       {
         line: 18,
         column: 25,
@@ -166,5 +162,20 @@ describe('upstream URLs', () => {
     expect(urlError('http://host/?a=1')).toBe("must not have a query or fragment (got 'http://host/?a=1')");
     expect(urlError('http://host#x')).toBe("must not have a query or fragment (got 'http://host#x')");
     expect(urlError('http://host:8000/api')).toBe("an upstream URL has no path; use prefixRewrite on the route (got path '/api')");
+  });
+});
+
+describe('a fallback to the route\'s own upstream', () => {
+  const base = 'upstreams:\n  legacy: { url: http://127.0.0.1:8000 }\n  users: { url: http://127.0.0.1:8001 }\nroutes:\n';
+
+  it('is refused without a canary: it could not help', () => {
+    const r = parseConfig(base + '  - { prefix: /u, upstream: legacy, fallback: legacy }\n', 'routes.yaml', {});
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors.map((e) => e.path)).toEqual(['routes[0].fallback']);
+  });
+
+  it('is accepted with a canary: it sends a failing canary request back to the primary', () => {
+    const r = parseConfig(base + '  - { prefix: /u, upstream: legacy, fallback: legacy, canary: { upstream: users, percent: 10 } }\n', 'routes.yaml', {});
+    expect(r.ok).toBe(true);
   });
 });

@@ -6,7 +6,8 @@
 //
 // - every upstream name used (route upstream, fallback, shadow.upstream, canary.upstream,
 //   defaults.fallback) is defined under `upstreams`;
-// - a route's fallback, shadow upstream and canary upstream differ from its upstream;
+// - a route's fallback (unless the route has a canary), shadow upstream and canary upstream
+//   differ from its upstream;
 // - two routes with the same prefix do not overlap in methods (both without `methods`, or a
 //   method in common): the later one is reported, naming the earlier;
 // - retry.maxBackoffMs >= retry.backoffMs when both are set.
@@ -82,7 +83,9 @@ export function checkRules(data: Json): RuleIssue[] {
         involves: [pointer, p('routes', i, 'upstream')],
       });
     };
-    differs(route['fallback'], ['routes', i, 'fallback'], 'a fallback to the same upstream cannot help');
+    // With a canary, a fallback to the route's own upstream is what sends a failing canary request
+    // back to the primary; without one it could not help.
+    if (!canary) differs(route['fallback'], ['routes', i, 'fallback'], 'a fallback to the same upstream cannot help');
     if (shadow) differs(shadow['upstream'], ['routes', i, 'shadow', 'upstream'], 'shadowing an upstream against itself compares nothing');
     if (canary) differs(canary['upstream'], ['routes', i, 'canary', 'upstream'], 'a canary of the same upstream changes nothing');
 

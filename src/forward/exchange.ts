@@ -66,6 +66,8 @@ export class Exchange implements ResponseSink {
   readonly method: string;
   readonly path: string;
   readonly startedAt: number;
+  /** Sent to the route's canary upstream (its outcome feeds the canary's halt window). */
+  canary = false;
   readonly #host: ExchangeHost;
 
   #abort: ((err?: Error) => void) | null = null;

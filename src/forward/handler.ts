@@ -10,7 +10,10 @@ import type { RouteMeters } from '../observability/metrics.js';
 import { rewritePath } from '../routing/match.js';
 import { normalizeTarget } from '../routing/normalize.js';
 import type { TableStore } from '../routing/store.js';
-import type { CompiledRoute, RouteTable } from '../routing/table.js';
+import type { CompiledRoute, ResolvedCanary, RouteTable } from '../routing/table.js';
+import { canaryInputs, sideFor, type Side } from '../canary/split.js';
+
+const NO_INPUTS = { key: null, forced: null };
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { appendForwardingHeaders, scanRequestHeaders, type RequestHeadScan } from './headers.js';
 import { sendError } from './respond.js';
@@ -96,8 +99,18 @@ export class ProxyHandler implements ExchangeHost {
     if (expectContinue) res.writeContinue();
     const headers = this.#upstreamHeaders(req, scan, route, table);
     const path = rewritePath(target.path, route.prefix, route.prefixRewrite) + target.search;
-    const x = new Exchange(this, req, res, route, route.upstream, scan.requestId, method, target.path, startedAt);
-    const policies = route.state.policies;
+    let upstream = route.upstream;
+    let policies = route.state.policies;
+    let canary = false;
+    if (route.canary !== null) {
+      canary = this.#canarySide(req, route, route.canary);
+      if (canary) {
+        upstream = route.canary.upstream;
+        policies = route.state.canaryPolicies;
+      }
+    }
+    const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, target.path, startedAt);
+    x.canary = canary;
     if (policies === null) x.start(path, headers, scan.hasBody ? req : null);
     else {
       const r = { path, headers, req, hasBody: scan.hasBody, hasIdempotencyKey: scan.idempotencyKey, maxBufferBytes: table.server.maxBufferBytes };
@@ -105,7 +118,19 @@ export class ProxyHandler implements ExchangeHost {
     }
   }
 
+  /** Whether this request goes to the canary (never while the canary is halted). */
+  #canarySide(req: IncomingMessage, route: CompiledRoute, c: ResolvedCanary): boolean {
+    let side: Side = 'primary';
+    if (route.state.canaryHalt?.halted == null) {
+      const { key, forced } = c.sticky === null && c.force === null ? NO_INPUTS : canaryInputs(req.rawHeaders, c.sticky, c.force);
+      side = sideFor(c.percent, key, forced, Math.random);
+    }
+    this.#resilience.metrics.canaryRequests.inc({ route: route.prefix, side });
+    return side === 'canary';
+  }
+
   finished(x: Exchange, end: ExchangeEnd): void {
+    if (x.canary) this.#canaryOutcome(x, end);
     this.#access.write(
       {
         requestId: x.requestId,
@@ -120,6 +145,16 @@ export class ProxyHandler implements ExchangeHost {
       },
       x.route.meters,
     );
+  }
+
+  /** A canary answer counts as failed when it was a 5xx, a proxy error, or needed the fallback. */
+  #canaryOutcome(x: Exchange, end: ExchangeEnd): void {
+    if (end.error === 'client_closed') return;
+    const failed = end.status >= 500 || x.servedBy !== x.upstream;
+    const halted = x.route.state.canaryHalt!.record(failed);
+    if (halted === null) return;
+    this.#resilience.metrics.canaryHalted.set({ route: x.route.prefix }, 1);
+    this.#resilience.logger.warn({ msg: 'canary halted', requestId: x.requestId, route: x.route.prefix, canary: x.upstream.name, primary: x.route.upstream.name, ...halted });
   }
 
   #upstreamHeaders(req: IncomingMessage, scan: RequestHeadScan, route: CompiledRoute, table: RouteTable): string[] {

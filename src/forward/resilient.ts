@@ -72,7 +72,7 @@ export async function forwardResilient(
   };
   x.startManaged({
     cancel: (err) => stop(new UpstreamFailure('cancelled', err.message, { cause: err })),
-    timeout: () => stop(new UpstreamFailure('timeout', `no response from upstream '${route.upstream.name}' within ${route.timeoutMs} ms`)),
+    timeout: () => stop(new UpstreamFailure('timeout', `no response from upstream '${x.upstream.name}' within ${route.timeoutMs} ms`)),
   });
   if (reading !== null) {
     try {
@@ -83,10 +83,12 @@ export async function forwardResilient(
   }
   if (x.done) return;
 
-  const holds = (status: number): boolean => policies.holds(status, route.fallback !== null);
+  // A fallback to the upstream being tried (a canary route's primary side) cannot help.
+  const fallbackTo = route.fallback !== null && route.fallback !== x.upstream ? route.fallback : null;
+  const holds = (status: number): boolean => policies.holds(status, fallbackTo !== null);
   const attempt = (): Promise<Attempt> => {
     if (over !== null) return Promise.reject(new AttemptError(over, guard)); // no try after the end
-    const a = new Attempt(guard, route.upstream, x, holds);
+    const a = new Attempt(guard, x.upstream, x, holds);
     current = a;
     return a.start(r.path, x.method, r.headers, body, policies.perTryMs);
   };
@@ -97,24 +99,24 @@ export async function forwardResilient(
     const accepted = (await policies.execute(guard, attempt)) as Attempt;
     if (accepted.committed) return;
     if (x.done) return accepted.abort(new Error('the exchange is over'));
-    if (accepted.status < 500 || route.fallback === null || !guard.mayResend()) return accepted.commit();
+    if (accepted.status < 500 || fallbackTo === null || !guard.mayResend()) return accepted.commit();
     accepted.discard();
     reason = 'status_5xx';
-    failure = new Error(`upstream '${route.upstream.name}' answered ${accepted.status}`);
+    failure = new Error(`upstream '${x.upstream.name}' answered ${accepted.status}`);
   } catch (err) {
     if (x.done) return;
     failure = err as Error;
     reason = isBreakerOpen(err) ? 'circuit_open' : err instanceof AttemptError ? err.kind : 'reset';
     // (An open breaker sent nothing: that request may go to the fallback even if not idempotent.)
-    if (route.fallback === null || !guard.mayResend()) {
+    if (fallbackTo === null || !guard.mayResend()) {
       return answerFailure(x, route, reason, failure);
     }
   }
 
   // The fallback: its own whole timeoutMs; anything it answers goes to the client.
-  const to = route.fallback;
-  deps.metrics.fallbacks.inc({ route: route.prefix, from: route.upstream.name, to: to.name, reason });
-  deps.logger.warn({ msg: 'falling back', requestId: x.requestId, route: route.prefix, from: route.upstream.name, to: to.name, reason, cause: failure.message });
+  const to = fallbackTo!;
+  deps.metrics.fallbacks.inc({ route: route.prefix, from: x.upstream.name, to: to.name, reason });
+  deps.logger.warn({ msg: 'falling back', requestId: x.requestId, route: route.prefix, from: x.upstream.name, to: to.name, reason, cause: failure.message });
   x.stopTimer();
   x.servedFrom(to);
   const a = new Attempt(guard, to, x, () => false, ['x-strangler-fallback', to.name]);
@@ -131,7 +133,7 @@ export async function forwardResilient(
 }
 
 function answerFailure(x: Exchange, route: CompiledRoute, reason: FallbackReason, err: Error): void {
-  const name = route.upstream.name;
+  const name = x.upstream.name;
   if (reason === 'circuit_open') x.fail('circuit_open', `the circuit breaker for upstream '${name}' is open`, err);
   else if (reason === 'timeout') x.fail('upstream_timeout', `no response from upstream '${name}' within ${route.timeoutMs} ms`, err);
   else x.fail('upstream_unavailable', err.message, err);

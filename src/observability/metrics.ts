@@ -57,6 +57,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly canaryHalted = new client.Gauge({
+    name: 'strangler_canary_halted',
+    help: '1 while a route\'s canary is halted (all its traffic on the primary upstream).',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
   readonly configReloads = new client.Counter({
     name: 'strangler_config_reloads_total',
     help: 'Config loads and reloads, by result: success, invalid or error.',

@@ -2,14 +2,21 @@
 // change (the breaker, the retry budget, a halted canary, as those features land), and start
 // fresh when it did. The compiler hands the previous table's state to an unchanged route.
 
+import type { CanaryHalt } from '../canary/halt.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 
 export class RouteState {
   readonly since = new Date();
   /** Retry, breaker and budget; null for a route with none (it takes the plain forwarding path). */
   readonly policies: RoutePolicies | null;
+  /** The same policies towards the canary upstream (their own breaker and budget). */
+  readonly canaryPolicies: RoutePolicies | null;
+  /** The canary's error window and halt; null without a canary. */
+  readonly canaryHalt: CanaryHalt | null;
 
-  constructor(policies: RoutePolicies | null) {
+  constructor(policies: RoutePolicies | null, canaryPolicies: RoutePolicies | null, canaryHalt: CanaryHalt | null) {
     this.policies = policies;
+    this.canaryPolicies = canaryPolicies;
+    this.canaryHalt = canaryHalt;
   }
 }

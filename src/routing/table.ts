@@ -25,6 +25,8 @@ import { canonicalJson } from '../config/version.js';
 import { routeKey } from './diff.js';
 import { RouteState } from './route-state.js';
 import { RoutePolicies } from '../policies/route-policies.js';
+import { CanaryHalt } from '../canary/halt.js';
+import { parseSticky, type StickySource } from '../canary/split.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface ResolvedRetry {
@@ -52,6 +54,9 @@ export interface ResolvedShadow {
 
 export interface ResolvedCanary extends Omit<CanaryConfig, 'upstream'> {
   readonly upstream: Upstream;
+  readonly sticky: StickySource;
+  /** Lower-cased, or null. */
+  readonly force: string | null;
 }
 
 export interface CompiledRoute {
@@ -150,7 +155,14 @@ export function compileTable(
     });
     const key = routeKey(r);
     const fingerprint = canonicalJson(describeRoute(compiled, true));
-    const state = previousState.get(`${key} ${fingerprint}`) ?? new RouteState(buildPolicies(compiled, deps));
+    const state =
+      previousState.get(`${key} ${fingerprint}`) ??
+      new RouteState(
+        buildPolicies(compiled, compiled.upstream, deps),
+        compiled.canary === null ? null : buildPolicies(compiled, compiled.canary.upstream, deps),
+        compiled.canary === null ? null : new CanaryHalt(compiled.canary.halt ?? null),
+      );
+    if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: r.prefix }, 0);
     return { ...compiled, key, fingerprint, state };
   });
   return new RouteTable({ ...meta, server: resolveServer(config), upstreams, routes });
@@ -158,14 +170,14 @@ export function compileTable(
 
 type RouteParts = Omit<CompiledRoute, 'key' | 'fingerprint' | 'state'>;
 
-/** Policies for a route that retries, has a breaker or a fallback; none otherwise. */
-function buildPolicies(r: RouteParts, deps: CompileDeps): RoutePolicies | null {
+/** Policies towards `upstream` for a route that retries, has a breaker or a fallback; none otherwise. */
+function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps): RoutePolicies | null {
   if (r.retry.attempts <= 1 && r.breaker === null && r.fallback === null) return null;
   return new RoutePolicies(r.timeoutMs, r.retry, r.breaker, {
     logger: deps.logger,
     metrics: deps.metrics,
     route: r.prefix,
-    upstream: r.upstream.name,
+    upstream: upstream.name,
   });
 }
 
@@ -190,10 +202,13 @@ function compileRoute(
     timeoutMs: r.timeoutMs ?? d.timeoutMs ?? ROUTE_DEFAULTS.timeoutMs,
     retry: { ...RETRY_DEFAULTS, ...retryCfg },
     breaker: breakerCfg === null ? null : { ...BREAKER_DEFAULTS, ...breakerCfg },
-    // A defaults-level fallback never points a route back at its own upstream.
-    fallback: fallback === undefined || fallback === r.upstream ? null : need(fallback),
+    // A fallback to the route's own upstream only serves its canary side (forward/resilient.ts).
+    fallback: fallback === undefined || (fallback === r.upstream && r.canary === undefined) ? null : need(fallback),
     shadow: r.shadow === undefined ? null : compileShadow(r.shadow, need),
-    canary: r.canary === undefined ? null : { ...r.canary, upstream: need(r.canary.upstream) },
+    canary:
+      r.canary === undefined
+        ? null
+        : { ...r.canary, upstream: need(r.canary.upstream), sticky: parseSticky(r.canary.stickyOn), force: r.canary.forceHeader?.toLowerCase() ?? null },
     meters: meters(),
   };
 }
@@ -220,7 +235,13 @@ export function describeTable(table: RouteTable): object {
     upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url, pool: poolStats(u) }])),
     routes: table.routes.map((r) => ({
       ...describeRoute(r),
-      state: { since: r.state.since.toISOString(), ...r.state.policies?.describe() },
+      state: {
+        since: r.state.since.toISOString(),
+        ...r.state.policies?.describe(),
+        ...(r.state.canaryHalt === null
+          ? {}
+          : { canary: { halted: r.state.canaryHalt.halted, window: r.state.canaryHalt.window(), ...r.state.canaryPolicies?.describe() } }),
+      },
     })),
   };
 }
@@ -246,6 +267,6 @@ function describeRoute(r: RouteParts, withUrls = false): object {
     fallback: r.fallback?.name ?? null,
     fallbackUrl: withUrls ? (r.fallback?.url ?? null) : undefined,
     shadow: r.shadow === null ? null : { ...r.shadow, upstream: r.shadow.upstream.name, ...url(r.shadow.upstream) },
-    canary: r.canary === null ? null : { ...r.canary, upstream: r.canary.upstream.name, ...url(r.canary.upstream) },
+    canary: r.canary === null ? null : { ...r.canary, sticky: undefined, force: undefined, upstream: r.canary.upstream.name, ...url(r.canary.upstream) },
   };
 }

@@ -174,13 +174,18 @@ describe('runtime state and pools across a reload', () => {
     expect(after.upstreams.get('a')!.pool).toBe(before.upstreams.get('a')!.pool);
   });
 
-  it('closes the pool of an upstream no route uses any more', async () => {
-    proxy = await startProxy(yaml('a'));
+  it('closes the pool of an upstream no route uses any more, once the old table cannot need it', async () => {
+    // Routes with timeoutMs 100: the retired pool stays usable for 2 x 100 + 1000 ms (a retry or
+    // fallback of a request still on the old table), then closes.
+    proxy = await startProxy(upstreamsYaml({ a: a.url, b: b.url }) + 'routes:\n  - { prefix: /x, upstream: b, timeoutMs: 100 }\n');
     const poolB = proxy.proxy.store.current.upstreams.get('b')!.pool;
+    const retired = once(poolB, 'retired');
     const since = proxy.logs.length;
     await writeFile(proxy.file, upstreamsYaml({ a: a.url }) + 'routes:\n  - { prefix: /x, upstream: a }\n');
     await nextReload(proxy, since);
-    expect(poolB.closed).toBe(true);
     expect(proxy.proxy.store.current.upstreams.has('b')).toBe(false);
+    expect(poolB.closed).toBe(false);
+    await retired;
+    expect(poolB.closed).toBe(true);
   });
 });

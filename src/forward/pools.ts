@@ -1,6 +1,7 @@
 // One undici Pool per upstream, with keep-alive. Pools are keyed by everything that shapes them,
 // so a later table with an unchanged upstream gets the same pool and keeps its warm sockets.
 
+import type { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import { UPSTREAM_DEFAULTS } from '../routing/defaults.js';
@@ -25,6 +26,7 @@ function keyOf(cfg: UpstreamConfig): string {
 
 export class UpstreamPools {
   readonly #byKey = new Map<string, Pool>();
+  readonly #retiring = new Set<Pool>();
 
   upstream(name: string, cfg: UpstreamConfig): Upstream {
     const url = new URL(cfg.url);
@@ -46,19 +48,29 @@ export class UpstreamPools {
     return { name, url: cfg.url, origin: url.origin, host: url.host, pool };
   }
 
-  /** Closes, gracefully (in-flight requests finish first), every pool none of `inUse` holds. */
-  retain(inUse: ReadonlySet<Upstream>): void {
+  /**
+   * Retires every pool none of `inUse` holds: it leaves the registry now and closes after
+   * `graceMs` (a retry or fallback of a request still on the old table may need it until then),
+   * then gracefully: requests in flight finish first. The pool emits 'retired' once closed.
+   */
+  retain(inUse: ReadonlySet<Upstream>, graceMs: number): void {
     const keep = new Set([...inUse].map((u) => u.pool));
     for (const [key, pool] of this.#byKey) {
       if (keep.has(pool)) continue;
       this.#byKey.delete(key);
-      void pool.close().catch(() => {});
+      this.#retiring.add(pool);
+      setTimeout(() => {
+        this.#retiring.delete(pool);
+        const retired = (): boolean => (pool as unknown as EventEmitter).emit('retired');
+        void pool.close().then(retired, retired);
+      }, graceMs).unref();
     }
   }
 
   async close(): Promise<void> {
-    const pools = [...this.#byKey.values()];
+    const pools = [...this.#byKey.values(), ...this.#retiring];
     this.#byKey.clear();
+    this.#retiring.clear();
     await Promise.allSettled(pools.map((p) => p.close()));
   }
 

@@ -3,6 +3,7 @@
 // Labels carry route prefixes and upstream names only, never a raw request path.
 
 import client from 'prom-client';
+import { droppedLogBytes } from './logger.js';
 
 export class Metrics {
   readonly registry = new client.Registry();
@@ -78,8 +79,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly logDropped = new client.Counter({
+    name: 'strangler_log_dropped_bytes_total',
+    help: 'Log bytes dropped because stdout did not keep up (the backlog is bounded; the proxy never waits for it).',
+    registers: [this.registry],
+    collect() {
+      this.reset();
+      this.inc(droppedLogBytes());
+    },
+  });
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry });
+    // Every result exists from the start, so alerts and rate() never meet a missing series.
+    for (const result of ['success', 'invalid', 'error']) this.configReloads.inc({ result }, 0);
   }
 
   setConfigVersion(version: string): void {

@@ -131,7 +131,8 @@ export class Reloader {
     metrics.configReloads.inc({ result: 'success' });
     metrics.setConfigVersion(next.version);
     // Pools no route uses any more finish their in-flight requests, then close.
-    pools.retain(new Set(next.upstreams.values()));
+    // A request still on the old table may retry or fall back for up to twice its route's timeout.
+    pools.retain(new Set(next.upstreams.values()), 2 * Math.max(0, ...live.routes.map((r) => r.timeoutMs)) + 1000);
 
     const needsRestart = RESTART_ONLY.filter((k) => next.server[k] !== live.server[k]);
     logger.info({ msg: 'config reloaded', trigger, version: next.version, previousVersion: live.version, changes });

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import { Agent } from 'undici';
+import { Agent, fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bucketOf, sideFor } from '../src/canary/split.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 
 const agent = new Agent({ connections: 16 });
-const side = async (url: string, headers: Record<string, string> = {}) => (await (await fetch(url, { headers, dispatcher: agent } as RequestInit)).text());
+const side = async (url: string, headers: Record<string, string> = {}) => (await (await fetch(url, { headers, dispatcher: agent })).text());
 
 let legacy: Upstream, users: Upstream;
 let failing = false;
@@ -118,7 +118,7 @@ describe('a failing canary with a fallback', () => {
         'routes:\n  - prefix: /users\n    upstream: legacy\n    fallback: legacy\n' +
         '    canary: { upstream: users, percent: 100, halt: { maxErrorRate: 0.5, minRequests: 3, windowMs: 60000 } }\n',
     );
-    const r = await fetch(proxy.url + '/users/1', { dispatcher: agent } as RequestInit);
+    const r = await fetch(proxy.url + '/users/1', { dispatcher: agent });
     expect(await r.text()).toBe('primary');
     expect(r.headers.get('x-strangler-fallback')).toBe('legacy');
     expect(await (await fetch(proxy.adminUrl + '/metrics')).text()).toContain(

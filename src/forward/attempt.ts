@@ -38,6 +38,8 @@ export class Attempt implements AttemptOutcome {
   #draining = false;
   #drainedBytes = 0;
   #settled = false;
+  /** The upstream's response ended while held (HEAD, 204, 304, or a drained body). */
+  #complete = false;
   #timer: NodeJS.Timeout | null = null;
   #resolve!: (a: Attempt) => void;
   #reject!: (e: Error) => void;
@@ -94,7 +96,8 @@ export class Attempt implements AttemptOutcome {
   commit(): void {
     this.#sink = this.#client;
     this.#client.relayHead(this.status, this.#rawHeaders, this.#statusText, this.#extraHeaders);
-    this.#resume!();
+    if (this.#complete) this.#client.relayEnd(); // undici ended it while held (HEAD, 204, 304)
+    else this.#resume!();
   }
 
   discard(): void {
@@ -160,6 +163,7 @@ export class Attempt implements AttemptOutcome {
 
   onComplete(): void {
     if (this.#sink !== null) this.#sink.relayEnd();
+    else this.#complete = true;
   }
 
   onError(err: Error): void {

@@ -1,20 +1,20 @@
 // Retry budget: retries may add at most `percent` of a route's requests over a sliding window,
-// but a few concurrent retries are always allowed (so a quiet route can still retry).
-// Two one-second-ish buckets make the window slide without per-request timestamps.
+// but a few retries per window are always allowed (so a quiet route can still retry).
+// Two half-window buckets make the window slide without per-request timestamps.
 
 export class RetryBudget {
   readonly #percent: number;
   readonly #windowMs: number;
-  readonly #minConcurrent: number;
+  readonly #minRetries: number;
   #bucketStart = 0;
   #requests = [0, 0];
   #retries = [0, 0];
   #inFlightRetries = 0;
 
-  constructor(percent: number, opts: { windowMs?: number; minConcurrent?: number } = {}) {
+  constructor(percent: number, opts: { windowMs?: number; minRetries?: number } = {}) {
     this.#percent = percent;
     this.#windowMs = opts.windowMs ?? 10_000;
-    this.#minConcurrent = opts.minConcurrent ?? 3;
+    this.#minRetries = opts.minRetries ?? 3;
   }
 
   #roll(now: number): void {
@@ -39,11 +39,10 @@ export class RetryBudget {
 
   /** Whether one more retry fits the budget right now. */
   allows(now = Date.now()): boolean {
-    if (this.#inFlightRetries < this.#minConcurrent) return true;
     this.#roll(now);
     const requests = this.#requests[0]! + this.#requests[1]!;
     const retries = this.#retries[0]! + this.#retries[1]!;
-    return retries + 1 <= (requests * this.#percent) / 100;
+    return retries + 1 <= Math.max(this.#minRetries, (requests * this.#percent) / 100);
   }
 
   /** Counts a retry as it starts; call the returned function when it ends. */

@@ -118,8 +118,13 @@ export class RoutePolicies {
 
   #buildBreaker(cfg: ResolvedBreaker): CircuitBreakerPolicy {
     const { logger, metrics, route, upstream } = this.#deps;
-    const breaker = circuitBreaker(
-      handleWhen((e) => e instanceof AttemptError && e.kind !== 'cancelled').orWhenResult((r) => (r as AttemptOutcome).status >= 500),
+    const breaker: CircuitBreakerPolicy = circuitBreaker(
+      // A client leaving is no failure of the upstream, except for the half-open trial: that one
+      // proved nothing, so the breaker opens again for another halfOpenAfterMs (cockatiel would
+      // close it on an error its filter does not handle).
+      handleWhen((e) => e instanceof AttemptError && (e.kind !== 'cancelled' || breaker.state === CircuitState.HalfOpen)).orWhenResult(
+        (r) => (r as AttemptOutcome).status >= 500,
+      ),
       { halfOpenAfter: cfg.halfOpenAfterMs, breaker: new ConsecutiveBreaker(cfg.consecutiveFailures) },
     );
     metrics.breakerState.set({ route, upstream }, 0);

@@ -18,8 +18,14 @@ export interface ResponseSink {
   relayError(err: Error): void;
 }
 
-/** A discarded response body up to this size is read and dropped to keep its socket. */
+/** A discarded response body up to this size is read and dropped to keep its socket... */
 const DRAIN_MAX_BYTES = 65_536;
+/** ...if it arrives within this long; a body that stalls is aborted, freeing its pool slot. */
+const DRAIN_MAX_MS = 1_000;
+
+function onDrainTimeout(a: Attempt): void {
+  a.abort(new Error('the discarded response body stalled'));
+}
 
 function onTryTimeout(a: Attempt): void {
   a.tryTimedOut();
@@ -102,10 +108,11 @@ export class Attempt implements AttemptOutcome {
 
   discard(): void {
     const length = Number(headerValue(this.#rawHeaders, 'content-length') ?? NaN);
-    if (length <= DRAIN_MAX_BYTES) {
+    if (length <= DRAIN_MAX_BYTES && !this.#complete) {
       this.#draining = true;
+      this.#timer = setTimeout(onDrainTimeout, DRAIN_MAX_MS, this);
       this.#resume!();
-    } else {
+    } else if (!this.#complete) {
       this.abort(new Error('response discarded'));
     }
   }
@@ -162,6 +169,7 @@ export class Attempt implements AttemptOutcome {
   }
 
   onComplete(): void {
+    this.#clearTimer();
     if (this.#sink !== null) this.#sink.relayEnd();
     else this.#complete = true;
   }

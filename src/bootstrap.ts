@@ -136,7 +136,14 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       upgrades.closeAll();
       adminServer.closeAllConnections();
       await new Promise<void>((resolve) => adminServer.close(() => resolve()));
-      await pools.close();
+      // Bounded too: a pool still busy after another drainTimeoutMs is destroyed.
+      let poolTimer: NodeJS.Timeout | undefined;
+      const poolsClosed = await Promise.race([
+        pools.close().then(() => true),
+        new Promise<boolean>((resolve) => (poolTimer = setTimeout(() => resolve(false), drainMs))),
+      ]);
+      clearTimeout(poolTimer);
+      if (!poolsClosed) pools.destroy();
       logger.info({ msg: 'stopped' });
     })());
 

@@ -68,14 +68,12 @@ export class UpstreamPools {
   }
 
   async close(): Promise<void> {
-    const pools = [...this.#byKey.values(), ...this.#retiring];
-    this.#byKey.clear();
-    this.#retiring.clear();
-    await Promise.allSettled(pools.map((p) => p.close()));
+    await Promise.allSettled([...this.#byKey.values(), ...this.#retiring].map((p) => p.close()));
   }
 
   destroy(): void {
-    for (const p of this.#byKey.values()) void p.destroy().catch(() => {});
+    for (const p of [...this.#byKey.values(), ...this.#retiring]) void p.destroy().catch(() => {});
     this.#byKey.clear();
+    this.#retiring.clear();
   }
 }

@@ -1,8 +1,10 @@
-// One request's trip to one upstream, as an undici dispatch handler (the callback API that
-// undici's core calls directly, with raw header buffers and no per-chunk stream objects).
-// It streams the upstream's response into the client's ServerResponse with backpressure, bounds
-// the wait for response headers by the route's timeoutMs, and aborts the upstream request as soon
-// as the client goes away.
+// One request's trip to an upstream, as an undici dispatch handler (the callback API that undici's
+// core calls directly, with raw header buffers and no per-chunk stream objects). It streams the
+// upstream's response into the client's ServerResponse with backpressure, bounds the wait for
+// response headers by the route's timeoutMs, and aborts the upstream request as soon as the client
+// goes away. On routes with resilience policies it is managed instead (startManaged): attempts run
+// in forward/resilient.ts and relay through it (ResponseSink); its timer and the client leaving
+// tell them to stop.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../routing/table.js';
@@ -11,6 +13,7 @@ import type { ResponseSink } from './attempt.js';
 import { responseHeaders } from './headers.js';
 import { sendError } from './respond.js';
 import { STATUS_OF, type ErrorCode } from '../errors.js';
+import { classifyError } from '../policies/failure.js';
 
 export interface ExchangeEnd {
   readonly status: number;
@@ -36,11 +39,6 @@ class UpstreamTimeout extends Error {
 class ClientClosed extends Error {
   readonly code = 'STRANGLER_CLIENT_CLOSED';
 }
-
-/** undici and socket error codes that mean "nothing reached the upstream". */
-const CONNECT_ERRORS = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 const EXCHANGE = Symbol('strangler.exchange');
 
@@ -117,7 +115,8 @@ export class Exchange implements ResponseSink {
 
   /**
    * For routes with resilience policies: attempts run elsewhere (forward/resilient.ts) and
-   * relay through this exchange once committed; `onCancel` stops them if the client goes away.
+   * relay through this exchange once committed; `hooks` stop them when the client leaves or
+   * timeoutMs is spent.
    */
   startManaged(hooks: ManagedHooks): void {
     this.#managed = hooks;
@@ -246,7 +245,7 @@ export class Exchange implements ResponseSink {
     if (this.#done) return;
     if (this.#status !== 0 || this.res.headersSent) return this.relayError(err);
     const code = (err as { code?: string }).code ?? '';
-    const message = CONNECT_ERRORS.has(code)
+    const message = classifyError(err) === 'connect-error'
       ? `upstream '${this.upstream.name}' is unreachable (${code})`
       : `upstream '${this.upstream.name}' failed before answering (${code || err.message})`;
     this.#end('upstream_unavailable', err, message);

@@ -14,7 +14,7 @@ export interface ResilienceMetrics {
   readonly breakerState: number | undefined;
 }
 
-async function get(url: string, timeoutMs = 3000): Promise<string> {
+export async function get(url: string, timeoutMs = 3000): Promise<string> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
@@ -59,13 +59,13 @@ export function subtract(after: Counted, before: Counted): Counted {
   return { total: after.total - before.total, by };
 }
 
-interface PromSample {
+export interface PromSample {
   readonly name: string;
   readonly labels: Record<string, string>;
   readonly value: number;
 }
 
-function parsePrometheus(text: string): PromSample[] {
+export function parsePrometheus(text: string): PromSample[] {
   const out: PromSample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;

@@ -3,7 +3,8 @@
 // child process run through the demo's Child (own process group, stdout/stderr read line by line
 // to the end, so no pipe ever fills). The users service can be SIGKILLed and restarted on the same
 // port with the same data dir. Everything it started is stopped, and the temp dir removed, by
-// stop() on the normal path and by killNow() from exit and signal handlers.
+// stop() on the normal path and by killNow() from exit and signal handlers. The canary drill uses
+// the same stack with its own routes.yaml (routesYaml) and reads the proxy's lines (onProxyLine).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -55,7 +56,14 @@ interface Running<R> {
 }
 
 export interface FaultStackOptions {
-  readonly policy: FaultPolicy;
+  /** The fault drill's policies for /users (ignored when routesYaml is given). */
+  readonly policy?: FaultPolicy;
+  /** The proxy's routes.yaml, given the monolith's and the users service's URLs (default: the fault drill's). */
+  readonly routesYaml?: (urls: { readonly legacyUrl: string; readonly usersUrl: string }) => string;
+  /** Every stdout line of the proxy after its listening line, with its arrival (epoch ms), besides proxyLog. */
+  readonly onProxyLine?: (line: string, arrivedAt: number) => void;
+  /** Prefix of the temp dir's name (default strangler-fault-drill-). */
+  readonly tmpPrefix?: string;
   /** Pin the proxy to this CPU (taskset -pc) once it runs. */
   readonly proxyCpu?: number | undefined;
   readonly say: (line: string) => void;
@@ -96,7 +104,7 @@ export class FaultStack {
     this.#entries = settings.entries;
     this.#startTimeoutMs = Math.min(settings.startTimeoutMs, 20_000);
     this.#stopTimeoutMs = Math.min(settings.stopTimeoutMs, 5_000);
-    this.tmpDir = mkdtempSync(join(tmpdir(), 'strangler-fault-drill-'));
+    this.tmpDir = mkdtempSync(join(tmpdir(), opts.tmpPrefix ?? 'strangler-fault-drill-'));
     this.legacyDataDir = join(this.tmpDir, 'legacy');
     this.usersDataDir = join(this.tmpDir, 'users');
     this.routesFile = join(this.tmpDir, 'routes.yaml');
@@ -118,9 +126,9 @@ export class FaultStack {
   get pids(): { legacy?: number; users?: number; proxy?: number } {
     return { legacy: this.#legacy?.child.pid, users: this.#users?.child.pid, proxy: this.#proxy?.child.pid };
   }
-  /** The proxy or the monolith, should either have died during the drill (the users service dies on purpose). */
-  unexpectedExits(): string[] {
-    const dead = [this.#legacy, this.#proxy].filter((r) => r?.exit !== undefined) as Running<unknown>[];
+  /** The proxy or the monolith, should either have died during the drill (the users service dies on purpose, unless includeUsers). */
+  unexpectedExits(includeUsers = false): string[] {
+    const dead = [this.#legacy, this.#proxy, ...(includeUsers ? [this.#users] : [])].filter((r) => r?.exit !== undefined) as Running<unknown>[];
     return dead.map((r) => `${r.child.name} ${describeExit(r.exit!)}${r.tail.text()}`);
   }
 
@@ -131,7 +139,9 @@ export class FaultStack {
     if (await usersStoreIsEmpty(this.usersDataDir)) say(describeCopy(await copyUsers(this.legacyDataDir, this.usersDataDir)));
     this.#usersPort = await stablePort();
     this.#users = await this.#startUsers();
-    writeFileSync(this.routesFile, faultRoutesYaml({ legacyUrl: this.legacyUrl, usersUrl: this.usersUrl, policy: this.#opts.policy }));
+    const urls = { legacyUrl: this.legacyUrl, usersUrl: this.usersUrl };
+    const { routesYaml, policy } = this.#opts;
+    writeFileSync(this.routesFile, routesYaml === undefined ? faultRoutesYaml({ ...urls, ...(policy && { policy }) }) : routesYaml(urls));
     this.#proxy = await this.#startProxy();
   }
 
@@ -204,6 +214,7 @@ export class FaultStack {
     const [port, adminPort] = [await freePort(), await freePort()];
     const args = ['--config', this.routesFile, '--port', String(port), '--admin-port', String(adminPort), '--host', '127.0.0.1'];
     const log = this.proxyLog;
+    const onLine = this.#opts.onProxyLine;
     let listening = false;
     const proxy = await this.#spawn(
       'proxy',
@@ -213,7 +224,13 @@ export class FaultStack {
       // Only until the listening line is any line parsed here; later ones go to the ProxyLog.
       (line) => (listening ? undefined : line.includes('"msg":"listening"') ? proxyListening(line) : undefined),
       (r) => [r.port, r.adminPort],
-      (line) => log.add(line, epochMs()),
+      onLine === undefined
+        ? (line) => log.add(line, epochMs())
+        : (line) => {
+            const at = epochMs();
+            log.add(line, at);
+            onLine(line, at);
+          },
     );
     listening = true;
     const cpu = this.#opts.proxyCpu;

@@ -1,0 +1,443 @@
+// Compare the primary's answer with the shadow's: status, chosen headers, and the body, as
+// JSON structurally when both sides are JSON, else as bytes. Pure: no I/O, no clock; the
+// caller has already read and decoded (decompressed) both bodies.
+//
+// Names of differences (see patterns.ts for the JSON path syntax):
+//   status                       kind `status`
+//   headers.<lower-case name>    kind `header` (both sent it, values differ), `missing` (only
+//                                the primary sent it), `extra` (only the shadow sent it).
+//                                Several values of one header are joined with ", ". For
+//                                content-type only, case and spaces around ; and = do not count.
+//   body                         kind `bytes`: non-JSON bodies that differ; primary/shadow are
+//                                the first differing line of each (text) or `{ bytes: n }`
+//                                (binary), and `detail` is a short unified-ish excerpt.
+//   $..., e.g. $.items[3].price  JSON differences, kinds:
+//                                `value`   same JSON type, different value
+//                                `type`    different JSON types (number vs string, object vs
+//                                          array, null vs anything...)
+//                                `missing` the primary has this key / element, the shadow not
+//                                `extra`   the shadow has it, the primary not
+//
+// JSON or bytes. A side is JSON when its content-type is `application/json` or `*/*+json`, or
+// it has no content-type, and in both cases its body parses (a UTF-8 BOM is skipped). Both
+// sides must be JSON for a structural comparison; otherwise (or when the JSON is nested too
+// deep to walk) the bodies are compared as bytes.
+//
+// Values. Parsed values are compared, so 10 and 10.0 are equal, as are key orders and
+// whitespace. Numbers within `numericTolerance` (|a - b| <= tolerance, give or take a few ulps
+// so that 1.5 vs 1.51 is within 0.01) are equal; tolerance 0 means exactly equal doubles.
+//
+// Arrays. Element by element; when the lengths differ, every element past the shorter one is
+// its own `missing` / `extra` difference at its own index (so `$.items[*]` aggregates them).
+// An array whose path matches `unorderedArrays` is a multiset: elements equal as JSON
+// (canonical JSON, leaving out ignored paths and sorting nested unordered arrays) pair up first
+// whatever their positions; the elements left on both sides are then sorted (numbers by value,
+// strings by code units, others by canonical JSON) and paired in that order and diffed
+// (differences named by the primary's index); what remains is `missing` (primary index) or
+// `extra` (shadow index).
+//
+// Ignore. A path matching an `ignore` pattern is skipped with everything under it, including
+// a missing or extra key at that path. Pass the pattern lists (compiled once per list object
+// and cached) or matchers from compilePatterns.
+//
+// Noise. A difference whose index-normalised path, or that of one of its ancestors, is in
+// `noisePaths` goes to `noise` instead of `differences` and does not make a mismatch.
+// `status` and `body` are only noise when they are literally in the set.
+//
+// Bounds. At most `maxDifferences` (default 100) differences are collected; `truncated` says
+// more existed (the walk stops there). `noise` is capped at the same number, silently.
+
+import type { ShadowCompareConfig } from '../config/types.js';
+import { compareBytes } from './bytes.js';
+import { canonicalJson, compareText } from './canonical.js';
+import { compilePatterns, formatPath, type PathMatcher, type PathSegment } from './patterns.js';
+
+export interface Captured {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Already decoded (decompressed). */
+  readonly body: Buffer;
+  /** Overrides headers['content-type'] when given. */
+  readonly contentType?: string;
+}
+
+export type DifferenceKind = 'status' | 'header' | 'value' | 'type' | 'missing' | 'extra' | 'bytes';
+
+export interface Difference {
+  /** `status`, `headers.<name>`, `body`, or a JSON path such as `$.items[3].price`. */
+  readonly path: string;
+  readonly kind: DifferenceKind;
+  /** The primary's value (undefined when missing on that side). */
+  readonly primary: unknown;
+  /** The shadow's value (undefined when missing on that side). */
+  readonly shadow: unknown;
+  /** `bytes` only: a short excerpt a person reads. */
+  readonly detail?: string;
+}
+
+/** What noise lookup needs; a ReadonlySet<string> of normalised paths and a NoiseSet both fit. */
+export interface NoiseLookup {
+  has(path: string): boolean;
+}
+
+export interface CompareOptions {
+  /** Response headers compared, by name (any case). */
+  readonly headers: readonly string[];
+  /** JSON path patterns left out of the body diff. */
+  readonly ignore: readonly string[] | PathMatcher;
+  /** JSON path patterns of arrays compared as multisets. */
+  readonly unorderedArrays: readonly string[] | PathMatcher;
+  /** |a - b| <= numericTolerance counts as equal. */
+  readonly numericTolerance: number;
+  /** Normalised paths known to be noise (the primary disagrees with itself there). */
+  readonly noisePaths?: NoiseLookup;
+  /** Cap on collected differences; default 100. */
+  readonly maxDifferences?: number;
+}
+
+export interface Comparison {
+  readonly result: 'match' | 'mismatch';
+  readonly differences: Difference[];
+  /** Differences at known noise paths: reported, never a mismatch. */
+  readonly noise: Difference[];
+  /** More differences existed than `maxDifferences`. */
+  readonly truncated: boolean;
+  /** How the bodies were compared. */
+  readonly body: 'json' | 'bytes';
+}
+
+export const DEFAULT_MAX_DIFFERENCES = 100;
+export const DEFAULT_COMPARE_HEADERS: readonly string[] = ['content-type'];
+
+const compiledCache = new WeakMap<readonly string[], PathMatcher>();
+
+function matcherOf(p: readonly string[] | PathMatcher): PathMatcher {
+  if (!Array.isArray(p)) return p as PathMatcher;
+  const list = p as readonly string[];
+  let m = compiledCache.get(list);
+  if (!m) {
+    m = compilePatterns(list);
+    compiledCache.set(list, m);
+  }
+  return m;
+}
+
+/**
+ * CompareOptions for a route's `shadow.compare` (contract defaults filled in, patterns compiled
+ * here, once). Throws PatternError on a bad pattern.
+ */
+export function compareOptionsFrom(
+  compare: ShadowCompareConfig | undefined,
+  extra: { noisePaths?: NoiseLookup; maxDifferences?: number } = {},
+): CompareOptions {
+  return {
+    headers: (compare?.headers ?? DEFAULT_COMPARE_HEADERS).map((h) => h.toLowerCase()),
+    ignore: compilePatterns(compare?.ignore ?? []),
+    unorderedArrays: compilePatterns(compare?.unorderedArrays ?? []),
+    numericTolerance: compare?.numericTolerance ?? 0,
+    ...(extra.noisePaths ? { noisePaths: extra.noisePaths } : {}),
+    ...(extra.maxDifferences !== undefined ? { maxDifferences: extra.maxDifferences } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function headerValue(c: Captured, name: string): string | undefined {
+  let out: string | undefined;
+  for (const key of Object.keys(c.headers)) {
+    if (key.toLowerCase() !== name) continue;
+    const v = c.headers[key];
+    if (v === undefined) continue;
+    const s = typeof v === 'string' ? v : v.join(', ');
+    out = out === undefined ? s : `${out}, ${s}`;
+  }
+  return out;
+}
+
+function normaliseContentType(v: string): string {
+  return v.toLowerCase().replace(/\s*([;=])\s*/g, '$1').trim();
+}
+
+function isJsonMediaType(ct: string): boolean {
+  const media = ct.split(';', 1)[0]!.trim().toLowerCase();
+  return media === 'application/json' || media.endsWith('+json');
+}
+
+type Parsed = { readonly value: unknown } | null;
+
+function parseJsonSide(c: Captured): Parsed {
+  const ct = c.contentType ?? headerValue(c, 'content-type');
+  if (ct !== undefined && ct.trim() !== '' && !isJsonMediaType(ct)) return null;
+  let text = c.body.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') return null;
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return null;
+  }
+}
+
+type JsonType = 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean';
+
+function jsonType(v: unknown): JsonType {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v as JsonType;
+}
+
+/** |a - b| <= tolerance, with a few ulps of slack so 1.5 vs 1.51 is within 0.01 (in doubles
+ *  their difference is 0.010000000000000009). Tolerance 0 is exact equality. */
+function withinTolerance(a: number, b: number, tolerance: number): boolean {
+  if (!(tolerance > 0)) return false;
+  const slack = 4 * Number.EPSILON * Math.max(Math.abs(a), Math.abs(b), tolerance);
+  return Math.abs(a - b) <= tolerance + slack;
+}
+
+const TYPE_RANK: Record<JsonType, number> = { null: 0, boolean: 1, number: 2, string: 3, array: 4, object: 5 };
+
+class Collector {
+  readonly differences: Difference[] = [];
+  readonly noise: Difference[] = [];
+  truncated = false;
+
+  constructor(
+    private readonly max: number,
+    private readonly noiseLookup: NoiseLookup | undefined,
+  ) {}
+
+  /** True once the cap is hit and one more difference was seen: stop walking. */
+  get stopped(): boolean {
+    return this.truncated;
+  }
+
+  add(path: string, kind: DifferenceKind, primary: unknown, shadow: unknown, noiseKeys: readonly string[], detail?: string): void {
+    const d: Difference = detail === undefined ? { path, kind, primary, shadow } : { path, kind, primary, shadow, detail };
+    if (this.noiseLookup && noiseKeys.some((k) => this.noiseLookup!.has(k))) {
+      if (this.noise.length < this.max) this.noise.push(d);
+      return;
+    }
+    if (this.differences.length >= this.max) {
+      this.truncated = true;
+      return;
+    }
+    this.differences.push(d);
+  }
+}
+
+class JsonWalker {
+  private readonly segs: PathSegment[] = [];
+
+  constructor(
+    private readonly out: Collector,
+    private readonly ignore: PathMatcher,
+    private readonly unordered: PathMatcher,
+    private readonly tolerance: number,
+    private readonly withNoise: boolean,
+  ) {}
+
+  private emit(kind: DifferenceKind, primary: unknown, shadow: unknown): void {
+    const keys: string[] = [];
+    if (this.withNoise) {
+      for (let n = this.segs.length; n >= 0; n--) keys.push(formatPath(this.segs.slice(0, n), true));
+    }
+    this.out.add(formatPath(this.segs), kind, primary, shadow, keys);
+  }
+
+  private ignored(): boolean {
+    return this.ignore.matches(this.segs);
+  }
+
+  walk(p: unknown, s: unknown): void {
+    if (this.out.stopped || this.ignored()) return;
+    const tp = jsonType(p);
+    const ts = jsonType(s);
+    if (tp !== ts) {
+      this.emit('type', p, s);
+      return;
+    }
+    switch (tp) {
+      case 'number': {
+        const a = p as number;
+        const b = s as number;
+        if (a !== b && !withinTolerance(a, b, this.tolerance)) this.emit('value', p, s);
+        return;
+      }
+      case 'string':
+      case 'boolean':
+        if (p !== s) this.emit('value', p, s);
+        return;
+      case 'null':
+        return;
+      case 'array':
+        if (this.unordered.matches(this.segs)) this.multiset(p as unknown[], s as unknown[]);
+        else this.positional(p as unknown[], s as unknown[]);
+        return;
+      case 'object':
+        this.object(p as Record<string, unknown>, s as Record<string, unknown>);
+        return;
+    }
+  }
+
+  private child(seg: PathSegment, fn: () => void): void {
+    this.segs.push(seg);
+    try {
+      fn();
+    } finally {
+      this.segs.pop();
+    }
+  }
+
+  private onlyOne(seg: PathSegment, kind: 'missing' | 'extra', value: unknown): void {
+    this.child(seg, () => {
+      if (!this.out.stopped && !this.ignored()) {
+        this.emit(kind, kind === 'missing' ? value : undefined, kind === 'extra' ? value : undefined);
+      }
+    });
+  }
+
+  private object(p: Record<string, unknown>, s: Record<string, unknown>): void {
+    for (const k of Object.keys(p)) {
+      if (this.out.stopped) return;
+      if (Object.hasOwn(s, k)) this.child(k, () => this.walk(p[k], s[k]));
+      else this.onlyOne(k, 'missing', p[k]);
+    }
+    for (const k of Object.keys(s)) {
+      if (this.out.stopped) return;
+      if (!Object.hasOwn(p, k)) this.onlyOne(k, 'extra', s[k]);
+    }
+  }
+
+  private positional(p: unknown[], s: unknown[]): void {
+    const n = Math.min(p.length, s.length);
+    for (let i = 0; i < n && !this.out.stopped; i++) this.child(i, () => this.walk(p[i], s[i]));
+    for (let i = n; i < p.length && !this.out.stopped; i++) this.onlyOne(i, 'missing', p[i]);
+    for (let i = n; i < s.length && !this.out.stopped; i++) this.onlyOne(i, 'extra', s[i]);
+  }
+
+  /** Canonical JSON of the value at the current path, as the diff sees it (ignore, unordered). */
+  private canon(v: unknown): string {
+    if (this.ignored()) return '~';
+    if (v === null || typeof v !== 'object') return canonicalJson(v);
+    const segs = this.segs;
+    if (Array.isArray(v)) {
+      const parts: string[] = new Array<string>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        segs.push(i);
+        parts[i] = this.canon(v[i]);
+        segs.pop();
+      }
+      if (this.unordered.matches(segs)) parts.sort(compareText);
+      return '[' + parts.join(',') + ']';
+    }
+    const o = v as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const k of Object.keys(o).sort()) {
+      segs.push(k);
+      if (!this.ignored()) parts.push(JSON.stringify(k) + ':' + this.canon(o[k]));
+      segs.pop();
+    }
+    return '{' + parts.join(',') + '}';
+  }
+
+  private multiset(p: unknown[], s: unknown[]): void {
+    const keyAt = (arr: unknown[], i: number): string => {
+      this.segs.push(i);
+      const c = this.canon(arr[i]);
+      this.segs.pop();
+      return c;
+    };
+    const pKeys = p.map((_, i) => keyAt(p, i));
+    const sKeys = s.map((_, i) => keyAt(s, i));
+
+    const waiting = new Map<string, number[]>();
+    sKeys.forEach((k, j) => {
+      const q = waiting.get(k);
+      if (q) q.push(j);
+      else waiting.set(k, [j]);
+    });
+    const leftP: number[] = [];
+    pKeys.forEach((k, i) => {
+      const q = waiting.get(k);
+      if (q && q.length > 0) q.shift();
+      else leftP.push(i);
+    });
+    const leftS = [...waiting.values()].flat().sort((a, b) => a - b);
+
+    const order = (arr: unknown[], keys: string[]) => (a: number, b: number): number => {
+      const va = arr[a];
+      const vb = arr[b];
+      const ta = jsonType(va);
+      const tb = jsonType(vb);
+      if (ta !== tb) return TYPE_RANK[ta] - TYPE_RANK[tb];
+      if (ta === 'number') return (va as number) - (vb as number) || a - b;
+      if (ta === 'string') return compareText(va as string, vb as string) || a - b;
+      return compareText(keys[a]!, keys[b]!) || a - b;
+    };
+    leftP.sort(order(p, pKeys));
+    leftS.sort(order(s, sKeys));
+
+    const n = Math.min(leftP.length, leftS.length);
+    for (let k = 0; k < n && !this.out.stopped; k++) {
+      const i = leftP[k]!;
+      const j = leftS[k]!;
+      this.child(i, () => this.walk(p[i], s[j]));
+    }
+    for (let k = n; k < leftP.length && !this.out.stopped; k++) this.onlyOne(leftP[k]!, 'missing', p[leftP[k]!]);
+    for (let k = n; k < leftS.length && !this.out.stopped; k++) this.onlyOne(leftS[k]!, 'extra', s[leftS[k]!]);
+  }
+}
+
+/** Compares the two answers to one request. See the top of this file for every rule. */
+export function compareResponses(primary: Captured, shadow: Captured, opts: CompareOptions): Comparison {
+  const max = Math.max(0, opts.maxDifferences ?? DEFAULT_MAX_DIFFERENCES);
+  const out = new Collector(max, opts.noisePaths);
+
+  if (primary.status !== shadow.status) out.add('status', 'status', primary.status, shadow.status, ['status']);
+
+  const seen = new Set<string>();
+  for (const raw of opts.headers) {
+    const name = raw.toLowerCase();
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const a = headerValue(primary, name);
+    const b = headerValue(shadow, name);
+    const path = `headers.${name}`;
+    if (a === undefined && b === undefined) continue;
+    if (a === undefined) out.add(path, 'extra', undefined, b, [path]);
+    else if (b === undefined) out.add(path, 'missing', a, undefined, [path]);
+    else if (name === 'content-type' ? normaliseContentType(a) !== normaliseContentType(b) : a !== b) {
+      out.add(path, 'header', a, b, [path]);
+    }
+  }
+
+  let mode: 'json' | 'bytes' = 'bytes';
+  const pj = parseJsonSide(primary);
+  const sj = pj ? parseJsonSide(shadow) : null;
+  if (pj && sj) {
+    const marks = { d: out.differences.length, n: out.noise.length, t: out.truncated };
+    try {
+      const walker = new JsonWalker(out, matcherOf(opts.ignore), matcherOf(opts.unorderedArrays), opts.numericTolerance, opts.noisePaths !== undefined);
+      walker.walk(pj.value, sj.value);
+      mode = 'json';
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      // Nested too deep to walk: undo what the walk collected and fall back to bytes.
+      out.differences.length = marks.d;
+      out.noise.length = marks.n;
+      out.truncated = marks.t;
+    }
+  }
+  if (mode === 'bytes') {
+    const d = compareBytes(primary.body, shadow.body);
+    if (d) out.add('body', 'bytes', d.primary, d.shadow, ['body'], d.detail);
+  }
+
+  return {
+    result: out.differences.length > 0 || out.truncated ? 'mismatch' : 'match',
+    differences: out.differences,
+    noise: out.noise,
+    truncated: out.truncated,
+    body: mode,
+  };
+}

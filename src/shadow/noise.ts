@@ -1,0 +1,73 @@
+// Noise: where the primary disagrees with itself. With `compare.noiseProbe`, some safe requests
+// are sent to the primary twice; whatever differs between those two answers (a timestamp, a
+// request id, an ETag) is not the new service's fault, so later comparisons report it as noise
+// rather than as a mismatch. Pure: the caller feeds the two answers.
+//
+// What is learned: the differing JSON paths, index-normalised (`$.items[3].ts` ->
+// `$.items[*].ts`), and differing compared headers (`headers.etag`). Never `status` (a primary
+// flapping between 200 and 500 is an outage, not noise) and never `body` (a non-JSON body that
+// varies would make every byte comparison noise).
+//
+// NoiseSet: per route, at most `limit` paths (default 200). Once full, new paths are dropped
+// and counted (`dropped`): what was learned first stays, so the set does not churn. `has(path)`
+// is true when the path's normalised form, or that of one of its ancestors, is in the set
+// (noise at `$.meta` covers `$.meta.requestId`).
+
+import { compareResponses, type Captured, type CompareOptions } from './diff.js';
+import { normalizePath, selfAndAncestors } from './patterns.js';
+
+export const DEFAULT_NOISE_LIMIT = 200;
+
+/** The normalised paths where two answers of the primary to the same request differ, in order. */
+export function learnNoise(a: Captured, b: Captured, opts: Omit<CompareOptions, 'noisePaths'>): string[] {
+  const { noisePaths: _ignored, ...rest } = opts as CompareOptions;
+  const cmp = compareResponses(a, b, rest);
+  const out = new Set<string>();
+  for (const d of cmp.differences) {
+    if (d.kind === 'status' || d.kind === 'bytes') continue;
+    out.add(normalizePath(d.path));
+  }
+  return [...out];
+}
+
+export class NoiseSet {
+  private readonly paths = new Set<string>();
+  private droppedCount = 0;
+
+  constructor(readonly limit: number = DEFAULT_NOISE_LIMIT) {}
+
+  /** Adds paths (normalised here); returns the ones that were new and fit. */
+  add(paths: Iterable<string>): string[] {
+    const added: string[] = [];
+    for (const raw of paths) {
+      const p = normalizePath(raw);
+      if (this.paths.has(p)) continue;
+      if (this.paths.size >= this.limit) {
+        this.droppedCount++;
+        continue;
+      }
+      this.paths.add(p);
+      added.push(p);
+    }
+    return added;
+  }
+
+  has(path: string): boolean {
+    if (this.paths.size === 0) return false;
+    return selfAndAncestors(normalizePath(path)).some((p) => this.paths.has(p));
+  }
+
+  get size(): number {
+    return this.paths.size;
+  }
+
+  /** New paths refused because the set was full. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** The learned paths, in the order they were learned. */
+  toArray(): string[] {
+    return [...this.paths];
+  }
+}

@@ -1,0 +1,321 @@
+// The shadow report of one route: a plain JSON value that merges. The reports of several
+// workers, processes or JSON-lines files merge into one, and merging the reports of the parts
+// gives the report of the whole, whatever the split and the order (while the caps below are
+// not reached; see "Bounds"). Pure: no I/O, no clock (every time comes from the events).
+//
+// Input: one ShadowEvent per finished comparison, exactly what a line of the shadow log holds.
+//
+// Counting:
+//   mirrored      every event (every sampled request that took the shadow path, whatever its
+//                 end), so mirrored = match + mismatch + shadowError + sum(skipped)
+//   skipped       by reason (`too_large`, `max_concurrent`...; no reason -> `unknown`)
+//   topPaths      index-normalised difference paths (`$.items[*].price`, `headers.etag`,
+//                 `status`, `body`) -> how many events differed there (once per event however
+//                 many elements differed), and one example: the event's first difference at that
+//                 path, from the earliest such event (ties: smallest canonical JSON). Values in
+//                 an example longer than 200 characters as JSON become a clipped string ending
+//                 in "…".
+//   noisePaths    normalised noise paths -> how many events had noise there
+//   samples       the last 20 mismatches by `at` (ties: canonical JSON order), oldest first,
+//                 each with at most 5 differing paths and the replay curl
+//   latency       primaryMs and shadowMs of every event that has them (histogram.ts)
+//   since         the earliest of the report's start and every event's `at`
+//
+// Time order: by Date.parse of the ISO text; equal instants by the text; unparseable last.
+//
+// Bounds: topPaths and noisePaths keep the 100 most counted paths (ties: path order), samples
+// 20. Caps are applied after every record and merge (mergeAll caps once, at the end). Below
+// the caps merge is exact; past them a path near the cut can be lost or undercounted, as with
+// any bounded top-k.
+//
+// record() changes the report in place (it is the per-process accumulator) and returns it;
+// merge() and mergeAll() return new values and never change their inputs.
+
+import { canonicalJson, compareText } from './canonical.js';
+import type { Difference, DifferenceKind } from './diff.js';
+import { emptyHistogram, mergeHistograms, observe, type Histogram } from './histogram.js';
+import { normalizePath } from './patterns.js';
+
+export type ShadowResult = 'match' | 'mismatch' | 'shadow_error' | 'skipped';
+
+/** One finished comparison, as written to the JSON-lines shadow log. */
+export interface ShadowEvent {
+  /** ISO time the comparison finished. */
+  readonly at: string;
+  /** The route's prefix. */
+  readonly route: string;
+  readonly result: ShadowResult;
+  /** skipped / shadow_error: why (`too_large`, `max_concurrent`, `timeout`...). */
+  readonly reason?: string;
+  readonly method: string;
+  /** The request path (with query), as the client sent it. */
+  readonly path: string;
+  readonly primaryStatus: number | null;
+  readonly shadowStatus: number | null;
+  readonly differences?: readonly Pick<Difference, 'path' | 'kind' | 'primary' | 'shadow'>[];
+  readonly noise?: readonly { readonly path: string }[];
+  readonly primaryMs?: number | null;
+  readonly shadowMs?: number | null;
+  /** Replay command (curl.ts), secrets redacted. */
+  readonly curl?: string | null;
+}
+
+export interface PathExample {
+  /** When it was seen. */
+  at: string;
+  /** The concrete path, e.g. `$.items[3].price`. */
+  path: string;
+  kind: DifferenceKind;
+  primary: unknown;
+  shadow: unknown;
+}
+
+export interface PathStat {
+  count: number;
+  example: PathExample;
+}
+
+export interface Sample {
+  at: string;
+  method: string;
+  path: string;
+  primaryStatus: number | null;
+  shadowStatus: number | null;
+  /** The first few differing paths, as the diff named them. */
+  differingPaths: string[];
+  curl: string | null;
+}
+
+export interface ShadowReport {
+  route: string;
+  /** ISO time it counts from. */
+  since: string;
+  mirrored: number;
+  match: number;
+  mismatch: number;
+  shadowError: number;
+  skipped: Record<string, number>;
+  topPaths: Record<string, PathStat>;
+  noisePaths: Record<string, number>;
+  /** Oldest first. */
+  samples: Sample[];
+  latency: { primary: Histogram; shadow: Histogram };
+}
+
+export const TOP_PATHS_CAP = 100;
+export const NOISE_PATHS_CAP = 100;
+export const SAMPLES_CAP = 20;
+export const SAMPLE_PATHS_CAP = 5;
+export const EXAMPLE_VALUE_MAX_CHARS = 200;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+/** Sets a key on a plain object even when it is spelled `__proto__`. */
+function put<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+function get<T>(obj: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+/** Total order of ISO times: by instant, then by text; unparseable ones last. */
+export function compareAt(a: string, b: string): number {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  const fa = Number.isFinite(ta);
+  const fb = Number.isFinite(tb);
+  if (fa !== fb) return fa ? -1 : 1;
+  if (fa && ta !== tb) return ta - tb;
+  return compareText(a, b);
+}
+
+function earlier(a: string, b: string): string {
+  return compareAt(a, b) <= 0 ? a : b;
+}
+
+function clip(v: unknown): unknown {
+  if (v === undefined) return undefined;
+  const s = canonicalJson(v);
+  return s.length > EXAMPLE_VALUE_MAX_CHARS ? s.slice(0, EXAMPLE_VALUE_MAX_CHARS - 1) + '…' : v;
+}
+
+function betterExample(a: PathExample, b: PathExample): PathExample {
+  const byTime = compareAt(a.at, b.at);
+  if (byTime !== 0) return byTime < 0 ? a : b;
+  return compareText(canonicalJson(a), canonicalJson(b)) <= 0 ? a : b;
+}
+
+function compareSamples(a: Sample, b: Sample): number {
+  return compareAt(a.at, b.at) || compareText(canonicalJson(a), canonicalJson(b));
+}
+
+function capCounts<T>(obj: Record<string, T>, cap: number, count: (v: T) => number): Record<string, T> {
+  const keys = Object.keys(obj);
+  if (keys.length <= cap) return obj;
+  keys.sort((x, y) => count(obj[y]!) - count(obj[x]!) || compareText(x, y));
+  const out: Record<string, T> = {};
+  for (const k of keys.slice(0, cap)) put(out, k, obj[k]!);
+  return out;
+}
+
+function lastSamples(samples: Sample[]): Sample[] {
+  samples.sort(compareSamples);
+  return samples.length > SAMPLES_CAP ? samples.slice(samples.length - SAMPLES_CAP) : samples;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function emptyReport(route: string, since: string): ShadowReport {
+  return {
+    route,
+    since,
+    mirrored: 0,
+    match: 0,
+    mismatch: 0,
+    shadowError: 0,
+    skipped: {},
+    topPaths: {},
+    noisePaths: {},
+    samples: [],
+    latency: { primary: emptyHistogram(), shadow: emptyHistogram() },
+  };
+}
+
+/** Adds one event to the report, in place; returns the report. Throws on another route's event. */
+export function record(report: ShadowReport, event: ShadowEvent): ShadowReport {
+  if (event.route !== report.route) {
+    throw new Error(`shadow event for route ${JSON.stringify(event.route)} recorded into the report of ${JSON.stringify(report.route)}`);
+  }
+  report.since = earlier(report.since, event.at);
+  report.mirrored += 1;
+  switch (event.result) {
+    case 'match':
+      report.match += 1;
+      break;
+    case 'mismatch':
+      report.mismatch += 1;
+      break;
+    case 'shadow_error':
+      report.shadowError += 1;
+      break;
+    case 'skipped': {
+      const reason = event.reason || 'unknown';
+      put(report.skipped, reason, (get(report.skipped, reason) ?? 0) + 1);
+      break;
+    }
+  }
+
+  const differences = event.differences ?? [];
+  const seen = new Set<string>();
+  for (const d of differences) {
+    const key = normalizePath(d.path);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const example: PathExample = { at: event.at, path: d.path, kind: d.kind, primary: clip(d.primary), shadow: clip(d.shadow) };
+    const stat = get(report.topPaths, key);
+    if (stat) {
+      stat.count += 1;
+      stat.example = betterExample(stat.example, example);
+    } else {
+      put(report.topPaths, key, { count: 1, example });
+    }
+  }
+  report.topPaths = capCounts(report.topPaths, TOP_PATHS_CAP, (s) => s.count);
+
+  const noiseSeen = new Set<string>();
+  for (const n of event.noise ?? []) {
+    const key = normalizePath(n.path);
+    if (noiseSeen.has(key)) continue;
+    noiseSeen.add(key);
+    put(report.noisePaths, key, (get(report.noisePaths, key) ?? 0) + 1);
+  }
+  report.noisePaths = capCounts(report.noisePaths, NOISE_PATHS_CAP, (n) => n);
+
+  if (event.result === 'mismatch') {
+    report.samples.push({
+      at: event.at,
+      method: event.method,
+      path: event.path,
+      primaryStatus: event.primaryStatus,
+      shadowStatus: event.shadowStatus,
+      differingPaths: differences.slice(0, SAMPLE_PATHS_CAP).map((d) => d.path),
+      curl: event.curl ?? null,
+    });
+    report.samples = lastSamples(report.samples);
+  }
+
+  if (typeof event.primaryMs === 'number') observe(report.latency.primary, event.primaryMs);
+  if (typeof event.shadowMs === 'number') observe(report.latency.shadow, event.shadowMs);
+  return report;
+}
+
+/** The report of a list of events (all of one route). */
+export function reportOf(route: string, since: string, events: Iterable<ShadowEvent>): ShadowReport {
+  const r = emptyReport(route, since);
+  for (const e of events) record(r, e);
+  return r;
+}
+
+function mergeUncapped(reports: readonly ShadowReport[]): ShadowReport {
+  const first = reports[0];
+  if (!first) throw new Error('mergeAll needs at least one report');
+  const out = emptyReport(first.route, first.since);
+  for (const r of reports) {
+    if (r.route !== out.route) {
+      throw new Error(`cannot merge the shadow reports of ${JSON.stringify(out.route)} and ${JSON.stringify(r.route)} (use mergeByRoute)`);
+    }
+    out.since = earlier(out.since, r.since);
+    out.mirrored += r.mirrored;
+    out.match += r.match;
+    out.mismatch += r.mismatch;
+    out.shadowError += r.shadowError;
+    for (const [k, n] of Object.entries(r.skipped)) put(out.skipped, k, (get(out.skipped, k) ?? 0) + n);
+    for (const [k, s] of Object.entries(r.topPaths)) {
+      const have = get(out.topPaths, k);
+      if (have) put(out.topPaths, k, { count: have.count + s.count, example: betterExample(have.example, s.example) });
+      else put(out.topPaths, k, { count: s.count, example: s.example });
+    }
+    for (const [k, n] of Object.entries(r.noisePaths)) put(out.noisePaths, k, (get(out.noisePaths, k) ?? 0) + n);
+    out.samples.push(...r.samples);
+    out.latency = {
+      primary: mergeHistograms(out.latency.primary, r.latency.primary),
+      shadow: mergeHistograms(out.latency.shadow, r.latency.shadow),
+    };
+  }
+  return out;
+}
+
+function capped(r: ShadowReport): ShadowReport {
+  r.topPaths = capCounts(r.topPaths, TOP_PATHS_CAP, (s) => s.count);
+  r.noisePaths = capCounts(r.noisePaths, NOISE_PATHS_CAP, (n) => n);
+  r.samples = lastSamples(r.samples);
+  return r;
+}
+
+/** One report holding both (same route); the inputs are not changed. */
+export function merge(a: ShadowReport, b: ShadowReport): ShadowReport {
+  return capped(mergeUncapped([a, b]));
+}
+
+/** One report holding all of them (same route, at least one); the inputs are not changed. */
+export function mergeAll(reports: readonly ShadowReport[]): ShadowReport {
+  return capped(mergeUncapped(reports));
+}
+
+/** Reports of any routes merged per route, keyed by route in prefix order. */
+export function mergeByRoute(reports: readonly ShadowReport[]): Record<string, ShadowReport> {
+  const groups = new Map<string, ShadowReport[]>();
+  for (const r of reports) {
+    const g = groups.get(r.route);
+    if (g) g.push(r);
+    else groups.set(r.route, [r]);
+  }
+  const out: Record<string, ShadowReport> = {};
+  for (const route of [...groups.keys()].sort(compareText)) put(out, route, mergeAll(groups.get(route)!));
+  return out;
+}
+
+export { summarize, DEFAULT_THRESHOLDS, type ReportSummary, type Thresholds, type LatencySummary } from './summary.js';

@@ -1,0 +1,81 @@
+// learnNoise / NoiseSet: paths where the primary disagrees with itself become noise, and a
+// later comparison against the shadow reports them as noise instead of a mismatch.
+
+import { describe, expect, it } from 'vitest';
+import { compareResponses, type Captured, type CompareOptions } from '../src/shadow/diff.js';
+import { learnNoise, NoiseSet } from '../src/shadow/noise.js';
+
+function json(body: unknown, headers: Captured['headers'] = {}, status = 200): Captured {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(JSON.stringify(body)) };
+}
+
+const opts: CompareOptions = { headers: ['content-type', 'etag'], ignore: [], unorderedArrays: [], numericTolerance: 0 };
+
+describe('learnNoise', () => {
+  it('returns the index-normalised paths where two answers of the primary differ', () => {
+    const a = json({ requestId: 'r1', items: [{ id: 1, ts: 100 }, { id: 2, ts: 101 }], total: 2 }, { etag: '"a"' });
+    const b = json({ requestId: 'r2', items: [{ id: 1, ts: 200 }, { id: 2, ts: 201 }], total: 2 }, { etag: '"b"' });
+    expect(learnNoise(a, b, opts)).toEqual(['headers.etag', '$.requestId', '$.items[*].ts']);
+  });
+
+  it('learns nothing from identical answers, nor from status or a non-JSON body', () => {
+    expect(learnNoise(json({ a: 1 }), json({ a: 1 }), opts)).toEqual([]);
+    expect(learnNoise(json({ a: 1 }, {}, 200), json({ a: 1 }, {}, 500), opts)).toEqual([]);
+    const html = (s: string): Captured => ({ status: 200, headers: { 'content-type': 'text/html' }, body: Buffer.from(s) });
+    expect(learnNoise(html('<p>csrf=1</p>'), html('<p>csrf=2</p>'), opts)).toEqual([]);
+  });
+
+  it('does not learn what ignore already leaves out', () => {
+    const a = json({ requestId: 'r1', now: 1 });
+    const b = json({ requestId: 'r2', now: 2 });
+    expect(learnNoise(a, b, { ...opts, ignore: ['$.now'] })).toEqual(['$.requestId']);
+  });
+});
+
+describe('NoiseSet', () => {
+  it('matches a path by its normalised form or an ancestor', () => {
+    const set = new NoiseSet();
+    expect(set.add(['$.items[3].ts', '$.meta', '$.items[0].ts'])).toEqual(['$.items[*].ts', '$.meta']);
+    expect(set.size).toBe(2);
+    expect(set.has('$.items[17].ts')).toBe(true);
+    expect(set.has('$.items[*].ts')).toBe(true);
+    expect(set.has('$.items[17].price')).toBe(false);
+    expect(set.has('$.meta.requestId')).toBe(true);
+    expect(set.has('$.metadata')).toBe(false);
+    expect(set.has('$')).toBe(false);
+    expect(set.has("$['items'][2].ts")).toBe(true); // keys are respelled the way the diff writes them
+    expect(set.has("$['items'][2]['t s']")).toBe(false);
+  });
+
+  it('is bounded: once full, new paths are dropped and counted, the learned ones stay', () => {
+    const set = new NoiseSet(3);
+    set.add(['$.a', '$.b', '$.c', '$.d', '$.a']);
+    expect(set.toArray()).toEqual(['$.a', '$.b', '$.c']);
+    expect(set.dropped).toBe(1);
+    expect(set.has('$.d')).toBe(false);
+    expect(new NoiseSet().limit).toBe(200);
+    const big = new NoiseSet();
+    big.add(Array.from({ length: 500 }, (_, i) => `$.k${i}`));
+    expect(big.size).toBe(200);
+    expect(big.dropped).toBe(300);
+  });
+
+  it('turns the primary self-disagreement into noise in the shadow comparison', () => {
+    const set = new NoiseSet();
+    const p1 = json({ requestId: 'r1', items: [{ sku: 'a', ts: 1 }], price: 10 }, { etag: '"1"' });
+    const p2 = json({ requestId: 'r2', items: [{ sku: 'a', ts: 2 }], price: 10 }, { etag: '"2"' });
+    set.add(learnNoise(p1, p2, opts));
+
+    const shadowSame = json({ requestId: 'r9', items: [{ sku: 'a', ts: 9 }], price: 10 }, { etag: '"9"' });
+    const before = compareResponses(p1, shadowSame, opts);
+    expect(before.result).toBe('mismatch');
+    const after = compareResponses(p1, shadowSame, { ...opts, noisePaths: set });
+    expect(after.result).toBe('match');
+    expect(after.noise.map((d) => d.path)).toEqual(['headers.etag', '$.requestId', '$.items[0].ts']);
+
+    const shadowWrong = json({ requestId: 'r9', items: [{ sku: 'a', ts: 9 }], price: 11 }, { etag: '"9"' });
+    const wrong = compareResponses(p1, shadowWrong, { ...opts, noisePaths: set });
+    expect(wrong.result).toBe('mismatch');
+    expect(wrong.differences.map((d) => d.path)).toEqual(['$.price']);
+  });
+});

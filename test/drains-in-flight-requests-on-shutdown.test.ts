@@ -3,7 +3,14 @@ import http from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+
+// Killed here too, not only in `finally`: a test that times out never reaches its `finally`.
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
 import { startProxy, startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
 
 function request(url: string): Promise<{ status: number; connection: string | undefined; body: string }> {
@@ -78,6 +85,7 @@ describe('the strangler process', () => {
     const child = spawn(process.execPath, [main, '--config', file, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    children.push(child);
     try {
       const lines = createInterface({ input: child.stdout! });
       let listening: string | undefined;

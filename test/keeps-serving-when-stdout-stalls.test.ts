@@ -2,7 +2,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { Agent, fetch } from 'undici';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+
+// Killed here too, not only in `finally`: a test that times out never reaches its `finally`.
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
 
 describe('a stdout nobody reads', () => {
@@ -13,6 +20,7 @@ describe('a stdout nobody reads', () => {
     const child = spawn(process.execPath, [main, '--config', file, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    children.push(child);
     const agent = new Agent({ connections: 8 });
     try {
       let head = '';

@@ -1,17 +1,9 @@
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
-
-// Killed here too, not only in `finally`: a test that times out never reaches its `finally`.
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
+import { describe, expect, it } from 'vitest';
 import { startProxy, startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
+import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
 
 function request(url: string): Promise<{ status: number; connection: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
@@ -81,11 +73,7 @@ describe('the strangler process', () => {
   it('logs the listening line with both ports, then exits 0 on SIGTERM', async () => {
     const up = await startUpstream((_req, res) => res.end('ok'));
     const file = await writeConfig(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
-    const main = path.resolve('dist/src/main.js'); // built by `npm test` before vitest runs
-    const child = spawn(process.execPath, [main, '--config', file, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(child);
+    const child = spawnBuiltProxy(file);
     try {
       const lines = createInterface({ input: child.stdout! });
       let listening: string | undefined;

@@ -1,26 +1,14 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { Agent, fetch } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
-
-// Killed here too, not only in `finally`: a test that times out never reaches its `finally`.
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
+import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
+import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
 
 describe('a stdout nobody reads', () => {
   it('never stops the proxy: requests keep being answered while the log backlog waits (bounded)', async () => {
     const up = await startUpstream((_req, res) => res.end('ok'));
     const file = await writeConfig(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
-    const main = path.resolve('dist/src/main.js'); // built by `npm test` before vitest runs
-    const child = spawn(process.execPath, [main, '--config', file, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(child);
+    const child = spawnBuiltProxy(file);
     const agent = new Agent({ connections: 8 });
     try {
       let head = '';

@@ -2,7 +2,7 @@
 // (strangler_canary_requests_total by side, strangler_canary_halted) from GET /metrics, and the
 // route's canary state (routes[i].state.canary) from GET /routes.
 import { get, parsePrometheus } from './fault-admin.js';
-import { epochMs } from './fault-clock.js';
+import { epochMs } from './common-clock.js';
 
 export interface CanaryMetrics {
   /** Epoch ms when the metrics were read (the response's arrival). */

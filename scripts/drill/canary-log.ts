@@ -1,6 +1,8 @@
 // What the canary drill keeps of the proxy's JSON log lines: the "canary halted" lines (the line
 // itself, its "at" and its reason), and the lines at level error or fatal. The access lines (one
-// per request, by far the most) are skipped after a substring test.
+// per request, by far the most) are skipped after a substring test (see common-log-line.ts).
+import { FirstMatch } from './common-first-match.js';
+import { epochOf, isAccessLine, keepErrorLine, parseLogLine, requestIdOf, textOf } from './common-log-line.js';
 
 export interface HaltLine {
   /** Epoch ms of the halt, from the line's "at" (ISO, ms); the line's "time" if it has none. */
@@ -21,62 +23,36 @@ export class CanaryLog {
   readonly errorLines: string[] = [];
   /** Lines that said "canary halted" but could not be read. */
   readonly unreadable: string[] = [];
-  readonly #waiters = new Set<() => void>();
+  readonly #halts = new FirstMatch(this.halts);
 
   add(line: string, arrivedAt: number): void {
-    if (line.includes('"msg":"request"')) return;
+    if (isAccessLine(line)) return;
     if (line.includes('"msg":"canary halted"')) this.#halt(line, arrivedAt);
-    else if (/"level":"(error|fatal)"/.test(line) && this.errorLines.length < 20) this.errorLines.push(line);
+    else keepErrorLine(this.errorLines, line);
   }
 
   /** The first halt line of the route (already seen or to come), or undefined after timeoutMs. */
   waitForHalt(route: string, timeoutMs: number): Promise<HaltLine | undefined> {
-    return new Promise((resolve) => {
-      const check = (): boolean => {
-        const found = this.halts.find((h) => h.route === route);
-        if (found === undefined) return false;
-        this.#waiters.delete(wake);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const wake = (): void => void check();
-      const timer = setTimeout(() => {
-        this.#waiters.delete(wake);
-        resolve(undefined);
-      }, Math.max(0, timeoutMs));
-      if (!check()) this.#waiters.add(wake);
-    });
+    return this.#halts.waitFor((h) => h.route === route, timeoutMs);
   }
 
   #halt(line: string, arrivedAt: number): void {
-    let e: Record<string, unknown>;
-    try {
-      e = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      this.unreadable.push(line);
-      return;
-    }
-    const at = epochOf(e['at']) ?? epochOf(e['time']);
-    if (at === undefined) {
+    const e = parseLogLine(line);
+    const at = e === undefined ? undefined : (epochOf(e['at']) ?? epochOf(e['time']));
+    if (e === undefined || at === undefined) {
       this.unreadable.push(line);
       return;
     }
     this.halts.push({
       at,
       arrivedAt,
-      route: String(e['route'] ?? '?'),
-      canary: String(e['canary'] ?? '?'),
-      primary: String(e['primary'] ?? '?'),
-      reason: String(e['reason'] ?? '?'),
-      requestId: typeof e['requestId'] === 'string' ? e['requestId'] : null,
+      route: textOf(e, 'route'),
+      canary: textOf(e, 'canary'),
+      primary: textOf(e, 'primary'),
+      reason: textOf(e, 'reason'),
+      requestId: requestIdOf(e),
       raw: line,
     });
-    for (const wake of [...this.#waiters]) wake();
+    this.#halts.wake();
   }
-}
-
-function epochOf(v: unknown): number | undefined {
-  const t = typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v : NaN;
-  return Number.isFinite(t) ? t : undefined;
 }

@@ -22,7 +22,9 @@ import { CSIDE, type CanaryRecord, type CSide } from './canary-load.js';
 import type { HaltLine } from './canary-log.js';
 import { describeCanaryPolicy, fallbackChoice, type CanaryPolicy } from './canary-routes.js';
 import type { Arrival } from './canary-standin.js';
-import { percentile } from './fault-report.js';
+import { int, secs, signed } from './common-format.js';
+import { latencyRow, renderLatencyTable, type LatencyRow } from './common-latency.js';
+import { describePaths, proxyErrorLinesSection } from './common-summary.js';
 
 export interface CanaryObservations {
   readonly settings: {
@@ -208,14 +210,6 @@ export function judgeCanary(o: CanaryObservations): CanaryVerdict {
   };
 }
 
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '-');
-function secs(n: number): string {
-  return `${(n / 1000).toFixed(3)} s`;
-}
-function signed(n: number): string {
-  return `${n < 0 ? '-' : '+'}${(Math.abs(n) / 1000).toFixed(3)} s`;
-}
 function pct(part: number, whole: number): string {
   return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)} %`;
 }
@@ -239,7 +233,7 @@ export function renderCanarySummary(o: CanaryObservations, v: CanaryVerdict): st
     'and from the flip on answers every request 500 itself (header x-drill-standin on every answer)');
   out.push(`  stack     proxy ${o.stack.proxyUrl} (admin ${o.stack.adminUrl}), legacy ${o.stack.legacyUrl}`);
   out.push(`  pinning   ${s.pinning}`);
-  out.push(`  paths     ${r.paths.map((x) => (x.expect === undefined ? x.path : `${x.path} (expect ${x.expect})`)).join(', ')}`);
+  out.push(`  paths     ${describePaths(r.paths)}`);
   out.push('');
 
   out.push('timeline (t = since the load started; flip+ = since the stand-in started answering 500)');
@@ -325,26 +319,22 @@ export function renderCanarySummary(o: CanaryObservations, v: CanaryVerdict): st
     `${int(a.idsOnBothSides)} on both sides; after the halt ${int(a.idsOnCanaryAfterHalt)} on the canary`);
   out.push('');
 
-  const lat = (label: string, pred: (i: number) => boolean): string => {
+  const lat = (label: string, pred: (i: number) => boolean): LatencyRow => {
     const xs: number[] = [];
     for (let i = 0; i < a.n; i++) if (pred(i)) xs.push(r.latencyMs[i]!);
-    xs.sort((x, y) => x - y);
-    const max = xs.length ? xs[xs.length - 1]! : NaN;
-    return `  ${label.padEnd(30)} ${int(xs.length).padStart(8)} ${ms(percentile(xs, 50)).padStart(10)} ${ms(percentile(xs, 99)).padStart(10)} ${ms(max).padStart(10)}`;
+    return latencyRow(label, xs);
   };
   const ph = (i: number): number => (r.sentAt[i]! < o.flipAt ? 0 : r.sentAt[i]! < H ? 1 : 2);
-  out.push('latency (send to end of body)    requests        p50        p99        max');
-  out.push(lat('primary, before the flip', (i) => r.side[i] === CSIDE.primary && ph(i) === 0));
-  out.push(lat('primary, flip -> halt', (i) => r.side[i] === CSIDE.primary && ph(i) === 1));
-  out.push(lat('primary, after the halt', (i) => r.side[i] === CSIDE.primary && ph(i) === 2));
-  out.push(lat('canary, before the flip', (i) => r.side[i] === CSIDE.canary && ph(i) === 0));
-  out.push(lat(p.fallback ? 'canary -> fallback' : 'canary, injected 500', (i) => r.side[i] === (p.fallback ? CSIDE.fallback : CSIDE.canaryFailed)));
+  out.push(...renderLatencyTable([
+    lat('primary, before the flip', (i) => r.side[i] === CSIDE.primary && ph(i) === 0),
+    lat('primary, flip -> halt', (i) => r.side[i] === CSIDE.primary && ph(i) === 1),
+    lat('primary, after the halt', (i) => r.side[i] === CSIDE.primary && ph(i) === 2),
+    lat('canary, before the flip', (i) => r.side[i] === CSIDE.canary && ph(i) === 0),
+    lat(p.fallback ? 'canary -> fallback' : 'canary, injected 500', (i) => r.side[i] === (p.fallback ? CSIDE.fallback : CSIDE.canaryFailed)),
+  ]));
   out.push('');
   out.push(`primary traffic   ${int(v.legacyErrors)} answer(s) from legacy with an unexpected status, ${int(a.unexplained)} with no response or from an unknown side`);
-  if (o.proxyErrorLines.length) {
-    out.push(`proxy error lines (${o.proxyErrorLines.length}, first 5):`);
-    for (const l of o.proxyErrorLines.slice(0, 5)) out.push(`  ${l.length > 300 ? l.slice(0, 300) + '...' : l}`);
-  }
+  out.push(...proxyErrorLinesSection(o.proxyErrorLines));
   out.push('');
   if (v.pass) {
     out.push(`PASS: the canary halted ${secs(v.haltAfterFlipMs!)} after the flip (bar ${secs(v.haltBarMs)}) after ${int(v.canaryFailures)} failed canary request(s); ` +

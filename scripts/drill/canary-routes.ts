@@ -1,6 +1,7 @@
 // The routes.yaml of the canary drill: /users stays on the monolith (the primary) with a sticky
 // 20 % canary to "users" (the drill's stand-in in front of the extracted users service) and the
-// automatic halt under test; everything else on the monolith. Loopback only.
+// automatic halt under test; everything else on the monolith (see common-routes.ts).
+import { drillRoutesYaml } from './common-routes.js';
 
 export interface CanaryPolicy {
   readonly percent: number;
@@ -27,26 +28,16 @@ export interface CanaryRoutesOptions {
 export function canaryRoutesYaml(o: CanaryRoutesOptions): string {
   const p = o.policy;
   const h = p.halt;
-  return `# written by npm run drill -- --scenario canary (scripts/drill.ts): the canary starts answering 500
-server:
-  host: 127.0.0.1
-  adminHost: 127.0.0.1
-  drainTimeoutMs: 2000
-
-upstreams:
-  legacy:
-    url: ${o.legacyUrl}
-  users:
-    url: ${o.usersUrl}
-
-routes:
-  - prefix: /users
-    upstream: legacy
-    canary: { upstream: users, percent: ${p.percent}, stickyOn: "${p.stickyOn}", halt: { maxErrorRate: ${h.maxErrorRate}, minRequests: ${h.minRequests}, windowMs: ${h.windowMs} } }${p.fallback ? '\n    fallback: legacy' : ''}
-
-  - prefix: /
-    upstream: legacy
-`;
+  return drillRoutesYaml({
+    comment: 'written by npm run drill -- --scenario canary (scripts/drill.ts): the canary starts answering 500',
+    legacyUrl: o.legacyUrl,
+    usersUrl: o.usersUrl,
+    usersRoute: [
+      'upstream: legacy',
+      `canary: { upstream: users, percent: ${p.percent}, stickyOn: "${p.stickyOn}", halt: { maxErrorRate: ${h.maxErrorRate}, minRequests: ${h.minRequests}, windowMs: ${h.windowMs} } }`,
+      ...(p.fallback ? ['fallback: legacy'] : []),
+    ],
+  });
 }
 
 /** One line for the summary. */

@@ -5,14 +5,15 @@
 // more (at least until durationMs), read the metrics and the live table at each step, stop
 // everything and judge.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { planPinning, type Pinning } from '../bench/cpu.js';
+import { planPinning } from '../bench/cpu.js';
 import { readCanaryMetrics, readCanaryState, type CanaryMetrics, type CanaryRouteState } from './canary-admin.js';
 import { CanaryLoad } from './canary-load.js';
 import { CanaryLog, type HaltLine } from './canary-log.js';
 import { judgeCanary, type CanaryObservations, type CanaryVerdict } from './canary-report.js';
 import { CANARY_POLICY, canaryRoutesYaml, type CanaryPolicy } from './canary-routes.js';
 import { STANDIN_HEADER, UsersStandin } from './canary-standin.js';
-import { epochMs } from './fault-clock.js';
+import { epochMs, sleepUntil } from './common-clock.js';
+import { describePinning } from './common-pinning.js';
 import { FAULT_PATHS } from './fault-run.js';
 import { FaultStack } from './fault-stack.js';
 
@@ -104,7 +105,7 @@ export async function runCanaryDrill(o: CanaryDrillOptions): Promise<{ observati
     if (log.unreadable.length) problems.push(`${log.unreadable.length} "canary halted" line(s) could not be read, e.g. ${log.unreadable[0]}`);
 
     const observations: CanaryObservations = {
-      settings: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, flipAtMs: o.flipAtMs, afterHaltMs: o.afterHaltMs, users: CANARY_DEFAULTS.users, policy, pinning: describePinning(pinning) },
+      settings: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, flipAtMs: o.flipAtMs, afterHaltMs: o.afterHaltMs, users: CANARY_DEFAULTS.users, policy, pinning: describePinning(pinning, 'the drill (with the stand-in)') },
       stack: { proxyUrl: stack.proxyUrl, adminUrl: stack.adminUrl, legacyUrl: stack.legacyUrl, usersUrl: stack.usersUrl, standinUrl: standin.url },
       record: load.record,
       flipAt,
@@ -122,16 +123,6 @@ export async function runCanaryDrill(o: CanaryDrillOptions): Promise<{ observati
     await stack.stop();
     await standin.close();
   }
-}
-
-function describePinning(p: Pinning): string {
-  if (p.proxyCpu === undefined) return p.description.replace('(--no-pin)', '(default; --pin to pin)');
-  return `proxy on cpu ${p.proxyCpu}; the drill (with the stand-in), the monolith and the users service on cpu ${p.loadCpu} (taskset)`;
-}
-
-async function sleepUntil(at: number): Promise<void> {
-  const wait = at - epochMs();
-  if (wait > 0) await sleep(wait);
 }
 
 /** Before the drill: through the proxy, some x-user-id values land on the monolith and some on the canary, and both answer 200. */

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
-import { epochMs } from './fault-clock.js';
+import { epochMs } from './common-clock.js';
 
 export const STANDIN_HEADER = 'x-drill-standin';
 export type StandinAnswer = 'proxied' | 'injected-500' | 'upstream-error';

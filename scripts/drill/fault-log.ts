@@ -1,7 +1,11 @@
 // What the fault drill keeps of the proxy's JSON log lines (stdout): the breaker transitions,
 // timestamped by the line's own "time" (the proxy writes its log in batches, so arrival time can
 // lag by up to ~100 ms), and counts of the "falling back" and "retrying" lines by reason. The
-// access lines (one per request, by far the most) are skipped after a substring test.
+// access lines (one per request, by far the most) are skipped after a substring test (see
+// common-log-line.ts).
+import { countInto } from './common-count.js';
+import { FirstMatch } from './common-first-match.js';
+import { epochOf, isAccessLine, keepErrorLine, parseLogLine, requestIdOf, textOf } from './common-log-line.js';
 
 export type BreakerEvent = 'opened' | 'half-open' | 'closed';
 
@@ -27,61 +31,37 @@ export class ProxyLog {
   readonly retryLines = new Map<string, number>();
   /** Lines at level error or fatal (at most 20), for the report. */
   readonly errorLines: string[] = [];
-  readonly #waiters = new Set<() => void>();
+  readonly #transitions = new FirstMatch(this.transitions);
 
   /** Feeds one stdout line; `arrivedAt` is epoch ms. */
   add(line: string, arrivedAt: number): void {
-    if (line.includes('"msg":"request"')) return;
+    if (isAccessLine(line)) return;
     if (line.includes('"msg":"breaker ')) this.#breaker(line, arrivedAt);
-    else if (line.includes('"msg":"falling back"')) count(this.fallbackLines, field(line, 'reason'));
-    else if (line.includes('"msg":"retrying"')) count(this.retryLines, field(line, 'reason'));
-    else if (/"level":"(error|fatal)"/.test(line) && this.errorLines.length < 20) this.errorLines.push(line);
+    else if (line.includes('"msg":"falling back"')) countInto(this.fallbackLines, field(line, 'reason'));
+    else if (line.includes('"msg":"retrying"')) countInto(this.retryLines, field(line, 'reason'));
+    else keepErrorLine(this.errorLines, line);
   }
 
   /** Resolves with the first transition matching `pred` (already seen or to come), or undefined after timeoutMs. */
   waitFor(pred: (t: BreakerTransition) => boolean, timeoutMs: number): Promise<BreakerTransition | undefined> {
-    return new Promise((resolve) => {
-      const check = (): boolean => {
-        const found = this.transitions.find(pred);
-        if (found === undefined) return false;
-        this.#waiters.delete(wake);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const wake = (): void => void check();
-      const timer = setTimeout(() => {
-        this.#waiters.delete(wake);
-        resolve(undefined);
-      }, timeoutMs);
-      if (!check()) this.#waiters.add(wake);
-    });
+    return this.#transitions.waitFor(pred, timeoutMs);
   }
 
   #breaker(line: string, arrivedAt: number): void {
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return;
-    }
+    const entry = parseLogLine(line);
+    if (entry === undefined) return;
     const event = typeof entry['msg'] === 'string' ? EVENT_BY_MSG[entry['msg']] : undefined;
     if (event === undefined) return;
-    const time = typeof entry['time'] === 'string' ? Date.parse(entry['time']) : typeof entry['time'] === 'number' ? entry['time'] : NaN;
     this.transitions.push({
       event,
-      at: Number.isFinite(time) ? time : arrivedAt,
-      route: String(entry['route'] ?? '?'),
-      upstream: String(entry['upstream'] ?? '?'),
-      requestId: typeof entry['requestId'] === 'string' ? entry['requestId'] : null,
+      at: epochOf(entry['time']) ?? arrivedAt,
+      route: textOf(entry, 'route'),
+      upstream: textOf(entry, 'upstream'),
+      requestId: requestIdOf(entry),
       ...(typeof entry['reason'] === 'string' && { reason: entry['reason'] }),
     });
-    for (const wake of [...this.#waiters]) wake();
+    this.#transitions.wake();
   }
-}
-
-function count(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
 }
 
 /** A string field of a JSON line without parsing all of it (these lines are simple). */

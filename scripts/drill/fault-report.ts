@@ -7,6 +7,9 @@ import type { Counted } from './fault-admin.js';
 import type { BreakerTransition } from './fault-log.js';
 import { SIDE, type LoadRecord } from './fault-load.js';
 import { describePolicy, type FaultPolicy } from './fault-routes.js';
+import { int, secs, signed } from './common-format.js';
+import { latencyRow, renderLatencyTable, type LatencyRow } from './common-latency.js';
+import { describePaths, proxyErrorLinesSection } from './common-summary.js';
 
 export interface FaultObservations {
   readonly settings: {
@@ -36,14 +39,6 @@ export interface FaultObservations {
   readonly problems: readonly string[];
 }
 
-export interface LatencyRow {
-  readonly label: string;
-  readonly n: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-}
-
 export interface FaultVerdict {
   readonly pass: boolean;
   readonly reasons: readonly string[];
@@ -53,17 +48,10 @@ export interface FaultVerdict {
   readonly recoveryBarMs: number;
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
 function latency(label: string, r: LoadRecord, from: number, to: number): LatencyRow {
   const xs: number[] = [];
   for (let i = 0; i < r.sentAt.length; i++) if (r.sentAt[i]! >= from && r.sentAt[i]! < to) xs.push(r.latencyMs[i]!);
-  xs.sort((a, b) => a - b);
-  return { label, n: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99), max: xs.length ? xs[xs.length - 1]! : NaN };
+  return latencyRow(label, xs);
 }
 
 /** The first "closed" after the last "opened" that followed the kill, if the breaker stayed closed. */
@@ -97,14 +85,6 @@ export function judge(o: FaultObservations): FaultVerdict {
   return { pass: reasons.length === 0, reasons, errors, recoveryMs, recoveryBarMs };
 }
 
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '-');
-function secs(n: number): string {
-  return `${(n / 1000).toFixed(3)} s`;
-}
-function signed(n: number): string {
-  return `${n < 0 ? '-' : '+'}${(Math.abs(n) / 1000).toFixed(3)} s`;
-}
 function byReason(c: ReadonlyMap<string, number>): string {
   const parts = [...c].filter(([, v]) => v !== 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${int(v)}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
@@ -129,7 +109,7 @@ export function renderFaultSummary(o: FaultObservations, v: FaultVerdict): strin
   out.push(`  route     /users -> users: ${describePolicy(s.policy)}`);
   out.push(`  stack     proxy ${o.stack.proxyUrl} (admin ${o.stack.adminUrl}), users ${o.stack.usersUrl}, legacy ${o.stack.legacyUrl}`);
   out.push(`  pinning   ${s.pinning}`);
-  out.push(`  paths     ${r.paths.map((p) => (p.expect === undefined ? p.path : `${p.path} (expect ${p.expect})`)).join(', ')}`);
+  out.push(`  paths     ${describePaths(r.paths)}`);
   out.push('');
 
   out.push('timeline (t = since the load started; kill+ / back+ = since the SIGKILL / the service listening again)');
@@ -194,15 +174,11 @@ export function renderFaultSummary(o: FaultObservations, v: FaultVerdict): strin
       if (closed) rows.push(latency('after the breaker closed', r, end, Infinity));
     }
   }
-  out.push('latency (send to end of body)    requests        p50        p99        max');
-  for (const row of rows) out.push(`  ${row.label.padEnd(30)} ${int(row.n).padStart(8)} ${ms(row.p50).padStart(10)} ${ms(row.p99).padStart(10)} ${ms(row.max).padStart(10)}`);
+  out.push(...renderLatencyTable(rows));
   out.push('');
 
   out.push(`back -> breaker closed: ${v.recoveryMs === undefined ? 'not seen' : secs(v.recoveryMs)} (bar: <= halfOpenAfterMs ${s.policy.breaker.halfOpenAfterMs} + 1000 = ${secs(v.recoveryBarMs)})`);
-  if (o.proxyErrorLines.length) {
-    out.push(`proxy error lines (${o.proxyErrorLines.length}, first 5):`);
-    for (const l of o.proxyErrorLines.slice(0, 5)) out.push(`  ${l.length > 300 ? l.slice(0, 300) + '...' : l}`);
-  }
+  out.push(...proxyErrorLinesSection(o.proxyErrorLines));
   out.push('');
   if (v.pass) out.push(`PASS: 0 client-visible errors in ${int(sent)} GETs; the breaker closed ${secs(v.recoveryMs!)} after the service's return (bar ${secs(v.recoveryBarMs)})`);
   else out.push(`FAIL: ${v.reasons.join('; ')}`);

@@ -1,6 +1,7 @@
 // The routes.yaml of the fault drill: /users on the extracted users service with the resilience
 // policies under test (timeout, retry, breaker, fallback to the monolith), everything else on the
-// monolith. Loopback only.
+// monolith (see common-routes.ts).
+import { drillRoutesYaml } from './common-routes.js';
 
 export const RETRY_ON = ['connect-error', 'reset', 'timeout', 502, 503, 504] as const;
 
@@ -26,29 +27,18 @@ export interface FaultRoutesOptions {
 
 export function faultRoutesYaml(o: FaultRoutesOptions): string {
   const p = o.policy ?? FAULT_POLICY;
-  return `# written by npm run drill (scripts/drill.ts): the users service is killed under load
-server:
-  host: 127.0.0.1
-  adminHost: 127.0.0.1
-  drainTimeoutMs: 2000
-
-upstreams:
-  legacy:
-    url: ${o.legacyUrl}
-  users:
-    url: ${o.usersUrl}
-
-routes:
-  - prefix: /users
-    upstream: users
-    timeoutMs: ${p.timeoutMs}
-    retry: { attempts: ${p.retry.attempts}, backoffMs: ${p.retry.backoffMs}, on: [${p.retry.on.join(', ')}] }
-    breaker: { consecutiveFailures: ${p.breaker.consecutiveFailures}, halfOpenAfterMs: ${p.breaker.halfOpenAfterMs} }
-    fallback: ${p.fallback}
-
-  - prefix: /
-    upstream: legacy
-`;
+  return drillRoutesYaml({
+    comment: 'written by npm run drill (scripts/drill.ts): the users service is killed under load',
+    legacyUrl: o.legacyUrl,
+    usersUrl: o.usersUrl,
+    usersRoute: [
+      'upstream: users',
+      `timeoutMs: ${p.timeoutMs}`,
+      `retry: { attempts: ${p.retry.attempts}, backoffMs: ${p.retry.backoffMs}, on: [${p.retry.on.join(', ')}] }`,
+      `breaker: { consecutiveFailures: ${p.breaker.consecutiveFailures}, halfOpenAfterMs: ${p.breaker.halfOpenAfterMs} }`,
+      `fallback: ${p.fallback}`,
+    ],
+  });
 }
 
 /** One line for the summary. */

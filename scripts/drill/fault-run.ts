@@ -3,11 +3,13 @@
 // (longer, up to the bar, while the breaker has not closed again), then read the metrics and the
 // live table, stop everything and judge.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { planPinning, type Pinning } from '../bench/cpu.js';
+import { planPinning } from '../bench/cpu.js';
 import { readBreakerState, readResilienceMetrics, subtract, type ResilienceMetrics } from './fault-admin.js';
-import { epochMs } from './fault-clock.js';
+import { epochMs, sleepUntil } from './common-clock.js';
+import { describePinning } from './common-pinning.js';
 import { describeExit } from '../lib/demo/child.js';
-import { FaultLoad, type LoadPath } from './fault-load.js';
+import type { LoadPath } from './common-timed-get.js';
+import { FaultLoad } from './fault-load.js';
 import { judge, type FaultObservations, type FaultVerdict } from './fault-report.js';
 import { FAULT_POLICY } from './fault-routes.js';
 import { FaultStack, type UsersReturn } from './fault-stack.js';
@@ -93,7 +95,7 @@ export async function runFaultDrill(o: FaultDrillOptions): Promise<{ observation
     problems.push(...stack.unexpectedExits());
     const log = stack.proxyLog;
     const observations: FaultObservations = {
-      settings: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, killAtMs: o.killAtMs, downMs: o.downMs, policy, pinning: describePinning(pinning) },
+      settings: { clients: o.clients, rate: o.rate, durationMs: o.durationMs, killAtMs: o.killAtMs, downMs: o.downMs, policy, pinning: describePinning(pinning, 'the drill') },
       stack: { proxyUrl: stack.proxyUrl, adminUrl: stack.adminUrl, legacyUrl: stack.legacyUrl, usersUrl: stack.usersUrl, tmpDir: stack.tmpDir },
       record: load.record,
       kill,
@@ -114,19 +116,9 @@ export async function runFaultDrill(o: FaultDrillOptions): Promise<{ observation
   }
 }
 
-function describePinning(p: Pinning): string {
-  if (p.proxyCpu === undefined) return p.description.replace('(--no-pin)', '(default; --pin to pin)');
-  return `proxy on cpu ${p.proxyCpu}; the drill, the monolith and the users service on cpu ${p.loadCpu} (taskset)`;
-}
-
 function lastEvent(stack: FaultStack, since: number): string | undefined {
   const ts = stack.proxyLog.transitions.filter((t) => t.route === ROUTE && t.at >= since - 5);
   return ts[ts.length - 1]?.event;
-}
-
-async function sleepUntil(at: number): Promise<void> {
-  const wait = at - epochMs();
-  if (wait > 0) await sleep(wait);
 }
 
 /** Every path answers as expected through the proxy, served by the users service, before the drill starts. */

@@ -18,7 +18,7 @@ import { Child, describeExit, type ExitInfo } from '../lib/demo/child.js';
 import { Output } from '../lib/demo/output.js';
 import { appListening, proxyListening, waitForConnect } from '../lib/demo/readiness.js';
 import { readDemoSettings } from '../lib/demo/settings.js';
-import { epochMs } from './fault-clock.js';
+import { epochMs } from './common-clock.js';
 import { ProxyLog } from './fault-log.js';
 import { faultRoutesYaml, type FaultPolicy } from './fault-routes.js';
 

@@ -11,6 +11,9 @@
 import type { Color, InvalidKind, WriteMode } from './reload-routes-file.js';
 import { FAILED, type LoadRecord } from './reload-load.js';
 import type { ReloadOutcomeLine } from './reload-proxy.js';
+import { percentiles, type Percentiles } from './common-latency.js';
+
+export { percentiles, type Percentiles } from './common-latency.js';
 
 export interface RoutesSeen {
   readonly version?: string;
@@ -62,13 +65,6 @@ export interface DrillInput {
   readonly proxyLog: readonly string[];
 }
 
-export interface Percentiles {
-  readonly count: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-}
-
 export interface DrillSummary {
   readonly pass: boolean;
   /** Why it failed (empty on PASS). */
@@ -116,13 +112,6 @@ export interface DrillSummary {
   readonly proxyLog: readonly string[];
   /** One line per problem found, for the report (bounded). */
   readonly problems: readonly string[];
-}
-
-/** Nearest-rank percentiles; zeros when empty. */
-export function percentiles(xs: readonly number[]): Percentiles {
-  const s = [...xs].sort((a, b) => a - b);
-  const rank = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-  return s.length === 0 ? { count: 0, p50: 0, p99: 0, max: 0 } : { count: s.length, p50: rank(50), p99: rank(99), max: s[s.length - 1]! };
 }
 
 /** First index whose sentAt >= t (sentAt is non-decreasing). */

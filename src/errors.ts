@@ -33,21 +33,6 @@ const REASON: Readonly<Record<number, string>> = {
   504: 'Gateway Timeout',
 };
 
-export class ProxyError extends Error {
-  readonly code: ErrorCode;
-  readonly status: number;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ProxyError';
-    this.code = code;
-    this.status = STATUS_OF[code];
-  }
-}
-
-export function isProxyError(e: unknown): e is ProxyError {
-  return e instanceof ProxyError;
-}
-
 export function errorBody(code: ErrorCode, message: string, requestId: string, route?: string): string {
   const body: Record<string, string> = { error: code, message, requestId };
   if (route !== undefined) body.route = route;

@@ -18,10 +18,6 @@ export class UpstreamFailure extends Error {
   }
 }
 
-export function isUpstreamFailure(e: unknown): e is UpstreamFailure {
-  return e instanceof UpstreamFailure;
-}
-
 export function classifyError(err: Error): FailureKind {
   const code = (err as { code?: string }).code ?? '';
   if (CONNECT.has(code)) return 'connect-error';

@@ -17,6 +17,7 @@ import { Metrics, RouteMeters } from './observability/metrics.js';
 import { watchConfigFile } from './config/watch.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import { TableStore } from './routing/store.js';
+import { ShadowReports } from './shadow/store.js';
 import { compileTable } from './routing/table.js';
 
 export class ConfigInvalidError extends Error {
@@ -50,6 +51,7 @@ export interface Strangler {
   readonly metrics: Metrics;
   readonly lifecycle: Lifecycle;
   readonly reloader: Reloader;
+  readonly shadow: ShadowReports;
   /** Reload routes.yaml now (SIGHUP, POST /reload, the file watcher). */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
   /** SIGTERM behaviour: not ready, stop accepting, let in-flight requests finish (bounded), close. */
@@ -88,15 +90,20 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   metrics.setConfigVersion(table.version);
 
   const store = new TableStore(table);
-  const live = new Reloader({ file: loaded.file, env: opts.env ?? process.env, store, pools, metrics, logger, config: loaded.config });
+  const shadow = new ShadowReports();
+  shadow.setLog(table.server.shadowLog);
+  const live = new Reloader({
+    file: loaded.file, env: opts.env ?? process.env, store, pools, metrics, logger, config: loaded.config,
+    onSwap: (t) => shadow.setLog(t.server.shadowLog),
+  });
   reloader = live;
   const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
   const access = new AccessLog(logger, new RouteMeters(metrics, ''));
-  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics });
+  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow });
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, token: opts.adminToken }));
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken }));
 
   let port: number;
   let adminPort: number;
@@ -147,5 +154,5 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       logger.info({ msg: 'stopped' });
     })());
 
-  return { port, adminPort, store, metrics, lifecycle, reloader: live, reload, shutdown };
+  return { port, adminPort, store, metrics, lifecycle, reloader: live, shadow, reload, shutdown };
 }

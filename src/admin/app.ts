@@ -5,6 +5,7 @@ import express from 'express';
 import type { Metrics } from '../observability/metrics.js';
 import type { Reloader } from '../routing/reloader.js';
 import type { TableStore } from '../routing/store.js';
+import type { ShadowReports } from '../shadow/store.js';
 import { describeTable } from '../routing/table.js';
 import { bearerAuth } from './auth.js';
 
@@ -18,6 +19,8 @@ export interface AdminDeps {
   readonly metrics: Metrics;
   readonly lifecycle: Lifecycle;
   readonly reloader: Reloader;
+  /** The shadow-compare reports (GET /shadow/report, GET /shadow). */
+  readonly shadow: ShadowReports;
   readonly token: string | undefined;
 }
 

@@ -12,10 +12,12 @@ import { ReplayGuard } from '../policies/replay.js';
 import type { CompiledRoute } from '../routing/table.js';
 import { Attempt } from './attempt.js';
 import type { Exchange } from './exchange.js';
+import type { ShadowReports } from '../shadow/store.js';
 
 export interface ResilienceDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly shadow: ShadowReports;
 }
 
 type FallbackReason = 'connect-error' | 'reset' | 'timeout' | 'cancelled' | 'circuit_open' | 'status_5xx';

@@ -43,6 +43,8 @@ export interface ReloaderDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly config: StranglerConfig;
+  /** Told of every table swapped in (settings that live outside the table follow it). */
+  readonly onSwap?: (table: RouteTable) => void;
 }
 
 export class Reloader {
@@ -126,6 +128,7 @@ export class Reloader {
     }
     const changes = formatChanges(diffConfigs(this.#config, loaded.config));
     store.swap(next);
+    this.#deps.onSwap?.(next);
     this.#config = loaded.config;
     this.#lastRejected = null;
     metrics.configReloads.inc({ result: 'success' });

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../routing/table.js';
 import type { Upstream } from './pools.js';
 import type { ResponseSink } from './attempt.js';
+import type { ShadowTask } from '../shadow/mirror.js';
 import { responseHeaders } from './headers.js';
 import { sendError } from './respond.js';
 import { STATUS_OF, type ErrorCode } from '../errors.js';
@@ -66,6 +67,8 @@ export class Exchange implements ResponseSink {
   readonly startedAt: number;
   /** Sent to the route's canary upstream (its outcome feeds the canary's halt window). */
   canary = false;
+  /** Mirrored to the route's shadow: fed the answer as it is relayed (a bounded tee). */
+  capture: ShadowTask | null = null;
   readonly #host: ExchangeHost;
 
   #abort: ((err?: Error) => void) | null = null;
@@ -107,7 +110,7 @@ export class Exchange implements ResponseSink {
   }
 
   /** Sends the request upstream. `headers` is a flat [name, value, ...] list. */
-  start(path: string, headers: string[], body: IncomingMessage | null): void {
+  start(path: string, headers: string[], body: IncomingMessage | Buffer | null): void {
     this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
     this.#watchClient();
     this.upstream.pool.dispatch({ path, method: this.method, headers, body }, this);
@@ -211,6 +214,7 @@ export class Exchange implements ResponseSink {
       this.#timer = null;
     }
     this.#status = statusCode;
+    this.capture?.primaryHead(statusCode, rawHeaders);
     const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining);
     if (extra !== null) headers.push(...extra);
     this.res.writeHead(statusCode, statusText, headers);
@@ -219,6 +223,7 @@ export class Exchange implements ResponseSink {
   relayData(chunk: Buffer, resume: () => void): boolean {
     if (this.#done) return false;
     this.#bytes += chunk.length;
+    this.capture?.primaryData(chunk);
     if (this.res.write(chunk)) return true;
     this.res.once('drain', resume);
     return false;
@@ -255,6 +260,7 @@ export class Exchange implements ResponseSink {
 
   #end(error: ExchangeEnd['error'], cause: Error | null, message?: string): void {
     this.#done = true;
+    this.capture?.primaryEnd(error === null);
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;

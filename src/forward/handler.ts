@@ -10,14 +10,15 @@ import type { RouteMeters } from '../observability/metrics.js';
 import { rewritePath } from '../routing/match.js';
 import { normalizeTarget } from '../routing/normalize.js';
 import type { TableStore } from '../routing/store.js';
-import type { CompiledRoute, ResolvedCanary, RouteTable } from '../routing/table.js';
+import type { CompiledRoute, ResolvedCanary, ResolvedShadow, RouteTable } from '../routing/table.js';
+import { ShadowTask } from '../shadow/mirror.js';
 import { canaryInputs, sideFor, type Side } from '../canary/split.js';
 
 const NO_INPUTS = { key: null, forced: null };
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { appendForwardingHeaders, scanRequestHeaders, type RequestHeadScan } from './headers.js';
 import { sendError } from './respond.js';
-import { forwardResilient, type ResilienceDeps } from './resilient.js';
+import { forwardResilient, readBody, type ResilienceDeps } from './resilient.js';
 
 export interface ProxyState {
   draining: boolean;
@@ -111,11 +112,58 @@ export class ProxyHandler implements ExchangeHost {
     }
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, target.path, startedAt);
     x.canary = canary;
-    if (policies === null) x.start(path, headers, scan.hasBody ? req : null);
-    else {
-      const r = { path, headers, req, hasBody: scan.hasBody, hasIdempotencyKey: scan.idempotencyKey, maxBufferBytes: table.server.maxBufferBytes };
-      void forwardResilient(x, route, policies, r, this.#resilience);
+    const go = (body: Buffer | null): void => {
+      if (policies === null) x.start(path, headers, body ?? (scan.hasBody ? req : null));
+      else {
+        const r = { path, headers, req, hasBody: scan.hasBody, hasIdempotencyKey: scan.idempotencyKey, maxBufferBytes: table.server.maxBufferBytes, body };
+        void forwardResilient(x, route, policies, r, this.#resilience);
+      }
+    };
+    const task = route.shadow !== null && !canary ? this.#mirror(req, route, route.shadow, scan, headers, path, target, table) : null;
+    if (task === null || !scan.hasBody) {
+      x.capture = task;
+      return go(null);
     }
+    // A mirrored write (an explicit opt-in): its body, bounded, is read once and sent to both.
+    const length = Number(req.headers['content-length']);
+    if (!Number.isInteger(length) || length > table.server.maxBufferBytes) {
+      task.requestTooLarge();
+      return go(null);
+    }
+    x.capture = task;
+    readBody(req, length).then(
+      (body) => {
+        task.requestBody(body);
+        go(body);
+      },
+      () => task.primaryEnd(false), // the client left while sending it
+    );
+  }
+
+  /** Starts the shadow copy of this request, when sampled (the route's methods, percent, cap). */
+  #mirror(
+    req: IncomingMessage, route: CompiledRoute, shadow: ResolvedShadow, scan: RequestHeadScan,
+    headers: string[], path: string, target: { path: string; search: string }, table: RouteTable,
+  ): ShadowTask | null {
+    const task = ShadowTask.begin(
+      { reports: this.#resilience.shadow, metrics: this.#resilience.metrics, logger: this.#resilience.logger },
+      shadow,
+      route.state.shadow!,
+      {
+        route: route.prefix,
+        requestId: scan.requestId,
+        method: req.method!,
+        clientPath: target.path + target.search,
+        host: scan.host,
+        headers: [...headers],
+        primaryPath: path,
+        shadowPath: rewritePath(target.path, route.prefix, shadow.prefixRewrite ?? route.prefixRewrite) + target.search,
+      },
+      route.upstream,
+      table.server.maxBufferBytes,
+      scan.hasBody,
+    );
+    return task;
   }
 
   /** Whether this request goes to the canary (never while the canary is halted). */

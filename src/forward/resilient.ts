@@ -23,7 +23,7 @@ export interface ResilienceDeps {
 type FallbackReason = 'connect-error' | 'reset' | 'timeout' | 'cancelled' | 'circuit_open' | 'status_5xx';
 
 /** Reads a body of known, bounded length into one buffer (so attempts can replay it). */
-function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -40,6 +40,8 @@ export interface ResilientRequest {
   readonly hasBody: boolean;
   readonly hasIdempotencyKey: boolean;
   readonly maxBufferBytes: number;
+  /** The body, already read (a mirrored write); null: read or stream it here. */
+  readonly body: Buffer | null;
 }
 
 export async function forwardResilient(
@@ -49,10 +51,10 @@ export async function forwardResilient(
   r: ResilientRequest,
   deps: ResilienceDeps,
 ): Promise<void> {
-  let body: Buffer | IncomingMessage | null = null;
+  let body: Buffer | IncomingMessage | null = r.body;
   let reading: Promise<Buffer> | null = null;
   let bodyKept = true;
-  if (r.hasBody) {
+  if (r.hasBody && r.body === null) {
     const length = Number(r.req.headers['content-length']);
     if (Number.isInteger(length) && length <= r.maxBufferBytes) {
       reading = readBody(r.req, length);

@@ -4,6 +4,7 @@
 
 import type { CanaryHalt } from '../canary/halt.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
+import type { ShadowState } from '../shadow/mirror.js';
 
 export class RouteState {
   readonly since = new Date();
@@ -14,9 +15,13 @@ export class RouteState {
   /** The canary's error window and halt; null without a canary. */
   readonly canaryHalt: CanaryHalt | null;
 
-  constructor(policies: RoutePolicies | null, canaryPolicies: RoutePolicies | null, canaryHalt: CanaryHalt | null) {
+  /** Shadow copies in flight, learned noise, compiled compare options; null without a shadow. */
+  readonly shadow: ShadowState | null;
+
+  constructor(policies: RoutePolicies | null, canaryPolicies: RoutePolicies | null, canaryHalt: CanaryHalt | null, shadow: ShadowState | null) {
     this.policies = policies;
     this.canaryPolicies = canaryPolicies;
     this.canaryHalt = canaryHalt;
+    this.shadow = shadow;
   }
 }

@@ -26,6 +26,7 @@ import { routeKey } from './diff.js';
 import { RouteState } from './route-state.js';
 import { RoutePolicies } from '../policies/route-policies.js';
 import { CanaryHalt } from '../canary/halt.js';
+import { ShadowState } from '../shadow/mirror.js';
 import { parseSticky, type StickySource } from '../canary/split.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -161,6 +162,7 @@ export function compileTable(
         buildPolicies(compiled, compiled.upstream, deps),
         compiled.canary === null ? null : buildPolicies(compiled, compiled.canary.upstream, deps),
         compiled.canary === null ? null : new CanaryHalt(compiled.canary.halt ?? null),
+        compiled.shadow === null ? null : new ShadowState(compiled.shadow),
       );
     if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: r.prefix }, 0);
     return { ...compiled, key, fingerprint, state };

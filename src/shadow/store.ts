@@ -2,10 +2,12 @@
 // comparison event is also appended to `server.shadowLog` (one JSON line) when set, so reports
 // survive restarts and can be merged across replicas (`strangler report --file`).
 
+import { EventEmitter } from 'node:events';
 import { appendFile } from 'node:fs';
 import { emptyReport, record, type ShadowEvent, type ShadowReport } from './report.js';
 
-export class ShadowReports {
+/** Emits 'event' (ShadowEvent) for every finished comparison. */
+export class ShadowReports extends EventEmitter {
   readonly #byRoute = new Map<string, ShadowReport>();
   readonly #since = new Date().toISOString();
   #logPath: string | null = null;
@@ -27,6 +29,7 @@ export class ShadowReports {
       this.#byRoute.set(event.route, r);
     }
     record(r, event);
+    this.emit('event', event);
     if (this.#logPath !== null) {
       appendFile(this.#logPath, JSON.stringify(event) + '\n', (err) => {
         if (err) this.#logFailures++;

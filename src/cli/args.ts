@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 export type Command =
   | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string }
   | { kind: 'check'; file: string; json: boolean; admin?: string; adminToken?: string }
-  | { kind: 'report' }
+  | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string }
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
@@ -19,6 +19,13 @@ usage:
   strangler check routes.yaml [--json]   validate; print the compiled table or every error (exit 0/1)
   strangler check routes.yaml --admin http://127.0.0.1:9901
                                          also print what would change against that running proxy
+  strangler report [--admin URL ...] [--file shadow.jsonl ...] [--json]
+                                         the shadow report in the terminal: running proxies'
+                                         GET /shadow/report and shadow log files (server.shadowLog),
+                                         merged per route; both flags repeat; with neither, reads
+                                         --admin http://127.0.0.1:$ADMIN_PORT (9901 when unset);
+                                         ADMIN_TOKEN, when set, goes to every admin as a bearer token;
+                                         --json prints the merged reports; exit 1 when a source fails
   strangler --help | --version
 
 environment (flags win over it; it wins over server: in the file):
@@ -29,6 +36,32 @@ function port(value: string | undefined, what: string): number | undefined | str
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 65535) return `${what} must be a port number 0..65535 (got '${value}')`;
   return Number(value);
+}
+
+/** The admin URL `report` reads when given no source: this host, ADMIN_PORT or 9901. */
+function defaultAdmin(env: NodeJS.ProcessEnv): string {
+  const p = port(env.ADMIN_PORT, 'ADMIN_PORT');
+  return `http://127.0.0.1:${typeof p === 'number' && p !== 0 ? p : 9901}`;
+}
+
+function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv): Command {
+  if (rest.length > 0) {
+    return { kind: 'usage-error', message: `report takes no arguments (got '${rest[0]}'); name sources with --admin URL or --file PATH` };
+  }
+  for (const a of admins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(a);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      return { kind: 'usage-error', message: `--admin must be an http(s) URL such as http://127.0.0.1:9901 (got '${a}')` };
+    }
+  }
+  for (const f of files) if (f === '') return { kind: 'usage-error', message: '--file needs a path' };
+  const none = admins.length === 0 && files.length === 0;
+  return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: env.ADMIN_TOKEN || undefined };
 }
 
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
@@ -44,7 +77,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         'admin-port': { type: 'string' },
         'admin-host': { type: 'string' },
         json: { type: 'boolean' },
-        admin: { type: 'string' },
+        admin: { type: 'string', multiple: true },
+        file: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -60,9 +94,10 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (sub === 'check') {
     const file = rest[0] ?? values.config ?? env.STRANGLER_CONFIG ?? 'routes.yaml';
     if (rest.length > 1) return { kind: 'usage-error', message: 'check takes one file' };
-    return { kind: 'check', file, json: values.json ?? false, admin: values.admin, adminToken: env.ADMIN_TOKEN || undefined };
+    if ((values.admin?.length ?? 0) > 1) return { kind: 'usage-error', message: 'check takes one --admin' };
+    return { kind: 'check', file, json: values.json ?? false, admin: values.admin?.[0], adminToken: env.ADMIN_TOKEN || undefined };
   }
-  if (sub === 'report') return { kind: 'report' };
+  if (sub === 'report') return reportCommand(rest, values.admin ?? [], values.file ?? [], values.json ?? false, env);
   if (sub !== undefined && sub !== 'serve') return { kind: 'usage-error', message: `unknown command '${sub}'` };
 
   const p = port(values.port ?? env.PORT, values.port !== undefined ? '--port' : 'PORT');

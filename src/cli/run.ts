@@ -1,4 +1,4 @@
-// The CLI: serve (default), check, help, version. `serve` installs the signal handlers.
+// The CLI: serve (default), check, report, help, version. `serve` installs the signal handlers.
 
 import { createRequire } from 'node:module';
 import { ConfigInvalidError, startStrangler, type Strangler } from '../bootstrap.js';
@@ -6,6 +6,7 @@ import { formatConfigErrors } from '../config/format.js';
 import { createProcessLogger, flushLogger, logLevelFrom } from '../observability/logger.js';
 import { parseCommand, USAGE } from './args.js';
 import { runCheck, type Io } from './check.js';
+import { runReport } from './report.js';
 
 function version(): string {
   const require = createRequire(import.meta.url);
@@ -35,8 +36,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     case 'check':
       return runCheck(cmd, io);
     case 'report':
-      io.stderr.write('strangler report: the shadow report is not available in this version yet\n');
-      return 2;
+      return runReport(cmd, io);
     case 'serve':
       return serve(cmd, io);
   }

@@ -18,7 +18,7 @@ import { watchConfigFile } from './config/watch.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import { TableStore } from './routing/store.js';
 import { ShadowReports } from './shadow/store.js';
-import { compileTable } from './routing/table.js';
+import { compileTable, shadowsOff } from './routing/table.js';
 
 export class ConfigInvalidError extends Error {
   readonly errors: readonly ConfigError[];
@@ -120,6 +120,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   if (changedEarly) void reload('watch');
   lifecycle.ready = true;
   logger.info({ msg: 'listening', port, adminPort, config: table.file, version: table.version, routes: table.routes.length });
+  for (const prefix of shadowsOff(loaded.config)) logger.warn({ msg: 'shadow off: it names the route\'s own upstream', route: prefix });
 
   let shuttingDown: Promise<void> | null = null;
   const shutdown = (): Promise<void> =>

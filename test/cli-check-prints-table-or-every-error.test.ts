@@ -76,3 +76,12 @@ describe('command line precedence', () => {
     expect(r.err).toContain("--port must be a port number 0..65535 (got 'http')");
   });
 });
+
+describe('strangler check, a shadow of the route\'s own upstream', () => {
+  it('shows that shadow as off', async () => {
+    const file = await writeConfig('upstreams:\n  orders: { url: http://127.0.0.1:8002 }\nroutes:\n  - { prefix: /orders, upstream: orders, shadow: { upstream: orders } }\n');
+    const r = await cli(['check', file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('shadow off (same upstream as the route)');
+  });
+});

@@ -33,7 +33,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   const pools = new UpstreamPools();
   try {
     const table = compileTable(loaded.config, { version: loaded.version, file: loaded.file }, { pools, metrics: new Metrics(), logger: pino({ level: 'silent' }) });
-    io.stdout.write(json ? JSON.stringify(describeTable(table), null, 2) + '\n' : formatTable(table));
+    io.stdout.write(json ? JSON.stringify(describeTable(table), null, 2) + '\n' : formatTable(table, loaded.config));
   } finally {
     pools.destroy();
   }
@@ -68,18 +68,21 @@ function pad(rows: string[][]): string {
   return rows.map((r) => '  ' + r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-function policies(r: CompiledRoute): string {
+function policies(r: CompiledRoute, shadowOff: boolean): string {
   const out: string[] = [`timeout ${r.timeoutMs}ms`];
   if (r.retry.attempts > 1) out.push(`retry x${r.retry.attempts}`);
   if (r.breaker !== null) out.push(`breaker ${r.breaker.consecutiveFailures}/${r.breaker.halfOpenAfterMs}ms`);
   if (r.fallback !== null) out.push(`fallback ${r.fallback.name}`);
   if (r.shadow !== null) out.push(`shadow ${r.shadow.upstream.name} ${r.shadow.percent}%`);
+  else if (shadowOff) out.push('shadow off (same upstream as the route)');
   if (r.canary !== null) out.push(`canary ${r.canary.upstream.name} ${r.canary.percent}%`);
   if (r.preserveHost) out.push('preserveHost');
   return out.join(', ');
 }
 
-export function formatTable(table: RouteTable): string {
+export function formatTable(table: RouteTable, config?: StranglerConfig): string {
+  // Routes whose file config has a shadow the compiler turned off (shadow upstream = upstream).
+  const shadowOff = (r: CompiledRoute): boolean => r.shadow === null && config?.routes[r.index]?.shadow !== undefined;
   const upstreams = pad([...table.upstreams.values()].map((u) => [u.name, u.url]));
   const sorted = [...table.routes].sort((a, b) => b.prefix.length - a.prefix.length || a.index - b.index);
   const routes = pad([
@@ -89,7 +92,7 @@ export function formatTable(table: RouteTable): string {
       r.methods === null ? 'any' : [...r.methods].join(','),
       r.upstream.name,
       r.prefixRewrite === null ? r.prefix : r.prefixRewrite,
-      policies(r),
+      policies(r, shadowOff(r)),
     ]),
   ]);
   return (

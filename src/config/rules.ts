@@ -6,8 +6,8 @@
 //
 // - every upstream name used (route upstream, fallback, shadow.upstream, canary.upstream,
 //   defaults.fallback) is defined under `upstreams`;
-// - a route's fallback (unless the route has a canary), shadow upstream and canary upstream
-//   differ from its upstream;
+// - a route's fallback (unless the route has a canary) and canary upstream differ from its
+//   upstream (a shadow to it is allowed: it is off);
 // - two routes with the same prefix do not overlap in methods (both without `methods`, or a
 //   method in common): the later one is reported, naming the earlier;
 // - retry.maxBackoffMs >= retry.backoffMs when both are set.
@@ -86,7 +86,8 @@ export function checkRules(data: Json): RuleIssue[] {
     // With a canary, a fallback to the route's own upstream is what sends a failing canary request
     // back to the primary; without one it could not help.
     if (!canary) differs(route['fallback'], ['routes', i, 'fallback'], 'a fallback to the same upstream cannot help');
-    if (shadow) differs(shadow['upstream'], ['routes', i, 'shadow', 'upstream'], 'shadowing an upstream against itself compares nothing');
+    // A shadow to the route's own upstream is allowed: it is off (the compiler drops it, `check` and
+    // the load log say so), which makes the cutover one edit (`upstream: legacy` -> the new one).
     if (canary) differs(canary['upstream'], ['routes', i, 'canary', 'upstream'], 'a canary of the same upstream changes nothing');
 
     checkRetry(route['retry'], ['routes', i, 'retry'], issues);

@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { diffConfigs, formatChanges } from './diff.js';
 import type { TableStore } from './store.js';
-import { compileTable, type RouteTable } from './table.js';
+import { compileTable, shadowsOff, type RouteTable } from './table.js';
 
 export type ReloadTrigger = 'watch' | 'signal' | 'admin';
 
@@ -139,6 +139,7 @@ export class Reloader {
 
     const needsRestart = RESTART_ONLY.filter((k) => next.server[k] !== live.server[k]);
     logger.info({ msg: 'config reloaded', trigger, version: next.version, previousVersion: live.version, changes });
+    for (const prefix of shadowsOff(loaded.config)) logger.warn({ msg: 'shadow off: it names the route\'s own upstream', route: prefix });
     if (needsRestart.length > 0) {
       logger.warn({ msg: 'these server settings take effect only after a restart', keys: needsRestart.map((k) => `server.${k}`) });
     }

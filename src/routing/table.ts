@@ -206,7 +206,8 @@ function compileRoute(
     breaker: breakerCfg === null ? null : { ...BREAKER_DEFAULTS, ...breakerCfg },
     // A fallback to the route's own upstream only serves its canary side (forward/resilient.ts).
     fallback: fallback === undefined || (fallback === r.upstream && r.canary === undefined) ? null : need(fallback),
-    shadow: r.shadow === undefined ? null : compileShadow(r.shadow, need),
+    // A shadow of the route's own upstream would compare it with itself: it is off.
+    shadow: r.shadow === undefined || r.shadow.upstream === r.upstream ? null : compileShadow(r.shadow, need),
     canary:
       r.canary === undefined
         ? null
@@ -228,6 +229,11 @@ function compileShadow(s: ShadowConfig, need: (name: string) => Upstream): Resol
 }
 
 /** The table as `/routes` and `strangler check` show it: effective values, no runtime objects. */
+/** Prefixes whose shadow is off because it names the route's own upstream (logged at load). */
+export function shadowsOff(config: StranglerConfig): string[] {
+  return config.routes.filter((r) => r.shadow !== undefined && r.shadow.upstream === r.upstream).map((r) => r.prefix);
+}
+
 export function describeTable(table: RouteTable): object {
   return {
     version: table.version,

@@ -1,8 +1,11 @@
-// npm start: the whole migration story on one terminal. Starts the legacy monolith, seeds the
-// users service's store from it when empty, starts the users service, then the proxy in front
-// of both; prefixes every line of their output; Ctrl-C or SIGTERM stops all of them (exit 0),
-// and any of them dying stops the rest (exit 1). Settings: see lib/demo/settings.ts.
+// npm start: the whole migration story on one terminal. Starts the legacy monolith; seeds the
+// users service's store from it when empty and starts the users service (extracted, live);
+// seeds the orders service's store the same way and starts the orders service (being
+// extracted: routes.yaml shadows /orders to it); then the proxy in front of all three.
+// Prefixes every line of their output; Ctrl-C or SIGTERM stops all of them (exit 0), and any of
+// them dying stops the rest (exit 1). Settings: see lib/demo/settings.ts.
 import { fileURLToPath } from 'node:url';
+import { copyOrders, describeOrdersCopy, ordersStoreIsEmpty } from './lib/copy-orders.js';
 import { copyUsers, describeCopy, usersStoreIsEmpty } from './lib/copy-users.js';
 import { banner } from './lib/demo/banner.js';
 import { Output, wantsColor } from './lib/demo/output.js';
@@ -23,7 +26,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 
 try {
-  const { ports, entries, legacyDataDir, usersDataDir } = settings;
+  const { ports, entries, legacyDataDir, usersDataDir, ordersDataDir } = settings;
   const legacy = await supervisor.bringUp(
     {
       name: 'legacy',
@@ -49,18 +52,32 @@ try {
   );
   const usersUrl = `http://127.0.0.1:${users.port}`;
 
+  if (await ordersStoreIsEmpty(ordersDataDir)) output.say(describeOrdersCopy(await copyOrders(legacyDataDir, ordersDataDir)));
+  else output.say(`the orders service already has orders in ${ordersDataDir}; not copying (npm run copy-orders refreshes them)`);
+
+  const orders = await supervisor.bringUp(
+    {
+      name: 'orders',
+      entry: entries.orders,
+      env: { ...process.env, PORT: String(ports.orders), HOST: '127.0.0.1', DATA_DIR: ordersDataDir },
+      readyLine: appListening,
+    },
+    (r) => [r.port],
+  );
+  const ordersUrl = `http://127.0.0.1:${orders.port}`;
+
   const proxy = await supervisor.bringUp(
     {
       name: 'proxy',
       entry: entries.proxy,
       args: ['--config', settings.routesFile],
-      env: { ...process.env, PORT: String(ports.proxy), ADMIN_PORT: String(ports.admin), LEGACY_URL: legacyUrl, USERS_URL: usersUrl },
+      env: { ...process.env, PORT: String(ports.proxy), ADMIN_PORT: String(ports.admin), LEGACY_URL: legacyUrl, USERS_URL: usersUrl, ORDERS_URL: ordersUrl },
       readyLine: proxyListening,
     },
     (r) => [r.port, r.adminPort],
   );
 
-  process.stdout.write(banner({ legacyUrl, usersUrl, proxyPort: proxy.port, adminPort: proxy.adminPort, legacyDataDir, usersDataDir }));
+  process.stdout.write(banner({ legacyUrl, usersUrl, ordersUrl, proxyPort: proxy.port, adminPort: proxy.adminPort, legacyDataDir, usersDataDir, ordersDataDir }));
 } catch (err) {
   supervisor.fail((err as Error).message);
 }

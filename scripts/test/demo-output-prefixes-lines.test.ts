@@ -6,7 +6,7 @@ const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 describe("the demo's line prefixes", () => {
   it('are the same width for every part of the stack', () => {
     const plain = new Output(false);
-    expect(['legacy', 'users', 'proxy', 'demo'].map((name) => plain.prefix(name))).toEqual(['[legacy] ', '[users]  ', '[proxy]  ', '[demo]   ']);
+    expect(['legacy', 'users', 'orders', 'proxy', 'demo'].map((name) => plain.prefix(name))).toEqual(['[legacy] ', '[users]  ', '[orders] ', '[proxy]  ', '[demo]   ']);
   });
 
   it('are colored without changing their visible width', () => {

@@ -21,7 +21,7 @@ process.on('SIGTERM', () => {
 });
 const port = await listen(main, Number(process.env.PORT), '127.0.0.1');
 const adminPort = await listen(admin, Number(process.env.ADMIN_PORT), '127.0.0.1');
-console.log(JSON.stringify({ level: 30, msg: 'listening', port, adminPort, legacyUrl: process.env.LEGACY_URL, usersUrl: process.env.USERS_URL, argv: process.argv.slice(2) }));
+console.log(JSON.stringify({ level: 30, msg: 'listening', port, adminPort, legacyUrl: process.env.LEGACY_URL, usersUrl: process.env.USERS_URL, ordersUrl: process.env.ORDERS_URL, argv: process.argv.slice(2) }));
 `;
 
 function isRunning(pid: number): boolean {
@@ -64,10 +64,12 @@ describe('npm start (dist/scripts/demo.js)', () => {
       env: {
         LEGACY_PORT: '0',
         USERS_PORT: '0',
+        ORDERS_PORT: '0',
         PORT: '0',
         ADMIN_PORT: '0',
         LEGACY_DATA_DIR: join(dir, 'legacy'),
         USERS_DATA_DIR: join(dir, 'users'),
+        ORDERS_DATA_DIR: join(dir, 'orders'),
         STRANGLER_BIN: proxyBin,
         ...env,
       },
@@ -76,18 +78,27 @@ describe('npm start (dist/scripts/demo.js)', () => {
     return demo;
   }
 
-  it('starts the monolith, the users service seeded from it, then the proxy, prefixing every line', async () => {
+  it('starts the monolith, the users and orders services seeded from it, then the proxy, prefixing every line', async () => {
     const demo = await startDemo();
     await demo.line(/The demo stack is up/);
 
     const legacyLine = await demo.line(/^\[legacy\] legacy monolith listening on /);
     const usersLine = await demo.line(/^\[users\] {2}users service listening on /);
+    const ordersLine = await demo.line(/^\[orders\] orders service listening on /);
     const proxyLine = await demo.line(/^\[proxy\] {2}\{/);
     const legacyUrl = after(legacyLine, '[legacy] legacy monolith listening on ');
     const usersUrl = after(usersLine, '[users]  users service listening on ');
+    const ordersUrl = after(ordersLine, '[orders] orders service listening on ');
     expect(legacyUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(JSON.parse(after(proxyLine, '[proxy]  '))).toMatchObject({ msg: 'listening', legacyUrl, usersUrl, argv: ['--config', 'routes.yaml'] });
-    expect(await demo.line(/^\[demo\] {3}copied /)).toMatch(/^\[demo\] {3}copied 3 users from .* \(3 new, 0 changed, 0 unchanged\)$/);
+    expect(ordersUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(JSON.parse(after(proxyLine, '[proxy]  '))).toMatchObject({ msg: 'listening', legacyUrl, usersUrl, ordersUrl, argv: ['--config', 'routes.yaml'] });
+    expect(await demo.line(/^\[demo\] {3}copied \d+ users/)).toMatch(/^\[demo\] {3}copied 3 users from .* \(3 new, 0 changed, 0 unchanged\)$/);
+    expect(await demo.line(/^\[demo\] {3}copied \d+ orders/)).toMatch(/^\[demo\] {3}copied 4 orders from .* \(4 new, 0 changed, 0 unchanged\)$/);
+    expect(await demo.line(/^ {4}orders service /)).toMatch(new RegExp(`^ {4}orders service {3}${ordersUrl} +data: .*orders {2}\\(shadow of /orders\\)$`));
+
+    const order = await fetch(`${ordersUrl}/orders/1`);
+    expect(order.headers.get('x-served-by')).toBe('orders-service');
+    expect(await order.json()).toMatchObject({ id: 1, user_id: 1, createdAt: Date.parse('2024-03-01T09:15:00.000Z') });
 
     const user = await fetch(`${usersUrl}/users/1`);
     expect(user.headers.get('x-served-by')).toBe('users-service');
@@ -102,13 +113,14 @@ describe('npm start (dist/scripts/demo.js)', () => {
     const demo = await startDemo();
     await demo.line(/The demo stack is up/);
     const pids = childPids(demo);
-    expect(Object.keys(pids).sort()).toEqual(['legacy', 'proxy', 'users']);
+    expect(Object.keys(pids).sort()).toEqual(['legacy', 'orders', 'proxy', 'users']);
 
     demo.child.kill('SIGTERM');
 
     expect(await demo.exited).toEqual({ code: 0, signal: null });
     expect(demo.lines).toContain('[proxy]  fake proxy stopping on SIGTERM');
     expect(demo.lines).toContain('[users]  users service stopping (SIGTERM)');
+    expect(demo.lines).toContain('[orders] orders service stopping (SIGTERM)');
     expect(demo.lines).toContain('[legacy] legacy monolith stopping (SIGTERM)');
     for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);
   });
@@ -148,13 +160,29 @@ describe('npm start (dist/scripts/demo.js)', () => {
     for (const pid of Object.values(childPids(demo))) expect(isRunning(pid)).toBe(false);
   });
 
+  it('leaves an orders store that already has orders alone', async () => {
+    const dir = await tempDir('orders-');
+    const kept = { id: 9, user_id: 2, product: 'Kept', quantity: 1, createdAt: 1709284500000 };
+    await writeJsonFileAtomic(join(dir, 'store.json'), { orders: [kept], nextId: { orders: 10 } });
+    const demo = await startDemo({ ORDERS_DATA_DIR: dir });
+    await demo.line(/The demo stack is up/);
+
+    expect(demo.lines.some((l) => /^\[demo\] {3}copied \d+ orders/.test(l))).toBe(false);
+    expect(demo.lines).toContain(`[demo]   the orders service already has orders in ${dir}; not copying (npm run copy-orders refreshes them)`);
+    const ordersUrl = after(await demo.line(/^\[orders\] orders service listening on /), '[orders] orders service listening on ');
+    expect(await (await fetch(`${ordersUrl}/orders/9`)).json()).toMatchObject(kept);
+
+    demo.child.kill('SIGTERM');
+    expect((await demo.exited).code).toBe(0);
+  });
+
   it('leaves a users store that already has users alone', async () => {
     const dir = await tempDir('users-');
     await writeJsonFileAtomic(join(dir, 'store.json'), { users: [{ id: 7, email: 'kept@example.com', name: 'Kept' }], nextId: { users: 8 } });
     const demo = await startDemo({ USERS_DATA_DIR: dir });
     await demo.line(/The demo stack is up/);
 
-    expect(demo.lines.some((l) => l.startsWith('[demo]   copied'))).toBe(false);
+    expect(demo.lines.some((l) => /^\[demo\] {3}copied \d+ users/.test(l))).toBe(false);
     expect(demo.lines).toContain(`[demo]   the users service already has users in ${dir}; not copying (npm run copy-users refreshes them)`);
 
     demo.child.kill('SIGTERM');

@@ -3,10 +3,12 @@
 export interface StackAddresses {
   legacyUrl: string;
   usersUrl: string;
+  ordersUrl: string;
   proxyPort: number;
   adminPort: number;
   legacyDataDir: string;
   usersDataDir: string;
+  ordersDataDir: string;
 }
 
 export function banner(a: StackAddresses): string {
@@ -14,19 +16,37 @@ export function banner(a: StackAddresses): string {
   const admin = `http://127.0.0.1:${a.adminPort}`;
   const tries = [
     [`curl -i localhost:${a.proxyPort}/users/1`, 'X-Served-By: users-service'],
-    [`curl -i localhost:${a.proxyPort}/orders`, 'X-Served-By: legacy-monolith'],
+    [`curl -i localhost:${a.proxyPort}/orders`, 'X-Served-By: legacy-monolith (and mirrored to the orders service)'],
     [`curl localhost:${a.adminPort}/routes`, 'the live route table'],
   ];
-  const width = Math.max(...tries.map(([command]) => command!.length)) + 2;
-  const column = Math.max(a.legacyUrl.length, a.usersUrl.length, proxy.length) + 2;
+  // npm run traffic assumes the default ports; name the others.
+  const flags = [
+    ...(a.proxyPort === 8080 ? [] : [`--url ${proxy}`]),
+    ...(a.adminPort === 9901 ? [] : [`--admin ${admin}`]),
+  ];
+  const trafficFlags = flags.length === 0 ? '' : ` -- ${flags.join(' ')}`;
+  const shadow = [
+    [`npm run traffic${trafficFlags}`, 'a few hundred requests through the proxy, then stops'],
+    [`open ${admin}/shadow`, 'the shadow report: where the orders service differs'],
+    [`curl localhost:${a.adminPort}/shadow/report`, 'the same, as JSON'],
+  ];
+  const column = Math.max(a.legacyUrl.length, a.usersUrl.length, a.ordersUrl.length, proxy.length) + 2;
+  const list = (rows: string[][]) => {
+    const width = Math.max(...rows.map(([command]) => command!.length)) + 2;
+    return rows.map(([command, note]) => `    ${command!.padEnd(width)}# ${note}`).join('\n');
+  };
   return `
   The demo stack is up.
     legacy monolith  ${a.legacyUrl.padEnd(column)}data: ${a.legacyDataDir}
     users service    ${a.usersUrl.padEnd(column)}data: ${a.usersDataDir}
+    orders service   ${a.ordersUrl.padEnd(column)}data: ${a.ordersDataDir}  (shadow of /orders)
     proxy            ${proxy.padEnd(column)}admin: ${admin}
 
   Try, through the proxy:
-${tries.map(([command, note]) => `    ${command!.padEnd(width)}# ${note}`).join('\n')}
+${list(tries)}
+
+  Compare the orders service with the monolith on real traffic (README, "Shadow compare"):
+${list(shadow)}
 
   Ctrl-C stops everything.
 `;

@@ -2,7 +2,7 @@
 // "[name]" prefix, so the interleaved logs of the children stay readable.
 
 const WIDTH = '[legacy] '.length;
-const COLORS: Record<string, number> = { legacy: 33, users: 32, proxy: 36, demo: 35 };
+const COLORS: Record<string, number> = { legacy: 33, users: 32, orders: 34, proxy: 36, demo: 35 };
 
 export class Output {
   constructor(private readonly color: boolean) {}

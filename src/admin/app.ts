@@ -7,7 +7,10 @@ import type { Reloader } from '../routing/reloader.js';
 import type { TableStore } from '../routing/store.js';
 import type { ShadowReports } from '../shadow/store.js';
 import { describeTable } from '../routing/table.js';
+import { compareText } from '../shadow/canonical.js';
+import { emptyReport, mergeByRoute, summarize, type ShadowReport } from '../shadow/report.js';
 import { bearerAuth } from './auth.js';
+import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
 
 export interface Lifecycle {
   ready: boolean;
@@ -52,6 +55,37 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   // The validated config behind the live table (what `strangler check --admin` diffs against).
   app.get('/config', (_req, res) => {
     res.json({ version: deps.store.current.version, config: deps.reloader.config });
+  });
+
+  // The shadow report: one merged report per route that has data, plus an empty one (counting
+  // since the live table loaded) for each route of the live table that shadows but has none yet.
+  const shadowReports = (): ShadowReport[] => {
+    const byRoute = new Map(Object.entries(mergeByRoute(deps.shadow.reports())));
+    const table = deps.store.current;
+    for (const r of table.routes) {
+      if (r.shadow !== null && !byRoute.has(r.prefix)) byRoute.set(r.prefix, emptyReport(r.prefix, table.loadedAt.toISOString()));
+    }
+    return [...byRoute.values()].sort((a, b) => compareText(a.route, b.route));
+  };
+
+  app.get('/shadow/report', (_req, res) => {
+    const generatedAt = new Date().toISOString();
+    res.set('cache-control', 'no-store').json({
+      generatedAt,
+      routes: shadowReports().map((report) => ({ route: report.route, report, summary: summarize(report) })),
+    });
+  });
+
+  app.get('/shadow', (_req, res) => {
+    res
+      .status(200)
+      .set({
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': SHADOW_PAGE_CSP,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      })
+      .send(renderShadowPage(shadowReports(), new Date()));
   });
 
   app.post('/reload', async (_req, res) => {

@@ -1,0 +1,355 @@
+// GET /shadow: the shadow report as one HTML page, for a person watching a cutover. Pure: the
+// reports and the clock come in, a string goes out (no I/O, no Date.now()).
+//
+// Self-contained so it works offline and behind any firewall: inline CSS, one small inline
+// script (the optional copy buttons; the page reads fine without it), no external asset, no
+// web font. Every value that comes from a report (routes, paths, JSON values, curl lines,
+// reasons) goes through escapeHtml, in text and in attributes alike. The page's own script is
+// allowed by its hash in SHADOW_PAGE_CSP, so even a missed escape could not run a script.
+//
+// Per route, a card: the verdict (colour-coded) and its sentence, the match rate, the counts
+// (mirrored, match, mismatch, shadow errors, skipped by reason), latency p50/p95/p99 primary
+// vs shadow, the JSON paths that differ most (count and one example pair), the noise paths
+// (listed apart: the primary disagrees with itself there, so they are not mismatches), and the
+// last mismatches with a replay curl. A route with nothing compared says "no comparisons yet".
+
+import { createHash } from 'node:crypto';
+import { groupDigits, percentDown } from '../shadow/format.js';
+import { mergeByRoute, type ShadowReport } from '../shadow/report.js';
+import { summarize, type LatencySummary, type ReportSummary, type Thresholds } from '../shadow/summary.js';
+
+export interface ShadowPageOptions {
+  /** Verdict thresholds (summary.ts defaults otherwise). */
+  readonly thresholds?: Partial<Thresholds>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escaping and formatting
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text safe in HTML text and in quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+const esc = escapeHtml;
+
+/** An ISO time as "2025-01-31 14:02:09 UTC" (locale-free); unparseable text as it is. */
+function formatTime(iso: string): string {
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) return iso;
+  return new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
+}
+
+function timeTag(iso: string): string {
+  return `<time datetime="${esc(iso)}">${esc(formatTime(iso))}</time>`;
+}
+
+function formatMs(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 10) return `${ms.toFixed(2)} ms`;
+  if (ms < 100) return `${ms.toFixed(1)} ms`;
+  return `${groupDigits(Math.round(ms))} ms`;
+}
+
+function formatDeltaMs(primary: number | null, shadow: number | null): string {
+  if (primary === null || shadow === null) return '—';
+  const d = shadow - primary;
+  const text = formatMs(Math.abs(d));
+  return d > 0 ? `+${text}` : d < 0 ? `−${text}` : '±0 ms';
+}
+
+/** A JSON value of an example, compact; a side that had no value says so. */
+function formatValue(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${groupDigits(n)} ${n === 1 ? one : many}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page's style and script
+
+const STYLE = `
+:root { color-scheme: light dark; --bg: #f6f7f9; --fg: #1b1f24; --muted: #59636e; --card: #fff;
+  --line: #d8dee4; --code: #eef1f4; --ready: #1a7f37; --ready-bg: #dafbe1; --notready: #cf222e;
+  --notready-bg: #ffebe9; --nodata: #8a5a00; --nodata-bg: #fff3c4; --noise: #6e7781; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --card: #161b22; --line: #30363d;
+    --code: #1f2630; --ready: #3fb950; --ready-bg: #12261a; --notready: #f85149; --notready-bg: #2d1215;
+    --nodata: #d29922; --nodata-bg: #2b2111; --noise: #9198a1; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 13px; }
+a { color: inherit; }
+.page-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; padding: 16px 24px;
+  background: var(--card); border-bottom: 1px solid var(--line); }
+.page-head h1 { margin: 0; font-size: 20px; }
+.page-head .generated { color: var(--muted); }
+.page-head .refresh { margin-left: auto; font-weight: 600; }
+main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 40px; }
+.overview { display: flex; flex-wrap: wrap; gap: 8px; margin: 0 0 16px; padding: 0; list-style: none; }
+.overview a { display: inline-flex; gap: 8px; align-items: center; padding: 4px 10px; border: 1px solid var(--line);
+  border-radius: 999px; background: var(--card); text-decoration: none; }
+.empty { padding: 24px; background: var(--card); border: 1px dashed var(--line); border-radius: 8px; color: var(--muted); }
+.card { background: var(--card); border: 1px solid var(--line); border-left: 6px solid var(--nodata);
+  border-radius: 8px; padding: 16px 20px 8px; margin: 0 0 20px; }
+.card.ready { border-left-color: var(--ready); }
+.card.not-ready { border-left-color: var(--notready); }
+.card-head { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; }
+.card-head h2 { margin: 0; font-size: 20px; }
+.card-head h2 code { font-size: 20px; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 700; font-size: 13px;
+  text-transform: uppercase; letter-spacing: .03em; }
+.badge.ready { color: var(--ready); background: var(--ready-bg); }
+.badge.not-ready { color: var(--notready); background: var(--notready-bg); }
+.badge.not-enough-data { color: var(--nodata); background: var(--nodata-bg); }
+.verdict-text { margin: 8px 0 2px; font-size: 17px; font-weight: 600; }
+.since { margin: 0 0 12px; color: var(--muted); font-size: 13px; }
+.no-data { margin: 8px 0 12px; color: var(--muted); font-style: italic; }
+.stats { display: flex; flex-wrap: wrap; gap: 10px; margin: 0 0 8px; padding: 0; }
+.stat { min-width: 110px; padding: 8px 12px; border: 1px solid var(--line); border-radius: 6px; margin: 0; }
+.stat dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+.stat dd { margin: 0; font-size: 20px; font-weight: 700; font-variant-numeric: tabular-nums; }
+.stat.rate dd { font-size: 26px; }
+.stat .detail { display: block; font-size: 12px; font-weight: 400; color: var(--muted); }
+.stat.bad dd { color: var(--notready); }
+h3 { margin: 18px 0 6px; font-size: 15px; }
+h3 .hint { font-weight: 400; color: var(--muted); font-size: 13px; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { text-align: left; vertical-align: top; padding: 5px 10px 5px 0; border-bottom: 1px solid var(--line); }
+th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+tbody th { color: var(--fg); font-size: 13px; text-transform: none; letter-spacing: 0; }
+td.num, th.num { text-align: right; }
+table.latency { width: auto; }
+table.latency td, table.latency th { padding-right: 24px; }
+.value { display: block; word-break: break-all; }
+.value .side { display: inline-block; width: 64px; color: var(--muted); font-family: system-ui, sans-serif; font-size: 12px; }
+.noise-list code { color: var(--noise); }
+.samples { list-style: none; padding: 0; margin: 0; }
+.sample { border-top: 1px solid var(--line); padding: 8px 0; }
+.sample-head { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: baseline; }
+.sample-head .req { font-weight: 600; word-break: break-all; }
+.sample-head .when { color: var(--muted); font-size: 13px; }
+.status-pair { font-size: 13px; }
+.status-pair .diff { color: var(--notready); font-weight: 700; }
+.sample .paths { margin: 4px 0; font-size: 13px; }
+.sample .paths code { margin-right: 8px; }
+.curl { display: flex; gap: 8px; align-items: flex-start; }
+.curl pre { flex: 1; margin: 0; padding: 8px 10px; background: var(--code); border-radius: 6px;
+  white-space: pre-wrap; word-break: break-all; user-select: all; }
+.curl button { font: inherit; font-size: 12px; padding: 4px 10px; border: 1px solid var(--line); border-radius: 6px;
+  background: var(--card); color: var(--fg); cursor: pointer; }
+.muted { color: var(--muted); }
+`;
+
+const SCRIPT = `
+document.querySelectorAll('button[data-copy]').forEach(function (b) { b.hidden = false; });
+document.addEventListener('click', function (e) {
+  var b = e.target instanceof Element ? e.target.closest('button[data-copy]') : null;
+  if (!b) return;
+  var el = document.getElementById(b.getAttribute('data-copy'));
+  if (!el) return;
+  function say(text) { b.textContent = text; setTimeout(function () { b.textContent = 'copy'; }, 1500); }
+  function select() { var r = document.createRange(); r.selectNodeContents(el); var s = window.getSelection(); s.removeAllRanges(); s.addRange(r); }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(el.textContent).then(function () { say('copied'); }, function () { select(); say('press Ctrl+C'); });
+  } else { select(); say('press Ctrl+C'); }
+});
+`;
+
+const SCRIPT_HASH = createHash('sha256').update(SCRIPT).digest('base64');
+
+/** The Content-Security-Policy GET /shadow is served with: nothing external, only our own script. */
+export const SHADOW_PAGE_CSP = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  `script-src 'sha256-${SCRIPT_HASH}'`,
+  "img-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+// ---------------------------------------------------------------------------------------------
+// Parts of a card
+
+const VERDICT_CLASS: Record<ReportSummary['verdict'], string> = {
+  ready: 'ready',
+  'not ready': 'not-ready',
+  'not enough data': 'not-enough-data',
+};
+
+function badge(s: ReportSummary): string {
+  return `<span class="badge ${VERDICT_CLASS[s.verdict]}">${esc(s.verdict)}</span>`;
+}
+
+function stat(label: string, value: string, opts: { cls?: string; detail?: string } = {}): string {
+  const detail = opts.detail === undefined ? '' : `<span class="detail">${opts.detail}</span>`;
+  return `<div class="stat${opts.cls ? ' ' + opts.cls : ''}"><dt>${esc(label)}</dt><dd>${value}${detail}</dd></div>`;
+}
+
+function stats(s: ReportSummary): string {
+  const skippedTotal = Object.values(s.skipped).reduce((a, b) => a + b, 0);
+  const reasons = Object.entries(s.skipped)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([reason, n]) => `${esc(reason)} ${esc(groupDigits(n))}`)
+    .join(', ');
+  const rate = s.compared === 0 ? '—' : percentDown(s.match, s.compared);
+  return (
+    '<dl class="stats">' +
+    stat('match rate', esc(rate), { cls: 'rate', detail: esc(`${groupDigits(s.match)} of ${groupDigits(s.compared)} compared`) }) +
+    stat('mirrored', esc(groupDigits(s.mirrored))) +
+    stat('match', esc(groupDigits(s.match))) +
+    stat('mismatch', esc(groupDigits(s.mismatch)), { cls: s.mismatch > 0 ? 'bad' : '' }) +
+    stat('shadow errors', esc(groupDigits(s.shadowError)), { cls: s.shadowError > 0 ? 'bad' : '' }) +
+    stat('skipped', esc(groupDigits(skippedTotal)), reasons === '' ? {} : { detail: reasons }) +
+    '</dl>'
+  );
+}
+
+function latencyRow(name: string, p: (l: LatencySummary) => number | null, s: ReportSummary): string {
+  const a = p(s.latency.primary);
+  const b = p(s.latency.shadow);
+  return `<tr><th scope="row">${esc(name)}</th><td class="num">${esc(formatMs(a))}</td><td class="num">${esc(formatMs(b))}</td><td class="num">${esc(formatDeltaMs(a, b))}</td></tr>`;
+}
+
+function latency(s: ReportSummary): string {
+  if (s.latency.primary.count === 0 && s.latency.shadow.count === 0) return '';
+  return (
+    '<h3>Latency</h3><div class="table-wrap"><table class="latency">' +
+    '<thead><tr><th></th><th class="num">primary</th><th class="num">shadow</th><th class="num">shadow − primary</th></tr></thead><tbody>' +
+    latencyRow('p50', (l) => l.p50, s) +
+    latencyRow('p95', (l) => l.p95, s) +
+    latencyRow('p99', (l) => l.p99, s) +
+    `<tr><th scope="row">samples</th><td class="num">${esc(groupDigits(s.latency.primary.count))}</td><td class="num">${esc(groupDigits(s.latency.shadow.count))}</td><td></td></tr>` +
+    '</tbody></table></div>'
+  );
+}
+
+function topPaths(s: ReportSummary): string {
+  if (s.topPaths.length === 0) return '';
+  const rows = s.topPaths
+    .map((p) => {
+      const ex = p.example;
+      return (
+        '<tr>' +
+        `<td><code>${esc(p.path)}</code></td>` +
+        `<td class="num">${esc(groupDigits(p.count))}</td>` +
+        `<td><span class="muted">${esc(ex.kind)}</span> at <code>${esc(ex.path)}</code></td>` +
+        `<td class="mono"><span class="value"><span class="side">primary</span>${esc(formatValue(ex.primary))}</span>` +
+        `<span class="value"><span class="side">shadow</span>${esc(formatValue(ex.shadow))}</span></td>` +
+        '</tr>'
+      );
+    })
+    .join('');
+  return (
+    '<h3>Differing paths <span class="hint">(requests that differed there, most first)</span></h3>' +
+    '<div class="table-wrap"><table class="paths"><thead><tr><th>path</th><th class="num">requests</th><th>example</th><th>primary vs shadow</th></tr></thead>' +
+    `<tbody>${rows}</tbody></table></div>`
+  );
+}
+
+function noisePaths(s: ReportSummary): string {
+  if (s.noisePaths.length === 0) return '';
+  const rows = s.noisePaths
+    .map((n) => `<tr><td><code>${esc(n.path)}</code></td><td class="num">${esc(groupDigits(n.count))}</td></tr>`)
+    .join('');
+  return (
+    '<h3>Noise <span class="hint">(the primary disagrees with itself here: not counted as mismatches)</span></h3>' +
+    `<div class="table-wrap"><table class="noise-list"><thead><tr><th>noise path</th><th class="num">requests</th></tr></thead><tbody>${rows}</tbody></table></div>`
+  );
+}
+
+function statusText(n: number | null): string {
+  return n === null ? '—' : String(n);
+}
+
+function samples(s: ReportSummary, cardId: string): string {
+  if (s.samples.length === 0) return '';
+  const items = s.samples
+    .map((m, i) => {
+      const curlId = `${cardId}-curl-${i + 1}`;
+      const differ = m.primaryStatus !== m.shadowStatus ? ' diff' : '';
+      const paths =
+        m.differingPaths.length === 0 ? '' : `<div class="paths"><span class="muted">differs at</span> ${m.differingPaths.map((p) => `<code>${esc(p)}</code>`).join(' ')}</div>`;
+      const curl =
+        m.curl === null
+          ? '<div class="muted">no replay command recorded</div>'
+          : `<div class="curl"><pre id="${esc(curlId)}">${esc(m.curl)}</pre><button type="button" data-copy="${esc(curlId)}" hidden>copy</button></div>`;
+      return (
+        '<li class="sample">' +
+        '<div class="sample-head">' +
+        `<span class="req mono">${esc(m.method)} ${esc(m.path)}</span>` +
+        `<span class="status-pair">primary <b>${esc(statusText(m.primaryStatus))}</b> · shadow <b class="${differ.trim()}">${esc(statusText(m.shadowStatus))}</b></span>` +
+        `<span class="when">${timeTag(m.at)}</span>` +
+        '</div>' +
+        paths +
+        curl +
+        '</li>'
+      );
+    })
+    .join('');
+  return `<h3>Last mismatches <span class="hint">(newest first, ${esc(plural(s.samples.length, 'sample', 'samples'))})</span></h3><ul class="samples">${items}</ul>`;
+}
+
+function card(s: ReportSummary, index: number): string {
+  const id = `route-${index + 1}`;
+  const cls = VERDICT_CLASS[s.verdict];
+  const head =
+    `<header class="card-head"><h2 id="${id}-title"><code>${esc(s.route)}</code></h2>${badge(s)}</header>` +
+    `<p class="verdict-text">${esc(s.verdictText)}</p>` +
+    `<p class="since">counting since ${timeTag(s.since)}</p>`;
+  let body: string;
+  if (s.compared === 0) {
+    body = '<p class="no-data">no comparisons yet</p>' + (s.mirrored > 0 ? stats(s) + latency(s) : '');
+  } else {
+    body = stats(s) + latency(s) + topPaths(s) + noisePaths(s) + samples(s, id);
+  }
+  return `<section class="card ${cls}" id="${id}" aria-labelledby="${id}-title" data-route="${esc(s.route)}">${head}${body}</section>`;
+}
+
+function overview(summaries: readonly ReportSummary[]): string {
+  if (summaries.length < 2) return '';
+  const items = summaries
+    .map((s, i) => `<li><a href="#route-${i + 1}"><code>${esc(s.route)}</code>${badge(s)}</a></li>`)
+    .join('');
+  return `<nav aria-label="routes"><ul class="overview">${items}</ul></nav>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The whole page. `reports`: the shadow reports to show (several of one route are merged);
+ * include an empty report for a route that shadows but has no data yet. `now`: when the page
+ * was generated (shown in the header).
+ */
+export function renderShadowPage(reports: readonly ShadowReport[], now: Date, options: ShadowPageOptions = {}): string {
+  const summaries = Object.values(mergeByRoute(reports)).map((r) => summarize(r, options.thresholds));
+  const generated = now.toISOString();
+  const content =
+    summaries.length === 0
+      ? '<p class="empty">No route shadows traffic. Add a <code>shadow:</code> block to a route in routes.yaml to compare a new service against the live one.</p>'
+      : overview(summaries) + summaries.map(card).join('');
+  return (
+    '<!doctype html>\n' +
+    '<html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<meta name="robots" content="noindex">' +
+    '<title>Shadow report · strangler</title>' +
+    `<style>${STYLE}</style></head><body>` +
+    '<header class="page-head"><h1>Shadow report</h1>' +
+    `<span class="generated">generated ${timeTag(generated)}</span>` +
+    '<a class="refresh" href="">↻ Refresh</a></header>' +
+    `<main>${content}</main>` +
+    `<script>${SCRIPT}</script>` +
+    '</body></html>\n'
+  );
+}

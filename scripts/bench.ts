@@ -1,5 +1,6 @@
 // npm run bench: strangler against the upstream directly, nginx, express + http-proxy-middleware
-// and @fastify/http-proxy, same load for each, medians across interleaved rounds.
+// and @fastify/http-proxy, same load for each, medians across interleaved rounds (closed loop);
+// then strangler at a fixed request rate without and with shadow traffic (open loop).
 // Flags: node dist/scripts/bench.js --help
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,10 +10,12 @@ import { parseBenchArgs, USAGE, type BenchOptions } from './bench/args.js';
 import { allowedCpus, planPinning } from './bench/cpu.js';
 import { sampleBusy } from './bench/cpu-usage.js';
 import { pickLoadRunner } from './bench/load.js';
+import { OPEN_LOOP_NAME } from './bench/load-open.js';
 import { nginxVersion } from './bench/nginx-target.js';
 import { startNodeProgram } from './bench/node-targets.js';
 import { installCleanup, stopAll } from './bench/procs.js';
 import { renderReport, reportJson, type BenchReport } from './bench/report.js';
+import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/rate.js';
 import { MEASURED_PREFIX, SCENARIOS } from './bench/routes.js';
 import { runRounds } from './bench/runner.js';
 import type { BenchContext } from './bench/target.js';
@@ -62,36 +65,56 @@ async function main(): Promise<number> {
   try {
     const idle = await idleCheck();                 // before pinning narrows our own cpu list
     const pinning = planPinning(opts.pin);
-    const load = pickLoadRunner(opts.load);
+    const load = opts.closedLoop ? pickLoadRunner(opts.load) : undefined;
     const readyPath = `${MEASURED_PREFIX}/small`;
     const bootCtx = { upstreamUrl: '', pinning, tmpDir, readyPath };
     const upstream = await startNodeProgram('upstream', 'upstream-server.js', [], pinning.loadCpu, bootCtx, readyPath);
     const ctx: BenchContext = { ...bootCtx, upstreamUrl: upstream.url };
     const perRun = opts.warmupS + opts.durationS;
-    process.stderr.write(`bench: ${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s ` +
-      `~ ${Math.ceil((targets.length * scenarios.length * opts.rounds * perRun) / 60)} min + start-up\n`);
+    const closedS = opts.closedLoop ? targets.length * scenarios.length * opts.rounds * perRun : 0;
+    const rateS = opts.fixedRate ? 3 * opts.rounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
+    process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
+      `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
+      ` ~ ${Math.ceil((closedS + rateS) / 60)} min + start-up\n`);
     const startedAt = new Date();
-    const results = await runRounds(opts, targets, scenarios, ctx, load);
+    const results = load ? await runRounds(opts, targets, scenarios, ctx, load) : [];
+    let rate: RateSection | undefined;
+    if (opts.fixedRate) {
+      rate = await runRateSection({
+        rate: opts.rate, durationS: opts.rateDurationS, warmupS: opts.warmupS, rounds: opts.rounds, connections: opts.connections,
+      }, ctx);
+    }
     await upstream.stop();
     const nginx = nginxVersion();
     const report: BenchReport = {
       header: [
         ['date', startedAt.toISOString()],
         ['node', `${process.version} (${process.platform} ${release()}, ${cpus().length} cpus: ${cpus()[0]?.model.trim() ?? '?'})`],
-        ['load tool', load.name],
-        ['connections', String(opts.connections)],
-        ['duration', `${opts.durationS} s measured per run, after ${opts.warmupS} s of warm-up load`],
+        ...(load ? [
+          ['load tool', load.name],
+          ['connections', String(opts.connections)],
+          ['duration', `${opts.durationS} s measured per run, after ${opts.warmupS} s of warm-up load`],
+        ] as const : []),
+        ...(rate ? [
+          ['fixed rate', `${opts.rate} req/s, ${opts.rateDurationS} s measured per run after ${opts.warmupS} s at the same rate, ` +
+            `up to ${opts.connections} connections; ${OPEN_LOOP_NAME}`],
+          ['shadow rows', `measured route + shadow {upstream: shadow, percent: 100, timeoutMs: 5000, maxConcurrent: 64}; shadow = a second ` +
+            `bench upstream instance, or one that answers after ${SLOW_SHADOW_DELAY_MS / 1000} s (both on the load core)`],
+        ] as const : []),
         ['rounds', `${opts.rounds}; targets interleaved, order rotated each round, each target restarted each round; medians across rounds`],
         ['pinning', pinning.description],
         ['machine', idle],
         ['upstream', 'node:http, keep-alive, precomputed bodies, content-length set'],
         ['routes', `same 6-prefix table over 2 upstream names in every proxy; measured: ${MEASURED_PREFIX}/* rewritten to /users/*`],
         ['strangler', 'LOG_LEVEL=info: JSON access log on stdout -> /dev/null (fd), metrics on (checked at stop); defaults.timeoutMs 15000; upstream pool: its defaults'],
-        ['nginx', nginx ? `${nginx}: 1 worker, access_log on (combined, to /dev/null, buffer=4k like strangler's 4 KiB log chunks), upstream keepalive 64, HTTP/1.1, proxy_buffers 8 x 16k` : 'not installed'],
-        ['express', `express ${version('express')} + http-proxy-middleware ${version('http-proxy-middleware')}, keep-alive agent (maxSockets 128), no logging`],
-        ['fastify', `fastify ${version('fastify')} + @fastify/http-proxy ${version('@fastify/http-proxy')}, logger off, undici pool defaults`],
+        ...(load ? [
+          ['nginx', nginx ? `${nginx}: 1 worker, access_log on (combined, to /dev/null, buffer=4k like strangler's 4 KiB log chunks), upstream keepalive 64, HTTP/1.1, proxy_buffers 8 x 16k` : 'not installed'],
+          ['express', `express ${version('express')} + http-proxy-middleware ${version('http-proxy-middleware')}, keep-alive agent (maxSockets 128), no logging`],
+          ['fastify', `fastify ${version('fastify')} + @fastify/http-proxy ${version('@fastify/http-proxy')}, logger off, undici pool defaults`],
+        ] as const : []),
       ],
       results,
+      ...(rate ? { rate } : {}),
     };
     process.stdout.write('\n' + renderReport(report));
     if (opts.json) {

@@ -11,6 +11,10 @@ export interface BenchOptions {
   readonly json?: string;
   readonly load?: 'wrk' | 'autocannon';
   readonly pin: boolean;
+  readonly rate: number;                  // fixed-rate section: req/s
+  readonly rateDurationS: number;         // fixed-rate section: seconds measured per run
+  readonly closedLoop: boolean;           // false with --only-rate
+  readonly fixedRate: boolean;            // false with --no-rate
 }
 
 export const USAGE = `usage: node dist/scripts/bench.js [options]
@@ -23,6 +27,12 @@ export const USAGE = `usage: node dist/scripts/bench.js [options]
   --json FILE         also write the results as JSON to FILE
   --load TOOL         wrk | autocannon (default: wrk when installed)
   --no-pin            do not pin processes to CPUs
+fixed-rate section (open loop: strangler without shadow, with shadow 100%, with shadow 100% to a 2 s upstream):
+  --rate R            requests per second (default 2000)
+  --rate-duration S   seconds measured per run (default 8; after --warmup seconds at the same rate)
+  --only-rate         run only the fixed-rate section (--only, --targets and --load do not apply to it)
+  --no-rate           skip the fixed-rate section
+  (--rounds, --connections, --warmup, --json and --no-pin apply to both sections)
   -h, --help
 environment: BENCH_STRANGLER_MAIN=/path/to/main.js benches another strangler build (default dist/src/main.js)`;
 
@@ -47,6 +57,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       json: { type: 'string' },
       load: { type: 'string' },
       'no-pin': { type: 'boolean' },
+      rate: { type: 'string' },
+      'rate-duration': { type: 'string' },
+      'only-rate': { type: 'boolean' },
+      'no-rate': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,12 +68,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   if (values.load !== undefined && values.load !== 'wrk' && values.load !== 'autocannon') {
     throw new Error(`--load must be wrk or autocannon, got ${values.load}`);
   }
+  if (values['only-rate'] && values['no-rate']) throw new Error('--only-rate and --no-rate exclude each other');
   return {
     durationS: positiveInt('--duration', values.duration, 5),
     warmupS: positiveInt('--warmup', values.warmup, 1, 0),
     rounds: positiveInt('--rounds', values.rounds, 3),
     connections: positiveInt('--connections', values.connections, 64),
     pin: !values['no-pin'],
+    rate: positiveInt('--rate', values.rate, 2000),
+    rateDurationS: positiveInt('--rate-duration', values['rate-duration'], 8),
+    closedLoop: !values['only-rate'],
+    fixedRate: !values['no-rate'],
     ...(values.only !== undefined ? { only: values.only } : {}),
     ...(values.targets !== undefined ? { targets: values.targets.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(values.json !== undefined ? { json: values.json } : {}),

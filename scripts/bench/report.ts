@@ -1,4 +1,6 @@
 // Printing: header, one table per body size, the bar check lines; and the same as JSON.
+import type { RateSection } from './rate.js';
+import { RATE_LEGEND, rateBarChecks, rateJson, renderRateTable } from './report-rate.js';
 import type { Scenario } from './routes.js';
 import type { Row } from './stats.js';
 import { FASTIFY_KEY, NGINX_KEY, STRANGLER_KEY } from './targets.js';
@@ -10,7 +12,8 @@ export interface ScenarioResult {
 
 export interface BenchReport {
   readonly header: readonly (readonly [string, string])[];
-  readonly results: readonly ScenarioResult[];
+  readonly results: readonly ScenarioResult[];   // closed loop; empty with --only-rate
+  readonly rate?: RateSection;                   // fixed rate; absent with --no-rate
 }
 
 const fmtNum = (n: number | undefined, digits: number) => (n === undefined ? '-' : n.toFixed(digits));
@@ -115,15 +118,25 @@ function policyCost(r: ScenarioResult | undefined): { text: string; pass: boolea
 export function renderReport(rep: BenchReport): string {
   const w = Math.max(...rep.header.map(([k]) => k.length));
   const header = rep.header.map(([k, v]) => `${(k + ':').padEnd(w + 1)} ${v}`).join('\n');
-  const tables = rep.results.map(renderTable).join('\n\n');
-  const bars = barChecks(rep.results).map((b) => b.line).join('\n');
-  const legend = [
-    'errors: socket errors + timeouts + non-2xx answers, all rounds.',
-    'cpu target: CPU used by the target\'s own processes (% of one core); cpu load: busy share of the core running the load',
-    'generator and the upstream; medians over the measured runs. A target under ~95% with the load core near 100% is capped',
-    'by the load side (2 cores: wrk + upstream share one), so its req/s understates it.',
-  ].join('\n');
-  return `# strangler bench\n${header}\n\n${tables}\n\n${legend}\n\n${bars}\n`;
+  const parts = [`# strangler bench\n${header}`];
+  const bars: BarCheck[] = [];
+  if (rep.results.length) {
+    parts.push(rep.results.map(renderTable).join('\n\n'));
+    parts.push([
+      'errors: socket errors + timeouts + non-2xx answers, all rounds.',
+      'cpu target: CPU used by the target\'s own processes (% of one core); cpu load: busy share of the core running the load',
+      'generator and the upstream; medians over the measured runs. A target under ~95% with the load core near 100% is capped',
+      'by the load side (2 cores: wrk + upstream share one), so its req/s understates it.',
+    ].join('\n'));
+    bars.push(...barChecks(rep.results));
+  }
+  if (rep.rate) {
+    parts.push(renderRateTable(rep.rate));
+    parts.push(RATE_LEGEND);
+    bars.push(...rateBarChecks(rep.rate));
+  }
+  parts.push(bars.map((b) => b.line).join('\n'));
+  return parts.join('\n\n') + '\n';
 }
 
 export function reportJson(rep: BenchReport): unknown {
@@ -147,6 +160,7 @@ export function reportJson(rep: BenchReport): unknown {
         samples: row.samples,
       })),
     })),
-    barChecks: barChecks(rep.results),
+    barChecks: rep.results.length ? barChecks(rep.results) : [],
+    ...(rep.rate ? { fixedRate: rateJson(rep.rate) } : {}),
   };
 }

@@ -102,7 +102,7 @@ export function interference(r: Sample): number | undefined {
 }
 
 /** A proxy that answers the wrong thing fast would win the bench: check status and body size first. */
-async function wrongAnswer(url: string, s: Scenario): Promise<string | null> {
+export async function wrongAnswer(url: string, s: Scenario): Promise<string | null> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
     const body = await res.arrayBuffer();

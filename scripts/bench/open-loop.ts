@@ -1,0 +1,158 @@
+// Child program: an open-loop (fixed-rate) load generator, wrk2-style. Request i is due at
+// start + i / rate whatever happened to the earlier ones; its latency is measured from that
+// SCHEDULED time, not from when it was actually sent, so a stall of the target (or a request
+// queued behind busy connections) counts in full instead of quietly lowering the send rate
+// (coordinated omission). One undici Pool of up to C keep-alive connections; a request that
+// finds them all busy waits in the pool's queue, and that wait counts too.
+// Usage: node open-loop.js --url URL --rate R --duration S --warmup W --connections C
+//          --start-at EPOCH_MS --expect-bytes N [--timeout-ms T]
+// Prints one JSON object (OpenLoopOutput) on stdout. Requests due during the first W seconds
+// are sent and answered like the others but left out of the numbers.
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { argValue, exitWithParent } from './parent-watch.js';
+
+export interface OpenLoopOutput {
+  readonly rate: number;            // asked
+  readonly durationS: number;       // measured window
+  readonly scheduled: number;       // requests due in the measured window
+  readonly answered: number;        // of those: got a complete answer (any status)
+  readonly achievedRps: number;     // answered / time from window start to the last answer
+  readonly ok: number;              // 200-299 with the expected body size
+  readonly non2xx: number;
+  readonly wrongBody: number;       // 2xx with another body size
+  readonly errors: number;          // socket errors (connect, reset, ...)
+  readonly timeouts: number;        // no answer within timeout-ms of the scheduled time
+  readonly lagP99Ms: number;        // how late the generator itself sent (timer + event loop), p99
+  readonly lagMaxMs: number;
+  readonly latenciesUs: readonly number[];  // from scheduled time to the end of the body, answered requests, sorted
+}
+
+const url = new URL(argValue('--url'));
+const rate = Number(argValue('--rate'));
+const durationS = Number(argValue('--duration'));
+const warmupS = Number(argValue('--warmup'));
+const connections = Number(argValue('--connections'));
+const startAt = Number(argValue('--start-at'));           // wall clock (Date.now()) of the first request
+const expectBytes = Number(argValue('--expect-bytes'));
+const timeoutIdx = process.argv.indexOf('--timeout-ms');
+const timeoutMs = timeoutIdx >= 0 ? Number(process.argv[timeoutIdx + 1]) : 10_000;
+exitWithParent();
+
+const intervalMs = 1000 / rate;
+const warmupN = Math.round(rate * warmupS);
+const measuredN = Math.round(rate * durationS);
+const totalN = warmupN + measuredN;
+const path = url.pathname + url.search;
+const HEADERS = { host: url.host };
+const TIMEOUT = new Error('timeout');
+
+const pool = new Pool(url.origin, {
+  connections,
+  pipelining: 1,
+  keepAliveTimeout: 60_000,
+  headersTimeout: timeoutMs,
+  bodyTimeout: timeoutMs,
+});
+
+// Per measured request: latency in us (NaN: no answer), and the generator's own lag.
+const latency = new Float64Array(measuredN).fill(Number.NaN);
+const lag = new Float64Array(measuredN);
+let answered = 0, ok = 0, non2xx = 0, wrongBody = 0, errors = 0, timeouts = 0;
+let lastAnswerAt = 0;
+let outstanding = 0;
+let allSent: () => void;
+const sentAll = new Promise<void>((r) => { allSent = r; });
+let drained: () => void = () => {};
+
+// performance.now() of the scheduled start: the wall-clock start mapped onto the monotonic clock.
+const t0 = performance.now() + Math.max(0, startAt - Date.now());
+const windowStart = t0 + warmupN * intervalMs;
+
+function fire(i: number, due: number): void {
+  const m = i - warmupN;                // < 0: warm-up
+  if (m >= 0) lag[m] = performance.now() - due;
+  outstanding++;
+  let status = 0;
+  let bytes = 0;
+  let settled = false;
+  let abort: ((err: Error) => void) | undefined;
+  const finish = (err: Error | null): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    if (m >= 0) {
+      if (err === null) {
+        answered++;
+        lastAnswerAt = performance.now();
+        latency[m] = (lastAnswerAt - due) * 1000;
+        if (status < 200 || status > 299) non2xx++;
+        else if (bytes !== expectBytes) wrongBody++;
+        else ok++;
+      } else if (err === TIMEOUT || (err as { code?: string }).code?.includes('TIMEOUT')) timeouts++;
+      else errors++;
+    }
+    if (--outstanding === 0) drained();
+  };
+  // Bound the whole request (queue wait included) from its scheduled time.
+  const timer = setTimeout(() => { abort?.(TIMEOUT); finish(TIMEOUT); }, Math.max(1, due + timeoutMs - performance.now()));
+  // The raw dispatch API: no stream object per answer, so the generator stays cheap on the load core.
+  pool.dispatch({ method: 'GET', path, headers: HEADERS }, {
+    onConnect(a: (err: Error) => void) { abort = a; },
+    onHeaders(statusCode: number) { status = statusCode; return true; },
+    onData(chunk: Buffer) { bytes += chunk.length; return true; },
+    onComplete() { finish(null); },
+    onError(err: Error) { finish(err); },
+  });
+}
+
+let next = 0;
+function tick(): void {
+  const now = performance.now();
+  while (next < totalN) {
+    const due = t0 + next * intervalMs;
+    if (due > now) break;
+    fire(next, due);
+    next++;
+  }
+  if (next < totalN) setTimeout(tick, Math.max(0, t0 + next * intervalMs - performance.now()));
+  else allSent();
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  setTimeout(tick, Math.max(0, t0 - performance.now()));
+  await sentAll;
+  if (outstanding > 0) await new Promise<void>((r) => { drained = r; });
+  await pool.destroy().catch(() => {});   // everything measured is in; a timed-out request may still sit in its queue
+  const lat = Float64Array.from(latency.filter((x) => !Number.isNaN(x))).sort();
+  const lags = Float64Array.from(lag).sort();
+  const out: OpenLoopOutput = {
+    rate,
+    durationS,
+    scheduled: measuredN,
+    answered,
+    achievedRps: answered > 0 && lastAnswerAt > windowStart ? (answered * 1000) / (lastAnswerAt - windowStart) : 0,
+    ok,
+    non2xx,
+    wrongBody,
+    errors,
+    timeouts,
+    lagP99Ms: percentile(lags, 99),
+    lagMaxMs: lags.length ? lags[lags.length - 1]! : Number.NaN,
+    latenciesUs: Array.from(lat, (x) => Math.round(x)),
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`open-loop: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

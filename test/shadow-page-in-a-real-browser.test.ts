@@ -13,28 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShadowEvent } from '../src/shadow/report.js';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { startProxy, startUpstream, type TestProxy, type Upstream } from './helpers/servers.js';
+import { at, shadowedRoutesYaml } from './helpers/shadow-fixture.js';
 
 // Debian's chromium (.ci/run installs it). Code that runs in the page is passed as text where it
 // names DOM globals: the tsconfig has no DOM library.
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-
-const YAML = (url: string) => upstreamsYaml({ legacy: url, orders: url, users: url }) + `
-routes:
-  - prefix: /orders
-    upstream: legacy
-    shadow: { upstream: orders }
-  - prefix: /users
-    upstream: legacy
-    shadow: { upstream: users }
-  - prefix: /
-    upstream: legacy
-`;
-
-function at(i: number): string {
-  return new Date(Date.UTC(2025, 2, 4, 5, 0, 0) + i * 1000).toISOString();
-}
 
 /** /orders: 1,200 compared, 3 mismatches on $.items[*].user_id / $.createdAt; some noise and skips. */
 function orderEvents(): ShadowEvent[] {
@@ -91,7 +76,7 @@ describe('the /shadow page in a real browser', () => {
 
   beforeAll(async () => {
     up = await startUpstream((_req, res) => res.end('ok'));
-    proxy = await startProxy(YAML(up.url));
+    proxy = await startProxy(shadowedRoutesYaml(up.url));
     for (const e of orderEvents()) proxy.proxy.shadow.record(e);
 
     userDataDir = await mkdtemp(path.join(tmpdir(), 'strangler-chromium-'));

@@ -4,26 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeAll, summarize, type ShadowEvent, type ShadowReport } from '../src/shadow/report.js';
 import type { ReportSummary } from '../src/shadow/summary.js';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { startProxy, startUpstream, type TestProxy, type Upstream } from './helpers/servers.js';
+import { at, shadowedRoutesYaml } from './helpers/shadow-fixture.js';
 
 const TOKEN = 'report-s3cret';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-
-const YAML = (url: string) => upstreamsYaml({ legacy: url, orders: url, users: url }) + `
-routes:
-  - prefix: /orders
-    upstream: legacy
-    shadow: { upstream: orders }
-  - prefix: /users
-    upstream: legacy
-    shadow: { upstream: users }
-  - prefix: /
-    upstream: legacy
-`;
-
-function at(i: number): string {
-  return new Date(Date.UTC(2025, 2, 4, 5, 0, 0) + i * 1000).toISOString();
-}
 
 /** /orders: 1,200 compared, 3 of them mismatches, plus 4 skipped as too large. */
 function orderEvents(): ShadowEvent[] {
@@ -63,7 +48,7 @@ describe('GET /shadow/report', () => {
   let up: Upstream, proxy: TestProxy;
   beforeAll(async () => {
     up = await startUpstream((_req, res) => res.end('ok'));
-    proxy = await startProxy(YAML(up.url), { adminToken: TOKEN });
+    proxy = await startProxy(shadowedRoutesYaml(up.url), { adminToken: TOKEN });
   });
   afterAll(async () => {
     await proxy?.close();

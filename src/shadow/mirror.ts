@@ -100,8 +100,14 @@ class Collector {
   }
 }
 
-/** Sends one request to `upstream` and collects its answer, bounded in time and size. */
-async function fetchCopy(
+type CopyResult = { captured: Captured; ms: number } | { error: string };
+
+/**
+ * Sends one request to `upstream` and collects its answer, bounded in time and size, through
+ * undici's dispatch-handler API like the primary (measured: the request() API's Readable body and
+ * async iteration were a large part of the shadow path's cost on the event loop it shares).
+ */
+function fetchCopy(
   upstream: Upstream,
   path: string,
   method: string,
@@ -110,35 +116,53 @@ async function fetchCopy(
   timeoutMs: number,
   cap: number,
   cancel: AbortController,
-): Promise<{ captured: Captured; ms: number } | { error: string }> {
-  const started = performance.now();
-  // One controller per mirrored request (no AbortSignal.timeout/any: measured, they were a good
-  // share of the shadow path's CPU): the timer and the client leaving both abort it.
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    cancel.abort();
-  }, timeoutMs);
-  try {
-    const res = await upstream.pool.request({ path, method, headers, body, signal: cancel.signal } as Dispatcher.RequestOptions);
+): Promise<CopyResult> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let abort: ((err?: Error) => void) | null = null;
+    let settled = false;
+    let status = 0;
+    let head: Record<string, string> = {};
     const collector = new Collector(cap);
-    for await (const chunk of res.body) {
-      collector.add(chunk as Buffer);
-      if (collector.over) {
-        res.body.destroy();
-        return { error: 'too_large' };
-      }
-    }
-    const headersOut = headerObject(flatten(res.headers));
-    return { captured: { status: res.statusCode, headers: headersOut, body: collector.body }, ms: performance.now() - started };
-  } catch (err) {
-    if (timedOut) return { error: 'timeout' };
-    if (cancel.signal.aborted) return { error: 'cancelled' };
-    const code = (err as { code?: string }).code ?? '';
-    return { error: code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect_error' : 'reset' };
-  } finally {
-    clearTimeout(timer);
-  }
+    const settle = (r: CopyResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      cancel.signal.removeEventListener('abort', onCancel);
+      resolve(r);
+    };
+    const stop = (error: string): void => {
+      settle({ error });
+      abort?.(new Error(error));
+    };
+    const timer = setTimeout(() => stop('timeout'), timeoutMs);
+    const onCancel = (): void => stop('cancelled');
+    cancel.signal.addEventListener('abort', onCancel, { once: true });
+    upstream.pool.dispatch({ path, method, headers, body }, {
+      onConnect(a: (err?: Error) => void) {
+        abort = a;
+        if (settled) a(new Error('done'));
+      },
+      onHeaders(statusCode: number, raw: Buffer[]) {
+        if (statusCode < 200) return true;
+        status = statusCode;
+        head = headerObject(raw);
+        return true;
+      },
+      onData(chunk: Buffer) {
+        collector.add(chunk);
+        if (collector.over) stop('too_large');
+        return !collector.over;
+      },
+      onComplete() {
+        settle({ captured: { status, headers: head, body: collector.body }, ms: performance.now() - started });
+      },
+      onError(err: Error) {
+        const code = (err as { code?: string }).code ?? '';
+        settle({ error: code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect_error' : 'reset' });
+      },
+    } as unknown as Dispatcher.DispatchHandler);
+  });
 }
 
 function flatten(h: Record<string, string | string[] | undefined>): string[] {

@@ -18,26 +18,16 @@ import {
   type ShadowEvent,
   type ShadowReport,
 } from '../src/shadow/report.js';
+import { seededRandom } from '../scripts/lib/seeded-random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded random events
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROUTE = '/api/users';
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 
 function makeEvents(seed: number, n: number): ShadowEvent[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const int = (k: number) => Math.floor(rnd() * k);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   // Few distinct instants, so ties in time are common (examples and samples must break them).
@@ -111,7 +101,7 @@ describe('merge of the parts equals the report of the whole', () => {
   for (const seed of [1, 7, 42, 2025, 99991]) {
     it(`500 random events, 3 random parts, any order (seed ${seed})`, () => {
       const events = makeEvents(seed, 500);
-      const rnd = mulberry32(seed ^ 0xabcdef);
+      const rnd = seededRandom(seed ^ 0xabcdef);
       const sinces = ['2025-03-01T09:59:00.000Z', '2025-03-01T09:58:30.000Z', '2025-03-01T10:05:00.000Z'];
 
       const whole = reportOf(ROUTE, '2025-03-01T09:58:30.000Z', events);
@@ -147,7 +137,7 @@ describe('merge of the parts equals the report of the whole', () => {
     const events = makeEvents(5, 200);
     const whole = reportOf(ROUTE, '2025-03-01T10:00:00.000Z', events);
     const singles = events.map((e) => reportOf(ROUTE, '2025-03-01T10:00:00.000Z', [e]));
-    expect(mergeAll(shuffled(singles, mulberry32(3)))).toEqual(whole);
+    expect(mergeAll(shuffled(singles, seededRandom(3)))).toEqual(whole);
   });
 });
 
@@ -297,7 +287,7 @@ describe('summarize', () => {
 
 describe('histogram', () => {
   it('percentiles within ~5% of the exact ones, and merge equals the histogram of all values', () => {
-    const rnd = mulberry32(9);
+    const rnd = seededRandom(9);
     const values = Array.from({ length: 20_000 }, () => Math.exp(rnd() * 8)); // 1 ms .. ~3 s
     const all = emptyHistogram();
     for (const v of values) observe(all, v);

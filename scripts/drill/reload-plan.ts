@@ -1,6 +1,7 @@
 // The drill's schedule: which write is valid (and where it sends /svc), which is invalid (and how),
 // how each one replaces the file, and the pause after it. Deterministic for a given seed.
 import { COLORS, INVALID_KINDS, WRITE_MODES, type Color, type InvalidKind, type WriteMode } from './reload-routes-file.js';
+import { seededRandom } from '../lib/seeded-random.js';
 
 export interface PlanOptions {
   readonly rewrites: number;
@@ -35,23 +36,11 @@ export function other(c: Color): Color {
   return c === COLORS[0] ? COLORS[1] : COLORS[0];
 }
 
-/** mulberry32: a small seeded PRNG, so a run's schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function planWrites(o: PlanOptions): PlannedWrite[] {
   if (!Number.isInteger(o.rewrites) || o.rewrites < 1) throw new Error(`rewrites must be an integer >= 1, got ${o.rewrites}`);
   if (!Number.isInteger(o.invalidEvery) || o.invalidEvery < 2) throw new Error(`invalidEvery must be an integer >= 2, got ${o.invalidEvery}`);
   if (!(o.minGapMs > 0 && o.maxGapMs >= o.minGapMs)) throw new Error(`need 0 < minGapMs <= maxGapMs, got ${o.minGapMs}..${o.maxGapMs}`);
-  const random = prng(o.seed);
+  const random = seededRandom(o.seed);
   const plan: PlannedWrite[] = [];
   let live = o.initial;
   let invalids = 0;

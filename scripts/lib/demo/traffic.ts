@@ -11,6 +11,7 @@
 //     GET /users x2, GET /users/:id x4, GET /users/:id/details x2,
 //     GET /payments x2, GET /payments/:id x4, GET / (the HTML dashboard) x2
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../seeded-random.js';
 
 export interface TrafficOptions {
   /** The proxy's public origin. */
@@ -146,24 +147,12 @@ function isMirrored(method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && /^\/orders(?:[/?]|$)/.test(path);
 }
 
-/** mulberry32: a small seeded generator; the same seed gives the same run. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `count` requests: every block of 40 holds the whole mix, shuffled; the last block is cut
  * short. Deterministic for a seed.
  */
 export function planTraffic(count: number, seed: number): PlannedRequest[] {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const pick = <T>(choices: readonly T[]): T => choices[Math.floor(random() * choices.length)]!;
   const missingId = () => 9000 + Math.floor(random() * 1000);
   const deck = MIX.flatMap(([kind, times, make]) => Array.from({ length: times }, () => ({ kind, make })));

@@ -48,11 +48,12 @@ export interface MirroredRequest {
 
 const MAX_CODINGS = 2;
 
-function headerObject(raw: readonly Buffer[] | readonly string[]): Record<string, string> {
+/** Raw header buffers (as undici hands them over) as a lower-cased object, repeats joined. */
+function headerObject(raw: readonly Buffer[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toString().toLowerCase();
-    const value = raw[i + 1]!.toString();
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
     out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
   }
   return out;
@@ -163,16 +164,6 @@ function fetchCopy(
       },
     } as unknown as Dispatcher.DispatchHandler);
   });
-}
-
-function flatten(h: Record<string, string | string[] | undefined>): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v)) for (const x of v) out.push(k, x);
-    else out.push(k, v);
-  }
-  return out;
 }
 
 /**

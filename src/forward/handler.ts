@@ -84,6 +84,9 @@ export class ProxyHandler implements ExchangeHost {
       return this.#fail(res, scan, method, '-', startedAt, null, 'headers_too_large',
         `the request has ${scan.count} header fields; at most ${table.server.maxHeadersCount} are accepted`);
     }
+    if (scan.hostProblem !== null) {
+      return this.#fail(res, scan, method, '-', startedAt, null, 'bad_request', scan.hostProblem);
+    }
     if (scan.host === null && req.httpVersionMinor === 1) {
       return this.#fail(res, scan, method, '-', startedAt, null, 'bad_request', 'an HTTP/1.1 request needs a Host header');
     }

@@ -29,20 +29,8 @@ export function newRequestId(): string {
   return randomUUID();
 }
 
-/** RFC 3986 `uri-host [":" port]`; empty is allowed (RFC 9112 3.2). */
+/** RFC 3986 `uri-host [":" port]`; empty is allowed (RFC 9112 3.2). Checked by the header scan. */
 const HOST_VALUE = /^(?:\[[0-9A-Za-z:.%~_-]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
-
-/** RFC 9112 3.2: a request with several Host fields, or an invalid one, is answered 400. */
-export function hostProblem(raw: readonly string[]): string | null {
-  let seen = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length !== 4 || raw[i]!.toLowerCase() !== 'host') continue;
-    if (seen) return 'a request must not carry more than one Host header';
-    seen = true;
-    if (!HOST_VALUE.test(raw[i + 1]!)) return 'the Host header is not a valid host[:port]';
-  }
-  return null;
-}
 
 /** Lower-cased header names that the Connection header declares hop-by-hop (besides the usual). */
 function connectionTokens(value: string, into: Set<string> | null): Set<string> | null {
@@ -71,6 +59,8 @@ export interface RequestHeadScan {
   /** Forwardable end-to-end headers: no hop-by-hop, Host, Expect, X-Forwarded-* or X-Request-Id. */
   readonly headers: string[];
   readonly host: string | null;
+  /** RFC 9112 3.2: several Host fields, or an invalid one, are answered 400; this says why. */
+  readonly hostProblem: string | null;
   readonly requestId: string;
   readonly hasBody: boolean;
   readonly expectContinue: boolean;
@@ -87,6 +77,7 @@ export interface RequestHeadScan {
 export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
   const headers: string[] = [];
   let host: string | null = null;
+  let hostRepeated = false;
   let requestId: string | null = null;
   let hasBody = false;
   let expectContinue = false;
@@ -103,6 +94,7 @@ export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
     switch (lower) {
       case 'host':
         if (host === null) host = value;
+        else hostRepeated = true;
         continue;
       case 'content-length':
         if (value !== '0') hasBody = true;
@@ -139,6 +131,11 @@ export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
   return {
     headers: named === null ? headers : withoutNamed(headers, named),
     host,
+    hostProblem: hostRepeated
+      ? 'a request must not carry more than one Host header'
+      : host !== null && !HOST_VALUE.test(host)
+        ? 'the Host header is not a valid host[:port]'
+        : null,
     requestId: requestId ?? newRequestId(),
     hasBody,
     expectContinue,

@@ -2,7 +2,8 @@
 // limits"). Requests the HTTP parser rejects are answered here with the contract's JSON error:
 // 431 for oversized headers, 400 for malformed requests, 408 (an extension: request_timeout)
 // when the request does not arrive within the server's timeouts. So are the heads the parser lets
-// through but RFC 9112 refuses: an HTTP version other than 1.x, several or invalid Host fields.
+// through but RFC 9112 refuses: an HTTP version other than 1.x (several or invalid Host fields are
+// refused by the request handler, from its one header scan).
 
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,7 +11,7 @@ import { rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ResolvedServer } from '../routing/defaults.js';
 import type { AccessLog, ProxyHandler } from './handler.js';
-import { hostProblem, newRequestId, saneRequestId } from './headers.js';
+import { newRequestId, saneRequestId } from './headers.js';
 import { sendError } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
@@ -145,10 +146,10 @@ function clientRequestId(req: http.IncomingMessage): string {
   return saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
 }
 
-/** What RFC 9112 refuses in a head that Node's parser accepts (HTTP/0.9 and HTTP/2.0 request lines, Host). */
+/** An HTTP version the parser accepts but RFC 9112 does not (0.9, 2.0). Host is checked by the header scan. */
 function headProblem(req: http.IncomingMessage): string | null {
   if (req.httpVersionMajor !== 1) return `HTTP/${req.httpVersion} requests are not accepted; use HTTP/1.1 or HTTP/1.0`;
-  return hostProblem(req.rawHeaders);
+  return null;
 }
 
 function refuse(res: http.ServerResponse, req: http.IncomingMessage, message: string, access: AccessLog): void {

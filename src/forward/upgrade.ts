@@ -69,6 +69,7 @@ export class UpgradeHandler {
         null,
       );
     };
+    if (scan.hostProblem !== null) return refuse('bad_request', scan.hostProblem, '-');
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       return refuse('bad_request', `upgrading to '${req.headers.upgrade}' is not supported; only WebSocket upgrades are proxied`, '-');
     }

@@ -14,7 +14,7 @@ import type { ShadowTask } from '../shadow/mirror.js';
 import { responseHeaders } from './headers.js';
 import { sendError } from './respond.js';
 import { STATUS_OF, type ErrorCode } from '../errors.js';
-import { classifyError } from '../policies/failure.js';
+import { classifyError, UpstreamFailure } from '../policies/failure.js';
 
 export interface ExchangeEnd {
   readonly status: number;
@@ -34,9 +34,6 @@ export interface ExchangeHost {
   finished(x: Exchange, end: ExchangeEnd): void;
 }
 
-class UpstreamTimeout extends Error {
-  readonly code = 'STRANGLER_UPSTREAM_TIMEOUT';
-}
 class ClientClosed extends Error {
   readonly code = 'STRANGLER_CLIENT_CLOSED';
 }
@@ -171,7 +168,7 @@ export class Exchange implements ResponseSink {
     this.#timer = null;
     if (this.#done || this.#status !== 0) return;
     if (this.#managed !== null) return this.#managed.timeout(); // the policies decide: fallback or 504
-    const err = new UpstreamTimeout(`no response from upstream '${this.upstream.name}' within ${this.route.timeoutMs} ms`);
+    const err = new UpstreamFailure('timeout', `no response from upstream '${this.upstream.name}' within ${this.route.timeoutMs} ms`);
     this.#end('upstream_timeout', err);
     this.#cancel(err);
   }

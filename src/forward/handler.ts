@@ -81,22 +81,22 @@ export class ProxyHandler implements ExchangeHost {
     const method = req.method!;
 
     if (scan.count > table.server.maxHeadersCount) {
-      return this.#fail(res, scan, method, '-', startedAt, null, 'headers_too_large',
+      return this.#fail(res, scan, method, '-', startedAt, 'headers_too_large',
         `the request has ${scan.count} header fields; at most ${table.server.maxHeadersCount} are accepted`);
     }
     if (scan.hostProblem !== null) {
-      return this.#fail(res, scan, method, '-', startedAt, null, 'bad_request', scan.hostProblem);
+      return this.#fail(res, scan, method, '-', startedAt, 'bad_request', scan.hostProblem);
     }
     if (scan.host === null && req.httpVersionMinor === 1) {
-      return this.#fail(res, scan, method, '-', startedAt, null, 'bad_request', 'an HTTP/1.1 request needs a Host header');
+      return this.#fail(res, scan, method, '-', startedAt, 'bad_request', 'an HTTP/1.1 request needs a Host header');
     }
     const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
     if (!target.ok) {
-      return this.#fail(res, scan, method, '-', startedAt, null, 'bad_request', target.reason);
+      return this.#fail(res, scan, method, '-', startedAt, 'bad_request', target.reason);
     }
     const route = table.match(method, target.path);
     if (route === undefined) {
-      return this.#fail(res, scan, method, target.path, startedAt, null, 'no_route',
+      return this.#fail(res, scan, method, target.path, startedAt, 'no_route',
         `no route matches ${method} ${target.path}`);
     }
 
@@ -214,30 +214,20 @@ export class ProxyHandler implements ExchangeHost {
     return appendForwardingHeaders(headers, scan, req.socket.remoteAddress, table.server.trustedProxies);
   }
 
+  /** A proxy-made error before any route took the request (route: null in the access line). */
   #fail(
     res: ServerResponse,
     scan: RequestHeadScan,
     method: string,
     path: string,
     startedAt: number,
-    route: CompiledRoute | null,
     code: ErrorCode,
     message: string,
   ): void {
-    const status = sendError(res, code, message, scan.requestId, route?.prefix, this.#state.draining);
+    const status = sendError(res, code, message, scan.requestId, undefined, this.#state.draining);
     this.#access.write(
-      {
-        requestId: scan.requestId,
-        method,
-        path,
-        route: route?.prefix ?? null,
-        upstream: null,
-        status,
-        bytes: 0,
-        startedAt,
-        error: code,
-      },
-      route?.meters ?? null,
+      { requestId: scan.requestId, method, path, route: null, upstream: null, status, bytes: 0, startedAt, error: code },
+      null,
     );
   }
 }

@@ -1,7 +1,11 @@
-// Writes a proxy-made JSON error on a live ServerResponse.
+// Proxy-made JSON errors: on a live ServerResponse, or as raw bytes on a socket the HTTP server
+// has handed over (parser errors, CONNECT, refused upgrades), each with its one access line.
 
 import type { ServerResponse } from 'node:http';
-import { errorBody, STATUS_OF, type ErrorCode } from '../errors.js';
+import type { Duplex } from 'node:stream';
+import { errorBody, rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
+import type { AccessLog } from './handler.js';
+import { newRequestId } from './headers.js';
 
 export function sendError(
   res: ServerResponse,
@@ -22,4 +26,26 @@ export function sendError(
   res.writeHead(status, headers);
   res.end(body);
   return status;
+}
+
+/** Where a refusal's access line goes (the access log, or an exchange that will write it). */
+export type AccessSink = Pick<AccessLog, 'write'>;
+
+/** Answers on a raw socket with the JSON error, closes it, and writes the access line. */
+export function refuseSocket(
+  socket: Duplex,
+  code: ErrorCode,
+  message: string,
+  access: AccessSink,
+  line: { readonly method: string; readonly path?: string; readonly requestId?: string; readonly startedAt?: number },
+): void {
+  const requestId = line.requestId ?? newRequestId();
+  socket.end(rawErrorResponse(code, message, requestId));
+  access.write(
+    {
+      requestId, method: line.method, path: line.path ?? '-', route: null, upstream: null,
+      status: STATUS_OF[code], bytes: 0, startedAt: line.startedAt ?? performance.now(), error: code,
+    },
+    null,
+  );
 }

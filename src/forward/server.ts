@@ -7,12 +7,12 @@
 
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ResolvedServer } from '../routing/defaults.js';
 import type { AccessLog, ProxyHandler } from './handler.js';
 import { newRequestId, saneRequestId } from './headers.js';
-import { sendError } from './respond.js';
+import { refuseSocket, sendError, type AccessSink } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
 
@@ -106,9 +106,6 @@ function afterResponses(socket: Duplex, then: () => void): void {
   else res.once('finish', () => afterResponses(socket, then));
 }
 
-/** Where a refusal's access line goes. */
-type AccessSink = Pick<AccessLog, 'write'>;
-
 function answerClientError(
   err: NodeJS.ErrnoException,
   socket: Duplex,
@@ -161,17 +158,6 @@ function refuse(res: http.ServerResponse, req: http.IncomingMessage, message: st
   );
 }
 
-function refuseRaw(
-  socket: Duplex,
-  code: ErrorCode,
-  message: string,
-  access: AccessSink,
-  method: string,
-  requestId = newRequestId(),
-): void {
-  socket.end(rawErrorResponse(code, message, requestId));
-  access.write(
-    { requestId, method, path: '-', route: null, upstream: null, status: STATUS_OF[code], bytes: 0, startedAt: performance.now(), error: code },
-    null,
-  );
+function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessSink, method: string, requestId?: string): void {
+  refuseSocket(socket, code, message, access, { method, requestId });
 }

@@ -4,11 +4,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
+import { rawErrorResponse, type ErrorCode } from '../errors.js';
 import { rewritePath } from '../routing/match.js';
 import { normalizeTarget } from '../routing/normalize.js';
 import type { TableStore } from '../routing/store.js';
 import type { AccessLog } from './handler.js';
+import { refuseSocket } from './respond.js';
 import { appendForwardingHeaders, scanRequestHeaders } from './headers.js';
 
 const TARGET = Symbol('strangler.upgradeTarget');
@@ -62,13 +63,8 @@ export class UpgradeHandler {
     const table = this.#store.current;
     const scan = scanRequestHeaders(req.rawHeaders);
     const method = req.method!;
-    const refuse = (code: ErrorCode, message: string, path: string): void => {
-      socket.end(rawErrorResponse(code, message, scan.requestId));
-      this.#access.write(
-        { requestId: scan.requestId, method, path, route: null, upstream: null, status: STATUS_OF[code], bytes: 0, startedAt, error: code },
-        null,
-      );
-    };
+    const refuse = (code: ErrorCode, message: string, path: string): void =>
+      refuseSocket(socket, code, message, this.#access, { requestId: scan.requestId, method, path, startedAt });
     if (scan.hostProblem !== null) return refuse('bad_request', scan.hostProblem, '-');
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       return refuse('bad_request', `upgrading to '${req.headers.upgrade}' is not supported; only WebSocket upgrades are proxied`, '-');

@@ -176,7 +176,7 @@ export class ProxyHandler implements ExchangeHost {
       const { key, forced } = c.sticky === null && c.force === null ? NO_INPUTS : canaryInputs(req.rawHeaders, c.sticky, c.force);
       side = sideFor(c.percent, key, forced, Math.random);
     }
-    this.#resilience.metrics.canaryRequests.inc({ route: route.prefix, side });
+    route.meters.canarySide(side);
     return side === 'canary';
   }
 

@@ -112,10 +112,21 @@ export class RouteMeters {
   readonly #metrics: Metrics;
   readonly #route: string;
   readonly #byUpstream = new Map<string, { duration: Observe; byMethod: Map<string, Inc[]> }>();
+  readonly #canarySides = new Map<string, Inc>();
 
   constructor(metrics: Metrics, route: string) {
     this.#metrics = metrics;
     this.#route = route;
+  }
+
+  /** strangler_canary_requests_total{route,side}, through a cached child. */
+  canarySide(side: 'primary' | 'canary'): void {
+    let c = this.#canarySides.get(side);
+    if (c === undefined) {
+      c = this.#metrics.canaryRequests.labels(this.#route, side);
+      this.#canarySides.set(side, c);
+    }
+    c.inc();
   }
 
   record(upstream: string, method: string, status: number, seconds: number): void {

@@ -2,12 +2,12 @@
 // An order's userId is checked for shape only, not looked up: once users move to the users
 // service, new users exist there and not in this store, and orders for them must still work.
 import { notFound } from '../scripts/lib/http-error.js';
-import { readJsonBody } from '../scripts/lib/http-body.js';
+import { readNewOrder } from '../scripts/lib/order-input.js';
 import { sendJson } from '../scripts/lib/http-reply.js';
 import type { JsonStore } from '../scripts/lib/json-store.js';
 import type { Order } from '../scripts/lib/model.js';
 import type { Router } from '../scripts/lib/router.js';
-import { asFields, FieldChecker, parseId } from '../scripts/lib/validate.js';
+import { FieldChecker, parseId } from '../scripts/lib/validate.js';
 import type { LegacyData } from './db.js';
 import type { NotificationHub } from './notifications.js';
 
@@ -22,13 +22,9 @@ export function addOrdersRoutes(router: Router, store: JsonStore<LegacyData>, hu
   });
 
   router.post('/orders', async ({ req, res }) => {
-    const checker = new FieldChecker(asFields(await readJsonBody(req)));
-    const userId = checker.integer('userId', { required: true, min: 1, max: Number.MAX_SAFE_INTEGER });
-    const product = checker.string('product', { required: true, max: 200 });
-    const quantity = checker.integer('quantity', { required: true, min: 1, max: 1000 });
-    checker.check();
+    const { userId, product, quantity } = await readNewOrder(req);
     const order = await store.update((data) => {
-      const created: Order = { id: data.nextId.orders++, userId: userId!, product: product!, quantity: quantity!, createdAt: new Date().toISOString() };
+      const created: Order = { id: data.nextId.orders++, userId, product, quantity, createdAt: new Date().toISOString() };
       data.orders.push(created);
       return created;
     });

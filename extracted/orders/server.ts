@@ -27,11 +27,11 @@
 // on /notifications/stream; orders created here are not published there.
 import type { JsonStore } from '../../scripts/lib/json-store.js';
 import { HttpError, notFound } from '../../scripts/lib/http-error.js';
-import { readJsonBody } from '../../scripts/lib/http-body.js';
+import { readNewOrder } from '../../scripts/lib/order-input.js';
 import { sendJson } from '../../scripts/lib/http-reply.js';
 import { Router } from '../../scripts/lib/router.js';
 import { serve, type Served } from '../../scripts/lib/serve.js';
-import { asFields, FieldChecker, parseId } from '../../scripts/lib/validate.js';
+import { parseId } from '../../scripts/lib/validate.js';
 import { openOrdersStore, type OrdersData, type StoredOrder } from './store.js';
 
 export interface OrdersServiceOptions {
@@ -65,13 +65,9 @@ function addOrdersRoutes(router: Router, store: JsonStore<OrdersData>, now: () =
   });
 
   router.post('/orders', async ({ req, res }) => {
-    const checker = new FieldChecker(asFields(await readJsonBody(req)));
-    const userId = checker.integer('userId', { required: true, min: 1, max: Number.MAX_SAFE_INTEGER });
-    const product = checker.string('product', { required: true, max: 200 });
-    const quantity = checker.integer('quantity', { required: true, min: 1, max: 1000 });
-    checker.check();
+    const { userId, product, quantity } = await readNewOrder(req);
     const order = await store.update((data) => {
-      const created: StoredOrder = { id: data.nextId.orders++, user_id: userId!, product: product!, quantity: quantity!, createdAt: now() };
+      const created: StoredOrder = { id: data.nextId.orders++, user_id: userId, product, quantity, createdAt: now() };
       data.orders.push(created);
       return created;
     });

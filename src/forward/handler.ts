@@ -11,7 +11,7 @@ import { rewritePath } from '../routing/match.js';
 import { normalizeTarget } from '../routing/normalize.js';
 import type { TableStore } from '../routing/store.js';
 import type { CompiledRoute, ResolvedCanary, ResolvedShadow, RouteTable } from '../routing/table.js';
-import { ShadowTask } from '../shadow/mirror.js';
+import { ShadowTask, type MirrorDeps } from '../shadow/mirror.js';
 import { canaryInputs, sideFor, type Side } from '../canary/split.js';
 
 const NO_INPUTS = { key: null, forced: null };
@@ -61,12 +61,14 @@ export class ProxyHandler implements ExchangeHost {
   readonly #access: AccessLog;
 
   readonly #resilience: ResilienceDeps;
+  readonly #mirrorDeps: MirrorDeps;
 
   constructor(store: TableStore, state: ProxyState, access: AccessLog, resilience: ResilienceDeps) {
     this.#store = store;
     this.#state = state;
     this.#access = access;
     this.#resilience = resilience;
+    this.#mirrorDeps = { reports: resilience.shadow, metrics: resilience.metrics, logger: resilience.logger };
   }
 
   get draining(): boolean {
@@ -122,7 +124,9 @@ export class ProxyHandler implements ExchangeHost {
         void forwardResilient(x, route, policies, r, this.#resilience);
       }
     };
-    const task = route.shadow !== null && !canary ? this.#mirror(req, route, route.shadow, scan, headers, path, target, table) : null;
+    const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method)
+      ? this.#mirror(req, route, route.shadow, scan, headers, path, target, table)
+      : null;
     if (task === null || !scan.hasBody) {
       x.capture = task;
       return go(null);
@@ -143,13 +147,13 @@ export class ProxyHandler implements ExchangeHost {
     );
   }
 
-  /** Starts the shadow copy of this request, when sampled (the route's methods, percent, cap). */
+  /** Starts the shadow copy of a sampled request (null: over the route's maxConcurrent). */
   #mirror(
     req: IncomingMessage, route: CompiledRoute, shadow: ResolvedShadow, scan: RequestHeadScan,
     headers: string[], path: string, target: { path: string; search: string }, table: RouteTable,
   ): ShadowTask | null {
     const task = ShadowTask.begin(
-      { reports: this.#resilience.shadow, metrics: this.#resilience.metrics, logger: this.#resilience.logger },
+      this.#mirrorDeps,
       shadow,
       route.state.shadow!,
       {
@@ -158,7 +162,7 @@ export class ProxyHandler implements ExchangeHost {
         method: req.method!,
         clientPath: target.path + target.search,
         host: scan.host,
-        headers: [...headers],
+        headers, // never changed once built; the shadow's copy adds its marker to a new array
         primaryPath: path,
         shadowPath: rewritePath(target.path, route.prefix, shadow.prefixRewrite ?? route.prefixRewrite) + target.search,
       },

@@ -132,6 +132,13 @@ export function compareAt(a: string, b: string): number {
   return compareText(a, b);
 }
 
+/** `YYYY-MM-DDTHH:mm:ss.sssZ`, the one form toISOString writes for years 0 to 9999. */
+const PLAIN_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function isPlainIso(s: string): boolean {
+  return s.length === 24 && PLAIN_ISO.test(s);
+}
+
 function earlier(a: string, b: string): string {
   return compareAt(a, b) <= 0 ? a : b;
 }
@@ -189,7 +196,8 @@ export function record(report: ShadowReport, event: ShadowEvent): ShadowReport {
   if (event.route !== report.route) {
     throw new Error(`shadow event for route ${JSON.stringify(event.route)} recorded into the report of ${JSON.stringify(report.route)}`);
   }
-  report.since = earlier(report.since, event.at);
+  // Two times as toISOString writes them order as their text does: the common case skips parsing.
+  if (!(event.at >= report.since && isPlainIso(event.at) && isPlainIso(report.since))) report.since = earlier(report.since, event.at);
   report.mirrored += 1;
   switch (event.result) {
     case 'match':
@@ -209,30 +217,8 @@ export function record(report: ShadowReport, event: ShadowEvent): ShadowReport {
   }
 
   const differences = event.differences ?? [];
-  const seen = new Set<string>();
-  for (const d of differences) {
-    const key = normalizePath(d.path);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const example: PathExample = { at: event.at, path: d.path, kind: d.kind, primary: clip(d.primary), shadow: clip(d.shadow) };
-    const stat = get(report.topPaths, key);
-    if (stat) {
-      stat.count += 1;
-      stat.example = betterExample(stat.example, example);
-    } else {
-      put(report.topPaths, key, { count: 1, example });
-    }
-  }
-  report.topPaths = capCounts(report.topPaths, TOP_PATHS_CAP, (s) => s.count);
-
-  const noiseSeen = new Set<string>();
-  for (const n of event.noise ?? []) {
-    const key = normalizePath(n.path);
-    if (noiseSeen.has(key)) continue;
-    noiseSeen.add(key);
-    put(report.noisePaths, key, (get(report.noisePaths, key) ?? 0) + 1);
-  }
-  report.noisePaths = capCounts(report.noisePaths, NOISE_PATHS_CAP, (n) => n);
+  if (differences.length > 0) recordPaths(report, event, differences);
+  if (event.noise !== undefined && event.noise.length > 0) recordNoise(report, event.noise);
 
   if (event.result === 'mismatch') {
     report.samples.push({
@@ -250,6 +236,35 @@ export function record(report: ShadowReport, event: ShadowEvent): ShadowReport {
   if (typeof event.primaryMs === 'number') observe(report.latency.primary, event.primaryMs);
   if (typeof event.shadowMs === 'number') observe(report.latency.shadow, event.shadowMs);
   return report;
+}
+
+function recordPaths(report: ShadowReport, event: ShadowEvent, differences: NonNullable<ShadowEvent['differences']>): void {
+  const seen = new Set<string>();
+  for (const d of differences) {
+    const key = normalizePath(d.path);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const example: PathExample = { at: event.at, path: d.path, kind: d.kind, primary: clip(d.primary), shadow: clip(d.shadow) };
+    const stat = get(report.topPaths, key);
+    if (stat) {
+      stat.count += 1;
+      stat.example = betterExample(stat.example, example);
+    } else {
+      put(report.topPaths, key, { count: 1, example });
+    }
+  }
+  report.topPaths = capCounts(report.topPaths, TOP_PATHS_CAP, (s) => s.count);
+}
+
+function recordNoise(report: ShadowReport, noise: NonNullable<ShadowEvent['noise']>): void {
+  const noiseSeen = new Set<string>();
+  for (const n of noise) {
+    const key = normalizePath(n.path);
+    if (noiseSeen.has(key)) continue;
+    noiseSeen.add(key);
+    put(report.noisePaths, key, (get(report.noisePaths, key) ?? 0) + 1);
+  }
+  report.noisePaths = capCounts(report.noisePaths, NOISE_PATHS_CAP, (n) => n);
 }
 
 /** The report of a list of events (all of one route). */

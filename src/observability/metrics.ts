@@ -5,10 +5,60 @@
 import client from 'prom-client';
 import { droppedLogBytes } from './logger.js';
 
+/** One label combination's count, kept as a plain number until the registry is read. */
+export class Tally {
+  pending = 0;
+  constructor(readonly labels: Readonly<Record<string, string>>) {}
+  inc(): void {
+    this.pending++;
+  }
+}
+
+/**
+ * A prom-client Counter whose per-request increments go to Tally cells, one per label
+ * combination, added to the counter when the registry is read. prom-client hashes and validates
+ * the labels on every inc(), even through a child from labels(); a cell is one addition.
+ */
+export class TalliedCounter<T extends string> {
+  readonly counter: client.Counter<T>;
+  readonly #cells = new Map<string, Tally>();
+  readonly #labelNames: readonly T[];
+
+  constructor(cfg: client.CounterConfiguration<T> & { labelNames: readonly T[] }) {
+    const cells = this.#cells;
+    this.#labelNames = cfg.labelNames;
+    this.counter = new client.Counter({
+      ...cfg,
+      collect() {
+        for (const c of cells.values()) {
+          if (c.pending === 0) continue;
+          const n = c.pending;
+          c.pending = 0;
+          this.inc(c.labels as Partial<Record<T, string>>, n);
+        }
+      },
+    });
+  }
+
+  /** The cell of these label values (in labelNames order), made once and shared. */
+  cell(...values: string[]): Tally {
+    const key = values.join('\u0000');
+    let c = this.#cells.get(key);
+    if (c === undefined) {
+      const labels: Record<string, string> = {};
+      this.#labelNames.forEach((name, i) => { labels[name] = values[i] ?? ''; });
+      c = new Tally(labels);
+      this.#cells.set(key, c);
+      this.counter.inc(labels as Partial<Record<T, string>>, 0); // the series exists from its first use
+    }
+    return c;
+  }
+}
+
 export class Metrics {
   readonly registry = new client.Registry();
 
-  readonly requests = new client.Counter({
+  readonly requests = new TalliedCounter({
     name: 'strangler_requests_total',
     help: 'Requests answered, by route prefix, upstream, method and status.',
     labelNames: ['route', 'upstream', 'method', 'status'] as const,
@@ -44,14 +94,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly shadowComparisons = new client.Counter({
+  readonly shadowComparisons = new TalliedCounter({
     name: 'strangler_shadow_comparisons_total',
     help: 'Finished shadow comparisons, by result and reason.',
     labelNames: ['route', 'result', 'reason'] as const,
     registers: [this.registry],
   });
 
-  readonly canaryRequests = new client.Counter({
+  readonly canaryRequests = new TalliedCounter({
     name: 'strangler_canary_requests_total',
     help: 'Requests of a canary route, by side (primary or canary).',
     labelNames: ['route', 'side'] as const,
@@ -123,7 +173,7 @@ export class RouteMeters {
   canarySide(side: 'primary' | 'canary'): void {
     let c = this.#canarySides.get(side);
     if (c === undefined) {
-      c = this.#metrics.canaryRequests.labels(this.#route, side);
+      c = this.#metrics.canaryRequests.cell(this.#route, side);
       this.#canarySides.set(side, c);
     }
     c.inc();
@@ -142,7 +192,7 @@ export class RouteMeters {
     }
     let counter = byStatus[status];
     if (counter === undefined) {
-      counter = this.#metrics.requests.labels(this.#route, upstream, method, String(status));
+      counter = this.#metrics.requests.cell(this.#route, upstream, method, String(status));
       byStatus[status] = counter;
     }
     counter.inc();

@@ -77,7 +77,7 @@ export class ShadowState {
     let byReason = this.#counters.get(event.result);
     if (byReason === undefined) this.#counters.set(event.result, (byReason = new Map()));
     let c = byReason.get(reason);
-    if (c === undefined) byReason.set(reason, (c = metrics.shadowComparisons.labels(event.route, event.result, reason)));
+    if (c === undefined) byReason.set(reason, (c = metrics.shadowComparisons.cell(event.route, event.result, reason)));
     c.inc();
   }
 }

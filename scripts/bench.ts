@@ -72,16 +72,16 @@ async function main(): Promise<number> {
     const ctx: BenchContext = { ...bootCtx, upstreamUrl: upstream.url };
     const perRun = opts.warmupS + opts.durationS;
     const closedS = opts.closedLoop ? targets.length * scenarios.length * opts.rounds * perRun : 0;
-    const rateS = opts.fixedRate ? 3 * opts.rounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
+    const rateS = opts.fixedRate ? 3 * opts.rateRounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
-      `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
+      `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
       ` ~ ${Math.ceil((closedS + rateS) / 60)} min + start-up\n`);
     const startedAt = new Date();
     const results = load ? await runRounds(opts, targets, scenarios, ctx, load) : [];
     let rate: RateSection | undefined;
     if (opts.fixedRate) {
       rate = await runRateSection({
-        rate: opts.rate, durationS: opts.rateDurationS, warmupS: opts.warmupS, rounds: opts.rounds, connections: opts.connections,
+        rate: opts.rate, durationS: opts.rateDurationS, warmupS: opts.warmupS, rounds: opts.rateRounds, connections: opts.connections,
       }, ctx);
     }
     await upstream.stop();
@@ -96,12 +96,12 @@ async function main(): Promise<number> {
           ['duration', `${opts.durationS} s measured per run, after ${opts.warmupS} s of warm-up load`],
         ] as const : []),
         ...(rate ? [
-          ['fixed rate', `${opts.rate} req/s, ${opts.rateDurationS} s measured per run after ${opts.warmupS} s at the same rate, ` +
+          ['fixed rate', `${opts.rate} req/s, ${opts.rateRounds} rounds, ${opts.rateDurationS} s measured per run after ${opts.warmupS} s at the same rate, ` +
             `up to ${opts.connections} connections; ${OPEN_LOOP_NAME}`],
           ['shadow rows', `measured route + shadow {upstream: shadow, percent: 100, timeoutMs: 5000, maxConcurrent: 64}; shadow = a second ` +
             `bench upstream instance, or one that answers after ${SLOW_SHADOW_DELAY_MS / 1000} s (both on the load core)`],
         ] as const : []),
-        ['rounds', `${opts.rounds}; targets interleaved, order rotated each round, each target restarted each round; medians across rounds`],
+        ...(load ? [['rounds', `${opts.rounds}; targets interleaved, order rotated each round, each target restarted each round; medians across rounds`]] as const : []),
         ['pinning', pinning.description],
         ['machine', idle],
         ['upstream', 'node:http, keep-alive, precomputed bodies, content-length set'],

@@ -13,6 +13,7 @@ export interface BenchOptions {
   readonly pin: boolean;
   readonly rate: number;                  // fixed-rate section: req/s
   readonly rateDurationS: number;         // fixed-rate section: seconds measured per run
+  readonly rateRounds: number;            // fixed-rate section: rounds
   readonly closedLoop: boolean;           // false with --only-rate
   readonly fixedRate: boolean;            // false with --no-rate
 }
@@ -29,10 +30,12 @@ export const USAGE = `usage: node dist/scripts/bench.js [options]
   --no-pin            do not pin processes to CPUs
 fixed-rate section (open loop: strangler without shadow, with shadow 100%, with shadow 100% to a 2 s upstream):
   --rate R            requests per second (default 2000)
-  --rate-duration S   seconds measured per run (default 8; after --warmup seconds at the same rate)
+  --rate-duration S   seconds measured per run (default 12; after --warmup seconds at the same rate)
+  --rate-rounds N     rounds of the fixed-rate section (default 5: a p99 needs more samples than a
+                      median, and the bar is 10%)
   --only-rate         run only the fixed-rate section (--only, --targets and --load do not apply to it)
   --no-rate           skip the fixed-rate section
-  (--rounds, --connections, --warmup, --json and --no-pin apply to both sections)
+  (--connections, --warmup, --json and --no-pin apply to both sections)
   -h, --help
 environment: BENCH_STRANGLER_MAIN=/path/to/main.js benches another strangler build (default dist/src/main.js)`;
 
@@ -59,6 +62,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'no-pin': { type: 'boolean' },
       rate: { type: 'string' },
       'rate-duration': { type: 'string' },
+      'rate-rounds': { type: 'string' },
       'only-rate': { type: 'boolean' },
       'no-rate': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -76,7 +80,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     connections: positiveInt('--connections', values.connections, 64),
     pin: !values['no-pin'],
     rate: positiveInt('--rate', values.rate, 2000),
-    rateDurationS: positiveInt('--rate-duration', values['rate-duration'], 8),
+    rateDurationS: positiveInt('--rate-duration', values['rate-duration'], 12),
+    rateRounds: positiveInt('--rate-rounds', values['rate-rounds'], 5),
     closedLoop: !values['only-rate'],
     fixedRate: !values['no-rate'],
     ...(values.only !== undefined ? { only: values.only } : {}),

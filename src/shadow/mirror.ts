@@ -319,6 +319,7 @@ export class ShadowTask implements CopySink {
     if (!ok) {
       this.#skip('primary_incomplete');
       this.#copy?.stop('cancelled');
+      this.#probe?.stop('cancelled');
       return;
     }
     this.#primaryMs = performance.now() - this.#startedAt;
@@ -367,7 +368,7 @@ export class ShadowTask implements CopySink {
   /** The answer with its body decoded (content-encoding), or why it cannot be. */
   #decoded(c: Captured): Captured | 'too_large' | 'undecodable' {
     const body = decodeBody(c.body, c.headers['content-encoding'] as string | undefined, this.#cap);
-    return typeof body === 'string' ? body : body === c.body ? c : { ...c, body };
+    return typeof body === 'string' ? body : body === c.body ? c : { status: c.status, headers: c.headers, body };
   }
 
   #primaryCaptured(): Captured {

@@ -80,7 +80,7 @@ export function rateBarChecks(s: RateSection): BarCheck[] {
     if (spread > P99_BAR - 1) {
       lines.push({
         line: `  note: the no-shadow row's own p99 varied by ${(spread * 100).toFixed(0)}% between rounds (more than the 10% bar): ` +
-          'noise; rerun on an idle machine, or with more --rounds / a longer --rate-duration',
+          'noise; rerun on an idle machine, or with more --rate-rounds / a longer --rate-duration',
       });
     }
   }

@@ -408,7 +408,7 @@ export function compareResponses(primary: Captured, shadow: Captured, opts: Comp
     const path = `headers.${name}`;
     if (a === undefined) out.add(path, 'extra', undefined, b, [path]);
     else if (b === undefined) out.add(path, 'missing', a, undefined, [path]);
-    else if (name === 'content-type' ? normaliseContentType(a) !== normaliseContentType(b) : true) {
+    else if (name !== 'content-type' || normaliseContentType(a) !== normaliseContentType(b)) {
       out.add(path, 'header', a, b, [path]);
     }
   }

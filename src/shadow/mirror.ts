@@ -12,6 +12,7 @@ import type { ResolvedShadow } from '../routing/table.js';
 import { curlFor } from './curl.js';
 import { compareResponses, compareOptionsFrom, type Captured, type Comparison, type CompareOptions } from './diff.js';
 import { learnNoise, NoiseSet } from './noise.js';
+import { get, put } from './plain-object.js';
 import type { ShadowEvent } from './report.js';
 import type { ShadowReports } from './store.js';
 
@@ -49,10 +50,8 @@ export class HeaderPick {
       const name = nameBytes.toString('latin1').toLowerCase();
       if (!this.#names.has(name)) continue;
       const value = raw[i + 1]!.toString('latin1');
-      const before = Object.hasOwn(out, name) ? out[name] : undefined;
-      const joined = before === undefined ? value : `${before}, ${value}`;
-      if (name === '__proto__') Object.defineProperty(out, name, { value: joined, enumerable: true, writable: true, configurable: true });
-      else out[name] = joined;
+      const before = get(out, name);
+      put(out, name, before === undefined ? value : `${before}, ${value}`);
     }
     return out;
   }

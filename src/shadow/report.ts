@@ -35,6 +35,7 @@ import { canonicalJson, compareText } from './canonical.js';
 import type { Difference, DifferenceKind } from './diff.js';
 import { emptyHistogram, mergeHistograms, observe, type Histogram } from './histogram.js';
 import { normalizePath } from './patterns.js';
+import { get, put } from './plain-object.js';
 
 export type ShadowResult = 'match' | 'mismatch' | 'shadow_error' | 'skipped';
 
@@ -110,16 +111,6 @@ export const EXAMPLE_VALUE_MAX_CHARS = 200;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-/** Sets a key on a plain object even when it is spelled `__proto__`. */
-function put<T>(obj: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
-}
-
-function get<T>(obj: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(obj, key) ? obj[key] : undefined;
-}
 
 /** Total order of ISO times: by instant, then by text; unparseable ones last. */
 export function compareAt(a: string, b: string): number {

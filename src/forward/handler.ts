@@ -68,7 +68,7 @@ export class ProxyHandler implements ExchangeHost {
     this.#state = state;
     this.#access = access;
     this.#resilience = resilience;
-    this.#mirrorDeps = { reports: resilience.shadow, metrics: resilience.metrics, logger: resilience.logger };
+    this.#mirrorDeps = { reports: resilience.shadow, logger: resilience.logger };
   }
 
   get draining(): boolean {
@@ -158,6 +158,7 @@ export class ProxyHandler implements ExchangeHost {
       route.state.shadow!,
       {
         route: route.prefix,
+        meters: route.meters,
         requestId: scan.requestId,
         method: req.method!,
         clientPath: target.path + target.search,

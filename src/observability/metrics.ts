@@ -163,6 +163,7 @@ export class RouteMeters {
   readonly #route: string;
   readonly #byUpstream = new Map<string, { duration: Observe; byMethod: Map<string, Inc[]> }>();
   readonly #canarySides = new Map<string, Inc>();
+  readonly #shadowResults = new Map<string, Map<string, Inc>>();
 
   constructor(metrics: Metrics, route: string) {
     this.#metrics = metrics;
@@ -176,6 +177,15 @@ export class RouteMeters {
       c = this.#metrics.canaryRequests.cell(this.#route, side);
       this.#canarySides.set(side, c);
     }
+    c.inc();
+  }
+
+  /** strangler_shadow_comparisons_total{route,result,reason}, through a cached cell. */
+  shadowResult(result: string, reason: string): void {
+    let byReason = this.#shadowResults.get(result);
+    if (byReason === undefined) this.#shadowResults.set(result, (byReason = new Map()));
+    let c = byReason.get(reason);
+    if (c === undefined) byReason.set(reason, (c = this.#metrics.shadowComparisons.cell(this.#route, result, reason)));
     c.inc();
   }
 

@@ -6,7 +6,7 @@
 import zlib from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { RouteMeters } from '../observability/metrics.js';
 import type { Upstream } from '../forward/pools.js';
 import type { ResolvedShadow } from '../routing/table.js';
 import { curlFor } from './curl.js';
@@ -18,11 +18,8 @@ import type { ShadowReports } from './store.js';
 
 export interface MirrorDeps {
   readonly reports: ShadowReports;
-  readonly metrics: Metrics;
   readonly logger: Logger;
 }
-
-type Inc = { inc(): void };
 
 /**
  * Picks the few response headers a comparison reads (content type and encoding, and the route's
@@ -63,26 +60,16 @@ export class ShadowState {
   readonly noise = new NoiseSet();
   readonly options: CompareOptions;
   readonly headers: HeaderPick;
-  /** strangler_shadow_comparisons_total children of this route, by result then reason. */
-  readonly #counters = new Map<string, Map<string, Inc>>();
   constructor(shadow: ResolvedShadow) {
     this.options = compareOptionsFrom(shadow.compare, { noisePaths: this.noise });
     this.headers = new HeaderPick(['content-type', 'content-encoding', ...this.options.headers]);
-  }
-
-  /** Counts a finished comparison through a cached metric child (no label hashing per event). */
-  count(metrics: Metrics, event: ShadowEvent): void {
-    const reason = event.reason ?? '';
-    let byReason = this.#counters.get(event.result);
-    if (byReason === undefined) this.#counters.set(event.result, (byReason = new Map()));
-    let c = byReason.get(reason);
-    if (c === undefined) byReason.set(reason, (c = metrics.shadowComparisons.cell(event.route, event.result, reason)));
-    c.inc();
   }
 }
 
 export interface MirroredRequest {
   readonly route: string;
+  /** The route's metric cells (strangler_shadow_comparisons_total). */
+  readonly meters: RouteMeters;
   readonly requestId: string;
   readonly method: string;
   /** The client's path with query (for the report and the curl line). */
@@ -280,7 +267,7 @@ export class ShadowTask implements CopySink {
     hasBody: boolean,
   ): ShadowTask | null {
     if (state.inFlight >= shadow.maxConcurrent) {
-      record(deps, state, skippedEvent(req, 'overload'));
+      record(deps, req, skippedEvent(req, 'overload'));
       return null;
     }
     state.inFlight++;
@@ -444,7 +431,7 @@ export class ShadowTask implements CopySink {
     if (this.#finished) return;
     this.#finished = true;
     this.#state.inFlight--;
-    record(this.#deps, this.#state, event);
+    record(this.#deps, this.#req, event);
   }
 }
 
@@ -458,7 +445,7 @@ function skippedEvent(req: MirroredRequest, reason: string): ShadowEvent {
   return { at: new Date().toISOString(), route: req.route, result: 'skipped', reason, method: req.method, path: req.clientPath, primaryStatus: null, shadowStatus: null };
 }
 
-function record(deps: MirrorDeps, state: ShadowState, event: ShadowEvent): void {
-  state.count(deps.metrics, event);
+function record(deps: MirrorDeps, req: MirroredRequest, event: ShadowEvent): void {
+  req.meters.shadowResult(event.result, event.reason ?? '');
   deps.reports.record(event);
 }

@@ -123,13 +123,6 @@ export function compareAt(a: string, b: string): number {
   return compareText(a, b);
 }
 
-/** `YYYY-MM-DDTHH:mm:ss.sssZ`, the one form toISOString writes for years 0 to 9999. */
-const PLAIN_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-function isPlainIso(s: string): boolean {
-  return s.length === 24 && PLAIN_ISO.test(s);
-}
-
 function earlier(a: string, b: string): string {
   return compareAt(a, b) <= 0 ? a : b;
 }
@@ -187,8 +180,7 @@ export function record(report: ShadowReport, event: ShadowEvent): ShadowReport {
   if (event.route !== report.route) {
     throw new Error(`shadow event for route ${JSON.stringify(event.route)} recorded into the report of ${JSON.stringify(report.route)}`);
   }
-  // Two times as toISOString writes them order as their text does: the common case skips parsing.
-  if (!(event.at >= report.since && isPlainIso(event.at) && isPlainIso(report.since))) report.since = earlier(report.since, event.at);
+  report.since = earlier(report.since, event.at);
   report.mirrored += 1;
   switch (event.result) {
     case 'match':

@@ -1,13 +1,12 @@
 // The one place where the modules are wired together: config -> table -> store -> public server
-// and admin server. Returns a handle with the bound ports and a graceful shutdown.
+// and admin server. The first table comes from the reloader, the same path as every later load.
+// Returns a handle with the bound ports and a graceful shutdown.
 
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { createAdminApp, type Lifecycle } from './admin/app.js';
-import { loadConfigFile } from './config/load.js';
-import type { ConfigError } from './config/types.js';
 import { AccessLog, ProxyHandler } from './forward/handler.js';
 import { UpstreamPools } from './forward/pools.js';
 import { createPublicServer } from './forward/server.js';
@@ -16,18 +15,8 @@ import type { Logger } from './observability/logger.js';
 import { Metrics, RouteMeters } from './observability/metrics.js';
 import { watchConfigFile } from './config/watch.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
-import { TableStore } from './routing/store.js';
+import type { TableStore } from './routing/store.js';
 import { ShadowReports } from './shadow/store.js';
-import { compileTable, shadowsOff } from './routing/table.js';
-
-export class ConfigInvalidError extends Error {
-  readonly errors: readonly ConfigError[];
-  constructor(file: string, errors: readonly ConfigError[]) {
-    super(`${file}: ${errors.length} error(s) in the config`);
-    this.name = 'ConfigInvalidError';
-    this.errors = errors;
-  }
-}
 
 export interface StartOptions {
   readonly configPath: string;
@@ -67,36 +56,34 @@ async function listen(server: http.Server, port: number, host: string): Promise<
 export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const { logger } = opts;
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? false });
+  const pools = new UpstreamPools();
+  const shadow = new ShadowReports();
+  const live = new Reloader({
+    file: opts.configPath, env: opts.env ?? process.env, pools, metrics, logger,
+    onSwap: (t) => shadow.setLog(t.server.shadowLog),
+  });
   // Watch before the first read, so that an edit made while starting is not missed: a change seen
-  // before the reloader exists is reloaded as soon as it does.
-  let reloader: Reloader | undefined;
+  // before the first table is live is reloaded as soon as it is.
+  let started = false;
   let changedEarly = false;
   const watcher =
     opts.watch === false
       ? null
       : watchConfigFile(path.resolve(opts.configPath), () => {
-          if (reloader === undefined) changedEarly = true;
-          else void reloader.reload('watch');
+          if (!started) changedEarly = true;
+          else void live.reload('watch');
         });
-  const loaded = await loadConfigFile(opts.configPath, opts.env ?? process.env);
-  if (!loaded.ok) {
+  let store: TableStore;
+  try {
+    store = await live.start();
+  } catch (err) {
     watcher?.close();
-    metrics.configReloads.inc({ result: 'invalid' });
-    throw new ConfigInvalidError(loaded.file, loaded.errors);
+    pools.destroy();
+    throw err;
   }
-  const pools = new UpstreamPools();
-  const table = compileTable(loaded.config, { version: loaded.version, file: loaded.file }, { pools, metrics, logger });
-  metrics.configReloads.inc({ result: 'success' });
-  metrics.setConfigVersion(table.version);
+  started = true;
+  const table = store.current;
 
-  const store = new TableStore(table);
-  const shadow = new ShadowReports();
-  shadow.setLog(table.server.shadowLog);
-  const live = new Reloader({
-    file: loaded.file, env: opts.env ?? process.env, store, pools, metrics, logger, config: loaded.config,
-    onSwap: (t) => shadow.setLog(t.server.shadowLog),
-  });
-  reloader = live;
   const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
   const access = new AccessLog(logger, new RouteMeters(metrics, ''));
@@ -120,7 +107,6 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   if (changedEarly) void reload('watch');
   lifecycle.ready = true;
   logger.info({ msg: 'listening', port, adminPort, config: table.file, version: table.version, routes: table.routes.length });
-  for (const prefix of shadowsOff(loaded.config)) logger.warn({ msg: 'shadow off: it names the route\'s own upstream', route: prefix });
 
   let shuttingDown: Promise<void> | null = null;
   const shutdown = (): Promise<void> =>

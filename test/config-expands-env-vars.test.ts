@@ -73,7 +73,7 @@ describe('parseConfig expands environment variables', () => {
       users: { url: 'http://users.internal:8001' },
     });
     expect(config.defaults).toEqual({ preserveHost: true, retry: { on: [502, 'reset'] } });
-    expect(config.routes[0]?.shadow?.compare?.ignore).toEqual(['$.createdAt', '${NOT_A_VAR}']);
+    expect(config.routes[0]?.shadow?.compare?.ignore).toEqual(['$.createdAt', "$['${NOT_A_VAR}']"]);
   });
 
   it('takes values from the env argument, not only defaults', () => {

@@ -6,7 +6,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Reloader } from '../routing/reloader.js';
 import type { TableStore } from '../routing/store.js';
 import type { ShadowReports } from '../shadow/store.js';
-import { describeTable } from '../routing/table.js';
+import { describeTable } from '../routing/describe.js';
 import { compareText } from '../shadow/canonical.js';
 import { emptyReport, mergeByRoute, summarize, type ShadowReport } from '../shadow/report.js';
 import { bearerAuth } from './auth.js';
@@ -52,9 +52,10 @@ export function createAdminApp(deps: AdminDeps): express.Express {
     res.json({ ...describeTable(deps.store.current), lastRejected: deps.reloader.lastRejected });
   });
 
-  // The validated config behind the live table (what `strangler check --admin` diffs against).
+  // The validated config the live table was compiled from (what `strangler check --admin` diffs against).
   app.get('/config', (_req, res) => {
-    res.json({ version: deps.store.current.version, config: deps.reloader.config });
+    const table = deps.store.current;
+    res.json({ version: table.version, config: table.config });
   });
 
   // The shadow report: one merged report per route that has data, plus an empty one (counting

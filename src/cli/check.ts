@@ -1,13 +1,12 @@
-// `strangler check FILE`: validate, then print the compiled table (or every error). Exit 0/1.
+// `strangler check FILE`: validate (the very step the table is compiled from), then print the
+// effective routes (or every error). Exit 0/1. Nothing runs: no pools, metrics or logger.
 
 import { formatConfigErrors } from '../config/format.js';
 import { loadConfigFile } from '../config/load.js';
-import { UpstreamPools } from '../forward/pools.js';
-import pino from 'pino';
-import { Metrics } from '../observability/metrics.js';
 import type { StranglerConfig } from '../config/types.js';
+import { describeEffective } from '../routing/describe.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
-import { compileTable, describeTable, type CompiledRoute, type RouteTable } from '../routing/table.js';
+import type { EffectiveConfig, EffectiveRoute } from '../routing/types.js';
 
 export interface Io {
   readonly stdout: NodeJS.WritableStream;
@@ -30,13 +29,8 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     io.stderr.write(`${formatConfigErrors(loaded.errors)}\n${file}: ${loaded.errors.length} error(s); the file is not valid\n`);
     return 1;
   }
-  const pools = new UpstreamPools();
-  try {
-    const table = compileTable(loaded.config, { version: loaded.version, file: loaded.file }, { pools, metrics: new Metrics(), logger: pino({ level: 'silent' }) });
-    io.stdout.write(json ? JSON.stringify(describeTable(table), null, 2) + '\n' : formatTable(table, loaded.config));
-  } finally {
-    pools.destroy();
-  }
+  const meta = { version: loaded.version, file: loaded.file };
+  io.stdout.write(json ? JSON.stringify(describeEffective(loaded.effective, meta), null, 2) + '\n' : formatTable(loaded.effective, meta));
   if (opts.admin === undefined) return 0;
   return printDiffAgainst(opts.admin, opts.adminToken, loaded.config, loaded.version, io);
 }
@@ -68,35 +62,33 @@ function pad(rows: string[][]): string {
   return rows.map((r) => '  ' + r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-function policies(r: CompiledRoute, shadowOff: boolean): string {
+function policies(r: EffectiveRoute): string {
   const out: string[] = [`timeout ${r.timeoutMs}ms`];
   if (r.retry.attempts > 1) out.push(`retry x${r.retry.attempts}`);
   if (r.breaker !== null) out.push(`breaker ${r.breaker.consecutiveFailures}/${r.breaker.halfOpenAfterMs}ms`);
-  if (r.fallback !== null) out.push(`fallback ${r.fallback.name}`);
-  if (r.shadow !== null) out.push(`shadow ${r.shadow.upstream.name} ${r.shadow.percent}%`);
-  else if (shadowOff) out.push('shadow off (same upstream as the route)');
-  if (r.canary !== null) out.push(`canary ${r.canary.upstream.name} ${r.canary.percent}%`);
+  if (r.fallback !== null) out.push(`fallback ${r.fallback}`);
+  if (r.shadow !== null) out.push(`shadow ${r.shadow.upstream} ${r.shadow.percent}%`);
+  else if (r.shadowOff) out.push('shadow off (same upstream as the route)');
+  if (r.canary !== null) out.push(`canary ${r.canary.upstream} ${r.canary.percent}%`);
   if (r.preserveHost) out.push('preserveHost');
   return out.join(', ');
 }
 
-export function formatTable(table: RouteTable, config?: StranglerConfig): string {
-  // Routes whose file config has a shadow the compiler turned off (shadow upstream = upstream).
-  const shadowOff = (r: CompiledRoute): boolean => r.shadow === null && config?.routes[r.index]?.shadow !== undefined;
-  const upstreams = pad([...table.upstreams.values()].map((u) => [u.name, u.url]));
-  const sorted = [...table.routes].sort((a, b) => b.prefix.length - a.prefix.length || a.index - b.index);
+export function formatTable(effective: EffectiveConfig, meta: { version: string; file: string }): string {
+  const upstreams = pad([...effective.upstreams].map(([name, u]) => [name, u.url]));
+  const sorted = [...effective.routes].sort((a, b) => b.prefix.length - a.prefix.length || a.index - b.index);
   const routes = pad([
     ['PREFIX', 'METHODS', 'UPSTREAM', 'FORWARDED AS', 'POLICIES'],
     ...sorted.map((r) => [
       r.prefix,
-      r.methods === null ? 'any' : [...r.methods].join(','),
-      r.upstream.name,
+      r.methods === null ? 'any' : r.methods.join(','),
+      r.upstream,
       r.prefixRewrite === null ? r.prefix : r.prefixRewrite,
-      policies(r, shadowOff(r)),
+      policies(r),
     ]),
   ]);
   return (
-    `${table.file}: valid, version ${table.version}\n\nupstreams:\n${upstreams}\n` +
+    `${meta.file}: valid, version ${meta.version}\n\nupstreams:\n${upstreams}\n` +
     `routes (longest prefix first, as matched):\n${routes}`
   );
 }

@@ -1,7 +1,8 @@
 // The CLI: serve (default), check, report, help, version. `serve` installs the signal handlers.
 
 import { createRequire } from 'node:module';
-import { ConfigInvalidError, startStrangler, type Strangler } from '../bootstrap.js';
+import { startStrangler, type Strangler } from '../bootstrap.js';
+import { ConfigInvalidError } from '../routing/reloader.js';
 import { formatConfigErrors } from '../config/format.js';
 import { createProcessLogger, flushLogger, logLevelFrom } from '../observability/logger.js';
 import { parseCommand, USAGE } from './args.js';

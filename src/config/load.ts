@@ -4,6 +4,8 @@
 //        -> ${VAR} expansion (expand-env.ts) -> coercion of expanded values (coerce.ts)
 //        -> JSON Schema (schema.ts, messages by schema-errors.ts)
 //        -> cross-field rules (rules.ts)
+//        -> the effective step (routing/effective.ts), the very step the table is compiled from,
+//           so a file accepted here always compiles
 //        -> errors located by file, line, column and YAML path, sorted; or the config.
 
 import { readFile } from 'node:fs/promises';
@@ -14,6 +16,8 @@ import { isAncestorOrSelf, parentPointer } from './paths.js';
 import { checkRules } from './rules.js';
 import { describeSchemaErrors } from './schema-errors.js';
 import { configSchema, validateAgainstSchema } from './schema.js';
+import { effectiveConfig } from '../routing/effective.js';
+import type { EffectiveConfig } from '../routing/types.js';
 import type { ConfigError, LoadResult, StranglerConfig } from './types.js';
 import { configVersion } from './version.js';
 import { readYamlTree, type Json, type NodeInfo, type Position } from './yaml-tree.js';
@@ -25,11 +29,15 @@ interface Located {
   readonly message: string;
 }
 
+/** A valid file: its config as written, its version, and its effective routes. */
+export type ValidConfig = Extract<LoadResult, { ok: true }> & { readonly effective: EffectiveConfig };
+export type Validated = ValidConfig | Extract<LoadResult, { ok: false }>;
+
 /** Parses and validates routes.yaml text. No I/O: `env` (default process.env) is the only outside input. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Validated {
   const tree = readYamlTree(text);
   const found: Located[] = [...tree.issues];
-  const fail = (): LoadResult => ({ ok: false, file, errors: locate(found, tree.nodes, file) });
+  const fail = (): Validated => ({ ok: false, file, errors: locate(found, tree.nodes, file) });
   if (tree.data === undefined) return fail();
   const data: Json = tree.data;
 
@@ -66,19 +74,28 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     server: raw['server'] ?? {},
     defaults: raw['defaults'] ?? {},
   }) as unknown as StranglerConfig;
-  return { ok: true, file, config, version: configVersion(config) };
+  const effective = effectiveConfig(config);
+  if (!effective.ok) {
+    found.push(...effective.issues.map((i) => ({ ...i, at: 'value' as const })));
+    return fail();
+  }
+  return { ok: true, file, config, version: configVersion(config), effective: effective.effective };
 }
 
 /** Reads and validates a routes.yaml file. Never throws for a missing or unreadable file: that
  *  is one error at 1:1. */
-export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadResult> {
-  let text: string;
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Validated> {
+  const read = await readConfigText(file);
+  return 'error' in read ? { ok: false, file, errors: [read.error] } : parseConfig(read.text, file, env);
+}
+
+/** The file's text, or the one error (at 1:1) saying why it cannot be read. */
+export async function readConfigText(file: string): Promise<{ text: string } | { error: ConfigError }> {
   try {
-    text = await readFile(file, 'utf8');
+    return { text: await readFile(file, 'utf8') };
   } catch (err) {
-    return { ok: false, file, errors: [{ file, line: 1, column: 1, path: '', message: readErrorMessage(err) }] };
+    return { error: { file, line: 1, column: 1, path: '', message: readErrorMessage(err) } };
   }
-  return parseConfig(text, file, env);
 }
 
 function readErrorMessage(err: unknown): string {

@@ -12,6 +12,7 @@
 //   method in common): the later one is reported, naming the earlier;
 // - retry.maxBackoffMs >= retry.backoffMs when both are set.
 
+import { fallbackIsOff } from '../routing/effective.js';
 import { closest } from './suggest.js';
 import { toPointer, type Segment } from './paths.js';
 import type { Json } from './yaml-tree.js';
@@ -85,9 +86,12 @@ export function checkRules(data: Json): RuleIssue[] {
     };
     // With a canary, a fallback to the route's own upstream is what sends a failing canary request
     // back to the primary; without one it could not help.
-    if (!canary) differs(route['fallback'], ['routes', i, 'fallback'], 'a fallback to the same upstream cannot help');
-    // A shadow to the route's own upstream is allowed: it is off (the compiler drops it, `check` and
-    // the load log say so), which makes the cutover one edit (`upstream: legacy` -> the new one).
+    const fallback = asStr(route['fallback']);
+    if (upstream !== undefined && fallback !== undefined && fallbackIsOff(upstream, fallback, canary !== undefined)) {
+      differs(route['fallback'], ['routes', i, 'fallback'], 'a fallback to the same upstream cannot help');
+    }
+    // A shadow to the route's own upstream is allowed: it is off (routing/effective.ts `shadowIsOff`;
+    // `check` and the load log say so).
     if (canary) differs(canary['upstream'], ['routes', i, 'canary', 'upstream'], 'a canary of the same upstream changes nothing');
 
     checkRetry(route['retry'], ['routes', i, 'retry'], issues);

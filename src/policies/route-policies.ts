@@ -21,7 +21,7 @@ import {
 } from 'cockatiel';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ResolvedBreaker, ResolvedRetry } from '../routing/table.js';
+import type { ResolvedBreaker, ResolvedRetry } from '../routing/types.js';
 import { RetryBudget } from './budget.js';
 import { UpstreamFailure, type FailureKind } from './failure.js';
 

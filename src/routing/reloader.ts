@@ -1,18 +1,20 @@
-// Reloads routes.yaml: read -> validate everything -> compile -> swap atomically. An invalid file
-// never replaces the live table; it is logged with every error and kept as `lastRejected`.
-// Reloads run one at a time; requests for a reload while one runs coalesce into one more pass.
+// Loads routes.yaml: read -> validate everything (including the effective step) -> compile ->
+// swap atomically. The first load at start-up and every later one (file watch, SIGHUP,
+// POST /reload) go through the same `#apply`. An invalid file never replaces the live table; it
+// is logged with every error and kept as `lastRejected`. Loads run one at a time; requests for a
+// reload while one runs coalesce into one more pass.
 
-import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatConfigError } from '../config/format.js';
-import { parseConfig } from '../config/load.js';
-import type { ConfigError, StranglerConfig } from '../config/types.js';
+import { parseConfig, readConfigText, type ValidConfig } from '../config/load.js';
+import type { ConfigError } from '../config/types.js';
 import type { UpstreamPools } from '../forward/pools.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { compileTable } from './compile.js';
 import { diffConfigs, formatChanges } from './diff.js';
-import type { TableStore } from './store.js';
-import { compileTable, shadowsOff, type RouteTable } from './table.js';
+import { TableStore } from './store.js';
+import type { RouteTable } from './table.js';
 
 export type ReloadTrigger = 'watch' | 'signal' | 'admin';
 
@@ -28,6 +30,16 @@ export interface RejectedAttempt {
   readonly errors: readonly ConfigError[];
 }
 
+/** The file at start-up is not valid: nothing starts. */
+export class ConfigInvalidError extends Error {
+  readonly errors: readonly ConfigError[];
+  constructor(file: string, errors: readonly ConfigError[]) {
+    super(`${file}: ${errors.length} error(s) in the config`);
+    this.name = 'ConfigInvalidError';
+    this.errors = errors;
+  }
+}
+
 /** Server settings bound when the listeners started; a reload cannot move them. */
 const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs'] as const;
 
@@ -38,39 +50,49 @@ const SETTLE_TRIES = 20;
 export interface ReloaderDeps {
   readonly file: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly store: TableStore;
   readonly pools: UpstreamPools;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly config: StranglerConfig;
   /** Told of every table swapped in (settings that live outside the table follow it). */
   readonly onSwap?: (table: RouteTable) => void;
 }
 
+type Trigger = ReloadTrigger | 'start';
+type Failure = Extract<ReloadOutcome, { result: 'invalid' | 'error' }>;
+
 export class Reloader {
   readonly #deps: ReloaderDeps;
-  #config: StranglerConfig;
+  #store: TableStore | null = null;
   #lastRejected: RejectedAttempt | null = null;
   #running: Promise<ReloadOutcome> | null = null;
   #again: { trigger: ReloadTrigger; promise: Promise<ReloadOutcome> } | null = null;
 
   constructor(deps: ReloaderDeps) {
     this.#deps = deps;
-    this.#config = deps.config;
   }
 
-  /** The validated config behind the live table. */
-  get config(): StranglerConfig {
-    return this.#config;
+  /** The live table's holder; there is one once `start()` resolved. */
+  get store(): TableStore {
+    if (this.#store === null) throw new Error('the reloader has not loaded a table yet (call start() first)');
+    return this.#store;
   }
 
   get lastRejected(): RejectedAttempt | null {
     return this.#lastRejected;
   }
 
+  /** The first load. Throws ConfigInvalidError for an invalid file, the compile error otherwise. */
+  async start(): Promise<TableStore> {
+    if (this.#store !== null) return this.#store;
+    const outcome = await this.#load('start');
+    if (outcome.result === 'invalid') throw new ConfigInvalidError(this.#deps.file, outcome.errors);
+    if (outcome.result === 'error') throw new Error(outcome.message);
+    return this.store;
+  }
+
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     if (this.#running === null) {
-      this.#running = this.#run(trigger).finally(() => {
+      this.#running = this.#load(trigger).finally(() => {
         this.#running = null;
       });
       return this.#running;
@@ -86,32 +108,32 @@ export class Reloader {
     return this.#again.promise;
   }
 
-  async #read(trigger: ReloadTrigger): Promise<string> {
-    let text = await readFile(this.#deps.file, 'utf8');
-    if (trigger !== 'watch') return text;
+  async #read(trigger: Trigger): Promise<{ text: string } | { error: ConfigError }> {
+    let read = await readConfigText(this.#deps.file);
+    if (trigger !== 'watch' || 'error' in read) return read;
     for (let i = 0; i < SETTLE_TRIES; i++) {
       await sleep(SETTLE_MS);
-      const again = await readFile(this.#deps.file, 'utf8');
-      if (again === text) return text;
-      text = again;
+      const again = await readConfigText(this.#deps.file);
+      if ('text' in again && again.text === read.text) return read;
+      read = again;
+      if ('error' in read) return read;
     }
-    return text;
+    return read;
   }
 
-  async #run(trigger: ReloadTrigger): Promise<ReloadOutcome> {
-    const { file, env, store, pools, metrics, logger } = this.#deps;
-    let text: string;
-    try {
-      text = await this.#read(trigger);
-    } catch (err) {
-      const errors = [{ file, line: 1, column: 1, path: '', message: `cannot read the file: ${(err as Error).message}` }];
-      return this.#reject(trigger, errors);
-    }
-    const loaded = parseConfig(text, file, env);
+  async #load(trigger: Trigger): Promise<ReloadOutcome> {
+    const read = await this.#read(trigger);
+    if ('error' in read) return this.#reject(trigger, [read.error]);
+    const loaded = parseConfig(read.text, this.#deps.file, this.#deps.env);
     if (!loaded.ok) return this.#reject(trigger, loaded.errors);
+    return this.#apply(loaded, trigger);
+  }
 
-    const live = store.current;
-    if (loaded.version === live.version) {
+  /** The one way a valid config becomes the live table, at start-up and at every reload. */
+  #apply(loaded: ValidConfig, trigger: Trigger): ReloadOutcome {
+    const { pools, metrics, logger } = this.#deps;
+    const live = this.#store?.current ?? null;
+    if (live !== null && loaded.version === live.version) {
       logger.info({ msg: 'config unchanged', trigger, version: live.version });
       metrics.configReloads.inc({ result: 'success' });
       this.#lastRejected = null;
@@ -120,39 +142,50 @@ export class Reloader {
 
     let next: RouteTable;
     try {
-      next = compileTable(loaded.config, { version: loaded.version, file: live.file }, { pools, metrics, logger, previous: live });
+      next = compileTable(loaded, { pools, metrics, logger, previous: live });
     } catch (err) {
-      metrics.configReloads.inc({ result: 'error' });
-      logger.error({ msg: 'config reload failed', trigger, err });
-      return { result: 'error', message: (err as Error).message };
+      return this.#fail(trigger, err);
     }
-    const changes = formatChanges(diffConfigs(this.#config, loaded.config));
-    store.swap(next);
+    const changes = live === null ? [] : formatChanges(diffConfigs(live.config, next.config));
+    if (this.#store === null) this.#store = new TableStore(next);
+    else this.#store.swap(next);
     this.#deps.onSwap?.(next);
-    this.#config = loaded.config;
     this.#lastRejected = null;
     metrics.configReloads.inc({ result: 'success' });
     metrics.setConfigVersion(next.version);
-    // Pools no route uses any more finish their in-flight requests, then close.
-    // A request still on the old table may retry or fall back for up to twice its route's timeout.
-    pools.retain(new Set(next.upstreams.values()), 2 * Math.max(0, ...live.routes.map((r) => r.timeoutMs)) + 1000);
 
-    const needsRestart = RESTART_ONLY.filter((k) => next.server[k] !== live.server[k]);
-    logger.info({ msg: 'config reloaded', trigger, version: next.version, previousVersion: live.version, changes });
-    for (const prefix of shadowsOff(loaded.config)) logger.warn({ msg: 'shadow off: it names the route\'s own upstream', route: prefix });
+    if (live !== null) {
+      // Pools no route uses any more finish their in-flight requests, then close.
+      // A request still on the old table may retry or fall back for up to twice its route's timeout.
+      pools.retain(new Set(next.upstreams.values()), 2 * Math.max(0, ...live.routes.map((r) => r.timeoutMs)) + 1000);
+      logger.info({ msg: 'config reloaded', trigger, version: next.version, previousVersion: live.version, changes });
+    }
+    for (const r of next.effective.routes) {
+      if (r.shadowOff) logger.warn({ msg: "shadow off: it names the route's own upstream", route: r.prefix });
+    }
+    const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => next.server[k] !== live.server[k]);
     if (needsRestart.length > 0) {
       logger.warn({ msg: 'these server settings take effect only after a restart', keys: needsRestart.map((k) => `server.${k}`) });
     }
-    return { result: 'success', version: next.version, previousVersion: live.version, changes };
+    return { result: 'success', version: next.version, previousVersion: live?.version ?? '', changes };
   }
 
-  #reject(trigger: ReloadTrigger, errors: readonly ConfigError[]): ReloadOutcome {
-    this.#lastRejected = { at: new Date().toISOString(), trigger, errors };
+  #fail(trigger: Trigger, err: unknown): Failure {
+    this.#deps.metrics.configReloads.inc({ result: 'error' });
+    // At start-up the caller reports it ('failed to start').
+    if (trigger !== 'start') this.#deps.logger.error({ msg: 'config reload failed', trigger, err });
+    return { result: 'error', message: (err as Error).message };
+  }
+
+  #reject(trigger: Trigger, errors: readonly ConfigError[]): Failure {
     this.#deps.metrics.configReloads.inc({ result: 'invalid' });
+    // At start-up there is no live table to keep: the caller refuses to start and says why.
+    if (trigger === 'start') return { result: 'invalid', errors };
+    this.#lastRejected = { at: new Date().toISOString(), trigger, errors };
     this.#deps.logger.error({
       msg: 'config rejected, the live table stays',
       trigger,
-      liveVersion: this.#deps.store.current.version,
+      liveVersion: this.store.current.version,
       errors: errors.map(formatConfigError),
     });
     return { result: 'invalid', errors };

@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from '../observability/logger.js';
 import type { RouteMeters } from '../observability/metrics.js';
 import type { Upstream } from '../forward/pools.js';
-import type { ResolvedShadow } from '../routing/table.js';
+import type { ResolvedShadow } from '../routing/types.js';
 import { curlFor } from './curl.js';
 import { compareResponses, compareOptionsFrom, type Captured, type Comparison, type CompareOptions } from './diff.js';
 import { learnNoise, NoiseSet } from './noise.js';

@@ -1,0 +1,107 @@
+// Effective routes -> the compiled table: upstream names bound to pools, meters per prefix, and
+// each route's runtime state (policies, canary halt, shadow state), built here and nowhere else.
+// A route whose key and fingerprint are unchanged keeps the previous table's state.
+
+import type { StranglerConfig } from '../config/types.js';
+import type { Upstream, UpstreamPools } from '../forward/pools.js';
+import type { Logger } from '../observability/logger.js';
+import { RouteMeters, type Metrics } from '../observability/metrics.js';
+import { CanaryHalt } from '../canary/halt.js';
+import { parseSticky } from '../canary/split.js';
+import { RoutePolicies } from '../policies/route-policies.js';
+import { ShadowState } from '../shadow/mirror.js';
+import { RouteState } from './route-state.js';
+import { RouteTable, type CompiledRoute } from './table.js';
+import type { EffectiveConfig, EffectiveRoute } from './types.js';
+
+export interface CompileDeps {
+  readonly pools: UpstreamPools;
+  readonly metrics: Metrics;
+  /** The table being replaced: unchanged routes keep its runtime state. */
+  readonly previous?: RouteTable | null;
+  /** Where a route's policies log retries, breaker transitions and fallbacks. */
+  readonly logger: Logger;
+}
+
+/** What a table is compiled from: the validated file, its effective routes and where it came from. */
+export interface TableSource {
+  readonly config: StranglerConfig;
+  readonly effective: EffectiveConfig;
+  readonly version: string;
+  readonly file: string;
+}
+
+export function compileTable(source: TableSource, deps: CompileDeps): RouteTable {
+  const { effective } = source;
+  const upstreams = new Map<string, Upstream>();
+  for (const [name, cfg] of effective.upstreams) upstreams.set(name, deps.pools.upstream(name, cfg));
+  const need = (name: string): Upstream => {
+    const u = upstreams.get(name);
+    // The effective step checked every name; this guards a hand-built EffectiveConfig.
+    if (u === undefined) throw new Error(`unknown upstream '${name}'`);
+    return u;
+  };
+  const meters = new Map<string, RouteMeters>();
+  const meterFor = (prefix: string): RouteMeters => {
+    let m = meters.get(prefix);
+    if (m === undefined) meters.set(prefix, (m = new RouteMeters(deps.metrics, prefix)));
+    return m;
+  };
+  const previousState = new Map(deps.previous?.routes.map((r) => [`${r.key} ${r.fingerprint}`, r.state]));
+  const routes = effective.routes.map((e): CompiledRoute => {
+    const parts = bindRoute(e, need, meterFor(e.prefix));
+    const state = previousState.get(`${e.key} ${e.fingerprint}`) ?? buildRouteState(parts, deps);
+    if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: e.prefix }, 0);
+    return { ...parts, state };
+  });
+  return new RouteTable({ version: source.version, file: source.file, config: source.config, effective, upstreams, routes });
+}
+
+export type RouteParts = Omit<CompiledRoute, 'state'>;
+
+/** An effective route with its upstreams bound to pools. */
+function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters): RouteParts {
+  return {
+    index: e.index,
+    prefix: e.prefix,
+    methods: e.methods === null ? null : new Set(e.methods),
+    upstream: need(e.upstream),
+    prefixRewrite: e.prefixRewrite,
+    preserveHost: e.preserveHost,
+    timeoutMs: e.timeoutMs,
+    retry: e.retry,
+    breaker: e.breaker,
+    fallback: e.fallback === null ? null : need(e.fallback),
+    shadow: e.shadow === null ? null : { ...e.shadow, upstream: need(e.shadow.upstream) },
+    canary:
+      e.canary === null
+        ? null
+        : { ...e.canary, upstream: need(e.canary.upstream), sticky: parseSticky(e.canary.stickyOn), force: e.canary.forceHeader?.toLowerCase() ?? null },
+    meters,
+    key: e.key,
+    fingerprint: e.fingerprint,
+    effective: e,
+  };
+}
+
+/** A route's fresh runtime state: policies towards its upstream (and its canary's), the canary's
+ *  halt, the shadow's state. */
+export function buildRouteState(r: RouteParts, deps: CompileDeps): RouteState {
+  return new RouteState(
+    buildPolicies(r, r.upstream, deps),
+    r.canary === null ? null : buildPolicies(r, r.canary.upstream, deps),
+    r.canary === null ? null : new CanaryHalt(r.canary.halt ?? null),
+    r.shadow === null ? null : new ShadowState(r.shadow),
+  );
+}
+
+/** Policies towards `upstream` for a route that retries, has a breaker or a fallback; none otherwise. */
+function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps): RoutePolicies | null {
+  if (r.retry.attempts <= 1 && r.breaker === null && r.fallback === null) return null;
+  return new RoutePolicies(r.timeoutMs, r.retry, r.breaker, {
+    logger: deps.logger,
+    metrics: deps.metrics,
+    route: r.prefix,
+    upstream: upstream.name,
+  });
+}

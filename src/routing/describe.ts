@@ -1,0 +1,44 @@
+// The table as people read it: `/routes` (effective values plus live state) and
+// `strangler check --json` (effective values only, nothing running).
+
+import type { Upstream } from '../forward/pools.js';
+import { describeRoute } from './effective.js';
+import type { RouteTable } from './table.js';
+import type { EffectiveConfig } from './types.js';
+
+/** `GET /routes`: every route's effective config and its runtime state. */
+export function describeTable(table: RouteTable): object {
+  return {
+    version: table.version,
+    loadedAt: table.loadedAt.toISOString(),
+    file: table.file,
+    server: table.server,
+    upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url, pool: poolStats(u) }])),
+    routes: table.routes.map((r) => ({
+      ...describeRoute(r.effective),
+      state: {
+        since: r.state.since.toISOString(),
+        ...r.state.policies?.describe(),
+        ...(r.state.canaryHalt === null
+          ? {}
+          : { canary: { halted: r.state.canaryHalt.halted, window: r.state.canaryHalt.window(), ...r.state.canaryPolicies?.describe() } }),
+      },
+    })),
+  };
+}
+
+/** `strangler check --json`: the effective config of a file, as `/routes` would show it. */
+export function describeEffective(effective: EffectiveConfig, meta: { version: string; file: string }): object {
+  return {
+    version: meta.version,
+    file: meta.file,
+    server: effective.server,
+    upstreams: Object.fromEntries([...effective.upstreams].map(([n, u]) => [n, { url: u.url }])),
+    routes: effective.routes.map(describeRoute),
+  };
+}
+
+function poolStats(u: Upstream): object {
+  const { connected, free, pending, queued, running, size } = u.pool.stats;
+  return { connected, free, pending, queued, running, size };
+}

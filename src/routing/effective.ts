@@ -1,0 +1,135 @@
+// The pure step from a validated config to its effective routes: `defaults:` merged under every
+// route (route keys win, key by key; retry and breaker merge one level deep), the built-in
+// defaults under that, and the rules about a route's own upstream applied. No I/O, no runtime
+// objects: upstreams stay names. The validator runs this step (config/load.ts), so a file it
+// accepts always compiles; the compiler (compile.ts) binds the result to pools and state.
+
+import { toPointer } from '../config/paths.js';
+import { quote } from '../config/quote.js';
+import type { RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
+import { canonicalJson } from '../config/version.js';
+import { checkPattern } from '../shadow/patterns.js';
+import {
+  BREAKER_DEFAULTS,
+  COMPARE_DEFAULTS,
+  RETRY_DEFAULTS,
+  ROUTE_DEFAULTS,
+  SERVER_DEFAULTS,
+  SHADOW_DEFAULTS,
+  type ResolvedServer,
+} from './defaults.js';
+import { routeKey } from './diff.js';
+import type { EffectiveConfig, EffectiveIssue, EffectiveRoute, EffectiveShadow } from './types.js';
+
+// --- the rules about a route's own upstream (stated here only) -------------------------------
+
+/** A shadow of the route's own upstream would compare it with itself: it is off (allowed, so a
+ *  cutover is one edit: `upstream: legacy` -> the new one). */
+export function shadowIsOff(upstream: string, shadowUpstream: string): boolean {
+  return shadowUpstream === upstream;
+}
+
+/** A fallback to the route's own upstream only serves its canary side (forward/resilient.ts);
+ *  without a canary it could not help. Written on the route it is an error (config/rules.ts);
+ *  inherited from `defaults:` it is off. */
+export function fallbackIsOff(upstream: string, fallback: string, hasCanary: boolean): boolean {
+  return fallback === upstream && !hasCanary;
+}
+
+// --- the step ---------------------------------------------------------------------------------
+
+export type EffectiveResult =
+  | { readonly ok: true; readonly effective: EffectiveConfig }
+  | { readonly ok: false; readonly issues: readonly EffectiveIssue[] };
+
+export function effectiveConfig(config: StranglerConfig): EffectiveResult {
+  const issues: EffectiveIssue[] = [];
+  const routes = config.routes.map((r, index) => effectiveRoute(r, index, config, issues));
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, effective: { server: resolveServer(config), upstreams: new Map(Object.entries(config.upstreams)), routes } };
+}
+
+export function resolveServer(config: StranglerConfig): ResolvedServer {
+  const out = { ...SERVER_DEFAULTS };
+  for (const key of Object.keys(SERVER_DEFAULTS) as (keyof ResolvedServer)[]) {
+    const v = config.server[key];
+    if (v !== undefined) (out as Record<string, unknown>)[key] = v;
+  }
+  return out;
+}
+
+function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, issues: EffectiveIssue[]): EffectiveRoute {
+  const d = config.defaults;
+  // The validator checks every name; this keeps "accepted means compiles" true on its own.
+  const known = (name: string, ...at: (string | number)[]): string => {
+    if (!Object.hasOwn(config.upstreams, name)) issues.push({ pointer: toPointer(at), message: `unknown upstream '${name}'` });
+    return name;
+  };
+  const upstream = known(r.upstream, 'routes', index, 'upstream');
+  const fallback = r.fallback ?? d.fallback;
+  const breaker = d.breaker === undefined && r.breaker === undefined ? null : { ...BREAKER_DEFAULTS, ...d.breaker, ...r.breaker };
+  const shadowOff = r.shadow !== undefined && shadowIsOff(upstream, r.shadow.upstream);
+  if (r.shadow !== undefined) checkPatterns(r.shadow, index, issues);
+  const route: Omit<EffectiveRoute, 'key' | 'fingerprint'> = {
+    index,
+    prefix: r.prefix,
+    methods: r.methods ?? null,
+    upstream,
+    prefixRewrite: r.prefixRewrite ?? null,
+    preserveHost: r.preserveHost ?? d.preserveHost ?? ROUTE_DEFAULTS.preserveHost,
+    timeoutMs: r.timeoutMs ?? d.timeoutMs ?? ROUTE_DEFAULTS.timeoutMs,
+    retry: { ...RETRY_DEFAULTS, ...d.retry, ...r.retry },
+    breaker,
+    fallback:
+      fallback === undefined || fallbackIsOff(upstream, fallback, r.canary !== undefined)
+        ? null
+        : known(fallback, ...(r.fallback === undefined ? ['defaults', 'fallback'] : ['routes', index, 'fallback'])),
+    shadow: r.shadow === undefined || shadowOff ? null : effectiveShadow(r.shadow, known(r.shadow.upstream, 'routes', index, 'shadow', 'upstream')),
+    shadowOff,
+    canary: r.canary === undefined ? null : { ...r.canary, upstream: known(r.canary.upstream, 'routes', index, 'canary', 'upstream') },
+  };
+  const urlOf = (name: string | null | undefined) => (name == null ? null : (config.upstreams[name]?.url ?? null));
+  const urls = [route.upstream, route.fallback, route.shadow?.upstream, route.canary?.upstream].map(urlOf);
+  return { ...route, key: routeKey(r), fingerprint: canonicalJson({ ...describeRoute(route), urls }) };
+}
+
+function effectiveShadow(s: ShadowConfig, upstream: string): EffectiveShadow {
+  return {
+    upstream,
+    percent: s.percent ?? SHADOW_DEFAULTS.percent,
+    methods: s.methods ?? SHADOW_DEFAULTS.methods,
+    prefixRewrite: s.prefixRewrite ?? null,
+    timeoutMs: s.timeoutMs ?? SHADOW_DEFAULTS.timeoutMs,
+    maxConcurrent: s.maxConcurrent ?? SHADOW_DEFAULTS.maxConcurrent,
+    compare: { ...COMPARE_DEFAULTS, ...s.compare },
+  };
+}
+
+/** The compare patterns parse as the shadow will parse them (also on a shadow that is off: the
+ *  pattern is wrong all the same, and turning the shadow on must not fail). */
+function checkPatterns(s: ShadowConfig, index: number, issues: EffectiveIssue[]): void {
+  for (const key of ['ignore', 'unorderedArrays'] as const) {
+    (s.compare?.[key] ?? []).forEach((pattern, k) => {
+      const problem = checkPattern(pattern);
+      if (problem === null) return;
+      issues.push({ pointer: toPointer(['routes', index, 'shadow', 'compare', key, k]), message: `invalid JSON path pattern: ${problem} (got ${quote(pattern)})` });
+    });
+  }
+}
+
+/** A route's effective config as `/routes` and `strangler check --json` show it. */
+export function describeRoute(r: Omit<EffectiveRoute, 'key' | 'fingerprint'>): object {
+  return {
+    prefix: r.prefix,
+    methods: r.methods,
+    upstream: r.upstream,
+    prefixRewrite: r.prefixRewrite,
+    preserveHost: r.preserveHost,
+    timeoutMs: r.timeoutMs,
+    retry: r.retry,
+    breaker: r.breaker,
+    fallback: r.fallback,
+    shadow: r.shadow,
+    canary: r.canary,
+  };
+}

@@ -40,9 +40,9 @@
 // - `onChange` should not throw; if it does, the error is swallowed and watching goes on.
 // - close() stops every watcher and timer; nothing is left to keep the process alive.
 
-import { createHash } from 'node:crypto';
-import { readFileSync, readlinkSync, realpathSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { displayPath, snapshot, type Snapshot } from './watch-identity.js';
 
 export interface WatchConfigOptions {
   /** Quiet time after the last event before checking the file. Default 100. */
@@ -54,8 +54,6 @@ export interface ConfigWatcher {
 }
 
 const POLL_MS = 500;
-const HASH_LIMIT_BYTES = 4 * 1024 * 1024;
-const MAX_SYMLINK_HOPS = 16;
 const MAX_REASONS = 6;
 
 type Role = 'home' | 'target';
@@ -65,16 +63,6 @@ interface Armed {
   /** dev:ino of the directory when it was armed. */
   readonly id: string;
   readonly watcher: FSWatcher;
-}
-
-interface Snapshot {
-  /** What the path resolves to, as a comparable string. */
-  readonly identity: string;
-  /** Names inside the home directory whose events matter. */
-  readonly homeNames: ReadonlySet<string>;
-  readonly homeId: string | null;
-  /** The directory the file resolves into, when it is not the home directory. */
-  readonly target: { readonly dir: string; readonly id: string | null; readonly name: string } | null;
 }
 
 /**
@@ -240,76 +228,4 @@ export function watchConfigFile(
       reasons.clear();
     },
   };
-}
-
-// --- what the path resolves to --------------------------------------------------------------
-
-function snapshot(path: string, home: string, base: string): Snapshot {
-  const homeId = dirId(home);
-  const homeNames = linkNames(path, home, base);
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch (err) {
-    return { identity: `missing (${errCode(err)})`, homeNames, homeId, target: null };
-  }
-  let st: Stats;
-  try {
-    st = statSync(real);
-  } catch (err) {
-    return { identity: `unreadable (${errCode(err)}) ${real}`, homeNames, homeId, target: null };
-  }
-  let hash = '-';
-  if (st.isFile() && st.size <= HASH_LIMIT_BYTES) {
-    try {
-      hash = createHash('sha256').update(readFileSync(real)).digest('hex');
-    } catch (err) {
-      hash = `unreadable (${errCode(err)})`;
-    }
-  }
-  const identity = [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs, hash].join('|');
-  const realDir = dirname(real);
-  const target = realDir === home ? null : { dir: realDir, id: dirId(realDir), name: basename(real) };
-  return { identity, homeNames, homeId, target };
-}
-
-/** The names in `home` whose events can change what `path` resolves to: its own name, `..data`
- *  (the ConfigMap convention, also before the link exists), and the first component of every
- *  symlink hop that stays inside `home`. */
-function linkNames(path: string, home: string, base: string): Set<string> {
-  const names = new Set([base, '..data']);
-  let p = path;
-  for (let hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
-    let link: string;
-    try {
-      link = readlinkSync(p);
-    } catch {
-      break; // not a symlink (or gone): the chain ends here
-    }
-    const next = resolve(dirname(p), link);
-    const rel = relative(home, next);
-    if (rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) {
-      names.add(rel.split(sep)[0] as string);
-    }
-    p = next;
-  }
-  return names;
-}
-
-function dirId(dir: string): string | null {
-  try {
-    const st = statSync(dir);
-    return st.isDirectory() ? `${st.dev}:${st.ino}` : null;
-  } catch {
-    return null;
-  }
-}
-
-function displayPath(home: string, p: string): string {
-  const rel = relative(home, p);
-  return rel !== '' && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel) ? rel : p;
-}
-
-function errCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException | null)?.code ?? 'error';
 }

@@ -1,5 +1,7 @@
 // Every response the proxy makes itself: a stable code, its HTTP status, and the JSON body.
-// The mapping from failure to status lives here and nowhere else.
+// The mapping from failure to code to status lives here and nowhere else.
+
+import type { FailureKind } from './forward/failure.js';
 
 export type ErrorCode =
   | 'bad_request'
@@ -21,6 +23,16 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   circuit_open: 503,
   upstream_timeout: 504,
 };
+
+/** The codes an upstream exchange can end with (the rest answer the client's own request). */
+export type ProxyFailureCode = 'upstream_timeout' | 'upstream_unavailable' | 'circuit_open';
+
+/** What the client is answered when its request's sending ended in `kind` without a response. */
+export function failureCode(kind: FailureKind | 'circuit_open'): ProxyFailureCode {
+  if (kind === 'timeout') return 'upstream_timeout';
+  if (kind === 'circuit_open') return 'circuit_open';
+  return 'upstream_unavailable'; // connect-error, reset (a cancelled exchange answers no one)
+}
 
 const REASON: Readonly<Record<number, string>> = {
   400: 'Bad Request',

@@ -5,6 +5,7 @@
 // not inherit). Ten buckets per window make it slide without per-request timestamps.
 
 import type { CanaryHaltConfig } from '../config/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 const SLOTS = 10;
 
@@ -21,9 +22,11 @@ export class CanaryHalt {
   readonly #requests = new Array<number>(SLOTS).fill(0);
   readonly #errors = new Array<number>(SLOTS).fill(0);
   #halted: HaltState | null = null;
+  readonly #clock: Clock;
 
-  constructor(cfg: CanaryHaltConfig | null) {
+  constructor(cfg: CanaryHaltConfig | null, clock: Clock = systemClock) {
     this.#cfg = cfg;
+    this.#clock = clock;
     this.#slotMs = cfg === null ? 1 : Math.max(1, cfg.windowMs / SLOTS);
   }
 
@@ -44,7 +47,7 @@ export class CanaryHalt {
     }
   }
 
-  window(now = Date.now()): { requests: number; errors: number } {
+  window(now = this.#clock.now()): { requests: number; errors: number } {
     this.#advance(now);
     let requests = 0;
     let errors = 0;
@@ -56,7 +59,7 @@ export class CanaryHalt {
   }
 
   /** Records one canary request; returns the halt when this one triggered it. */
-  record(failed: boolean, now = Date.now()): HaltState | null {
+  record(failed: boolean, now = this.#clock.now()): HaltState | null {
     const cfg = this.#cfg;
     if (cfg === null || this.#halted !== null) return null;
     this.#advance(now);

@@ -1,27 +1,41 @@
-// One try of a request at one upstream, for routes with resilience policies. A response whose
-// status the policies could act on (a retryable status, a 5xx with a breaker or fallback) is held
-// paused at its head until they decide: commit() relays it to the client, discard() drops it
-// (drains a small body so the keep-alive socket stays usable, aborts a large or unknown one).
-// Any other response is committed at once, in onHeaders. Nothing reaches the client before commit.
+// One try of a request at one upstream: the only undici dispatch handler in strangler (undici's
+// controller API). The primary, every retry, the fallback, the canary and the shadow copies are
+// each one Attempt; what differs is where the answer goes (its ResponseSink) and who hears how
+// it went (its AttemptListener).
+//
+// A response whose status the listener may act on (`hold(status)`: a retryable status, a 5xx
+// with a breaker or fallback) is held paused at its head until commit() relays it or discard()
+// drops it (draining a small body so the keep-alive socket stays usable). Any other response is
+// relayed at once. Nothing reaches the sink before that.
 
 import type { IncomingMessage } from 'node:http';
-import type { AttemptContext, AttemptOutcome } from '../policies/route-policies.js';
-import { AttemptError } from '../policies/route-policies.js';
-import { classifyError, UpstreamFailure } from '../policies/failure.js';
+import type { Dispatcher } from 'undici';
+import { failureOf, UpstreamFailure } from './failure.js';
 import type { Upstream } from './pools.js';
 
-/** Where a committed attempt's response goes. */
+/** Where a relayed response goes: the client (Exchange), or a shadow copy's collector. */
 export interface ResponseSink {
   relayHead(statusCode: number, rawHeaders: Buffer[], statusText: string, extra: readonly string[] | null): void;
+  /** False: stop until `resume` is called. */
   relayData(chunk: Buffer, resume: () => void): boolean;
   relayEnd(): void;
   relayError(err: Error): void;
 }
 
+/** Told how an attempt went, once: it got a response head, or it failed without one. */
+export interface AttemptListener {
+  attemptHead(a: Attempt): void;
+  attemptFailed(a: Attempt, failure: UpstreamFailure): void;
+}
+
+export type Body = Buffer | IncomingMessage | null;
+
 /** A discarded response body up to this size is read and dropped to keep its socket... */
 const DRAIN_MAX_BYTES = 65_536;
 /** ...if it arrives within this long; a body that stalls is aborted, freeing its pool slot. */
 const DRAIN_MAX_MS = 1_000;
+
+const NEVER = (): boolean => false;
 
 function onDrainTimeout(a: Attempt): void {
   a.abort(new Error('the discarded response body stalled'));
@@ -31,98 +45,90 @@ function onTryTimeout(a: Attempt): void {
   a.tryTimedOut();
 }
 
-export class Attempt implements AttemptOutcome {
-  readonly ctx: AttemptContext;
+export class Attempt implements Dispatcher.DispatchHandler {
   readonly upstream: Upstream;
   status = 0;
-  #rawHeaders: Buffer[] = [];
-  #statusText = '';
-  #resume: (() => void) | null = null;
-  #abort: ((err?: Error) => void) | null = null;
+  rawHeaders: Buffer[] = [];
+  statusText = '';
+  readonly #sink: ResponseSink;
+  readonly #listener: AttemptListener;
+  readonly #hold: (status: number) => boolean;
+  readonly #extraHeaders: readonly string[] | null;
+  #controller: Dispatcher.DispatchController | null = null;
   #pendingAbort: Error | null = null;
-  #sink: ResponseSink | null = null;
+  #resume: (() => void) | null = null;
+  /** Relaying to the sink (committed). */
+  #relaying = false;
   #draining = false;
   #drainedBytes = 0;
+  /** The listener has been told (head or failure). */
   #settled = false;
   /** The upstream's response ended while held (HEAD, 204, 304, or a drained body). */
   #complete = false;
   #timer: NodeJS.Timeout | null = null;
-  #resolve!: (a: Attempt) => void;
-  #reject!: (e: Error) => void;
-  readonly head: Promise<Attempt>;
-  readonly #client: ResponseSink;
-  readonly #holds: (status: number) => boolean;
-  readonly #extraHeaders: readonly string[] | null;
 
   constructor(
-    ctx: AttemptContext,
     upstream: Upstream,
-    client: ResponseSink,
-    holds: (status: number) => boolean,
+    sink: ResponseSink,
+    listener: AttemptListener,
+    hold: ((status: number) => boolean) | null = null,
     extraHeaders: readonly string[] | null = null,
   ) {
-    this.ctx = ctx;
     this.upstream = upstream;
-    this.#client = client;
-    this.#holds = holds;
+    this.#sink = sink;
+    this.#listener = listener;
+    this.#hold = hold ?? NEVER;
     this.#extraHeaders = extraHeaders;
-    this.head = new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
   }
 
-  /** Dispatches; `perTryMs` > 0 bounds the wait for headers of this try alone. */
-  start(path: string, method: string, headers: string[], body: Buffer | IncomingMessage | null, perTryMs: number): Promise<Attempt> {
+  /** Sends the request; `perTryMs` > 0 bounds the wait for this try's response head. */
+  send(path: string, method: string, headers: readonly string[], body: Body, perTryMs = 0): this {
     if (perTryMs > 0) this.#timer = setTimeout(onTryTimeout, perTryMs, this);
-    this.upstream.pool.dispatch({ path, method, headers, body }, this);
-    return this.head;
+    this.upstream.pool.dispatch({ path, method, headers: headers as string[], body }, this);
+    return this;
   }
 
   get committed(): boolean {
-    return this.#sink !== null;
+    return this.#relaying;
   }
 
   tryTimedOut(): void {
     this.#timer = null;
-    if (this.#settled) return;
-    const err = new UpstreamFailure('timeout', `no response from upstream '${this.upstream.name}' within this try's share of timeoutMs`);
-    this.#fail(err);
-    this.abort(err);
+    if (!this.#settled) this.abort(new UpstreamFailure('timeout', `no response from upstream '${this.upstream.name}' within this try's share of timeoutMs`));
   }
 
-  /** Stops this try; one still waiting for headers fails with `err` (an UpstreamFailure keeps its kind). */
+  /** Stops this try; one still waiting for its head fails with `err` (an UpstreamFailure keeps its kind). */
   abort(err: Error): void {
     if (!this.#settled) this.#fail(err instanceof UpstreamFailure ? err : new UpstreamFailure('reset', err.message, { cause: err }));
-    if (this.#abort !== null) this.#abort(err);
+    if (this.#controller !== null) this.#controller.abort(err);
     else this.#pendingAbort = err;
   }
 
-  /** Relays the held response to the client. */
+  /** Relays the held response to the sink. */
   commit(): void {
-    this.#sink = this.#client;
-    this.#client.relayHead(this.status, this.#rawHeaders, this.#statusText, this.#extraHeaders);
-    if (this.#complete) this.#client.relayEnd(); // undici ended it while held (HEAD, 204, 304)
-    else this.#resume!();
+    this.#relaying = true;
+    this.#sink.relayHead(this.status, this.rawHeaders, this.statusText, this.#extraHeaders);
+    if (this.#complete) this.#sink.relayEnd(); // ended while held (HEAD, 204, 304)
+    else this.#controller!.resume();
   }
 
+  /** Drops the held response. */
   discard(): void {
-    const length = Number(headerValue(this.#rawHeaders, 'content-length') ?? NaN);
-    if (length <= DRAIN_MAX_BYTES && !this.#complete) {
+    if (this.#complete) return;
+    const length = Number(headerValue(this.rawHeaders, 'content-length') ?? NaN);
+    if (length <= DRAIN_MAX_BYTES) {
       this.#draining = true;
       this.#timer = setTimeout(onDrainTimeout, DRAIN_MAX_MS, this);
-      this.#resume!();
-    } else if (!this.#complete) {
+      this.#controller!.resume();
+    } else {
       this.abort(new Error('response discarded'));
     }
   }
 
-  #fail(err: UpstreamFailure): void {
-    if (this.#settled) return;
+  #fail(failure: UpstreamFailure): void {
     this.#settled = true;
     this.#clearTimer();
-    this.ctx.note(err.kind);
-    this.#reject(new AttemptError(err, this.ctx));
+    this.#listener.attemptFailed(this, failure);
   }
 
   #clearTimer(): void {
@@ -132,55 +138,56 @@ export class Attempt implements AttemptOutcome {
     }
   }
 
-  // undici handler API -------------------------------------------------------------------------
-
-  onConnect(abort: (err?: Error) => void): void {
-    this.#abort = abort;
-    if (this.#pendingAbort !== null) abort(this.#pendingAbort);
+  #resumer(): () => void {
+    const c = this.#controller!;
+    return (this.#resume ??= () => c.resume());
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true;
-    if (this.#settled) return false;
+  // undici's handler API ----------------------------------------------------------------------
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#pendingAbort !== null) controller.abort(this.#pendingAbort);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
+    if (statusCode < 200) return; // informational responses are not relayed
+    if (this.#settled) return controller.pause();
     this.#settled = true;
     this.#clearTimer();
     this.status = statusCode;
-    this.#rawHeaders = rawHeaders;
-    this.#statusText = statusText;
-    this.#resume = resume;
-    this.ctx.note('status');
-    if (!this.#holds(statusCode)) {
-      this.#sink = this.#client;
-      this.#client.relayHead(statusCode, rawHeaders, statusText, this.#extraHeaders);
-      this.#resolve(this);
-      return true;
+    this.rawHeaders = controller.rawHeaders as Buffer[];
+    this.statusText = statusMessage ?? '';
+    if (this.#hold(statusCode)) {
+      controller.pause(); // until commit() or discard()
+    } else {
+      this.#relaying = true;
+      this.#sink.relayHead(statusCode, this.rawHeaders, this.statusText, this.#extraHeaders);
     }
-    this.#resolve(this);
-    return false; // paused until commit() or discard()
+    this.#listener.attemptHead(this);
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.#sink !== null) return this.#sink.relayData(chunk, this.#resume!);
-    if (this.#draining) {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#relaying) {
+      if (!this.#sink.relayData(chunk, this.#resumer())) controller.pause();
+    } else if (this.#draining) {
       this.#drainedBytes += chunk.length;
-      return this.#drainedBytes <= DRAIN_MAX_BYTES || (this.abort(new Error('discarded body too long')), false);
+      if (this.#drainedBytes > DRAIN_MAX_BYTES) this.abort(new Error('discarded body too long'));
+    } else {
+      controller.pause();
     }
-    return false;
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     this.#clearTimer();
-    if (this.#sink !== null) this.#sink.relayEnd();
+    if (this.#relaying) this.#sink.relayEnd();
     else this.#complete = true;
   }
 
-  onError(err: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.#clearTimer();
-    if (!this.#settled) {
-      this.#fail(err instanceof UpstreamFailure ? err : new UpstreamFailure(classifyError(err), `upstream '${this.upstream.name}' failed before answering (${(err as { code?: string }).code ?? err.message})`, { cause: err }));
-      return;
-    }
-    if (this.#sink !== null) this.#sink.relayError(err);
+    if (!this.#settled) this.#fail(failureOf(err, this.upstream.name));
+    else if (this.#relaying) this.#sink.relayError(err);
   }
 }
 

@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody, rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
-import type { AccessLog } from './handler.js';
+import type { AccessLog } from '../observability/access-log.js';
 import { newRequestId } from './headers.js';
 
 export function sendError(

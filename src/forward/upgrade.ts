@@ -1,16 +1,17 @@
-// WebSocket upgrades through http-proxy-middleware: the same routing, path normalisation,
-// prefixRewrite and forwarding headers as plain requests; one access line when the tunnel closes.
+// WebSocket upgrades through http-proxy-middleware: the same admission (header count, Host
+// rules, path normalisation, match), prefixRewrite and forwarding headers as plain requests; one
+// access line when the tunnel closes.
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { rawErrorResponse, type ErrorCode } from '../errors.js';
+import type { AccessLog } from '../observability/access-log.js';
 import { rewritePath } from '../routing/match.js';
-import { normalizeTarget } from '../routing/normalize.js';
 import type { TableStore } from '../routing/store.js';
-import type { AccessLog } from './handler.js';
+import { admit } from './admit.js';
 import { refuseSocket } from './respond.js';
-import { appendForwardingHeaders, scanRequestHeaders } from './headers.js';
+import { appendForwardingHeaders } from './headers.js';
 
 const TARGET = Symbol('strangler.upgradeTarget');
 const STATUS = Symbol('strangler.upgradeStatus');
@@ -61,18 +62,15 @@ export class UpgradeHandler {
   handle(req: UpgradeRequest, socket: Duplex, head: Buffer): void {
     const startedAt = performance.now();
     const table = this.#store.current;
-    const scan = scanRequestHeaders(req.rawHeaders);
     const method = req.method!;
+    const a = admit(table, req);
     const refuse = (code: ErrorCode, message: string, path: string): void =>
-      refuseSocket(socket, code, message, this.#access, { requestId: scan.requestId, method, path, startedAt });
-    if (scan.hostProblem !== null) return refuse('bad_request', scan.hostProblem, '-');
+      refuseSocket(socket, code, message, this.#access, { requestId: a.scan.requestId, method, path, startedAt });
+    if (!a.ok) return refuse(a.code, a.message, a.path);
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       return refuse('bad_request', `upgrading to '${req.headers.upgrade}' is not supported; only WebSocket upgrades are proxied`, '-');
     }
-    const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
-    if (!target.ok) return refuse('bad_request', target.reason, '-');
-    const route = table.match(method, target.path);
-    if (route === undefined) return refuse('no_route', `no route matches ${method} ${target.path}`, target.path);
+    const { route, scan } = a;
 
     // The same end-to-end headers as a plain request (hop-by-hop and Connection-named ones gone),
     // plus the two an upgrade needs. http-proxy sends `req.headers` (lower-cased names).
@@ -87,7 +85,7 @@ export class UpgradeHandler {
       headers[name] = headers[name] === undefined ? pairs[i + 1]! : `${headers[name]}${sep}${pairs[i + 1]!}`;
     }
     req.headers = headers;
-    req.url = rewritePath(target.path, route.prefix, route.prefixRewrite) + target.search;
+    req.url = rewritePath(a.path, route.prefix, route.prefixRewrite) + a.search;
     req[TARGET] = route.upstream.origin;
 
     this.#open.add(socket);
@@ -95,7 +93,7 @@ export class UpgradeHandler {
       this.#open.delete(socket);
       this.#access.write(
         {
-          requestId: scan.requestId, method, path: target.path, route: route.prefix, upstream: route.upstream.name,
+          requestId: scan.requestId, method, path: a.path, route: route.prefix, upstream: route.upstream.name,
           status: req[STATUS] ?? 499, bytes: 0, startedAt, error: req[STATUS] === 502 ? 'upstream_unavailable' : null,
         },
         route.meters,

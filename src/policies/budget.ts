@@ -1,6 +1,9 @@
 // Retry budget: retries may add at most `percent` of a route's requests over a sliding window,
-// but a few retries per window are always allowed (so a quiet route can still retry).
-// Two half-window buckets make the window slide without per-request timestamps.
+// but a few retries per window are always allowed (so a quiet route can still retry). Retries in
+// flight are counted for /routes only. Two half-window buckets make the window slide without
+// per-request timestamps.
+
+import { systemClock, type Clock } from '../util/clock.js';
 
 export class RetryBudget {
   readonly #percent: number;
@@ -10,9 +13,11 @@ export class RetryBudget {
   #requests = [0, 0];
   #retries = [0, 0];
   #inFlightRetries = 0;
+  readonly #clock: Clock;
 
-  constructor(percent: number, opts: { windowMs?: number; minRetries?: number } = {}) {
+  constructor(percent: number, opts: { windowMs?: number; minRetries?: number; clock?: Clock } = {}) {
     this.#percent = percent;
+    this.#clock = opts.clock ?? systemClock;
     this.#windowMs = opts.windowMs ?? 10_000;
     this.#minRetries = opts.minRetries ?? 3;
   }
@@ -32,13 +37,13 @@ export class RetryBudget {
   }
 
   /** Counts a first attempt. */
-  request(now = Date.now()): void {
+  request(now = this.#clock.now()): void {
     this.#roll(now);
     this.#requests[1]!++;
   }
 
   /** Whether one more retry fits the budget right now. */
-  allows(now = Date.now()): boolean {
+  allows(now = this.#clock.now()): boolean {
     this.#roll(now);
     const requests = this.#requests[0]! + this.#requests[1]!;
     const retries = this.#retries[0]! + this.#retries[1]!;
@@ -46,7 +51,7 @@ export class RetryBudget {
   }
 
   /** Counts a retry as it starts; call the returned function when it ends. */
-  retry(now = Date.now()): () => void {
+  retry(now = this.#clock.now()): () => void {
     this.#roll(now);
     this.#retries[1]!++;
     this.#inFlightRetries++;
@@ -60,7 +65,7 @@ export class RetryBudget {
   }
 
   snapshot(): { requests: number; retries: number; inFlightRetries: number; percent: number } {
-    this.#roll(Date.now());
+    this.#roll(this.#clock.now());
     return {
       requests: this.#requests[0]! + this.#requests[1]!,
       retries: this.#retries[0]! + this.#retries[1]!,

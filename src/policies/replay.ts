@@ -4,7 +4,7 @@
 // body must still be there: kept in memory, or a stream nothing has read yet.
 
 import type { AttemptContext } from './route-policies.js';
-import type { FailureKind } from './failure.js';
+import type { FailureKind } from '../forward/failure.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 

@@ -23,7 +23,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ResolvedBreaker, ResolvedRetry } from '../routing/types.js';
 import { RetryBudget } from './budget.js';
-import { UpstreamFailure, type FailureKind } from './failure.js';
+import { UpstreamFailure, type FailureKind } from '../forward/failure.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 /** What a request tells its policies about itself. */
 export interface AttemptContext {
@@ -60,6 +61,8 @@ export interface PolicyDeps {
   readonly metrics: Metrics;
   readonly route: string;
   readonly upstream: string;
+  /** When the breaker opened and whether halfOpenAfterMs has passed (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 export class RoutePolicies {
@@ -72,6 +75,7 @@ export class RoutePolicies {
   readonly #retry: RetryPolicy;
   readonly #retryable: ReadonlySet<string | number>;
   readonly #deps: PolicyDeps;
+  readonly #clock: Clock;
   #openedAt = 0;
   #trialRequestId: string | null = null;
 
@@ -79,7 +83,8 @@ export class RoutePolicies {
     this.retry = retryCfg;
     this.breakerConfig = breakerCfg;
     this.#deps = deps;
-    this.budget = new RetryBudget(retryCfg.budgetPercent);
+    this.#clock = deps.clock ?? systemClock;
+    this.budget = new RetryBudget(retryCfg.budgetPercent, { clock: this.#clock });
     const retryable = new Set<string | number>(retryCfg.on);
     this.#retryable = retryable;
     this.perTryMs = retryCfg.attempts > 1 && retryable.has('timeout') ? Math.floor(timeoutMs / retryCfg.attempts) : 0;
@@ -125,12 +130,14 @@ export class RoutePolicies {
       handleWhen((e) => e instanceof AttemptError && (e.kind !== 'cancelled' || breaker.state === CircuitState.HalfOpen)).orWhenResult(
         (r) => (r as AttemptOutcome).status >= 500,
       ),
-      { halfOpenAfter: cfg.halfOpenAfterMs, breaker: new ConsecutiveBreaker(cfg.consecutiveFailures) },
+      // The wait before the one trial is timed here (#throughBreaker), on this route's clock;
+      // cockatiel's own wait (on Date.now) is zero, so it lets the trial through when we do.
+      { halfOpenAfter: 0, breaker: new ConsecutiveBreaker(cfg.consecutiveFailures) },
     );
     metrics.breakerState.set({ route, upstream }, 0);
     breaker.onStateChange((state) => metrics.breakerState.set({ route, upstream }, STATE_VALUE[state] ?? 1));
     breaker.onBreak((reason) => {
-      this.#openedAt = Date.now();
+      this.#openedAt = this.#clock.now();
       if ('isolated' in reason) return; // opened by hand: never done here
       const cause = 'error' in reason ? (reason.error as AttemptError) : (reason.value as AttemptOutcome);
       logger.warn({
@@ -175,7 +182,7 @@ export class RoutePolicies {
     // ours take the open-breaker path at once.
     if (breaker.state === CircuitState.HalfOpen) return Promise.reject(new BrokenCircuitError());
     if (breaker.state === CircuitState.Open) {
-      if (Date.now() - this.#openedAt < this.breakerConfig!.halfOpenAfterMs) return Promise.reject(new BrokenCircuitError());
+      if (this.#clock.now() - this.#openedAt < this.breakerConfig!.halfOpenAfterMs) return Promise.reject(new BrokenCircuitError());
       this.#trialRequestId = ctx.requestId;
       this.#deps.logger.info({ msg: 'breaker half-open: one trial request', requestId: ctx.requestId, route: this.#deps.route, upstream: this.#deps.upstream });
     }

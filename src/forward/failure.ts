@@ -5,8 +5,6 @@ export type FailureKind = 'connect-error' | 'reset' | 'timeout' | 'cancelled';
 
 /** Error codes meaning the request never reached the upstream: replaying it is always safe. */
 const CONNECT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-/** The connection broke after the request may have been sent. */
-const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 /** An attempt that ended without response headers. */
 export class UpstreamFailure extends Error {
@@ -18,10 +16,22 @@ export class UpstreamFailure extends Error {
   }
 }
 
+/** A connect error, or else the unsafe kind: anything else broke an exchange in flight. */
 export function classifyError(err: Error): FailureKind {
-  const code = (err as { code?: string }).code ?? '';
-  if (CONNECT.has(code)) return 'connect-error';
-  if (RESET.has(code)) return 'reset';
-  return 'reset'; // anything else broke an exchange in flight: treat it as the unsafe kind
+  return CONNECT.has((err as { code?: string }).code ?? '') ? 'connect-error' : 'reset';
 }
 
+/** An undici error as the failure of an attempt at `upstream` that got no response head. */
+export function failureOf(err: Error, upstream: string): UpstreamFailure {
+  if (err instanceof UpstreamFailure) return err;
+  const kind = classifyError(err);
+  const code = (err as { code?: string }).code ?? '';
+  const message = kind === 'connect-error'
+    ? `upstream '${upstream}' is unreachable (${code})`
+    : `upstream '${upstream}' failed before answering (${code || err.message})`;
+  return new UpstreamFailure(kind, message, { cause: err });
+}
+
+export function timeoutFailure(upstream: string, timeoutMs: number, what = 'upstream'): UpstreamFailure {
+  return new UpstreamFailure('timeout', `no response from ${what} '${upstream}' within ${timeoutMs} ms`);
+}

@@ -1,0 +1,52 @@
+// The prelude every request and every upgrade goes through, in one place: the header count, the
+// Host rules (RFC 9112 3.2), path normalisation, and the route match against one table snapshot.
+// Pure: it reads the request head and the table, and says which route takes it or why none may.
+
+import type { ErrorCode } from '../errors.js';
+import { normalizeTarget } from '../routing/normalize.js';
+import type { CompiledRoute, RouteTable } from '../routing/table.js';
+import { scanRequestHeaders, type RequestHeadScan } from './headers.js';
+
+export interface Admitted {
+  readonly ok: true;
+  readonly scan: RequestHeadScan;
+  readonly route: CompiledRoute;
+  /** The normalised path (what is matched, logged and forwarded) and the query, as sent. */
+  readonly path: string;
+  readonly search: string;
+}
+
+export interface Refused {
+  readonly ok: false;
+  readonly scan: RequestHeadScan;
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** The normalised path when it got that far, else '-'. */
+  readonly path: string;
+}
+
+export interface RequestHead {
+  readonly method?: string;
+  readonly url?: string;
+  readonly rawHeaders: string[];
+  readonly httpVersionMinor: number;
+}
+
+export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
+  const scan = scanRequestHeaders(req.rawHeaders);
+  const method = req.method!;
+  if (scan.count > table.server.maxHeadersCount) {
+    return refused(scan, 'headers_too_large', `the request has ${scan.count} header fields; at most ${table.server.maxHeadersCount} are accepted`);
+  }
+  if (scan.hostProblem !== null) return refused(scan, 'bad_request', scan.hostProblem);
+  if (scan.host === null && req.httpVersionMinor === 1) return refused(scan, 'bad_request', 'an HTTP/1.1 request needs a Host header');
+  const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
+  if (!target.ok) return refused(scan, 'bad_request', target.reason);
+  const route = table.match(method, target.path);
+  if (route === undefined) return refused(scan, 'no_route', `no route matches ${method} ${target.path}`, target.path);
+  return { ok: true, scan, route, path: target.path, search: target.search };
+}
+
+function refused(scan: RequestHeadScan, code: ErrorCode, message: string, path = '-'): Refused {
+  return { ok: false, scan, code, message, path };
+}

@@ -1,0 +1,38 @@
+// Every request's one access line and its metric update (strangler_requests_total and the
+// duration histogram), measured from when the request arrived.
+
+import type { Logger } from './logger.js';
+import { AccessLineWriter, type AccessFields } from './access-line.js';
+import type { RouteMeters } from './metrics.js';
+
+/** An access line before its duration is known: it is measured from `startedAt` when written. */
+export interface AccessLine extends Omit<AccessFields, 'durationMs'> {
+  readonly startedAt: number;
+}
+
+export class AccessLog {
+  readonly #lines: AccessLineWriter;
+  readonly #unmatched: RouteMeters;
+
+  constructor(logger: Logger, unmatched: RouteMeters) {
+    this.#lines = new AccessLineWriter(logger);
+    this.#unmatched = unmatched;
+  }
+
+  /** `meters`: the matched route's; null for a request no route took. */
+  write(line: AccessLine, meters: RouteMeters | null): void {
+    const durationMs = performance.now() - line.startedAt;
+    (meters ?? this.#unmatched).record(line.upstream ?? '', line.method, line.status, durationMs / 1000);
+    this.#lines.write(line.error === null || line.error === 'client_closed' ? 'info' : 'warn', {
+      requestId: line.requestId,
+      method: line.method,
+      path: line.path,
+      route: line.route,
+      upstream: line.upstream,
+      status: line.status,
+      bytes: line.bytes,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      error: line.error,
+    });
+  }
+}

@@ -1,0 +1,183 @@
+// Sending through a route's resilience policies (retry, breaker, fallback): the same Attempt as a
+// route without them, wrapped. Keeps a small body so it can be replayed, runs tries through the
+// route's policies, then lets the accepted response through, or sends the request to the fallback
+// upstream, or answers the error. A route without policies never comes here.
+
+import type { IncomingMessage } from 'node:http';
+import { failureCode } from '../errors.js';
+import { Attempt, type AttemptListener, type Body } from '../forward/attempt.js';
+import type { Exchange, Sending } from '../forward/exchange.js';
+import { timeoutFailure, UpstreamFailure } from '../forward/failure.js';
+import type { Upstream } from '../forward/pools.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { AttemptError, isBreakerOpen, type AttemptOutcome, type RoutePolicies } from './route-policies.js';
+import { ReplayGuard } from './replay.js';
+
+export interface ResilienceDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+type FallbackReason = 'connect-error' | 'reset' | 'timeout' | 'cancelled' | 'circuit_open' | 'status_5xx';
+
+/** Reads a body of known, bounded length into one buffer (so tries can replay it). */
+export function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.once('end', () => resolve(Buffer.concat(chunks, length)));
+    req.once('error', reject);
+    req.once('aborted', () => reject(new Error('the client aborted the request body')));
+  });
+}
+
+export interface Outgoing {
+  readonly path: string;
+  readonly headers: string[];
+  readonly hasBody: boolean;
+  readonly hasIdempotencyKey: boolean;
+  readonly maxBufferBytes: number;
+  /** The body, already read (a mirrored write); null: read or stream it here. */
+  readonly body: Buffer | null;
+}
+
+/**
+ * One request's run through its route's policies. It is what the exchange stops (timeoutMs spent,
+ * the client gone), the listener of each try, and the outcome the policies judge (the try whose
+ * head is held until they decide).
+ */
+class ResilientRun implements Sending, AttemptListener, AttemptOutcome {
+  readonly ctx: ReplayGuard;
+  #current: Attempt | null = null;
+  #over: UpstreamFailure | null = null;
+  #resolve: ((o: AttemptOutcome) => void) | null = null;
+  #reject: ((e: Error) => void) | null = null;
+
+  constructor(
+    readonly x: Exchange,
+    readonly policies: RoutePolicies,
+    readonly out: Outgoing,
+    /** The body to send (replaced by the kept copy once it has been read). */
+    public body: Body,
+    bodyKept: boolean,
+    readonly fallbackTo: Upstream | null,
+  ) {
+    this.ctx = new ReplayGuard(x.requestId, x.method, out.hasIdempotencyKey, bodyKept);
+  }
+
+  get status(): number {
+    return this.#current!.status;
+  }
+
+  discard(): void {
+    this.#current!.discard();
+  }
+
+  abort(err: UpstreamFailure): void {
+    this.#over ??= err;
+    this.ctx.stop();
+    this.#current?.abort(err);
+  }
+
+  /** One try at `upstream`: resolves with this run once its head arrives, rejects with an AttemptError. */
+  try(upstream: Upstream, hold: ((status: number) => boolean) | null, extra: readonly string[] | null, perTryMs: number): Promise<AttemptOutcome> {
+    if (this.#over !== null) return Promise.reject(new AttemptError(this.#over, this.ctx)); // no try after the end
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      this.#current = new Attempt(upstream, this.x, this, hold, extra);
+      this.#current.send(this.out.path, this.x.method, this.out.headers, this.body, perTryMs);
+    });
+  }
+
+  attemptHead(): void {
+    this.ctx.note('status');
+    this.#resolve!(this);
+  }
+
+  attemptFailed(_a: Attempt, failure: UpstreamFailure): void {
+    this.ctx.note(failure.kind);
+    this.#reject!(new AttemptError(failure, this.ctx));
+  }
+
+  /** The fallback: sent anew, even after timeoutMs was spent on the primary. */
+  startFallback(): void {
+    this.#over = null;
+  }
+
+  get accepted(): Attempt {
+    return this.#current!;
+  }
+}
+
+export async function sendResilient(x: Exchange, policies: RoutePolicies, out: Outgoing, deps: ResilienceDeps): Promise<void> {
+  const route = x.route;
+  let body: Body = out.body;
+  let reading: Promise<Buffer> | null = null;
+  let bodyKept = true;
+  if (out.hasBody && out.body === null) {
+    const length = Number(x.req.headers['content-length']);
+    if (Number.isInteger(length) && length <= out.maxBufferBytes) {
+      reading = readBody(x.req, length);
+    } else {
+      body = x.req; // streams through; replayable only while nothing was read
+      bodyKept = false;
+    }
+  }
+  // A fallback to the upstream being tried (a canary route's primary side) cannot help.
+  const fallbackTo = route.fallback !== null && route.fallback !== x.upstream ? route.fallback : null;
+  const run = new ResilientRun(x, policies, out, body, bodyKept, fallbackTo);
+  x.begin(run);
+  if (reading !== null) {
+    try {
+      run.body = await reading;
+    } catch {
+      return; // the client went away; the exchange has logged it
+    }
+  }
+  if (x.done) return;
+
+  const hold = (status: number): boolean => policies.holds(status, fallbackTo !== null);
+  let reason: FallbackReason;
+  let failure: Error;
+  try {
+    await policies.execute(run.ctx, () => run.try(x.upstream, hold, null, policies.perTryMs));
+    const accepted = run.accepted;
+    if (accepted.committed) return;
+    if (x.done) return accepted.abort(new Error('the exchange is over'));
+    if (accepted.status < 500 || fallbackTo === null || !run.ctx.mayResend()) return accepted.commit();
+    accepted.discard();
+    reason = 'status_5xx';
+    failure = new Error(`upstream '${x.upstream.name}' answered ${accepted.status}`);
+  } catch (err) {
+    if (x.done) return;
+    failure = err as Error;
+    reason = isBreakerOpen(err) ? 'circuit_open' : err instanceof AttemptError ? err.kind : 'reset';
+    // (An open breaker sent nothing: that request may go to the fallback even if not idempotent.)
+    if (fallbackTo === null || !run.ctx.mayResend()) return answerFailure(x, reason, failure);
+  }
+
+  // The fallback: its own whole timeoutMs; anything it answers goes to the client.
+  const to = fallbackTo!;
+  deps.metrics.fallbacks.inc({ route: route.prefix, from: x.upstream.name, to: to.name, reason });
+  deps.logger.warn({ msg: 'falling back', requestId: x.requestId, route: route.prefix, from: x.upstream.name, to: to.name, reason, cause: failure.message });
+  x.stopTimer();
+  x.servedFrom(to);
+  run.startFallback();
+  try {
+    await run.try(to, null, ['x-strangler-fallback', to.name], route.timeoutMs);
+  } catch (err) {
+    if (x.done) return;
+    const kind = err instanceof AttemptError ? err.kind : 'reset';
+    if (kind === 'timeout') x.fail('upstream_timeout', timeoutFailure(to.name, route.timeoutMs, 'fallback upstream').message, err as Error);
+    else x.fail('upstream_unavailable', `fallback upstream '${to.name}' failed too: ${(err as Error).message}`, err as Error);
+  }
+}
+
+function answerFailure(x: Exchange, reason: FallbackReason, err: Error): void {
+  const name = x.upstream.name;
+  if (reason === 'circuit_open') x.fail(failureCode(reason), `the circuit breaker for upstream '${name}' is open`, err);
+  else if (reason === 'timeout') x.fail(failureCode(reason), timeoutFailure(name, x.route.timeoutMs).message, err);
+  else x.fail(failureCode('reset'), err.message, err);
+}

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../bench/procs.js';
-import { copyUsers, describeCopy, usersStoreIsEmpty } from '../lib/copy-users.js';
+import { copyUsers, describeCopy, usersStoreIsEmpty } from '../../demo-kit/copy-users.js';
 import { Child, describeExit, type ExitInfo } from '../lib/demo/child.js';
 import { Output } from '../lib/demo/output.js';
 import { appListening, proxyListening, waitForConnect } from '../lib/demo/readiness.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempDirs } from '../../legacy-monolith/test/helpers.js';
-import { writeJsonFileAtomic } from '../lib/json-file.js';
+import { writeJsonFileAtomic } from '../../demo-kit/json-file.js';
 import { runBuilt, type BuiltProcess } from '../lib/test/built-process.js';
 
 // A stand-in for the proxy: prints the proxy's listening line (plus what it was given),

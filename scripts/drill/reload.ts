@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/config/load.js';
-import { LOG } from '../../src/observability/log-messages.js';
+import { LOG, msgField } from '../../src/observability/log-messages.js';
 import { allowedCpus } from '../bench/cpu.js';
 import { busyPercent, cpuSnapshot, groupCpuSeconds, sampleBusy } from '../bench/cpu-usage.js';
 import { epochMs, metricBy, type LogEntry } from './kit.js';
@@ -197,7 +197,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillSummary> {
       return analyseDrill({
         initial: INITIAL, clients: o.clients, plannedWrites: plan.length, writes, load: record, loadStart, loadEnd, durationMs: 0,
         countersBefore, ...(countersAfter ? { countersAfter } : {}), ...(countersError ? { countersError } : {}),
-        pinning: r.pinning, proxyErrorLines: stack.log.errorLines, proxyExit: '', maxSwitchMs: o.maxSwitchMs, machine,
+        pinning: r.pinning, proxyErrorLines: stack.log.errorLines.filter((l) => !l.includes(msgField(LOG.configRejected))), proxyExit: '', maxSwitchMs: o.maxSwitchMs, machine,
         proxyLog: stack.log.entries.slice(0, 1000).map((x) => `t${since(x.arrivedAt, loadStart)} ${x.raw}`),
       });
     }, (s, proxyExit) => Object.assign(s, { proxyExit, durationMs: epochMs() - startedAt }));

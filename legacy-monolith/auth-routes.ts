@@ -2,10 +2,10 @@
 // and redirects to /account), GET /account (redirects to /login without a session) and
 // POST /logout. Every user's password is "demo": the users table has no password column.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFormBody } from '../scripts/lib/http-body.js';
-import { redirect, sendHtml } from '../scripts/lib/http-reply.js';
-import type { JsonStore } from '../scripts/lib/json-store.js';
-import type { Router } from '../scripts/lib/router.js';
+import { readFormBody } from '../demo-kit/http-body.js';
+import { redirect, sendHtml } from '../demo-kit/http-reply.js';
+import type { JsonStore } from '../demo-kit/json-store.js';
+import type { Router } from '../demo-kit/router.js';
 import type { LegacyData } from './db.js';
 import { ordersOfUser } from './orders-routes.js';
 import { renderAccount } from './pages/account.js';

@@ -1,6 +1,6 @@
 // The monolith's data: users, orders and payments in one JSON store, seeded on first start.
-import { JsonStore, storeFile } from '../scripts/lib/json-store.js';
-import type { Order, Payment, User, UsersData } from '../scripts/lib/model.js';
+import { JsonStore, storeFile } from '../demo-kit/json-store.js';
+import type { Order, Payment, User, UsersData } from '../demo-kit/model.js';
 
 export interface LegacyData extends UsersData {
   users: User[];

@@ -3,8 +3,8 @@
 // backpressure from one reusable block, so any size costs constant memory.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpError } from '../scripts/lib/http-error.js';
-import type { Handler } from '../scripts/lib/router.js';
+import { HttpError } from '../demo-kit/http-error.js';
+import type { Handler } from '../demo-kit/router.js';
 
 /** A whole number of 251-byte periods (261 × 251 = 65511), so every block starts at phase 0. */
 const BLOCK = Buffer.from(Array.from({ length: 251 * 261 }, (_, i) => i % 251));

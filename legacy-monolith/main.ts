@@ -1,8 +1,8 @@
 // Runs the legacy monolith from the environment: PORT (8000), HOST (127.0.0.1) and
 // DATA_DIR (.data/legacy, relative to the current directory).
 import { resolve } from 'node:path';
-import { portFromEnv, stringFromEnv } from '../scripts/lib/env.js';
-import { runApp } from '../scripts/lib/run-app.js';
+import { portFromEnv, stringFromEnv } from '../demo-kit/env.js';
+import { runApp } from '../demo-kit/run-app.js';
 import { startLegacy } from './server.js';
 
 await runApp('legacy monolith', () =>

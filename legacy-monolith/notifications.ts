@@ -2,7 +2,7 @@
 // written (and so flushed) the moment it happens, plus a heartbeat comment so idle
 // connections stay open through proxies and load balancers.
 import type { ServerResponse } from 'node:http';
-import type { Context } from '../scripts/lib/router.js';
+import type { Context } from '../demo-kit/router.js';
 
 const MAX_QUEUED_BYTES = 1024 * 1024;
 

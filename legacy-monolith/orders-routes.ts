@@ -1,13 +1,13 @@
 // GET/POST /orders (GET /orders?userId=N filters) and GET /orders/:id.
 // An order's userId is checked for shape only, not looked up: once users move to the users
 // service, new users exist there and not in this store, and orders for them must still work.
-import { notFound } from '../scripts/lib/http-error.js';
-import { readNewOrder } from '../scripts/lib/order-input.js';
-import { sendJson } from '../scripts/lib/http-reply.js';
-import type { JsonStore } from '../scripts/lib/json-store.js';
-import type { Order } from '../scripts/lib/model.js';
-import type { Router } from '../scripts/lib/router.js';
-import { FieldChecker, parseId } from '../scripts/lib/validate.js';
+import { notFound } from '../demo-kit/http-error.js';
+import { readNewOrder } from '../demo-kit/order-input.js';
+import { sendJson } from '../demo-kit/http-reply.js';
+import type { JsonStore } from '../demo-kit/json-store.js';
+import type { Order } from '../demo-kit/model.js';
+import type { Router } from '../demo-kit/router.js';
+import { FieldChecker, parseId } from '../demo-kit/validate.js';
 import type { LegacyData } from './db.js';
 import type { NotificationHub } from './notifications.js';
 

@@ -1,11 +1,11 @@
 // GET/POST /payments and GET /payments/:id. A payment must name an existing order.
-import { notFound } from '../scripts/lib/http-error.js';
-import { readJsonBody } from '../scripts/lib/http-body.js';
-import { sendJson } from '../scripts/lib/http-reply.js';
-import type { JsonStore } from '../scripts/lib/json-store.js';
-import { PAYMENT_STATUSES, type Payment } from '../scripts/lib/model.js';
-import type { Router } from '../scripts/lib/router.js';
-import { asFields, FieldChecker, parseId } from '../scripts/lib/validate.js';
+import { notFound } from '../demo-kit/http-error.js';
+import { readJsonBody } from '../demo-kit/http-body.js';
+import { sendJson } from '../demo-kit/http-reply.js';
+import type { JsonStore } from '../demo-kit/json-store.js';
+import { PAYMENT_STATUSES, type Payment } from '../demo-kit/model.js';
+import type { Router } from '../demo-kit/router.js';
+import { asFields, FieldChecker, parseId } from '../demo-kit/validate.js';
 import type { LegacyData } from './db.js';
 import type { NotificationHub } from './notifications.js';
 

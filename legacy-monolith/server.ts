@@ -3,11 +3,11 @@
 // stream, all in one process with one JSON file store. Every answer carries
 // X-Served-By: legacy-monolith.
 import { join } from 'node:path';
-import { sendHtml } from '../scripts/lib/http-reply.js';
-import { Router } from '../scripts/lib/router.js';
-import { serve, type Served } from '../scripts/lib/serve.js';
-import { addUsersRoutes } from '../scripts/lib/users-routes.js';
-import { UsersTable } from '../scripts/lib/users-table.js';
+import { sendHtml } from '../demo-kit/http-reply.js';
+import { Router } from '../demo-kit/router.js';
+import { serve, type Served } from '../demo-kit/serve.js';
+import { addUsersRoutes } from '../demo-kit/users-routes.js';
+import { UsersTable } from '../demo-kit/users-table.js';
 import { addAuthRoutes } from './auth-routes.js';
 import { openLegacyStore } from './db.js';
 import { downloadHandler } from './downloads.js';

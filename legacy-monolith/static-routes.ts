@@ -2,8 +2,8 @@
 // when the client's If-None-Match already names it.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { notFound } from '../scripts/lib/http-error.js';
-import type { Router } from '../scripts/lib/router.js';
+import { notFound } from '../demo-kit/http-error.js';
+import type { Router } from '../demo-kit/router.js';
 import { APP_CSS } from './static/app-css.js';
 import { LOGO_SVG } from './static/logo-svg.js';
 

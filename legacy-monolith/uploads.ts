@@ -8,8 +8,8 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sendJson } from '../scripts/lib/http-reply.js';
-import type { Handler } from '../scripts/lib/router.js';
+import { sendJson } from '../demo-kit/http-reply.js';
+import type { Handler } from '../demo-kit/router.js';
 
 export function uploadHandler(uploadsDir: string): Handler {
   return async ({ req, res }) => {

@@ -5,8 +5,8 @@
 // Prefixes every line of their output; Ctrl-C or SIGTERM stops all of them (exit 0), and any of
 // them dying stops the rest (exit 1). Settings: see lib/demo/settings.ts.
 import { fileURLToPath } from 'node:url';
-import { copyOrders, describeOrdersCopy, ordersStoreIsEmpty } from './lib/copy-orders.js';
-import { copyUsers, describeCopy, usersStoreIsEmpty } from './lib/copy-users.js';
+import { copyOrders, describeOrdersCopy, ordersStoreIsEmpty } from '../demo-kit/copy-orders.js';
+import { copyUsers, describeCopy, usersStoreIsEmpty } from '../demo-kit/copy-users.js';
 import { banner } from './lib/demo/banner.js';
 import { Output, wantsColor } from './lib/demo/output.js';
 import { appListening, proxyListening } from './lib/demo/readiness.js';

@@ -1,132 +1,102 @@
-// npm run drill: the proof that /users survives its service dying under load, and that a canary
-// of it is halted when it goes bad. Loopback only, bounded (~15 s + ~10 s), stops by itself.
-//
-// Scenario "fault": the demo's legacy monolith and users service and strangler in front (/users
-// -> users with timeout, retry, breaker and fallback to the monolith), a steady GET load to the
-// users API, the users service SIGKILLed at ~3 s and restarted ~4 s later on the same port; prints
-// what the clients saw, the breaker's transitions and the latency. PASS: no client-visible error,
-// and the breaker closes within halfOpenAfterMs + 1 s of the service's return.
-//
-// Scenario "canary": /users on the monolith with a sticky 20 % canary (x-user-id) to "users", a
-// stand-in in the drill process in front of the real users service; the stand-in starts answering
-// 500 at ~3 s. Prints the requests per side before and after, the halt's time after the flip, the
-// canary failures before it, its reason, and the canary traffic after it. PASS: the canary halts
-// within halt.windowMs of the flip, no request reaches the canary after the halt, and the primary
-// (the monolith) answers every request as expected.
-//
-// --scenario all (the default) runs fault, then canary, each with its own stack. Exit 0 when every
-// scenario run passes, 1 on FAIL or error, 2 on a usage error.
+// npm run drill / npm run drill:reload: one runner, one scenario file each (scripts/drill/).
+// Loopback only, bounded, stops by itself; every scenario starts its own stack (drill/stack.ts).
+//   fault   the users service SIGKILLed under load and restarted (~15 s): no client-visible
+//           error, the breaker closes within halfOpenAfterMs + 1 s of the service's return
+//   canary  a 20 % sticky canary that starts answering 500 (~10 s): it halts within windowMs,
+//           no request reaches it after the halt, the primary answers every request
+//   reload  routes.yaml rewritten 100 times under load (~40 s): every valid version applied,
+//           every invalid one rejected, no failed request, no flip-flop, p99 switch < 1 s
+// --scenario all (the default) runs fault, then canary. Exit 0 when every scenario passes, 1 on
+// FAIL or error, 2 on a usage error.
 import { parseArgs } from 'node:util';
-import { renderCanarySummary } from './drill/canary-report.js';
-import { CANARY_DEFAULTS, runCanaryDrill, type CanaryDrillOptions } from './drill/canary-run.js';
-import { renderFaultSummary } from './drill/fault-report.js';
-import { FAULT_DEFAULTS, runFaultDrill, type FaultDrillOptions } from './drill/fault-run.js';
-
-const SCENARIOS = ['fault', 'canary', 'all'] as const;
-type Scenario = (typeof SCENARIOS)[number];
+import { CANARY_DEFAULTS, canaryStack, newStandin, runCanary } from './drill/canary.js';
+import { FAULT_DEFAULTS, faultStack, runFault } from './drill/fault.js';
+import { DRILL_DEFAULTS as RELOAD, renderSummary, runDrill } from './drill/reload.js';
+import { withStack, type Verdict } from './drill/runner.js';
 
 const USAGE = `usage: node dist/scripts/drill.js [options]
-  --scenario S     fault, canary or all: fault then canary (default all)
- both scenarios:
-  --clients C      concurrent keep-alive clients (default ${FAULT_DEFAULTS.clients} fault, ${CANARY_DEFAULTS.clients} canary)
-  --rate R         target requests per second, all clients (default ${FAULT_DEFAULTS.rate} fault, ${CANARY_DEFAULTS.rate} canary)
-  --pin            pin the proxy to its own CPU, the rest to another (taskset, 2+ CPUs)
+  --scenario S     fault, canary, all (fault then canary; the default) or reload
+  --clients C      concurrent keep-alive clients (default ${FAULT_DEFAULTS.clients} fault, ${CANARY_DEFAULTS.clients} canary, ${RELOAD.clients} reload)
+  --rate R         fault/canary: target requests per second (default ${FAULT_DEFAULTS.rate} fault, ${CANARY_DEFAULTS.rate} canary)
+  --pin, --no-pin  pin the proxy to its own CPU, the rest to another (taskset, 2+ CPUs; default: reload only)
   --quiet          no progress lines (stderr)
- fault:
-  --duration MS    length of the load (default ${FAULT_DEFAULTS.durationMs})
-  --kill-at MS     when the users service is SIGKILLed, since the load started (default ${FAULT_DEFAULTS.killAtMs})
-  --down MS        how long it stays down before the restart (default ${FAULT_DEFAULTS.downMs})
- canary:
-  --canary-duration MS  shortest length of the load (default ${CANARY_DEFAULTS.durationMs}); it goes on at least
-                        ${CANARY_DEFAULTS.afterHaltMs} ms after the halt
-  --flip-at MS     when the canary's stand-in starts answering 500, since the load started (default ${CANARY_DEFAULTS.flipAtMs})
-  --canary-fallback  run the canary route with fallback: legacy (default: no fallback, clients see the 500s)
+ fault:  --duration MS (${FAULT_DEFAULTS.durationMs})  --kill-at MS (${FAULT_DEFAULTS.killAtMs})  --down MS (${FAULT_DEFAULTS.downMs})
+ canary: --canary-duration MS (${CANARY_DEFAULTS.durationMs}; and ${CANARY_DEFAULTS.afterHaltMs} ms after the halt)  --flip-at MS (${CANARY_DEFAULTS.flipAtMs})
+         --canary-fallback (run the canary route with fallback: legacy)
+ reload: --rewrites N (${RELOAD.rewrites})  --invalid-every K (${RELOAD.invalidEvery}, K >= 2)  --min-gap MS (${RELOAD.minGapMs})  --max-gap MS (${RELOAD.maxGapMs})  --seed S (${RELOAD.seed})
   -h, --help
 environment: STRANGLER_BIN=/path/to/main.js drills another strangler build (default dist/src/main.js)`;
 
-function int(flag: string, v: string | undefined, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, got ${v}`);
-  return n;
-}
-
-interface Plan {
-  readonly fault?: FaultDrillOptions;
-  readonly canary?: CanaryDrillOptions;
-}
-
-function parse(argv: readonly string[]): Plan | 'help' {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      scenario: { type: 'string' },
-      clients: { type: 'string' },
-      rate: { type: 'string' },
-      duration: { type: 'string' },
-      'kill-at': { type: 'string' },
-      down: { type: 'string' },
-      'canary-duration': { type: 'string' },
-      'flip-at': { type: 'string' },
-      'canary-fallback': { type: 'boolean' },
-      pin: { type: 'boolean' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) return 'help';
-  const scenario = (values.scenario ?? 'all') as Scenario;
-  if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}, got ${values.scenario}`);
-  const runFault = scenario !== 'canary';
-  const runCanary = scenario !== 'fault';
-  const only = (flags: readonly (keyof typeof values)[], which: string): void => {
-    for (const f of flags) if (values[f] !== undefined) throw new Error(`--${f} applies to the ${which} scenario only (--scenario ${scenario})`);
-  };
-  if (!runFault) only(['duration', 'kill-at', 'down'], 'fault');
-  if (!runCanary) only(['canary-duration', 'flip-at', 'canary-fallback'], 'canary');
-
-  const quiet = values.quiet === true;
-  const say = (line: string): void => {
-    if (!quiet) process.stderr.write(`drill: ${line}\n`);
-  };
-  const pin = values.pin === true;
-  let fault: FaultDrillOptions | undefined;
-  if (runFault) {
-    const clients = int('--clients', values.clients, FAULT_DEFAULTS.clients, 1);
-    const rate = int('--rate', values.rate, FAULT_DEFAULTS.rate, clients);
-    const killAtMs = int('--kill-at', values['kill-at'], FAULT_DEFAULTS.killAtMs, 100);
-    const downMs = int('--down', values.down, FAULT_DEFAULTS.downMs, 0);
-    const durationMs = int('--duration', values.duration, FAULT_DEFAULTS.durationMs, 1000);
-    if (durationMs <= killAtMs + downMs) throw new Error(`--duration (${durationMs}) must be longer than --kill-at + --down (${killAtMs + downMs})`);
-    fault = { clients, rate, durationMs, killAtMs, downMs, pin, say };
-  }
-  let canary: CanaryDrillOptions | undefined;
-  if (runCanary) {
-    const clients = int('--clients', values.clients, CANARY_DEFAULTS.clients, 1);
-    const rate = int('--rate', values.rate, CANARY_DEFAULTS.rate, clients);
-    const flipAtMs = int('--flip-at', values['flip-at'], CANARY_DEFAULTS.flipAtMs, 100);
-    const durationMs = int('--canary-duration', values['canary-duration'], CANARY_DEFAULTS.durationMs, 1000);
-    if (durationMs <= flipAtMs) throw new Error(`--canary-duration (${durationMs}) must be longer than --flip-at (${flipAtMs})`);
-    canary = { clients, rate, durationMs, flipAtMs, afterHaltMs: CANARY_DEFAULTS.afterHaltMs, fallback: values['canary-fallback'] === true, pin, say };
-  }
-  return { ...(fault && { fault }), ...(canary && { canary }) };
-}
+const FLAGS = {
+  fault: ['duration', 'kill-at', 'down', 'rate'],
+  canary: ['canary-duration', 'flip-at', 'canary-fallback', 'rate'],
+  reload: ['rewrites', 'invalid-every', 'min-gap', 'max-gap', 'seed'],
+} as const;
 
 async function main(): Promise<number> {
-  let plan: Plan;
-  try {
-    const parsed = parse(process.argv.slice(2));
-    if (parsed === 'help') {
-      console.log(USAGE);
-      return 0;
-    }
-    plan = parsed;
-  } catch (err) {
-    process.stderr.write(`drill: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
+  const str = { type: 'string' } as const;
+  const { values: v } = parseArgs({
+    strict: true,
+    options: {
+      scenario: str, clients: str, rate: str, duration: str, 'kill-at': str, down: str, 'canary-duration': str, 'flip-at': str,
+      rewrites: str, 'invalid-every': str, 'min-gap': str, 'max-gap': str, seed: str,
+      'canary-fallback': { type: 'boolean' }, pin: { type: 'boolean' }, 'no-pin': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
   }
-  // The stack's exit hook SIGKILLs every child and removes the temp dir, whatever ends the process.
+  const scenario = v.scenario ?? 'all';
+  const names = scenario === 'all' ? (['fault', 'canary'] as const) : (['fault', 'canary', 'reload'] as const).filter((s) => s === scenario);
+  if (names.length === 0) throw new UsageError(`--scenario must be one of fault, canary, all, reload; got ${scenario}`);
+  const given = new Set(Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
+  for (const [name, flags] of Object.entries(FLAGS)) {
+    for (const f of flags) if (given.has(f) && !names.some((n) => (FLAGS[n] as readonly string[]).includes(f))) throw new UsageError(`--${f} applies to the ${name} scenario only (--scenario ${scenario})`);
+  }
+  const int = (flag: keyof typeof v, dflt: number, min: number): number => {
+    const n = v[flag] === undefined ? dflt : Number(v[flag]);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got ${String(v[flag])}`);
+    return n;
+  };
+  const say = (line: string): void => void (v.quiet || process.stderr.write(`drill: ${line}\n`));
+  const pin = (dflt: boolean): boolean => (v['no-pin'] ? false : v.pin ?? dflt);
+  const runs: { name: string; run: () => Promise<Verdict> }[] = [];
+  for (const name of names) {
+    if (name === 'fault') {
+      const [clients, killAtMs, downMs, durationMs] = [int('clients', FAULT_DEFAULTS.clients, 1), int('kill-at', FAULT_DEFAULTS.killAtMs, 100), int('down', FAULT_DEFAULTS.downMs, 0), int('duration', FAULT_DEFAULTS.durationMs, 1000)];
+      if (durationMs <= killAtMs + downMs) throw new UsageError(`--duration (${durationMs}) must be longer than --kill-at + --down (${killAtMs + downMs})`);
+      const o = { clients, rate: int('rate', FAULT_DEFAULTS.rate, clients), durationMs, killAtMs, downMs, pin: pin(false), say };
+      runs.push({ name, run: () => withStack(o, { ...faultStack() }, runFault) });
+    } else if (name === 'canary') {
+      const [clients, flipAtMs, durationMs] = [int('clients', CANARY_DEFAULTS.clients, 1), int('flip-at', CANARY_DEFAULTS.flipAtMs, 100), int('canary-duration', CANARY_DEFAULTS.durationMs, 1000)];
+      if (durationMs <= flipAtMs) throw new UsageError(`--canary-duration (${durationMs}) must be longer than --flip-at (${flipAtMs})`);
+      const o = { clients, rate: int('rate', CANARY_DEFAULTS.rate, clients), durationMs, flipAtMs, afterHaltMs: CANARY_DEFAULTS.afterHaltMs, fallback: v['canary-fallback'] === true, pin: pin(false), say };
+      runs.push({
+        name,
+        run: async () => {
+          const standin = await newStandin();
+          return withStack(o, canaryStack(o, standin), (oo, stack) => runCanary(oo, stack, standin)).finally(() => standin.close());
+        },
+      });
+    } else {
+      const minGapMs = int('min-gap', RELOAD.minGapMs, 1);
+      const o = {
+        rewrites: int('rewrites', RELOAD.rewrites, 1), invalidEvery: int('invalid-every', RELOAD.invalidEvery, 2), clients: int('clients', RELOAD.clients, 1),
+        minGapMs, maxGapMs: int('max-gap', Math.max(minGapMs, RELOAD.maxGapMs), minGapMs), seed: int('seed', RELOAD.seed, 0), pin: pin(true),
+        ...(v.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
+      };
+      runs.push({
+        name,
+        run: async () => {
+          const s = await runDrill(o);
+          const summary = renderSummary(s, RELOAD.maxSwitchMs);
+          return { pass: s.pass, verdict: summary.trimEnd().split('\n').find((l) => l.trim().startsWith('result'))!.trim(), summary };
+        },
+      });
+    }
+  }
+  // Each stack's exit hook SIGKILLs its children and removes its temp dir, whatever ends the process.
   for (const [sig, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.once(sig, () => {
       process.stderr.write(`\ndrill: ${sig}, stopping the stack and removing its temp directory\n`);
@@ -134,24 +104,16 @@ async function main(): Promise<number> {
     });
   }
   const results: { name: string; pass: boolean; line: string }[] = [];
-  const verdictLine = (summary: string): string => summary.trimEnd().split('\n').pop() ?? '';
-  if (plan.fault) {
-    const { observations, verdict } = await runFaultDrill(plan.fault);
-    const summary = renderFaultSummary(observations, verdict);
-    process.stdout.write('\n' + summary);
-    results.push({ name: 'fault', pass: verdict.pass, line: verdictLine(summary) });
-  }
-  if (plan.canary) {
+  for (const { name, run } of runs) {
     try {
-      const { observations, verdict } = await runCanaryDrill(plan.canary);
-      const summary = renderCanarySummary(observations, verdict);
-      process.stdout.write('\n' + summary);
-      results.push({ name: 'canary', pass: verdict.pass, line: verdictLine(summary) });
+      const r = await run();
+      process.stdout.write('\n' + r.summary);
+      results.push({ name, pass: r.pass, line: r.verdict });
     } catch (err) {
-      // With the fault scenario's result already printed, a canary that could not run still ends in the overall line.
+      // With an earlier scenario's result printed, one that could not run still ends in the overall line.
       if (results.length === 0) throw err;
       process.stderr.write(`drill: ${err instanceof Error ? err.message : String(err)}\n`);
-      results.push({ name: 'canary', pass: false, line: 'FAIL: the canary drill could not run' });
+      results.push({ name, pass: false, line: `FAIL: the ${name} drill could not run` });
     }
   }
   if (results.length > 1) {
@@ -161,10 +123,13 @@ async function main(): Promise<number> {
   return results.every((r) => r.pass) ? 0 : 1;
 }
 
+class UsageError extends Error {}
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`drill: ${err instanceof Error ? err.message : String(err)}\nFAIL: the drill could not run\n`);
-    process.exit(1);
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`drill: ${err instanceof Error ? err.message : String(err)}\n${usage ? USAGE : 'FAIL: the drill could not run'}\n`);
+    process.exit(usage ? 2 : 1);
   },
 );

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AccessLineWriter, type AccessFields } from '../src/observability/access-line.js';
 import { createStreamLogger } from '../src/observability/logger.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 function capture(level: string) {
   const lines: string[] = [];
@@ -26,7 +27,7 @@ describe('the access line', () => {
     const theirs = capture('info');
     const level = f.error === null || f.error === 'client_closed' ? 'info' : 'warn';
     new AccessLineWriter(ours.logger).write(level, f);
-    theirs.logger[level]({ msg: 'request', ...f, error: f.error ?? undefined });
+    theirs.logger[level]({ msg: LOG.request, ...f, error: f.error ?? undefined });
     const strip = (l: string) => l.replace(/"time":"[^"]+"/, '"time":"T"');
     expect(ours.lines).toHaveLength(1);
     expect(strip(ours.lines[0]!)).toBe(strip(theirs.lines[0]!));

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rawRequest, type RawResponse } from './helpers/raw.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 function expectError(r: RawResponse, status: number, error: string): Record<string, unknown> {
   expect(r.status, r.head + '\n\n' + r.body).toBe(status);
@@ -119,7 +120,7 @@ describe('malformed requests', () => {
       expectError(r, 400, 'bad_request');
       expect(r.headers.connection).toBe('close');
       // The forwarding that had started ends (the proxy logs it) without a byte to the upstream.
-      await proxy.logLine((l) => l.msg === 'request' && l.path === path);
+      await proxy.logLine((l) => l.msg === LOG.request && l.path === path);
       expect(up.received.length).toBe(0);
     });
 
@@ -130,10 +131,10 @@ describe('malformed requests', () => {
       const r = await rawRequest(proxy.port, `POST ${path} HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n${chunks}`);
       expectError(r, 400, 'bad_request');
       // Streaming: the good bytes may already be on their way upstream; that request is then aborted.
-      const line = await proxy.logLine((l) => l.msg === 'request' && l.path === path);
+      const line = await proxy.logLine((l) => l.msg === LOG.request && l.path === path);
       // One access line, the exchange's, carrying the answer the client got and its request id.
       expect(line).toMatchObject({ status: 400, error: 'bad_request', requestId: r.headers['x-request-id'] });
-      expect(proxy.logs.filter((l) => l.msg === 'request' && l.requestId === r.headers['x-request-id'])).toHaveLength(1);
+      expect(proxy.logs.filter((l) => l.msg === LOG.request && l.requestId === r.headers['x-request-id'])).toHaveLength(1);
       for (const req of up.received) {
         if (!req.destroyed) await new Promise((resolve) => req.once('close', resolve));
         expect(req.complete).toBe(false);
@@ -147,7 +148,7 @@ describe('malformed requests', () => {
       const r = await rawRequest(proxy.port,
         `POST /ext HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3;x=${'a'.repeat(20_000)}\r\nabc\r\n0\r\n\r\n`);
       expectError(r, 413, 'payload_too_large');
-      await proxy.logLine((l) => l.msg === 'request' && l.path === '/ext');
+      await proxy.logLine((l) => l.msg === LOG.request && l.path === '/ext');
       expect(up.received.length).toBe(0);
     });
 

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Upstream | undefined;
 let proxy: TestProxy | undefined;
@@ -29,7 +30,7 @@ describe('upstream failures', () => {
       route: '/slow',
     });
     await closed; // the proxy really aborted the upstream request
-    const line = await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'to-1');
+    const line = await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'to-1');
     expect(line).toMatchObject({ status: 504, error: 'upstream_timeout', route: '/slow', upstream: 'slow' });
   });
 
@@ -88,7 +89,7 @@ describe('upstream failures', () => {
     await once(res, 'data');
     req.destroy();
     await sawClose;
-    const line = await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'gone-1');
+    const line = await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'gone-1');
     expect(line).toMatchObject({ error: 'client_closed', status: 200 });
   });
 
@@ -107,7 +108,7 @@ describe('upstream failures', () => {
     await arrived;
     req.destroy();
     await sawClose;
-    const line = await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'gone-2');
+    const line = await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'gone-2');
     expect(line).toMatchObject({ error: 'client_closed', status: 499 });
   });
 });

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answer, metric, reset, routeState, scripted, type Arrival, type Behaviour, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
 let proxy: TestProxy | undefined;
@@ -80,7 +81,7 @@ describe('circuit breaker', () => {
       expect(await r.text()).toBe('down');
     }
     expect(up.arrivals).toHaveLength(3);
-    expect(await proxy.logLine((l) => l.msg === 'breaker opened')).toMatchObject({ requestId: 'fail-3', route: '/b', upstream: 'app' });
+    expect(await proxy.logLine((l) => l.msg === LOG.breakerOpened)).toMatchObject({ requestId: 'fail-3', route: '/b', upstream: 'app' });
     expect(await breakerState(proxy)).toBe('open');
     expect(await breakerMetric(proxy)).toBe(1);
 
@@ -106,7 +107,7 @@ describe('circuit breaker', () => {
       expect(r.status).toBe(503);
       expect(JSON.parse(r.body)).toMatchObject({ error: 'circuit_open', requestId: r.id, route: '/b' });
     }
-    expect(await proxy.logLine((l) => l.msg === 'breaker half-open: one trial request')).toMatchObject({ requestId: probeId });
+    expect(await proxy.logLine((l) => l.msg === LOG.breakerHalfOpen)).toMatchObject({ requestId: probeId });
     expect(await breakerState(proxy)).toBe('half-open');
     expect(await breakerMetric(proxy)).toBe(2);
 
@@ -114,7 +115,7 @@ describe('circuit breaker', () => {
     sw.release(200);
     await burst.all;
     expect(burst.results.find((r) => r.id === probeId)).toMatchObject({ status: 200, body: 'probe ok' });
-    expect(await proxy.logLine((l) => l.msg === 'breaker closed')).toMatchObject({ requestId: probeId, route: '/b', upstream: 'app' });
+    expect(await proxy.logLine((l) => l.msg === LOG.breakerClosed)).toMatchObject({ requestId: probeId, route: '/b', upstream: 'app' });
     expect(await breakerState(proxy)).toBe('closed');
     expect(await breakerMetric(proxy)).toBe(0);
 

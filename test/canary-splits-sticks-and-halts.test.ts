@@ -3,6 +3,7 @@ import { Agent, fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bucketOf, sideFor } from '../src/canary/split.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 const agent = new Agent({ connections: 16 });
 const side = async (url: string, headers: Record<string, string> = {}) => (await (await fetch(url, { headers, dispatcher: agent })).text());
@@ -82,7 +83,7 @@ describe('canary through the proxy', () => {
 
     const since = proxy.logs.length;
     await writeFile(proxy.file, yaml('{ upstream: users, percent: 20, stickyOn: "header:x-user-id" }'));
-    await proxy.logLine((l) => proxy!.logs.indexOf(l) >= since && l.msg === 'config reloaded');
+    await proxy.logLine((l) => proxy!.logs.indexOf(l) >= since && l.msg === LOG.configReloaded);
     const wider = await sides(proxy);
     const before = keys.filter((k) => first.get(k) === 'canary').length;
     const after = keys.filter((k) => wider.get(k) === 'canary').length;
@@ -126,7 +127,7 @@ describe('a failing canary with a fallback', () => {
     );
     await side(proxy.url + '/users/1');
     await side(proxy.url + '/users/1'); // the third canary failure: halted
-    const line = await proxy.logLine((l) => l.msg === 'canary halted');
+    const line = await proxy.logLine((l) => l.msg === LOG.canaryHalted);
     expect(line).toMatchObject({ route: '/users' });
   });
 });
@@ -147,14 +148,14 @@ describe('the halt', () => {
     const halted = (await routeState(proxy)).halted!;
     expect(halted.reason).toMatch(/error rate 1\.000 over 20 requests/);
     expect(await side(proxy.url + '/users', onCanary)).toBe('primary'); // all traffic on the primary now
-    const line = await proxy.logLine((l) => l.msg === 'canary halted');
+    const line = await proxy.logLine((l) => l.msg === LOG.canaryHalted);
     expect(line).toMatchObject({ level: 'warn', route: '/users', canary: 'users', primary: 'legacy' });
     expect(await (await fetch(proxy.adminUrl + '/metrics')).text()).toContain('strangler_canary_halted{route="/users"} 1');
 
     // An edit elsewhere keeps it halted.
     let since = proxy.logs.length;
     await writeFile(proxy.file, yaml(halting, ', timeoutMs: 9000'));
-    await proxy.logLine((l) => proxy!.logs.indexOf(l) >= since && l.msg === 'config reloaded');
+    await proxy.logLine((l) => proxy!.logs.indexOf(l) >= since && l.msg === LOG.configReloaded);
     expect((await routeState(proxy)).halted).toEqual(halted);
     expect(await side(proxy.url + '/users', onCanary)).toBe('primary');
 
@@ -162,7 +163,7 @@ describe('the halt', () => {
     failing = false;
     since = proxy.logs.length;
     await writeFile(proxy.file, yaml(halting.replace('minRequests: 20', 'minRequests: 25'), ', timeoutMs: 9000'));
-    await proxy.logLine((l) => proxy!.logs.indexOf(l) >= since && l.msg === 'config reloaded');
+    await proxy.logLine((l) => proxy!.logs.indexOf(l) >= since && l.msg === LOG.configReloaded);
     expect((await routeState(proxy)).halted).toBeNull();
     expect(await side(proxy.url + '/users', onCanary)).toBe('canary');
   });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answer, hang, metric, reset, routeState, scripted, type Behaviour, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, type TestProxy } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
 let proxy: TestProxy | undefined;
@@ -20,7 +21,7 @@ function get(url: string, id: string): http.ClientRequest {
   return req;
 }
 
-const accessLine = (p: TestProxy, id: string) => p.logLine((l) => l.msg === 'request' && l.requestId === id);
+const accessLine = (p: TestProxy, id: string) => p.logLine((l) => l.msg === LOG.request && l.requestId === id);
 
 describe('the client closing its connection', () => {
   it('cancels a retry pending in its backoff: the upstream never sees it', async () => {
@@ -38,7 +39,7 @@ describe('the client closing its connection', () => {
         '  - { prefix: /probe, upstream: app }\n',
     );
     const req = get(proxy.url + '/r/x', 'abort-1');
-    const retrying = await proxy.logLine((l) => l.msg === 'retrying' && l.requestId === 'abort-1');
+    const retrying = await proxy.logLine((l) => l.msg === LOG.retrying && l.requestId === 'abort-1');
     expect(retrying).toMatchObject({ reason: 'reset', delayMs: Math.floor(0.99 * BACKOFF_MS) });
     expect(up.arrivals).toHaveLength(1);
 
@@ -121,12 +122,12 @@ describe('the client closing its connection', () => {
     mode = 'hang';
     const trial = get(proxy.url + '/r/trial', 'trial-1');
     const arrival = await up.arrival(3);
-    expect(await proxy.logLine((l) => l.msg === 'breaker half-open: one trial request')).toMatchObject({ requestId: 'trial-1' });
+    expect(await proxy.logLine((l) => l.msg === LOG.breakerHalfOpen)).toMatchObject({ requestId: 'trial-1' });
     trial.destroy();
     await arrival.socketClosed;
     await accessLine(proxy, 'trial-1');
     expect(await breaker()).not.toBe('closed');
     expect(await metric(proxy.adminUrl, 'strangler_breaker_state', { route: '/r' })).not.toBe(0);
-    expect(proxy.logs.filter((l) => l.msg === 'breaker closed')).toHaveLength(0);
+    expect(proxy.logs.filter((l) => l.msg === LOG.breakerClosed)).toHaveLength(0);
   });
 });

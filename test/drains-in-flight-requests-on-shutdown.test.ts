@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { startProxy, startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
 import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
+import { LOG, msgField } from '../src/observability/log-messages.js';
 
 function request(url: string): Promise<{ status: number; connection: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
@@ -61,7 +62,7 @@ describe('graceful shutdown', () => {
       });
       await proxy.close();
       expect(['error', 'close']).toContain(await ended);
-      const line = await proxy.logLine((l) => l.msg === 'drain timeout: closing the connections still open');
+      const line = await proxy.logLine((l) => l.msg === LOG.drainTimeout);
       expect(line).toMatchObject({ level: 'warn', drainTimeoutMs: 50 });
     } finally {
       await up.close();
@@ -78,7 +79,7 @@ describe('the strangler process', () => {
       const lines = createInterface({ input: child.stdout! });
       let listening: string | undefined;
       for await (const line of lines) {
-        if (line.includes('"msg":"listening"')) {
+        if (line.includes(msgField(LOG.listening))) {
           listening = line;
           break;
         }

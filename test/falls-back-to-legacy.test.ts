@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { answer, hang, metric, refusing, resetting, scripted, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
 let legacy: Upstream | undefined;
@@ -34,8 +35,8 @@ describe('fallback to the legacy upstream', () => {
     expect(r.headers.get('x-request-id')).toBe('fb-1');
     expect(await r.text()).toBe('legacy: GET /users/1?x=y');
     expect(await fallbacks(proxy, 'connect-error')).toBe(1);
-    expect(await proxy.logLine((l) => l.msg === 'falling back')).toMatchObject({ requestId: 'fb-1', reason: 'connect-error', from: 'users', to: 'legacy' });
-    expect(await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'fb-1')).toMatchObject({ status: 200, upstream: 'legacy' });
+    expect(await proxy.logLine((l) => l.msg === LOG.fallingBack)).toMatchObject({ requestId: 'fb-1', reason: 'connect-error', from: 'users', to: 'legacy' });
+    expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'fb-1')).toMatchObject({ status: 200, upstream: 'legacy' });
   });
 
   it('serves a request that timed out (upstream hangs before headers) from the fallback, and aborts the hung request', async () => {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metric, scripted, stalling, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
 let proxy: TestProxy | undefined;
@@ -50,7 +51,7 @@ describe('an upstream that sends the head, then stalls, then dies', () => {
     expect(await end).toBe('error'); // never a clean end of a truncated body
     expect(up.arrivals).toHaveLength(1);
     expect(await metric(proxy.adminUrl, 'strangler_upstream_retries_total')).toBe(0);
-    expect(await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'stall-1')).toMatchObject({ status: 200, error: 'upstream_aborted' });
+    expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'stall-1')).toMatchObject({ status: 200, error: 'upstream_aborted' });
   });
 
   it('a body that stalls for longer than timeoutMs is not cut: timeoutMs bounds the wait for headers only', async () => {

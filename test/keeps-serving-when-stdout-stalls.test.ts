@@ -3,6 +3,7 @@ import { Agent, fetch } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
 import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
+import { LOG, msgField } from '../src/observability/log-messages.js';
 
 describe('a stdout nobody reads', () => {
   it('never stops the proxy: requests keep being answered while the log backlog waits (bounded)', async () => {
@@ -12,9 +13,9 @@ describe('a stdout nobody reads', () => {
     const agent = new Agent({ connections: 8 });
     try {
       let head = '';
-      while (!head.includes('"msg":"listening"')) head += ((await once(child.stdout!, 'data')) as [Buffer])[0].toString();
+      while (!head.includes(msgField(LOG.listening))) head += ((await once(child.stdout!, 'data')) as [Buffer])[0].toString();
       child.stdout!.pause(); // from here on nobody reads: the 64 KiB pipe fills within ~250 access lines
-      const { port } = JSON.parse(head.split('\n').find((l) => l.includes('"msg":"listening"'))!) as { port: number };
+      const { port } = JSON.parse(head.split('\n').find((l) => l.includes(msgField(LOG.listening)))!) as { port: number };
       let ok = 0;
       for (let i = 0; i < 1000; i += 50) {
         const batch = await Promise.all(

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { answer, metric, refusing, reset, scripted, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
 let legacy: Upstream | undefined;
@@ -99,7 +100,7 @@ describe('a POST that never left (connection refused) may be retried and may fal
     expect(await r.json()).toMatchObject({ error: 'upstream_unavailable', requestId: 'post-refused' });
     // attempts: 3 -> two retries, both for connect-error (nothing was sent, so a POST may go again).
     expect(await metric(proxy.adminUrl, 'strangler_upstream_retries_total', { route: '/orders', upstream: 'app', reason: 'connect-error' })).toBe(2);
-    const retried = proxy.logs.filter((l) => l.msg === 'retrying' && l.requestId === 'post-refused');
+    const retried = proxy.logs.filter((l) => l.msg === LOG.retrying && l.requestId === 'post-refused');
     expect(retried.map((l) => l.reason)).toEqual(['connect-error', 'connect-error']);
   });
 

@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
 import type { AddressInfo } from 'node:net';
+import { LOG } from '../src/observability/log-messages.js';
 
 describe('WebSocket upgrades', () => {
   let server: http.Server, wss: WebSocketServer, proxy: TestProxy;
@@ -48,7 +49,7 @@ describe('WebSocket upgrades', () => {
     expect(req.headers['x-forwarded-host']).toBe(`127.0.0.1:${proxy.port}`);
     ws.close();
     await once(ws, 'close');
-    const line = await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'ws-1');
+    const line = await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'ws-1');
     expect(line).toMatchObject({ status: 101, route: '/live', upstream: 'ws' });
   });
 

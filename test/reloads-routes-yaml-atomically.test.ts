@@ -4,6 +4,7 @@ import { mkdir, rename, symlink, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let a: Upstream, b: Upstream, proxy: TestProxy | undefined;
 const named = (name: string) => startUpstream((_req, res) => res.end(name));
@@ -24,7 +25,7 @@ const text = async (url: string) => (await fetch(url)).text();
 
 /** Resolves with the next reload outcome logged after `since` lines. */
 function nextReload(p: TestProxy, since: number): Promise<Record<string, unknown>> {
-  return p.logLine((l) => p.logs.indexOf(l) >= since && (l.msg === 'config reloaded' || l.msg === 'config rejected, the live table stays'));
+  return p.logLine((l) => p.logs.indexOf(l) >= since && (l.msg === LOG.configReloaded || l.msg === LOG.configRejected));
 }
 
 describe('live reload from the file', () => {
@@ -34,7 +35,7 @@ describe('live reload from the file', () => {
     const since = proxy.logs.length;
     await writeFile(proxy.file, yaml('b'));
     const line = await nextReload(proxy, since);
-    expect(line).toMatchObject({ msg: 'config reloaded', trigger: 'watch', changes: ['/x: upstream a -> b'] });
+    expect(line).toMatchObject({ msg: LOG.configReloaded, trigger: 'watch', changes: ['/x: upstream a -> b'] });
     expect(line.version).toBe(proxy.proxy.store.current.version);
     expect(await text(proxy.url + '/x')).toBe('b');
     const metrics = await text(proxy.adminUrl + '/metrics');
@@ -48,7 +49,7 @@ describe('live reload from the file', () => {
       const since = proxy.logs.length;
       await writeFile(proxy.file + '.tmp', yaml(target));
       await rename(proxy.file + '.tmp', proxy.file);
-      expect(await nextReload(proxy, since)).toMatchObject({ msg: 'config reloaded' });
+      expect(await nextReload(proxy, since)).toMatchObject({ msg: LOG.configReloaded });
       expect(await text(proxy.url + '/x')).toBe(target);
     }
   });
@@ -81,7 +82,7 @@ describe('live reload from the file', () => {
         await symlink(`..v${n}`, path.join(dir, '..data_tmp'));
         await rename(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
         await rm(path.join(dir, `..v${n - 1}`), { recursive: true });
-        const reloads = () => lines.filter((l) => l.msg === 'config reloaded').length;
+        const reloads = () => lines.filter((l) => l.msg === LOG.configReloaded).length;
         await until(() => reloads() === n - 1);
         expect(await text(url)).toBe(target);
       }
@@ -98,7 +99,7 @@ describe('an invalid edit', () => {
     const since = proxy.logs.length;
     await writeFile(proxy.file, yaml('a').replace('upstream: a }', 'upstream: nowhere }') + 'oops: 1\n');
     const line = await nextReload(proxy, since);
-    expect(line).toMatchObject({ msg: 'config rejected, the live table stays', liveVersion });
+    expect(line).toMatchObject({ msg: LOG.configRejected, liveVersion });
     const errors = line.errors as string[];
     expect(errors).toHaveLength(2);
     expect(errors.join('\n')).toMatch(/routes\.yaml:\d+:\d+ routes\[0\]\.upstream: .*nowhere/);

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answer, failingThenOk, metric, refusing, reset, scripted, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
 let proxy: TestProxy | undefined;
@@ -26,7 +27,7 @@ describe('retries of safe requests', () => {
     expect(await r.text()).toBe('second time lucky');
     expect(up.arrivals.map((a) => `${a.method} ${a.url}`)).toEqual(['GET /r/thing', 'GET /r/thing']);
     expect(await metric(proxy.adminUrl, 'strangler_upstream_retries_total', { route: '/r', upstream: 'app', reason: 'reset' })).toBe(1);
-    expect(await proxy.logLine((l) => l.msg === 'retrying')).toMatchObject({ requestId: 'reset-1', reason: 'reset', route: '/r', upstream: 'app' });
+    expect(await proxy.logLine((l) => l.msg === LOG.retrying)).toMatchObject({ requestId: 'reset-1', reason: 'reset', route: '/r', upstream: 'app' });
   });
 
   it('does not retry a reset that retry.on does not list: one arrival, 502', async () => {

@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShadowEvent } from '../src/shadow/report.js';
 import { closedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let primary: Upstream | undefined, shadow: Upstream | undefined, proxy: TestProxy | undefined;
 afterEach(async () => {
@@ -150,7 +151,7 @@ describe('shadow traffic', () => {
     shadow = await startUpstream(json({ id: 1, nonce: 'shadow' }));
     proxy = await startProxy(upstreamsYaml({ legacy: primary.url, next: shadow.url }) + 'routes:\n  - { prefix: /orders, upstream: legacy, shadow: { upstream: next, compare: { noiseProbe: 100 } } }\n');
     await (await fetch(proxy.url + '/orders')).text();
-    const learned = await proxy.logLine((l) => l.msg === 'shadow noise learned');
+    const learned = await proxy.logLine((l) => l.msg === LOG.shadowNoiseLearned);
     expect(learned.paths).toEqual(['$.nonce']);
     const event = nextEvent(proxy);
     await (await fetch(proxy.url + '/orders')).text();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hanging, metric, routeState, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
 let proxy: TestProxy | undefined;
@@ -33,9 +34,9 @@ describe('timeoutMs bounds the whole exchange, retries included', () => {
     // The proxy aborted each try: every upstream-side socket closes.
     await Promise.all(up.arrivals.map((a) => a.socketClosed));
     expect(await metric(proxy.adminUrl, 'strangler_upstream_retries_total', { route: '/t', reason: 'timeout' })).toBe(2);
-    const retried = proxy.logs.filter((l) => l.msg === 'retrying' && l.requestId === 'slow-1');
+    const retried = proxy.logs.filter((l) => l.msg === LOG.retrying && l.requestId === 'slow-1');
     expect(retried.map((l) => l.reason)).toEqual(['timeout', 'timeout']);
-    expect(await proxy.logLine((l) => l.msg === 'request' && l.requestId === 'slow-1')).toMatchObject({ status: 504, error: 'upstream_timeout' });
+    expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'slow-1')).toMatchObject({ status: 504, error: 'upstream_timeout' });
   });
 
   it('answers 504 upstream_timeout (not 502) on a resilient route whose timeout is not retryable, and aborts the request', async () => {

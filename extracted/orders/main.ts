@@ -2,8 +2,8 @@
 // DATA_DIR (.data/orders, relative to the current directory). Fill its store from the
 // monolith's first with scripts/copy-orders.ts.
 import { resolve } from 'node:path';
-import { portFromEnv, stringFromEnv } from '../../scripts/lib/env.js';
-import { runApp } from '../../scripts/lib/run-app.js';
+import { portFromEnv, stringFromEnv } from '../../demo-kit/env.js';
+import { runApp } from '../../demo-kit/run-app.js';
 import { startOrdersService } from './server.js';
 
 await runApp('orders service', () =>

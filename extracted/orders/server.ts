@@ -25,13 +25,13 @@
 //
 // Not a difference on /orders, but a gap to know about: the monolith publishes `order.created`
 // on /notifications/stream; orders created here are not published there.
-import type { JsonStore } from '../../scripts/lib/json-store.js';
-import { HttpError, notFound } from '../../scripts/lib/http-error.js';
-import { readNewOrder } from '../../scripts/lib/order-input.js';
-import { sendJson } from '../../scripts/lib/http-reply.js';
-import { Router } from '../../scripts/lib/router.js';
-import { serve, type Served } from '../../scripts/lib/serve.js';
-import { parseId } from '../../scripts/lib/validate.js';
+import type { JsonStore } from '../../demo-kit/json-store.js';
+import { HttpError, notFound } from '../../demo-kit/http-error.js';
+import { readNewOrder } from '../../demo-kit/order-input.js';
+import { sendJson } from '../../demo-kit/http-reply.js';
+import { Router } from '../../demo-kit/router.js';
+import { serve, type Served } from '../../demo-kit/serve.js';
+import { parseId } from '../../demo-kit/validate.js';
 import { openOrdersStore, type OrdersData, type StoredOrder } from './store.js';
 
 export interface OrdersServiceOptions {

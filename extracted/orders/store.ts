@@ -2,8 +2,8 @@
 // keeps `createdAt` as epoch milliseconds (not an ISO string). One JSON file store under the
 // service's data dir (<dataDir>/store.json, written atomically like the monolith's), empty on
 // first start; the copy step (scripts/copy-orders.ts) fills it from the monolith's store.
-import { JsonStore, storeFile } from '../../scripts/lib/json-store.js';
-import type { Order } from '../../scripts/lib/model.js';
+import { JsonStore, storeFile } from '../../demo-kit/json-store.js';
+import type { Order } from '../../demo-kit/model.js';
 
 export interface StoredOrder {
   id: number;

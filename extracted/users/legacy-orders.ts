@@ -1,8 +1,8 @@
 // A user's orders still live in the monolith: the users service asks it over HTTP
 // (GET <LEGACY_URL>/orders?userId=N), passing the request id along for tracing.
 // A monolith that is down or answers badly becomes a 502 legacy_unavailable.
-import { HttpError } from '../../scripts/lib/http-error.js';
-import type { Order } from '../../scripts/lib/model.js';
+import { HttpError } from '../../demo-kit/http-error.js';
+import type { Order } from '../../demo-kit/model.js';
 
 const TIMEOUT_MS = 5000;
 

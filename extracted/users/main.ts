@@ -2,8 +2,8 @@
 // DATA_DIR (.data/users, relative to the current directory) and LEGACY_URL
 // (http://127.0.0.1:8000, where the monolith answers for orders).
 import { resolve } from 'node:path';
-import { portFromEnv, stringFromEnv } from '../../scripts/lib/env.js';
-import { runApp } from '../../scripts/lib/run-app.js';
+import { portFromEnv, stringFromEnv } from '../../demo-kit/env.js';
+import { runApp } from '../../demo-kit/run-app.js';
 import { startUsersService } from './server.js';
 
 await runApp('users service', () =>

@@ -1,12 +1,12 @@
 // The users capability extracted from the monolith: the same /users API with its own JSON
 // file store. GET /users/:id/details still needs the monolith for the orders. Every answer
 // carries X-Served-By: users-service.
-import { JsonStore, storeFile } from '../../scripts/lib/json-store.js';
-import { emptyUsersData } from '../../scripts/lib/model.js';
-import { Router } from '../../scripts/lib/router.js';
-import { serve, type Served } from '../../scripts/lib/serve.js';
-import { addUsersRoutes } from '../../scripts/lib/users-routes.js';
-import { UsersTable } from '../../scripts/lib/users-table.js';
+import { JsonStore, storeFile } from '../../demo-kit/json-store.js';
+import { emptyUsersData } from '../../demo-kit/model.js';
+import { Router } from '../../demo-kit/router.js';
+import { serve, type Served } from '../../demo-kit/serve.js';
+import { addUsersRoutes } from '../../demo-kit/users-routes.js';
+import { UsersTable } from '../../demo-kit/users-table.js';
 import { fetchLegacyOrders } from './legacy-orders.js';
 
 export interface UsersServiceOptions {

@@ -1,5 +1,5 @@
 // GET /account: the signed-in user's details and orders, and the sign-out button.
-import type { Order, User } from '../../scripts/lib/model.js';
+import type { Order, User } from '../../demo-kit/model.js';
 import { escapeHtml, layout } from './layout.js';
 
 export function renderAccount(user: User, orders: readonly Order[]): string {

@@ -1,5 +1,5 @@
 // GET /: every user and the ten most recent orders, rendered on the server.
-import type { Order } from '../../scripts/lib/model.js';
+import type { Order } from '../../demo-kit/model.js';
 import type { LegacyData } from '../db.js';
 import { escapeHtml, layout } from './layout.js';
 

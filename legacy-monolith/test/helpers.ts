@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import type { Served } from '../../scripts/lib/serve.js';
+import type { Served } from '../../demo-kit/serve.js';
 import { startLegacy, type LegacyOptions } from '../server.js';
 
 /** A fresh directory under the OS temp dir, removed after the current test. */

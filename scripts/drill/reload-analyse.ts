@@ -8,12 +8,12 @@
 // sent after that one must be answered by N too: one answered by O is a flip-flop (the swap was
 // not atomic), counted per write. No request answered by N in the window: the switch was not
 // observed.
-import type { Color, InvalidKind, WriteMode } from './reload-routes-file.js';
-import { FAILED, type LoadRecord } from './reload-load.js';
-import type { ReloadOutcomeLine } from './reload-proxy.js';
-import { percentiles, type Percentiles } from './common-latency.js';
+import type { Color, InvalidKind, WriteMode } from './reload-file.js';
+import { FAILED, type LoadRecord } from './reload.js';
+import type { ReloadOutcomeLine } from './reload.js';
+import { percentiles, type Percentiles } from './kit.js';
 
-export { percentiles, type Percentiles } from './common-latency.js';
+export { percentiles, type Percentiles } from './kit.js';
 
 export interface RoutesSeen {
   readonly version?: string;

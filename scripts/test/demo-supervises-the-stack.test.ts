@@ -2,8 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useTempDirs } from '../../legacy-monolith/test/helpers.js';
-import { writeJsonFileAtomic } from '../lib/json-file.js';
+import { writeJsonFileAtomic } from '../../demo-kit/json-file.js';
 import { runBuilt, type BuiltProcess } from '../lib/test/built-process.js';
+import { LOG } from '../../src/observability/log-messages.js';
 
 // A stand-in for the proxy: prints the proxy's listening line (plus what it was given),
 // exits with FAKE_PROXY_EXIT_AT_START before listening when that is set, exits 3 when asked
@@ -91,7 +92,7 @@ describe('npm start (dist/scripts/demo.js)', () => {
     const ordersUrl = after(ordersLine, '[orders] orders service listening on ');
     expect(legacyUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(ordersUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(JSON.parse(after(proxyLine, '[proxy]  '))).toMatchObject({ msg: 'listening', legacyUrl, usersUrl, ordersUrl, argv: ['--config', 'routes.yaml'] });
+    expect(JSON.parse(after(proxyLine, '[proxy]  '))).toMatchObject({ msg: LOG.listening, legacyUrl, usersUrl, ordersUrl, argv: ['--config', 'routes.yaml'] });
     expect(await demo.line(/^\[demo\] {3}copied \d+ users/)).toMatch(/^\[demo\] {3}copied 3 users from .* \(3 new, 0 changed, 0 unchanged\)$/);
     expect(await demo.line(/^\[demo\] {3}copied \d+ orders/)).toMatch(/^\[demo\] {3}copied 4 orders from .* \(4 new, 0 changed, 0 unchanged\)$/);
     expect(await demo.line(/^ {4}orders service /)).toMatch(new RegExp(`^ {4}orders service {3}${ordersUrl} +data: .*orders {2}\\(shadow of /orders\\)$`));

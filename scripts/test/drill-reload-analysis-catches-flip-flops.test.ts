@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyseDrill, percentiles, type DrillInput, type WriteResult } from '../drill/reload-analyse.js';
-import { FAILED, type LoadRecord } from '../drill/reload-load.js';
-import type { ReloadOutcomeLine } from '../drill/reload-proxy.js';
+import { FAILED, type LoadRecord, type ReloadOutcomeLine } from '../drill/reload.js';
 
 // The verdict on made-up observations: the drill must be able to say FAIL.
 const BLUE = 0;

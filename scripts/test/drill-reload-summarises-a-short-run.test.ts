@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runDrill } from '../drill/reload-run.js';
+import { runDrill } from '../drill/reload.js';
 import { builtFile } from '../lib/test/built-process.js';
 
 // The drill's core against the built proxy, shortened: 6 writes (4 valid, 2 invalid: every 3rd),

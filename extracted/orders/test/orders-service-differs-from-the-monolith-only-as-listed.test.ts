@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { copyOrders } from '../../../scripts/lib/copy-orders.js';
+import { copyOrders } from '../../../demo-kit/copy-orders.js';
 import { fetchJson, useLegacy, useTempDirs, type JsonAnswer } from '../../../legacy-monolith/test/helpers.js';
 import { jsonDifferences } from './json-differences.js';
 import { useOrdersService } from './orders-service-under-test.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchJson, useTempDirs } from '../../../legacy-monolith/test/helpers.js';
-import { writeJsonFileAtomic } from '../../../scripts/lib/json-file.js';
+import { writeJsonFileAtomic } from '../../../demo-kit/json-file.js';
 import { runBuilt } from '../../../scripts/lib/test/built-process.js';
 
 describe('node dist/extracted/orders/main.js', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyUsers } from '../../../scripts/lib/copy-users.js';
+import { copyUsers } from '../../../demo-kit/copy-users.js';
 import { fetchJson, useLegacy, useTempDirs } from '../../../legacy-monolith/test/helpers.js';
 import { useUsersService } from './users-service-under-test.js';
 

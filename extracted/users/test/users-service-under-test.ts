@@ -1,6 +1,6 @@
 // A users service on port 0 in its own temp data dir, for each test of the file.
 import { afterEach } from 'vitest';
-import type { Served } from '../../../scripts/lib/serve.js';
+import type { Served } from '../../../demo-kit/serve.js';
 import { useTempDirs } from '../../../legacy-monolith/test/helpers.js';
 import { startUsersService } from '../server.js';
 

@@ -2,6 +2,7 @@
 // tells the actual port, so port 0 works), then a TCP connection that is accepted.
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { LOG } from '../../../src/observability/log-messages.js';
 
 /** The apps' line: "<name> listening on http://127.0.0.1:8000". */
 export function appListening(line: string): { port: number } | undefined {
@@ -20,7 +21,7 @@ export function proxyListening(line: string): { port: number; adminPort: number 
   if (!line.startsWith('{')) return undefined;
   try {
     const entry = JSON.parse(line) as { msg?: unknown; port?: unknown; adminPort?: unknown };
-    if (entry.msg !== 'listening' || typeof entry.port !== 'number' || typeof entry.adminPort !== 'number') return undefined;
+    if (entry.msg !== LOG.listening || typeof entry.port !== 'number' || typeof entry.adminPort !== 'number') return undefined;
     return { port: entry.port, adminPort: entry.adminPort };
   } catch {
     return undefined;

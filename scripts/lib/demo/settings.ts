@@ -1,6 +1,6 @@
 // Everything the demo reads from the environment, with the defaults `npm start` uses.
 import { join, resolve } from 'node:path';
-import { msFromEnv, portFromEnv, stringFromEnv } from '../env.js';
+import { msFromEnv, portFromEnv, stringFromEnv } from '../../../demo-kit/env.js';
 
 export interface DemoSettings {
   ports: { legacy: number; users: number; orders: number; proxy: number; admin: number };

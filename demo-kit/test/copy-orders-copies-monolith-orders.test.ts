@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchJson, useLegacy, useTempDirs } from '../../legacy-monolith/test/helpers.js';
-import { copyOrders, describeOrdersCopy, ordersStoreIsEmpty } from '../lib/copy-orders.js';
-import { writeJsonFileAtomic } from '../lib/json-file.js';
+import { copyOrders, describeOrdersCopy, ordersStoreIsEmpty } from '../copy-orders.js';
+import { writeJsonFileAtomic } from '../json-file.js';
 
 const readStore = async (dir: string) => JSON.parse(await readFile(join(dir, 'store.json'), 'utf8'));
 

@@ -1,8 +1,9 @@
-// The routes.yaml the drill rewrites: its valid and invalid contents, and the ways a file gets
-// replaced in real life (write in place, write a temp file and rename it over, a Kubernetes
-// ConfigMap's symlink swap).
+// The routes.yaml the reload drill rewrites: its valid and invalid contents, the ways a file gets
+// replaced in real life (in place, temp file renamed over, a Kubernetes ConfigMap's symlink swap),
+// and the schedule of the writes (deterministic for a seed).
 import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '../lib/seeded-random.js';
 
 export const COLORS = ['blue', 'green'] as const;
 export type Color = (typeof COLORS)[number];
@@ -133,4 +134,59 @@ export class RoutesFile {
     if (old !== undefined && old.startsWith('..') && !old.includes('/')) rmSync(join(this.dir, old), { recursive: true, force: true });
     return how;
   }
+}
+export interface PlanOptions {
+  readonly rewrites: number;
+  /** Every Nth write is invalid (N >= 2, so that two invalid writes never follow each other). */
+  readonly invalidEvery: number;
+  readonly minGapMs: number;
+  readonly maxGapMs: number;
+  readonly seed: number;
+  readonly initial: Color;
+}
+
+export interface PlannedWrite {
+  /** 1-based. */
+  readonly n: number;
+  /** undefined: a valid write. */
+  readonly invalid?: InvalidKind;
+  /** The color /svc is served by before the write. */
+  readonly before: Color;
+  /** The color /svc must be served by once the write is handled (= before for an invalid one). */
+  readonly after: Color;
+  readonly mode: WriteMode;
+  readonly gapMs: number;
+}
+
+// rename (leaves a plain file), in-place on that plain file, two ConfigMap swaps (the first
+// re-links routes.yaml to ..data/routes.yaml, the second only swaps ..data), then in-place
+// through the ..data link. 5 is prime to the usual invalidEvery, so invalid writes meet every mode.
+const [IN_PLACE, RENAME, CONFIGMAP] = WRITE_MODES;
+const MODE_CYCLE: readonly WriteMode[] = [RENAME, IN_PLACE, CONFIGMAP, CONFIGMAP, IN_PLACE];
+
+export function other(c: Color): Color {
+  return c === COLORS[0] ? COLORS[1] : COLORS[0];
+}
+
+export function planWrites(o: PlanOptions): PlannedWrite[] {
+  if (!Number.isInteger(o.rewrites) || o.rewrites < 1) throw new Error(`rewrites must be an integer >= 1, got ${o.rewrites}`);
+  if (!Number.isInteger(o.invalidEvery) || o.invalidEvery < 2) throw new Error(`invalidEvery must be an integer >= 2, got ${o.invalidEvery}`);
+  if (!(o.minGapMs > 0 && o.maxGapMs >= o.minGapMs)) throw new Error(`need 0 < minGapMs <= maxGapMs, got ${o.minGapMs}..${o.maxGapMs}`);
+  const random = seededRandom(o.seed);
+  const plan: PlannedWrite[] = [];
+  let live = o.initial;
+  let invalids = 0;
+  for (let n = 1; n <= o.rewrites; n++) {
+    const mode = MODE_CYCLE[(n - 1) % MODE_CYCLE.length]!;
+    const gapMs = Math.round(o.minGapMs + random() * (o.maxGapMs - o.minGapMs));
+    if (n % o.invalidEvery === 0) {
+      const invalid = INVALID_KINDS[invalids++ % INVALID_KINDS.length]!;
+      plan.push({ n, invalid, before: live, after: live, mode, gapMs });
+    } else {
+      const after = other(live);
+      plan.push({ n, before: live, after, mode, gapMs });
+      live = after;
+    }
+  }
+  return plan;
 }

@@ -2,7 +2,7 @@
 // turning each into the service's shape (user_id, createdAt in epoch ms: see
 // extracted/orders/store.ts); upsert by id, idempotent (see copy-by-id.ts). Run it while the
 // orders service is stopped.
-import { emptyOrdersData, fromMonolithOrder, type OrdersData, type StoredOrder } from '../../extracted/orders/store.js';
+import { emptyOrdersData, fromMonolithOrder, type OrdersData, type StoredOrder } from '../extracted/orders/store.js';
 import { copyById, describeCopyResult, storeListIsEmpty, type CopyByIdSpec, type CopyResult } from './copy-by-id.js';
 import type { Order } from './model.js';
 

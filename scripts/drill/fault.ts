@@ -1,0 +1,191 @@
+// Scenario "fault": /users -> users with timeout, retry, breaker and fallback to the monolith; a
+// steady GET load; the users service SIGKILLed at killAtMs and restarted downMs later on the same
+// port. The bar: no client-visible error (a non-2xx other than the expected 404s, or no response
+// at all), and the breaker, opened by the outage, closes again within halfOpenAfterMs + 1 s of the
+// service's return (its listening line after the restart).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOG } from '../../src/observability/log-messages.js';
+import { countInto, epochMs, epochOf, int, latencyTable, metricBy, secs, signed, sleepUntil, type PromSample } from './kit.js';
+import { Load, type LoadPath, type LoadRecord } from './load.js';
+import { describePaths, routesYaml, type DrillOptions, type Verdict } from './runner.js';
+import type { Stack } from './stack.js';
+
+export const FAULT_DEFAULTS = { clients: 16, rate: 1600, durationMs: 12_000, killAtMs: 3000, downMs: 4000 } as const;
+export interface FaultOptions extends DrillOptions {
+  readonly killAtMs: number;
+  readonly downMs: number;
+}
+
+/** The users API as the demo seeds it (users 1..3); /users/999 is a 404 on both sides. */
+export const USERS_PATHS: readonly LoadPath[] = [
+  { path: '/users' }, { path: '/users/1' }, { path: '/users/2/details' }, { path: '/users/2' },
+  { path: '/users/3' }, { path: '/users/1/details' }, { path: '/users/999', expect: 404 }, { path: '/users/3/details' },
+];
+const ROUTE = '/users';
+const POLICY = {
+  timeoutMs: 1000,
+  retry: { attempts: 2, backoffMs: 20, on: ['connect-error', 'reset', 'timeout', 502, 503, 504] },
+  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 2000 },
+  fallback: 'legacy',
+} as const;
+const SIDE = { users: 0, fallback: 1, legacyBare: 2, unknown: 3, none: 4 } as const;
+
+export const faultStack = (): { tmpPrefix: string; routesYaml: (u: { legacyUrl: string; usersUrl: string }) => string } => ({
+  tmpPrefix: 'strangler-fault-drill-',
+  routesYaml: (u) =>
+    routesYaml('npm run drill (scripts/drill.ts): the users service is killed under load', u, [
+      'upstream: users',
+      `timeoutMs: ${POLICY.timeoutMs}`,
+      `retry: { attempts: ${POLICY.retry.attempts}, backoffMs: ${POLICY.retry.backoffMs}, on: [${POLICY.retry.on.join(', ')}] }`,
+      `breaker: { consecutiveFailures: ${POLICY.breaker.consecutiveFailures}, halfOpenAfterMs: ${POLICY.breaker.halfOpenAfterMs} }`,
+      `fallback: ${POLICY.fallback}`,
+    ]),
+});
+
+interface Transition {
+  readonly event: 'opened' | 'half-open' | 'closed';
+  readonly at: number;
+  readonly requestId: string;
+  readonly reason?: string;
+}
+const EVENT = { [LOG.breakerOpened]: 'opened', [LOG.breakerHalfOpen]: 'half-open', [LOG.breakerClosed]: 'closed' } as const;
+
+function transitions(stack: Stack): Transition[] {
+  return stack.log.lines(LOG.breakerOpened, LOG.breakerHalfOpen, LOG.breakerClosed).filter((e) => e['route'] === ROUTE).map((e) => ({
+    event: EVENT[e['msg'] as keyof typeof EVENT],
+    at: epochOf(e['time']) ?? e.arrivedAt,
+    requestId: typeof e['requestId'] === 'string' ? e['requestId'] : '-',
+    ...(typeof e['reason'] === 'string' && { reason: e['reason'] }),
+  }));
+}
+
+export async function runFault(o: FaultOptions, stack: Stack): Promise<Verdict> {
+  const problems: string[] = [];
+  for (const { path, expect } of USERS_PATHS) {
+    const res = await fetch(`${stack.proxyUrl}${path}`, { signal: AbortSignal.timeout(3000) });
+    await res.arrayBuffer();
+    const by = res.headers.get('x-served-by');
+    if (!(expect === undefined ? res.ok : res.status === expect) || by !== 'users-service') throw new Error(`before the drill, GET ${path} through the proxy answered ${res.status} from ${by ?? 'nobody'} (expected ${expect ?? '2xx'} from users-service)`);
+  }
+  const before = await stack.admin.metrics();
+  const load = new Load({
+    origin: stack.proxyUrl, paths: USERS_PATHS, clients: o.clients, rate: o.rate, timeoutMs: 5000, none: SIDE.none,
+    sideOf: (h) => ({ side: h['x-strangler-fallback'] === 'legacy' ? SIDE.fallback : h['x-served-by'] === 'users-service' ? SIDE.users : h['x-served-by'] === 'legacy-monolith' ? SIDE.legacyBare : SIDE.unknown }),
+  }).start();
+  try {
+    const t0 = load.record.startedAt;
+    o.say(`load started: ${o.clients} clients, ${o.rate} req/s`);
+    await sleepUntil(t0 + o.killAtMs);
+    const kill = await stack.killUsers();
+    o.say(`users service SIGKILLed at +${((kill.at - t0) / 1000).toFixed(3)} s`);
+    await sleepUntil(kill.at + o.downMs);
+    let restart: Awaited<ReturnType<Stack['restartUsers']>> | undefined;
+    try {
+      restart = await stack.restartUsers();
+      o.say(`users service back at +${((restart.backAt - t0) / 1000).toFixed(3)} s (pid ${restart.pid})`);
+    } catch (err) {
+      problems.push(`restarting the users service failed: ${(err as Error).message}`);
+    }
+    await sleepUntil(t0 + o.durationMs);
+    // The breaker may need the load to close (its trial is a request): keep it going up to the bar.
+    if (restart !== undefined) {
+      const closed = (e: Record<string, unknown>): boolean => e['route'] === ROUTE && (epochOf(e['time']) ?? 0) >= kill.at - 5;
+      const deadline = restart.backAt + POLICY.breaker.halfOpenAfterMs + 1500;
+      while (epochMs() < deadline && stack.log.lines(LOG.breakerOpened, LOG.breakerHalfOpen, LOG.breakerClosed).filter(closed).at(-1)?.['msg'] !== LOG.breakerClosed) await sleep(50);
+    }
+    await load.stop();
+    o.say(`load stopped: ${load.record.sentAt.length} requests`);
+    await sleep(250); // the proxy writes its log in batches, at least every 100 ms
+    let after: PromSample[] | undefined;
+    let routes: string | undefined;
+    try {
+      after = await stack.admin.metrics();
+      const route = await stack.admin.route(ROUTE);
+      routes = route === undefined ? `no route ${ROUTE} in /routes` : (route.state?.breaker?.state ?? 'no breaker state in /routes');
+    } catch (err) {
+      problems.push(`reading the admin API failed: ${(err as Error).message}`);
+    }
+    problems.push(...stack.unexpectedExits());
+    return report(o, stack, load.record, kill, restart, after && { before, after, routes: routes! }, problems);
+  } finally {
+    load.destroy();
+  }
+}
+
+function report(
+  o: FaultOptions, stack: Stack, r: LoadRecord, kill: { at: number; exit: string },
+  restart: { issuedAt: number; backAt: number; failedStarts: string[] } | undefined,
+  adm: { before: PromSample[]; after: PromSample[]; routes: string } | undefined, problems: string[],
+): Verdict {
+  const all = transitions(stack);
+  const after = all.filter((t) => t.at >= kill.at - 5);
+  const opened = after.find((t) => t.event === 'opened');
+  const closed = after.at(-1)?.event === 'closed' ? after.at(-1) : undefined;
+  const sent = r.sentAt.length;
+  const count = (pred: (i: number) => boolean): number => r.sentAt.reduce((n, _, i) => n + (pred(i) ? 1 : 0), 0);
+  const errors = count((i) => r.failed[i]!);
+  const barMs = POLICY.breaker.halfOpenAfterMs + 1000;
+  const reasons: string[] = [];
+  if (errors > 0) reasons.push(`${errors} client-visible error${errors === 1 ? '' : 's'} (the bar is 0)`);
+  let recoveryMs: number | undefined;
+  if (restart === undefined) reasons.push('the users service did not come back');
+  else if (opened === undefined) reasons.push('the breaker never opened after the kill');
+  else if (closed === undefined) reasons.push(`the breaker did not close again after the service's return (last seen: ${after.at(-1)?.event ?? 'nothing'})`);
+  else if ((recoveryMs = closed.at - restart.backAt) > barMs) reasons.push(`the breaker closed ${secs(recoveryMs)} after the service's return (bar: ${secs(barMs)})`);
+  if (adm !== undefined && adm.routes !== 'closed') reasons.push(`/routes shows the breaker ${adm.routes} at the end`);
+  if (sent === 0) reasons.push('no request was sent');
+  reasons.push(...problems);
+
+  const delta = (name: string, by: string): string => {
+    if (adm === undefined) return 'unavailable';
+    const [a, b] = [metricBy(adm.after, name, { route: ROUTE }, by), metricBy(adm.before, name, { route: ROUTE }, by)];
+    const parts = [...a].filter(([k]) => k !== '').map(([k, v]) => [k, v - (b.get(k) ?? 0)] as const).filter(([, v]) => v !== 0).sort((x, y) => y[1] - x[1]);
+    return int(a.get('')! - b.get('')!) + (parts.length ? ` (${parts.map(([k, v]) => `${k} ${int(v)}`).join(', ')})` : '');
+  };
+  const lines = new Map<string, number>();
+  for (const e of stack.log.lines(LOG.fallingBack, LOG.retrying)) countInto(lines, e['msg'] as string);
+  const out: string[] = ['fault drill: the users service is SIGKILLed under load, then restarted'];
+  out.push(`  load      ${o.clients} keep-alive clients, target ${int(o.rate)} req/s, ${secs(o.durationMs)}; kill at +${secs(o.killAtMs)}, down ${secs(o.downMs)}`);
+  out.push(`  route     /users -> users: timeoutMs ${POLICY.timeoutMs}, retry { attempts ${POLICY.retry.attempts}, backoffMs ${POLICY.retry.backoffMs}, on [${POLICY.retry.on.join(', ')}] }, ` +
+    `breaker { consecutiveFailures ${POLICY.breaker.consecutiveFailures}, halfOpenAfterMs ${POLICY.breaker.halfOpenAfterMs} }, fallback ${POLICY.fallback}`);
+  out.push(`  stack     proxy ${stack.proxyUrl} (admin ${stack.adminUrl}), users ${stack.usersUrl}, legacy ${stack.legacyUrl}`);
+  out.push(`  pinning   ${o.pinning}`, `  paths     ${describePaths(r.paths)}`, '');
+  out.push('timeline (t = since the load started; kill+ / back+ = since the SIGKILL / the service listening again)');
+  const events = [{ at: kill.at, what: `users service SIGKILLed (${kill.exit})` }];
+  if (restart) {
+    const failed = restart.failedStarts;
+    events.push({ at: restart.issuedAt, what: `users service restarted (same port, same data dir)${failed.length ? `, after ${failed.length} failed start(s): ${failed.join('; ')}` : ''}` });
+    events.push({ at: restart.backAt, what: `users service listening again (${int(restart.backAt - restart.issuedAt)} ms after the restart)` });
+  }
+  for (const t of all.slice(0, 40)) events.push({ at: t.at, what: `${t.event === 'opened' ? `breaker opened${t.reason ? ` (${t.reason})` : ''}` : t.event === 'half-open' ? LOG.breakerHalfOpen : LOG.breakerClosed}  [${t.requestId}]` });
+  for (const e of events.sort((a, b) => a.at - b.at)) {
+    const b = restart === undefined || e.at < restart.backAt - 0.5 ? '' : `  back${signed(e.at - restart.backAt)}`;
+    out.push(`  ${`t=${((e.at - r.startedAt) / 1000).toFixed(3)} s`.padEnd(12)} ${`kill${signed(e.at - kill.at)}`.padEnd(15)}${b.padEnd(17)} ${e.what}`);
+  }
+  if (all.length > 40) out.push(`  ... ${all.length - 40} more breaker transitions`);
+  if (all.length === 0) out.push('  (no breaker transition in the proxy log)');
+  const spanMs = r.stoppedAt - r.startedAt;
+  const bySide = (s: number): number => count((i) => r.side[i] === s);
+  out.push('', `requests          ${int(sent)} sent in ${secs(spanMs)} (${int((sent * 1000) / Math.max(1, spanMs))} req/s)`);
+  out.push(`  answered by     users-service ${int(bySide(SIDE.users))}, legacy as fallback ${int(bySide(SIDE.fallback))}` +
+    (bySide(SIDE.legacyBare) ? `, legacy WITHOUT x-strangler-fallback ${int(bySide(SIDE.legacyBare))}` : '') + (bySide(SIDE.unknown) ? `, unknown side ${int(bySide(SIDE.unknown))}` : ''));
+  out.push(`  expected 404s   ${int(count((i) => r.paths[r.path[i]!]!.expect === 404 && r.status[i] === 404))}`);
+  out.push(`client errors     ${int(errors)} (unexpected status ${int(count((i) => r.failed[i]! && r.status[i] !== 0))}, no response ${int(count((i) => r.status[i] === 0))})`);
+  for (const [what, n] of [...r.errors].sort((a, b) => b[1] - a[1]).slice(0, 10)) out.push(`  ${int(n).padStart(7)} x ${what}`);
+  out.push(`fallbacks         ${int(bySide(SIDE.fallback))} responses with x-strangler-fallback: legacy; metric strangler_fallbacks_total ${delta('strangler_fallbacks_total', 'reason')}; ` +
+    `"${LOG.fallingBack}" log lines ${int(lines.get(LOG.fallingBack) ?? 0)}`);
+  out.push(`retries           metric strangler_upstream_retries_total ${delta('strangler_upstream_retries_total', 'reason')}; "${LOG.retrying}" log lines ${int(lines.get(LOG.retrying) ?? 0)}`);
+  if (adm) out.push(`breaker at end    /routes: ${adm.routes}; metric strangler_breaker_state ${adm.after.find((s) => s.name === 'strangler_breaker_state' && s.labels['route'] === ROUTE)?.value ?? 'absent'}`);
+  const slice = (from: number, to: number): number[] => r.latencyMs.filter((_, i) => r.sentAt[i]! >= from && r.sentAt[i]! < to);
+  const back = restart?.backAt ?? Infinity;
+  out.push('', ...latencyTable([
+    ['overall', r.latencyMs], ['before the kill', slice(-Infinity, kill.at)], ['outage (kill -> back)', slice(kill.at, back)],
+    ...(restart ? [['recovery (back -> closed)', slice(back, closed?.at ?? Infinity)] as const] : []),
+    ...(restart && closed ? [['after the breaker closed', slice(closed.at, Infinity)] as const] : []),
+  ]));
+  out.push('', `back -> breaker closed: ${recoveryMs === undefined ? 'not seen' : secs(recoveryMs)} (bar: <= halfOpenAfterMs ${POLICY.breaker.halfOpenAfterMs} + 1000 = ${secs(barMs)})`);
+  out.push(...stack.log.errorSection(), '');
+  const pass = reasons.length === 0;
+  const verdict = pass ? `PASS: 0 client-visible errors in ${int(sent)} GETs; the breaker closed ${secs(recoveryMs!)} after the service's return (bar ${secs(barMs)})` : `FAIL: ${reasons.join('; ')}`;
+  return { pass, verdict, summary: [...out, verdict].join('\n') + '\n' };
+}

@@ -1,0 +1,44 @@
+// Every `msg` the proxy logs, by name. The drills and the tests match log lines by these, so a
+// message changed here changes for both sides at once.
+export const LOG = {
+  // bootstrap.ts
+  listening: 'listening',
+  draining: 'draining',
+  drainTimeout: 'drain timeout: closing the connections still open',
+  stopped: 'stopped',
+  // bootstrap.ts and routing/reloader.ts
+  shadowOffOwnUpstream: "shadow off: it names the route's own upstream",
+  // routing/reloader.ts
+  configReloaded: 'config reloaded',
+  configUnchanged: 'config unchanged',
+  configRejected: 'config rejected, the live table stays',
+  configReloadFailed: 'config reload failed',
+  restartNeeded: 'these server settings take effect only after a restart',
+  // cli/run.ts
+  invalidConfig: 'invalid config, not starting',
+  failedToStart: 'failed to start',
+  signalReceived: 'signal received',
+  shutdownFailed: 'shutdown failed',
+  // observability/access-line.ts: one per request
+  request: 'request',
+  // forward/server.ts
+  publicServerError: 'public server error',
+  // forward/handler.ts
+  canaryHalted: 'canary halted',
+  // forward/resilient.ts
+  fallingBack: 'falling back',
+  // policies/route-policies.ts
+  retrying: 'retrying',
+  breakerOpened: 'breaker opened',
+  breakerHalfOpen: 'breaker half-open: one trial request',
+  breakerClosed: 'breaker closed',
+  // shadow/mirror.ts
+  shadowNoiseLearned: 'shadow noise learned',
+} as const;
+
+export type LogMessage = (typeof LOG)[keyof typeof LOG];
+
+/** The substring `"msg":"<m>"` of a JSON log line with this message, for a test without parsing the line. */
+export function msgField(m: LogMessage): string {
+  return `"msg":${JSON.stringify(m)}`;
+}

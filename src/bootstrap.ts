@@ -90,7 +90,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   metrics.setConfigVersion(table.version);
 
   const store = new TableStore(table);
-  const shadow = new ShadowReports();
+  const shadow = new ShadowReports({ logger, metrics });
   shadow.setLog(table.server.shadowLog);
   const live = new Reloader({
     file: loaded.file, env: opts.env ?? process.env, store, pools, metrics, logger, config: loaded.config,

@@ -205,29 +205,29 @@ export class ShadowLogWriter {
     out.on('drop', () => this.#drop(1));
     out.on('error', (err: Error) => {
       if (this.#out !== out) return;
-      this.#failed(err);
+      this.errors++;
+      this.#quietErrors++;
+      this.#opts.metrics?.shadowLogErrors.inc();
       if (!this.#ready) {
         // Not open: nothing it holds can be written; open again on an event a second from now.
         this.#out = null;
         this.#openFailedAt = this.#now();
-        this.#drop(this.#queuedWhileOpening);
+        this.#countDrops(this.#queuedWhileOpening);
       }
+      this.#complain(err);
     });
   }
 
-  #failed(err: Error): void {
-    this.errors++;
-    this.#quietErrors++;
-    this.#opts.metrics?.shadowLogErrors.inc();
-    this.#complain(err);
+  #drop(n: number): void {
+    this.#countDrops(n);
+    this.#complain(null);
   }
 
-  #drop(n: number): void {
+  #countDrops(n: number): void {
     if (n <= 0) return;
     this.dropped += n;
     this.#quietDrops += n;
     this.#opts.metrics?.shadowLogDropped.inc(n);
-    this.#complain(null);
   }
 
   #complain(err: Error | null): void {

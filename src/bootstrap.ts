@@ -58,7 +58,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const { logger } = opts;
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? false });
   const pools = new UpstreamPools();
-  const shadow = new ShadowReports();
+  const shadow = new ShadowReports({ logger, metrics });
   const live = new Reloader({
     file: opts.configPath, env: opts.env ?? process.env, pools, metrics, logger,
     onSwap: (t) => shadow.setLog(t.server.shadowLog),

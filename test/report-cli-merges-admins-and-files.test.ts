@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/cli/args.js';
-import { formatReport } from '../src/cli/report.js';
-import { reportOf, summarize, type ShadowEvent, type ShadowReport } from '../src/shadow/report.js';
+import { formatReport } from '../src/cli/report-render.js';
+import type { ShadowEvent } from '../src/shadow/log-line.js';
+import { reportOf, type ShadowReport } from '../src/shadow/report.js';
+import { summarize } from '../src/shadow/summary.js';
 import { cli } from './helpers/cli.js';
 
 const A = 'http://proxy-a.test:9901';

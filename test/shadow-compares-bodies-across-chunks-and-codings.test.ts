@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ShadowEvent } from '../src/shadow/report.js';
+import type { ShadowEvent } from '../src/shadow/log-line.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 
 let primary: Upstream | undefined, shadow: Upstream | undefined, proxy: TestProxy | undefined;

@@ -8,16 +8,8 @@ import {
   type CompareOptions,
   type Difference,
 } from '../src/shadow/diff.js';
-import {
-  checkPattern,
-  compilePattern,
-  compilePatterns,
-  formatPath,
-  normalizePath,
-  PatternError,
-  selfAndAncestors,
-  splitPath,
-} from '../src/shadow/patterns.js';
+import { formatPath, normalizePath, selfAndAncestors, splitPath } from '../src/shadow/json-path.js';
+import { checkPattern, compilePattern, compilePatterns, PatternError } from '../src/shadow/patterns.js';
 
 const JSON_CT = { 'content-type': 'application/json' };
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ShadowEvent } from '../src/shadow/report.js';
+import type { ShadowEvent } from '../src/shadow/log-line.js';
 import { closedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 

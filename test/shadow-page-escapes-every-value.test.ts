@@ -3,8 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderShadowPage, SHADOW_PAGE_CSP } from '../src/admin/shadow-page.js';
-import { normalizePath } from '../src/shadow/patterns.js';
-import { emptyReport, reportOf, type ShadowEvent } from '../src/shadow/report.js';
+import { normalizePath } from '../src/shadow/json-path.js';
+import type { ShadowEvent } from '../src/shadow/log-line.js';
+import { emptyReport, reportOf } from '../src/shadow/report.js';
 
 const NOW = new Date('2025-03-04T05:06:07.000Z');
 const EVIL = '<script>alert(1)</script>';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ShadowEvent } from '../src/shadow/report.js';
+import type { ShadowEvent } from '../src/shadow/log-line.js';
 import { startProxy, startUpstream, type TestProxy, type Upstream } from './helpers/servers.js';
 import { at, shadowedRoutesYaml } from './helpers/shadow-fixture.js';
 

@@ -2,8 +2,10 @@
 // the admin token; the report is the mergeable value, the summary what a person reads from it.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeAll, summarize, type ShadowEvent, type ShadowReport } from '../src/shadow/report.js';
-import type { ReportSummary } from '../src/shadow/summary.js';
+import type { ShadowEvent } from '../src/shadow/log-line.js';
+import { mergeAll } from '../src/shadow/merge.js';
+import type { ShadowReport } from '../src/shadow/report.js';
+import { summarize, type ReportSummary } from '../src/shadow/summary.js';
 import { startProxy, startUpstream, type TestProxy, type Upstream } from './helpers/servers.js';
 import { at, shadowedRoutesYaml } from './helpers/shadow-fixture.js';
 

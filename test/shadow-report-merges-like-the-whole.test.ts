@@ -5,19 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DifferenceKind } from '../src/shadow/diff.js';
 import { emptyHistogram, mergeHistograms, observe, quantile } from '../src/shadow/histogram.js';
-import {
-  emptyReport,
-  merge,
-  mergeAll,
-  mergeByRoute,
-  record,
-  reportOf,
-  SAMPLES_CAP,
-  summarize,
-  TOP_PATHS_CAP,
-  type ShadowEvent,
-  type ShadowReport,
-} from '../src/shadow/report.js';
+import type { ShadowEvent } from '../src/shadow/log-line.js';
+import { merge, mergeAll, mergeByRoute } from '../src/shadow/merge.js';
+import { emptyReport, record, reportOf, SAMPLES_CAP, TOP_PATHS_CAP, type ShadowReport } from '../src/shadow/report.js';
+import { summarize } from '../src/shadow/summary.js';
 import { seededRandom } from '../scripts/lib/seeded-random.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -238,9 +229,17 @@ describe('what the report holds', () => {
     expect(() => record(emptyReport('/a', '2025-03-01T10:00:00.000Z'), ev({ route: '/b' }))).toThrow(/route/);
     expect(() => mergeAll([])).toThrow();
     const by = mergeByRoute([b, a, a]);
-    expect(Object.keys(by)).toEqual(['/a', '/b']);
-    expect(by['/a']!.mirrored).toBe(2);
-    expect(by['/b']!.mirrored).toBe(2);
+    expect(by.map((r) => r.route)).toEqual(['/a', '/b']);
+    expect(by[0]!.mirrored).toBe(2);
+    expect(by[1]!.mirrored).toBe(2);
+  });
+
+  it('mergeByRoute adds an empty report for an expected route without data, and leaves one with data as merged', () => {
+    const a = reportOf('/a', '2025-03-01T10:00:00.000Z', [ev({ route: '/a', result: 'match' })]);
+    const by = mergeByRoute([a], [{ route: '/c', since: '2025-03-02T00:00:00.000Z' }, { route: '/a', since: '2025-01-01T00:00:00.000Z' }]);
+    expect(by.map((r) => r.route)).toEqual(['/a', '/c']);
+    expect(by[0]).toEqual(a);
+    expect(by[1]).toEqual(emptyReport('/c', '2025-03-02T00:00:00.000Z'));
   });
 });
 

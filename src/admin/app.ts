@@ -7,8 +7,9 @@ import type { Reloader } from '../routing/reloader.js';
 import type { TableStore } from '../routing/store.js';
 import type { ShadowReports } from '../shadow/store.js';
 import { describeTable } from '../routing/describe.js';
-import { compareText } from '../shadow/canonical.js';
-import { emptyReport, mergeByRoute, summarize, type ShadowReport } from '../shadow/report.js';
+import { mergeByRoute } from '../shadow/merge.js';
+import type { ShadowReport } from '../shadow/report.js';
+import { summarize } from '../shadow/summary.js';
 import { bearerAuth } from './auth.js';
 import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
 
@@ -61,12 +62,10 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   // The shadow report: one merged report per route that has data, plus an empty one (counting
   // since the live table loaded) for each route of the live table that shadows but has none yet.
   const shadowReports = (): ShadowReport[] => {
-    const byRoute = new Map(Object.entries(mergeByRoute(deps.shadow.reports())));
     const table = deps.store.current;
-    for (const r of table.routes) {
-      if (r.shadow !== null && !byRoute.has(r.prefix)) byRoute.set(r.prefix, emptyReport(r.prefix, table.loadedAt.toISOString()));
-    }
-    return [...byRoute.values()].sort((a, b) => compareText(a.route, b.route));
+    const since = table.loadedAt.toISOString();
+    const shadowed = table.routes.filter((r) => r.shadow !== null).map((r) => ({ route: r.prefix, since }));
+    return mergeByRoute(deps.shadow.reports(), shadowed);
   };
 
   app.get('/shadow/report', (_req, res) => {

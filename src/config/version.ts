@@ -2,17 +2,9 @@
 // quoting and layout do not change it; any value that changes does.
 
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../util/canonical-json.js';
 
-/** JSON with object keys sorted at every level (arrays keep their order). */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-}
+export { canonicalJson };
 
 /** First 12 hex characters of the sha256 of the canonical JSON. */
 export function configVersion(config: unknown): string {

@@ -101,6 +101,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Extensions (not in the contract's list): the shadow log and the learned noise.
+  readonly shadowLogErrors = new client.Counter({
+    name: 'strangler_shadow_log_errors_total',
+    help: 'Failures to open or write server.shadowLog (logged at most once a second).',
+    registers: [this.registry],
+  });
+
+  readonly shadowLogDropped = new client.Counter({
+    name: 'strangler_shadow_log_dropped_total',
+    help: 'Shadow events not written to server.shadowLog: its queue was full or the file could not be opened.',
+    registers: [this.registry],
+  });
+
+  readonly shadowNoiseDropped = new client.Counter({
+    name: 'strangler_shadow_noise_dropped_total',
+    help: 'Noise paths learned but not kept: the route\'s noise set was full.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
   readonly canaryRequests = new TalliedCounter({
     name: 'strangler_canary_requests_total',
     help: 'Requests of a canary route, by side (primary or canary).',
@@ -187,6 +207,11 @@ export class RouteMeters {
     let c = byReason.get(reason);
     if (c === undefined) byReason.set(reason, (c = this.#metrics.shadowComparisons.cell(this.#route, result, reason)));
     c.inc();
+  }
+
+  /** strangler_shadow_noise_dropped_total{route}: rare (a probe learning past the set's limit). */
+  shadowNoiseDropped(n: number): void {
+    this.#metrics.shadowNoiseDropped.inc({ route: this.#route }, n);
   }
 
   record(upstream: string, method: string, status: number, seconds: number): void {

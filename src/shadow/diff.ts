@@ -49,8 +49,11 @@
 
 import type { ShadowCompareConfig } from '../config/types.js';
 import { compareBytes } from './bytes.js';
-import { canonicalJson, compareText } from './canonical.js';
-import { compilePatterns, formatPath, type PathMatcher, type PathSegment } from './patterns.js';
+import { DifferenceCollector, type Difference, type NoiseLookup } from './differences.js';
+import { JsonWalker } from './json-walk.js';
+import { compilePatterns, type PathMatcher } from './patterns.js';
+
+export type { Difference, DifferenceKind, NoiseLookup } from './differences.js';
 
 export interface Captured {
   readonly status: number;
@@ -59,25 +62,6 @@ export interface Captured {
   readonly body: Buffer;
   /** Overrides headers['content-type'] when given. */
   readonly contentType?: string;
-}
-
-export type DifferenceKind = 'status' | 'header' | 'value' | 'type' | 'missing' | 'extra' | 'bytes';
-
-export interface Difference {
-  /** `status`, `headers.<name>`, `body`, or a JSON path such as `$.items[3].price`. */
-  readonly path: string;
-  readonly kind: DifferenceKind;
-  /** The primary's value (undefined when missing on that side). */
-  readonly primary: unknown;
-  /** The shadow's value (undefined when missing on that side). */
-  readonly shadow: unknown;
-  /** `bytes` only: a short excerpt a person reads. */
-  readonly detail?: string;
-}
-
-/** What noise lookup needs; a ReadonlySet<string> of normalised paths and a NoiseSet both fit. */
-export interface NoiseLookup {
-  has(path: string): boolean;
 }
 
 export interface CompareOptions {
@@ -178,220 +162,10 @@ function parseJsonSide(c: Captured): Parsed {
   }
 }
 
-type JsonType = 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean';
-
-function jsonType(v: unknown): JsonType {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v as JsonType;
-}
-
-/** |a - b| <= tolerance, with a few ulps of slack so 1.5 vs 1.51 is within 0.01 (in doubles
- *  their difference is 0.010000000000000009). Tolerance 0 is exact equality. */
-function withinTolerance(a: number, b: number, tolerance: number): boolean {
-  if (!(tolerance > 0)) return false;
-  const slack = 4 * Number.EPSILON * Math.max(Math.abs(a), Math.abs(b), tolerance);
-  return Math.abs(a - b) <= tolerance + slack;
-}
-
-const TYPE_RANK: Record<JsonType, number> = { null: 0, boolean: 1, number: 2, string: 3, array: 4, object: 5 };
-
-class Collector {
-  readonly differences: Difference[] = [];
-  readonly noise: Difference[] = [];
-  truncated = false;
-
-  constructor(
-    private readonly max: number,
-    private readonly noiseLookup: NoiseLookup | undefined,
-  ) {}
-
-  /** True once the cap is hit and one more difference was seen: stop walking. */
-  get stopped(): boolean {
-    return this.truncated;
-  }
-
-  add(path: string, kind: DifferenceKind, primary: unknown, shadow: unknown, noiseKeys: readonly string[], detail?: string): void {
-    const d: Difference = detail === undefined ? { path, kind, primary, shadow } : { path, kind, primary, shadow, detail };
-    if (this.noiseLookup && noiseKeys.some((k) => this.noiseLookup!.has(k))) {
-      if (this.noise.length < this.max) this.noise.push(d);
-      return;
-    }
-    if (this.differences.length >= this.max) {
-      this.truncated = true;
-      return;
-    }
-    this.differences.push(d);
-  }
-}
-
-class JsonWalker {
-  private readonly segs: PathSegment[] = [];
-
-  constructor(
-    private readonly out: Collector,
-    private readonly ignore: PathMatcher,
-    private readonly unordered: PathMatcher,
-    private readonly tolerance: number,
-    private readonly withNoise: boolean,
-  ) {}
-
-  private emit(kind: DifferenceKind, primary: unknown, shadow: unknown): void {
-    const keys: string[] = [];
-    if (this.withNoise) {
-      for (let n = this.segs.length; n >= 0; n--) keys.push(formatPath(this.segs.slice(0, n), true));
-    }
-    this.out.add(formatPath(this.segs), kind, primary, shadow, keys);
-  }
-
-  private ignored(): boolean {
-    return this.ignore.matches(this.segs);
-  }
-
-  walk(p: unknown, s: unknown): void {
-    if (this.out.stopped || this.ignored()) return;
-    const tp = jsonType(p);
-    const ts = jsonType(s);
-    if (tp !== ts) {
-      this.emit('type', p, s);
-      return;
-    }
-    switch (tp) {
-      case 'number': {
-        const a = p as number;
-        const b = s as number;
-        if (a !== b && !withinTolerance(a, b, this.tolerance)) this.emit('value', p, s);
-        return;
-      }
-      case 'string':
-      case 'boolean':
-        if (p !== s) this.emit('value', p, s);
-        return;
-      case 'null':
-        return;
-      case 'array':
-        if (this.unordered.matches(this.segs)) this.multiset(p as unknown[], s as unknown[]);
-        else this.positional(p as unknown[], s as unknown[]);
-        return;
-      case 'object':
-        this.object(p as Record<string, unknown>, s as Record<string, unknown>);
-        return;
-    }
-  }
-
-  private child(seg: PathSegment, fn: () => void): void {
-    this.segs.push(seg);
-    try {
-      fn();
-    } finally {
-      this.segs.pop();
-    }
-  }
-
-  private onlyOne(seg: PathSegment, kind: 'missing' | 'extra', value: unknown): void {
-    this.child(seg, () => {
-      if (!this.out.stopped && !this.ignored()) {
-        this.emit(kind, kind === 'missing' ? value : undefined, kind === 'extra' ? value : undefined);
-      }
-    });
-  }
-
-  private object(p: Record<string, unknown>, s: Record<string, unknown>): void {
-    for (const k of Object.keys(p)) {
-      if (this.out.stopped) return;
-      if (Object.hasOwn(s, k)) this.child(k, () => this.walk(p[k], s[k]));
-      else this.onlyOne(k, 'missing', p[k]);
-    }
-    for (const k of Object.keys(s)) {
-      if (this.out.stopped) return;
-      if (!Object.hasOwn(p, k)) this.onlyOne(k, 'extra', s[k]);
-    }
-  }
-
-  private positional(p: unknown[], s: unknown[]): void {
-    const n = Math.min(p.length, s.length);
-    for (let i = 0; i < n && !this.out.stopped; i++) this.child(i, () => this.walk(p[i], s[i]));
-    for (let i = n; i < p.length && !this.out.stopped; i++) this.onlyOne(i, 'missing', p[i]);
-    for (let i = n; i < s.length && !this.out.stopped; i++) this.onlyOne(i, 'extra', s[i]);
-  }
-
-  /** Canonical JSON of the value at the current path, as the diff sees it (ignore, unordered). */
-  private canon(v: unknown): string {
-    if (this.ignored()) return '~';
-    if (v === null || typeof v !== 'object') return canonicalJson(v);
-    const segs = this.segs;
-    if (Array.isArray(v)) {
-      const parts: string[] = new Array<string>(v.length);
-      for (let i = 0; i < v.length; i++) {
-        segs.push(i);
-        parts[i] = this.canon(v[i]);
-        segs.pop();
-      }
-      if (this.unordered.matches(segs)) parts.sort(compareText);
-      return '[' + parts.join(',') + ']';
-    }
-    const o = v as Record<string, unknown>;
-    const parts: string[] = [];
-    for (const k of Object.keys(o).sort()) {
-      segs.push(k);
-      if (!this.ignored()) parts.push(JSON.stringify(k) + ':' + this.canon(o[k]));
-      segs.pop();
-    }
-    return '{' + parts.join(',') + '}';
-  }
-
-  private multiset(p: unknown[], s: unknown[]): void {
-    const keyAt = (arr: unknown[], i: number): string => {
-      this.segs.push(i);
-      const c = this.canon(arr[i]);
-      this.segs.pop();
-      return c;
-    };
-    const pKeys = p.map((_, i) => keyAt(p, i));
-    const sKeys = s.map((_, i) => keyAt(s, i));
-
-    const waiting = new Map<string, number[]>();
-    sKeys.forEach((k, j) => {
-      const q = waiting.get(k);
-      if (q) q.push(j);
-      else waiting.set(k, [j]);
-    });
-    const leftP: number[] = [];
-    pKeys.forEach((k, i) => {
-      const q = waiting.get(k);
-      if (q && q.length > 0) q.shift();
-      else leftP.push(i);
-    });
-    const leftS = [...waiting.values()].flat().sort((a, b) => a - b);
-
-    const order = (arr: unknown[], keys: string[]) => (a: number, b: number): number => {
-      const va = arr[a];
-      const vb = arr[b];
-      const ta = jsonType(va);
-      const tb = jsonType(vb);
-      if (ta !== tb) return TYPE_RANK[ta] - TYPE_RANK[tb];
-      if (ta === 'number') return (va as number) - (vb as number) || a - b;
-      if (ta === 'string') return compareText(va as string, vb as string) || a - b;
-      return compareText(keys[a]!, keys[b]!) || a - b;
-    };
-    leftP.sort(order(p, pKeys));
-    leftS.sort(order(s, sKeys));
-
-    const n = Math.min(leftP.length, leftS.length);
-    for (let k = 0; k < n && !this.out.stopped; k++) {
-      const i = leftP[k]!;
-      const j = leftS[k]!;
-      this.child(i, () => this.walk(p[i], s[j]));
-    }
-    for (let k = n; k < leftP.length && !this.out.stopped; k++) this.onlyOne(leftP[k]!, 'missing', p[leftP[k]!]);
-    for (let k = n; k < leftS.length && !this.out.stopped; k++) this.onlyOne(leftS[k]!, 'extra', s[leftS[k]!]);
-  }
-}
-
 /** Compares the two answers to one request. See the top of this file for every rule. */
 export function compareResponses(primary: Captured, shadow: Captured, opts: CompareOptions): Comparison {
   const max = Math.max(0, opts.maxDifferences ?? DEFAULT_MAX_DIFFERENCES);
-  const out = new Collector(max, opts.noisePaths);
+  const out = new DifferenceCollector(max, opts.noisePaths);
 
   if (primary.status !== shadow.status) out.add('status', 'status', primary.status, shadow.status, ['status']);
 
@@ -441,7 +215,7 @@ export function compareResponses(primary: Captured, shadow: Captured, opts: Comp
   return finish(out, mode);
 }
 
-function finish(out: Collector, mode: 'json' | 'bytes'): Comparison {
+function finish(out: DifferenceCollector, mode: 'json' | 'bytes'): Comparison {
   return {
     result: out.differences.length > 0 || out.truncated ? 'mismatch' : 'match',
     differences: out.differences,

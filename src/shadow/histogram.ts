@@ -87,7 +87,3 @@ export function quantile(h: Histogram, q: number): number | null {
   }
   return h.maxMs;
 }
-
-export function meanMs(h: Histogram): number | null {
-  return h.count === 0 ? null : h.sumMicros / h.count / 1000;
-}

@@ -14,7 +14,7 @@
 // (noise at `$.meta` covers `$.meta.requestId`).
 
 import { compareResponses, type Captured, type CompareOptions } from './diff.js';
-import { normalizePath, selfAndAncestors } from './patterns.js';
+import { normalizePath, selfAndAncestors } from './json-path.js';
 
 export const DEFAULT_NOISE_LIMIT = 200;
 

@@ -1,18 +1,8 @@
-// JSON paths for the shadow diff: how a difference is named, how a path is normalised for
-// aggregation and noise, and the small pattern language of `compare.ignore` and
-// `compare.unorderedArrays`. Pure: no I/O.
+// The small pattern language of `compare.ignore` and `compare.unorderedArrays`: JSON path
+// patterns matched against the paths the diff walks (the path syntax itself is json-path.ts).
+// Pure: no I/O.
 //
-// Path syntax (what the diff writes):
-//   $                 the whole body
-//   $.items[3].price  an object key that is an identifier ([A-Za-z_$][A-Za-z0-9_$]*) as `.key`,
-//                     an array index as `[n]`
-//   $['a b']          any other key in single quotes; `\` and `'` are escaped with a backslash,
-//                     control characters as \n, \r, \t or \uXXXX (JSON escapes)
-// Normalised form (topPaths, noise): every array index becomes `[*]`: `$.items[*].price`.
-// Headers and status are named outside `$`: `status`, `headers.content-type`, and a non-JSON
-// body as a whole is `body`.
-//
-// Pattern syntax (`ignore`, `unorderedArrays`), compiled once per route with compilePatterns:
+// Pattern syntax, compiled once per route with compilePatterns:
 //   $.a.b, $['a b'], $["a b"]   a key (`.name` takes any characters but . [ ] quotes and spaces)
 //   [3]                         that array index
 //   [*] or .*                   any one key or index
@@ -23,116 +13,6 @@
 
 /** One step of a concrete path: a string is an object key, a number an array index. */
 export type PathSegment = string | number;
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-function quoteKey(key: string): string {
-  let out = "['";
-  for (const ch of key) {
-    const code = ch.charCodeAt(0);
-    if (ch === '\\' || ch === "'") out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += '\\u' + code.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + "']";
-}
-
-/** One step as text: `.key`, `['odd key']`, `[3]`, or `[*]` for an index when normalising. */
-export function formatSegment(seg: PathSegment, normalise = false): string {
-  if (typeof seg === 'number') return normalise ? '[*]' : `[${seg}]`;
-  return IDENTIFIER.test(seg) ? `.${seg}` : quoteKey(seg);
-}
-
-/** `$` followed by the steps: `$.items[3].price`; with normalise, indices become `[*]`. */
-export function formatPath(segs: readonly PathSegment[], normalise = false): string {
-  let out = '$';
-  for (const s of segs) out += formatSegment(s, normalise);
-  return out;
-}
-
-/**
- * Splits a path the diff wrote (`$.a[3]['b c']`, also already normalised `[*]`) into its
- * textual steps: `['$', '.a', '[3]', "['b c']"]`. Returns null for anything that is not a `$`
- * path (`status`, `headers.etag`, `body`) or is malformed.
- */
-export function splitPath(path: string): string[] | null {
-  if (!path.startsWith('$')) return null;
-  const steps = ['$'];
-  let i = 1;
-  while (i < path.length) {
-    const c = path[i];
-    if (c === '.') {
-      let j = i + 1;
-      while (j < path.length && path[j] !== '.' && path[j] !== '[') j++;
-      if (j === i + 1) return null;
-      steps.push(path.slice(i, j));
-      i = j;
-    } else if (c === '[') {
-      const q = path[i + 1];
-      if (q === "'" || q === '"') {
-        let j = i + 2;
-        while (j < path.length && path[j] !== q) j += path[j] === '\\' ? 2 : 1;
-        if (j >= path.length || path[j + 1] !== ']') return null;
-        steps.push(path.slice(i, j + 2));
-        i = j + 2;
-      } else {
-        const j = path.indexOf(']', i);
-        if (j < 0) return null;
-        steps.push(path.slice(i, j + 1));
-        i = j + 1;
-      }
-    } else {
-      return null;
-    }
-  }
-  return steps;
-}
-
-const INDEX_STEP = /^\[\d+\]$/;
-
-/**
- * `$.items[3].tags[0]` -> `$.items[*].tags[*]`, keys respelled the way the diff writes them
- * (`$['items']` -> `$.items`). Other names (`headers.etag`) come back as they are.
- */
-export function normalizePath(path: string): string {
-  const steps = splitPath(path);
-  if (!steps) return path;
-  let out = '$';
-  for (const step of steps.slice(1)) {
-    if (step === '[*]' || INDEX_STEP.test(step)) {
-      out += '[*]';
-      continue;
-    }
-    if (step.startsWith('.') && IDENTIFIER.test(step.slice(1))) {
-      out += step;
-      continue;
-    }
-    let tokens: Token[] | null = null;
-    try {
-      tokens = parsePattern('$' + step);
-    } catch {
-      tokens = null;
-    }
-    const tok = tokens?.length === 1 ? tokens[0] : undefined;
-    out += tok?.t === 'key' ? formatSegment(tok.key) : step;
-  }
-  return out;
-}
-
-/** The path itself, then each ancestor up to `$` (`$.a[1].b`, `$.a[1]`, `$.a`, `$`). */
-export function selfAndAncestors(path: string): string[] {
-  const steps = splitPath(path);
-  if (!steps) return [path];
-  const out: string[] = [];
-  for (let n = steps.length; n >= 1; n--) out.push(steps.slice(0, n).join(''));
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Patterns
 
 type Token =
   | { readonly t: 'key'; readonly key: string }
@@ -312,7 +192,10 @@ export function compilePatterns(patterns: readonly string[]): PathMatcher {
   };
 }
 
-/** For validators: null when the pattern compiles, else what is wrong with it. */
+/**
+ * For the config validator: null when the pattern compiles (compilePatterns accepts it), else
+ * what is wrong with it, as a sentence without the pattern (e.g. `expected ] at 4`).
+ */
 export function checkPattern(pattern: string): string | null {
   try {
     parsePattern(pattern);
@@ -320,4 +203,16 @@ export function checkPattern(pattern: string): string | null {
   } catch (err) {
     return err instanceof PatternError ? err.detail : String(err);
   }
+}
+
+/** The object key one step names (`['a b']`, `["a"]`, `.a`), or null when the step is not one key. */
+export function keyOfStep(step: string): string | null {
+  let tokens: Token[];
+  try {
+    tokens = parsePattern('$' + step);
+  } catch {
+    return null;
+  }
+  const tok = tokens.length === 1 ? tokens[0] : undefined;
+  return tok?.t === 'key' ? tok.key : null;
 }

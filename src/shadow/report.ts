@@ -3,12 +3,13 @@
 // gives the report of the whole, whatever the split and the order (while the caps below are
 // not reached; see "Bounds"). Pure: no I/O, no clock (every time comes from the events).
 //
-// Input: one ShadowEvent per finished comparison, exactly what a line of the shadow log holds.
+// Input: one ShadowEvent per finished comparison, exactly what a line of the shadow log holds
+// (log-line.ts). Merging is in merge.ts, the summary a person reads in summary.ts.
 //
 // Counting:
 //   mirrored      every event (every sampled request that took the shadow path, whatever its
 //                 end), so mirrored = match + mismatch + shadowError + sum(skipped)
-//   skipped       by reason (`too_large`, `max_concurrent`...; no reason -> `unknown`)
+//   skipped       by reason (`too_large`, `overload`...; no reason -> `unknown`)
 //   topPaths      index-normalised difference paths (`$.items[*].price`, `headers.etag`,
 //                 `status`, `body`) -> how many events differed there (once per event however
 //                 many elements differed), and one example: the event's first difference at that
@@ -29,37 +30,15 @@
 // any bounded top-k.
 //
 // record() changes the report in place (it is the per-process accumulator) and returns it;
-// merge() and mergeAll() return new values and never change their inputs.
+// merge(), mergeAll() and mergeByRoute() (merge.ts) return new values and never change their
+// inputs.
 
-import { canonicalJson, compareText } from './canonical.js';
-import type { Difference, DifferenceKind } from './diff.js';
-import { emptyHistogram, mergeHistograms, observe, type Histogram } from './histogram.js';
-import { normalizePath } from './patterns.js';
+import { canonicalJson, compareText } from '../util/canonical-json.js';
+import type { DifferenceKind } from './diff.js';
+import { emptyHistogram, observe, type Histogram } from './histogram.js';
+import { normalizePath } from './json-path.js';
+import type { ShadowEvent } from './log-line.js';
 import { get, put } from './plain-object.js';
-
-export type ShadowResult = 'match' | 'mismatch' | 'shadow_error' | 'skipped';
-
-/** One finished comparison, as written to the JSON-lines shadow log. */
-export interface ShadowEvent {
-  /** ISO time the comparison finished. */
-  readonly at: string;
-  /** The route's prefix. */
-  readonly route: string;
-  readonly result: ShadowResult;
-  /** skipped / shadow_error: why (`too_large`, `max_concurrent`, `timeout`...). */
-  readonly reason?: string;
-  readonly method: string;
-  /** The request path (with query), as the client sent it. */
-  readonly path: string;
-  readonly primaryStatus: number | null;
-  readonly shadowStatus: number | null;
-  readonly differences?: readonly Pick<Difference, 'path' | 'kind' | 'primary' | 'shadow'>[];
-  readonly noise?: readonly { readonly path: string }[];
-  readonly primaryMs?: number | null;
-  readonly shadowMs?: number | null;
-  /** Replay command (curl.ts), secrets redacted. */
-  readonly curl?: string | null;
-}
 
 export interface PathExample {
   /** When it was seen. */
@@ -123,7 +102,7 @@ export function compareAt(a: string, b: string): number {
   return compareText(a, b);
 }
 
-function earlier(a: string, b: string): string {
+export function earlier(a: string, b: string): string {
   return compareAt(a, b) <= 0 ? a : b;
 }
 
@@ -133,7 +112,7 @@ function clip(v: unknown): unknown {
   return s.length > EXAMPLE_VALUE_MAX_CHARS ? s.slice(0, EXAMPLE_VALUE_MAX_CHARS - 1) + '…' : v;
 }
 
-function betterExample(a: PathExample, b: PathExample): PathExample {
+export function betterExample(a: PathExample, b: PathExample): PathExample {
   const byTime = compareAt(a.at, b.at);
   if (byTime !== 0) return byTime < 0 ? a : b;
   return compareText(canonicalJson(a), canonicalJson(b)) <= 0 ? a : b;
@@ -143,7 +122,7 @@ function compareSamples(a: Sample, b: Sample): number {
   return compareAt(a.at, b.at) || compareText(canonicalJson(a), canonicalJson(b));
 }
 
-function capCounts<T>(obj: Record<string, T>, cap: number, count: (v: T) => number): Record<string, T> {
+export function capCounts<T>(obj: Record<string, T>, cap: number, count: (v: T) => number): Record<string, T> {
   const keys = Object.keys(obj);
   if (keys.length <= cap) return obj;
   keys.sort((x, y) => count(obj[y]!) - count(obj[x]!) || compareText(x, y));
@@ -152,7 +131,7 @@ function capCounts<T>(obj: Record<string, T>, cap: number, count: (v: T) => numb
   return out;
 }
 
-function lastSamples(samples: Sample[]): Sample[] {
+export function lastSamples(samples: Sample[]): Sample[] {
   samples.sort(compareSamples);
   return samples.length > SAMPLES_CAP ? samples.slice(samples.length - SAMPLES_CAP) : samples;
 }
@@ -257,63 +236,3 @@ export function reportOf(route: string, since: string, events: Iterable<ShadowEv
   return r;
 }
 
-function mergeUncapped(reports: readonly ShadowReport[]): ShadowReport {
-  const first = reports[0];
-  if (!first) throw new Error('mergeAll needs at least one report');
-  const out = emptyReport(first.route, first.since);
-  for (const r of reports) {
-    if (r.route !== out.route) {
-      throw new Error(`cannot merge the shadow reports of ${JSON.stringify(out.route)} and ${JSON.stringify(r.route)} (use mergeByRoute)`);
-    }
-    out.since = earlier(out.since, r.since);
-    out.mirrored += r.mirrored;
-    out.match += r.match;
-    out.mismatch += r.mismatch;
-    out.shadowError += r.shadowError;
-    for (const [k, n] of Object.entries(r.skipped)) put(out.skipped, k, (get(out.skipped, k) ?? 0) + n);
-    for (const [k, s] of Object.entries(r.topPaths)) {
-      const have = get(out.topPaths, k);
-      if (have) put(out.topPaths, k, { count: have.count + s.count, example: betterExample(have.example, s.example) });
-      else put(out.topPaths, k, { count: s.count, example: s.example });
-    }
-    for (const [k, n] of Object.entries(r.noisePaths)) put(out.noisePaths, k, (get(out.noisePaths, k) ?? 0) + n);
-    out.samples.push(...r.samples);
-    out.latency = {
-      primary: mergeHistograms(out.latency.primary, r.latency.primary),
-      shadow: mergeHistograms(out.latency.shadow, r.latency.shadow),
-    };
-  }
-  return out;
-}
-
-function capped(r: ShadowReport): ShadowReport {
-  r.topPaths = capCounts(r.topPaths, TOP_PATHS_CAP, (s) => s.count);
-  r.noisePaths = capCounts(r.noisePaths, NOISE_PATHS_CAP, (n) => n);
-  r.samples = lastSamples(r.samples);
-  return r;
-}
-
-/** One report holding both (same route); the inputs are not changed. */
-export function merge(a: ShadowReport, b: ShadowReport): ShadowReport {
-  return capped(mergeUncapped([a, b]));
-}
-
-/** One report holding all of them (same route, at least one); the inputs are not changed. */
-export function mergeAll(reports: readonly ShadowReport[]): ShadowReport {
-  return capped(mergeUncapped(reports));
-}
-
-/** Reports of any routes merged per route, keyed by route in prefix order. */
-export function mergeByRoute(reports: readonly ShadowReport[]): Record<string, ShadowReport> {
-  const groups = new Map<string, ShadowReport[]>();
-  for (const r of reports) {
-    const g = groups.get(r.route);
-    if (g) g.push(r);
-    else groups.set(r.route, [r]);
-  }
-  const out: Record<string, ShadowReport> = {};
-  for (const route of [...groups.keys()].sort(compareText)) put(out, route, mergeAll(groups.get(route)!));
-  return out;
-}
-
-export { summarize, DEFAULT_THRESHOLDS, type ReportSummary, type Thresholds, type LatencySummary } from './summary.js';

@@ -1,25 +1,34 @@
 // The shadow reports this process holds, one per route prefix, fed by finished comparisons. A
-// comparison event is also appended to `server.shadowLog` (one JSON line) when set, so reports
-// survive restarts and can be merged across replicas (`strangler report --file`).
+// comparison event is also written to `server.shadowLog` (one JSON line, log-line.ts) when set,
+// so reports survive restarts and can be merged across replicas (`strangler report --file`).
 
 import { EventEmitter } from 'node:events';
-import { appendFile } from 'node:fs';
-import { emptyReport, record, type ShadowEvent, type ShadowReport } from './report.js';
+import { ShadowLogWriter, type ShadowEvent, type ShadowLogWriterOptions } from './log-line.js';
+import { emptyReport, record, type ShadowReport } from './report.js';
 
 /** Emits 'event' (ShadowEvent) for every finished comparison. */
 export class ShadowReports extends EventEmitter {
   readonly #byRoute = new Map<string, ShadowReport>();
   readonly #since = new Date().toISOString();
-  #logPath: string | null = null;
-  #logFailures = 0;
+  readonly #logOptions: ShadowLogWriterOptions;
+  #log: ShadowLogWriter | null = null;
 
-  /** `server.shadowLog` of the live table (null: no log). */
-  setLog(path: string | null): void {
-    this.#logPath = path;
+  /** `logger` and `metrics`: where the shadow log's failures are told and counted. */
+  constructor(logOptions: ShadowLogWriterOptions = {}) {
+    super();
+    this.#logOptions = logOptions;
   }
 
-  get logFailures(): number {
-    return this.#logFailures;
+  /** `server.shadowLog` of the live table (null: no log). The same path keeps its writer. */
+  setLog(path: string | null): void {
+    if (this.#log?.path === path) return;
+    void this.#log?.end();
+    this.#log = path === null ? null : new ShadowLogWriter(path, this.#logOptions);
+  }
+
+  /** The shadow log's writer (null: no log). */
+  get log(): ShadowLogWriter | null {
+    return this.#log;
   }
 
   record(event: ShadowEvent): void {
@@ -30,15 +39,18 @@ export class ShadowReports extends EventEmitter {
     }
     record(r, event);
     this.emit('event', event);
-    if (this.#logPath !== null) {
-      appendFile(this.#logPath, JSON.stringify(event) + '\n', (err) => {
-        if (err) this.#logFailures++;
-      });
-    }
+    this.#log?.write(event);
   }
 
   /** The current reports (snapshots: deep copies, safe to hand out and merge). */
   reports(): ShadowReport[] {
     return [...this.#byRoute.values()].map((r) => structuredClone(r));
+  }
+
+  /** Writes out the shadow log and closes it. */
+  close(): Promise<void> {
+    const log = this.#log;
+    this.#log = null;
+    return log === null ? Promise.resolve() : log.end();
   }
 }

@@ -14,7 +14,7 @@
 //   "not enough data: 99.4% match over 312 requests (needs 1,000)"
 //   "not enough data: no requests compared yet"
 
-import { compareText } from './canonical.js';
+import { compareText } from '../util/canonical-json.js';
 import { groupDigits, percentDown } from './format.js';
 import { quantile, type Histogram } from './histogram.js';
 import type { PathExample, Sample, ShadowReport } from './report.js';

@@ -1,7 +1,8 @@
 // Canonical JSON text of a value: object keys sorted (by UTF-16 code units), no spaces,
 // `undefined` properties left out as JSON.stringify does. Two values that are equal as JSON
-// have the same canonical text. Used to pair elements of unordered arrays and to break ties
-// deterministically when reports merge. Pure.
+// have the same canonical text. The one canonical JSON of the code base: the config version
+// hashes it (config/version.ts), the shadow diff pairs elements of unordered arrays by it and
+// merging reports breaks ties by it. Pure; imports nothing, so anything can import it.
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {

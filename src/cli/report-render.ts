@@ -1,0 +1,164 @@
+// `strangler report`'s terminal table: about 100 columns (long paths and values are cut with
+// "…"; curl lines are printed whole, they are meant to be pasted). Colour only when stdout is a
+// TTY and NO_COLOR is not set. Text that came from traffic (paths, values, curl lines) has its
+// control characters escaped so it cannot drive the terminal. Pure.
+
+import { groupDigits, percentDown } from '../shadow/format.js';
+import { EXAMPLE_VALUE_MAX_CHARS, type ShadowReport } from '../shadow/report.js';
+import { summarize, type ReportSummary } from '../shadow/summary.js';
+import type { Io } from './check.js';
+import type { SourceInfo } from './report-sources.js';
+import { clip, safe } from './report-text.js';
+
+const WIDTH = 100;
+const TOP_PATHS_SHOWN = 10;
+const NOISE_PATHS_SHOWN = 10;
+const SAMPLES_SHOWN = 5;
+
+export function wantsColour(io: Io): boolean {
+  const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  return tty && !noColor;
+}
+
+interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  verdict(v: ReportSummary['verdict'], s: string): string;
+}
+
+function paint(colour: boolean): Paint {
+  const sgr = (code: string) => (s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const green = sgr('32');
+  const red = sgr('31');
+  const yellow = sgr('33');
+  return {
+    bold: sgr('1'),
+    dim: sgr('2'),
+    verdict: (v, s) => (v === 'ready' ? green(s) : v === 'not ready' ? red(s) : yellow(s)),
+  };
+}
+
+/** An example value for the table: JSON, a clipped value as it was clipped, an absent one named. */
+function valueText(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  if (typeof v === 'string' && v.length === EXAMPLE_VALUE_MAX_CHARS && v.endsWith('…')) return safe(v); // already clipped JSON
+  return safe(JSON.stringify(v) ?? String(v));
+}
+
+/** "a -> b" in at most `n` characters, cutting the longer side first. */
+function pairText(a: string, b: string, n: number): string {
+  const arrow = ' -> ';
+  const room = n - arrow.length;
+  if (a.length + b.length <= room) return a + arrow + b;
+  if (room < 2) return clip(a + arrow + b, n);
+  const half = Math.floor(room / 2);
+  let la = Math.min(a.length, half);
+  let lb = Math.min(b.length, room - la);
+  la = Math.min(a.length, room - lb);
+  lb = Math.min(b.length, room - la);
+  return clip(a, la) + arrow + clip(b, lb);
+}
+
+function ms(v: number | null): string {
+  if (v === null) return '-';
+  if (v < 10) return `${v.toFixed(2)}ms`;
+  if (v < 100) return `${v.toFixed(1)}ms`;
+  return `${groupDigits(Math.round(v))}ms`;
+}
+
+function status(s: number | null | undefined): string {
+  return s === null || s === undefined ? '-' : String(s);
+}
+
+function sourceLine(s: SourceInfo): string {
+  return s.kind === 'admin'
+    ? `admin ${safe(s.url)}: ${s.routes} route(s)`
+    : `file  ${safe(s.path)}: ${groupDigits(s.events)} event(s), ${s.routes} route(s)`;
+}
+
+function routeBlock(report: ShadowReport, p: Paint): string[] {
+  const s = summarize(report);
+  const out: string[] = [];
+  const route = safe(s.route);
+  out.push(p.bold(route) + '  ' + p.verdict(s.verdict, clip(s.verdictText, Math.max(20, WIDTH - route.length - 2))));
+  out.push(p.dim(`  since ${safe(s.since)}`));
+
+  const skippedTotal = Object.values(s.skipped).reduce((a, b) => a + b, 0);
+  const reasons = Object.entries(s.skipped)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([k, n]) => `${safe(k)} ${groupDigits(n)}`);
+  out.push(
+    `  mirrored ${groupDigits(s.mirrored)}   match ${groupDigits(s.match)}   mismatch ${groupDigits(s.mismatch)}` +
+      `   shadow_error ${groupDigits(s.shadowError)}   skipped ${groupDigits(skippedTotal)}`,
+  );
+  if (reasons.length > 0) out.push(clip(`  skipped by reason: ${reasons.join(', ')}`, WIDTH));
+  out.push(
+    s.matchRate === null
+      ? '  match rate -, nothing compared yet'
+      : `  match rate ${percentDown(s.match, s.compared)} (${groupDigits(s.match)} of ${groupDigits(s.compared)} compared)`,
+  );
+
+  // Latency
+  const lat = [
+    ['  latency', 'p50', 'p95', 'p99', 'count'],
+    ['    primary', ms(s.latency.primary.p50), ms(s.latency.primary.p95), ms(s.latency.primary.p99), groupDigits(s.latency.primary.count)],
+    ['    shadow', ms(s.latency.shadow.p50), ms(s.latency.shadow.p95), ms(s.latency.shadow.p99), groupDigits(s.latency.shadow.count)],
+  ];
+  const lw = lat[0]!.map((_, c) => Math.max(...lat.map((r) => r[c]!.length)));
+  for (const r of lat) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(lw[c]!) : cell.padStart(lw[c]! + 2))).join('').trimEnd());
+
+  // Top differing paths
+  if (s.topPaths.length > 0) {
+    const shown = s.topPaths.slice(0, TOP_PATHS_SHOWN);
+    out.push(`  top differing paths (${shown.length} of ${s.topPaths.length})`);
+    const cw = Math.max(5, ...shown.map((t) => groupDigits(t.count).length));
+    const paths = shown.map((t) => safe(t.path));
+    const pw = Math.min(40, Math.max(4, ...paths.map((x) => x.length)));
+    out.push(p.dim(`    ${'count'.padStart(cw)}  ${'path'.padEnd(pw)}  example: primary -> shadow`));
+    shown.forEach((t, i) => {
+      const lead = `    ${groupDigits(t.count).padStart(cw)}  ${clip(paths[i]!, pw).padEnd(pw)}  `;
+      out.push(lead + pairText(valueText(t.example.primary), valueText(t.example.shadow), WIDTH - lead.length));
+    });
+  }
+
+  // Noise
+  if (s.noisePaths.length > 0) {
+    const shown = s.noisePaths.slice(0, NOISE_PATHS_SHOWN);
+    out.push(`  noise paths, the primary disagrees with itself (${shown.length} of ${s.noisePaths.length})`);
+    const cw = Math.max(5, ...shown.map((n) => groupDigits(n.count).length));
+    for (const n of shown) {
+      const lead = `    ${groupDigits(n.count).padStart(cw)}  `;
+      out.push(lead + clip(safe(n.path), WIDTH - lead.length));
+    }
+  }
+
+  // Last mismatches
+  if (s.samples.length > 0) {
+    const shown = s.samples.slice(0, SAMPLES_SHOWN);
+    out.push(`  last mismatches (${shown.length} of ${groupDigits(s.mismatch)}, newest first)`);
+    for (const m of shown) {
+      const head = `    ${safe(m.at)}  ${safe(m.method)} `;
+      const tail = `  ${status(m.primaryStatus)} -> ${status(m.shadowStatus)}`;
+      out.push(head + clip(safe(m.path), WIDTH - head.length - tail.length) + tail);
+      if (m.differingPaths.length > 0) out.push(clip(`      differs at ${m.differingPaths.map(safe).join(', ')}`, WIDTH));
+      if (m.curl !== null && m.curl !== undefined) {
+        const curl = safe(m.curl);
+        out.push(p.dim(`      ${curl}`) + (curl !== m.curl ? p.dim('  # control characters shown escaped') : ''));
+      }
+    }
+  }
+  return out;
+}
+
+export function formatReport(sources: readonly SourceInfo[], reports: readonly ShadowReport[], opts: { colour: boolean }): string {
+  const p = paint(opts.colour);
+  const out: string[] = [];
+  out.push(p.bold(`strangler shadow report: ${reports.length} route(s) from ${sources.length} source(s)`));
+  for (const s of sources) out.push(p.dim(clip(`  ${sourceLine(s)}`, WIDTH)));
+  if (reports.length === 0) {
+    out.push('', 'no shadow comparisons yet (no route has mirrored a request)');
+  }
+  for (const r of reports) out.push('', ...routeBlock(r, p));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,96 @@
+// `strangler report`'s sources: a running proxy's GET /shadow/report, or a shadow log file.
+// Each gives its reports (a file's events become one report per route) or every error, named
+// (the URL and the status or the error; a file's bad lines as file:line, the first 10).
+
+import { groupDigits } from '../shadow/format.js';
+import { readShadowLog } from '../shadow/log-line.js';
+import { emptyReport, record, type ShadowReport } from '../shadow/report.js';
+import { clip, oneLine } from './report-text.js';
+import { reportProblem } from './report-shapes.js';
+
+/** What one source gave. */
+export type SourceInfo =
+  | { kind: 'admin'; url: string; routes: number }
+  | { kind: 'file'; path: string; events: number; routes: number };
+
+export type SourceResult = { ok: true; info: SourceInfo; reports: ShadowReport[] } | { ok: false; errors: string[] };
+
+const BAD_LINES_SHOWN = 10;
+
+function describeFetchError(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return `no answer within ${groupDigits(timeoutMs)} ms`;
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return cause ? `${e.message} (${cause})` : String(e?.message ?? err);
+}
+
+export async function readAdmin(admin: string, token: string | undefined, timeoutMs: number): Promise<SourceResult> {
+  const url = admin.replace(/\/+$/, '') + '/shadow/report';
+  const fail = (why: string): SourceResult => ({ ok: false, errors: [`${url}: ${why}`] });
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { accept: 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const timedOut = (err as Error)?.name === 'TimeoutError';
+    return fail(`${timedOut ? '' : 'cannot connect: '}${describeFetchError(err, timeoutMs)}`);
+  }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    return fail(`${res.status} ${res.statusText}, the body broke off: ${describeFetchError(err, timeoutMs)}`);
+  }
+  if (!res.ok) {
+    const hint = res.status === 401 ? (token === undefined ? ' (set ADMIN_TOKEN)' : ' (ADMIN_TOKEN was refused)') : '';
+    const detail = text.trim() === '' ? '' : `: ${clip(oneLine(text.trim()), 200)}`;
+    return fail(`${res.status} ${res.statusText}${hint}${detail}`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return fail(`${res.status} but the body is not JSON: ${clip(oneLine(text.trim()), 120)}`);
+  }
+  const routes = (body as { routes?: unknown } | null)?.routes;
+  if (!Array.isArray(routes)) return fail('not a shadow report (no "routes" list)');
+  const reports: ShadowReport[] = [];
+  for (const [i, entry] of routes.entries()) {
+    const report = (entry as { report?: unknown } | null)?.report;
+    const problem = reportProblem(report);
+    if (problem !== null) return fail(`not a shadow report: routes[${i}].report ${problem}`);
+    reports.push(report as ShadowReport);
+  }
+  return { ok: true, info: { kind: 'admin', url: admin, routes: reports.length }, reports };
+}
+
+export async function readFileSource(path: string): Promise<SourceResult> {
+  const byRoute = new Map<string, ShadowReport>();
+  const errors: string[] = [];
+  let bad = 0;
+  let events = 0;
+  try {
+    for await (const entry of readShadowLog(path)) {
+      if ('error' in entry) {
+        bad++;
+        if (bad <= BAD_LINES_SHOWN) errors.push(`${path}:${entry.line}: ${entry.error}`);
+        continue;
+      }
+      const event = entry.event;
+      events++;
+      let r = byRoute.get(event.route);
+      if (r === undefined) {
+        r = emptyReport(event.route, event.at);
+        byRoute.set(event.route, r);
+      }
+      record(r, event);
+    }
+  } catch (err) {
+    errors.push(`${path}: cannot read: ${(err as Error).message}`);
+  }
+  if (bad > BAD_LINES_SHOWN) errors.push(`${path}: ${bad - BAD_LINES_SHOWN} more bad line(s)`);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, info: { kind: 'file', path, events, routes: byRoute.size }, reports: [...byRoute.values()] };
+}

@@ -1,0 +1,51 @@
+// The differences one comparison collects: what a difference is, and the bounded collector
+// that sorts each into `differences` or `noise` (diff.ts explains the rules). Pure.
+
+export type DifferenceKind = 'status' | 'header' | 'value' | 'type' | 'missing' | 'extra' | 'bytes';
+
+export interface Difference {
+  /** `status`, `headers.<name>`, `body`, or a JSON path such as `$.items[3].price`. */
+  readonly path: string;
+  readonly kind: DifferenceKind;
+  /** The primary's value (undefined when missing on that side). */
+  readonly primary: unknown;
+  /** The shadow's value (undefined when missing on that side). */
+  readonly shadow: unknown;
+  /** `bytes` only: a short excerpt a person reads. */
+  readonly detail?: string;
+}
+
+/** What noise lookup needs; a ReadonlySet<string> of normalised paths and a NoiseSet both fit. */
+export interface NoiseLookup {
+  has(path: string): boolean;
+}
+
+/** Collects differences up to `max`; one at a known noise path goes to `noise` (capped silently). */
+export class DifferenceCollector {
+  readonly differences: Difference[] = [];
+  readonly noise: Difference[] = [];
+  truncated = false;
+
+  constructor(
+    private readonly max: number,
+    private readonly noiseLookup: NoiseLookup | undefined,
+  ) {}
+
+  /** True once the cap is hit and one more difference was seen: stop walking. */
+  get stopped(): boolean {
+    return this.truncated;
+  }
+
+  add(path: string, kind: DifferenceKind, primary: unknown, shadow: unknown, noiseKeys: readonly string[], detail?: string): void {
+    const d: Difference = detail === undefined ? { path, kind, primary, shadow } : { path, kind, primary, shadow, detail };
+    if (this.noiseLookup && noiseKeys.some((k) => this.noiseLookup!.has(k))) {
+      if (this.noise.length < this.max) this.noise.push(d);
+      return;
+    }
+    if (this.differences.length >= this.max) {
+      this.truncated = true;
+      return;
+    }
+    this.differences.push(d);
+  }
+}

@@ -1,0 +1,97 @@
+// The ShadowEvent of one mirrored request, however it ended. Each builder makes its event as
+// one object literal with the keys always in the same order. Not `{ ...base, ...more }`:
+// measured on Node 20, objects made by spreading were promoted to the old generation by the
+// thousand, and the mark-compacts that followed (5-10 ms each) were most of the primary's p99
+// with a shadow at 100%.
+
+import type { RouteMeters } from '../observability/metrics.js';
+import { curlFor } from './curl.js';
+import type { Comparison } from './diff.js';
+import type { ShadowEvent } from './log-line.js';
+
+export interface MirroredRequest {
+  readonly route: string;
+  /** The route's metric cells (strangler_shadow_comparisons_total). */
+  readonly meters: RouteMeters;
+  readonly requestId: string;
+  readonly method: string;
+  /** The client's path with query (for the report and the curl line). */
+  readonly clientPath: string;
+  readonly host: string | null;
+  /** Forwarded headers ([name, value, ...]), as the primary got them; never changed. */
+  readonly headers: readonly string[];
+  /** The path the primary was sent (for the noise probe). */
+  readonly primaryPath: string;
+  /** The path the shadow is sent. */
+  readonly shadowPath: string;
+}
+
+/** What an event says of the request and of the primary's side (the task, as it stands). */
+export interface EventSource {
+  readonly request: MirroredRequest;
+  /** 0 until the primary's head came. */
+  readonly primaryStatus: number;
+  /** Null until the primary's answer was complete. */
+  readonly primaryMs: number | null;
+  /** The mirrored request body, if any (for the replay line). */
+  readonly mirroredBody: Buffer | null;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** Skipped before anything was sent (`overload`). */
+export function refusedEvent(req: MirroredRequest, reason: string): ShadowEvent {
+  return { at: new Date().toISOString(), route: req.route, result: 'skipped', reason, method: req.method, path: req.clientPath, primaryStatus: null, shadowStatus: null };
+}
+
+/** Ended without a comparison: `skipped` (too_large, cancelled...) or `shadow_error` (timeout, reset...). */
+export function endedEvent(src: EventSource, result: 'skipped' | 'shadow_error', reason: string): ShadowEvent {
+  const r = src.request;
+  return {
+    at: new Date().toISOString(),
+    route: r.route,
+    result,
+    reason,
+    method: r.method,
+    path: r.clientPath,
+    primaryStatus: src.primaryStatus || null,
+    shadowStatus: null,
+    differences: undefined,
+    noise: undefined,
+    primaryMs: src.primaryMs,
+    shadowMs: result === 'skipped' ? undefined : null,
+    curl: undefined,
+  };
+}
+
+/** A finished comparison: match or mismatch; only a mismatch carries a replay curl line. */
+export function comparedEvent(src: EventSource, cmp: Comparison, shadowStatus: number, shadowMs: number): ShadowEvent {
+  const r = src.request;
+  return {
+    at: new Date().toISOString(),
+    route: r.route,
+    result: cmp.result,
+    reason: undefined,
+    method: r.method,
+    path: r.clientPath,
+    primaryStatus: src.primaryStatus || null,
+    shadowStatus,
+    differences: cmp.differences.length === 0 ? NONE : cmp.differences.map((d) => ({ path: d.path, kind: d.kind, primary: d.primary, shadow: d.shadow })),
+    noise: cmp.noise.length === 0 ? NONE : cmp.noise.map((d) => ({ path: d.path })),
+    primaryMs: src.primaryMs,
+    shadowMs,
+    curl: cmp.result === 'mismatch' ? replayLine(src) : null,
+  };
+}
+
+/** The curl command that replays the request to the host the client named, body included (bounded by curl.ts). */
+function replayLine(src: EventSource): string {
+  const r = src.request;
+  return curlFor(r.method, `http://${r.host ?? 'localhost'}${r.clientPath}`, pairs(r.headers), src.mirroredBody ?? undefined);
+}
+
+function pairs(flat: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  return out;
+}

@@ -1,0 +1,33 @@
+// What the shadow path reads of a route, and what it keeps per route between requests.
+
+import type { Dispatcher } from 'undici';
+import type { ShadowCompareConfig } from '../config/types.js';
+import { compareOptionsFrom, type CompareOptions } from './diff.js';
+import { HeaderPick } from './header-pick.js';
+import { NoiseSet } from './noise.js';
+
+/**
+ * A route's effective `shadow` block, as far as the shadow path reads it (routing's
+ * ResolvedShadow fits it; named here so src/shadow does not import the routing table).
+ */
+export interface ShadowSettings {
+  readonly upstream: { readonly pool: Dispatcher };
+  /** 0..100 of the requests whose method is in `methods`. */
+  readonly percent: number;
+  readonly methods: readonly string[];
+  readonly timeoutMs: number;
+  readonly maxConcurrent: number;
+  readonly compare: ShadowCompareConfig & { readonly noiseProbe: number };
+}
+
+/** Per route (lives in the route state): copies in flight, learned noise, compiled options. */
+export class ShadowState {
+  inFlight = 0;
+  readonly noise = new NoiseSet();
+  readonly options: CompareOptions;
+  readonly headers: HeaderPick;
+  constructor(shadow: { readonly compare?: ShadowCompareConfig }) {
+    this.options = compareOptionsFrom(shadow.compare, { noisePaths: this.noise });
+    this.headers = new HeaderPick(['content-type', 'content-encoding', ...this.options.headers]);
+  }
+}

@@ -75,7 +75,7 @@ export function cpuBarChecks(c: CpuSection): BarCheck[] {
     // Rounds interleave the targets: the ratio within each round shows how much of it is noise.
     const perRound = r!.samples.map((s, i) => bare!.samples[i] && s.usPerReq / bare!.samples[i]!.usPerReq).filter((x): x is number => !!x);
     const x = u / b;
-    return { line: `${label} ${x <= max ? 'PASS' : 'FAIL'} (${x.toFixed(2)}x; per round ${spread(perRound, 2, 'x')})`, pass: x <= max };
+    return { line: `${label} ${x <= max ? 'PASS' : 'FAIL'} (${x.toFixed(3)}x; per round ${spread(perRound, 2, 'x')})`, pass: x <= max };
   });
 }
 

@@ -1,6 +1,7 @@
 // npm run bench: strangler against the upstream directly, nginx, express + http-proxy-middleware
 // and @fastify/http-proxy, same load for each, medians across interleaved rounds (closed loop);
-// then strangler at a fixed request rate without and with shadow traffic (open loop).
+// then strangler at a fixed request rate without and with shadow traffic (open loop); then CPU
+// per request at a fixed rate for bare, strangler (plain and with policies), nginx and fastify.
 // Flags: node dist/scripts/bench.js --help
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +9,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchOptions } from './bench/args.js';
 import { allowedCpus, planPinning } from './bench/cpu.js';
+import { BARE_KEY, runCpuSection, type CpuSection } from './bench/cpu-rate.js';
 import { sampleBusy } from './bench/cpu-usage.js';
 import { pickLoadRunner } from './bench/load.js';
 import { OPEN_LOOP_NAME } from './bench/load-open.js';
@@ -19,7 +21,7 @@ import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/
 import { MEASURED_PREFIX, SCENARIOS } from './bench/routes.js';
 import { runRounds } from './bench/runner.js';
 import type { BenchContext } from './bench/target.js';
-import { TARGETS } from './bench/targets.js';
+import { FASTIFY_KEY, NGINX_KEY, STRANGLER_KEY, TARGETS } from './bench/targets.js';
 
 const require = createRequire(import.meta.url);
 function version(pkg: string): string {
@@ -32,7 +34,8 @@ function select(opts: BenchOptions) {
   const keys = opts.targets ?? TARGETS.map((t) => t.key);
   const unknown = keys.filter((k) => !TARGETS.some((t) => t.key === k));
   if (unknown.length) throw new Error(`--targets: unknown ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.key).join(', ')})`);
-  return { scenarios, targets: TARGETS.filter((t) => keys.includes(t.key)) };
+  const cpuKeys = [BARE_KEY, STRANGLER_KEY, 'strangler-policies', NGINX_KEY, FASTIFY_KEY];
+  return { scenarios, targets: TARGETS.filter((t) => keys.includes(t.key)), cpuTargets: TARGETS.filter((t) => cpuKeys.includes(t.key) && keys.includes(t.key)) };
 }
 
 /** Other work on the machine makes the numbers noisy: measure it for 1 s before starting, and say so. */
@@ -59,7 +62,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const { scenarios, targets } = chosen;
+  const { scenarios, targets, cpuTargets } = chosen;
   const tmpDir = mkdtempSync(join(tmpdir(), 'strangler-bench-'));
   installCleanup(() => rmSync(tmpDir, { recursive: true, force: true }));
   try {
@@ -73,9 +76,11 @@ async function main(): Promise<number> {
     const perRun = opts.warmupS + opts.durationS;
     const closedS = opts.closedLoop ? targets.length * scenarios.length * opts.rounds * perRun : 0;
     const rateS = opts.fixedRate ? 3 * opts.rateRounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
+    const cpuS = opts.cpu ? cpuTargets.length * opts.cpuRounds * (opts.warmupS + opts.cpuDurationS + 1) : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
       `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
-      ` ~ ${Math.ceil((closedS + rateS) / 60)} min + start-up\n`);
+      `${opts.cpu ? ` + cpu: ${cpuTargets.length} rows x ${opts.cpuRounds} rounds x ${opts.warmupS + opts.cpuDurationS} s` : ''}` +
+      ` ~ ${Math.ceil((closedS + rateS + cpuS) / 60)} min + start-up\n`);
     const startedAt = new Date();
     const results = load ? await runRounds(opts, targets, scenarios, ctx, load) : [];
     let rate: RateSection | undefined;
@@ -84,6 +89,9 @@ async function main(): Promise<number> {
         rate: opts.rate, durationS: opts.rateDurationS, warmupS: opts.warmupS, rounds: opts.rateRounds, connections: opts.connections,
       }, ctx);
     }
+    const cpu: CpuSection | undefined = opts.cpu ? await runCpuSection({
+      rate: opts.cpuRate, durationS: opts.cpuDurationS, warmupS: opts.warmupS, rounds: opts.cpuRounds, connections: opts.connections,
+    }, cpuTargets, ctx) : undefined;
     await upstream.stop();
     const nginx = nginxVersion();
     const report: BenchReport = {
@@ -101,13 +109,14 @@ async function main(): Promise<number> {
           ['shadow rows', `measured route + shadow {upstream: shadow, percent: 100, timeoutMs: 5000, maxConcurrent: 64}; shadow = a second ` +
             `bench upstream instance, or one that answers after ${SLOW_SHADOW_DELAY_MS / 1000} s (both on the load core)`],
         ] as const : []),
+        ...(cpu ? [['cpu per request', `${opts.cpuRate} req/s, ${opts.cpuRounds} rounds, ${opts.cpuDurationS} s measured per run after ${opts.warmupS} s; same generator`]] as const : []),
         ...(load ? [['rounds', `${opts.rounds}; targets interleaved, order rotated each round, each target restarted each round; medians across rounds`]] as const : []),
         ['pinning', pinning.description],
         ['machine', idle],
         ['upstream', 'node:http, keep-alive, precomputed bodies, content-length set'],
         ['routes', `same 6-prefix table over 2 upstream names in every proxy; measured: ${MEASURED_PREFIX}/* rewritten to /users/*`],
         ['strangler', 'LOG_LEVEL=info: JSON access log on stdout -> /dev/null (fd), metrics on (checked at stop); defaults.timeoutMs 15000; upstream pool: its defaults'],
-        ...(load ? [
+        ...(load || cpu ? [
           ['nginx', nginx ? `${nginx}: 1 worker, access_log on (combined, to /dev/null, buffer=4k like strangler's 4 KiB log chunks), upstream keepalive 64, HTTP/1.1, proxy_buffers 8 x 16k` : 'not installed'],
           ['express', `express ${version('express')} + http-proxy-middleware ${version('http-proxy-middleware')}, keep-alive agent (maxSockets 128), no logging`],
           ['fastify', `fastify ${version('fastify')} + @fastify/http-proxy ${version('@fastify/http-proxy')}, logger off, undici pool defaults`],
@@ -115,6 +124,7 @@ async function main(): Promise<number> {
       ],
       results,
       ...(rate ? { rate } : {}),
+      ...(cpu ? { cpu } : {}),
     };
     process.stdout.write('\n' + renderReport(report));
     if (opts.json) {

@@ -14,8 +14,12 @@ export interface BenchOptions {
   readonly rate: number;                  // fixed-rate section: req/s
   readonly rateDurationS: number;         // fixed-rate section: seconds measured per run
   readonly rateRounds: number;            // fixed-rate section: rounds
-  readonly closedLoop: boolean;           // false with --only-rate
-  readonly fixedRate: boolean;            // false with --no-rate
+  readonly cpuRate: number;               // CPU-per-request section: req/s, seconds, rounds
+  readonly cpuDurationS: number;
+  readonly cpuRounds: number;
+  readonly closedLoop: boolean;           // false with --only-rate / --only-cpu
+  readonly fixedRate: boolean;            // false with --no-rate / --only-cpu
+  readonly cpu: boolean;                  // false with --no-cpu / --only-rate
 }
 
 export const USAGE = `usage: node dist/scripts/bench.js [options]
@@ -24,7 +28,7 @@ export const USAGE = `usage: node dist/scripts/bench.js [options]
   --rounds N          rounds; targets are interleaved within each round (default 3)
   --connections C     concurrent connections (default 64)
   --only NAME         one body size: small | large
-  --targets a,b,c     subset of: direct, strangler, nginx, express, fastify
+  --targets a,b,c     subset of: direct, bare, strangler, strangler-policies, nginx, express, fastify
   --json FILE         also write the results as JSON to FILE
   --load TOOL         wrk | autocannon (default: wrk when installed)
   --no-pin            do not pin processes to CPUs
@@ -35,7 +39,13 @@ fixed-rate section (open loop: strangler without shadow, with shadow 100%, with 
                       median, and the bar is 10%)
   --only-rate         run only the fixed-rate section (--only, --targets and --load do not apply to it)
   --no-rate           skip the fixed-rate section
-  (--connections, --warmup, --json and --no-pin apply to both sections)
+CPU-per-request section (open loop, small body: bare, strangler, strangler + retry/breaker, nginx, fastify):
+  --cpu-rate R        requests per second, below every target's saturation (default 3000)
+  --cpu-duration S    seconds measured per run (default 8; after --warmup seconds at the same rate)
+  --cpu-rounds N      rounds (default 3)
+  --only-cpu          run only this section (--targets narrows its rows)
+  --no-cpu            skip it
+  (--connections, --warmup, --json and --no-pin apply to every section)
   -h, --help
 environment: BENCH_STRANGLER_MAIN=/path/to/main.js benches another strangler build (default dist/src/main.js)`;
 
@@ -65,6 +75,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'rate-rounds': { type: 'string' },
       'only-rate': { type: 'boolean' },
       'no-rate': { type: 'boolean' },
+      'cpu-rate': { type: 'string' },
+      'cpu-duration': { type: 'string' },
+      'cpu-rounds': { type: 'string' },
+      'only-cpu': { type: 'boolean' },
+      'no-cpu': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -72,7 +87,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   if (values.load !== undefined && values.load !== 'wrk' && values.load !== 'autocannon') {
     throw new Error(`--load must be wrk or autocannon, got ${values.load}`);
   }
-  if (values['only-rate'] && values['no-rate']) throw new Error('--only-rate and --no-rate exclude each other');
+  const only = (['only-rate', 'only-cpu'] as const).filter((k) => values[k]);
+  if (only.length > 1) throw new Error('--only-rate and --only-cpu exclude each other');
+  if ((values['only-rate'] && values['no-rate']) || (values['only-cpu'] && values['no-cpu'])) throw new Error('--only-X and --no-X exclude each other');
   return {
     durationS: positiveInt('--duration', values.duration, 5),
     warmupS: positiveInt('--warmup', values.warmup, 1, 0),
@@ -82,8 +99,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     rate: positiveInt('--rate', values.rate, 2000),
     rateDurationS: positiveInt('--rate-duration', values['rate-duration'], 12),
     rateRounds: positiveInt('--rate-rounds', values['rate-rounds'], 5),
-    closedLoop: !values['only-rate'],
-    fixedRate: !values['no-rate'],
+    cpuRate: positiveInt('--cpu-rate', values['cpu-rate'], 3000),
+    cpuDurationS: positiveInt('--cpu-duration', values['cpu-duration'], 8),
+    cpuRounds: positiveInt('--cpu-rounds', values['cpu-rounds'], 3),
+    closedLoop: only.length === 0,
+    fixedRate: !values['no-rate'] && !values['only-cpu'],
+    cpu: !values['no-cpu'] && !values['only-rate'],
     ...(values.only !== undefined ? { only: values.only } : {}),
     ...(values.targets !== undefined ? { targets: values.targets.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(values.json !== undefined ? { json: values.json } : {}),

@@ -4,15 +4,14 @@
 // the primary's latency: the issue's bar is the shadow rows' p99 within 10% of the row without.
 // Rows are interleaved per round (order rotated), strangler restarted for every run; the two
 // shadow upstreams are started once, on the load core like the primary upstream.
-import { busyPercent, cpuSnapshot, groupCpuSeconds } from './cpu-usage.js';
 import { startOpenLoop } from './load-open.js';
 import { startNodeProgram } from './node-targets.js';
 import type { OpenLoopOutput } from './open-loop.js';
 import { SCENARIOS, type Scenario } from './routes.js';
-import { wrongAnswer } from './runner.js';
+import { cpuMeter, eachRun, log, pct, wrongAnswer } from './runner.js';
 import { median } from './stats.js';
 import { stranglerTarget } from './strangler-target.js';
-import type { BenchContext, Target } from './target.js';
+import type { BenchContext, RunningTarget, Target } from './target.js';
 
 export interface RateOptions {
   readonly rate: number;           // req/s
@@ -72,8 +71,6 @@ interface RowDef {
   readonly shadowUrl?: string;             // the row's shadow upstream, for the request count
 }
 
-const log = (s: string) => process.stderr.write(s + '\n');
-const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 120);
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
 
 async function requestCount(base: string): Promise<number | undefined> {
@@ -83,6 +80,32 @@ async function requestCount(base: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** One open-loop run against a started target (answer checked first); the target's CPU over the measured window. */
+export async function measureAtRate(running: RunningTarget, scenario: Scenario, o: RateOptions, ctx: BenchContext) {
+  const url = running.url + scenario.path;
+  const wrong = await wrongAnswer(url, scenario);
+  if (wrong) throw new Error(wrong);
+  const gen = startOpenLoop(url, {
+    rate: o.rate, durationS: o.durationS, warmupS: o.warmupS, connections: o.connections,
+    expectBytes: scenario.bodyBytes, cpu: ctx.pinning.loadCpu,
+  });
+  gen.done.catch(() => {});             // awaited below; no unhandled rejection meanwhile
+  await sleepUntil(gen.windowStart);
+  const stop = cpuMeter(running.pgid);
+  await sleepUntil(gen.windowEnd);
+  const m = stop();
+  return { r: await gen.done, ...m };
+}
+
+/** What makes a fixed-rate run suspect. */
+export function rateNotes(r: OpenLoopOutput, o: RateOptions): string[] {
+  const notes: string[] = [];
+  if (r.errors + r.timeouts + r.non2xx + r.wrongBody) notes.push('had errors or non-2xx answers');
+  if (r.achievedRps < 0.95 * o.rate) notes.push(`fell behind the rate (${r.achievedRps.toFixed(0)} req/s)`);
+  if (r.lagP99Ms > 5) notes.push(`generator lagged (p99 ${r.lagP99Ms.toFixed(1)} ms)`);
+  return notes;
 }
 
 function percentile(sorted: readonly number[], p: number): number | undefined {
@@ -119,73 +142,26 @@ export async function runRateSection(o: RateOptions, ctx: BenchContext): Promise
     defs.map((d) => [d.target.key, { samples: [], latencies: [], notes: [] }]),
   );
   const cell = (d: RowDef) => cells.get(d.target.key)!;
-  const runnable = defs.filter((d) => {
-    const why = d.target.unavailable?.() ?? null;
-    if (why) { log(`skip ${d.target.name}: ${why}`); cell(d).notes.push(why); }
-    return !why;
-  });
-
   try {
-    for (let round = 0; round < o.rounds; round++) {
-      const order = runnable.map((_, i) => runnable[(i + round) % runnable.length]!);
-      for (const d of order) {
-        const tag = `[rate round ${round + 1}/${o.rounds}] ${d.target.name.padEnd(40)}`;
-        let running;
-        try {
-          running = await d.target.start(ctx);
-        } catch (err) {
-          log(`${tag} start failed: ${(err as Error).message}`);
-          cell(d).notes.push(`start failed: ${firstLine((err as Error).message)}`);
-          continue;
-        }
-        try {
-          const url = running.url + scenario.path;
-          const wrong = await wrongAnswer(url, scenario);
-          if (wrong) {
-            log(`${tag} ${wrong}`);
-            cell(d).notes.push(wrong);
-            continue;
-          }
-          const shadowBefore = d.shadowUrl ? await requestCount(d.shadowUrl) : undefined;
-          const gen = startOpenLoop(url, {
-            rate: o.rate, durationS: o.durationS, warmupS: o.warmupS, connections: o.connections,
-            expectBytes: scenario.bodyBytes, cpu: ctx.pinning.loadCpu,
-          });
-          gen.done.catch(() => {});             // awaited below; no unhandled rejection meanwhile
-          await sleepUntil(gen.windowStart);
-          const before = cpuSnapshot();
-          const procBefore = groupCpuSeconds(running.pgid);
-          const t0 = performance.now();
-          await sleepUntil(gen.windowEnd);
-          const procAfter = groupCpuSeconds(running.pgid);
-          const wallS = (performance.now() - t0) / 1000;
-          const after = cpuSnapshot();
-          const r = await gen.done;
-          // The shadow upstreams count a request when it arrives; give the last copies a moment to get there.
-          if (d.shadowUrl) await new Promise((res) => setTimeout(res, 200));
-          const shadowAfter = d.shadowUrl ? await requestCount(d.shadowUrl) : undefined;
-          const sample = toSample(r, o, {
-            targetProcCpuPct: procBefore !== undefined && procAfter !== undefined ? (100 * (procAfter - procBefore)) / wallS : undefined,
-            loadCoreBusyPct: busyPercent(before, after, ctx.pinning.loadCpu),
-            shadowRequests: shadowBefore !== undefined && shadowAfter !== undefined ? shadowAfter - shadowBefore : undefined,
-          });
-          cell(d).samples.push(sample);
-          cell(d).latencies.push(r.latenciesUs as number[]);
-          if (sample.errors) cell(d).notes.push('had errors or non-2xx answers');
-          if (sample.achievedRps < 0.95 * o.rate) cell(d).notes.push(`fell behind the rate (${sample.achievedRps.toFixed(0)} req/s)`);
-          if (sample.lagP99Ms > 5) cell(d).notes.push(`generator lagged (p99 ${sample.lagP99Ms.toFixed(1)} ms)`);
-          log(`${tag} ${sample.achievedRps.toFixed(0).padStart(5)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  ` +
-            `p99 ${sample.p99Ms.toFixed(2)} ms  max ${sample.maxMs.toFixed(1)} ms  errors ${sample.errors}  ` +
-            `cpu target ${pct(sample.targetProcCpuPct)}, load core ${pct(sample.loadCoreBusyPct)}` +
-            (sample.shadowRequests !== undefined ? `  shadow upstream got ${sample.shadowRequests} of ${sample.sent}` : ''));
-        } catch (err) {
-          log(`${tag} ${(err as Error).message}`);
-          cell(d).notes.push(firstLine((err as Error).message));
-        } finally {
-          await running.stop();
-        }
-      }
-    }
+    await eachRun('rate ', o.rounds, defs, ctx, (d, msg) => cell(d).notes.push(msg), async (d, running, tag) => {
+      const shadowBefore = d.shadowUrl ? await requestCount(d.shadowUrl) : undefined;
+      const { r, procCpuS, wallS, busy } = await measureAtRate(running, scenario, o, ctx);
+      // The shadow upstreams count a request when it arrives; give the last copies a moment to get there.
+      if (d.shadowUrl) await new Promise((res) => setTimeout(res, 200));
+      const shadowAfter = d.shadowUrl ? await requestCount(d.shadowUrl) : undefined;
+      const sample = toSample(r, o, {
+        targetProcCpuPct: procCpuS === undefined ? undefined : (100 * procCpuS) / wallS,
+        loadCoreBusyPct: busy(ctx.pinning.loadCpu),
+        shadowRequests: shadowBefore !== undefined && shadowAfter !== undefined ? shadowAfter - shadowBefore : undefined,
+      });
+      cell(d).samples.push(sample);
+      cell(d).latencies.push(r.latenciesUs as number[]);
+      cell(d).notes.push(...rateNotes(r, o));
+      log(`${tag} ${sample.achievedRps.toFixed(0).padStart(5)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  ` +
+        `p99 ${sample.p99Ms.toFixed(2)} ms  max ${sample.maxMs.toFixed(1)} ms  errors ${sample.errors}  ` +
+        `cpu target ${pct(sample.targetProcCpuPct)}, load core ${pct(sample.loadCoreBusyPct)}` +
+        (sample.shadowRequests !== undefined ? `  shadow upstream got ${sample.shadowRequests} of ${sample.sent}` : ''));
+    });
   } finally {
     await Promise.all([shadowUp.stop(), slowUp.stop()]);
   }
@@ -199,8 +175,6 @@ export async function runRateSection(o: RateOptions, ctx: BenchContext): Promise
     }),
   };
 }
-
-const pct = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(0)}%`);
 
 function toSample(
   r: OpenLoopOutput, o: RateOptions,

@@ -1,10 +1,10 @@
 // Printing the fixed-rate (open-loop) section: its table, its bar line, and its JSON.
 import type { BarCheck } from './report.js';
+import { fmtNum as fmt, grid } from './stats.js';
 import { RATE_NO_SHADOW, RATE_SHADOW, RATE_SLOW_SHADOW, SLOW_SHADOW_DELAY_MS, type RateRow, type RateSection } from './rate.js';
 
 export const P99_BAR = 1.1;   // shadow rows: primary p99 at most 10% above the row without shadow
 
-const fmt = (n: number | undefined, digits: number) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
 const rowOf = (s: RateSection, key: string) => s.rows.find((r) => r.key === key);
 
 function p99Ratio(s: RateSection, key: string): number | undefined {
@@ -40,10 +40,7 @@ export function renderRateTable(s: RateSection): string {
       r.note ?? '',
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [rateTitle(s), row(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(row)].join('\n');
+  return grid(rateTitle(s), head, lines);
 }
 
 export const RATE_LEGEND = [

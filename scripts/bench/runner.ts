@@ -1,16 +1,69 @@
 // The measurement loop: rounds x targets (interleaved, order rotated each round) x scenarios,
-// each target started fresh per round, checked, warmed up, measured, stopped.
+// each target started fresh per round, checked, warmed up, measured, stopped. eachRun is the
+// loop itself, shared with the fixed-rate and CPU-per-request sections.
 import type { BenchOptions } from './args.js';
 import { busyPercent, cpuSnapshot, groupCpuSeconds } from './cpu-usage.js';
 import type { LoadRunner } from './load.js';
 import type { Scenario } from './routes.js';
 import { summarize, type Sample } from './stats.js';
 import type { ScenarioResult } from './report.js';
-import type { BenchContext, Target } from './target.js';
+import type { BenchContext, RunningTarget, Target } from './target.js';
 
-const log = (s: string) => process.stderr.write(s + '\n');
-const pct = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(0)}%`);
+export const log = (s: string) => process.stderr.write(s + '\n');
+export const pct = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(0)}%`);
 const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 120);
+
+/** Each round, each available target in rotated order: start it, `run` it, stop it; failures become notes. */
+export async function eachRun<D extends { readonly target: Target }>(
+  label: string, rounds: number, defs: readonly D[], ctx: BenchContext,
+  note: (d: D, msg: string) => void,
+  run: (d: D, running: RunningTarget, tag: string) => Promise<void>,
+): Promise<void> {
+  const runnable = defs.filter((d) => {
+    const why = d.target.unavailable?.() ?? null;
+    if (why) { log(`skip ${d.target.name}: ${why}`); note(d, why); }
+    return !why;
+  });
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < runnable.length; i++) {
+      const d = runnable[(i + round) % runnable.length]!;
+      const tag = `[${label}round ${round + 1}/${rounds}] ${d.target.name.padEnd(32)}`;
+      let running: RunningTarget;
+      try {
+        running = await d.target.start(ctx);
+      } catch (err) {
+        log(`${tag} start failed: ${(err as Error).message}`);
+        note(d, `start failed: ${firstLine((err as Error).message)}`);
+        continue;
+      }
+      try {
+        await run(d, running, tag);
+      } catch (err) {
+        log(`${tag} ${(err as Error).message}`);
+        note(d, firstLine((err as Error).message));
+      } finally {
+        await running.stop();
+      }
+    }
+  }
+}
+
+/** Per-process CPU seconds of a target's group and per-core busy shares, between two points in time. */
+export function cpuMeter(pgid: number | undefined): () => { procCpuS: number | undefined; wallS: number; busy: (cpu: number | undefined) => number | undefined } {
+  const before = cpuSnapshot();
+  const procBefore = groupCpuSeconds(pgid);
+  const t0 = performance.now();
+  return () => {
+    const procAfter = groupCpuSeconds(pgid);
+    const wallS = (performance.now() - t0) / 1000;
+    const after = cpuSnapshot();
+    return {
+      procCpuS: procBefore !== undefined && procAfter !== undefined ? procAfter - procBefore : undefined,
+      wallS,
+      busy: (cpu) => busyPercent(before, after, cpu),
+    };
+  };
+}
 
 interface Cell { samples: Sample[]; notes: string[] }
 
@@ -24,69 +77,38 @@ export async function runRounds(
     if (!c) cells.set(k, (c = { samples: [], notes: [] }));
     return c;
   };
-  const runnable: Target[] = [];
-  for (const t of targets) {
-    const why = t.unavailable?.() ?? null;
-    if (why) {
-      log(`skip ${t.name}: ${why}`);
-      for (const s of scenarios) cell(t, s).notes.push(why);
-    } else runnable.push(t);
-  }
   const loadOpts = { connections: opts.connections, cpu: ctx.pinning.loadCpu };
-
-  for (let round = 0; round < opts.rounds; round++) {
-    const order = runnable.map((_, i) => runnable[(i + round) % runnable.length]!);
-    for (const t of order) {
-      let running;
-      try {
-        running = await t.start(ctx);
-      } catch (err) {
-        const msg = (err as Error).message;
-        log(`[round ${round + 1}/${opts.rounds}] ${t.name}: start failed: ${msg}`);
-        for (const s of scenarios) cell(t, s).notes.push(`start failed: ${firstLine(msg)}`);
-        continue;
-      }
-      try {
-        for (const s of scenarios) {
-          const url = running.url + s.path;
-          const wrong = await wrongAnswer(url, s);
-          if (wrong) {
-            log(`[round ${round + 1}/${opts.rounds}] ${t.name} ${s.name}: ${wrong}`);
-            cell(t, s).notes.push(wrong);
-            continue;
-          }
-          if (opts.warmupS > 0) await load.run(url, { ...loadOpts, durationS: opts.warmupS });
-          const before = cpuSnapshot();
-          const procBefore = groupCpuSeconds(running.pgid);
-          const t0 = performance.now();
-          const res = await load.run(url, { ...loadOpts, durationS: opts.durationS });
-          const procAfter = groupCpuSeconds(running.pgid);
-          const wallS = (performance.now() - t0) / 1000;
-          const after = cpuSnapshot();
-          const r: Sample = {
-            ...res,
-            targetProcCpuPct: procBefore !== undefined && procAfter !== undefined ? (100 * (procAfter - procBefore)) / wallS : undefined,
-            targetCoreBusyPct: busyPercent(before, after, ctx.pinning.proxyCpu),
-            loadCoreBusyPct: busyPercent(before, after, ctx.pinning.loadCpu),
-          };
-          const other = interference(r);
-          if (other !== undefined && other > 10) cell(t, s).notes.push('other processes on the target core');
-          cell(t, s).samples.push(r);
-          if (r.errors || r.non2xx) cell(t, s).notes.push('had errors or non-2xx answers');
-          log(`[round ${round + 1}/${opts.rounds}] ${t.name.padEnd(32)} ${s.name.padEnd(5)} ` +
-            `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms` +
-            `  cpu: target ${pct(r.targetProcCpuPct)}, core ${pct(r.targetCoreBusyPct)}, load core ${pct(r.loadCoreBusyPct)}` +
-            (r.errors || r.non2xx ? `  errors ${r.errors} non-2xx ${r.non2xx}` : ''));
+  await eachRun('', opts.rounds, targets.map((target) => ({ target })), ctx,
+    (d, msg) => { for (const s of scenarios) cell(d.target, s).notes.push(msg); },
+    async ({ target: t }, running, tag) => {
+      for (const s of scenarios) {
+        const url = running.url + s.path;
+        const wrong = await wrongAnswer(url, s);
+        if (wrong) {
+          log(`${tag} ${s.name}: ${wrong}`);
+          cell(t, s).notes.push(wrong);
+          continue;
         }
-      } catch (err) {
-        const msg = (err as Error).message;
-        log(`[round ${round + 1}/${opts.rounds}] ${t.name}: ${msg}`);
-        for (const s of scenarios) cell(t, s).notes.push(firstLine(msg));
-      } finally {
-        await running.stop();
+        if (opts.warmupS > 0) await load.run(url, { ...loadOpts, durationS: opts.warmupS });
+        const stop = cpuMeter(running.pgid);
+        const res = await load.run(url, { ...loadOpts, durationS: opts.durationS });
+        const m = stop();
+        const r: Sample = {
+          ...res,
+          targetProcCpuPct: m.procCpuS === undefined ? undefined : (100 * m.procCpuS) / m.wallS,
+          targetCoreBusyPct: m.busy(ctx.pinning.proxyCpu),
+          loadCoreBusyPct: m.busy(ctx.pinning.loadCpu),
+        };
+        const other = interference(r);
+        if (other !== undefined && other > 10) cell(t, s).notes.push('other processes on the target core');
+        cell(t, s).samples.push(r);
+        if (r.errors || r.non2xx) cell(t, s).notes.push('had errors or non-2xx answers');
+        log(`${tag} ${s.name.padEnd(5)} ` +
+          `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms` +
+          `  cpu: target ${pct(r.targetProcCpuPct)}, core ${pct(r.targetCoreBusyPct)}, load core ${pct(r.loadCoreBusyPct)}` +
+          (r.errors || r.non2xx ? `  errors ${r.errors} non-2xx ${r.non2xx}` : ''));
       }
-    }
-  }
+    });
   return scenarios.map((s) => ({
     scenario: s,
     rows: targets.map((t) => {

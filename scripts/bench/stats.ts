@@ -1,4 +1,4 @@
-// Medians across rounds, per target and scenario.
+// Medians across rounds, per target and scenario; the table layout every section prints.
 import type { LoadResult } from './load.js';
 
 export interface Sample extends LoadResult {
@@ -55,4 +55,14 @@ export function summarize(key: string, target: string, samples: readonly Sample[
 function medianOf<K extends string>(key: K, xs: readonly (number | undefined)[]): Partial<Record<K, number>> {
   const known = xs.filter((x): x is number => x !== undefined);
   return known.length ? ({ [key]: median(known) } as Partial<Record<K, number>>) : {};
+}
+
+export const fmtNum = (n: number | undefined, digits: number) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
+
+/** A title and a table: first and last columns left-aligned, the rest right-aligned. */
+export function grid(title: string, head: readonly string[], lines: readonly (readonly string[])[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [title, row(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(row)].join('\n');
 }

@@ -2,6 +2,7 @@
 // and admin server. The first table comes from the reloader, the same path as every later load.
 // Returns a handle with the bound ports and a graceful shutdown.
 
+import type { Clock, Random } from './util/clock.js';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,7 @@ import { watchConfigFile } from './config/watch.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import type { TableStore } from './routing/store.js';
 import { ShadowReports } from './shadow/store.js';
+import { LOG } from './observability/log-messages.js';
 
 export interface StartOptions {
   readonly configPath: string;
@@ -32,6 +34,9 @@ export interface StartOptions {
   readonly processMetrics?: boolean;
   /** Watch the file and reload on change (default true). */
   readonly watch?: boolean;
+  /** Tests: the clock of canary halts and breakers, and the chance behind canary and shadow sampling. */
+  readonly clock?: Clock;
+  readonly random?: Random;
 }
 
 export interface Strangler {
@@ -60,7 +65,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const pools = new UpstreamPools();
   const shadow = new ShadowReports({ logger, metrics });
   const live = new Reloader({
-    file: opts.configPath, env: opts.env ?? process.env, pools, metrics, logger,
+    file: opts.configPath, env: opts.env ?? process.env, pools, metrics, logger, clock: opts.clock,
     onSwap: (t) => shadow.setLog(t.server.shadowLog),
   });
   // Watch before the first read, so that an edit made while starting is not missed: a change seen
@@ -88,7 +93,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
   const access = new AccessLog(logger, new RouteMeters(metrics, ''));
-  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow });
+  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random });
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
   const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken }));
@@ -107,7 +112,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   }
   if (changedEarly) void reload('watch');
   lifecycle.ready = true;
-  logger.info({ msg: 'listening', port, adminPort, config: table.file, version: table.version, routes: table.routes.length });
+  logger.info({ msg: LOG.listening, port, adminPort, config: table.file, version: table.version, routes: table.routes.length });
 
   let shuttingDown: Promise<void> | null = null;
   const shutdown = (): Promise<void> =>
@@ -115,7 +120,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       lifecycle.draining = true;
       watcher?.close();
       const drainMs = store.current.server.drainTimeoutMs;
-      logger.info({ msg: 'draining', drainTimeoutMs: drainMs });
+      logger.info({ msg: LOG.draining, drainTimeoutMs: drainMs });
       const closed = new Promise<void>((resolve) => publicServer.close(() => resolve()));
       publicServer.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
@@ -125,7 +130,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       const expired = await Promise.race([closed.then(() => false), timedOut]);
       clearTimeout(timer);
       if (expired) {
-        logger.warn({ msg: 'drain timeout: closing the connections still open', drainTimeoutMs: drainMs });
+        logger.warn({ msg: LOG.drainTimeout, drainTimeoutMs: drainMs });
         publicServer.closeAllConnections();
       }
       upgrades.closeAll();
@@ -139,7 +144,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       ]);
       clearTimeout(poolTimer);
       if (!poolsClosed) pools.destroy();
-      logger.info({ msg: 'stopped' });
+      logger.info({ msg: LOG.stopped });
     })());
 
   return { port, adminPort, store, metrics, lifecycle, reloader: live, shadow, reload, shutdown };

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answer, metric, reset, routeState, scripted, type Arrival, type Behaviour, type Misbehaving } from './helpers/misbehaving.js';
-import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import { startProxy, testClock, upstreamsYaml, type TestProxy } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
@@ -10,13 +10,14 @@ afterEach(async () => {
   await proxy?.close();
   await up?.close();
   proxy = up = undefined;
+  clock = testClock();
 });
 
-const HALF_OPEN_AFTER_MS = 200;
+const HALF_OPEN_AFTER_MS = 60_000; // on the test clock: nothing waits for it
 
-/** Waits for the breaker's half-open time to pass. This waits for the behaviour under test (the
- * breaker lets a trial through only once halfOpenAfterMs has passed), it does not synchronise. */
-const halfOpenTimePasses = () => new Promise<void>((resolve) => setTimeout(resolve, HALF_OPEN_AFTER_MS));
+/** The breakers' clock: halfOpenAfterMs passes when the test says so, not by waiting. */
+let clock = testClock();
+const halfOpenTimePasses = () => clock.advance(HALF_OPEN_AFTER_MS);
 
 /** An upstream whose behaviour the test switches; 'hold' keeps responses until release(). */
 async function switchable() {
@@ -71,7 +72,7 @@ describe('circuit breaker', () => {
   it('opens after consecutiveFailures, stops contacting the upstream, then lets exactly one probe through and closes when it succeeds', async () => {
     const sw = await switchable();
     up = sw.server;
-    proxy = await startProxy(yaml(up.url));
+    proxy = await startProxy(yaml(up.url), { clock });
     expect(await breakerState(proxy)).toBe('closed');
 
     // Three upstream 503s in a row: each reaches the client as the upstream sent it.
@@ -92,7 +93,7 @@ describe('circuit breaker', () => {
     expect(await open.json()).toMatchObject({ error: 'circuit_open', requestId: 'while-open', route: '/b' });
     expect(up.arrivals).toHaveLength(3);
 
-    await halfOpenTimePasses();
+    halfOpenTimePasses();
     sw.set('hold'); // the probe is held at the upstream until every other request was answered
 
     const burst = concurrentGets(proxy.url + '/b/x', 50);
@@ -128,10 +129,10 @@ describe('circuit breaker', () => {
   it('a failed probe opens it again: one more arrival, the rest circuit_open', async () => {
     const sw = await switchable();
     up = sw.server;
-    proxy = await startProxy(yaml(up.url, 2));
+    proxy = await startProxy(yaml(up.url, 2), { clock });
     for (let i = 0; i < 2; i++) expect((await fetch(proxy.url + '/b/x')).status).toBe(503);
     expect(await breakerState(proxy)).toBe('open');
-    await halfOpenTimePasses();
+    halfOpenTimePasses();
     sw.set('hold');
     const burst = concurrentGets(proxy.url + '/b/x', 10);
     await up.arrival(3);
@@ -151,7 +152,7 @@ describe('circuit breaker', () => {
     const sw = await switchable();
     up = sw.server;
     sw.set('reset');
-    proxy = await startProxy(yaml(up.url, 3));
+    proxy = await startProxy(yaml(up.url, 3), { clock });
     // reset, reset, success, reset, reset: never three in a row, stays closed.
     for (const m of ['reset', 'reset', 'ok', 'reset', 'reset'] as const) {
       sw.set(m);

@@ -46,20 +46,20 @@ describe('the split (pure)', () => {
 });
 
 describe('canary through the proxy', () => {
-  it('sends percent of requests without a key to the canary, within a binomial bound', async () => {
-    proxy = await startProxy(yaml('{ upstream: users, percent: 10 }'));
-    const n = 2000;
-    let canary = 0;
-    for (let i = 0; i < n; i += 50) {
-      const batch = await Promise.all(Array.from({ length: 50 }, () => side(proxy!.url + '/users/1')));
-      canary += batch.filter((s) => s === 'canary').length;
-    }
-    // Binomial(n = 2000, p = 0.1): mean 200, sigma = sqrt(n p (1 - p)) = 13.4. Five sigma (+-67)
-    // fails a correct proxy with probability below 1e-6.
-    expect(Math.abs(canary - 200)).toBeLessThanOrEqual(67);
+  it('sends percent of requests without a key to the canary: exactly the draws below percent', async () => {
+    // The injected source cycles through 0/20, 1/20, ... 19/20: at 10%, the draws 0 and 0.05 go
+    // to the canary (bucket < 1000 of 10,000), the other 18 of every 20 to the primary.
+    let draw = 0;
+    const random = () => (draw++ % 20) / 20;
+    proxy = await startProxy(yaml('{ upstream: users, percent: 10 }'), { random });
+    const n = 200;
+    const sides: string[] = [];
+    for (let i = 0; i < n; i++) sides.push(await side(proxy.url + '/users/1'));
+    expect(draw).toBe(n); // one draw per request, none elsewhere
+    sides.forEach((s, i) => expect(s).toBe(i % 20 < 2 ? 'canary' : 'primary'));
     const metrics = await (await fetch(proxy.adminUrl + '/metrics')).text();
-    expect(metrics).toContain(`strangler_canary_requests_total{route="/users",side="canary"} ${canary}`);
-    expect(metrics).toContain(`strangler_canary_requests_total{route="/users",side="primary"} ${n - canary}`);
+    expect(metrics).toContain('strangler_canary_requests_total{route="/users",side="canary"} 20');
+    expect(metrics).toContain(`strangler_canary_requests_total{route="/users",side="primary"} ${n - 20}`);
   });
 
   it('keeps 1,000 keys on their side across a restart, and 10% -> 20% only moves keys to the canary', async () => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answer, hang, metric, reset, routeState, scripted, type Behaviour, type Misbehaving } from './helpers/misbehaving.js';
-import { startProxy, type TestProxy } from './helpers/servers.js';
+import { startProxy, testClock, type TestProxy } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
@@ -109,16 +109,17 @@ describe('the client closing its connection', () => {
   it('a half-open trial whose client left does not close the breaker (it proved nothing)', async () => {
     let mode: 'fail' | 'hang' = 'fail';
     up = await scripted((): Behaviour => (mode === 'fail' ? answer(503, 'down') : hang));
-    const HALF_OPEN_AFTER_MS = 200;
+    const HALF_OPEN_AFTER_MS = 60_000; // on the test clock
+    const clock = testClock();
     proxy = await startProxy(
       `upstreams:\n  app: { url: "${up.url}" }\n` +
         `routes:\n  - { prefix: /r, upstream: app, breaker: { consecutiveFailures: 2, halfOpenAfterMs: ${HALF_OPEN_AFTER_MS} } }\n`,
+      { clock },
     );
     for (let i = 0; i < 2; i++) expect((await fetch(proxy.url + '/r/x')).status).toBe(503);
     const breaker = async () => ((await routeState(proxy!.adminUrl, '/r')).state.breaker as { state: string }).state;
     expect(await breaker()).toBe('open');
-    // Waits for the behaviour under test (the breaker's half-open time), not synchronisation.
-    await new Promise<void>((resolve) => setTimeout(resolve, HALF_OPEN_AFTER_MS));
+    clock.advance(HALF_OPEN_AFTER_MS);
     mode = 'hang';
     const trial = get(proxy.url + '/r/trial', 'trial-1');
     const arrival = await up.arrival(3);

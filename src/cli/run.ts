@@ -8,6 +8,7 @@ import { createProcessLogger, flushLogger, logLevelFrom } from '../observability
 import { parseCommand, USAGE } from './args.js';
 import { runCheck, type Io } from './check.js';
 import { runReport } from './report.js';
+import { LOG } from '../observability/log-messages.js';
 
 function version(): string {
   const require = createRequire(import.meta.url);
@@ -53,7 +54,7 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ msg: 'signal received', signal });
+    logger.info({ msg: LOG.signalReceived, signal });
     if (proxy === undefined) {
       void exit(0); // still starting: nothing in flight yet
       return;
@@ -61,7 +62,7 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
     proxy.shutdown().then(
       () => exit(0),
       (err: unknown) => {
-        logger.error({ msg: 'shutdown failed', err });
+        logger.error({ msg: LOG.shutdownFailed, err });
         return exit(1);
       },
     );
@@ -69,7 +70,7 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
-    logger.info({ msg: 'signal received', signal: 'SIGHUP' });
+    logger.info({ msg: LOG.signalReceived, signal: 'SIGHUP' });
     void proxy?.reload('signal');
   });
 
@@ -77,12 +78,12 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
     proxy = await startStrangler({ ...cmd, logger, env: io.env, processMetrics: true });
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
-      logger.error({ msg: 'invalid config, not starting', errors: err.errors });
+      logger.error({ msg: LOG.invalidConfig, errors: err.errors });
       await flushLogger();
       io.stderr.write(`${formatConfigErrors(err.errors)}\n${cmd.configPath}: not starting, the config is not valid\n`);
       return 1;
     }
-    logger.error({ msg: 'failed to start', err });
+    logger.error({ msg: LOG.failedToStart, err });
     await flushLogger();
     return 1;
   }

@@ -11,7 +11,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { failureOf, UpstreamFailure } from './failure.js';
-import type { Upstream } from './pools.js';
 
 /** Where a relayed response goes: the client (Exchange), or a shadow copy's collector. */
 export interface ResponseSink {
@@ -30,6 +29,12 @@ export interface AttemptListener {
 
 export type Body = Buffer | IncomingMessage | null;
 
+/** Where an attempt goes: an upstream's name (for messages) and its connection pool. */
+export interface Target {
+  readonly name: string;
+  readonly pool: Dispatcher;
+}
+
 /** A discarded response body up to this size is read and dropped to keep its socket... */
 const DRAIN_MAX_BYTES = 65_536;
 /** ...if it arrives within this long; a body that stalls is aborted, freeing its pool slot. */
@@ -46,7 +51,7 @@ function onTryTimeout(a: Attempt): void {
 }
 
 export class Attempt implements Dispatcher.DispatchHandler {
-  readonly upstream: Upstream;
+  readonly upstream: Target;
   status = 0;
   rawHeaders: Buffer[] = [];
   statusText = '';
@@ -68,7 +73,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
-    upstream: Upstream,
+    upstream: Target,
     sink: ResponseSink,
     listener: AttemptListener,
     hold: ((status: number) => boolean) | null = null,

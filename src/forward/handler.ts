@@ -21,6 +21,7 @@ import { Attempt } from './attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { appendForwardingHeaders, type RequestHeadScan } from './headers.js';
 import { sendError } from './respond.js';
+import { LOG } from '../observability/log-messages.js';
 
 const NO_INPUTS = { key: null, forced: null };
 
@@ -32,7 +33,7 @@ export interface HandlerDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly shadow: ShadowReports;
-  /** The canary split's chance for requests without a sticky key (default Math.random). */
+  /** The chance behind the canary split (requests without a sticky key) and shadow sampling (default Math.random). */
   readonly random?: Random;
 }
 
@@ -50,7 +51,7 @@ export class ProxyHandler implements ExchangeHost {
     this.#access = access;
     this.#deps = deps;
     this.#random = deps.random ?? systemRandom;
-    this.#mirrorDeps = { reports: deps.shadow, logger: deps.logger };
+    this.#mirrorDeps = { reports: deps.shadow, logger: deps.logger, random: this.#random };
   }
 
   get draining(): boolean {
@@ -87,7 +88,7 @@ export class ProxyHandler implements ExchangeHost {
     }
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
     x.canary = canary;
-    const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method)
+    const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)
       ? this.#mirror(req, route, route.shadow, a, headers, path, table)
       : null;
     if (task === null || !scan.hasBody) {
@@ -181,7 +182,7 @@ export class ProxyHandler implements ExchangeHost {
     const halted = x.route.state.canaryHalt!.record(failed);
     if (halted === null) return;
     this.#deps.metrics.canaryHalted.set({ route: x.route.prefix }, 1);
-    this.#deps.logger.warn({ msg: 'canary halted', requestId: x.requestId, route: x.route.prefix, canary: x.upstream.name, primary: x.route.upstream.name, ...halted });
+    this.#deps.logger.warn({ msg: LOG.canaryHalted, requestId: x.requestId, route: x.route.prefix, canary: x.upstream.name, primary: x.route.upstream.name, ...halted });
   }
 
   #upstreamHeaders(req: IncomingMessage, scan: RequestHeadScan, route: CompiledRoute, table: RouteTable): string[] {

@@ -16,6 +16,7 @@ import { newRequestId, saneRequestId } from './headers.js';
 import { refuseSocket, sendError, type AccessSink } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
+import { LOG } from '../observability/log-messages.js';
 
 export function createPublicServer(
   limits: ResolvedServer,
@@ -89,7 +90,7 @@ export function createPublicServer(
     // Closing the connection once the answer is out aborts the upstream request in flight.
     socket.once('finish', () => socket.destroy());
   });
-  server.on('error', (err) => logger.error({ msg: 'public server error', err }));
+  server.on('error', (err) => logger.error({ msg: LOG.publicServerError, err }));
   return server;
 }
 

@@ -4,6 +4,7 @@
 // same logger's level check, bindings (pid, hostname), time function and destination.
 
 import pino, { type Logger } from 'pino';
+import { LOG } from './log-messages.js';
 
 export interface AccessFields {
   readonly requestId: string;
@@ -27,10 +28,10 @@ function strOrNull(s: string | null): string {
   return s === null ? 'null' : str(s);
 }
 
-/** The fields after pino's prefix, msg first, as `logger.info({ msg: 'request', ... })` writes them. */
+/** The fields after pino's prefix, msg first, as `logger.info({ msg: LOG.request, ... })` writes them. */
 export function accessLineBody(f: AccessFields): string {
   return (
-    `,"msg":"request","requestId":${str(f.requestId)},"method":${str(f.method)},"path":${str(f.path)}` +
+    `,"msg":"${LOG.request}","requestId":${str(f.requestId)},"method":${str(f.method)},"path":${str(f.path)}` +
     `,"route":${strOrNull(f.route)},"upstream":${strOrNull(f.upstream)},"status":${f.status},"bytes":${f.bytes}` +
     `,"durationMs":${f.durationMs}${f.error === null ? '' : `,"error":${str(f.error)}`}}\n`
   );

@@ -6,7 +6,7 @@ export const LOG = {
   draining: 'draining',
   drainTimeout: 'drain timeout: closing the connections still open',
   stopped: 'stopped',
-  // bootstrap.ts and routing/reloader.ts
+  // routing/reloader.ts
   shadowOffOwnUpstream: "shadow off: it names the route's own upstream",
   // routing/reloader.ts
   configReloaded: 'config reloaded',
@@ -25,7 +25,7 @@ export const LOG = {
   publicServerError: 'public server error',
   // forward/handler.ts
   canaryHalted: 'canary halted',
-  // forward/resilient.ts
+  // policies/resilient.ts
   fallingBack: 'falling back',
   // policies/route-policies.ts
   retrying: 'retrying',

@@ -13,6 +13,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { AttemptError, isBreakerOpen, type AttemptOutcome, type RoutePolicies } from './route-policies.js';
 import { ReplayGuard } from './replay.js';
+import { LOG } from '../observability/log-messages.js';
 
 export interface ResilienceDeps {
   readonly logger: Logger;
@@ -161,7 +162,7 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   // The fallback: its own whole timeoutMs; anything it answers goes to the client.
   const to = fallbackTo!;
   deps.metrics.fallbacks.inc({ route: route.prefix, from: x.upstream.name, to: to.name, reason });
-  deps.logger.warn({ msg: 'falling back', requestId: x.requestId, route: route.prefix, from: x.upstream.name, to: to.name, reason, cause: failure.message });
+  deps.logger.warn({ msg: LOG.fallingBack, requestId: x.requestId, route: route.prefix, from: x.upstream.name, to: to.name, reason, cause: failure.message });
   x.stopTimer();
   x.servedFrom(to);
   run.startFallback();

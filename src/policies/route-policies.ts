@@ -25,6 +25,7 @@ import type { ResolvedBreaker, ResolvedRetry } from '../routing/types.js';
 import { RetryBudget } from './budget.js';
 import { UpstreamFailure, type FailureKind } from '../forward/failure.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { LOG } from '../observability/log-messages.js';
 
 /** What a request tells its policies about itself. */
 export interface AttemptContext {
@@ -106,7 +107,7 @@ export class RoutePolicies {
       const reason = 'error' in r ? (failed as AttemptError).kind : String((failed as AttemptOutcome).status);
       if (!('error' in r)) (failed as AttemptOutcome).discard();
       deps.metrics.retries.inc({ route: deps.route, upstream: deps.upstream, reason });
-      deps.logger.info({ msg: 'retrying', requestId: failed.ctx.requestId, route: deps.route, upstream: deps.upstream, reason, attempt: r.attempt + 1, delayMs: Math.round(r.delay) });
+      deps.logger.info({ msg: LOG.retrying, requestId: failed.ctx.requestId, route: deps.route, upstream: deps.upstream, reason, attempt: r.attempt + 1, delayMs: Math.round(r.delay) });
     });
 
     this.breaker = breakerCfg === null ? null : this.#buildBreaker(breakerCfg);
@@ -141,13 +142,13 @@ export class RoutePolicies {
       if ('isolated' in reason) return; // opened by hand: never done here
       const cause = 'error' in reason ? (reason.error as AttemptError) : (reason.value as AttemptOutcome);
       logger.warn({
-        msg: 'breaker opened', requestId: cause.ctx?.requestId ?? this.#trialRequestId, route, upstream,
+        msg: LOG.breakerOpened, requestId: cause.ctx?.requestId ?? this.#trialRequestId, route, upstream,
         reason: 'error' in reason ? (cause as AttemptError).kind : `status ${(cause as AttemptOutcome).status}`,
         halfOpenAfterMs: cfg.halfOpenAfterMs,
       });
     });
     breaker.onReset(() => {
-      logger.info({ msg: 'breaker closed', requestId: this.#trialRequestId, route, upstream });
+      logger.info({ msg: LOG.breakerClosed, requestId: this.#trialRequestId, route, upstream });
       this.#trialRequestId = null;
     });
     return breaker;
@@ -184,7 +185,7 @@ export class RoutePolicies {
     if (breaker.state === CircuitState.Open) {
       if (this.#clock.now() - this.#openedAt < this.breakerConfig!.halfOpenAfterMs) return Promise.reject(new BrokenCircuitError());
       this.#trialRequestId = ctx.requestId;
-      this.#deps.logger.info({ msg: 'breaker half-open: one trial request', requestId: ctx.requestId, route: this.#deps.route, upstream: this.#deps.upstream });
+      this.#deps.logger.info({ msg: LOG.breakerHalfOpen, requestId: ctx.requestId, route: this.#deps.route, upstream: this.#deps.upstream });
     }
     return breaker.execute(() => attempt());
   }

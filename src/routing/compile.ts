@@ -2,6 +2,7 @@
 // each route's runtime state (policies, canary halt, shadow state), built here and nowhere else.
 // A route whose key and fingerprint are unchanged keeps the previous table's state.
 
+import type { Clock } from '../util/clock.js';
 import type { StranglerConfig } from '../config/types.js';
 import type { Upstream, UpstreamPools } from '../forward/pools.js';
 import type { Logger } from '../observability/logger.js';
@@ -21,6 +22,8 @@ export interface CompileDeps {
   readonly previous?: RouteTable | null;
   /** Where a route's policies log retries, breaker transitions and fallbacks. */
   readonly logger: Logger;
+  /** The canary halt's window and the breaker's wait run on this clock (default: the system's). */
+  readonly clock?: Clock;
 }
 
 /** What a table is compiled from: the validated file, its effective routes and where it came from. */
@@ -90,7 +93,7 @@ export function buildRouteState(r: RouteParts, deps: CompileDeps): RouteState {
   return new RouteState(
     buildPolicies(r, r.upstream, deps),
     r.canary === null ? null : buildPolicies(r, r.canary.upstream, deps),
-    r.canary === null ? null : new CanaryHalt(r.canary.halt ?? null),
+    r.canary === null ? null : new CanaryHalt(r.canary.halt ?? null, deps.clock),
     r.shadow === null ? null : new ShadowState(r.shadow),
   );
 }
@@ -100,6 +103,7 @@ function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps): Ro
   if (r.retry.attempts <= 1 && r.breaker === null && r.fallback === null) return null;
   return new RoutePolicies(r.timeoutMs, r.retry, r.breaker, {
     logger: deps.logger,
+    clock: deps.clock,
     metrics: deps.metrics,
     route: r.prefix,
     upstream: upstream.name,

@@ -4,6 +4,7 @@
 // is logged with every error and kept as `lastRejected`. Loads run one at a time; requests for a
 // reload while one runs coalesce into one more pass.
 
+import type { Clock } from '../util/clock.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatConfigError } from '../config/format.js';
 import { parseConfig, readConfigText, type ValidConfig } from '../config/load.js';
@@ -15,6 +16,7 @@ import { compileTable } from './compile.js';
 import { diffConfigs, formatChanges } from './diff.js';
 import { TableStore } from './store.js';
 import type { RouteTable } from './table.js';
+import { LOG } from '../observability/log-messages.js';
 
 export type ReloadTrigger = 'watch' | 'signal' | 'admin';
 
@@ -53,6 +55,7 @@ export interface ReloaderDeps {
   readonly pools: UpstreamPools;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  readonly clock?: Clock;
   /** Told of every table swapped in (settings that live outside the table follow it). */
   readonly onSwap?: (table: RouteTable) => void;
 }
@@ -134,7 +137,7 @@ export class Reloader {
     const { pools, metrics, logger } = this.#deps;
     const live = this.#store?.current ?? null;
     if (live !== null && loaded.version === live.version) {
-      logger.info({ msg: 'config unchanged', trigger, version: live.version });
+      logger.info({ msg: LOG.configUnchanged, trigger, version: live.version });
       metrics.configReloads.inc({ result: 'success' });
       this.#lastRejected = null;
       return { result: 'unchanged', version: live.version };
@@ -142,7 +145,7 @@ export class Reloader {
 
     let next: RouteTable;
     try {
-      next = compileTable(loaded, { pools, metrics, logger, previous: live });
+      next = compileTable(loaded, { pools, metrics, logger, previous: live, clock: this.#deps.clock });
     } catch (err) {
       return this.#fail(trigger, err);
     }
@@ -158,14 +161,14 @@ export class Reloader {
       // Pools no route uses any more finish their in-flight requests, then close.
       // A request still on the old table may retry or fall back for up to twice its route's timeout.
       pools.retain(new Set(next.upstreams.values()), 2 * Math.max(0, ...live.routes.map((r) => r.timeoutMs)) + 1000);
-      logger.info({ msg: 'config reloaded', trigger, version: next.version, previousVersion: live.version, changes });
+      logger.info({ msg: LOG.configReloaded, trigger, version: next.version, previousVersion: live.version, changes });
     }
     for (const r of next.effective.routes) {
-      if (r.shadowOff) logger.warn({ msg: "shadow off: it names the route's own upstream", route: r.prefix });
+      if (r.shadowOff) logger.warn({ msg: LOG.shadowOffOwnUpstream, route: r.prefix });
     }
     const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => next.server[k] !== live.server[k]);
     if (needsRestart.length > 0) {
-      logger.warn({ msg: 'these server settings take effect only after a restart', keys: needsRestart.map((k) => `server.${k}`) });
+      logger.warn({ msg: LOG.restartNeeded, keys: needsRestart.map((k) => `server.${k}`) });
     }
     return { result: 'success', version: next.version, previousVersion: live?.version ?? '', changes };
   }
@@ -173,7 +176,7 @@ export class Reloader {
   #fail(trigger: Trigger, err: unknown): Failure {
     this.#deps.metrics.configReloads.inc({ result: 'error' });
     // At start-up the caller reports it ('failed to start').
-    if (trigger !== 'start') this.#deps.logger.error({ msg: 'config reload failed', trigger, err });
+    if (trigger !== 'start') this.#deps.logger.error({ msg: LOG.configReloadFailed, trigger, err });
     return { result: 'error', message: (err as Error).message };
   }
 
@@ -183,7 +186,7 @@ export class Reloader {
     if (trigger === 'start') return { result: 'invalid', errors };
     this.#lastRejected = { at: new Date().toISOString(), trigger, errors };
     this.#deps.logger.error({
-      msg: 'config rejected, the live table stays',
+      msg: LOG.configRejected,
       trigger,
       liveVersion: this.store.current.version,
       errors: errors.map(formatConfigError),

@@ -1,10 +1,11 @@
 // One request whose answer is collected, bounded in time and size: the shadow's copy of a
-// mirrored request, or the noise probe's second request to the primary. The task (mirror.ts)
-// only sees this file's narrow surface: startCopy() hands back a CopyHandle it can stop, and the
-// outcome comes back once through CopySink.copyDone. How the request is sent (today undici's
-// v1 dispatch handler) stays in here, so it can move to the shared attempt handler unseen.
+// mirrored request, or the noise probe's second request to the primary. It is sent by the same
+// Attempt as every primary request; this file is the Attempt's sink (the bounded collector) and
+// listener. The task (mirror.ts) only sees startCopy(), a CopyHandle it can stop, and one
+// CopySink.copyDone per copy.
 
-import type { Dispatcher } from 'undici';
+import { Attempt, type AttemptListener, type ResponseSink, type Target } from '../forward/attempt.js';
+import type { UpstreamFailure } from '../forward/failure.js';
 import { BodyCollector } from './body.js';
 import type { Captured } from './diff.js';
 import type { HeaderPick } from './header-pick.js';
@@ -30,10 +31,12 @@ export interface CopySink {
  * Errors: `connect_error` (refused, connect timeout), `reset` (anything else on the way).
  */
 export function startCopy(
-  sink: CopySink, pool: Dispatcher, path: string, method: string, headers: readonly string[], body: Buffer | null,
+  sink: CopySink, target: Target, path: string, method: string, headers: readonly string[], body: Buffer | null,
   timeoutMs: number, cap: number, pick: HeaderPick,
 ): CopyHandle {
-  return new Copy(sink, pool, path, method, headers, body, timeoutMs, cap, pick);
+  const copy = new Copy(sink, timeoutMs, cap, pick);
+  copy.send(target, path, method, headers, body);
+  return copy;
 }
 
 function copyTimedOut(copy: Copy): void {
@@ -41,36 +44,36 @@ function copyTimedOut(copy: Copy): void {
 }
 
 /**
- * It is its own undici dispatch handler, like the primary's exchange: no promise, stream,
- * closure or abort signal per copy (measured: each of those showed in the primary's p99 through
- * the garbage collector, since copies share the event loop and heap with the primary).
+ * No promise, stream, closure or abort signal per copy (measured: each of those showed in the
+ * primary's p99 through the garbage collector, since copies share the event loop and heap with
+ * the primary).
  */
-class Copy implements CopyHandle {
+class Copy implements CopyHandle, ResponseSink, AttemptListener {
   readonly #sink: CopySink;
   readonly #pick: HeaderPick;
   readonly #body: BodyCollector;
   readonly #started = performance.now();
   readonly #timer: NodeJS.Timeout;
-  #abort: ((err?: Error) => void) | null = null;
+  #attempt: Attempt | null = null;
   #settled = false;
   #status = 0;
   #headers: Record<string, string> = {};
 
-  constructor(
-    sink: CopySink, pool: Dispatcher, path: string, method: string, headers: readonly string[], body: Buffer | null,
-    timeoutMs: number, cap: number, pick: HeaderPick,
-  ) {
+  constructor(sink: CopySink, timeoutMs: number, cap: number, pick: HeaderPick) {
     this.#sink = sink;
     this.#pick = pick;
     this.#body = new BodyCollector(cap);
     this.#timer = setTimeout(copyTimedOut, timeoutMs, this);
-    pool.dispatch({ path, method, headers: headers as string[], body }, this as unknown as Dispatcher.DispatchHandler);
+  }
+
+  send(target: Target, path: string, method: string, headers: readonly string[], body: Buffer | null): void {
+    this.#attempt = new Attempt(target, this, this).send(path, method, headers, body);
   }
 
   stop(error: string): void {
     if (this.#settled) return;
     this.#settle({ error });
-    this.#abort?.(new Error(error));
+    this.#attempt?.abort(new Error(error));
   }
 
   #settle(outcome: CopyOutcome): void {
@@ -80,33 +83,31 @@ class Copy implements CopyHandle {
     this.#sink.copyDone(this, outcome);
   }
 
-  // undici's dispatch handler ----------------------------------------------------------------
+  // the Attempt's listener and sink ----------------------------------------------------------
 
-  onConnect(abort: (err?: Error) => void): void {
-    this.#abort = abort;
-    if (this.#settled) abort(new Error('done'));
+  attemptHead(): void {}
+
+  attemptFailed(_a: Attempt, failure: UpstreamFailure): void {
+    this.#settle({ error: failure.kind === 'connect-error' ? 'connect_error' : 'reset' });
   }
 
-  onHeaders(statusCode: number, raw: Buffer[]): boolean {
-    if (statusCode < 200) return true;
+  relayHead(statusCode: number, raw: Buffer[]): void {
     this.#status = statusCode;
     this.#headers = this.#pick.pick(raw);
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  relayData(chunk: Buffer): boolean {
     this.#body.add(chunk);
     if (!this.#body.over) return true;
     this.stop('too_large');
     return false;
   }
 
-  onComplete(): void {
+  relayEnd(): void {
     this.#settle({ answer: { status: this.#status, headers: this.#headers, body: this.#body.body }, ms: performance.now() - this.#started });
   }
 
-  onError(err: Error): void {
-    const code = (err as { code?: string }).code ?? '';
-    this.#settle({ error: code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect_error' : 'reset' });
+  relayError(): void {
+    this.#settle({ error: 'reset' });
   }
 }

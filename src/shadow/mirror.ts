@@ -18,6 +18,7 @@ import { learnNoise } from './noise.js';
 import { probesNoise, sampled, type RandomSource } from './sampling.js';
 import type { ShadowSettings, ShadowState } from './state.js';
 import type { ShadowReports } from './store.js';
+import { LOG } from '../observability/log-messages.js';
 
 export { decodeBody } from './body.js';
 export { HeaderPick } from './header-pick.js';
@@ -171,10 +172,10 @@ export class ShadowTask implements CopySink, EventSource {
     const s = this.#shadow;
     const pick = this.#state.headers;
     this.#requestBody = body;
-    this.#copy = startCopy(this, s.upstream.pool, r.shadowPath, r.method, r.headers.concat(SHADOW_MARK), body, s.timeoutMs, this.#cap, pick);
+    this.#copy = startCopy(this, s.upstream, r.shadowPath, r.method, r.headers.concat(SHADOW_MARK), body, s.timeoutMs, this.#cap, pick);
     if (probesNoise(s.compare.noiseProbe, r.method, this.#deps.random ?? Math.random)) {
       // The same request a second time to the primary: what differs between two answers of the monolith is noise.
-      this.#probe = startCopy(this, this.#primaryPool.pool, r.primaryPath, r.method, r.headers, null, s.timeoutMs, this.#cap, pick);
+      this.#probe = startCopy(this, this.#primaryPool, r.primaryPath, r.method, r.headers, null, s.timeoutMs, this.#cap, pick);
     }
   }
 
@@ -189,7 +190,7 @@ export class ShadowTask implements CopySink, EventSource {
     const noise = this.#state.noise;
     const droppedBefore = noise.dropped;
     const learned = noise.add(learnNoise(first, decodedSecond, this.#state.options));
-    if (learned.length > 0) this.#deps.logger.info({ msg: 'shadow noise learned', route: this.#req.route, paths: learned });
+    if (learned.length > 0) this.#deps.logger.info({ msg: LOG.shadowNoiseLearned, route: this.#req.route, paths: learned });
     if (noise.dropped > droppedBefore) this.#req.meters.shadowNoiseDropped(noise.dropped - droppedBefore);
   }
 

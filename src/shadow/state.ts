@@ -1,6 +1,6 @@
 // What the shadow path reads of a route, and what it keeps per route between requests.
 
-import type { Dispatcher } from 'undici';
+import type { Target } from '../forward/attempt.js';
 import type { ShadowCompareConfig } from '../config/types.js';
 import { compareOptionsFrom, type CompareOptions } from './diff.js';
 import { HeaderPick } from './header-pick.js';
@@ -11,7 +11,7 @@ import { NoiseSet } from './noise.js';
  * ResolvedShadow fits it; named here so src/shadow does not import the routing table).
  */
 export interface ShadowSettings {
-  readonly upstream: { readonly pool: Dispatcher };
+  readonly upstream: Target;
   /** 0..100 of the requests whose method is in `methods`. */
   readonly percent: number;
   readonly methods: readonly string[];

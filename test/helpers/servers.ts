@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { startStrangler, type Strangler } from '../../src/bootstrap.js';
 import { createStreamLogger } from '../../src/observability/logger.js';
+import type { Clock, Random } from '../../src/util/clock.js';
 
 export interface Running {
   readonly port: number;
@@ -72,7 +73,21 @@ export async function writeConfig(yaml: string): Promise<string> {
   return file;
 }
 
-export async function startProxy(yaml: string, opts: { adminToken?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestProxy> {
+export interface ProxyOptions {
+  readonly adminToken?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** A test clock for canary halts and breakers, and a chance source for canary and shadow sampling. */
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+/** A clock that moves only when told to. */
+export function testClock(start = 1_800_000_000_000): Clock & { advance(ms: number): void } {
+  let now = start;
+  return { now: () => now, advance: (ms) => void (now += ms) };
+}
+
+export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise<TestProxy> {
   const file = await writeConfig(yaml);
   const logs: Record<string, unknown>[] = [];
   const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
@@ -98,6 +113,8 @@ export async function startProxy(yaml: string, opts: { adminToken?: string; env?
     adminHost: '127.0.0.1',
     adminToken: opts.adminToken,
     env: opts.env ?? {},
+    clock: opts.clock,
+    random: opts.random,
   });
   return {
     proxy,

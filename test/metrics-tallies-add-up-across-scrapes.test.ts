@@ -28,4 +28,21 @@ describe('tallied counters (plain additions on the request path, handed to prom-
     expect(line(text, 'strangler_shadow_comparisons_total{route="/orders",result="match",reason=""}')).toMatch(/ 2$/);
     expect(line(text, 'strangler_shadow_comparisons_total{route="/orders",result="skipped",reason="overload"}')).toMatch(/ 1$/);
   });
+
+  it('writes the duration histogram as prom-client would: cumulative buckets, +Inf, sum and count', async () => {
+    const m = new Metrics();
+    const meters = new RouteMeters(m, '/users');
+    for (const seconds of [0.0007, 0.001, 0.003, 40]) meters.record('users', 'GET', 200, seconds);
+    const text = await m.registry.metrics();
+    const s = (suffix: string, le?: string) =>
+      line(text, `strangler_request_duration_seconds_${suffix}{route="/users",upstream="users"${le === undefined ? '' : `,le="${le}"`}}`);
+    expect(text).toContain('# TYPE strangler_request_duration_seconds histogram');
+    expect(s('bucket', '0.001')).toMatch(/ 2$/); // a value on a bound counts in that bucket
+    expect(s('bucket', '0.0025')).toMatch(/ 2$/);
+    expect(s('bucket', '0.005')).toMatch(/ 3$/);
+    expect(s('bucket', '30')).toMatch(/ 3$/);
+    expect(s('bucket', '+Inf')).toMatch(/ 4$/);
+    expect(s('count')).toMatch(/ 4$/);
+    expect(Number(s('sum')!.split(' ')[1])).toBeCloseTo(40.0047, 6);
+  });
 });

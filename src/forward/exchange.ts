@@ -101,7 +101,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#sending = sending;
     this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
     (this.res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE] = this;
-    this.res.once('close', onResponseClose);
+    this.res.on('close', onResponseClose); // emitted once; 'on' spares once()'s wrapper per request
   }
 
   /** The fallback gets a whole timeoutMs of its own: the first clock stops here. */

@@ -22,14 +22,24 @@ export function logLevelFrom(value: string | undefined): string {
   return LEVELS.has(level) ? level : 'info';
 }
 
-// ISO time, formatted once per millisecond rather than once per line.
+// ISO time: the date and time to the second formatted once per second, the milliseconds added
+// once per millisecond (toISOString costs ~1.8 us; at a few thousand lines a second nearly every
+// line falls in a new millisecond).
 let lastMs = 0;
 let lastTime = '';
+let lastSecond = -1;
+let secondPrefix = '';
 function isoTime(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
-    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+    const second = Math.floor(now / 1000);
+    if (second !== lastSecond) {
+      lastSecond = second;
+      secondPrefix = `,"time":"${new Date(second * 1000).toISOString().slice(0, 20)}`;
+    }
+    const ms = now - second * 1000;
+    lastTime = `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
   }
   return lastTime;
 }

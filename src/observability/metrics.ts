@@ -4,56 +4,9 @@
 
 import client from 'prom-client';
 import { droppedLogBytes } from './logger.js';
+import { TalliedCounter, TalliedHistogram } from './tallies.js';
 
-/** One label combination's count, kept as a plain number until the registry is read. */
-export class Tally {
-  pending = 0;
-  constructor(readonly labels: Readonly<Record<string, string>>) {}
-  inc(): void {
-    this.pending++;
-  }
-}
-
-/**
- * A prom-client Counter whose per-request increments go to Tally cells, one per label
- * combination, added to the counter when the registry is read. prom-client hashes and validates
- * the labels on every inc(), even through a child from labels(); a cell is one addition.
- */
-export class TalliedCounter<T extends string> {
-  readonly counter: client.Counter<T>;
-  readonly #cells = new Map<string, Tally>();
-  readonly #labelNames: readonly T[];
-
-  constructor(cfg: client.CounterConfiguration<T> & { labelNames: readonly T[] }) {
-    const cells = this.#cells;
-    this.#labelNames = cfg.labelNames;
-    this.counter = new client.Counter({
-      ...cfg,
-      collect() {
-        for (const c of cells.values()) {
-          if (c.pending === 0) continue;
-          const n = c.pending;
-          c.pending = 0;
-          this.inc(c.labels as Partial<Record<T, string>>, n);
-        }
-      },
-    });
-  }
-
-  /** The cell of these label values (in labelNames order), made once and shared. */
-  cell(...values: string[]): Tally {
-    const key = values.join('\u0000');
-    let c = this.#cells.get(key);
-    if (c === undefined) {
-      const labels: Record<string, string> = {};
-      this.#labelNames.forEach((name, i) => { labels[name] = values[i] ?? ''; });
-      c = new Tally(labels);
-      this.#cells.set(key, c);
-      this.counter.inc(labels as Partial<Record<T, string>>, 0); // the series exists from its first use
-    }
-    return c;
-  }
-}
+export { Tally, TalliedCounter } from './tallies.js';
 
 export class Metrics {
   readonly registry = new client.Registry();
@@ -65,12 +18,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly duration = new client.Histogram({
+  readonly duration = new TalliedHistogram({
     name: 'strangler_request_duration_seconds',
     help: 'Time from request start to the end of the response.',
-    labelNames: ['route', 'upstream'] as const,
+    labelNames: ['route', 'upstream'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.registry],
+    registry: this.registry,
   });
 
   readonly retries = new client.Counter({
@@ -217,7 +170,7 @@ export class RouteMeters {
   record(upstream: string, method: string, status: number, seconds: number): void {
     let u = this.#byUpstream.get(upstream);
     if (u === undefined) {
-      u = { duration: this.#metrics.duration.labels(this.#route, upstream), byMethod: new Map() };
+      u = { duration: this.#metrics.duration.cell(this.#route, upstream), byMethod: new Map() };
       this.#byUpstream.set(upstream, u);
     }
     let byStatus = u.byMethod.get(method);

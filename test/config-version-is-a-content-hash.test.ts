@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import { canonicalJson, configVersion } from '../src/config/version.js';
+import { configVersion } from '../src/config/version.js';
+import { canonicalJson } from '../src/util/canonical-json.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`./fixtures/config/${name}`, import.meta.url)), 'utf8');
 

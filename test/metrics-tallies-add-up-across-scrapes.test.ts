@@ -35,7 +35,7 @@ describe('tallied counters (plain additions on the request path, handed to prom-
     for (const seconds of [0.0007, 0.001, 0.003, 40]) meters.record('users', 'GET', 200, seconds);
     const text = await m.registry.metrics();
     const s = (suffix: string, le?: string) =>
-      line(text, `strangler_request_duration_seconds_${suffix}{route="/users",upstream="users"${le === undefined ? '' : `,le="${le}"`}}`);
+      line(text, `strangler_request_duration_seconds_${suffix}{${le === undefined ? '' : `le="${le}",`}route="/users",upstream="users"}`);
     expect(text).toContain('# TYPE strangler_request_duration_seconds histogram');
     expect(s('bucket', '0.001')).toMatch(/ 2$/); // a value on a bound counts in that bucket
     expect(s('bucket', '0.0025')).toMatch(/ 2$/);
@@ -44,5 +44,14 @@ describe('tallied counters (plain additions on the request path, handed to prom-
     expect(s('bucket', '+Inf')).toMatch(/ 4$/);
     expect(s('count')).toMatch(/ 4$/);
     expect(Number(s('sum')!.split(' ')[1])).toBeCloseTo(40.0047, 6);
+  });
+
+  it('keeps counting into the same cells after the registry is reset', async () => {
+    const m = new Metrics();
+    const meters = new RouteMeters(m, '/users');
+    meters.record('users', 'GET', 200, 0.002);
+    m.registry.resetMetrics();
+    meters.record('users', 'GET', 200, 0.002);
+    expect(line(await m.registry.metrics(), 'strangler_request_duration_seconds_count{route="/users",upstream="users"}')).toMatch(/ 1$/);
   });
 });

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical-json.js';
 
-export { canonicalJson };
 
 /** First 12 hex characters of the sha256 of the canonical JSON. */
 export function configVersion(config: unknown): string {

@@ -100,8 +100,15 @@ export class Exchange implements ResponseSink, AttemptListener {
   begin(sending: Sending): void {
     this.#sending = sending;
     this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
-    (this.res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE] = this;
-    this.res.on('close', onResponseClose); // emitted once; 'on' spares once()'s wrapper per request
+    this.watchClient();
+  }
+
+  /** From now on the client's connection closing, or failing its body, ends this exchange. */
+  watchClient(): void {
+    const res = this.res as ServerResponse & { [EXCHANGE]?: Exchange };
+    if (res[EXCHANGE] === this) return;
+    res[EXCHANGE] = this;
+    res.on('close', onResponseClose); // emitted once; 'on' spares once()'s wrapper per request
   }
 
   /** The fallback gets a whole timeoutMs of its own: the first clock stops here. */

@@ -17,7 +17,7 @@ export class UpstreamFailure extends Error {
 }
 
 /** A connect error, or else the unsafe kind: anything else broke an exchange in flight. */
-export function classifyError(err: Error): FailureKind {
+function classifyError(err: Error): FailureKind {
   return CONNECT.has((err as { code?: string }).code ?? '') ? 'connect-error' : 'reset';
 }
 

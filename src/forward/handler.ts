@@ -102,12 +102,13 @@ export class ProxyHandler implements ExchangeHost {
       return this.#send(x, policies, path, headers, scan, null, table);
     }
     x.capture = task;
+    x.watchClient(); // a client that leaves while its body is read ends the exchange (one access line)
     readBody(req, length).then(
       (body) => {
         task.requestBody(body);
         this.#send(x, policies, path, headers, scan, body, table);
       },
-      () => task.primaryEnd(false), // the client left while sending it
+      () => x.responseClosed(), // the client left while sending it: 499, and the shadow task ends
     );
   }
 

@@ -66,10 +66,10 @@ export class UpgradeHandler {
     const a = admit(table, req);
     const refuse = (code: ErrorCode, message: string, path: string): void =>
       refuseSocket(socket, code, message, this.#access, { requestId: a.scan.requestId, method, path, startedAt });
-    if (!a.ok) return refuse(a.code, a.message, a.path);
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       return refuse('bad_request', `upgrading to '${req.headers.upgrade}' is not supported; only WebSocket upgrades are proxied`, '-');
     }
+    if (!a.ok) return refuse(a.code, a.message, a.path);
     const { route, scan } = a;
 
     // The same end-to-end headers as a plain request (hop-by-hop and Connection-named ones gone),

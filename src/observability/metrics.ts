@@ -6,7 +6,6 @@ import client from 'prom-client';
 import { droppedLogBytes } from './logger.js';
 import { TalliedCounter, TalliedHistogram } from './tallies.js';
 
-export { Tally, TalliedCounter } from './tallies.js';
 
 export class Metrics {
   readonly registry = new client.Registry();

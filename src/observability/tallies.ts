@@ -110,7 +110,7 @@ export class TalliedHistogram {
       let acc = 0;
       for (let i = 0; i <= this.#bounds.length; i++) {
         acc += c.counts[i]!;
-        values.push({ labels: { ...c.labels, le: i < this.#bounds.length ? this.#bounds[i]! : '+Inf' }, value: acc, metricName: `${this.name}_bucket` });
+        values.push({ labels: { le: i < this.#bounds.length ? this.#bounds[i]! : '+Inf', ...c.labels }, value: acc, metricName: `${this.name}_bucket` });
       }
       values.push({ labels: c.labels, value: c.sum, metricName: `${this.name}_sum` });
       values.push({ labels: c.labels, value: c.count, metricName: `${this.name}_count` });
@@ -118,7 +118,12 @@ export class TalliedHistogram {
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
+  /** Zeroes every cell (the callers keep their cells, so they stay registered). */
   reset(): void {
-    this.#cells.clear();
+    for (const c of this.#cells.values()) {
+      c.counts.fill(0);
+      c.sum = 0;
+      c.count = 0;
+    }
   }
 }

@@ -5,7 +5,7 @@
 // The whole-exchange timeout (timeoutMs, retries included) is the exchange's own single timer, not
 // cockatiel's TimeoutPolicy: measured, that policy's per-request AbortController, abort listeners
 // and Promise.race cost more than the rest of the resilient path together. On expiry the exchange
-// stops further attempts and aborts the current one (forward/resilient.ts).
+// stops further attempts and aborts the current one (policies/resilient.ts).
 
 import {
   BrokenCircuitError,

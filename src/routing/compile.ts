@@ -10,7 +10,7 @@ import { RouteMeters, type Metrics } from '../observability/metrics.js';
 import { CanaryHalt } from '../canary/halt.js';
 import { parseSticky } from '../canary/split.js';
 import { RoutePolicies } from '../policies/route-policies.js';
-import { ShadowState } from '../shadow/mirror.js';
+import { ShadowState } from '../shadow/state.js';
 import { RouteState } from './route-state.js';
 import { RouteTable, type CompiledRoute } from './table.js';
 import type { EffectiveConfig, EffectiveRoute } from './types.js';

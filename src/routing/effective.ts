@@ -7,7 +7,7 @@
 import { toPointer } from '../config/paths.js';
 import { quote } from '../config/quote.js';
 import type { RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
-import { canonicalJson } from '../config/version.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { checkPattern } from '../shadow/patterns.js';
 import {
   BREAKER_DEFAULTS,
@@ -29,7 +29,7 @@ export function shadowIsOff(upstream: string, shadowUpstream: string): boolean {
   return shadowUpstream === upstream;
 }
 
-/** A fallback to the route's own upstream only serves its canary side (forward/resilient.ts);
+/** A fallback to the route's own upstream only serves its canary side (policies/resilient.ts);
  *  without a canary it could not help. Written on the route it is an error (config/rules.ts);
  *  inherited from `defaults:` it is off. */
 export function fallbackIsOff(upstream: string, fallback: string, hasCanary: boolean): boolean {

@@ -4,7 +4,7 @@
 
 import type { CanaryHalt } from '../canary/halt.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
-import type { ShadowState } from '../shadow/mirror.js';
+import type { ShadowState } from '../shadow/state.js';
 
 export class RouteState {
   readonly since = new Date();

@@ -88,7 +88,8 @@ class Copy implements CopyHandle, ResponseSink, AttemptListener {
   attemptHead(): void {}
 
   attemptFailed(_a: Attempt, failure: UpstreamFailure): void {
-    this.#settle({ error: failure.kind === 'connect-error' ? 'connect_error' : 'reset' });
+    const code = (failure.cause as { code?: string } | undefined)?.code;
+    this.#settle({ error: code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect_error' : 'reset' });
   }
 
   relayHead(statusCode: number, raw: Buffer[]): void {

@@ -15,22 +15,18 @@ import { compareResponses, type Captured, type Comparison } from './diff.js';
 import { comparedEvent, endedEvent, refusedEvent, type EventSource, type MirroredRequest } from './event.js';
 import type { ShadowEvent } from './log-line.js';
 import { learnNoise } from './noise.js';
-import { probesNoise, sampled, type RandomSource } from './sampling.js';
+import { probesNoise, sampled } from './sampling.js';
+import { systemRandom, type Random } from '../util/clock.js';
 import type { ShadowSettings, ShadowState } from './state.js';
 import type { ShadowReports } from './store.js';
 import { LOG } from '../observability/log-messages.js';
 
-export { decodeBody } from './body.js';
-export { HeaderPick } from './header-pick.js';
-export type { MirroredRequest } from './event.js';
-export type { RandomSource } from './sampling.js';
-export { ShadowState, type ShadowSettings } from './state.js';
 
 export interface MirrorDeps {
   readonly reports: ShadowReports;
   readonly logger: Logger;
   /** The noise probe's draw (and the caller's sampling draw): Math.random unless a test injects one. */
-  readonly random?: RandomSource;
+  readonly random?: Random;
 }
 
 const SHADOW_MARK: readonly string[] = ['x-strangler-shadow', '1'];
@@ -73,7 +69,7 @@ export class ShadowTask implements CopySink, EventSource {
    * Whether this request is mirrored (the route's methods and percent); decided before anything
    * is built. `random`: uniform in [0, 1) (pass MirrorDeps.random to make it deterministic).
    */
-  static sampled(shadow: Pick<ShadowSettings, 'percent' | 'methods'>, method: string, random: RandomSource = Math.random): boolean {
+  static sampled(shadow: Pick<ShadowSettings, 'percent' | 'methods'>, method: string, random: Random = systemRandom): boolean {
     return sampled(shadow, method, random);
   }
 
@@ -173,7 +169,7 @@ export class ShadowTask implements CopySink, EventSource {
     const pick = this.#state.headers;
     this.#requestBody = body;
     this.#copy = startCopy(this, s.upstream, r.shadowPath, r.method, r.headers.concat(SHADOW_MARK), body, s.timeoutMs, this.#cap, pick);
-    if (probesNoise(s.compare.noiseProbe, r.method, this.#deps.random ?? Math.random)) {
+    if (probesNoise(s.compare.noiseProbe, r.method, this.#deps.random ?? systemRandom)) {
       // The same request a second time to the primary: what differs between two answers of the monolith is noise.
       this.#probe = startCopy(this, this.#primaryPool, r.primaryPath, r.method, r.headers, null, s.timeoutMs, this.#cap, pick);
     }

@@ -2,7 +2,7 @@
 // effective routes (or every error). Exit 0/1. Nothing runs: no pools, metrics or logger.
 
 import { formatConfigErrors } from '../config/format.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadRoutesFile } from '../routing/source.js';
 import type { StranglerConfig } from '../config/types.js';
 import { describeEffective } from '../routing/describe.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
@@ -24,7 +24,7 @@ export interface CheckOptions {
 
 export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   const { file, json } = opts;
-  const loaded = await loadConfigFile(file, io.env);
+  const loaded = await loadRoutesFile(file, io.env);
   if (!loaded.ok) {
     io.stderr.write(`${formatConfigErrors(loaded.errors)}\n${file}: ${loaded.errors.length} error(s); the file is not valid\n`);
     return 1;

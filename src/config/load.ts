@@ -4,8 +4,9 @@
 //        -> ${VAR} expansion (expand-env.ts) -> coercion of expanded values (coerce.ts)
 //        -> JSON Schema (schema.ts, messages by schema-errors.ts)
 //        -> cross-field rules (rules.ts)
-//        -> the effective step (routing/effective.ts), the very step the table is compiled from,
-//           so a file accepted here always compiles
+//        -> a further step handed in by the caller (`derive`: routing/source.ts passes the
+//           effective step, the very step the table is compiled from, so a file accepted there
+//           always compiles), its issues located like every other
 //        -> errors located by file, line, column and YAML path, sorted; or the config.
 
 import { readFile } from 'node:fs/promises';
@@ -16,8 +17,6 @@ import { isAncestorOrSelf, parentPointer } from './paths.js';
 import { checkRules } from './rules.js';
 import { describeSchemaErrors } from './schema-errors.js';
 import { configSchema, validateAgainstSchema } from './schema.js';
-import { effectiveConfig } from '../routing/effective.js';
-import type { EffectiveConfig } from '../routing/types.js';
 import type { ConfigError, LoadResult, StranglerConfig } from './types.js';
 import { configVersion } from './version.js';
 import { readYamlTree, type Json, type NodeInfo, type Position } from './yaml-tree.js';
@@ -29,15 +28,24 @@ interface Located {
   readonly message: string;
 }
 
-/** A valid file: its config as written, its version, and its effective routes. */
-export type ValidConfig = Extract<LoadResult, { ok: true }> & { readonly effective: EffectiveConfig };
-export type Validated = ValidConfig | Extract<LoadResult, { ok: false }>;
+/** A further step over a config that passed every rule; its issues name a value by JSON pointer. */
+export type Derive<T> = (config: StranglerConfig) =>
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: readonly { readonly pointer: string; readonly message: string }[] };
+
+/** A valid file: its config as written, its version, and what `derive` made of it. */
+export type Derived<T> = (Extract<LoadResult, { ok: true }> & { readonly derived: T }) | Extract<LoadResult, { ok: false }>;
 
 /** Parses and validates routes.yaml text. No I/O: `env` (default process.env) is the only outside input. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Validated {
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  return parseConfigWith(text, file, env, (): { ok: true; value: undefined } => ({ ok: true, value: undefined }));
+}
+
+/** parseConfig, then `derive` over the valid config, with its issues located too. */
+export function parseConfigWith<T>(text: string, file: string, env: NodeJS.ProcessEnv, derive: Derive<T>): Derived<T> {
   const tree = readYamlTree(text);
   const found: Located[] = [...tree.issues];
-  const fail = (): Validated => ({ ok: false, file, errors: locate(found, tree.nodes, file) });
+  const fail = (): Derived<T> => ({ ok: false, file, errors: locate(found, tree.nodes, file) });
   if (tree.data === undefined) return fail();
   const data: Json = tree.data;
 
@@ -74,17 +82,17 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     server: raw['server'] ?? {},
     defaults: raw['defaults'] ?? {},
   }) as unknown as StranglerConfig;
-  const effective = effectiveConfig(config);
-  if (!effective.ok) {
-    found.push(...effective.issues.map((i) => ({ ...i, at: 'value' as const })));
+  const derived = derive(config);
+  if (!derived.ok) {
+    found.push(...derived.issues.map((i) => ({ ...i, at: 'value' as const })));
     return fail();
   }
-  return { ok: true, file, config, version: configVersion(config), effective: effective.effective };
+  return { ok: true, file, config, version: configVersion(config), derived: derived.value };
 }
 
 /** Reads and validates a routes.yaml file. Never throws for a missing or unreadable file: that
  *  is one error at 1:1. */
-export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Validated> {
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadResult> {
   const read = await readConfigText(file);
   return 'error' in read ? { ok: false, file, errors: [read.error] } : parseConfig(read.text, file, env);
 }

@@ -12,7 +12,7 @@
 //   method in common): the later one is reported, naming the earlier;
 // - retry.maxBackoffMs >= retry.backoffMs when both are set.
 
-import { fallbackIsOff } from '../routing/effective.js';
+import { fallbackIsOff } from './same-upstream.js';
 import { closest } from './suggest.js';
 import { toPointer, type Segment } from './paths.js';
 import type { Json } from './yaml-tree.js';

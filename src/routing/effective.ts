@@ -19,22 +19,10 @@ import {
   type ResolvedServer,
 } from './defaults.js';
 import { routeKey } from './diff.js';
+import { fallbackIsOff, shadowIsOff } from '../config/same-upstream.js';
 import type { EffectiveConfig, EffectiveIssue, EffectiveRoute, EffectiveShadow } from './types.js';
 
-// --- the rules about a route's own upstream (stated here only) -------------------------------
-
-/** A shadow of the route's own upstream would compare it with itself: it is off (allowed, so a
- *  cutover is one edit: `upstream: legacy` -> the new one). */
-export function shadowIsOff(upstream: string, shadowUpstream: string): boolean {
-  return shadowUpstream === upstream;
-}
-
-/** A fallback to the route's own upstream only serves its canary side (policies/resilient.ts);
- *  without a canary it could not help. Written on the route it is an error (config/rules.ts);
- *  inherited from `defaults:` it is off. */
-export function fallbackIsOff(upstream: string, fallback: string, hasCanary: boolean): boolean {
-  return fallback === upstream && !hasCanary;
-}
+// The rules about a route's own upstream are stated once, in config/same-upstream.ts.
 
 // --- the step ---------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@
 import type { Clock } from '../util/clock.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatConfigError } from '../config/format.js';
-import { parseConfig, readConfigText, type ValidConfig } from '../config/load.js';
+import { readConfigText } from '../config/load.js';
+import { parseRoutes, type ValidConfig } from './source.js';
 import type { ConfigError } from '../config/types.js';
 import type { UpstreamPools } from '../forward/pools.js';
 import type { Logger } from '../observability/logger.js';
@@ -127,7 +128,7 @@ export class Reloader {
   async #load(trigger: Trigger): Promise<ReloadOutcome> {
     const read = await this.#read(trigger);
     if ('error' in read) return this.#reject(trigger, [read.error]);
-    const loaded = parseConfig(read.text, this.#deps.file, this.#deps.env);
+    const loaded = parseRoutes(read.text, this.#deps.file, this.#deps.env);
     if (!loaded.ok) return this.#reject(trigger, loaded.errors);
     return this.#apply(loaded, trigger);
   }

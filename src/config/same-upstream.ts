@@ -1,0 +1,15 @@
+// What a fallback or shadow naming the route's own upstream means (pure), stated once: used by
+// the cross-field rules (rules.ts) and by the effective step (routing/effective.ts).
+
+/** A shadow of the route's own upstream would compare it with itself: it is off (allowed, so a
+ *  cutover is one edit: `upstream: legacy` -> the new one). */
+export function shadowIsOff(upstream: string, shadowUpstream: string): boolean {
+  return shadowUpstream === upstream;
+}
+
+/** A fallback to the route's own upstream only serves its canary side (policies/resilient.ts);
+ *  without a canary it could not help. Written on the route it is an error (config/rules.ts);
+ *  inherited from `defaults:` it is off. */
+export function fallbackIsOff(upstream: string, fallback: string, hasCanary: boolean): boolean {
+  return fallback === upstream && !hasCanary;
+}

@@ -2,19 +2,18 @@
 // body), its own CPU time (user + sys of its process group: for nginx, master and worker) over
 // the measured window divided by the requests answered in it. Closed-loop req/s swings up to 2x
 // between rounds on a 2-core machine; CPU per request at a fixed rate is steadier.
+import { median } from '../lib/stats.js';
 import { measureAtRate, rateNotes, type RateOptions } from './rate.js';
 import type { BarCheck } from './report.js';
 import { SCENARIOS } from './routes.js';
-import { eachRun, log } from './runner.js';
-import { fmtNum, grid, median } from './stats.js';
-import type { BenchContext, Target } from './target.js';
-
-export const BARE_KEY = 'bare';
+import { eachRun, log, noteOf } from './runner.js';
+import { fmtNum, grid } from './stats.js';
+import { BARE_KEY, type BenchContext, type Target } from './targets.js';
 /** Issue 10's bars: CPU per request at most this many times the bare forwarder's. */
 const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
-export interface CpuRow { readonly key: string; readonly target: string; readonly samples: readonly CpuSample[]; readonly note?: string }
+export interface CpuRow { readonly key: string; readonly target: string; readonly samples: readonly CpuSample[]; readonly note?: string | undefined }
 export interface CpuSection { readonly opts: RateOptions; readonly rows: readonly CpuRow[] }
 
 export async function runCpuSection(o: RateOptions, targets: readonly Target[], ctx: BenchContext): Promise<CpuSection> {
@@ -35,10 +34,7 @@ export async function runCpuSection(o: RateOptions, targets: readonly Target[], 
   });
   return {
     opts: o,
-    rows: cells.map((c) => {
-      const note = [...new Set(c.notes)].join('; ');
-      return { key: c.target.key, target: c.target.name, samples: c.samples, ...(note ? { note } : {}) };
-    }),
+    rows: cells.map((c) => ({ key: c.target.key, target: c.target.name, samples: c.samples, note: noteOf(c.notes) })),
   };
 }
 

@@ -10,6 +10,7 @@
 // are sent and answered like the others but left out of the numbers.
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { percentile } from '../lib/stats.js';
 import { argValue, exitWithParent } from './parent-watch.js';
 
 export interface OpenLoopOutput {
@@ -117,11 +118,6 @@ function tick(): void {
   }
   if (next < totalN) setTimeout(tick, Math.max(0, t0 + next * intervalMs - performance.now()));
   else allSent();
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function main(): Promise<void> {

@@ -1,9 +1,8 @@
 // Printing: header, one table per body size, the bar check lines; and the same as JSON.
 import { cpuBarChecks, cpuJson, renderCpuTable, type CpuSection } from './cpu-rate.js';
-import type { RateSection } from './rate.js';
-import { RATE_LEGEND, rateBarChecks, rateJson, renderRateTable } from './report-rate.js';
+import { RATE_LEGEND, rateBarChecks, rateJson, renderRateTable, type RateSection } from './rate.js';
 import type { Scenario } from './routes.js';
-import { fmtNum, grid, type Row } from './stats.js';
+import { fmtNum, grid, withNulls, type Row } from './stats.js';
 import { FASTIFY_KEY, NGINX_KEY, STRANGLER_KEY } from './targets.js';
 
 export interface ScenarioResult {
@@ -145,21 +144,8 @@ export function reportJson(rep: BenchReport): unknown {
     header: Object.fromEntries(rep.header),
     results: rep.results.map((r) => ({
       scenario: r.scenario,
-      rows: r.rows.map((row) => ({
-        key: row.key,
-        target: row.target,
-        rps: row.rps ?? null,
-        p50Ms: row.p50Ms ?? null,
-        p99Ms: row.p99Ms ?? null,
-        targetProcCpuPct: row.targetProcCpuPct ?? null,
-        rpsPerCore: row.rpsPerCore ?? null,
-        targetCoreBusyPct: row.targetCoreBusyPct ?? null,
-        loadCoreBusyPct: row.loadCoreBusyPct ?? null,
-        errors: row.errors,
-        non2xx: row.non2xx,
-        note: row.note ?? null,
-        samples: row.samples,
-      })),
+      rows: r.rows.map((row) => withNulls(['key', 'target', 'rps', 'p50Ms', 'p99Ms', 'targetProcCpuPct', 'rpsPerCore', 'targetCoreBusyPct',
+        'loadCoreBusyPct', 'errors', 'non2xx', 'note', 'samples'], row)),
     })),
     barChecks: rep.results.length ? barChecks(rep.results) : [],
     ...(rep.rate ? { fixedRate: rateJson(rep.rate) } : {}),

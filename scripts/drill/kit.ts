@@ -1,8 +1,9 @@
-// What every drill scenario shares: one clock, the number formats, one percentile function and
-// latency table, the admin reader (GET /metrics and /routes), and the log reader (the proxy's JSON
-// lines, access lines skipped by a substring test, the rest parsed and kept with their arrival).
+// What every drill scenario shares: one clock, the number formats, the latency table, the admin
+// reader (GET /metrics and /routes), and the log reader (the proxy's JSON lines, access lines
+// skipped by a substring test, the rest parsed and kept with their arrival).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG, msgField, type LogMessage } from '../../src/observability/log-messages.js';
+import { percentiles } from '../lib/stats.js';
 
 /** Epoch ms with sub-ms resolution: the drill's send times and the proxy's log times on one line. */
 export const epochMs = (): number => performance.timeOrigin + performance.now();
@@ -17,18 +18,6 @@ export const secs = (n: number): string => `${(n / 1000).toFixed(3)} s`;
 export const signed = (n: number): string => `${n < 0 ? '-' : '+'}${(Math.abs(n) / 1000).toFixed(3)} s`;
 export const countInto = (m: Map<string, number>, k: string, by = 1): void => void m.set(k, (m.get(k) ?? 0) + by);
 
-export interface Percentiles {
-  readonly count: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-}
-/** Nearest-rank percentiles; `empty` for every figure of an empty list. */
-export function percentiles(xs: readonly number[], empty = 0): Percentiles {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p: number): number => s[Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length))) - 1]!;
-  return s.length === 0 ? { count: 0, p50: empty, p99: empty, max: empty } : { count: s.length, p50: at(50), p99: at(99), max: s[s.length - 1]! };
-}
 /** The latency table: one row per labelled slice of the requests (empty slices print `-`). */
 export function latencyTable(rows: readonly (readonly [string, readonly number[]])[]): string[] {
   return [

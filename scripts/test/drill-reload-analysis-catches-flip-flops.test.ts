@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { analyseDrill, percentiles, type DrillInput, type WriteResult } from '../drill/reload-analyse.js';
-import { FAILED, type LoadRecord, type ReloadOutcomeLine } from '../drill/reload.js';
+import { analyseDrill, FAILED, type DrillInput, type WriteResult } from '../drill/reload-analyse.js';
+import type { ReloadOutcomeLine } from '../drill/reload.js';
+import { percentiles } from '../lib/stats.js';
 
 // The verdict on made-up observations: the drill must be able to say FAIL.
 const BLUE = 0;
 const GREEN = 1;
 
 /** One request every 10 ms from t=0, answered as `who` says. */
-function record(who: number[]): LoadRecord {
+function record(who: number[]): DrillInput['load'] {
   return {
     sentAt: who.map((_, i) => i * 10),
-    doneAt: who.map((_, i) => i * 10 + 1),
-    who,
-    names: ['blue', 'green'],
-    failures: new Map(who.includes(FAILED) ? [['HTTP 502', who.filter((w) => w === FAILED).length]] : []),
+    latencyMs: who.map(() => 1),
+    side: who,
+    failed: who.map((w) => w === FAILED),
+    errors: new Map(who.includes(FAILED) ? [['HTTP 502', who.filter((w) => w === FAILED).length]] : []),
   };
 }
 

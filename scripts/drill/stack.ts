@@ -1,9 +1,9 @@
 // The one stack of the drills, in a temp dir: optionally the demo's legacy monolith and extracted
 // users service (temp data dirs, the users store seeded by the demo's copy step), and strangler in
 // front on the routes.yaml the scenario writes; each a child process (lib/procs.ts), read line by
-// line. The proxy's stdout goes to one ProxyLog. The users service can be SIGKILLed and restarted on the
-// same port and data dir. stop() (and, synchronously, the exit hook) ends every child and removes
-// the temp dir.
+// line; the proxy's stdout goes to one ProxyLog. The users service can be SIGKILLed and restarted
+// on the same port and data dir. stop() (and, synchronously, the exit hook) ends every child and
+// removes the temp dir.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,27 +64,13 @@ export class Stack {
     process.once('exit', () => this.killNow());
   }
 
-  get legacyUrl(): string {
-    return `http://127.0.0.1:${this.#need('legacy').port}`;
-  }
-  get usersUrl(): string {
-    return `http://127.0.0.1:${this.#usersPort}`;
-  }
-  get proxyUrl(): string {
-    return `http://127.0.0.1:${this.#need('proxy').port}`;
-  }
-  get adminUrl(): string {
-    return `http://127.0.0.1:${this.#need('proxy').adminPort}`;
-  }
-  get admin(): Admin {
-    return admin(this.adminUrl);
-  }
-  get proxyPid(): number | undefined {
-    return this.#run.proxy?.child.pid;
-  }
-  proxyRunning(): boolean {
-    return this.#run.proxy !== undefined && this.#run.proxy.exit === undefined;
-  }
+  get legacyUrl(): string { return `http://127.0.0.1:${this.#need('legacy').port}`; }
+  get usersUrl(): string { return `http://127.0.0.1:${this.#usersPort}`; }
+  get proxyUrl(): string { return `http://127.0.0.1:${this.#need('proxy').port}`; }
+  get adminUrl(): string { return `http://127.0.0.1:${this.#need('proxy').adminPort}`; }
+  get admin(): Admin { return admin(this.adminUrl); }
+  get proxyPid(): number | undefined { return this.#run.proxy?.child.pid; }
+  proxyRunning(): boolean { return this.#run.proxy !== undefined && this.#run.proxy.exit === undefined; }
   /** Children that died during the drill (the users service dies on purpose, unless includeUsers). */
   unexpectedExits(includeUsers = false): string[] {
     const { legacy, users, proxy } = this.#run;

@@ -194,8 +194,6 @@ function rateTitle(s: RateSection): string {
     `${o.rounds} round${o.rounds === 1 ? '' : 's'})`;
 }
 
-const pctCell = (p: number | undefined) => (p === undefined ? '-' : `${p.toFixed(0)}%`);
-
 export function renderRateTable(s: RateSection): string {
   const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'p99 per round', 'max ms', 'p99 vs no shadow', 'errors', 'shadow got', 'cpu target', 'cpu load', 'gen lag p99', 'note'];
   return grid(rateTitle(s), head, s.rows.map((r) => {
@@ -205,7 +203,7 @@ export function renderRateTable(s: RateSection): string {
       r.p99MinMs === undefined ? '-' : r.samples.length > 1 ? `${fmt(r.p99MinMs, 2)}-${fmt(r.p99MaxMs, 2)}` : fmt(r.p99MinMs, 2),
       fmt(r.maxMs, 1), ratio === undefined ? '-' : `${ratio.toFixed(2)}x`, r.samples.length ? String(r.errors) : '-',
       r.shadowPct === undefined ? '-' : `${r.shadowPct.toFixed(r.shadowPct < 10 ? 1 : 0)}%`,
-      pctCell(r.targetProcCpuPct), pctCell(r.loadCoreBusyPct), r.lagP99Ms === undefined ? '-' : `${fmt(r.lagP99Ms, 2)} ms`, r.note ?? '',
+      pct(r.targetProcCpuPct), pct(r.loadCoreBusyPct), r.lagP99Ms === undefined ? '-' : `${fmt(r.lagP99Ms, 2)} ms`, r.note ?? '',
     ];
   }));
 }

@@ -2,6 +2,7 @@
 import { cpuBarChecks, cpuJson, renderCpuTable, type CpuSection } from './cpu-rate.js';
 import { RATE_LEGEND, rateBarChecks, rateJson, renderRateTable, type RateSection } from './rate.js';
 import type { Scenario } from './routes.js';
+import { pct } from './runner.js';
 import { fmtNum, grid, withNulls, type Row } from './stats.js';
 import { FASTIFY_KEY, NGINX_KEY, STRANGLER_KEY } from './targets.js';
 
@@ -17,16 +18,8 @@ export interface BenchReport {
   readonly cpu?: CpuSection;                     // CPU per request; absent with --no-cpu
 }
 
-function ratio(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined || b === 0 ? undefined : a / b;
-}
-
-const fmtPct = (p: number | undefined) => (p === undefined ? '-' : `${p.toFixed(0)}%`);
-const fmtRatio = (r: number | undefined) => (r === undefined ? '-' : `${r.toFixed(2)}x`);
-
-function rowOf(r: ScenarioResult, key: string): Row | undefined {
-  return r.rows.find((row) => row.key === key);
-}
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`);
+const rowOf = (r: ScenarioResult, key: string): Row | undefined => r.rows.find((row) => row.key === key);
 
 export function renderTable(r: ScenarioResult): string {
   const nginx = rowOf(r, NGINX_KEY)?.rps;
@@ -37,11 +30,11 @@ export function renderTable(r: ScenarioResult): string {
     fmtNum(row.rps, 0),
     fmtNum(row.p50Ms, 2),
     fmtNum(row.p99Ms, 2),
-    fmtRatio(ratio(row.rps, nginx)),
-    fmtRatio(ratio(row.rps, strangler)),
+    ratio(row.rps, nginx),
+    ratio(row.rps, strangler),
     row.samples.length ? String(row.errors + row.non2xx) : '-',
-    fmtPct(row.targetProcCpuPct),
-    fmtPct(row.loadCoreBusyPct),
+    pct(row.targetProcCpuPct),
+    pct(row.loadCoreBusyPct),
     fmtNum(row.rpsPerCore, 0),
     row.note ?? '',
   ]);

@@ -10,7 +10,7 @@
 // observed.
 import { percentiles } from '../lib/stats.js';
 import type { LoadRecord } from './load.js';
-import { COLORS, type Color, type InvalidKind, type WriteMode } from './reload-file.js';
+import { COLORS, type Color, type PlannedWrite } from './reload-file.js';
 import type { ReloadOutcomeLine } from './reload.js';
 
 export const FAILED = -1;
@@ -25,12 +25,7 @@ export interface RoutesSeen {
 /** One write: what it did (`how`, e.g. `configmap (re-link)`), epoch ms before it began (`at`) and
  *  when the new file was in place (`writtenAt`), the version live once it is handled (unchanged for an
  *  invalid one), the reload lines that arrived before the next write, GET /routes after the first. */
-export interface WriteResult {
-  readonly n: number;
-  readonly invalid?: InvalidKind;
-  readonly before: Color;
-  readonly after: Color;
-  readonly mode: WriteMode;
+export interface WriteResult extends Omit<PlannedWrite, 'gapMs'> {
   readonly how: string;
   readonly at: number;
   readonly writtenAt: number;
@@ -42,27 +37,16 @@ export interface WriteResult {
 
 export interface DrillInput {
   readonly initial: Color;
-  readonly clients: number;
   readonly plannedWrites: number;
   readonly writes: readonly WriteResult[];
   readonly load: Pick<LoadRecord, 'sentAt' | 'latencyMs' | 'side' | 'failed' | 'errors'>;
   readonly loadStart: number;
   readonly loadEnd: number;
-  readonly durationMs: number;
   readonly countersBefore?: Readonly<Record<string, number>>;
   readonly countersAfter?: Readonly<Record<string, number>>;
   readonly countersError?: string;
-  readonly pinning: string;
-  readonly proxyErrorLines: readonly string[];
-  readonly proxyExit: string;
   readonly maxSwitchMs: number;
-  /** What else the machine did, and how late the drill's own event loop ran (context, no verdict). */
-  readonly machine: readonly string[];
-  /** The proxy's lines but the access lines, each prefixed with its time since the load began. */
-  readonly proxyLog: readonly string[];
 }
-
-export type DrillSummary = ReturnType<typeof analyseDrill>;
 
 /** First index whose sentAt >= t (sentAt is non-decreasing). */
 function firstSentAtOrAfter(sentAt: readonly number[], t: number): number {
@@ -254,9 +238,6 @@ export function analyseDrill(d: DrillInput) {
   return {
     pass: reasons.length === 0,
     reasons,
-    durationMs: d.durationMs,
-    clients: d.clients,
-    pinning: d.pinning,
     writes: { planned: d.plannedWrites, done: writes.length, valid, invalid, how, invalidKinds },
     requests: { sent: load.sentAt.length, failed, perSecond: load.sentAt.length / loadSeconds, byUpstream, failures, latency },
     applied,
@@ -270,10 +251,6 @@ export function analyseDrill(d: DrillInput) {
     baselineStray,
     ...(d.countersAfter ? { counters: d.countersAfter, countersDelta } : {}),
     countersAgree,
-    proxyErrorLines: d.proxyErrorLines,
-    proxyExit: d.proxyExit,
-    machine: d.machine,
-    proxyLog: d.proxyLog,
     problems,
   };
 }

@@ -11,7 +11,7 @@ import { LOG, msgField } from '../../src/observability/log-messages.js';
 import { allowedCpus, cpuMeter, idleCheck } from '../lib/cpu.js';
 import { epochMs, metricBy, type LogEntry } from './kit.js';
 import { Load } from './load.js';
-import { analyseDrill, FAILED, type DrillSummary, type RoutesSeen, type WriteResult } from './reload-analyse.js';
+import { analyseDrill, FAILED, type RoutesSeen, type WriteResult } from './reload-analyse.js';
 import { COLORS, invalidRoutesYaml, other, planWrites, routesYaml, RoutesFile, type Color } from './reload-file.js';
 import { withStack, type DrillOptions as RunnerOptions } from './runner.js';
 import type { Stack } from './stack.js';
@@ -78,7 +78,9 @@ async function reloadCounters(stack: Stack): Promise<Record<string, number>> {
 }
 const since = (at: number, t0: number): string => `${at < t0 ? '-' : '+'}${(Math.abs(at - t0) / 1000).toFixed(3)}s`;
 
-export async function runDrill(options: DrillOptions): Promise<DrillSummary> {
+export type DrillSummary = Awaited<ReturnType<typeof runDrill>>;
+
+export async function runDrill(options: DrillOptions) {
   const o = { ...DRILL_DEFAULTS, ...options };
   const log = options.log ?? (() => {});
   const startedAt = epochMs();
@@ -164,12 +166,16 @@ export async function runDrill(options: DrillOptions): Promise<DrillSummary> {
       await reloadCounters(stack).then((c) => (countersAfter = c), (err: Error) => (countersError = err.message));
       const outcomes = stack.log.entries.map(outcome).filter((x) => x !== undefined);
       const writes = done.map((w, i) => ({ ...w, outcomes: outcomes.filter((x) => x.at >= w.at && x.at < (done[i + 1]?.at ?? Infinity)) }));
-      return analyseDrill({
-        initial: INITIAL, clients: o.clients, plannedWrites: plan.length, writes, load: load.record, loadStart, loadEnd, durationMs: 0,
+      const analysed = analyseDrill({
+        initial: INITIAL, plannedWrites: plan.length, writes, load: load.record, loadStart, loadEnd, maxSwitchMs: o.maxSwitchMs,
         countersBefore, ...(countersAfter ? { countersAfter } : {}), ...(countersError ? { countersError } : {}),
-        pinning: r.pinning, proxyErrorLines: stack.log.errorLines.filter((l) => !l.includes(msgField(LOG.configRejected))), proxyExit: '', maxSwitchMs: o.maxSwitchMs, machine,
-        proxyLog: stack.log.entries.slice(0, 1000).map((x) => `t${since(x.arrivedAt, loadStart)} ${x.raw}`),
       });
+      // Context for the summary, no verdict: what else the machine did, the proxy's lines but the access lines.
+      return {
+        ...analysed, clients: o.clients, pinning: r.pinning, proxyExit: '', durationMs: 0, machine,
+        proxyErrorLines: stack.log.errorLines.filter((l) => !l.includes(msgField(LOG.configRejected))),
+        proxyLog: stack.log.entries.slice(0, 1000).map((x) => `t${since(x.arrivedAt, loadStart)} ${x.raw}`),
+      };
     }, (s, proxyExit) => Object.assign(s, { proxyExit, durationMs: epochMs() - startedAt }));
   } finally {
     await Promise.all(ups.map((u) => u.close()));

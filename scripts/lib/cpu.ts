@@ -32,8 +32,7 @@ export function parseCpuList(list: string): number[] {
 
 export function hasCommand(cmd: string): boolean {
   try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }), true;
   } catch {
     return false;
   }
@@ -84,12 +83,10 @@ export function busyPercent(a: CpuSnapshot, b: CpuSnapshot, cpu: number | undefi
 
 let clkTck: number | undefined;
 function ticksPerSecond(): number {
-  if (clkTck === undefined) {
-    try {
-      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clkTck = 100;
-    }
+  try {
+    clkTck ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    clkTck = 100;
   }
   return clkTck;
 }
@@ -113,23 +110,13 @@ export function groupCpuSeconds(pgid: number | undefined): number | undefined {
   return found ? ticks / ticksPerSecond() : undefined;
 }
 
-/** Busy percent of every allowed cpu over `ms` (a pre-flight check that the machine is idle). */
-export async function sampleBusy(cpus: readonly number[], ms: number): Promise<Map<number, number>> {
+/** Other work on the machine makes numbers noisy: measure it for `ms` before starting, and say so. */
+export async function idleCheck(ms: number): Promise<{ parts: string; idle: boolean }> {
   const a = cpuSnapshot();
   await new Promise((r) => setTimeout(r, ms));
   const b = cpuSnapshot();
-  const out = new Map<number, number>();
-  for (const c of cpus) {
-    const p = busyPercent(a, b, c);
-    if (p !== undefined) out.set(c, p);
-  }
-  return out;
-}
-
-/** Other work on the machine makes numbers noisy: measure it for `ms` before starting, and say so. */
-export async function idleCheck(ms: number): Promise<{ parts: string; idle: boolean }> {
-  const busy = await sampleBusy(allowedCpus(), ms);
-  return { parts: [...busy].map(([c, p]) => `cpu ${c} ${p.toFixed(0)}%`).join(', '), idle: ![...busy.values()].some((p) => p > 15) };
+  const busy = allowedCpus().map((c) => [c, busyPercent(a, b, c)] as const).filter((x): x is readonly [number, number] => x[1] !== undefined);
+  return { parts: busy.map(([c, p]) => `cpu ${c} ${p.toFixed(0)}%`).join(', '), idle: !busy.some(([, p]) => p > 15) };
 }
 
 /** From now on: CPU seconds of process group `pgid`, wall seconds, and per-core busy shares. */

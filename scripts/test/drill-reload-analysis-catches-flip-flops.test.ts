@@ -43,9 +43,8 @@ function input(who: number[], over: Partial<DrillInput> = {}): DrillInput {
     },
   ];
   return {
-    initial: 'blue', clients: 1, plannedWrites: 2, writes, load: record(who), loadStart: 0, loadEnd: who.length * 10, durationMs: 1000,
-    countersBefore: { success: 1 }, countersAfter: { success: 2, invalid: 1 }, pinning: 'off', proxyErrorLines: [], proxyExit: 'on SIGTERM: exited with code 0',
-    maxSwitchMs: 1000, machine: [], proxyLog: [], ...over,
+    initial: 'blue', plannedWrites: 2, writes, load: record(who), loadStart: 0, loadEnd: who.length * 10,
+    countersBefore: { success: 1 }, countersAfter: { success: 2, invalid: 1 }, maxSwitchMs: 1000, ...over,
   };
 }
 

@@ -1,13 +1,7 @@
-// npm run drill / npm run drill:reload: one runner, one scenario file each (scripts/drill/).
-// Loopback only, bounded, stops by itself; every scenario starts its own stack (drill/stack.ts).
-//   fault   the users service SIGKILLed under load and restarted (~15 s): no client-visible
-//           error, the breaker closes within halfOpenAfterMs + 1 s of the service's return
-//   canary  a 20 % sticky canary that starts answering 500 (~10 s): it halts within windowMs,
-//           no request reaches it after the halt, the primary answers every request
-//   reload  routes.yaml rewritten 100 times under load (~40 s): every valid version applied,
-//           every invalid one rejected, no failed request, no flip-flop, p99 switch < 1 s
-// --scenario all (the default) runs fault, then canary. Exit 0 when every scenario passes, 1 on
-// FAIL or error, 2 on a usage error.
+// npm run drill / npm run drill:reload: one runner, one scenario file each (scripts/drill/: fault,
+// canary, reload; each file says what it checks). Loopback only, bounded, stops by itself; every
+// scenario starts its own stack (drill/stack.ts). --scenario all (the default) runs fault, then
+// canary. Exit 0 when every scenario passes, 1 on FAIL or error, 2 on a usage error.
 import { parseArgs } from 'node:util';
 import { CANARY_DEFAULTS, canaryStack, newStandin, runCanary } from './drill/canary.js';
 import { FAULT_DEFAULTS, faultStack, runFault } from './drill/fault.js';

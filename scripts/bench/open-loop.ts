@@ -30,7 +30,6 @@ export interface OpenLoopOutput {
   readonly errors: number;
   readonly timeouts: number;
   readonly lagP99Ms: number;
-  readonly lagMaxMs: number;
   readonly latenciesUs: readonly number[];
 }
 
@@ -137,7 +136,6 @@ async function main(): Promise<void> {
     achievedRps: answered > 0 && lastAnswerAt > windowStart ? (answered * 1000) / (lastAnswerAt - windowStart) : 0,
     ok, non2xx, wrongBody, errors, timeouts,
     lagP99Ms: percentile(lags, 99),
-    lagMaxMs: lags.length ? lags[lags.length - 1]! : Number.NaN,
     latenciesUs: Array.from(lat, (x) => Math.round(x)),
   };
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -44,20 +44,13 @@ export interface RateSample {
 /** p50/p99/max over the latencies of all rounds together (steadier than a median of per-round p99s);
  *  p99Min/MaxMs: the lowest and highest single-round p99 (the noise); the rest medians across rounds;
  *  shadowPct: shadow upstream requests / requests sent, all rounds. */
-export interface RateRow {
+export interface RateRow extends Partial<Pick<RateSample, 'p50Ms' | 'p99Ms' | 'maxMs' | 'achievedRps' | 'targetProcCpuPct' | 'loadCoreBusyPct' | 'lagP99Ms'>> {
   readonly key: string;
   readonly target: string;
   readonly samples: readonly RateSample[];
-  readonly p50Ms?: number | undefined;
-  readonly p99Ms?: number | undefined;
-  readonly maxMs?: number | undefined;
-  readonly p99MinMs?: number | undefined;
-  readonly p99MaxMs?: number | undefined;
-  readonly achievedRps?: number | undefined;
-  readonly targetProcCpuPct?: number | undefined;
-  readonly loadCoreBusyPct?: number | undefined;
+  readonly p99MinMs?: number;
+  readonly p99MaxMs?: number;
   readonly shadowPct?: number | undefined;
-  readonly lagP99Ms?: number | undefined;
   readonly errors: number;
   readonly note?: string | undefined;
 }

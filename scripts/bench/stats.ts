@@ -8,20 +8,14 @@ export interface Sample extends LoadResult {
   readonly loadCoreBusyPct: number | undefined;   // busy % of the load generator's core
 }
 
-export interface Row {
+export interface Row extends Partial<Pick<Sample, 'rps' | 'p50Ms' | 'p99Ms' | 'targetProcCpuPct' | 'targetCoreBusyPct' | 'loadCoreBusyPct'>> {
   readonly key: string;
   readonly target: string;
   readonly samples: readonly Sample[];
-  readonly rps?: number | undefined;
-  readonly p50Ms?: number | undefined;
-  readonly p99Ms?: number | undefined;
-  readonly targetProcCpuPct?: number | undefined;
-  readonly rpsPerCore?: number | undefined;        // req/s per core of the target's own CPU use (efficiency)
-  readonly targetCoreBusyPct?: number | undefined;
-  readonly loadCoreBusyPct?: number | undefined;
   readonly errors: number;       // socket errors + timeouts, all rounds
   readonly non2xx: number;       // all rounds
   readonly note?: string | undefined;        // why there is no number, or a failed round
+  readonly rpsPerCore?: number | undefined;  // req/s per core of the target's own CPU use (efficiency)
 }
 
 export function summarize(key: string, target: string, samples: readonly Sample[], note: string | undefined): Row {

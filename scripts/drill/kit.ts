@@ -133,6 +133,14 @@ export class ProxyLog {
     return l.length ? [`proxy error lines (${l.length}, first 5):`, ...l.slice(0, 5).map((x) => `  ${x.length > 300 ? x.slice(0, 300) + '...' : x}`)] : [];
   }
 }
+/** The `n` most frequent errors of a load, one line each. */
+export const topErrors = (errors: ReadonlyMap<string, number>, n: number): string[] =>
+  [...errors].sort((a, b) => b[1] - a[1]).slice(0, n).map(([what, c]) => `  ${int(c).padStart(7)} x ${what}`);
+/** A scenario's result: its summary lines, the proxy's error lines, then the verdict (PASS, or FAIL with every reason). */
+export function verdictOf(out: readonly string[], log: ProxyLog, reasons: readonly string[], pass: () => string): { pass: boolean; verdict: string; summary: string } {
+  const verdict = reasons.length === 0 ? pass() : `FAIL: ${reasons.join('; ')}`;
+  return { pass: reasons.length === 0, verdict, summary: [...out, ...log.errorSection(), '', verdict].join('\n') + '\n' };
+}
 /** Epoch ms of an ISO string or a number. */
 export function epochOf(v: unknown): number | undefined {
   const t = typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v : NaN;

@@ -80,12 +80,8 @@ export class Child<R = unknown> {
   }
 
   /** Also its process group's id. */
-  get pid(): number | undefined {
-    return this.#proc.pid;
-  }
-  get running(): boolean {
-    return this.#exit === undefined;
-  }
+  get pid(): number | undefined { return this.#proc.pid; }
+  get running(): boolean { return this.#exit === undefined; }
 
   /** What the ready line told; rejects when the child exits first or after `timeoutMs`. */
   async waitReady(timeoutMs: number): Promise<R> {
@@ -112,9 +108,7 @@ export class Child<R = unknown> {
   }
 
   /** See stopAll. */
-  stop(graceMs = 5000): Promise<boolean> {
-    return stopAll([this], graceMs);
-  }
+  stop = (graceMs = 5000): Promise<boolean> => stopAll([this], graceMs);
 
   /** The end of its stderr file, for error messages. */
   stderrTail(max = 2000): string {
@@ -138,9 +132,7 @@ export async function stopAll(children: Iterable<Child> = live, graceMs = 5000, 
 }
 
 /** Synchronous, for exit paths: SIGKILL to every group. */
-export function killNow(children: Iterable<Child> = live): void {
-  for (const c of children) c.signal('SIGKILL');
-}
+export const killNow = (children: Iterable<Child> = live): void => [...children].forEach((c) => c.signal('SIGKILL'));
 
 /** Calls f on SIGINT, SIGTERM and SIGHUP, with the exit status that goes with the signal. */
 export function onSignals(f: (signal: NodeJS.Signals, status: number) => void): void {

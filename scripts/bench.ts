@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchOptions } from './bench/args.js';
-import { runCpuSection, type CpuSection } from './bench/cpu-rate.js';
+import { runCpuSection, type CpuSection } from './bench/rate.js';
 import { OPEN_LOOP_NAME, pickLoadRunner } from './bench/load.js';
 import { renderReport, reportJson, type BenchReport } from './bench/report.js';
 import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/rate.js';

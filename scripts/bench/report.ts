@@ -1,6 +1,5 @@
 // Printing: header, one table per body size, the bar check lines; and the same as JSON.
-import { cpuBarChecks, cpuJson, renderCpuTable, type CpuSection } from './cpu-rate.js';
-import { RATE_LEGEND, rateBarChecks, rateJson, renderRateTable, type RateSection } from './rate.js';
+import { cpuBarChecks, cpuJson, RATE_LEGEND, rateBarChecks, rateJson, renderCpuTable, renderRateTable, type CpuSection, type RateSection } from './rate.js';
 import type { Scenario } from './routes.js';
 import { pct } from './runner.js';
 import { fmtNum, grid, withNulls, type Row } from './stats.js';

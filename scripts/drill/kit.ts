@@ -3,7 +3,7 @@
 // skipped by a substring test, the rest parsed and kept with their arrival).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG, msgField, type LogMessage } from '../../src/observability/log-messages.js';
-import { percentiles } from '../lib/stats.js';
+import { countInto, percentiles } from '../lib/stats.js';
 
 /** Epoch ms with sub-ms resolution: the drill's send times and the proxy's log times on one line. */
 export const epochMs = (): number => performance.timeOrigin + performance.now();
@@ -16,7 +16,6 @@ export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 export const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '-');
 export const secs = (n: number): string => `${(n / 1000).toFixed(3)} s`;
 export const signed = (n: number): string => `${n < 0 ? '-' : '+'}${(Math.abs(n) / 1000).toFixed(3)} s`;
-export const countInto = (m: Map<string, number>, k: string, by = 1): void => void m.set(k, (m.get(k) ?? 0) + by);
 
 /** The latency table: one row per labelled slice of the requests (empty slices print `-`). */
 export function latencyTable(rows: readonly (readonly [string, readonly number[]])[]): string[] {

@@ -6,7 +6,8 @@
 // response), the side that answered (the scenario's `sideOf`), and what went wrong, by kind.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { countInto, epochMs } from './kit.js';
+import { countInto } from '../lib/stats.js';
+import { epochMs } from './kit.js';
 
 /** expect: the status every answer must have (default: any 2xx). */
 export interface LoadPath {

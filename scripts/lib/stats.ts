@@ -1,4 +1,7 @@
-// The numbers every report of the bench and the drills uses: nearest-rank percentiles, medians.
+// The numbers every report of the bench, the drills and the traffic generator uses: nearest-rank
+// percentiles, medians, counts by key.
+
+export const countInto = (m: Map<string, number>, k: string, by = 1): void => void m.set(k, (m.get(k) ?? 0) + by);
 
 /** Nearest-rank percentile of an ascending list; NaN when it is empty. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {

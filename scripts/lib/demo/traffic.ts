@@ -4,6 +4,7 @@
 // The mix (MIX below, per 40 requests) is shuffled with a seeded generator: a run is reproducible.
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../seeded-random.js';
+import { countInto } from '../stats.js';
 
 /** admin: only named in the summary, never called; timeoutMs: per request, until its whole response is read. */
 export interface TrafficOptions {
@@ -166,8 +167,8 @@ export async function sendTraffic(opts: TrafficOptions): Promise<TrafficSummary>
       const request = plan[next++]!;
       const outcome = await send(opts, request);
       summary.sent++;
-      bump(summary.byStatus, outcome);
-      bump(summary.byKind, request.kind);
+      countInto(summary.byStatus, outcome);
+      countInto(summary.byKind, request.kind);
       if (request.mirrored) summary.mirrored++;
       if (!/^\d{3}$/.test(outcome)) {
         summary.failed++;
@@ -206,10 +207,6 @@ function failureName(err: unknown): string {
   const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string } };
   if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError') return 'timeout';
   return e.cause?.code ?? e.code ?? e.name ?? 'error';
-}
-
-function bump(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 // --- the summary ----------------------------------------------------------------------------

@@ -8,20 +8,15 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchOptions } from './bench/args.js';
-import { allowedCpus, planPinning } from './bench/cpu.js';
-import { BARE_KEY, runCpuSection, type CpuSection } from './bench/cpu-rate.js';
-import { sampleBusy } from './bench/cpu-usage.js';
-import { pickLoadRunner } from './bench/load.js';
-import { OPEN_LOOP_NAME } from './bench/load-open.js';
-import { nginxVersion } from './bench/nginx-target.js';
-import { startNodeProgram } from './bench/node-targets.js';
-import { installCleanup, stopAll } from './bench/procs.js';
+import { runCpuSection, type CpuSection } from './bench/rate.js';
+import { OPEN_LOOP_NAME, pickLoadRunner } from './bench/load.js';
 import { renderReport, reportJson, type BenchReport } from './bench/report.js';
 import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/rate.js';
 import { MEASURED_PREFIX, SCENARIOS } from './bench/routes.js';
 import { runRounds } from './bench/runner.js';
-import type { BenchContext } from './bench/target.js';
-import { FASTIFY_KEY, NGINX_KEY, STRANGLER_KEY, TARGETS } from './bench/targets.js';
+import { BARE_KEY, FASTIFY_KEY, NGINX_KEY, nginxVersion, startNodeProgram, STRANGLER_KEY, TARGETS, type BenchContext } from './bench/targets.js';
+import { idleCheck, planPinning } from './lib/cpu.js';
+import { killNow, onSignals, stopAll } from './lib/procs.js';
 
 const require = createRequire(import.meta.url);
 function version(pkg: string): string {
@@ -39,15 +34,12 @@ function select(opts: BenchOptions) {
 }
 
 /** Other work on the machine makes the numbers noisy: measure it for 1 s before starting, and say so. */
-async function idleCheck(): Promise<string> {
-  const busy = await sampleBusy(allowedCpus(), 1000);
-  const parts = [...busy].map(([c, p]) => `cpu ${c} ${p.toFixed(0)}%`);
-  const text = `busy before the run (1 s): ${parts.join(', ') || '?'}; loadavg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
-  if ([...busy.values()].some((p) => p > 15)) {
-    process.stderr.write(`bench: warning: the machine is not idle (${parts.join(', ')}): expect noisy numbers\n`);
-    return text + '  (NOT idle: expect noise)';
-  }
-  return text;
+async function machineLine(): Promise<string> {
+  const { parts, idle } = await idleCheck(1000);
+  const text = `busy before the run (1 s): ${parts || '?'}; loadavg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+  if (idle) return text;
+  process.stderr.write(`bench: warning: the machine is not idle (${parts}): expect noisy numbers\n`);
+  return text + '  (NOT idle: expect noise)';
 }
 
 async function main(): Promise<number> {
@@ -64,9 +56,15 @@ async function main(): Promise<number> {
   }
   const { scenarios, targets, cpuTargets } = chosen;
   const tmpDir = mkdtempSync(join(tmpdir(), 'strangler-bench-'));
-  installCleanup(() => rmSync(tmpDir, { recursive: true, force: true }));
+  // On SIGINT/SIGTERM/SIGHUP: stop the children, remove the temp dir, exit 130/143/129.
+  onSignals((sig, status) => {
+    rmSync(tmpDir, { recursive: true, force: true });
+    process.stderr.write(`\nbench: ${sig}, stopping child processes...\n`);
+    const hard = setTimeout(() => (killNow(), process.exit(status)), 4000);
+    void stopAll(undefined, 3000).finally(() => (clearTimeout(hard), process.exit(status)));
+  });
   try {
-    const idle = await idleCheck();                 // before pinning narrows our own cpu list
+    const idle = await machineLine();                // before pinning narrows our own cpu list
     const pinning = planPinning(opts.pin);
     const load = opts.closedLoop ? pickLoadRunner(opts.load) : undefined;
     const readyPath = `${MEASURED_PREFIX}/small`;
@@ -133,7 +131,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    await stopAll();
+    await stopAll(undefined, 3000);
     rmSync(tmpDir, { recursive: true, force: true });
   }
 }

@@ -12,70 +12,42 @@ import { Output, wantsColor } from './lib/demo/output.js';
 import { appListening, proxyListening } from './lib/demo/readiness.js';
 import { readDemoSettings, type DemoSettings } from './lib/demo/settings.js';
 import { Supervisor } from './lib/demo/supervisor.js';
+import { onSignals } from './lib/procs.js';
 
 const output = new Output(wantsColor(process.env, process.stdout.isTTY === true));
 const settings = loadSettings();
 const supervisor = new Supervisor(output, { startMs: settings.startTimeoutMs, stopMs: settings.stopTimeoutMs });
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (supervisor.stopping) return output.say(`${signal}: already stopping (anything left after ${settings.stopTimeoutMs} ms gets SIGKILL)`);
-    output.say(`${signal}: stopping the stack`);
-    void supervisor.stop(0);
-  });
-}
+onSignals((signal) => {
+  if (supervisor.stopping) return output.say(`${signal}: already stopping (anything left after ${settings.stopTimeoutMs} ms gets SIGKILL)`);
+  output.say(`${signal}: stopping the stack`);
+  void supervisor.stop(0);
+});
 
 try {
   const { ports, entries, legacyDataDir, usersDataDir, ordersDataDir } = settings;
-  const legacy = await supervisor.bringUp(
-    {
-      name: 'legacy',
-      entry: entries.legacy,
-      env: { ...process.env, PORT: String(ports.legacy), HOST: '127.0.0.1', DATA_DIR: legacyDataDir },
-      readyLine: appListening,
-    },
-    (r) => [r.port],
-  );
+  const app = (name: string, entry: string, env: NodeJS.ProcessEnv) =>
+    supervisor.bringUp(name, entry, { env: { ...process.env, HOST: '127.0.0.1', ...env }, readyLine: appListening }, (r) => [r.port]);
+  const legacy = await app('legacy', entries.legacy, { PORT: String(ports.legacy), DATA_DIR: legacyDataDir });
   const legacyUrl = `http://127.0.0.1:${legacy.port}`;
 
   if (await usersStoreIsEmpty(usersDataDir)) output.say(describeCopy(await copyUsers(legacyDataDir, usersDataDir)));
   else output.say(`the users service already has users in ${usersDataDir}; not copying (npm run copy-users refreshes them)`);
 
-  const users = await supervisor.bringUp(
-    {
-      name: 'users',
-      entry: entries.users,
-      env: { ...process.env, PORT: String(ports.users), HOST: '127.0.0.1', DATA_DIR: usersDataDir, LEGACY_URL: legacyUrl },
-      readyLine: appListening,
-    },
-    (r) => [r.port],
-  );
+  const users = await app('users', entries.users, { PORT: String(ports.users), DATA_DIR: usersDataDir, LEGACY_URL: legacyUrl });
   const usersUrl = `http://127.0.0.1:${users.port}`;
 
   if (await ordersStoreIsEmpty(ordersDataDir)) output.say(describeOrdersCopy(await copyOrders(legacyDataDir, ordersDataDir)));
   else output.say(`the orders service already has orders in ${ordersDataDir}; not copying (npm run copy-orders refreshes them)`);
 
-  const orders = await supervisor.bringUp(
-    {
-      name: 'orders',
-      entry: entries.orders,
-      env: { ...process.env, PORT: String(ports.orders), HOST: '127.0.0.1', DATA_DIR: ordersDataDir },
-      readyLine: appListening,
-    },
-    (r) => [r.port],
-  );
+  const orders = await app('orders', entries.orders, { PORT: String(ports.orders), DATA_DIR: ordersDataDir });
   const ordersUrl = `http://127.0.0.1:${orders.port}`;
 
-  const proxy = await supervisor.bringUp(
-    {
-      name: 'proxy',
-      entry: entries.proxy,
-      args: ['--config', settings.routesFile],
-      env: { ...process.env, PORT: String(ports.proxy), ADMIN_PORT: String(ports.admin), LEGACY_URL: legacyUrl, USERS_URL: usersUrl, ORDERS_URL: ordersUrl },
-      readyLine: proxyListening,
-    },
-    (r) => [r.port, r.adminPort],
-  );
+  const proxy = await supervisor.bringUp('proxy', entries.proxy, {
+    args: ['--config', settings.routesFile],
+    env: { ...process.env, PORT: String(ports.proxy), ADMIN_PORT: String(ports.admin), LEGACY_URL: legacyUrl, USERS_URL: usersUrl, ORDERS_URL: ordersUrl },
+    readyLine: proxyListening,
+  }, (r) => [r.port, r.adminPort]);
 
   process.stdout.write(banner({ legacyUrl, usersUrl, ordersUrl, proxyPort: proxy.port, adminPort: proxy.adminPort, legacyDataDir, usersDataDir, ordersDataDir }));
 } catch (err) {

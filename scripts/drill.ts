@@ -1,18 +1,13 @@
-// npm run drill / npm run drill:reload: one runner, one scenario file each (scripts/drill/).
-// Loopback only, bounded, stops by itself; every scenario starts its own stack (drill/stack.ts).
-//   fault   the users service SIGKILLed under load and restarted (~15 s): no client-visible
-//           error, the breaker closes within halfOpenAfterMs + 1 s of the service's return
-//   canary  a 20 % sticky canary that starts answering 500 (~10 s): it halts within windowMs,
-//           no request reaches it after the halt, the primary answers every request
-//   reload  routes.yaml rewritten 100 times under load (~40 s): every valid version applied,
-//           every invalid one rejected, no failed request, no flip-flop, p99 switch < 1 s
-// --scenario all (the default) runs fault, then canary. Exit 0 when every scenario passes, 1 on
-// FAIL or error, 2 on a usage error.
+// npm run drill / npm run drill:reload: one runner, one scenario file each (scripts/drill/: fault,
+// canary, reload; each file says what it checks). Loopback only, bounded, stops by itself; every
+// scenario starts its own stack (drill/stack.ts). --scenario all (the default) runs fault, then
+// canary. Exit 0 when every scenario passes, 1 on FAIL or error, 2 on a usage error.
 import { parseArgs } from 'node:util';
 import { CANARY_DEFAULTS, canaryStack, newStandin, runCanary } from './drill/canary.js';
 import { FAULT_DEFAULTS, faultStack, runFault } from './drill/fault.js';
 import { DRILL_DEFAULTS as RELOAD, renderSummary, runDrill } from './drill/reload.js';
 import { withStack, type Verdict } from './drill/runner.js';
+import { onSignals } from './lib/procs.js';
 
 const USAGE = `usage: node dist/scripts/drill.js [options]
   --scenario S     fault, canary, all (fault then canary; the default) or reload
@@ -43,10 +38,7 @@ async function main(): Promise<number> {
       'canary-fallback': { type: 'boolean' }, pin: { type: 'boolean' }, 'no-pin': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
-  if (v.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (v.help) return (console.log(USAGE), 0);
   const scenario = v.scenario ?? 'all';
   const names = scenario === 'all' ? (['fault', 'canary'] as const) : (['fault', 'canary', 'reload'] as const).filter((s) => s === scenario);
   if (names.length === 0) throw new UsageError(`--scenario must be one of fault, canary, all, reload; got ${scenario}`);
@@ -67,18 +59,15 @@ async function main(): Promise<number> {
       const [clients, killAtMs, downMs, durationMs] = [int('clients', FAULT_DEFAULTS.clients, 1), int('kill-at', FAULT_DEFAULTS.killAtMs, 100), int('down', FAULT_DEFAULTS.downMs, 0), int('duration', FAULT_DEFAULTS.durationMs, 1000)];
       if (durationMs <= killAtMs + downMs) throw new UsageError(`--duration (${durationMs}) must be longer than --kill-at + --down (${killAtMs + downMs})`);
       const o = { clients, rate: int('rate', FAULT_DEFAULTS.rate, clients), durationMs, killAtMs, downMs, pin: pin(false), say };
-      runs.push({ name, run: () => withStack(o, { ...faultStack() }, runFault) });
+      runs.push({ name, run: () => withStack(o, faultStack(), runFault) });
     } else if (name === 'canary') {
       const [clients, flipAtMs, durationMs] = [int('clients', CANARY_DEFAULTS.clients, 1), int('flip-at', CANARY_DEFAULTS.flipAtMs, 100), int('canary-duration', CANARY_DEFAULTS.durationMs, 1000)];
       if (durationMs <= flipAtMs) throw new UsageError(`--canary-duration (${durationMs}) must be longer than --flip-at (${flipAtMs})`);
       const o = { clients, rate: int('rate', CANARY_DEFAULTS.rate, clients), durationMs, flipAtMs, afterHaltMs: CANARY_DEFAULTS.afterHaltMs, fallback: v['canary-fallback'] === true, pin: pin(false), say };
-      runs.push({
-        name,
-        run: async () => {
-          const standin = await newStandin();
-          return withStack(o, canaryStack(o, standin), (oo, stack) => runCanary(oo, stack, standin)).finally(() => standin.close());
-        },
-      });
+      runs.push({ name, run: async () => {
+        const standin = await newStandin();
+        return withStack(o, canaryStack(o, standin), (oo, stack) => runCanary(oo, stack, standin)).finally(() => standin.close());
+      } });
     } else {
       const minGapMs = int('min-gap', RELOAD.minGapMs, 1);
       const o = {
@@ -86,23 +75,18 @@ async function main(): Promise<number> {
         minGapMs, maxGapMs: int('max-gap', Math.max(minGapMs, RELOAD.maxGapMs), minGapMs), seed: int('seed', RELOAD.seed, 0), pin: pin(true),
         ...(v.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
       };
-      runs.push({
-        name,
-        run: async () => {
-          const s = await runDrill(o);
-          const summary = renderSummary(s, RELOAD.maxSwitchMs);
-          return { pass: s.pass, verdict: summary.trimEnd().split('\n').find((l) => l.trim().startsWith('result'))!.trim(), summary };
-        },
-      });
+      runs.push({ name, run: async () => {
+        const s = await runDrill(o);
+        const summary = renderSummary(s, RELOAD.maxSwitchMs);
+        return { pass: s.pass, verdict: summary.trimEnd().split('\n').find((l) => l.trim().startsWith('result'))!.trim(), summary };
+      } });
     }
   }
   // Each stack's exit hook SIGKILLs its children and removes its temp dir, whatever ends the process.
-  for (const [sig, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
-    process.once(sig, () => {
-      process.stderr.write(`\ndrill: ${sig}, stopping the stack and removing its temp directory\n`);
-      process.exit(status);
-    });
-  }
+  onSignals((sig, status) => {
+    process.stderr.write(`\ndrill: ${sig}, stopping the stack and removing its temp directory\n`);
+    process.exit(status);
+  });
   const results: { name: string; pass: boolean; line: string }[] = [];
   for (const { name, run } of runs) {
     try {

@@ -1,26 +1,8 @@
 // Command-line flags of `npm run bench`.
 import { parseArgs } from 'node:util';
 
-export interface BenchOptions {
-  readonly durationS: number;
-  readonly warmupS: number;
-  readonly rounds: number;
-  readonly connections: number;
-  readonly only?: string;                 // scenario name
-  readonly targets?: readonly string[];   // target keys
-  readonly json?: string;
-  readonly load?: 'wrk' | 'autocannon';
-  readonly pin: boolean;
-  readonly rate: number;                  // fixed-rate section: req/s
-  readonly rateDurationS: number;         // fixed-rate section: seconds measured per run
-  readonly rateRounds: number;            // fixed-rate section: rounds
-  readonly cpuRate: number;               // CPU-per-request section: req/s, seconds, rounds
-  readonly cpuDurationS: number;
-  readonly cpuRounds: number;
-  readonly closedLoop: boolean;           // false with --only-rate / --only-cpu
-  readonly fixedRate: boolean;            // false with --no-rate / --only-cpu
-  readonly cpu: boolean;                  // false with --no-cpu / --only-rate
-}
+/** The flags (USAGE); closedLoop, fixedRate and cpu: which sections run. */
+export type BenchOptions = Exclude<ReturnType<typeof parseBenchArgs>, 'help'>;
 
 export const USAGE = `usage: node dist/scripts/bench.js [options]
   --duration S        seconds measured per run (default 5)
@@ -56,30 +38,17 @@ function positiveInt(flag: string, v: string | undefined, dflt: number, min = 1)
   return n;
 }
 
-export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
+const STRINGS = ['duration', 'warmup', 'rounds', 'connections', 'only', 'targets', 'json', 'load', 'rate', 'rate-duration', 'rate-rounds',
+  'cpu-rate', 'cpu-duration', 'cpu-rounds'] as const;
+const BOOLEANS = ['no-pin', 'only-rate', 'no-rate', 'only-cpu', 'no-cpu'] as const;
+
+export function parseBenchArgs(argv: readonly string[]) {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
     options: {
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      rounds: { type: 'string' },
-      connections: { type: 'string' },
-      only: { type: 'string' },
-      targets: { type: 'string' },
-      json: { type: 'string' },
-      load: { type: 'string' },
-      'no-pin': { type: 'boolean' },
-      rate: { type: 'string' },
-      'rate-duration': { type: 'string' },
-      'rate-rounds': { type: 'string' },
-      'only-rate': { type: 'boolean' },
-      'no-rate': { type: 'boolean' },
-      'cpu-rate': { type: 'string' },
-      'cpu-duration': { type: 'string' },
-      'cpu-rounds': { type: 'string' },
-      'only-cpu': { type: 'boolean' },
-      'no-cpu': { type: 'boolean' },
+      ...(Object.fromEntries(STRINGS.map((k) => [k, { type: 'string' }])) as Record<(typeof STRINGS)[number], { type: 'string' }>),
+      ...(Object.fromEntries(BOOLEANS.map((k) => [k, { type: 'boolean' }])) as Record<(typeof BOOLEANS)[number], { type: 'boolean' }>),
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -108,6 +77,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     ...(values.only !== undefined ? { only: values.only } : {}),
     ...(values.targets !== undefined ? { targets: values.targets.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(values.json !== undefined ? { json: values.json } : {}),
-    ...(values.load !== undefined ? { load: values.load } : {}),
+    ...(values.load !== undefined ? { load: values.load as 'wrk' | 'autocannon' } : {}),
   };
 }

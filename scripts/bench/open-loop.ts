@@ -10,22 +10,27 @@
 // are sent and answered like the others but left out of the numbers.
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { percentile } from '../lib/stats.js';
 import { argValue, exitWithParent } from './parent-watch.js';
 
+/** scheduled: requests due in the measured window; answered: of those, with a complete answer (any
+ *  status); achievedRps: answered / time from window start to the last answer; ok: 2xx with the
+ *  expected body size (wrongBody: another size); errors: socket errors; timeouts: no answer within
+ *  timeout-ms of the scheduled time; lag: how late the generator itself sent (timer + event loop);
+ *  latenciesUs: scheduled time to the end of the body, answered requests, sorted. */
 export interface OpenLoopOutput {
-  readonly rate: number;            // asked
-  readonly durationS: number;       // measured window
-  readonly scheduled: number;       // requests due in the measured window
-  readonly answered: number;        // of those: got a complete answer (any status)
-  readonly achievedRps: number;     // answered / time from window start to the last answer
-  readonly ok: number;              // 200-299 with the expected body size
+  readonly rate: number;
+  readonly durationS: number;
+  readonly scheduled: number;
+  readonly answered: number;
+  readonly achievedRps: number;
+  readonly ok: number;
   readonly non2xx: number;
-  readonly wrongBody: number;       // 2xx with another body size
-  readonly errors: number;          // socket errors (connect, reset, ...)
-  readonly timeouts: number;        // no answer within timeout-ms of the scheduled time
-  readonly lagP99Ms: number;        // how late the generator itself sent (timer + event loop), p99
-  readonly lagMaxMs: number;
-  readonly latenciesUs: readonly number[];  // from scheduled time to the end of the body, answered requests, sorted
+  readonly wrongBody: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly lagP99Ms: number;
+  readonly latenciesUs: readonly number[];
 }
 
 const url = new URL(argValue('--url'));
@@ -119,11 +124,6 @@ function tick(): void {
   else allSent();
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function main(): Promise<void> {
   setTimeout(tick, Math.max(0, t0 - performance.now()));
   await sentAll;
@@ -132,18 +132,10 @@ async function main(): Promise<void> {
   const lat = Float64Array.from(latency.filter((x) => !Number.isNaN(x))).sort();
   const lags = Float64Array.from(lag).sort();
   const out: OpenLoopOutput = {
-    rate,
-    durationS,
-    scheduled: measuredN,
-    answered,
+    rate, durationS, scheduled: measuredN, answered,
     achievedRps: answered > 0 && lastAnswerAt > windowStart ? (answered * 1000) / (lastAnswerAt - windowStart) : 0,
-    ok,
-    non2xx,
-    wrongBody,
-    errors,
-    timeouts,
+    ok, non2xx, wrongBody, errors, timeouts,
     lagP99Ms: percentile(lags, 99),
-    lagMaxMs: lags.length ? lags[lags.length - 1]! : Number.NaN,
     latenciesUs: Array.from(lat, (x) => Math.round(x)),
   };
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,17 +1,18 @@
-// The fixed-rate (open-loop) section: strangler at a fixed request rate on the small body,
+// The two open-loop sections. Fixed rate: strangler at a fixed request rate on the small body,
 // without shadow, with shadow at 100% to a second bench upstream, and with shadow at 100% to an
 // upstream that answers after 2 s. The question is not throughput but whether mirroring touches
 // the primary's latency: the issue's bar is the shadow rows' p99 within 10% of the row without.
 // Rows are interleaved per round (order rotated), strangler restarted for every run; the two
 // shadow upstreams are started once, on the load core like the primary upstream.
-import { startOpenLoop } from './load-open.js';
-import { startNodeProgram } from './node-targets.js';
+import { cpuMeter } from '../lib/cpu.js';
+import { median, medianOf, percentile } from '../lib/stats.js';
+import { startOpenLoop } from './load.js';
 import type { OpenLoopOutput } from './open-loop.js';
+import type { BarCheck } from './report.js';
 import { SCENARIOS, type Scenario } from './routes.js';
-import { cpuMeter, eachRun, log, pct, wrongAnswer } from './runner.js';
-import { median } from './stats.js';
-import { stranglerTarget } from './strangler-target.js';
-import type { BenchContext, RunningTarget, Target } from './target.js';
+import { eachRun, log, noteOf, pct, wrongAnswer } from './runner.js';
+import { fmtNum as fmt, grid, withNulls } from './stats.js';
+import { BARE_KEY, startNodeProgram, stranglerTarget, type BenchContext, type RunningTarget, type Target } from './targets.js';
 
 export interface RateOptions {
   readonly rate: number;           // req/s
@@ -22,9 +23,8 @@ export interface RateOptions {
 }
 
 export const SLOW_SHADOW_DELAY_MS = 2000;
-export const RATE_NO_SHADOW = 'rate-no-shadow';
-export const RATE_SHADOW = 'rate-shadow';
-export const RATE_SLOW_SHADOW = 'rate-shadow-slow';
+const P99_BAR = 1.1;   // shadow rows: primary p99 at most 10% above the row without shadow
+const [NO_SHADOW, SHADOW, SLOW_SHADOW] = ['rate-no-shadow', 'rate-shadow', 'rate-shadow-slow'];
 const COUNT_PATH = '/__bench/requests';
 
 export interface RateSample {
@@ -41,23 +41,18 @@ export interface RateSample {
   readonly sent: number;                   // requests sent during the run, warm-up included
 }
 
-export interface RateRow {
+/** p50/p99/max over the latencies of all rounds together (steadier than a median of per-round p99s);
+ *  p99Min/MaxMs: the lowest and highest single-round p99 (the noise); the rest medians across rounds;
+ *  shadowPct: shadow upstream requests / requests sent, all rounds. */
+export interface RateRow extends Partial<Pick<RateSample, 'p50Ms' | 'p99Ms' | 'maxMs' | 'achievedRps' | 'targetProcCpuPct' | 'loadCoreBusyPct' | 'lagP99Ms'>> {
   readonly key: string;
   readonly target: string;
   readonly samples: readonly RateSample[];
-  /** Percentiles over the latencies of all rounds together (more stable than a median of per-round p99s). */
-  readonly p50Ms?: number;
-  readonly p99Ms?: number;
-  readonly maxMs?: number;
-  readonly p99MinMs?: number;              // per-round p99, lowest and highest: the noise
+  readonly p99MinMs?: number;
   readonly p99MaxMs?: number;
-  readonly achievedRps?: number;           // median across rounds
-  readonly targetProcCpuPct?: number;      // median across rounds
-  readonly loadCoreBusyPct?: number;       // median across rounds
-  readonly shadowPct?: number;             // shadow upstream requests / requests sent, all rounds
-  readonly lagP99Ms?: number;              // median across rounds
+  readonly shadowPct?: number | undefined;
   readonly errors: number;
-  readonly note?: string;
+  readonly note?: string | undefined;
 }
 
 export interface RateSection {
@@ -66,14 +61,10 @@ export interface RateSection {
   readonly rows: readonly RateRow[];
 }
 
-interface RowDef {
-  readonly target: Target;
-  readonly shadowUrl?: string;             // the row's shadow upstream, for the request count
-}
-
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
 
-async function requestCount(base: string): Promise<number | undefined> {
+async function requestCount(base: string | undefined): Promise<number | undefined> {
+  if (base === undefined) return undefined;
   try {
     const res = await fetch(base + COUNT_PATH, { signal: AbortSignal.timeout(3000) });
     return ((await res.json()) as { requests: number }).requests;
@@ -88,8 +79,7 @@ export async function measureAtRate(running: RunningTarget, scenario: Scenario, 
   const wrong = await wrongAnswer(url, scenario);
   if (wrong) throw new Error(wrong);
   const gen = startOpenLoop(url, {
-    rate: o.rate, durationS: o.durationS, warmupS: o.warmupS, connections: o.connections,
-    expectBytes: scenario.bodyBytes, cpu: ctx.pinning.loadCpu,
+    rate: o.rate, durationS: o.durationS, warmupS: o.warmupS, connections: o.connections, expectBytes: scenario.bodyBytes, cpu: ctx.pinning.loadCpu,
   });
   gen.done.catch(() => {});             // awaited below; no unhandled rejection meanwhile
   await sleepUntil(gen.windowStart);
@@ -108,116 +98,239 @@ export function rateNotes(r: OpenLoopOutput, o: RateOptions): string[] {
   return notes;
 }
 
-function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 export async function runRateSection(o: RateOptions, ctx: BenchContext): Promise<RateSection> {
   const scenario = SCENARIOS.find((s) => s.name === 'small')!;
   const shadowUp = await startNodeProgram('shadow upstream', 'upstream-server.js', [], ctx.pinning.loadCpu, ctx, ctx.readyPath);
   const slowUp = await startNodeProgram('slow shadow upstream', 'upstream-server.js', ['--delay-ms', String(SLOW_SHADOW_DELAY_MS)],
     ctx.pinning.loadCpu, ctx, COUNT_PATH);
   const shadowRoute = { shadow: { upstream: 'shadow', percent: 100, timeoutMs: 5000, maxConcurrent: 64 } };
-  const defs: RowDef[] = [
-    { target: stranglerTarget({ key: RATE_NO_SHADOW, name: 'strangler (no shadow)' }) },
-    {
-      target: stranglerTarget({
-        key: RATE_SHADOW,
-        name: 'strangler + shadow 100%',
-        config: { measuredRoute: shadowRoute, extraUpstreams: { shadow: { url: shadowUp.url } } },
-      }),
-      shadowUrl: shadowUp.url,
-    },
-    {
-      target: stranglerTarget({
-        key: RATE_SLOW_SHADOW,
-        name: `strangler + shadow 100% to a ${SLOW_SHADOW_DELAY_MS / 1000} s upstream`,
-        config: { measuredRoute: shadowRoute, extraUpstreams: { shadow: { url: slowUp.url } } },
-      }),
-      shadowUrl: slowUp.url,
-    },
-  ];
-  const cells = new Map<string, { samples: RateSample[]; latencies: number[][]; notes: string[] }>(
-    defs.map((d) => [d.target.key, { samples: [], latencies: [], notes: [] }]),
-  );
-  const cell = (d: RowDef) => cells.get(d.target.key)!;
+  const withShadow = (key: string, name: string, url: string) => ({
+    target: stranglerTarget({ key, name, config: { measuredRoute: shadowRoute, extraUpstreams: { shadow: { url } } } }),
+    shadowUrl: url,
+  });
+  const cells: { target: Target; shadowUrl?: string; samples: RateSample[]; latencies: number[][]; notes: string[] }[] = [
+    { target: stranglerTarget({ key: NO_SHADOW, name: 'strangler (no shadow)' }) },
+    withShadow(SHADOW, 'strangler + shadow 100%', shadowUp.url),
+    withShadow(SLOW_SHADOW, `strangler + shadow 100% to a ${SLOW_SHADOW_DELAY_MS / 1000} s upstream`, slowUp.url),
+  ].map((d) => ({ ...d, samples: [], latencies: [], notes: [] }));
   try {
-    await eachRun('rate ', o.rounds, defs, ctx, (d, msg) => cell(d).notes.push(msg), async (d, running, tag) => {
-      const shadowBefore = d.shadowUrl ? await requestCount(d.shadowUrl) : undefined;
+    await eachRun('rate ', o.rounds, cells, ctx, (c, msg) => c.notes.push(msg), async (c, running, tag) => {
+      const shadowBefore = await requestCount(c.shadowUrl);
       const { r, procCpuS, wallS, busy } = await measureAtRate(running, scenario, o, ctx);
       // The shadow upstreams count a request when it arrives; give the last copies a moment to get there.
-      if (d.shadowUrl) await new Promise((res) => setTimeout(res, 200));
-      const shadowAfter = d.shadowUrl ? await requestCount(d.shadowUrl) : undefined;
-      const sample = toSample(r, o, {
+      if (c.shadowUrl) await new Promise((res) => setTimeout(res, 200));
+      const shadowAfter = await requestCount(c.shadowUrl);
+      const lat = r.latenciesUs;
+      const s: RateSample = {
+        p50Ms: percentile(lat, 50) / 1000,
+        p99Ms: percentile(lat, 99) / 1000,
+        maxMs: (lat.length ? lat[lat.length - 1]! : NaN) / 1000,
+        achievedRps: r.achievedRps,
+        scheduled: r.scheduled,
+        errors: r.errors + r.timeouts + r.non2xx + r.wrongBody,
+        lagP99Ms: r.lagP99Ms,
         targetProcCpuPct: procCpuS === undefined ? undefined : (100 * procCpuS) / wallS,
         loadCoreBusyPct: busy(ctx.pinning.loadCpu),
         shadowRequests: shadowBefore !== undefined && shadowAfter !== undefined ? shadowAfter - shadowBefore : undefined,
-      });
-      cell(d).samples.push(sample);
-      cell(d).latencies.push(r.latenciesUs as number[]);
-      cell(d).notes.push(...rateNotes(r, o));
-      log(`${tag} ${sample.achievedRps.toFixed(0).padStart(5)} req/s  p50 ${sample.p50Ms.toFixed(2)} ms  ` +
-        `p99 ${sample.p99Ms.toFixed(2)} ms  max ${sample.maxMs.toFixed(1)} ms  errors ${sample.errors}  ` +
-        `cpu target ${pct(sample.targetProcCpuPct)}, load core ${pct(sample.loadCoreBusyPct)}` +
-        (sample.shadowRequests !== undefined ? `  shadow upstream got ${sample.shadowRequests} of ${sample.sent}` : ''));
+        sent: Math.round(o.rate * (o.warmupS + o.durationS)),
+      };
+      c.samples.push(s);
+      c.latencies.push(lat as number[]);
+      c.notes.push(...rateNotes(r, o));
+      log(`${tag} ${s.achievedRps.toFixed(0).padStart(5)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  ` +
+        `p99 ${s.p99Ms.toFixed(2)} ms  max ${s.maxMs.toFixed(1)} ms  errors ${s.errors}  ` +
+        `cpu target ${pct(s.targetProcCpuPct)}, load core ${pct(s.loadCoreBusyPct)}` +
+        (s.shadowRequests !== undefined ? `  shadow upstream got ${s.shadowRequests} of ${s.sent}` : ''));
     });
   } finally {
     await Promise.all([shadowUp.stop(), slowUp.stop()]);
   }
-
-  return {
-    opts: o,
-    scenario,
-    rows: defs.map((d) => {
-      const c = cell(d);
-      return summarizeRate(d.target.key, d.target.name, c.samples, c.latencies, c.notes);
-    }),
-  };
+  return { opts: o, scenario, rows: cells.map(summarizeRate) };
 }
 
-function toSample(
-  r: OpenLoopOutput, o: RateOptions,
-  extra: Pick<RateSample, 'targetProcCpuPct' | 'loadCoreBusyPct' | 'shadowRequests'>,
-): RateSample {
-  const lat = r.latenciesUs;
-  return {
-    p50Ms: (percentile(lat, 50) ?? Number.NaN) / 1000,
-    p99Ms: (percentile(lat, 99) ?? Number.NaN) / 1000,
-    maxMs: (lat.length ? lat[lat.length - 1]! : Number.NaN) / 1000,
-    achievedRps: r.achievedRps,
-    scheduled: r.scheduled,
-    errors: r.errors + r.timeouts + r.non2xx + r.wrongBody,
-    lagP99Ms: r.lagP99Ms,
-    sent: Math.round(o.rate * (o.warmupS + o.durationS)),
-    ...extra,
-  };
-}
-
-function summarizeRate(key: string, target: string, samples: readonly RateSample[], latencies: readonly number[][], notes: readonly string[]): RateRow {
-  const note = [...new Set(notes)].join('; ') || undefined;
-  const base = { key, target, samples, errors: samples.reduce((a, s) => a + s.errors, 0), ...(note ? { note } : {}) };
-  if (samples.length === 0) return base;
-  const all = latencies.flat().sort((a, b) => a - b);
+function summarizeRate(c: { target: Target; samples: readonly RateSample[]; latencies: readonly number[][]; notes: readonly string[] }): RateRow {
+  const { samples } = c;
+  const base = { key: c.target.key, target: c.target.name, samples, errors: samples.reduce((a, s) => a + s.errors, 0), note: noteOf(c.notes) };
+  const all = c.latencies.flat().sort((a, b) => a - b);
   if (all.length === 0) return base;
-  const known = <T>(xs: readonly (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
-  const cpu = known(samples.map((s) => s.targetProcCpuPct));
-  const loadCpu = known(samples.map((s) => s.loadCoreBusyPct));
-  const shadow = samples.every((s) => s.shadowRequests !== undefined)
-    ? (100 * samples.reduce((a, s) => a + s.shadowRequests!, 0)) / samples.reduce((a, s) => a + s.sent, 0)
-    : undefined;
   const p99s = samples.map((s) => s.p99Ms);
   return {
     ...base,
-    p50Ms: percentile(all, 50)! / 1000,
-    p99Ms: percentile(all, 99)! / 1000,
+    p50Ms: percentile(all, 50) / 1000,
+    p99Ms: percentile(all, 99) / 1000,
     maxMs: all[all.length - 1]! / 1000,
     p99MinMs: Math.min(...p99s),
     p99MaxMs: Math.max(...p99s),
     achievedRps: median(samples.map((s) => s.achievedRps)),
     lagP99Ms: median(samples.map((s) => s.lagP99Ms)),
-    ...(cpu.length ? { targetProcCpuPct: median(cpu) } : {}),
-    ...(loadCpu.length ? { loadCoreBusyPct: median(loadCpu) } : {}),
-    ...(shadow !== undefined ? { shadowPct: shadow } : {}),
+    targetProcCpuPct: medianOf(samples.map((s) => s.targetProcCpuPct)),
+    loadCoreBusyPct: medianOf(samples.map((s) => s.loadCoreBusyPct)),
+    shadowPct: samples.every((s) => s.shadowRequests !== undefined)
+      ? (100 * samples.reduce((a, s) => a + s.shadowRequests!, 0)) / samples.reduce((a, s) => a + s.sent, 0)
+      : undefined,
   };
+}
+
+// --- printing: the table, the bar lines, the JSON ------------------------------------------------
+const rowOf = (s: RateSection, key: string) => s.rows.find((r) => r.key === key);
+
+function p99Ratio(s: RateSection, key: string): number | undefined {
+  const base = rowOf(s, NO_SHADOW)?.p99Ms;
+  const p = rowOf(s, key)?.p99Ms;
+  return key === NO_SHADOW || base === undefined || p === undefined || base === 0 ? undefined : p / base;
+}
+
+function rateTitle(s: RateSection): string {
+  const o = s.opts;
+  return `fixed rate ${o.rate.toLocaleString('en-US')} req/s, small body: GET ${s.scenario.path} -> ${s.scenario.bodyBytes} B ` +
+    `(open loop, ${o.durationS} s measured per run after ${o.warmupS} s at the same rate, up to ${o.connections} connections, ` +
+    `${o.rounds} round${o.rounds === 1 ? '' : 's'})`;
+}
+
+export function renderRateTable(s: RateSection): string {
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'p99 per round', 'max ms', 'p99 vs no shadow', 'errors', 'shadow got', 'cpu target', 'cpu load', 'gen lag p99', 'note'];
+  return grid(rateTitle(s), head, s.rows.map((r) => {
+    const ratio = p99Ratio(s, r.key);
+    return [
+      r.target, fmt(r.achievedRps, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2),
+      r.p99MinMs === undefined ? '-' : r.samples.length > 1 ? `${fmt(r.p99MinMs, 2)}-${fmt(r.p99MaxMs, 2)}` : fmt(r.p99MinMs, 2),
+      fmt(r.maxMs, 1), ratio === undefined ? '-' : `${ratio.toFixed(2)}x`, r.samples.length ? String(r.errors) : '-',
+      r.shadowPct === undefined ? '-' : `${r.shadowPct.toFixed(r.shadowPct < 10 ? 1 : 0)}%`,
+      pct(r.targetProcCpuPct), pct(r.loadCoreBusyPct), r.lagP99Ms === undefined ? '-' : `${fmt(r.lagP99Ms, 2)} ms`, r.note ?? '',
+    ];
+  }));
+}
+
+export const RATE_LEGEND = [
+  'fixed rate: request i is due at start + i/rate whatever happened to earlier ones; latency runs from that scheduled time to',
+  'the end of the body (no coordinated omission: a stall counts in full). p50/p99/max over all rounds\' latencies together;',
+  '"p99 per round" is the lowest-highest single-round p99 (the noise). req/s: achieved, median of rounds. shadow got: requests',
+  `that reached the row's shadow upstream / requests sent (the ${SLOW_SHADOW_DELAY_MS / 1000} s upstream is capped by shadow.maxConcurrent 64: ~${(64000 / SLOW_SHADOW_DELAY_MS).toFixed(0)} req/s).`,
+  'cpu target: CPU used by strangler (% of one core); cpu load: busy share of the load core (generator, upstream, both shadow',
+  'upstreams, anything else). gen lag p99: how late the generator itself sent (1 ms timers + its event loop on the load core);',
+  'it is inside every row\'s latencies, so a high value there makes the rows noisy.',
+].join('\n');
+
+function one(s: RateSection, key: string): { text: string; pass?: boolean } {
+  const r = rowOf(s, key);
+  const base = rowOf(s, NO_SHADOW);
+  if (base?.p99Ms === undefined) return { text: `n/a (no shadow: ${base?.note ?? 'not run'})` };
+  if (r?.p99Ms === undefined) return { text: `n/a (${r?.note ?? 'not run'})` };
+  const x = r.p99Ms / base.p99Ms;
+  return { text: `${x <= P99_BAR ? 'PASS' : 'FAIL'} (${x.toFixed(2)}x)`, pass: x <= P99_BAR };
+}
+
+export function rateBarChecks(s: RateSection): BarCheck[] {
+  const [a, b] = [one(s, SHADOW), one(s, SLOW_SHADOW)];
+  const lines: BarCheck[] = [{
+    line: `shadow rows: primary p99 within 10% of no shadow: 100% ${a.text} / slow shadow ${b.text}`,
+    ...(a.pass !== undefined || b.pass !== undefined ? { pass: a.pass !== false && b.pass !== false } : {}),
+  }];
+  // When the reference row alone moves more than the bar between rounds, the bar is inside the noise.
+  const base = rowOf(s, NO_SHADOW);
+  if (base?.p99MinMs !== undefined && base.p99MaxMs !== undefined && base.samples.length > 1 && base.p99MinMs > 0) {
+    const spread = base.p99MaxMs / base.p99MinMs - 1;
+    if (spread > P99_BAR - 1) {
+      lines.push({
+        line: `  note: the no-shadow row's own p99 varied by ${(spread * 100).toFixed(0)}% between rounds (more than the 10% bar): ` +
+          'noise; rerun on an idle machine, or with more --rate-rounds / a longer --rate-duration',
+      });
+    }
+  }
+  // A bar that passes because nothing was mirrored says nothing: say so.
+  const idle = [SHADOW, SLOW_SHADOW].map((k) => rowOf(s, k)).filter((r): r is RateRow => r?.shadowPct !== undefined && r.shadowPct < 0.5);
+  if (idle.length) {
+    lines.push({
+      line: `  note: no shadow copies reached the shadow upstream in ${idle.map((r) => `"${r.target}"`).join(', ')}: ` +
+        'the proxy did not mirror, so these rows measure the config, not the mirroring',
+    });
+  }
+  return lines;
+}
+
+const RATE_JSON_KEYS = ['key', 'target', 'achievedRps', 'p50Ms', 'p99Ms', 'maxMs', 'p99MinMs', 'p99MaxMs', 'p99VsNoShadow', 'errors',
+  'shadowPct', 'targetProcCpuPct', 'loadCoreBusyPct', 'lagP99Ms', 'note', 'samples'];
+
+export function rateJson(s: RateSection): unknown {
+  return {
+    title: rateTitle(s),
+    options: s.opts,
+    scenario: s.scenario,
+    rows: s.rows.map((r) => withNulls(RATE_JSON_KEYS, { ...r, p99VsNoShadow: p99Ratio(s, r.key) })),
+    barChecks: rateBarChecks(s),
+  };
+}
+
+// --- The CPU-per-request section: each target at one fixed, non-saturating rate (open loop, small
+// body), its own CPU time (user + sys of its process group: for nginx, master and worker) over
+// the measured window divided by the requests answered in it. Closed-loop req/s swings up to 2x
+// between rounds on a 2-core machine; CPU per request at a fixed rate is steadier.
+/** Issue 10's bars: CPU per request at most this many times the bare forwarder's. */
+const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
+
+interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
+export interface CpuRow { readonly key: string; readonly target: string; readonly samples: readonly CpuSample[]; readonly note?: string | undefined }
+export interface CpuSection { readonly opts: RateOptions; readonly rows: readonly CpuRow[] }
+
+export async function runCpuSection(o: RateOptions, targets: readonly Target[], ctx: BenchContext): Promise<CpuSection> {
+  const scenario = SCENARIOS.find((s) => s.name === 'small')!;
+  const cells = targets.map((target) => ({ target, samples: [] as CpuSample[], notes: [] as string[] }));
+  await eachRun('cpu ', o.rounds, cells, ctx, (c, msg) => c.notes.push(msg), async (c, running, tag) => {
+    const { r, procCpuS, wallS } = await measureAtRate(running, scenario, o, ctx);
+    if (procCpuS === undefined) throw new Error('no CPU time for the target process group (no /proc?)');
+    // The requests due in the window that were answered, scaled to the window actually measured.
+    const requests = (r.answered * wallS) / o.durationS;
+    const s: CpuSample = {
+      usPerReq: (procCpuS * 1e6) / requests, cpuPct: (100 * procCpuS) / wallS,
+      achievedRps: r.achievedRps, errors: r.errors + r.timeouts + r.non2xx + r.wrongBody,
+    };
+    c.samples.push(s);
+    c.notes.push(...rateNotes(r, o).filter((n) => !n.startsWith('generator lagged')));   // late sends cost no CPU
+    log(`${tag} ${s.achievedRps.toFixed(0).padStart(5)} req/s  cpu ${s.usPerReq.toFixed(1)} us/req (${s.cpuPct.toFixed(0)}% of a core)  errors ${s.errors}`);
+  });
+  return {
+    opts: o,
+    rows: cells.map((c) => ({ key: c.target.key, target: c.target.name, samples: c.samples, note: noteOf(c.notes) })),
+  };
+}
+
+const us = (r: CpuRow | undefined) => (r?.samples.length ? median(r.samples.map((s) => s.usPerReq)) : undefined);
+const spread = (xs: readonly number[], d: number, unit = '') =>
+  xs.length > 1 ? `${fmt(Math.min(...xs), d)}-${fmt(Math.max(...xs), d)}${unit}` : xs.length ? fmt(xs[0], d) + unit : '-';
+
+export function renderCpuTable(c: CpuSection): string {
+  const bare = us(c.rows.find((r) => r.key === BARE_KEY));
+  const lines = c.rows.map((r) => {
+    const u = us(r);
+    return [
+      r.target, fmt(r.samples.length ? median(r.samples.map((s) => s.achievedRps)) : undefined, 0), fmt(u, 1),
+      spread(r.samples.map((s) => s.usPerReq), 1), u !== undefined && bare ? `${(u / bare).toFixed(2)}x` : '-',
+      fmt(r.samples.length ? median(r.samples.map((s) => s.cpuPct)) : undefined, 0),
+      r.samples.length ? String(r.samples.reduce((a, s) => a + s.errors, 0)) : '-', r.note ?? '',
+    ];
+  });
+  const o = c.opts;
+  return grid(`CPU per request at a fixed ${o.rate.toLocaleString('en-US')} req/s, small body (open loop, ${o.durationS} s measured ` +
+    `per run after ${o.warmupS} s, ${o.rounds} round${o.rounds === 1 ? '' : 's'}; median, and lowest-highest round)`,
+  ['target', 'req/s', 'cpu us/req', 'per round', 'vs bare', 'cpu %core', 'errors', 'note'], lines);
+}
+
+export function cpuBarChecks(c: CpuSection): BarCheck[] {
+  const row = (k: string) => c.rows.find((r) => r.key === k);
+  const bare = row(BARE_KEY);
+  return CPU_BARS.map(([key, max]) => {
+    const r = row(key);
+    const name = r?.target ?? key;
+    const label = `${name} <= ${max}x bare (CPU per request at ${c.opts.rate} req/s):`;
+    const [u, b] = [us(r), us(bare)];
+    if (u === undefined || !b) return { line: `${label} n/a (${u === undefined ? r?.note ?? 'not run' : bare?.note ?? 'bare not run'})` };
+    // Rounds interleave the targets: the ratio within each round shows how much of it is noise.
+    const perRound = r!.samples.map((s, i) => bare!.samples[i] && s.usPerReq / bare!.samples[i]!.usPerReq).filter((x): x is number => !!x);
+    const x = u / b;
+    return { line: `${label} ${x <= max ? 'PASS' : 'FAIL'} (${x.toFixed(3)}x; per round ${spread(perRound, 2, 'x')})`, pass: x <= max };
+  });
+}
+
+export function cpuJson(c: CpuSection): unknown {
+  return { options: c.opts, rows: c.rows.map((r) => ({ ...r, usPerReq: us(r) ?? null })), barChecks: cpuBarChecks(c) };
 }

@@ -1,9 +1,8 @@
 // Printing: header, one table per body size, the bar check lines; and the same as JSON.
-import { cpuBarChecks, cpuJson, renderCpuTable, type CpuSection } from './cpu-rate.js';
-import type { RateSection } from './rate.js';
-import { RATE_LEGEND, rateBarChecks, rateJson, renderRateTable } from './report-rate.js';
+import { cpuBarChecks, cpuJson, RATE_LEGEND, rateBarChecks, rateJson, renderCpuTable, renderRateTable, type CpuSection, type RateSection } from './rate.js';
 import type { Scenario } from './routes.js';
-import { fmtNum, grid, type Row } from './stats.js';
+import { pct } from './runner.js';
+import { fmtNum, grid, withNulls, type Row } from './stats.js';
 import { FASTIFY_KEY, NGINX_KEY, STRANGLER_KEY } from './targets.js';
 
 export interface ScenarioResult {
@@ -18,16 +17,8 @@ export interface BenchReport {
   readonly cpu?: CpuSection;                     // CPU per request; absent with --no-cpu
 }
 
-function ratio(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined || b === 0 ? undefined : a / b;
-}
-
-const fmtPct = (p: number | undefined) => (p === undefined ? '-' : `${p.toFixed(0)}%`);
-const fmtRatio = (r: number | undefined) => (r === undefined ? '-' : `${r.toFixed(2)}x`);
-
-function rowOf(r: ScenarioResult, key: string): Row | undefined {
-  return r.rows.find((row) => row.key === key);
-}
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`);
+const rowOf = (r: ScenarioResult, key: string): Row | undefined => r.rows.find((row) => row.key === key);
 
 export function renderTable(r: ScenarioResult): string {
   const nginx = rowOf(r, NGINX_KEY)?.rps;
@@ -38,11 +29,11 @@ export function renderTable(r: ScenarioResult): string {
     fmtNum(row.rps, 0),
     fmtNum(row.p50Ms, 2),
     fmtNum(row.p99Ms, 2),
-    fmtRatio(ratio(row.rps, nginx)),
-    fmtRatio(ratio(row.rps, strangler)),
+    ratio(row.rps, nginx),
+    ratio(row.rps, strangler),
     row.samples.length ? String(row.errors + row.non2xx) : '-',
-    fmtPct(row.targetProcCpuPct),
-    fmtPct(row.loadCoreBusyPct),
+    pct(row.targetProcCpuPct),
+    pct(row.loadCoreBusyPct),
     fmtNum(row.rpsPerCore, 0),
     row.note ?? '',
   ]);
@@ -145,21 +136,8 @@ export function reportJson(rep: BenchReport): unknown {
     header: Object.fromEntries(rep.header),
     results: rep.results.map((r) => ({
       scenario: r.scenario,
-      rows: r.rows.map((row) => ({
-        key: row.key,
-        target: row.target,
-        rps: row.rps ?? null,
-        p50Ms: row.p50Ms ?? null,
-        p99Ms: row.p99Ms ?? null,
-        targetProcCpuPct: row.targetProcCpuPct ?? null,
-        rpsPerCore: row.rpsPerCore ?? null,
-        targetCoreBusyPct: row.targetCoreBusyPct ?? null,
-        loadCoreBusyPct: row.loadCoreBusyPct ?? null,
-        errors: row.errors,
-        non2xx: row.non2xx,
-        note: row.note ?? null,
-        samples: row.samples,
-      })),
+      rows: r.rows.map((row) => withNulls(['key', 'target', 'rps', 'p50Ms', 'p99Ms', 'targetProcCpuPct', 'rpsPerCore', 'targetCoreBusyPct',
+        'loadCoreBusyPct', 'errors', 'non2xx', 'note', 'samples'], row)),
     })),
     barChecks: rep.results.length ? barChecks(rep.results) : [],
     ...(rep.rate ? { fixedRate: rateJson(rep.rate) } : {}),

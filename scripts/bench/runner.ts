@@ -2,16 +2,18 @@
 // each target started fresh per round, checked, warmed up, measured, stopped. eachRun is the
 // loop itself, shared with the fixed-rate and CPU-per-request sections.
 import type { BenchOptions } from './args.js';
-import { busyPercent, cpuSnapshot, groupCpuSeconds } from './cpu-usage.js';
+import { cpuMeter } from '../lib/cpu.js';
 import type { LoadRunner } from './load.js';
 import type { Scenario } from './routes.js';
 import { summarize, type Sample } from './stats.js';
 import type { ScenarioResult } from './report.js';
-import type { BenchContext, RunningTarget, Target } from './target.js';
+import type { BenchContext, RunningTarget, Target } from './targets.js';
 
 export const log = (s: string) => process.stderr.write(s + '\n');
 export const pct = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(0)}%`);
 const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 120);
+/** The distinct notes of a row, or undefined. */
+export const noteOf = (notes: readonly string[]) => [...new Set(notes)].join('; ') || undefined;
 
 /** Each round, each available target in rotated order: start it, `run` it, stop it; failures become notes. */
 export async function eachRun<D extends { readonly target: Target }>(
@@ -46,23 +48,6 @@ export async function eachRun<D extends { readonly target: Target }>(
       }
     }
   }
-}
-
-/** Per-process CPU seconds of a target's group and per-core busy shares, between two points in time. */
-export function cpuMeter(pgid: number | undefined): () => { procCpuS: number | undefined; wallS: number; busy: (cpu: number | undefined) => number | undefined } {
-  const before = cpuSnapshot();
-  const procBefore = groupCpuSeconds(pgid);
-  const t0 = performance.now();
-  return () => {
-    const procAfter = groupCpuSeconds(pgid);
-    const wallS = (performance.now() - t0) / 1000;
-    const after = cpuSnapshot();
-    return {
-      procCpuS: procBefore !== undefined && procAfter !== undefined ? procAfter - procBefore : undefined,
-      wallS,
-      busy: (cpu) => busyPercent(before, after, cpu),
-    };
-  };
 }
 
 interface Cell { samples: Sample[]; notes: string[] }
@@ -113,7 +98,7 @@ export async function runRounds(
     scenario: s,
     rows: targets.map((t) => {
       const c = cell(t, s);
-      return summarize(t.key, t.name, c.samples, c.notes);
+      return summarize(t.key, t.name, c.samples, noteOf(c.notes));
     }),
   }));
 }

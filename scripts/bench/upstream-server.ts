@@ -15,13 +15,9 @@ function jsonBody(bytes: number): Buffer {
   return Buffer.from(head + 'x'.repeat(Math.max(0, bytes - head.length - tail.length)) + tail);
 }
 
-const small = jsonBody(SMALL_BYTES);
-const large = Buffer.alloc(LARGE_BYTES, 'abcdefghijklmnopqrstuvwxyz0123456789\n');
-const notFound = Buffer.from('{"error":"not_found"}');
-const headers = (b: Buffer, type: string) => ({ 'content-type': type, 'content-length': String(b.length) });
-const smallHeaders = headers(small, 'application/json');
-const largeHeaders = headers(large, 'application/octet-stream');
-const notFoundHeaders = headers(notFound, 'application/json');
+const headers = (b: Buffer, type = 'application/json') => ({ 'content-type': type, 'content-length': String(b.length) });
+const [small, large, notFound] = [jsonBody(SMALL_BYTES), Buffer.alloc(LARGE_BYTES, 'abcdefghijklmnopqrstuvwxyz0123456789\n'), Buffer.from('{"error":"not_found"}')];
+const [smallHeaders, largeHeaders, notFoundHeaders] = [headers(small), headers(large, 'application/octet-stream'), headers(notFound)];
 
 const delayIdx = process.argv.indexOf('--delay-ms');
 const delayMs = delayIdx >= 0 ? Number(process.argv[delayIdx + 1]) : 0;
@@ -38,7 +34,7 @@ function answer(path: string, res: ServerResponse): void {
     res.end(large);
   } else if (path === COUNT_PATH) {
     const body = Buffer.from(JSON.stringify({ requests }));
-    res.writeHead(200, headers(body, 'application/json'));
+    res.writeHead(200, headers(body));
     res.end(body);
   } else {
     res.writeHead(404, notFoundHeaders);

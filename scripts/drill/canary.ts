@@ -15,7 +15,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { LOG } from '../../src/observability/log-messages.js';
 import { USERS_PATHS } from './fault.js';
-import { countInto, epochMs, epochOf, int, latencyTable, metricBy, secs, signed, sleepUntil, text, type LogEntry, type RouteShown } from './kit.js';
+import { countInto } from '../lib/stats.js';
+import { epochMs, epochOf, int, latencyTable, metricBy, secs, signed, sleepUntil, text, topErrors, verdictOf, type LogEntry, type RouteShown } from './kit.js';
 import { Load } from './load.js';
 import { describePaths, routesYaml, type DrillOptions, type Verdict } from './runner.js';
 import type { Stack } from './stack.js';
@@ -244,7 +245,7 @@ export async function runCanary(o: CanaryOptions & { pinning: string }, stack: S
   });
   out.push(`  requests sent ${int(n)} in ${secs(r.stoppedAt - r.startedAt)}; strangler_canary_requests_total{side="canary"} ${metricAfterHalt === undefined ? 'not read' : `+${int(metricAfterHalt)}`} from the halt line's reading to the end`);
   out.push(`canary failures   ${int(canaryFailures)} seen by clients before the halt; ${int(injectedAtStandin)} answered 500 at the stand-in`);
-  for (const [what, c] of [...r.errors].sort((x, y) => y[1] - x[1]).slice(0, 8)) out.push(`  ${int(c).padStart(7)} x ${what}`);
+  out.push(...topErrors(r.errors, 8));
   out.push(`after the halt    ${int(canaryAfterHalt)} requests through the canary (client side); ${int(standinAfterHalt)} arrived at the stand-in (by X-Request-Id), ${int(standinInFlight)} sent before the halt arrived after it (in flight)`);
   const onCanary = [...userSides.values()].filter((b) => b & 2).length;
   out.push(`sticky keys       ${int(onCanary)} of ${int(users)} x-user-id values on the canary before the halt, ${int([...userSides.values()].filter((b) => b === 3).length)} on both sides`, '');
@@ -254,11 +255,6 @@ export async function runCanary(o: CanaryOptions & { pinning: string }, stack: S
     ['canary, before the flip', lat(CANARY, 0)], [o.fallback ? 'canary -> fallback' : 'canary, injected 500', lat(o.fallback ? FALLBACK : INJECTED)],
   ]));
   out.push('', `primary traffic   ${int(legacyErrors)} answer(s) from legacy with an unexpected status, ${int(unexplained)} with no response or from an unknown side`);
-  out.push(...stack.log.errorSection(), '');
-  const pass = reasons.length === 0;
-  const verdict = pass
-    ? `PASS: the canary halted ${secs(haltAfterFlipMs!)} after the flip (bar ${secs(HALT.windowMs)}) after ${int(canaryFailures)} failed canary request(s); ` +
-      `0 canary requests after the halt (client side, stand-in, metric); 0 errors from legacy in ${int(n)} GETs`
-    : `FAIL: ${reasons.join('; ')}`;
-  return { pass, verdict, summary: [...out, verdict].join('\n') + '\n' };
+  return verdictOf(out, stack.log, reasons, () => `PASS: the canary halted ${secs(haltAfterFlipMs!)} after the flip (bar ${secs(HALT.windowMs)}) after ${int(canaryFailures)} failed canary request(s); ` +
+    `0 canary requests after the halt (client side, stand-in, metric); 0 errors from legacy in ${int(n)} GETs`);
 }

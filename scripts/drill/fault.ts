@@ -5,7 +5,7 @@
 // service's return (its listening line after the restart).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG } from '../../src/observability/log-messages.js';
-import { countInto, epochMs, epochOf, int, latencyTable, metricBy, secs, signed, sleepUntil, type PromSample } from './kit.js';
+import { epochMs, epochOf, int, latencyTable, metricBy, secs, signed, sleepUntil, topErrors, verdictOf, type PromSample } from './kit.js';
 import { Load, type LoadPath, type LoadRecord } from './load.js';
 import { describePaths, routesYaml, type DrillOptions, type Verdict } from './runner.js';
 import type { Stack } from './stack.js';
@@ -142,8 +142,6 @@ function report(
     const parts = [...a].filter(([k]) => k !== '').map(([k, v]) => [k, v - (b.get(k) ?? 0)] as const).filter(([, v]) => v !== 0).sort((x, y) => y[1] - x[1]);
     return int(a.get('')! - b.get('')!) + (parts.length ? ` (${parts.map(([k, v]) => `${k} ${int(v)}`).join(', ')})` : '');
   };
-  const lines = new Map<string, number>();
-  for (const e of stack.log.lines(LOG.fallingBack, LOG.retrying)) countInto(lines, e['msg'] as string);
   const out: string[] = ['fault drill: the users service is SIGKILLed under load, then restarted'];
   out.push(`  load      ${o.clients} keep-alive clients, target ${int(o.rate)} req/s, ${secs(o.durationMs)}; kill at +${secs(o.killAtMs)}, down ${secs(o.downMs)}`);
   out.push(`  route     /users -> users: timeoutMs ${POLICY.timeoutMs}, retry { attempts ${POLICY.retry.attempts}, backoffMs ${POLICY.retry.backoffMs}, on [${POLICY.retry.on.join(', ')}] }, ` +
@@ -171,10 +169,10 @@ function report(
     (bySide(SIDE.legacyBare) ? `, legacy WITHOUT x-strangler-fallback ${int(bySide(SIDE.legacyBare))}` : '') + (bySide(SIDE.unknown) ? `, unknown side ${int(bySide(SIDE.unknown))}` : ''));
   out.push(`  expected 404s   ${int(count((i) => r.paths[r.path[i]!]!.expect === 404 && r.status[i] === 404))}`);
   out.push(`client errors     ${int(errors)} (unexpected status ${int(count((i) => r.failed[i]! && r.status[i] !== 0))}, no response ${int(count((i) => r.status[i] === 0))})`);
-  for (const [what, n] of [...r.errors].sort((a, b) => b[1] - a[1]).slice(0, 10)) out.push(`  ${int(n).padStart(7)} x ${what}`);
+  out.push(...topErrors(r.errors, 10));
   out.push(`fallbacks         ${int(bySide(SIDE.fallback))} responses with x-strangler-fallback: legacy; metric strangler_fallbacks_total ${delta('strangler_fallbacks_total', 'reason')}; ` +
-    `"${LOG.fallingBack}" log lines ${int(lines.get(LOG.fallingBack) ?? 0)}`);
-  out.push(`retries           metric strangler_upstream_retries_total ${delta('strangler_upstream_retries_total', 'reason')}; "${LOG.retrying}" log lines ${int(lines.get(LOG.retrying) ?? 0)}`);
+    `"${LOG.fallingBack}" log lines ${int(stack.log.lines(LOG.fallingBack).length)}`);
+  out.push(`retries           metric strangler_upstream_retries_total ${delta('strangler_upstream_retries_total', 'reason')}; "${LOG.retrying}" log lines ${int(stack.log.lines(LOG.retrying).length)}`);
   if (adm) out.push(`breaker at end    /routes: ${adm.routes}; metric strangler_breaker_state ${adm.after.find((s) => s.name === 'strangler_breaker_state' && s.labels['route'] === ROUTE)?.value ?? 'absent'}`);
   const slice = (from: number, to: number): number[] => r.latencyMs.filter((_, i) => r.sentAt[i]! >= from && r.sentAt[i]! < to);
   const back = restart?.backAt ?? Infinity;
@@ -184,8 +182,5 @@ function report(
     ...(restart && closed ? [['after the breaker closed', slice(closed.at, Infinity)] as const] : []),
   ]));
   out.push('', `back -> breaker closed: ${recoveryMs === undefined ? 'not seen' : secs(recoveryMs)} (bar: <= halfOpenAfterMs ${POLICY.breaker.halfOpenAfterMs} + 1000 = ${secs(barMs)})`);
-  out.push(...stack.log.errorSection(), '');
-  const pass = reasons.length === 0;
-  const verdict = pass ? `PASS: 0 client-visible errors in ${int(sent)} GETs; the breaker closed ${secs(recoveryMs!)} after the service's return (bar ${secs(barMs)})` : `FAIL: ${reasons.join('; ')}`;
-  return { pass, verdict, summary: [...out, verdict].join('\n') + '\n' };
+  return verdictOf(out, stack.log, reasons, () => `PASS: 0 client-visible errors in ${int(sent)} GETs; the breaker closed ${secs(recoveryMs!)} after the service's return (bar ${secs(barMs)})`);
 }

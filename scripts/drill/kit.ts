@@ -1,8 +1,9 @@
-// What every drill scenario shares: one clock, the number formats, one percentile function and
-// latency table, the admin reader (GET /metrics and /routes), and the log reader (the proxy's JSON
-// lines, access lines skipped by a substring test, the rest parsed and kept with their arrival).
+// What every drill scenario shares: one clock, the number formats, the latency table, the admin
+// reader (GET /metrics and /routes), and the log reader (the proxy's JSON lines, access lines
+// skipped by a substring test, the rest parsed and kept with their arrival).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG, msgField, type LogMessage } from '../../src/observability/log-messages.js';
+import { countInto, percentiles } from '../lib/stats.js';
 
 /** Epoch ms with sub-ms resolution: the drill's send times and the proxy's log times on one line. */
 export const epochMs = (): number => performance.timeOrigin + performance.now();
@@ -15,20 +16,7 @@ export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 export const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '-');
 export const secs = (n: number): string => `${(n / 1000).toFixed(3)} s`;
 export const signed = (n: number): string => `${n < 0 ? '-' : '+'}${(Math.abs(n) / 1000).toFixed(3)} s`;
-export const countInto = (m: Map<string, number>, k: string, by = 1): void => void m.set(k, (m.get(k) ?? 0) + by);
 
-export interface Percentiles {
-  readonly count: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-}
-/** Nearest-rank percentiles; `empty` for every figure of an empty list. */
-export function percentiles(xs: readonly number[], empty = 0): Percentiles {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p: number): number => s[Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length))) - 1]!;
-  return s.length === 0 ? { count: 0, p50: empty, p99: empty, max: empty } : { count: s.length, p50: at(50), p99: at(99), max: s[s.length - 1]! };
-}
 /** The latency table: one row per labelled slice of the requests (empty slices print `-`). */
 export function latencyTable(rows: readonly (readonly [string, readonly number[]])[]): string[] {
   return [
@@ -143,6 +131,14 @@ export class ProxyLog {
     const l = this.errorLines;
     return l.length ? [`proxy error lines (${l.length}, first 5):`, ...l.slice(0, 5).map((x) => `  ${x.length > 300 ? x.slice(0, 300) + '...' : x}`)] : [];
   }
+}
+/** The `n` most frequent errors of a load, one line each. */
+export const topErrors = (errors: ReadonlyMap<string, number>, n: number): string[] =>
+  [...errors].sort((a, b) => b[1] - a[1]).slice(0, n).map(([what, c]) => `  ${int(c).padStart(7)} x ${what}`);
+/** A scenario's result: its summary lines, the proxy's error lines, then the verdict (PASS, or FAIL with every reason). */
+export function verdictOf(out: readonly string[], log: ProxyLog, reasons: readonly string[], pass: () => string): { pass: boolean; verdict: string; summary: string } {
+  const verdict = reasons.length === 0 ? pass() : `FAIL: ${reasons.join('; ')}`;
+  return { pass: reasons.length === 0, verdict, summary: [...out, ...log.errorSection(), '', verdict].join('\n') + '\n' };
 }
 /** Epoch ms of an ISO string or a number. */
 export function epochOf(v: unknown): number | undefined {

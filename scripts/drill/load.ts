@@ -6,33 +6,35 @@
 // response), the side that answered (the scenario's `sideOf`), and what went wrong, by kind.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { countInto, epochMs } from './kit.js';
+import { countInto } from '../lib/stats.js';
+import { epochMs } from './kit.js';
 
+/** expect: the status every answer must have (default: any 2xx). */
 export interface LoadPath {
   readonly path: string;
-  /** The status every answer must have (default: any 2xx). */
   readonly expect?: number;
 }
 type Headers = Record<string, string | string[] | undefined>;
 
+/** rate: requests per second, all clients together (undefined: a closed loop); timeoutMs: for the
+ *  headers, the body and the connect; sideOf: which side answered (`ok` false makes the answer an
+ *  error even with the expected status); none: the side of a request with no response; describe:
+ *  when set, each error about a response ends with `, <describe(side)>`; headers: extra request
+ *  headers, by sequence number. */
 export interface LoadOptions {
   readonly origin: string;
   readonly paths: readonly LoadPath[];
   readonly clients: number;
-  /** Requests per second, all clients together; undefined: a closed loop. */
   readonly rate?: number;
-  /** Client-side bound for the headers and the body; also the connect timeout. */
   readonly timeoutMs: number;
-  /** Which side answered; `ok` false makes the answer an error even with the expected status. */
   readonly sideOf: (headers: Headers, body: string) => { side: number; ok?: boolean };
-  /** The side of a request with no response. */
   readonly none: number;
-  /** When set, each error about a response ends with `, <describe(side)>`. */
   readonly describe?: (side: number) => string;
-  /** Extra request headers, by sequence number. */
   readonly headers?: (seq: number) => Record<string, string>;
 }
 
+/** Per request in send order; failed: not the expected answer (or none); errors: what went wrong, by
+ *  kind, e.g. `HTTP 502 on /users/1`, `no response on /users: UND_ERR_SOCKET`. */
 export interface LoadRecord {
   readonly paths: readonly LoadPath[];
   readonly sentAt: number[];
@@ -40,9 +42,7 @@ export interface LoadRecord {
   readonly status: number[];
   readonly path: number[];
   readonly side: number[];
-  /** Whether the answer was not the expected one (or none came). */
   readonly failed: boolean[];
-  /** What went wrong, by kind, e.g. `HTTP 502 on /users/1`, `no response on /users: UND_ERR_SOCKET`. */
   readonly errors: Map<string, number>;
   startedAt: number;
   stoppedAt: number;
@@ -104,12 +104,8 @@ export class Load {
     const seq = this.#seq++;
     const i = r.sentAt.length;
     const sentAt = epochMs();
-    r.sentAt.push(sentAt);
-    r.latencyMs.push(NaN);
-    r.status.push(0);
-    r.path.push(p);
-    r.side.push(o.none);
-    r.failed.push(true);
+    r.sentAt.push(sentAt); r.latencyMs.push(NaN); r.status.push(0);
+    r.path.push(p); r.side.push(o.none); r.failed.push(true);
     const on = (): string => (o.describe === undefined ? '' : `, ${o.describe(r.side[i]!)}`);
     let error: string | undefined;
     try {

@@ -8,12 +8,12 @@
 // sent after that one must be answered by N too: one answered by O is a flip-flop (the swap was
 // not atomic), counted per write. No request answered by N in the window: the switch was not
 // observed.
-import type { Color, InvalidKind, WriteMode } from './reload-file.js';
-import { FAILED, type LoadRecord } from './reload.js';
+import { percentiles } from '../lib/stats.js';
+import type { LoadRecord } from './load.js';
+import { COLORS, type Color, type PlannedWrite } from './reload-file.js';
 import type { ReloadOutcomeLine } from './reload.js';
-import { percentiles, type Percentiles } from './kit.js';
 
-export { percentiles, type Percentiles } from './kit.js';
+export const FAILED = -1;
 
 export interface RoutesSeen {
   readonly version?: string;
@@ -22,96 +22,30 @@ export interface RoutesSeen {
   readonly error?: string;
 }
 
-export interface WriteResult {
-  readonly n: number;
-  readonly invalid?: InvalidKind;
-  readonly before: Color;
-  readonly after: Color;
-  readonly mode: WriteMode;
-  /** What the write did, e.g. `configmap (re-link)`. */
+/** One write: what it did (`how`, e.g. `configmap (re-link)`), epoch ms before it began (`at`) and
+ *  when the new file was in place (`writtenAt`), the version live once it is handled (unchanged for an
+ *  invalid one), the reload lines that arrived before the next write, GET /routes after the first. */
+export interface WriteResult extends Omit<PlannedWrite, 'gapMs'> {
   readonly how: string;
-  /** performance.now() just before the write began. */
   readonly at: number;
-  /** performance.now() when the write returned: the new file is in place. */
   readonly writtenAt: number;
-  /** The version that should be live once the write is handled (unchanged for an invalid write). */
   readonly expectedVersion: string;
   readonly versionBefore: string;
-  /** Reload outcome lines that arrived after this write and before the next one. */
   readonly outcomes: readonly ReloadOutcomeLine[];
-  /** GET /routes once the first outcome line arrived (absent: no line came). */
   readonly routes?: RoutesSeen;
 }
 
 export interface DrillInput {
   readonly initial: Color;
-  readonly clients: number;
   readonly plannedWrites: number;
   readonly writes: readonly WriteResult[];
-  readonly load: LoadRecord;
+  readonly load: Pick<LoadRecord, 'sentAt' | 'latencyMs' | 'side' | 'failed' | 'errors'>;
   readonly loadStart: number;
   readonly loadEnd: number;
-  readonly durationMs: number;
   readonly countersBefore?: Readonly<Record<string, number>>;
   readonly countersAfter?: Readonly<Record<string, number>>;
   readonly countersError?: string;
-  readonly pinning: string;
-  readonly proxyErrorLines: readonly string[];
-  readonly proxyExit: string;
   readonly maxSwitchMs: number;
-  /** What else the machine did, and how late the drill's own event loop ran (context, no verdict). */
-  readonly machine: readonly string[];
-  /** The proxy's lines but the access lines, each prefixed with its time since the load began. */
-  readonly proxyLog: readonly string[];
-}
-
-export interface DrillSummary {
-  readonly pass: boolean;
-  /** Why it failed (empty on PASS). */
-  readonly reasons: readonly string[];
-  readonly durationMs: number;
-  readonly clients: number;
-  readonly pinning: string;
-  readonly writes: {
-    readonly planned: number;
-    readonly done: number;
-    readonly valid: number;
-    readonly invalid: number;
-    readonly how: Readonly<Record<string, number>>;
-    readonly invalidKinds: Readonly<Record<string, number>>;
-  };
-  readonly requests: {
-    readonly sent: number;
-    readonly failed: number;
-    readonly perSecond: number;
-    readonly byUpstream: Readonly<Record<string, number>>;
-    readonly failures: Readonly<Record<string, number>>;
-    /** Send -> end of response, ms. */
-    readonly latency: Percentiles;
-  };
-  /** Valid writes whose version went live (log line and GET /routes). */
-  readonly applied: number;
-  /** Invalid writes rejected: `config rejected` logged, the live version kept. */
-  readonly rejected: number;
-  /** Invalid writes after which the served upstream stayed the same. */
-  readonly invalidServedUnchanged: number;
-  readonly switches: Percentiles & { readonly missing: number; readonly flipFlopWrites: number; readonly strayResponses: number };
-  /** Write returned -> its reload line on the proxy's stdout. */
-  readonly logLatency: Percentiles;
-  /** How long the writes took (the drill's own file operations). */
-  readonly writeDuration: Percentiles;
-  readonly unexpectedOutcomes: number;
-  readonly unchangedLines: number;
-  readonly baselineStray: number;
-  readonly counters?: Readonly<Record<string, number>>;
-  readonly countersDelta?: Readonly<Record<string, number>>;
-  readonly countersAgree: boolean;
-  readonly proxyErrorLines: readonly string[];
-  readonly proxyExit: string;
-  readonly machine: readonly string[];
-  readonly proxyLog: readonly string[];
-  /** One line per problem found, for the report (bounded). */
-  readonly problems: readonly string[];
 }
 
 /** First index whose sentAt >= t (sentAt is non-decreasing). */
@@ -130,8 +64,10 @@ function bump(m: Record<string, number>, k: string, by = 1): void {
   m[k] = (m[k] ?? 0) + by;
 }
 
-export function analyseDrill(d: DrillInput): DrillSummary {
-  const { load, writes } = d;
+export function analyseDrill(d: DrillInput) {
+  const { writes } = d;
+  // Per request in send order: which upstream answered (an index into COLORS), or FAILED.
+  const load = { sentAt: d.load.sentAt, who: d.load.side.map((s, i) => (d.load.failed[i] ? FAILED : s)), names: COLORS as readonly string[] };
   const problems: string[] = [];
   const problem = (s: string): void => {
     if (problems.length < 40) problems.push(s);
@@ -146,8 +82,8 @@ export function analyseDrill(d: DrillInput): DrillSummary {
     if (w === FAILED) failed++;
     else bump(byUpstream, load.names[w]!);
   }
-  const failures = Object.fromEntries(load.failures);
-  const latency = percentiles(load.sentAt.map((t, i) => load.doneAt[i]! - t).filter((x) => Number.isFinite(x)));
+  const failures = Object.fromEntries(d.load.errors);
+  const latency = percentiles(d.load.latencyMs.filter((x) => Number.isFinite(x)));
   const loadSeconds = Math.max(1e-3, (d.loadEnd - d.loadStart) / 1000);
 
   // --- baseline: before the first write, only the initial upstream -------------------------
@@ -302,9 +238,6 @@ export function analyseDrill(d: DrillInput): DrillSummary {
   return {
     pass: reasons.length === 0,
     reasons,
-    durationMs: d.durationMs,
-    clients: d.clients,
-    pinning: d.pinning,
     writes: { planned: d.plannedWrites, done: writes.length, valid, invalid, how, invalidKinds },
     requests: { sent: load.sentAt.length, failed, perSecond: load.sentAt.length / loadSeconds, byUpstream, failures, latency },
     applied,
@@ -318,10 +251,6 @@ export function analyseDrill(d: DrillInput): DrillSummary {
     baselineStray,
     ...(d.countersAfter ? { counters: d.countersAfter, countersDelta } : {}),
     countersAgree,
-    proxyErrorLines: d.proxyErrorLines,
-    proxyExit: d.proxyExit,
-    machine: d.machine,
-    proxyLog: d.proxyLog,
     problems,
   };
 }

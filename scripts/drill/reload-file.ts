@@ -25,24 +25,22 @@ export interface RoutesParams {
 
 /** A valid file (unless `svc` is no upstream): `/svc` to `svc`, everything else (`/`) to blue. */
 export function routesYaml(p: RoutesParams, svc: string): string {
-  return [
-    `# ${p.note}`,
-    'server:',
-    '  drainTimeoutMs: 2000',
-    'upstreams:',
-    `  blue:`,
-    `    url: ${p.urls.blue}`,
-    `  green:`,
-    `    url: ${p.urls.green}`,
-    'defaults:',
-    `  timeoutMs: ${p.timeoutMs}`,
-    'routes:',
-    '  - prefix: /svc',
-    `    upstream: ${svc}`,
-    '  - prefix: /',
-    '    upstream: blue',
-    '',
-  ].join('\n');
+  return `# ${p.note}
+server:
+  drainTimeoutMs: 2000
+upstreams:
+  blue:
+    url: ${p.urls.blue}
+  green:
+    url: ${p.urls.green}
+defaults:
+  timeoutMs: ${p.timeoutMs}
+routes:
+  - prefix: /svc
+    upstream: ${svc}
+  - prefix: /
+    upstream: blue
+`;
 }
 
 const SVC_UPSTREAM = /^( {4}upstream: )(\S+)$/m; // the first route's upstream line: /svc's
@@ -116,9 +114,7 @@ export class RoutesFile {
     let old: string | undefined;
     try {
       old = readlinkSync(join(this.dir, '..data'));
-    } catch {
-      old = undefined;
-    }
+    } catch { /* the first swap */ }
     const tmpLink = join(this.dir, '..data_tmp');
     rmSync(tmpLink, { force: true });
     symlinkSync(stamp, tmpLink);
@@ -135,9 +131,9 @@ export class RoutesFile {
     return how;
   }
 }
+/** Every invalidEvery-th write is invalid (>= 2: two invalid writes never follow each other). */
 export interface PlanOptions {
   readonly rewrites: number;
-  /** Every Nth write is invalid (N >= 2, so that two invalid writes never follow each other). */
   readonly invalidEvery: number;
   readonly minGapMs: number;
   readonly maxGapMs: number;
@@ -145,14 +141,12 @@ export interface PlanOptions {
   readonly initial: Color;
 }
 
+/** n: 1-based; invalid: undefined for a valid write; before/after: the color /svc is served by before
+ *  the write and once it is handled (= before for an invalid one). */
 export interface PlannedWrite {
-  /** 1-based. */
   readonly n: number;
-  /** undefined: a valid write. */
   readonly invalid?: InvalidKind;
-  /** The color /svc is served by before the write. */
   readonly before: Color;
-  /** The color /svc must be served by once the write is handled (= before for an invalid one). */
   readonly after: Color;
   readonly mode: WriteMode;
   readonly gapMs: number;
@@ -164,9 +158,7 @@ export interface PlannedWrite {
 const [IN_PLACE, RENAME, CONFIGMAP] = WRITE_MODES;
 const MODE_CYCLE: readonly WriteMode[] = [RENAME, IN_PLACE, CONFIGMAP, CONFIGMAP, IN_PLACE];
 
-export function other(c: Color): Color {
-  return c === COLORS[0] ? COLORS[1] : COLORS[0];
-}
+export const other = (c: Color): Color => (c === COLORS[0] ? COLORS[1] : COLORS[0]);
 
 export function planWrites(o: PlanOptions): PlannedWrite[] {
   if (!Number.isInteger(o.rewrites) || o.rewrites < 1) throw new Error(`rewrites must be an integer >= 1, got ${o.rewrites}`);

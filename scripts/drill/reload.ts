@@ -8,24 +8,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/config/load.js';
 import { LOG, msgField } from '../../src/observability/log-messages.js';
-import { allowedCpus } from '../bench/cpu.js';
-import { busyPercent, cpuSnapshot, groupCpuSeconds, sampleBusy } from '../bench/cpu-usage.js';
+import { allowedCpus, cpuMeter, idleCheck } from '../lib/cpu.js';
 import { epochMs, metricBy, type LogEntry } from './kit.js';
 import { Load } from './load.js';
-import { analyseDrill, type DrillSummary, type RoutesSeen, type WriteResult } from './reload-analyse.js';
+import { analyseDrill, FAILED, type RoutesSeen, type WriteResult } from './reload-analyse.js';
 import { COLORS, invalidRoutesYaml, other, planWrites, routesYaml, RoutesFile, type Color } from './reload-file.js';
 import { withStack, type DrillOptions as RunnerOptions } from './runner.js';
 import type { Stack } from './stack.js';
 
-export const FAILED = -1;
-/** The load as the analysis reads it: per request in send order, and which upstream answered (or FAILED). */
-export interface LoadRecord {
-  readonly sentAt: number[];
-  readonly doneAt: number[];
-  readonly who: number[];
-  readonly names: readonly string[];
-  readonly failures: Map<string, number>;
-}
 export type OutcomeKind = 'reloaded' | 'rejected' | 'unchanged' | 'failed';
 export interface ReloadOutcomeLine {
   /** Epoch ms when the line arrived. */
@@ -47,28 +37,11 @@ function outcome(e: LogEntry): ReloadOutcomeLine | undefined {
   return { at: e.arrivedAt, kind, trigger: typeof e['trigger'] === 'string' ? e['trigger'] : '?', ...str('version'), ...str('previousVersion'), ...str('liveVersion'), ...list('changes'), ...list('errors') };
 }
 
-export interface DrillOptions {
-  /** The built proxy: dist/src/main.js. */
-  readonly stranglerMain?: string;
-  readonly rewrites?: number;
-  readonly invalidEvery?: number;
-  readonly clients?: number;
-  readonly minGapMs?: number;
-  readonly maxGapMs?: number;
-  readonly seed?: number;
-  /** The proxy on its own CPU (taskset). */
-  readonly pin?: boolean;
-  /** The whole drill, start-up included. */
-  readonly maxDurationMs?: number;
-  /** The bar for the p99 switch time. */
-  readonly maxSwitchMs?: number;
-  readonly requestTimeoutMs?: number;
-  /** How long to measure how busy the machine is before the drill (0: skip). */
-  readonly idleCheckMs?: number;
-  /** Progress lines (one per write). */
-  readonly log?: (line: string) => void;
-}
+/** maxDurationMs: the whole drill, start-up included; maxSwitchMs: the bar for the p99 switch time;
+ *  idleCheckMs: how long to measure how busy the machine is before the drill (0: skip). */
 export const DRILL_DEFAULTS = { rewrites: 100, invalidEvery: 7, clients: 32, minGapMs: 250, maxGapMs: 400, seed: 1, maxDurationMs: 60_000, maxSwitchMs: 1000, requestTimeoutMs: 5000, idleCheckMs: 1000 } as const;
+/** stranglerMain: the built proxy (default dist/src/main.js); pin: the proxy on its own CPU; log: progress lines. */
+export type DrillOptions = { readonly [K in keyof typeof DRILL_DEFAULTS]?: number } & { stranglerMain?: string; pin?: boolean; log?: (line: string) => void };
 const INITIAL: Color = COLORS[0];
 const BASELINE_MS = 500; // load before the first write
 const TAIL_MS = 600; // load after the last write's gap
@@ -105,7 +78,9 @@ async function reloadCounters(stack: Stack): Promise<Record<string, number>> {
 }
 const since = (at: number, t0: number): string => `${at < t0 ? '-' : '+'}${(Math.abs(at - t0) / 1000).toFixed(3)}s`;
 
-export async function runDrill(options: DrillOptions): Promise<DrillSummary> {
+export type DrillSummary = Awaited<ReturnType<typeof runDrill>>;
+
+export async function runDrill(options: DrillOptions) {
   const o = { ...DRILL_DEFAULTS, ...options };
   const log = options.log ?? (() => {});
   const startedAt = epochMs();
@@ -131,9 +106,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillSummary> {
   const cpus = allowedCpus();
   const machine: string[] = [];
   if (o.idleCheckMs > 0) {
-    const busy = await sampleBusy(cpus, o.idleCheckMs);
-    const t = `busy before the drill (${(o.idleCheckMs / 1000).toFixed(1)} s): ${[...busy].map(([c, p]) => `cpu ${c} ${p.toFixed(0)}%`).join(', ') || '?'}`;
-    machine.push([...busy.values()].some((p) => p > 15) ? `${t}  (NOT idle: other work competes with the proxy and the drill)` : t);
+    const { parts, idle } = await idleCheck(o.idleCheckMs);
+    const t = `busy before the drill (${(o.idleCheckMs / 1000).toFixed(1)} s): ${parts || '?'}`;
+    machine.push(idle ? t : `${t}  (NOT idle: other work competes with the proxy and the drill)`);
   }
   const runner: RunnerOptions = { clients: o.clients, rate: 0, durationMs: o.maxDurationMs, pin: o.pin !== false, say: log, ...(o.stranglerMain && { proxyMain: o.stranglerMain }) };
   try {
@@ -150,7 +125,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillSummary> {
         },
       }).start();
       const loadStart = load.record.startedAt;
-      const usage = { cpu: cpuSnapshot(), drill: process.cpuUsage(), proxy: groupCpuSeconds(stack.proxyPid) };
+      const usage = { meter: cpuMeter(stack.proxyPid), drill: process.cpuUsage() };
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       await sleep(BASELINE_MS);
@@ -176,30 +151,31 @@ export async function runDrill(options: DrillOptions): Promise<DrillSummary> {
       const loadEnd = epochMs();
       loopDelay.disable();
       const seconds = (loadEnd - loadStart) / 1000;
-      const end = cpuSnapshot();
-      const per = cpus.map((c) => [c, busyPercent(usage.cpu, end, c)] as const).filter((x): x is readonly [number, number] => x[1] !== undefined);
+      const used = usage.meter();
+      const per = cpus.map((c) => [c, used.busy(c)] as const).filter((x): x is readonly [number, number] => x[1] !== undefined);
       const drillUse = process.cpuUsage(usage.drill);
       const drillCores = (drillUse.user + drillUse.system) / 1e6 / seconds;
-      const proxyEnd = groupCpuSeconds(stack.proxyPid);
-      const proxyCores = usage.proxy !== undefined && proxyEnd !== undefined ? (proxyEnd - usage.proxy) / seconds : undefined;
+      const proxyCores = used.procCpuS === undefined ? undefined : used.procCpuS / seconds;
       const others = proxyCores !== undefined && per.length ? Math.max(0, per.reduce((a, [, p]) => a + p / 100, 0) - drillCores - proxyCores) : undefined;
       machine.push(`during the load: ${per.map(([c, p]) => `cpu ${c} ${p.toFixed(0)}% busy`).join(', ') || 'cpu use unknown'}; drill ${drillCores.toFixed(2)} cores, proxy ${proxyCores?.toFixed(2) ?? '?'} cores` +
         (others !== undefined ? `, everything else ${others.toFixed(2)} cores${others > 0.3 ? ' (NOT idle)' : ''}` : ''));
       machine.push(`the drill's event loop ran up to ${(loopDelay.max / 1e6).toFixed(0)} ms late (p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms)`);
       await load.stop();
-      const lr = load.record;
-      const record: LoadRecord = { sentAt: lr.sentAt, doneAt: lr.sentAt.map((t, i) => t + lr.latencyMs[i]!), who: lr.side.map((s, i) => (lr.failed[i] ? FAILED : s)), names: COLORS, failures: lr.errors };
       let countersAfter: Record<string, number> | undefined;
       let countersError: string | undefined;
       await reloadCounters(stack).then((c) => (countersAfter = c), (err: Error) => (countersError = err.message));
       const outcomes = stack.log.entries.map(outcome).filter((x) => x !== undefined);
       const writes = done.map((w, i) => ({ ...w, outcomes: outcomes.filter((x) => x.at >= w.at && x.at < (done[i + 1]?.at ?? Infinity)) }));
-      return analyseDrill({
-        initial: INITIAL, clients: o.clients, plannedWrites: plan.length, writes, load: record, loadStart, loadEnd, durationMs: 0,
+      const analysed = analyseDrill({
+        initial: INITIAL, plannedWrites: plan.length, writes, load: load.record, loadStart, loadEnd, maxSwitchMs: o.maxSwitchMs,
         countersBefore, ...(countersAfter ? { countersAfter } : {}), ...(countersError ? { countersError } : {}),
-        pinning: r.pinning, proxyErrorLines: stack.log.errorLines.filter((l) => !l.includes(msgField(LOG.configRejected))), proxyExit: '', maxSwitchMs: o.maxSwitchMs, machine,
-        proxyLog: stack.log.entries.slice(0, 1000).map((x) => `t${since(x.arrivedAt, loadStart)} ${x.raw}`),
       });
+      // Context for the summary, no verdict: what else the machine did, the proxy's lines but the access lines.
+      return {
+        ...analysed, clients: o.clients, pinning: r.pinning, proxyExit: '', durationMs: 0, machine,
+        proxyErrorLines: stack.log.errorLines.filter((l) => !l.includes(msgField(LOG.configRejected))),
+        proxyLog: stack.log.entries.slice(0, 1000).map((x) => `t${since(x.arrivedAt, loadStart)} ${x.raw}`),
+      };
     }, (s, proxyExit) => Object.assign(s, { proxyExit, durationMs: epochMs() - startedAt }));
   } finally {
     await Promise.all(ups.map((u) => u.close()));

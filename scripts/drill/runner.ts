@@ -1,6 +1,6 @@
 // The drill runner: one stack per scenario run (started, handed to the scenario, stopped whatever
 // happens), the CPU pinning, and what scenarios share of their routes.yaml and summary.
-import { planPinning } from '../bench/cpu.js';
+import { planPinning } from '../lib/cpu.js';
 import type { LoadPath } from './load.js';
 import { Stack, type StackOptions } from './stack.js';
 

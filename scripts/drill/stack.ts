@@ -1,33 +1,19 @@
 // The one stack of the drills, in a temp dir: optionally the demo's legacy monolith and extracted
 // users service (temp data dirs, the users store seeded by the demo's copy step), and strangler in
-// front on the routes.yaml the scenario writes; each a child process run through the demo's Child
-// (own process group, stdout/stderr read line by line to the end, so no pipe ever fills). The
-// proxy's stdout goes to one ProxyLog. The users service can be SIGKILLed and restarted on the
-// same port and data dir. stop() (and, synchronously, the exit hook) ends every child and removes
-// the temp dir.
-import { execFileSync } from 'node:child_process';
+// front on the routes.yaml the scenario writes; each a child process (lib/procs.ts), read line by
+// line; the proxy's stdout goes to one ProxyLog. The users service can be SIGKILLed and restarted
+// on the same port and data dir. stop() (and, synchronously, the exit hook) ends every child and
+// removes the temp dir.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { copyUsers, describeCopy, usersStoreIsEmpty } from '../../demo-kit/copy-users.js';
-import { Child, describeExit, type ExitInfo } from '../lib/demo/child.js';
-import { Output } from '../lib/demo/output.js';
-import { appListening, proxyListening, waitForConnect } from '../lib/demo/readiness.js';
+import { appListening, proxyListening } from '../lib/demo/readiness.js';
 import { readDemoSettings } from '../lib/demo/settings.js';
+import { Child, describeExit, killNow, listenOn, stopAll, waitForConnect, type ExitInfo } from '../lib/procs.js';
 import { admin, epochMs, ProxyLog, type Admin } from './kit.js';
-
-/** The demo's terminal output turned into a line sink: nothing printed, every line handed on. */
-class LineSink extends Output {
-  constructor(private readonly onLine: (text: string, stderr: boolean) => void) {
-    super(false);
-  }
-  override line(_name: string, text: string, stream: NodeJS.WritableStream = process.stdout): void {
-    this.onLine(text, stream === process.stderr);
-  }
-}
 
 interface Running {
   readonly child: Child<{ port: number; adminPort?: number }>;
@@ -46,7 +32,7 @@ export interface StackOptions {
   /** The proxy's routes.yaml, given the monolith's and the users service's URLs. */
   readonly routesYaml: (urls: { readonly legacyUrl: string; readonly usersUrl: string }) => string;
   readonly tmpPrefix: string;
-  /** Pin the proxy to this CPU (taskset -pc) once it runs. */
+  /** Pin the proxy to this CPU (taskset -c). */
   readonly proxyCpu?: number | undefined;
   /** The built proxy (default: STRANGLER_BIN or dist/src/main.js). */
   readonly proxyMain?: string;
@@ -63,7 +49,7 @@ export class Stack {
   readonly #o: StackOptions;
   readonly #entries: { legacy: string; users: string; proxy: string };
   readonly #startTimeoutMs: number;
-  readonly #children = new Set<Child<unknown>>();
+  readonly #children = new Set<Child>();
   readonly #run: { legacy?: Running; users?: Running; proxy?: Running } = {};
   #usersPort = 0;
   #removed = false;
@@ -78,27 +64,13 @@ export class Stack {
     process.once('exit', () => this.killNow());
   }
 
-  get legacyUrl(): string {
-    return `http://127.0.0.1:${this.#need('legacy').port}`;
-  }
-  get usersUrl(): string {
-    return `http://127.0.0.1:${this.#usersPort}`;
-  }
-  get proxyUrl(): string {
-    return `http://127.0.0.1:${this.#need('proxy').port}`;
-  }
-  get adminUrl(): string {
-    return `http://127.0.0.1:${this.#need('proxy').adminPort}`;
-  }
-  get admin(): Admin {
-    return admin(this.adminUrl);
-  }
-  get proxyPid(): number | undefined {
-    return this.#run.proxy?.child.pid;
-  }
-  proxyRunning(): boolean {
-    return this.#run.proxy !== undefined && this.#run.proxy.exit === undefined;
-  }
+  get legacyUrl(): string { return `http://127.0.0.1:${this.#need('legacy').port}`; }
+  get usersUrl(): string { return `http://127.0.0.1:${this.#usersPort}`; }
+  get proxyUrl(): string { return `http://127.0.0.1:${this.#need('proxy').port}`; }
+  get adminUrl(): string { return `http://127.0.0.1:${this.#need('proxy').adminPort}`; }
+  get admin(): Admin { return admin(this.adminUrl); }
+  get proxyPid(): number | undefined { return this.#run.proxy?.child.pid; }
+  proxyRunning(): boolean { return this.#run.proxy !== undefined && this.#run.proxy.exit === undefined; }
   /** Children that died during the drill (the users service dies on purpose, unless includeUsers). */
   unexpectedExits(includeUsers = false): string[] {
     const { legacy, users, proxy } = this.#run;
@@ -121,15 +93,7 @@ export class Stack {
     const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', LOG_LEVEL: 'info' };
     for (const k of ['ADMIN_TOKEN', 'STRANGLER_CONFIG', 'PORT', 'ADMIN_PORT', 'LEGACY_URL', 'USERS_URL', 'HOST']) env[k] = undefined;
     const args = ['--config', this.routesFile, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1'];
-    const proxy = (this.#run.proxy = await this.#spawn('proxy', this.#entries.proxy, args, env));
-    const cpu = this.#o.proxyCpu;
-    if (cpu !== undefined && proxy.child.pid !== undefined) {
-      try {
-        execFileSync('taskset', ['-pc', String(cpu), String(proxy.child.pid)], { stdio: 'ignore' });
-      } catch {
-        this.#o.say(`could not pin the proxy to cpu ${cpu} (taskset failed); running unpinned`);
-      }
-    }
+    this.#run.proxy = await this.#spawn('proxy', this.#entries.proxy, args, env, this.#o.proxyCpu);
   }
 
   /** SIGKILL to the users service; resolves once it is gone, with the epoch ms of the kill. */
@@ -138,7 +102,7 @@ export class Stack {
     const at = epochMs();
     users.child.signal('SIGKILL');
     const exit = await users.child.exited;
-    this.#children.delete(users.child as Child<unknown>);
+    this.#children.delete(users.child);
     return { at, exit: describeExit(exit) };
   }
 
@@ -162,12 +126,7 @@ export class Stack {
   async stop(graceMs = 5000): Promise<string> {
     const proxy = this.#run.proxy;
     const diedEarly = proxy !== undefined && proxy.exit !== undefined;
-    const running = [...this.#children].filter((c) => c.running);
-    for (const child of running) child.signal('SIGTERM');
-    const all = Promise.all(running.map((c) => c.exited));
-    const graceOver = await Promise.race([all.then(() => false), sleep(graceMs, true, { ref: false })]);
-    if (graceOver) for (const child of running) child.signal('SIGKILL');
-    await all;
+    const graceOver = await stopAll(this.#children, graceMs);
     this.killNow();
     if (proxy === undefined) return 'not started';
     const exit = describeExit(await proxy.child.exited);
@@ -176,7 +135,7 @@ export class Stack {
 
   /** Synchronous, for exit and signal handlers: SIGKILL every child, remove the temp dir. */
   killNow(): void {
-    for (const child of this.#children) child.signal('SIGKILL');
+    killNow(this.#children);
     this.#children.clear();
     if (this.#removed) return;
     this.#removed = true;
@@ -187,16 +146,16 @@ export class Stack {
     return this.#spawn('users', this.#entries.users, [], { PORT: String(this.#usersPort), DATA_DIR: join(this.tmpDir, 'users'), LEGACY_URL: this.legacyUrl });
   }
 
-  async #spawn(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv): Promise<Running> {
+  async #spawn(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv, cpu?: number): Promise<Running> {
     const isProxy = name === 'proxy';
     const tail: string[] = [];
     let readyAt = 0;
     let ready = false;
-    const sink = new LineSink((line, stderr) => {
+    const onLine = (line: string, stderr: boolean): void => {
       if (isProxy && !stderr && ready) return this.log.add(line);
       tail.push(line);
       if (tail.length > 15) tail.shift();
-    });
+    };
     const readyLine = (line: string) => {
       const r = ready ? undefined : isProxy ? proxyListening(line) : appListening(line);
       if (r !== undefined) [ready, readyAt] = [true, epochMs()];
@@ -204,8 +163,8 @@ export class Stack {
     };
     const fullEnv: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', ...env };
     for (const k of Object.keys(fullEnv)) if (fullEnv[k] === undefined) delete fullEnv[k];
-    const child = new Child<{ port: number; adminPort?: number }>({ name, entry, args, env: fullEnv, readyLine }, sink);
-    this.#children.add(child as Child<unknown>);
+    const child = new Child<{ port: number; adminPort?: number }>(name, entry, { args, env: fullEnv, readyLine, onLine, cpu });
+    this.#children.add(child);
     try {
       const { port, adminPort = 0 } = await child.waitReady(this.#startTimeoutMs);
       for (const p of [port, adminPort].filter((x) => x > 0)) await waitForConnect(name, '127.0.0.1', p, this.#startTimeoutMs);
@@ -215,7 +174,7 @@ export class Stack {
     } catch (err) {
       child.signal('SIGKILL');
       await child.exited;
-      this.#children.delete(child as Child<unknown>);
+      this.#children.delete(child);
       throw new Error(`${(err as Error).message}${tail.length ? `\n  last lines:\n    ${tail.join('\n    ')}` : ''}`);
     }
   }
@@ -244,16 +203,4 @@ async function stablePort(): Promise<number> {
     if ((await listenOn(port)) !== 0) return port;
   }
   return listenOn(0);
-}
-/** Listens on the port and closes again: the port it got, 0 when it could not. */
-function listenOn(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', () => resolve(0));
-    srv.listen(port, '127.0.0.1', () => {
-      const got = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(got));
-    });
-  });
 }

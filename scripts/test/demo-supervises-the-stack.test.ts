@@ -161,30 +161,19 @@ describe('npm start (dist/scripts/demo.js)', () => {
     for (const pid of Object.values(childPids(demo))) expect(isRunning(pid)).toBe(false);
   });
 
-  it('leaves an orders store that already has orders alone', async () => {
-    const dir = await tempDir('orders-');
+  it('leaves users and orders stores that already have data alone', async () => {
+    const [usersDir, ordersDir] = [await tempDir('users-'), await tempDir('orders-')];
     const kept = { id: 9, user_id: 2, product: 'Kept', quantity: 1, createdAt: 1709284500000 };
-    await writeJsonFileAtomic(join(dir, 'store.json'), { orders: [kept], nextId: { orders: 10 } });
-    const demo = await startDemo({ ORDERS_DATA_DIR: dir });
+    await writeJsonFileAtomic(join(ordersDir, 'store.json'), { orders: [kept], nextId: { orders: 10 } });
+    await writeJsonFileAtomic(join(usersDir, 'store.json'), { users: [{ id: 7, email: 'kept@example.com', name: 'Kept' }], nextId: { users: 8 } });
+    const demo = await startDemo({ USERS_DATA_DIR: usersDir, ORDERS_DATA_DIR: ordersDir });
     await demo.line(/The demo stack is up/);
 
-    expect(demo.lines.some((l) => /^\[demo\] {3}copied \d+ orders/.test(l))).toBe(false);
-    expect(demo.lines).toContain(`[demo]   the orders service already has orders in ${dir}; not copying (npm run copy-orders refreshes them)`);
+    expect(demo.lines.some((l) => /^\[demo\] {3}copied \d+ (users|orders)/.test(l))).toBe(false);
+    expect(demo.lines).toContain(`[demo]   the users service already has users in ${usersDir}; not copying (npm run copy-users refreshes them)`);
+    expect(demo.lines).toContain(`[demo]   the orders service already has orders in ${ordersDir}; not copying (npm run copy-orders refreshes them)`);
     const ordersUrl = after(await demo.line(/^\[orders\] orders service listening on /), '[orders] orders service listening on ');
     expect(await (await fetch(`${ordersUrl}/orders/9`)).json()).toMatchObject(kept);
-
-    demo.child.kill('SIGTERM');
-    expect((await demo.exited).code).toBe(0);
-  });
-
-  it('leaves a users store that already has users alone', async () => {
-    const dir = await tempDir('users-');
-    await writeJsonFileAtomic(join(dir, 'store.json'), { users: [{ id: 7, email: 'kept@example.com', name: 'Kept' }], nextId: { users: 8 } });
-    const demo = await startDemo({ USERS_DATA_DIR: dir });
-    await demo.line(/The demo stack is up/);
-
-    expect(demo.lines.some((l) => /^\[demo\] {3}copied \d+ users/.test(l))).toBe(false);
-    expect(demo.lines).toContain(`[demo]   the users service already has users in ${dir}; not copying (npm run copy-users refreshes them)`);
 
     demo.child.kill('SIGTERM');
     expect((await demo.exited).code).toBe(0);

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { analyseDrill, percentiles, type DrillInput, type WriteResult } from '../drill/reload-analyse.js';
-import { FAILED, type LoadRecord, type ReloadOutcomeLine } from '../drill/reload.js';
+import { analyseDrill, FAILED, type DrillInput, type WriteResult } from '../drill/reload-analyse.js';
+import type { ReloadOutcomeLine } from '../drill/reload.js';
+import { percentiles } from '../lib/stats.js';
 
 // The verdict on made-up observations: the drill must be able to say FAIL.
 const BLUE = 0;
 const GREEN = 1;
 
 /** One request every 10 ms from t=0, answered as `who` says. */
-function record(who: number[]): LoadRecord {
+function record(who: number[]): DrillInput['load'] {
   return {
     sentAt: who.map((_, i) => i * 10),
-    doneAt: who.map((_, i) => i * 10 + 1),
-    who,
-    names: ['blue', 'green'],
-    failures: new Map(who.includes(FAILED) ? [['HTTP 502', who.filter((w) => w === FAILED).length]] : []),
+    latencyMs: who.map(() => 1),
+    side: who,
+    failed: who.map((w) => w === FAILED),
+    errors: new Map(who.includes(FAILED) ? [['HTTP 502', who.filter((w) => w === FAILED).length]] : []),
   };
 }
 
@@ -42,9 +43,8 @@ function input(who: number[], over: Partial<DrillInput> = {}): DrillInput {
     },
   ];
   return {
-    initial: 'blue', clients: 1, plannedWrites: 2, writes, load: record(who), loadStart: 0, loadEnd: who.length * 10, durationMs: 1000,
-    countersBefore: { success: 1 }, countersAfter: { success: 2, invalid: 1 }, pinning: 'off', proxyErrorLines: [], proxyExit: 'on SIGTERM: exited with code 0',
-    maxSwitchMs: 1000, machine: [], proxyLog: [], ...over,
+    initial: 'blue', plannedWrites: 2, writes, load: record(who), loadStart: 0, loadEnd: who.length * 10,
+    countersBefore: { success: 1 }, countersAfter: { success: 2, invalid: 1 }, maxSwitchMs: 1000, ...over,
   };
 }
 

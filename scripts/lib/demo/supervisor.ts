@@ -1,38 +1,34 @@
 // Owns the demo's children: starts them, notices one dying, and stops them all: SIGTERM,
 // a bounded wait, then SIGKILL for whatever is left. The demo exits only through stop().
 import { relative } from 'node:path';
-import { Child, describeExit, type ChildSpec } from './child.js';
+import { Child, describeExit, stopAll, waitForConnect, type ChildOptions } from '../procs.js';
 import type { Output } from './output.js';
-import { waitForConnect } from './readiness.js';
 
 export class Supervisor {
-  readonly #children: Child<unknown>[] = [];
+  readonly #children: Child[] = [];
   #stopping = false;
 
   constructor(
     private readonly output: Output,
     private readonly timeouts: { startMs: number; stopMs: number },
-  ) {
-    // Should the demo itself crash, no child outlives it holding its port.
-    process.once('exit', () => this.#children.forEach((c) => c.signal('SIGKILL')));
-  }
+  ) {}
 
   get stopping(): boolean {
     return this.#stopping;
   }
 
   /**
-   * Starts a child and waits until it reports listening and every port it names accepts
-   * connections; from then on, its exit stops the whole stack with exit code 1.
+   * Starts a child, its lines printed behind its prefix, and waits until it reports listening and
+   * every port it names accepts connections; from then on, its exit stops the whole stack with exit code 1.
    */
-  async bringUp<R>(spec: ChildSpec<R>, portsOf: (ready: R) => number[]): Promise<R> {
-    if (this.#stopping) throw new Error(`not starting ${spec.name}: the demo is stopping`);
-    const child = new Child(spec, this.output);
+  async bringUp<R>(name: string, entry: string, o: ChildOptions<R>, portsOf: (ready: R) => number[]): Promise<R> {
+    if (this.#stopping) throw new Error(`not starting ${name}: the demo is stopping`);
+    const child = new Child(name, entry, { ...o, onLine: (line, stderr) => this.output.line(name, line, stderr ? process.stderr : process.stdout) });
     this.#children.push(child);
-    this.output.say(`started ${spec.name} (pid ${child.pid}): ${relative(process.cwd(), spec.entry)}`);
+    this.output.say(`started ${name} (pid ${child.pid}): ${relative(process.cwd(), entry)}`);
     const ready = await child.waitReady(this.timeouts.startMs);
-    for (const port of portsOf(ready)) await waitForConnect(spec.name, '127.0.0.1', port, this.timeouts.startMs);
-    void child.exited.then((exit) => this.fail(`${child.name} ${describeExit(exit)} unexpectedly`));
+    for (const port of portsOf(ready)) await waitForConnect(name, '127.0.0.1', port, this.timeouts.startMs);
+    void child.exited.then((exit) => this.fail(`${name} ${describeExit(exit)} unexpectedly`));
     return ready;
   }
 
@@ -45,25 +41,8 @@ export class Supervisor {
 
   async stop(exitCode: number): Promise<never> {
     this.#stopping = true;
-    const running = this.#children.filter((c) => c.running);
-    for (const child of running) child.signal('SIGTERM');
-    const allExited = Promise.all(running.map((c) => c.exited));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      allExited.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.timeouts.stopMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) this.killAll(`still running ${this.timeouts.stopMs} ms after SIGTERM`);
-    await allExited;
+    const ms = this.timeouts.stopMs;
+    await stopAll(this.#children, ms, (c) => this.output.say(`${c.name} still running ${ms} ms after SIGTERM: sending SIGKILL`));
     process.exit(exitCode);
-  }
-
-  /** SIGKILL for every child still running. */
-  private killAll(reason: string): void {
-    for (const child of this.#children.filter((c) => c.running)) {
-      this.output.say(`${child.name} ${reason}: sending SIGKILL`);
-      child.signal('SIGKILL');
-    }
   }
 }

@@ -1,27 +1,18 @@
 // npm run traffic: a bounded, realistic mix of requests through the demo's proxy, so the shadow
 // compare of /orders has something to report. Exactly `requests` requests, `concurrency` at a
 // time, then a summary and where to read the report. Loopback only: it refuses any other host.
-//
-// The mix (per 40 requests, shuffled with a seeded generator, so a run is reproducible):
-//   /orders (mirrored by the demo's routes.yaml: GET and HEAD)
-//     GET /orders x6, HEAD /orders x1, GET /orders/:id of a seeded order (1..4) x9,
-//     GET /orders/:id that does not exist x2, GET /orders?userId=N x5
-//   not mirrored
-//     POST /orders x1 (a write: not in shadow.methods, so the orders service never sees it)
-//     GET /users x2, GET /users/:id x4, GET /users/:id/details x2,
-//     GET /payments x2, GET /payments/:id x4, GET / (the HTML dashboard) x2
+// The mix (MIX below, per 40 requests) is shuffled with a seeded generator: a run is reproducible.
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../seeded-random.js';
+import { countInto } from '../stats.js';
 
+/** admin: only named in the summary, never called; timeoutMs: per request, until its whole response is read. */
 export interface TrafficOptions {
-  /** The proxy's public origin. */
   url: URL;
-  /** The proxy's admin origin: only named in the summary, never called. */
   admin: URL;
   requests: number;
   concurrency: number;
   seed: number;
-  /** Per request, until its whole response is read. */
   timeoutMs: number;
 }
 
@@ -34,14 +25,7 @@ export const TRAFFIC_USAGE = `usage: npm run traffic [-- options]      (node dis
   --timeout-ms MS     per request (default 10000)
   -h, --help`;
 
-export const TRAFFIC_DEFAULTS = {
-  url: 'http://localhost:8080',
-  admin: 'http://127.0.0.1:9901',
-  requests: 500,
-  concurrency: 8,
-  seed: 1,
-  timeoutMs: 10_000,
-} as const;
+export const TRAFFIC_DEFAULTS = { url: 'http://localhost:8080', admin: 'http://127.0.0.1:9901', requests: 500, concurrency: 8, seed: 1, timeoutMs: 10_000 } as const;
 
 export function parseTrafficArgs(argv: readonly string[]): TrafficOptions | 'help' {
   const { values, positionals } = parseArgs({
@@ -49,13 +33,8 @@ export function parseTrafficArgs(argv: readonly string[]): TrafficOptions | 'hel
     strict: true,
     allowPositionals: true,
     options: {
-      url: { type: 'string' },
-      admin: { type: 'string' },
-      requests: { type: 'string' },
-      concurrency: { type: 'string' },
-      seed: { type: 'string' },
-      'timeout-ms': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      url: { type: 'string' }, admin: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' },
+      'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
@@ -100,13 +79,13 @@ function isLoopbackHost(hostname: string): boolean {
 
 // --- the plan -------------------------------------------------------------------------------
 
+/** kind, e.g. "GET /orders/:id (missing)": the summary counts by it; mirrored: GET or HEAD under
+ *  /orders, what the demo's routes.yaml mirrors to the orders service. */
 export interface PlannedRequest {
-  /** What kind of request, e.g. "GET /orders/:id (missing)": the summary counts by it. */
   kind: string;
   method: string;
   path: string;
   body?: string;
-  /** GET or HEAD under /orders: what the demo's routes.yaml mirrors to the orders service. */
   mirrored: boolean;
 }
 
@@ -123,15 +102,8 @@ const MIX: ReadonlyArray<readonly [kind: string, perForty: number, make: Maker]>
   ['GET /orders/:id', 9, (pick) => ({ method: 'GET', path: `/orders/${pick(SEEDED_ORDERS)}` })],
   ['GET /orders/:id (missing)', 2, (_, missingId) => ({ method: 'GET', path: `/orders/${missingId()}` })],
   ['GET /orders?userId=N', 5, (pick) => ({ method: 'GET', path: `/orders?userId=${pick(SEEDED_USERS)}` })],
-  [
-    'POST /orders',
-    1,
-    (pick) => ({
-      method: 'POST',
-      path: '/orders',
-      body: JSON.stringify({ userId: pick(SEEDED_USERS), product: pick(PRODUCTS), quantity: pick([1, 2, 5]) }),
-    }),
-  ],
+  // a write: not in shadow.methods, so the orders service never sees it
+  ['POST /orders', 1, (pick) => ({ method: 'POST', path: '/orders', body: JSON.stringify({ userId: pick(SEEDED_USERS), product: pick(PRODUCTS), quantity: pick([1, 2, 5]) }) })],
   ['GET /users', 2, () => ({ method: 'GET', path: '/users' })],
   ['GET /users/:id', 4, (pick) => ({ method: 'GET', path: `/users/${pick(SEEDED_USERS)}` })],
   ['GET /users/:id/details', 2, (pick) => ({ method: 'GET', path: `/users/${pick(SEEDED_USERS)}/details` })],
@@ -147,10 +119,7 @@ function isMirrored(method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && /^\/orders(?:[/?]|$)/.test(path);
 }
 
-/**
- * `count` requests: every block of 40 holds the whole mix, shuffled; the last block is cut
- * short. Deterministic for a seed.
- */
+/** `count` requests: every block of 40 holds the whole mix, shuffled; the last one cut short. Deterministic for a seed. */
 export function planTraffic(count: number, seed: number): PlannedRequest[] {
   const random = seededRandom(seed);
   const pick = <T>(choices: readonly T[]): T => choices[Math.floor(random() * choices.length)]!;
@@ -173,19 +142,15 @@ export function planTraffic(count: number, seed: number): PlannedRequest[] {
 
 // --- sending --------------------------------------------------------------------------------
 
+/** byStatus: response status ("200") or failure ("ECONNREFUSED", "timeout") -> count; failed: no
+ *  response; notSent and refused: the run stopped early because nothing listens at the URL. */
 export interface TrafficSummary {
-  /** Requests sent (each got a response, or failed). */
   sent: number;
-  /** Planned but not sent: the run stopped early because nothing listens at the URL. */
   notSent: number;
-  /** Response status ("200") or failure ("ECONNREFUSED", "timeout") -> count. */
   byStatus: Map<string, number>;
   byKind: Map<string, number>;
-  /** Sent requests the demo's routes.yaml mirrors to the orders service (GET/HEAD /orders...). */
   mirrored: number;
-  /** Requests that got no response. */
   failed: number;
-  /** Set when the run stopped early: nothing listens at the URL. */
   refused?: string;
   durationMs: number;
 }
@@ -202,8 +167,8 @@ export async function sendTraffic(opts: TrafficOptions): Promise<TrafficSummary>
       const request = plan[next++]!;
       const outcome = await send(opts, request);
       summary.sent++;
-      bump(summary.byStatus, outcome);
-      bump(summary.byKind, request.kind);
+      countInto(summary.byStatus, outcome);
+      countInto(summary.byKind, request.kind);
       if (request.mirrored) summary.mirrored++;
       if (!/^\d{3}$/.test(outcome)) {
         summary.failed++;
@@ -242,10 +207,6 @@ function failureName(err: unknown): string {
   const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string } };
   if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError') return 'timeout';
   return e.cause?.code ?? e.code ?? e.name ?? 'error';
-}
-
-function bump(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 // --- the summary ----------------------------------------------------------------------------

@@ -16,9 +16,9 @@ import { Pool } from 'undici';
 import { LOG } from '../../src/observability/log-messages.js';
 import { USERS_PATHS } from './fault.js';
 import { countInto } from '../lib/stats.js';
-import { epochMs, epochOf, int, latencyTable, metricBy, secs, signed, sleepUntil, text, topErrors, verdictOf, type LogEntry, type RouteShown } from './kit.js';
+import { epochMs, epochOf, int, metricBy, secs, sleepUntil, text, topErrors, verdictOf, type LogEntry, type RouteShown } from './kit.js';
 import { Load } from './load.js';
-import { describePaths, routesYaml, type DrillOptions, type Verdict } from './runner.js';
+import { routesYaml, type DrillOptions, type Verdict } from './runner.js';
 import type { Stack } from './stack.js';
 
 export const CANARY_DEFAULTS = { clients: 16, rate: 1000, durationMs: 9000, flipAtMs: 3000, afterHaltMs: 3000, users: 1000 } as const;
@@ -126,7 +126,7 @@ export async function runCanary(o: CanaryOptions & { pinning: string }, stack: S
     seen[s === 'proxied' ? 1 : 0]!++;
   }
   if (seen[0] === 0 || seen[1] === 0) throw new Error(`before the drill, 100 x-user-id values all went to one side (primary ${seen[0]}, canary ${seen[1]})`);
-  const m: { start?: Counts; flip?: Counts; halt?: Counts; end?: Counts } = { start: await counts(stack) };
+  const m: { start?: Counts; halt?: Counts; end?: Counts } = { start: await counts(stack) };
   const users = CANARY_DEFAULTS.users;
   const load = new Load({
     origin: stack.proxyUrl, paths: USERS_PATHS, clients: o.clients, rate: o.rate, timeoutMs: 5000, none: NONE, describe: (s) => SIDES[s]!,
@@ -138,19 +138,17 @@ export async function runCanary(o: CanaryOptions & { pinning: string }, stack: S
   }).start();
   let halt: LogEntry | undefined;
   let flipAt = 0;
-  const st: { halt?: Awaited<ReturnType<typeof state>>; end?: Awaited<ReturnType<typeof state>> } = {};
+  const st: { end?: Awaited<ReturnType<typeof state>> } = {};
   try {
     const t0 = load.record.startedAt;
     o.say(`load started: ${o.clients} clients, ${o.rate} req/s, ${users} x-user-id values`);
     await sleepUntil(t0 + o.flipAtMs);
-    m.flip = await read('the metrics at the flip', () => counts(stack));
     flipAt = standin.failingSince = epochMs();
     o.say(`users stand-in answers 500 from +${((flipAt - t0) / 1000).toFixed(3)} s`);
     // The bar is windowMs after the flip; the log line may arrive up to ~100 ms after the halt.
     halt = await stack.log.waitFor((e) => e['msg'] === LOG.canaryHalted && e['route'] === ROUTE, flipAt + HALT.windowMs + 1000 - epochMs());
     if (halt !== undefined) {
       m.halt = await read('the metrics after the halt', () => counts(stack));
-      st.halt = await read('/routes after the halt', state);
       o.say(`canary halted (flip+${Math.round((epochOf(halt['at']) ?? 0) - flipAt)} ms): ${text(halt, 'reason')}`);
       await sleepUntil(Math.max(t0 + o.durationMs, halt.arrivedAt + o.afterHaltMs));
     } else {
@@ -176,7 +174,6 @@ export async function runCanary(o: CanaryOptions & { pinning: string }, stack: S
   const phase = (at: number): number => (at < flipAt ? 0 : at < H ? 1 : 2);
   const table = SIDES.map(() => [0, 0, 0]);
   let [canaryAfterHalt, canaryFailures, legacyErrors, canaryBadBeforeFlip, unexplained, standinAfterHalt, standinInFlight, injectedAtStandin] = [0, 0, 0, 0, 0, 0, 0, 0];
-  const userSides = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const [side, ph] = [r.side[i]!, phase(r.sentAt[i]!)];
     table[side]![ph]!++;
@@ -185,7 +182,6 @@ export async function runCanary(o: CanaryOptions & { pinning: string }, stack: S
     if ((side === PRIMARY || side === FALLBACK) && r.failed[i]) legacyErrors++;
     if (side === CANARY && ph === 0 && r.failed[i]) canaryBadBeforeFlip++;
     if (side === NONE || side === UNKNOWN) unexplained++;
-    if (ph < 2) userSides.set(i % users, (userSides.get(i % users) ?? 0) | (VIA_CANARY.has(side) ? 2 : 1));
   }
   for (const a of standin.arrivals) {
     if (a.answer === 'injected-500') injectedAtStandin++;
@@ -221,40 +217,17 @@ export async function runCanary(o: CanaryOptions & { pinning: string }, stack: S
 
   // --- the summary ---------------------------------------------------------------------------
   const out = ['canary drill: the canary of /users starts answering 500 under load; the halt must stop it'];
-  out.push(`  load      ${o.clients} keep-alive clients, target ${int(o.rate)} req/s, x-user-id from ${int(users)} values; flip at +${secs(o.flipAtMs)}; load for ${secs(o.durationMs)} and at least ${secs(o.afterHaltMs)} after the halt`);
-  out.push(`  route     /users: upstream legacy, canary { upstream users, percent 20, stickyOn "header:x-user-id", halt { maxErrorRate ${HALT.maxErrorRate}, minRequests ${HALT.minRequests}, windowMs ${HALT.windowMs} } }, ${o.fallback ? 'fallback legacy' : 'no fallback'}`);
-  out.push(`  fallback  ${o.fallback ? 'fallback: legacy (--canary-fallback): clients should see no error; each failed canary request still counts and shows as x-strangler-fallback: legacy' : 'none (the default): clients get the canary\'s 500s until the halt; --canary-fallback runs it with fallback: legacy'}`);
-  out.push(`  canary    "users" is the drill's stand-in ${standin.url} in front of the users service ${stack.usersUrl}; from the flip on it answers 500 itself`);
-  out.push(`  stack     proxy ${stack.proxyUrl} (admin ${stack.adminUrl}), legacy ${stack.legacyUrl}`, `  pinning   ${o.pinning}`, `  paths     ${describePaths(r.paths)}`, '');
-  const rel = (at: number): string => `  ${`t=${((at - r.startedAt) / 1000).toFixed(3)} s`.padEnd(12)} ${`flip${signed(at - flipAt)}`.padEnd(15)}`;
+  out.push(`  load      ${o.clients} keep-alive clients, target ${int(o.rate)} req/s, x-user-id from ${int(users)} values; flip at +${secs(o.flipAtMs)}; ${o.fallback ? 'fallback: legacy' : 'no fallback'}`);
+  out.push(`  pinning   ${o.pinning}`, '');
   if (haltAt !== undefined) {
-    out.push(`timeline (t = since the load started; flip+ = since the stand-in started answering 500)`);
-    out.push(`${rel(flipAt)} the flip`, `${rel(haltAt)} canary halted  [${text(halt!, 'requestId')}]`, `${rel(halt!.arrivedAt)} the drill read the line`, `${rel(r.stoppedAt)} load stopped`);
-    out.push(`halt              ${secs(haltAt - flipAt)} after the flip (bar: <= windowMs ${secs(HALT.windowMs)}); route ${text(halt!, 'route')}, canary ${text(halt!, 'canary')}, primary ${text(halt!, 'primary')}`);
-    out.push(`  reason          ${text(halt!, 'reason')}`);
-    out.push(`  /routes         state.canary.halted ${st.end?.halted ? `{ at ${st.end.halted.at}, reason "${st.end.halted.reason}" }` : 'null'} at the end` +
-      (st.halt?.window ? `; window when the line was read: ${int(st.halt.window.errors ?? 0)} errors in ${int(st.halt.window.requests ?? 0)} requests` : ''));
-    out.push(`  metric          strangler_canary_halted ${m.flip?.halted ?? 'absent'} before the flip, ${m.halt?.halted ?? 'absent'} after the halt, ${m.end?.halted ?? 'absent'} at the end`);
+    out.push(`halt              ${secs(haltAt - flipAt)} after the flip (bar: <= windowMs ${secs(HALT.windowMs)}); reason ${text(halt!, 'reason')}`);
+    out.push(`  /routes         state.canary.halted ${st.end?.halted ? 'set' : 'null'} at the end; metric strangler_canary_halted ${m.end?.halted ?? 'absent'} at the end`);
   } else out.push('(no "canary halted" line in the proxy log)');
-  const col = (x: string): string => x.padStart(16);
-  out.push('', `requests by side (client side; phases by when the client sent the request; "after the halt" = from the halt's ms + 1)`);
-  out.push(`  ${''.padEnd(30)}${['before the flip', 'flip -> halt', 'after the halt', 'total'].map(col).join('')}`);
-  table.forEach((row, s) => {
-    const total = row.reduce((x, y) => x + y, 0);
-    if (total > 0 || s <= CANARY) out.push(`  ${SIDES[s]!.padEnd(30)}${[...row, total].map((c) => col(int(c))).join('')}`);
-  });
-  out.push(`  requests sent ${int(n)} in ${secs(r.stoppedAt - r.startedAt)}; strangler_canary_requests_total{side="canary"} ${metricAfterHalt === undefined ? 'not read' : `+${int(metricAfterHalt)}`} from the halt line's reading to the end`);
+  out.push(`requests sent     ${int(n)} in ${secs(r.stoppedAt - r.startedAt)}; strangler_canary_requests_total{side="canary"} ${metricAfterHalt === undefined ? 'not read' : `+${int(metricAfterHalt)}`} from the halt line's reading to the end`);
   out.push(`canary failures   ${int(canaryFailures)} seen by clients before the halt; ${int(injectedAtStandin)} answered 500 at the stand-in`);
   out.push(...topErrors(r.errors, 8));
   out.push(`after the halt    ${int(canaryAfterHalt)} requests through the canary (client side); ${int(standinAfterHalt)} arrived at the stand-in (by X-Request-Id), ${int(standinInFlight)} sent before the halt arrived after it (in flight)`);
-  const onCanary = [...userSides.values()].filter((b) => b & 2).length;
-  out.push(`sticky keys       ${int(onCanary)} of ${int(users)} x-user-id values on the canary before the halt, ${int([...userSides.values()].filter((b) => b === 3).length)} on both sides`, '');
-  const lat = (side: number, ph?: number): number[] => r.latencyMs.filter((_, i) => r.side[i] === side && (ph === undefined || phase(r.sentAt[i]!) === ph));
-  out.push(...latencyTable([
-    ['primary, before the flip', lat(PRIMARY, 0)], ['primary, flip -> halt', lat(PRIMARY, 1)], ['primary, after the halt', lat(PRIMARY, 2)],
-    ['canary, before the flip', lat(CANARY, 0)], [o.fallback ? 'canary -> fallback' : 'canary, injected 500', lat(o.fallback ? FALLBACK : INJECTED)],
-  ]));
-  out.push('', `primary traffic   ${int(legacyErrors)} answer(s) from legacy with an unexpected status, ${int(unexplained)} with no response or from an unknown side`);
+  out.push(`primary traffic   ${int(legacyErrors)} answer(s) from legacy with an unexpected status, ${int(unexplained)} with no response or from an unknown side`);
   return verdictOf(out, stack.log, reasons, () => `PASS: the canary halted ${secs(haltAfterFlipMs!)} after the flip (bar ${secs(HALT.windowMs)}) after ${int(canaryFailures)} failed canary request(s); ` +
     `0 canary requests after the halt (client side, stand-in, metric); 0 errors from legacy in ${int(n)} GETs`);
 }

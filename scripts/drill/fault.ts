@@ -5,9 +5,9 @@
 // service's return (its listening line after the restart).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG } from '../../src/observability/log-messages.js';
-import { epochMs, epochOf, int, latencyTable, metricBy, secs, signed, sleepUntil, topErrors, verdictOf, type PromSample } from './kit.js';
+import { epochMs, epochOf, int, secs, sleepUntil, topErrors, verdictOf, type PromSample } from './kit.js';
 import { Load, type LoadPath, type LoadRecord } from './load.js';
-import { describePaths, routesYaml, type DrillOptions, type Verdict } from './runner.js';
+import { routesYaml, type DrillOptions, type Verdict } from './runner.js';
 import type { Stack } from './stack.js';
 
 export const FAULT_DEFAULTS = { clients: 16, rate: 1600, durationMs: 12_000, killAtMs: 3000, downMs: 4000 } as const;
@@ -67,7 +67,6 @@ export async function runFault(o: FaultOptions, stack: Stack): Promise<Verdict> 
     const by = res.headers.get('x-served-by');
     if (!(expect === undefined ? res.ok : res.status === expect) || by !== 'users-service') throw new Error(`before the drill, GET ${path} through the proxy answered ${res.status} from ${by ?? 'nobody'} (expected ${expect ?? '2xx'} from users-service)`);
   }
-  const before = await stack.admin.metrics();
   const load = new Load({
     origin: stack.proxyUrl, paths: USERS_PATHS, clients: o.clients, rate: o.rate, timeoutMs: 5000, none: SIDE.none,
     sideOf: (h) => ({ side: h['x-strangler-fallback'] === 'legacy' ? SIDE.fallback : h['x-served-by'] === 'users-service' ? SIDE.users : h['x-served-by'] === 'legacy-monolith' ? SIDE.legacyBare : SIDE.unknown }),
@@ -106,7 +105,7 @@ export async function runFault(o: FaultOptions, stack: Stack): Promise<Verdict> 
       problems.push(`reading the admin API failed: ${(err as Error).message}`);
     }
     problems.push(...stack.unexpectedExits());
-    return report(o, stack, load.record, kill, restart, after && { before, after, routes: routes! }, problems);
+    return report(o, stack, load.record, kill, restart, after && { after, routes: routes! }, problems);
   } finally {
     load.destroy();
   }
@@ -115,7 +114,7 @@ export async function runFault(o: FaultOptions, stack: Stack): Promise<Verdict> 
 function report(
   o: FaultOptions, stack: Stack, r: LoadRecord, kill: { at: number; exit: string },
   restart: { issuedAt: number; backAt: number; failedStarts: string[] } | undefined,
-  adm: { before: PromSample[]; after: PromSample[]; routes: string } | undefined, problems: string[],
+  adm: { after: PromSample[]; routes: string } | undefined, problems: string[],
 ): Verdict {
   const all = transitions(stack);
   const after = all.filter((t) => t.at >= kill.at - 5);
@@ -136,51 +135,19 @@ function report(
   if (sent === 0) reasons.push('no request was sent');
   reasons.push(...problems);
 
-  const delta = (name: string, by: string): string => {
-    if (adm === undefined) return 'unavailable';
-    const [a, b] = [metricBy(adm.after, name, { route: ROUTE }, by), metricBy(adm.before, name, { route: ROUTE }, by)];
-    const parts = [...a].filter(([k]) => k !== '').map(([k, v]) => [k, v - (b.get(k) ?? 0)] as const).filter(([, v]) => v !== 0).sort((x, y) => y[1] - x[1]);
-    return int(a.get('')! - b.get('')!) + (parts.length ? ` (${parts.map(([k, v]) => `${k} ${int(v)}`).join(', ')})` : '');
-  };
   const out: string[] = ['fault drill: the users service is SIGKILLed under load, then restarted'];
   out.push(`  load      ${o.clients} keep-alive clients, target ${int(o.rate)} req/s, ${secs(o.durationMs)}; kill at +${secs(o.killAtMs)}, down ${secs(o.downMs)}`);
-  out.push(`  route     /users -> users: timeoutMs ${POLICY.timeoutMs}, retry { attempts ${POLICY.retry.attempts}, backoffMs ${POLICY.retry.backoffMs}, on [${POLICY.retry.on.join(', ')}] }, ` +
-    `breaker { consecutiveFailures ${POLICY.breaker.consecutiveFailures}, halfOpenAfterMs ${POLICY.breaker.halfOpenAfterMs} }, fallback ${POLICY.fallback}`);
-  out.push(`  stack     proxy ${stack.proxyUrl} (admin ${stack.adminUrl}), users ${stack.usersUrl}, legacy ${stack.legacyUrl}`);
-  out.push(`  pinning   ${o.pinning}`, `  paths     ${describePaths(r.paths)}`, '');
-  out.push('timeline (t = since the load started; kill+ / back+ = since the SIGKILL / the service listening again)');
-  const events = [{ at: kill.at, what: `users service SIGKILLed (${kill.exit})` }];
-  if (restart) {
-    const failed = restart.failedStarts;
-    events.push({ at: restart.issuedAt, what: `users service restarted (same port, same data dir)${failed.length ? `, after ${failed.length} failed start(s): ${failed.join('; ')}` : ''}` });
-    events.push({ at: restart.backAt, what: `users service listening again (${int(restart.backAt - restart.issuedAt)} ms after the restart)` });
-  }
-  for (const t of all.slice(0, 40)) events.push({ at: t.at, what: `${t.event === 'opened' ? `breaker opened${t.reason ? ` (${t.reason})` : ''}` : t.event === 'half-open' ? LOG.breakerHalfOpen : LOG.breakerClosed}  [${t.requestId}]` });
-  for (const e of events.sort((a, b) => a.at - b.at)) {
-    const b = restart === undefined || e.at < restart.backAt - 0.5 ? '' : `  back${signed(e.at - restart.backAt)}`;
-    out.push(`  ${`t=${((e.at - r.startedAt) / 1000).toFixed(3)} s`.padEnd(12)} ${`kill${signed(e.at - kill.at)}`.padEnd(15)}${b.padEnd(17)} ${e.what}`);
-  }
-  if (all.length > 40) out.push(`  ... ${all.length - 40} more breaker transitions`);
-  if (all.length === 0) out.push('  (no breaker transition in the proxy log)');
+  out.push(`  pinning   ${o.pinning}`);
   const spanMs = r.stoppedAt - r.startedAt;
   const bySide = (s: number): number => count((i) => r.side[i] === s);
-  out.push('', `requests          ${int(sent)} sent in ${secs(spanMs)} (${int((sent * 1000) / Math.max(1, spanMs))} req/s)`);
+  out.push(`requests          ${int(sent)} sent in ${secs(spanMs)} (${int((sent * 1000) / Math.max(1, spanMs))} req/s)`);
   out.push(`  answered by     users-service ${int(bySide(SIDE.users))}, legacy as fallback ${int(bySide(SIDE.fallback))}` +
     (bySide(SIDE.legacyBare) ? `, legacy WITHOUT x-strangler-fallback ${int(bySide(SIDE.legacyBare))}` : '') + (bySide(SIDE.unknown) ? `, unknown side ${int(bySide(SIDE.unknown))}` : ''));
   out.push(`  expected 404s   ${int(count((i) => r.paths[r.path[i]!]!.expect === 404 && r.status[i] === 404))}`);
   out.push(`client errors     ${int(errors)} (unexpected status ${int(count((i) => r.failed[i]! && r.status[i] !== 0))}, no response ${int(count((i) => r.status[i] === 0))})`);
   out.push(...topErrors(r.errors, 10));
-  out.push(`fallbacks         ${int(bySide(SIDE.fallback))} responses with x-strangler-fallback: legacy; metric strangler_fallbacks_total ${delta('strangler_fallbacks_total', 'reason')}; ` +
-    `"${LOG.fallingBack}" log lines ${int(stack.log.lines(LOG.fallingBack).length)}`);
-  out.push(`retries           metric strangler_upstream_retries_total ${delta('strangler_upstream_retries_total', 'reason')}; "${LOG.retrying}" log lines ${int(stack.log.lines(LOG.retrying).length)}`);
+  out.push(`fallbacks         ${int(bySide(SIDE.fallback))} responses with x-strangler-fallback: legacy`);
   if (adm) out.push(`breaker at end    /routes: ${adm.routes}; metric strangler_breaker_state ${adm.after.find((s) => s.name === 'strangler_breaker_state' && s.labels['route'] === ROUTE)?.value ?? 'absent'}`);
-  const slice = (from: number, to: number): number[] => r.latencyMs.filter((_, i) => r.sentAt[i]! >= from && r.sentAt[i]! < to);
-  const back = restart?.backAt ?? Infinity;
-  out.push('', ...latencyTable([
-    ['overall', r.latencyMs], ['before the kill', slice(-Infinity, kill.at)], ['outage (kill -> back)', slice(kill.at, back)],
-    ...(restart ? [['recovery (back -> closed)', slice(back, closed?.at ?? Infinity)] as const] : []),
-    ...(restart && closed ? [['after the breaker closed', slice(closed.at, Infinity)] as const] : []),
-  ]));
   out.push('', `back -> breaker closed: ${recoveryMs === undefined ? 'not seen' : secs(recoveryMs)} (bar: <= halfOpenAfterMs ${POLICY.breaker.halfOpenAfterMs} + 1000 = ${secs(barMs)})`);
   return verdictOf(out, stack.log, reasons, () => `PASS: 0 client-visible errors in ${int(sent)} GETs; the breaker closed ${secs(recoveryMs!)} after the service's return (bar ${secs(barMs)})`);
 }

@@ -3,7 +3,7 @@
 // skipped by a substring test, the rest parsed and kept with their arrival).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG, msgField, type LogMessage } from '../../src/observability/log-messages.js';
-import { countInto, percentiles } from '../lib/stats.js';
+import { countInto } from '../lib/stats.js';
 
 /** Epoch ms with sub-ms resolution: the drill's send times and the proxy's log times on one line. */
 export const epochMs = (): number => performance.timeOrigin + performance.now();
@@ -13,20 +13,7 @@ export async function sleepUntil(at: number): Promise<void> {
 }
 
 export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-export const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '-');
 export const secs = (n: number): string => `${(n / 1000).toFixed(3)} s`;
-export const signed = (n: number): string => `${n < 0 ? '-' : '+'}${(Math.abs(n) / 1000).toFixed(3)} s`;
-
-/** The latency table: one row per labelled slice of the requests (empty slices print `-`). */
-export function latencyTable(rows: readonly (readonly [string, readonly number[]])[]): string[] {
-  return [
-    'latency (send to end of body)    requests        p50        p99        max',
-    ...rows.map(([label, xs]) => {
-      const p = percentiles(xs, NaN);
-      return `  ${label.padEnd(30)} ${int(p.count).padStart(8)} ${ms(p.p50).padStart(10)} ${ms(p.p99).padStart(10)} ${ms(p.max).padStart(10)}`;
-    }),
-  ];
-}
 
 // --- the admin reader ----------------------------------------------------------------------
 export interface PromSample {

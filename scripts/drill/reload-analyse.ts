@@ -39,7 +39,7 @@ export interface DrillInput {
   readonly initial: Color;
   readonly plannedWrites: number;
   readonly writes: readonly WriteResult[];
-  readonly load: Pick<LoadRecord, 'sentAt' | 'latencyMs' | 'side' | 'failed' | 'errors'>;
+  readonly load: Pick<LoadRecord, 'sentAt' | 'side' | 'failed' | 'errors'>;
   readonly loadStart: number;
   readonly loadEnd: number;
   readonly countersBefore?: Readonly<Record<string, number>>;
@@ -83,7 +83,6 @@ export function analyseDrill(d: DrillInput) {
     else bump(byUpstream, load.names[w]!);
   }
   const failures = Object.fromEntries(d.load.errors);
-  const latency = percentiles(d.load.latencyMs.filter((x) => Number.isFinite(x)));
   const loadSeconds = Math.max(1e-3, (d.loadEnd - d.loadStart) / 1000);
 
   // --- baseline: before the first write, only the initial upstream -------------------------
@@ -96,7 +95,6 @@ export function analyseDrill(d: DrillInput) {
 
   // --- per write ----------------------------------------------------------------------------
   const switchMs: number[] = [];
-  const logMs: number[] = [];
   let missing = 0;
   let flipFlopWrites = 0;
   let strayResponses = 0;
@@ -104,19 +102,12 @@ export function analyseDrill(d: DrillInput) {
   let rejected = 0;
   let invalidServedUnchanged = 0;
   let unexpectedOutcomes = 0;
-  let unchangedLines = 0;
-  const how: Record<string, number> = {};
-  const invalidKinds: Record<string, number> = {};
   /** Send index of the last observed switch (the first request of the new upstream), -1: baseline. */
   let lastSwitchIndex = -1;
 
   writes.forEach((w, i) => {
-    bump(how, w.how);
     const label = `write #${w.n} (${w.invalid ? `invalid: ${w.invalid}` : `/svc ${w.before} -> ${w.after}`}, ${w.how})`;
-    const first = w.outcomes[0];
-    if (first) logMs.push(first.at - w.writtenAt);
     const count = (k: ReloadOutcomeLine['kind']) => w.outcomes.filter((o) => o.kind === k).length;
-    unchangedLines += count('unchanged');
     const routes = w.routes;
     if (routes?.error) problem(`${label}: GET /routes failed: ${routes.error}`);
 
@@ -174,7 +165,6 @@ export function analyseDrill(d: DrillInput) {
         }
       }
     } else {
-      bump(invalidKinds, w.invalid);
       const rejectedLines = count('rejected');
       const extra = Math.max(0, rejectedLines - 1) + count('reloaded') + count('failed');
       if (extra > 0) {
@@ -238,18 +228,15 @@ export function analyseDrill(d: DrillInput) {
   return {
     pass: reasons.length === 0,
     reasons,
-    writes: { planned: d.plannedWrites, done: writes.length, valid, invalid, how, invalidKinds },
-    requests: { sent: load.sentAt.length, failed, perSecond: load.sentAt.length / loadSeconds, byUpstream, failures, latency },
+    writes: { planned: d.plannedWrites, done: writes.length, valid, invalid },
+    requests: { sent: load.sentAt.length, failed, perSecond: load.sentAt.length / loadSeconds, byUpstream, failures },
     applied,
     rejected,
     invalidServedUnchanged,
     switches: { ...switches, missing, flipFlopWrites, strayResponses },
-    logLatency: percentiles(logMs),
-    writeDuration: percentiles(writes.map((w) => w.writtenAt - w.at)),
     unexpectedOutcomes,
-    unchangedLines,
     baselineStray,
-    ...(d.countersAfter ? { counters: d.countersAfter, countersDelta } : {}),
+    ...(d.countersAfter ? { countersDelta } : {}),
     countersAgree,
     problems,
   };

@@ -4,11 +4,9 @@
 // invalid), each replaced in one of the real-life ways; then the analysis (reload-analyse.ts).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../src/config/load.js';
 import { LOG, msgField } from '../../src/observability/log-messages.js';
-import { allowedCpus, cpuMeter, idleCheck } from '../lib/cpu.js';
 import { epochMs, metricBy, type LogEntry } from './kit.js';
 import { Load } from './load.js';
 import { analyseDrill, FAILED, type RoutesSeen, type WriteResult } from './reload-analyse.js';
@@ -37,9 +35,8 @@ function outcome(e: LogEntry): ReloadOutcomeLine | undefined {
   return { at: e.arrivedAt, kind, trigger: typeof e['trigger'] === 'string' ? e['trigger'] : '?', ...str('version'), ...str('previousVersion'), ...str('liveVersion'), ...list('changes'), ...list('errors') };
 }
 
-/** maxDurationMs: the whole drill, start-up included; maxSwitchMs: the bar for the p99 switch time;
- *  idleCheckMs: how long to measure how busy the machine is before the drill (0: skip). */
-export const DRILL_DEFAULTS = { rewrites: 100, invalidEvery: 7, clients: 32, minGapMs: 250, maxGapMs: 400, seed: 1, maxDurationMs: 60_000, maxSwitchMs: 1000, requestTimeoutMs: 5000, idleCheckMs: 1000 } as const;
+/** maxDurationMs: the whole drill, start-up included; maxSwitchMs: the bar for the p99 switch time. */
+export const DRILL_DEFAULTS = { rewrites: 100, invalidEvery: 7, clients: 32, minGapMs: 250, maxGapMs: 400, seed: 1, maxDurationMs: 60_000, maxSwitchMs: 1000, requestTimeoutMs: 5000 } as const;
 /** stranglerMain: the built proxy (default dist/src/main.js); pin: the proxy on its own CPU; log: progress lines. */
 export type DrillOptions = { readonly [K in keyof typeof DRILL_DEFAULTS]?: number } & { stranglerMain?: string; pin?: boolean; log?: (line: string) => void };
 const INITIAL: Color = COLORS[0];
@@ -102,14 +99,6 @@ export async function runDrill(options: DrillOptions) {
     if (parsed.ok) live = parsed.version;
     return { ...p, text, expectedVersion: live, versionBefore };
   });
-  // Before pinning: it narrows this process's own CPU list.
-  const cpus = allowedCpus();
-  const machine: string[] = [];
-  if (o.idleCheckMs > 0) {
-    const { parts, idle } = await idleCheck(o.idleCheckMs);
-    const t = `busy before the drill (${(o.idleCheckMs / 1000).toFixed(1)} s): ${parts || '?'}`;
-    machine.push(idle ? t : `${t}  (NOT idle: other work competes with the proxy and the drill)`);
-  }
   const runner: RunnerOptions = { clients: o.clients, rate: 0, durationMs: o.maxDurationMs, pin: o.pin !== false, say: log, ...(o.stranglerMain && { proxyMain: o.stranglerMain }) };
   try {
     return await withStack(runner, { apps: false, tmpPrefix: 'strangler-drill-', routesYaml: () => initialText }, async (r, stack) => {
@@ -125,9 +114,6 @@ export async function runDrill(options: DrillOptions) {
         },
       }).start();
       const loadStart = load.record.startedAt;
-      const usage = { meter: cpuMeter(stack.proxyPid), drill: process.cpuUsage() };
-      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-      loopDelay.enable();
       await sleep(BASELINE_MS);
       const done: Omit<WriteResult, 'outcomes'>[] = [];
       for (const p of prepared) {
@@ -149,17 +135,6 @@ export async function runDrill(options: DrillOptions) {
       }
       await sleep(TAIL_MS);
       const loadEnd = epochMs();
-      loopDelay.disable();
-      const seconds = (loadEnd - loadStart) / 1000;
-      const used = usage.meter();
-      const per = cpus.map((c) => [c, used.busy(c)] as const).filter((x): x is readonly [number, number] => x[1] !== undefined);
-      const drillUse = process.cpuUsage(usage.drill);
-      const drillCores = (drillUse.user + drillUse.system) / 1e6 / seconds;
-      const proxyCores = used.procCpuS === undefined ? undefined : used.procCpuS / seconds;
-      const others = proxyCores !== undefined && per.length ? Math.max(0, per.reduce((a, [, p]) => a + p / 100, 0) - drillCores - proxyCores) : undefined;
-      machine.push(`during the load: ${per.map(([c, p]) => `cpu ${c} ${p.toFixed(0)}% busy`).join(', ') || 'cpu use unknown'}; drill ${drillCores.toFixed(2)} cores, proxy ${proxyCores?.toFixed(2) ?? '?'} cores` +
-        (others !== undefined ? `, everything else ${others.toFixed(2)} cores${others > 0.3 ? ' (NOT idle)' : ''}` : ''));
-      machine.push(`the drill's event loop ran up to ${(loopDelay.max / 1e6).toFixed(0)} ms late (p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms)`);
       await load.stop();
       let countersAfter: Record<string, number> | undefined;
       let countersError: string | undefined;
@@ -170,12 +145,7 @@ export async function runDrill(options: DrillOptions) {
         initial: INITIAL, plannedWrites: plan.length, writes, load: load.record, loadStart, loadEnd, maxSwitchMs: o.maxSwitchMs,
         countersBefore, ...(countersAfter ? { countersAfter } : {}), ...(countersError ? { countersError } : {}),
       });
-      // Context for the summary, no verdict: what else the machine did, the proxy's lines but the access lines.
-      return {
-        ...analysed, clients: o.clients, pinning: r.pinning, proxyExit: '', durationMs: 0, machine,
-        proxyErrorLines: stack.log.errorLines.filter((l) => !l.includes(msgField(LOG.configRejected))),
-        proxyLog: stack.log.entries.slice(0, 1000).map((x) => `t${since(x.arrivedAt, loadStart)} ${x.raw}`),
-      };
+      return { ...analysed, clients: o.clients, pinning: r.pinning, proxyExit: '', durationMs: 0, proxyErrorLines: stack.log.errorLines.filter((l) => !l.includes(msgField(LOG.configRejected))) };
     }, (s, proxyExit) => Object.assign(s, { proxyExit, durationMs: epochMs() - startedAt }));
   } finally {
     await Promise.all(ups.map((u) => u.close()));
@@ -191,24 +161,13 @@ export function renderSummary(s: DrillSummary, maxSwitchMs: number): string {
     ['duration', `${(s.durationMs / 1000).toFixed(1)} s (start-up included)`],
     ['pinning', s.pinning],
     ['writes', `${s.writes.done} of ${s.writes.planned} (${s.writes.valid} valid, ${s.writes.invalid} invalid)`],
-    ['  how', counts(s.writes.how)],
-    ['  invalid kinds', counts(s.writes.invalidKinds)],
-    ['load', `${s.clients} keep-alive clients, GET /svc in a closed loop`],
-    ['requests sent', `${s.requests.sent} (${s.requests.perSecond.toFixed(0)}/s): ${counts(s.requests.byUpstream)}`],
+    ['requests sent', `${s.requests.sent} (${s.requests.perSecond.toFixed(0)}/s, ${s.clients} clients): ${counts(s.requests.byUpstream)}`],
     ['failed requests', s.requests.failed === 0 ? '0' : `${s.requests.failed}: ${counts(s.requests.failures)}`],
-    ['request latency', pcts(s.requests.latency)],
-    ['reloads applied', `${s.applied}/${s.writes.valid} valid writes ("${LOG.configReloaded}" line with the expected version, GET /routes agrees)`],
-    ['invalid rejected', `${s.rejected}/${s.writes.invalid} ("${LOG.configRejected}" line); served upstream unchanged after ${s.invalidServedUnchanged}/${s.writes.invalid}`],
+    ['reloads applied', `${s.applied}/${s.writes.valid}; invalid rejected ${s.rejected}/${s.writes.invalid}, served upstream unchanged after ${s.invalidServedUnchanged}`],
     ['switches observed', `${s.switches.count}/${s.writes.valid}; flip-flops ${s.switches.flipFlopWrites} writes (${s.switches.strayResponses} stray responses)`],
     ['switch time', `${pcts(s.switches)}  (end of the write -> first request sent after it that the new upstream answered)`],
-    ['reload line after', `${pcts(s.logLatency)}  (write -> its reload line; the proxy flushes its log every 100 ms)`],
-    ['write duration', `${pcts(s.writeDuration)}  (the drill's own file operations)`],
-    ['other reload lines', `${s.unexpectedOutcomes} unexpected, ${s.unchangedLines} "${LOG.configUnchanged}"`],
+    ['proxy exit', s.proxyExit],
   ];
-  const metric = s.counters ? Object.entries(s.counters).map(([k, v]) => `strangler_config_reloads_total{result="${k}"} ${v}   (+${s.countersDelta?.[k] ?? '?'} during the drill)`) : ['(GET /metrics failed)'];
-  metric.forEach((m, i) => rows.push([i === 0 ? 'metrics' : '', m]));
-  rows.push(['proxy exit', s.proxyExit]);
-  s.machine.forEach((m, i) => rows.push([i === 0 ? 'machine' : '', m]));
   if (s.proxyErrorLines.length) rows.push(['proxy error lines', `${s.proxyErrorLines.length} (first: ${s.proxyErrorLines[0]!.slice(0, 200)})`]);
   rows.push(['result', s.pass
     ? `PASS (0 failed requests; ${s.applied}/${s.writes.valid} applied; ${s.rejected}/${s.writes.invalid} rejected; no flip-flop; p99 switch ${ms(s.switches.p99)} < ${maxSwitchMs} ms)`
@@ -216,7 +175,5 @@ export function renderSummary(s: DrillSummary, maxSwitchMs: number): string {
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   const lines = ['strangler reload drill', ...rows.map(([k, v]) => `  ${k.padEnd(width)}${v}`)];
   if (s.problems.length) lines.push('  problems:', ...s.problems.map((p) => `    - ${p}`));
-  if (!s.pass && s.machine.some((m) => m.includes('NOT idle'))) lines.push("  note: the machine was busy (the proxy's stdout reader is starved too); rerun on an idle machine.");
-  if (!s.pass && s.proxyLog.length) lines.push(`  the proxy's log without access lines (t = since the load began):`, ...s.proxyLog.slice(-80).map((l) => `    ${l.slice(0, 400)}`));
   return lines.join('\n') + '\n';
 }

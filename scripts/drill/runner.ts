@@ -1,7 +1,6 @@
 // The drill runner: one stack per scenario run (started, handed to the scenario, stopped whatever
 // happens), the CPU pinning, and what scenarios share of their routes.yaml and summary.
 import { planPinning } from '../lib/cpu.js';
-import type { LoadPath } from './load.js';
 import { Stack, type StackOptions } from './stack.js';
 
 export interface DrillOptions {
@@ -68,9 +67,4 @@ ${usersRoute.map((line) => `    ${line}\n`).join('')}
   - prefix: /
     upstream: legacy
 `;
-}
-
-/** The load's paths, each with its expected status when it is not a 2xx. */
-export function describePaths(paths: readonly LoadPath[]): string {
-  return paths.map((p) => (p.expect === undefined ? p.path : `${p.path} (expect ${p.expect})`)).join(', ');
 }

@@ -11,7 +11,6 @@ const GREEN = 1;
 function record(who: number[]): DrillInput['load'] {
   return {
     sentAt: who.map((_, i) => i * 10),
-    latencyMs: who.map(() => 1),
     side: who,
     failed: who.map((w) => w === FAILED),
     errors: new Map(who.includes(FAILED) ? [['HTTP 502', who.filter((w) => w === FAILED).length]] : []),

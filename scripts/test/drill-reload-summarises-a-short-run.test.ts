@@ -14,7 +14,6 @@ describe('npm run drill:reload', () => {
       minGapMs: 250,
       maxGapMs: 300,
       pin: false,
-      idleCheckMs: 0,
       maxDurationMs: 25_000,
     });
     expect(s.problems).toEqual([]);

@@ -104,8 +104,6 @@ async function main(): Promise<number> {
         ...(rate ? [
           ['fixed rate', `${opts.rate} req/s, ${opts.rateRounds} rounds, ${opts.rateDurationS} s measured per run after ${opts.warmupS} s at the same rate, ` +
             `up to ${opts.connections} connections; ${OPEN_LOOP_NAME}`],
-          ['shadow rows', `measured route + shadow {upstream: shadow, percent: 100, timeoutMs: 5000, maxConcurrent: 64}; shadow = a second ` +
-            `bench upstream instance, or one that answers after ${SLOW_SHADOW_DELAY_MS / 1000} s (both on the load core)`],
         ] as const : []),
         ...(cpu ? [['cpu per request', `${opts.cpuRate} req/s, ${opts.cpuRounds} rounds, ${opts.cpuDurationS} s measured per run after ${opts.warmupS} s; same generator`]] as const : []),
         ...(load ? [['rounds', `${opts.rounds}; targets interleaved, order rotated each round, each target restarted each round; medians across rounds`]] as const : []),

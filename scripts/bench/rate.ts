@@ -5,12 +5,12 @@
 // Rows are interleaved per round (order rotated), strangler restarted for every run; the two
 // shadow upstreams are started once, on the load core like the primary upstream.
 import { cpuMeter } from '../lib/cpu.js';
-import { median, medianOf, percentile } from '../lib/stats.js';
+import { median, percentile } from '../lib/stats.js';
 import { startOpenLoop } from './load.js';
 import type { OpenLoopOutput } from './open-loop.js';
 import type { BarCheck } from './report.js';
 import { SCENARIOS, type Scenario } from './routes.js';
-import { eachRun, log, noteOf, pct, wrongAnswer } from './runner.js';
+import { eachRun, log, noteOf, wrongAnswer } from './runner.js';
 import { fmtNum as fmt, grid, withNulls } from './stats.js';
 import { BARE_KEY, startNodeProgram, stranglerTarget, type BenchContext, type RunningTarget, type Target } from './targets.js';
 
@@ -35,8 +35,6 @@ export interface RateSample {
   readonly scheduled: number;
   readonly errors: number;                 // socket errors + timeouts + non-2xx + wrong body size
   readonly lagP99Ms: number;               // the generator's own lateness
-  readonly targetProcCpuPct: number | undefined;
-  readonly loadCoreBusyPct: number | undefined;
   readonly shadowRequests: number | undefined;   // requests that reached this row's shadow upstream during the run
   readonly sent: number;                   // requests sent during the run, warm-up included
 }
@@ -44,7 +42,7 @@ export interface RateSample {
 /** p50/p99/max over the latencies of all rounds together (steadier than a median of per-round p99s);
  *  p99Min/MaxMs: the lowest and highest single-round p99 (the noise); the rest medians across rounds;
  *  shadowPct: shadow upstream requests / requests sent, all rounds. */
-export interface RateRow extends Partial<Pick<RateSample, 'p50Ms' | 'p99Ms' | 'maxMs' | 'achievedRps' | 'targetProcCpuPct' | 'loadCoreBusyPct' | 'lagP99Ms'>> {
+export interface RateRow extends Partial<Pick<RateSample, 'p50Ms' | 'p99Ms' | 'maxMs' | 'achievedRps' | 'lagP99Ms'>> {
   readonly key: string;
   readonly target: string;
   readonly samples: readonly RateSample[];
@@ -116,7 +114,7 @@ export async function runRateSection(o: RateOptions, ctx: BenchContext): Promise
   try {
     await eachRun('rate ', o.rounds, cells, ctx, (c, msg) => c.notes.push(msg), async (c, running, tag) => {
       const shadowBefore = await requestCount(c.shadowUrl);
-      const { r, procCpuS, wallS, busy } = await measureAtRate(running, scenario, o, ctx);
+      const { r } = await measureAtRate(running, scenario, o, ctx);
       // The shadow upstreams count a request when it arrives; give the last copies a moment to get there.
       if (c.shadowUrl) await new Promise((res) => setTimeout(res, 200));
       const shadowAfter = await requestCount(c.shadowUrl);
@@ -129,8 +127,6 @@ export async function runRateSection(o: RateOptions, ctx: BenchContext): Promise
         scheduled: r.scheduled,
         errors: r.errors + r.timeouts + r.non2xx + r.wrongBody,
         lagP99Ms: r.lagP99Ms,
-        targetProcCpuPct: procCpuS === undefined ? undefined : (100 * procCpuS) / wallS,
-        loadCoreBusyPct: busy(ctx.pinning.loadCpu),
         shadowRequests: shadowBefore !== undefined && shadowAfter !== undefined ? shadowAfter - shadowBefore : undefined,
         sent: Math.round(o.rate * (o.warmupS + o.durationS)),
       };
@@ -138,8 +134,7 @@ export async function runRateSection(o: RateOptions, ctx: BenchContext): Promise
       c.latencies.push(lat as number[]);
       c.notes.push(...rateNotes(r, o));
       log(`${tag} ${s.achievedRps.toFixed(0).padStart(5)} req/s  p50 ${s.p50Ms.toFixed(2)} ms  ` +
-        `p99 ${s.p99Ms.toFixed(2)} ms  max ${s.maxMs.toFixed(1)} ms  errors ${s.errors}  ` +
-        `cpu target ${pct(s.targetProcCpuPct)}, load core ${pct(s.loadCoreBusyPct)}` +
+        `p99 ${s.p99Ms.toFixed(2)} ms  max ${s.maxMs.toFixed(1)} ms  errors ${s.errors}` +
         (s.shadowRequests !== undefined ? `  shadow upstream got ${s.shadowRequests} of ${s.sent}` : ''));
     });
   } finally {
@@ -163,8 +158,6 @@ function summarizeRate(c: { target: Target; samples: readonly RateSample[]; late
     p99MaxMs: Math.max(...p99s),
     achievedRps: median(samples.map((s) => s.achievedRps)),
     lagP99Ms: median(samples.map((s) => s.lagP99Ms)),
-    targetProcCpuPct: medianOf(samples.map((s) => s.targetProcCpuPct)),
-    loadCoreBusyPct: medianOf(samples.map((s) => s.loadCoreBusyPct)),
     shadowPct: samples.every((s) => s.shadowRequests !== undefined)
       ? (100 * samples.reduce((a, s) => a + s.shadowRequests!, 0)) / samples.reduce((a, s) => a + s.sent, 0)
       : undefined,
@@ -188,7 +181,7 @@ function rateTitle(s: RateSection): string {
 }
 
 export function renderRateTable(s: RateSection): string {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'p99 per round', 'max ms', 'p99 vs no shadow', 'errors', 'shadow got', 'cpu target', 'cpu load', 'gen lag p99', 'note'];
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'p99 per round', 'max ms', 'p99 vs no shadow', 'errors', 'shadow got', 'gen lag p99', 'note'];
   return grid(rateTitle(s), head, s.rows.map((r) => {
     const ratio = p99Ratio(s, r.key);
     return [
@@ -196,20 +189,10 @@ export function renderRateTable(s: RateSection): string {
       r.p99MinMs === undefined ? '-' : r.samples.length > 1 ? `${fmt(r.p99MinMs, 2)}-${fmt(r.p99MaxMs, 2)}` : fmt(r.p99MinMs, 2),
       fmt(r.maxMs, 1), ratio === undefined ? '-' : `${ratio.toFixed(2)}x`, r.samples.length ? String(r.errors) : '-',
       r.shadowPct === undefined ? '-' : `${r.shadowPct.toFixed(r.shadowPct < 10 ? 1 : 0)}%`,
-      pct(r.targetProcCpuPct), pct(r.loadCoreBusyPct), r.lagP99Ms === undefined ? '-' : `${fmt(r.lagP99Ms, 2)} ms`, r.note ?? '',
+      r.lagP99Ms === undefined ? '-' : `${fmt(r.lagP99Ms, 2)} ms`, r.note ?? '',
     ];
   }));
 }
-
-export const RATE_LEGEND = [
-  'fixed rate: request i is due at start + i/rate whatever happened to earlier ones; latency runs from that scheduled time to',
-  'the end of the body (no coordinated omission: a stall counts in full). p50/p99/max over all rounds\' latencies together;',
-  '"p99 per round" is the lowest-highest single-round p99 (the noise). req/s: achieved, median of rounds. shadow got: requests',
-  `that reached the row's shadow upstream / requests sent (the ${SLOW_SHADOW_DELAY_MS / 1000} s upstream is capped by shadow.maxConcurrent 64: ~${(64000 / SLOW_SHADOW_DELAY_MS).toFixed(0)} req/s).`,
-  'cpu target: CPU used by strangler (% of one core); cpu load: busy share of the load core (generator, upstream, both shadow',
-  'upstreams, anything else). gen lag p99: how late the generator itself sent (1 ms timers + its event loop on the load core);',
-  'it is inside every row\'s latencies, so a high value there makes the rows noisy.',
-].join('\n');
 
 function one(s: RateSection, key: string): { text: string; pass?: boolean } {
   const r = rowOf(s, key);
@@ -226,17 +209,6 @@ export function rateBarChecks(s: RateSection): BarCheck[] {
     line: `shadow rows: primary p99 within 10% of no shadow: 100% ${a.text} / slow shadow ${b.text}`,
     ...(a.pass !== undefined || b.pass !== undefined ? { pass: a.pass !== false && b.pass !== false } : {}),
   }];
-  // When the reference row alone moves more than the bar between rounds, the bar is inside the noise.
-  const base = rowOf(s, NO_SHADOW);
-  if (base?.p99MinMs !== undefined && base.p99MaxMs !== undefined && base.samples.length > 1 && base.p99MinMs > 0) {
-    const spread = base.p99MaxMs / base.p99MinMs - 1;
-    if (spread > P99_BAR - 1) {
-      lines.push({
-        line: `  note: the no-shadow row's own p99 varied by ${(spread * 100).toFixed(0)}% between rounds (more than the 10% bar): ` +
-          'noise; rerun on an idle machine, or with more --rate-rounds / a longer --rate-duration',
-      });
-    }
-  }
   // A bar that passes because nothing was mirrored says nothing: say so.
   const idle = [SHADOW, SLOW_SHADOW].map((k) => rowOf(s, k)).filter((r): r is RateRow => r?.shadowPct !== undefined && r.shadowPct < 0.5);
   if (idle.length) {
@@ -249,7 +221,7 @@ export function rateBarChecks(s: RateSection): BarCheck[] {
 }
 
 const RATE_JSON_KEYS = ['key', 'target', 'achievedRps', 'p50Ms', 'p99Ms', 'maxMs', 'p99MinMs', 'p99MaxMs', 'p99VsNoShadow', 'errors',
-  'shadowPct', 'targetProcCpuPct', 'loadCoreBusyPct', 'lagP99Ms', 'note', 'samples'];
+  'shadowPct', 'lagP99Ms', 'note', 'samples'];
 
 export function rateJson(s: RateSection): unknown {
   return {

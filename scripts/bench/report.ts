@@ -1,5 +1,5 @@
 // Printing: header, one table per body size, the bar check lines; and the same as JSON.
-import { cpuBarChecks, cpuJson, RATE_LEGEND, rateBarChecks, rateJson, renderCpuTable, renderRateTable, type CpuSection, type RateSection } from './rate.js';
+import { cpuBarChecks, cpuJson, rateBarChecks, rateJson, renderCpuTable, renderRateTable, type CpuSection, type RateSection } from './rate.js';
 import type { Scenario } from './routes.js';
 import { pct } from './runner.js';
 import { fmtNum, grid, withNulls, type Row } from './stats.js';
@@ -109,22 +109,14 @@ export function renderReport(rep: BenchReport): string {
   const bars: BarCheck[] = [];
   if (rep.results.length) {
     parts.push(rep.results.map(renderTable).join('\n\n'));
-    parts.push([
-      'errors: socket errors + timeouts + non-2xx answers, all rounds.',
-      'cpu target: CPU used by the target\'s own processes (% of one core); cpu load: busy share of the core running the load',
-      'generator and the upstream; medians over the measured runs. A target under ~95% with the load core near 100% is capped',
-      'by the load side (2 cores: wrk + upstream share one), so its req/s understates it.',
-    ].join('\n'));
     bars.push(...barChecks(rep.results));
   }
   if (rep.rate) {
     parts.push(renderRateTable(rep.rate));
-    parts.push(RATE_LEGEND);
     bars.push(...rateBarChecks(rep.rate));
   }
   if (rep.cpu) {
     parts.push(renderCpuTable(rep.cpu));
-    parts.push('cpu us/req: user + sys CPU time of the target\'s processes over the measured window / requests answered in it.');
     bars.push(...cpuBarChecks(rep.cpu));
   }
   parts.push(bars.map((b) => b.line).join('\n'));

@@ -45,8 +45,6 @@ export const faultStack = (): { tmpPrefix: string; routesYaml: (u: { legacyUrl: 
 interface Transition {
   readonly event: 'opened' | 'half-open' | 'closed';
   readonly at: number;
-  readonly requestId: string;
-  readonly reason?: string;
 }
 const EVENT = { [LOG.breakerOpened]: 'opened', [LOG.breakerHalfOpen]: 'half-open', [LOG.breakerClosed]: 'closed' } as const;
 
@@ -54,8 +52,6 @@ function transitions(stack: Stack): Transition[] {
   return stack.log.lines(LOG.breakerOpened, LOG.breakerHalfOpen, LOG.breakerClosed).filter((e) => e['route'] === ROUTE).map((e) => ({
     event: EVENT[e['msg'] as keyof typeof EVENT],
     at: epochOf(e['time']) ?? e.arrivedAt,
-    requestId: typeof e['requestId'] === 'string' ? e['requestId'] : '-',
-    ...(typeof e['reason'] === 'string' && { reason: e['reason'] }),
   }));
 }
 

@@ -79,7 +79,7 @@ function isLoopbackHost(hostname: string): boolean {
 
 // --- the plan -------------------------------------------------------------------------------
 
-/** kind, e.g. "GET /orders/:id (missing)": the summary counts by it; mirrored: GET or HEAD under
+/** kind, e.g. "GET /orders/:id (missing)"; mirrored: GET or HEAD under
  *  /orders, what the demo's routes.yaml mirrors to the orders service. */
 export interface PlannedRequest {
   kind: string;
@@ -111,9 +111,6 @@ const MIX: ReadonlyArray<readonly [kind: string, perForty: number, make: Maker]>
   ['GET /payments/:id', 4, (pick) => ({ method: 'GET', path: `/payments/${pick(SEEDED_PAYMENTS)}` })],
   ['GET / (dashboard)', 2, () => ({ method: 'GET', path: '/' })],
 ];
-
-/** The kinds in the order the summary lists them. */
-export const TRAFFIC_KINDS: readonly string[] = MIX.map(([kind]) => kind);
 
 function isMirrored(method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && /^\/orders(?:[/?]|$)/.test(path);
@@ -148,7 +145,6 @@ export interface TrafficSummary {
   sent: number;
   notSent: number;
   byStatus: Map<string, number>;
-  byKind: Map<string, number>;
   mirrored: number;
   failed: number;
   refused?: string;
@@ -158,7 +154,7 @@ export interface TrafficSummary {
 /** Sends the planned requests, `concurrency` at a time, and counts the answers. */
 export async function sendTraffic(opts: TrafficOptions): Promise<TrafficSummary> {
   const plan = planTraffic(opts.requests, opts.seed);
-  const summary: TrafficSummary = { sent: 0, notSent: 0, byStatus: new Map(), byKind: new Map(), mirrored: 0, failed: 0, durationMs: 0 };
+  const summary: TrafficSummary = { sent: 0, notSent: 0, byStatus: new Map(), mirrored: 0, failed: 0, durationMs: 0 };
   const started = performance.now();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -168,7 +164,6 @@ export async function sendTraffic(opts: TrafficOptions): Promise<TrafficSummary>
       const outcome = await send(opts, request);
       summary.sent++;
       countInto(summary.byStatus, outcome);
-      countInto(summary.byKind, request.kind);
       if (request.mirrored) summary.mirrored++;
       if (!/^\d{3}$/.test(outcome)) {
         summary.failed++;
@@ -216,13 +211,9 @@ export function describeTraffic(s: TrafficSummary, opts: TrafficOptions): string
   const admin = opts.admin.origin;
   const adminShort = admin.replace(/^http:\/\//, '').replace(/^127\.0\.0\.1:/, 'localhost:');
   const statuses = [...s.byStatus.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
-  const kinds = TRAFFIC_KINDS.filter((k) => s.byKind.has(k));
-  const width = Math.max(...kinds.map((k) => k.length));
   const lines = [
     `sent ${s.sent} requests to ${url} in ${(s.durationMs / 1000).toFixed(1)} s (concurrency ${opts.concurrency}, seed ${opts.seed})`,
     `  by status: ${statuses.map(([status, n]) => `${status} x${n}`).join(', ') || 'none'}`,
-    '  by request:',
-    ...kinds.map((k) => `    ${k.padEnd(width)}  ${String(s.byKind.get(k)).padStart(5)}${isMirroredKind(k) ? '   mirrored' : ''}`),
     `  ${s.mirrored} of them (GET and HEAD under /orders) are mirrored to the orders service by the demo's routes.yaml;`,
     '  the POSTs are not: writes are not in shadow.methods.',
   ];
@@ -248,9 +239,4 @@ export function describeTraffic(s: TrafficSummary, opts: TrafficOptions): string
     ...where.map(([command, note]) => `  ${command.padEnd(column)}# ${note}`),
   );
   return `${lines.join('\n')}\n`;
-}
-
-function isMirroredKind(kind: string): boolean {
-  const [method, path] = kind.split(' ');
-  return isMirrored(method!, path!);
 }

@@ -5,7 +5,7 @@
 // service's return (its listening line after the restart).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG } from '../../src/observability/log-messages.js';
-import { epochMs, epochOf, int, secs, sleepUntil, topErrors, verdictOf, type PromSample } from './kit.js';
+import { epochMs, epochOf, int, secs, sleepUntil, topErrors, verdictOf } from './kit.js';
 import { Load, type LoadPath, type LoadRecord } from './load.js';
 import { routesYaml, type DrillOptions, type Verdict } from './runner.js';
 import type { Stack } from './stack.js';
@@ -91,17 +91,15 @@ export async function runFault(o: FaultOptions, stack: Stack): Promise<Verdict> 
     await load.stop();
     o.say(`load stopped: ${load.record.sentAt.length} requests`);
     await sleep(250); // the proxy writes its log in batches, at least every 100 ms
-    let after: PromSample[] | undefined;
     let routes: string | undefined;
     try {
-      after = await stack.admin.metrics();
       const route = await stack.admin.route(ROUTE);
       routes = route === undefined ? `no route ${ROUTE} in /routes` : (route.state?.breaker?.state ?? 'no breaker state in /routes');
     } catch (err) {
       problems.push(`reading the admin API failed: ${(err as Error).message}`);
     }
     problems.push(...stack.unexpectedExits());
-    return report(o, stack, load.record, kill, restart, after && { after, routes: routes! }, problems);
+    return report(o, stack, load.record, kill, restart, routes, problems);
   } finally {
     load.destroy();
   }
@@ -109,8 +107,8 @@ export async function runFault(o: FaultOptions, stack: Stack): Promise<Verdict> 
 
 function report(
   o: FaultOptions, stack: Stack, r: LoadRecord, kill: { at: number; exit: string },
-  restart: { issuedAt: number; backAt: number; failedStarts: string[] } | undefined,
-  adm: { after: PromSample[]; routes: string } | undefined, problems: string[],
+  restart: { backAt: number } | undefined,
+  routes: string | undefined, problems: string[],
 ): Verdict {
   const all = transitions(stack);
   const after = all.filter((t) => t.at >= kill.at - 5);
@@ -127,7 +125,7 @@ function report(
   else if (opened === undefined) reasons.push('the breaker never opened after the kill');
   else if (closed === undefined) reasons.push(`the breaker did not close again after the service's return (last seen: ${after.at(-1)?.event ?? 'nothing'})`);
   else if ((recoveryMs = closed.at - restart.backAt) > barMs) reasons.push(`the breaker closed ${secs(recoveryMs)} after the service's return (bar: ${secs(barMs)})`);
-  if (adm !== undefined && adm.routes !== 'closed') reasons.push(`/routes shows the breaker ${adm.routes} at the end`);
+  if (routes !== undefined && routes !== 'closed') reasons.push(`/routes shows the breaker ${routes} at the end`);
   if (sent === 0) reasons.push('no request was sent');
   reasons.push(...problems);
 
@@ -143,7 +141,7 @@ function report(
   out.push(`client errors     ${int(errors)} (unexpected status ${int(count((i) => r.failed[i]! && r.status[i] !== 0))}, no response ${int(count((i) => r.status[i] === 0))})`);
   out.push(...topErrors(r.errors, 10));
   out.push(`fallbacks         ${int(bySide(SIDE.fallback))} responses with x-strangler-fallback: legacy`);
-  if (adm) out.push(`breaker at end    /routes: ${adm.routes}; metric strangler_breaker_state ${adm.after.find((s) => s.name === 'strangler_breaker_state' && s.labels['route'] === ROUTE)?.value ?? 'absent'}`);
+  if (routes !== undefined) out.push(`breaker at end    /routes: ${routes}`);
   out.push('', `back -> breaker closed: ${recoveryMs === undefined ? 'not seen' : secs(recoveryMs)} (bar: <= halfOpenAfterMs ${POLICY.breaker.halfOpenAfterMs} + 1000 = ${secs(barMs)})`);
   return verdictOf(out, stack.log, reasons, () => `PASS: 0 client-visible errors in ${int(sent)} GETs; the breaker closed ${secs(recoveryMs!)} after the service's return (bar ${secs(barMs)})`);
 }

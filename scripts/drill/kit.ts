@@ -1,4 +1,4 @@
-// What every drill scenario shares: one clock, the number formats, the latency table, the admin
+// What every drill scenario shares: one clock, the number formats, the admin
 // reader (GET /metrics and /routes), and the log reader (the proxy's JSON lines, access lines
 // skipped by a substring test, the rest parsed and kept with their arrival).
 import { setTimeout as sleep } from 'node:timers/promises';

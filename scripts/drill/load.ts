@@ -38,7 +38,6 @@ export interface LoadOptions {
 export interface LoadRecord {
   readonly paths: readonly LoadPath[];
   readonly sentAt: number[];
-  readonly latencyMs: number[];
   readonly status: number[];
   readonly path: number[];
   readonly side: number[];
@@ -58,7 +57,7 @@ export class Load {
 
   constructor(o: LoadOptions) {
     this.#o = o;
-    this.record = { paths: o.paths, sentAt: [], latencyMs: [], status: [], path: [], side: [], failed: [], errors: new Map(), startedAt: 0, stoppedAt: 0 };
+    this.record = { paths: o.paths, sentAt: [], status: [], path: [], side: [], failed: [], errors: new Map(), startedAt: 0, stoppedAt: 0 };
     this.#pool = new Pool(o.origin, { connections: o.clients, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: o.timeoutMs });
   }
 
@@ -104,7 +103,7 @@ export class Load {
     const seq = this.#seq++;
     const i = r.sentAt.length;
     const sentAt = epochMs();
-    r.sentAt.push(sentAt); r.latencyMs.push(NaN); r.status.push(0);
+    r.sentAt.push(sentAt); r.status.push(0);
     r.path.push(p); r.side.push(o.none); r.failed.push(true);
     const on = (): string => (o.describe === undefined ? '' : `, ${o.describe(r.side[i]!)}`);
     let error: string | undefined;
@@ -121,7 +120,6 @@ export class Load {
       const e = err as Error & { code?: string };
       error = r.status[i] === 0 ? `no response on ${path}: ${e.code ?? e.message}` : `HTTP ${r.status[i]} on ${path}, then the body failed: ${e.code ?? e.message}${on()}`;
     }
-    r.latencyMs[i] = epochMs() - sentAt;
     r.failed[i] = error !== undefined;
     if (error !== undefined) countInto(r.errors, error);
   }

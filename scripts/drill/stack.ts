@@ -107,15 +107,13 @@ export class Stack {
   }
 
   /** Starts the users service again on its port and data dir; a start that loses the port is retried for ~2 s. */
-  async restartUsers(): Promise<{ issuedAt: number; backAt: number; pid: number | undefined; failedStarts: string[] }> {
+  async restartUsers(): Promise<{ backAt: number; pid: number | undefined }> {
     const issuedAt = epochMs();
-    const failedStarts: string[] = [];
     for (;;) {
       try {
         const users = (this.#run.users = await this.#startUsers());
-        return { issuedAt, backAt: users.readyAt, pid: users.child.pid, failedStarts };
+        return { backAt: users.readyAt, pid: users.child.pid };
       } catch (err) {
-        failedStarts.push((err as Error).message.split('\n')[0]!);
         if (epochMs() - issuedAt > 2000) throw err;
         await sleep(100);
       }

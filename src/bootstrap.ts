@@ -144,6 +144,10 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       ]);
       clearTimeout(poolTimer);
       if (!poolsClosed) pools.destroy();
+      // The shadow log's queued lines are written out, bounded like every other wait here.
+      let logTimer: NodeJS.Timeout | undefined;
+      await Promise.race([shadow.close(), new Promise<void>((resolve) => (logTimer = setTimeout(resolve, drainMs)))]);
+      clearTimeout(logTimer);
       logger.info({ msg: LOG.stopped });
     })());
 

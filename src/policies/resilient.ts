@@ -57,12 +57,10 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome {
 
   constructor(
     readonly x: Exchange,
-    readonly policies: RoutePolicies,
     readonly out: Outgoing,
     /** The body to send (replaced by the kept copy once it has been read). */
     public body: Body,
     bodyKept: boolean,
-    readonly fallbackTo: Upstream | null,
   ) {
     this.ctx = new ReplayGuard(x.requestId, x.method, out.hasIdempotencyKey, bodyKept);
   }
@@ -128,7 +126,7 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   }
   // A fallback to the upstream being tried (a canary route's primary side) cannot help.
   const fallbackTo = route.fallback !== null && route.fallback !== x.upstream ? route.fallback : null;
-  const run = new ResilientRun(x, policies, out, body, bodyKept, fallbackTo);
+  const run = new ResilientRun(x, out, body, bodyKept);
   x.begin(run);
   if (reading !== null) {
     try {

@@ -1,5 +1,6 @@
-// The prelude every request and every upgrade goes through, in one place: the header count, the
-// Host rules (RFC 9112 3.2), path normalisation, and the route match against one table snapshot.
+// The prelude every request and every upgrade goes through, in one place: the HTTP version, the
+// header count, the Host rules (RFC 9112 3.2), path normalisation, and the route match against one
+// table snapshot.
 // Pure: it reads the request head and the table, and says which route takes it or why none may.
 
 import type { ErrorCode } from '../errors.js';
@@ -23,18 +24,25 @@ export interface Refused {
   readonly message: string;
   /** The normalised path when it got that far, else '-'. */
   readonly path: string;
+  /** The connection cannot be trusted to carry another request (an HTTP version we do not speak). */
+  readonly close: boolean;
 }
 
 export interface RequestHead {
   readonly method?: string;
   readonly url?: string;
   readonly rawHeaders: string[];
+  readonly httpVersionMajor: number;
   readonly httpVersionMinor: number;
 }
 
 export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   const scan = scanRequestHeaders(req.rawHeaders);
   const method = req.method!;
+  // Versions the parser accepts but RFC 9112 does not (0.9, 2.0).
+  if (req.httpVersionMajor !== 1) {
+    return refused(scan, 'bad_request', `HTTP/${req.httpVersionMajor}.${req.httpVersionMinor} requests are not accepted; use HTTP/1.1 or HTTP/1.0`, '-', true);
+  }
   if (scan.count > table.server.maxHeadersCount) {
     return refused(scan, 'headers_too_large', `the request has ${scan.count} header fields; at most ${table.server.maxHeadersCount} are accepted`);
   }
@@ -47,6 +55,6 @@ export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   return { ok: true, scan, route, path: target.path, search: target.search };
 }
 
-function refused(scan: RequestHeadScan, code: ErrorCode, message: string, path = '-'): Refused {
-  return { ok: false, scan, code, message, path };
+function refused(scan: RequestHeadScan, code: ErrorCode, message: string, path = '-', close = false): Refused {
+  return { ok: false, scan, code, message, path, close };
 }

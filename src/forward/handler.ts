@@ -13,7 +13,8 @@ import type { CompiledRoute, ResolvedCanary, ResolvedShadow, RouteTable } from '
 import { ShadowTask, type MirrorDeps } from '../shadow/mirror.js';
 import type { ShadowReports } from '../shadow/store.js';
 import { canaryInputs, sideFor, type Side } from '../canary/split.js';
-import { readBody, sendResilient, type Outgoing } from '../policies/resilient.js';
+import { sendResilient, type Outgoing } from '../policies/resilient.js';
+import { readBody } from './read-body.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 import { systemRandom, type Random } from '../util/clock.js';
 import { admit, type Admitted } from './admit.js';
@@ -64,7 +65,7 @@ export class ProxyHandler implements ExchangeHost {
     const table = this.#store.current;
     const a = admit(table, req);
     if (!a.ok) {
-      const status = sendError(res, a.code, a.message, a.scan.requestId, undefined, this.#state.draining);
+      const status = sendError(res, a.code, a.message, a.scan.requestId, undefined, a.close || this.#state.draining);
       this.#access.write(
         { requestId: a.scan.requestId, method: req.method!, path: a.path, route: null, upstream: null, status, bytes: 0, startedAt, error: a.code },
         null,

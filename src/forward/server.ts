@@ -1,9 +1,9 @@
 // The public port: a plain node:http server with its limits set on purpose (see README, "Server
 // limits"). Requests the HTTP parser rejects are answered here with the contract's JSON error:
 // 431 for oversized headers, 400 for malformed requests, 408 (an extension: request_timeout)
-// when the request does not arrive within the server's timeouts. So are the heads the parser lets
-// through but RFC 9112 refuses: an HTTP version other than 1.x (several or invalid Host fields are
-// refused by the request handler, from its one header scan).
+// when the request does not arrive within the server's timeouts. Heads the parser lets through
+// but RFC 9112 refuses (an HTTP version other than 1.x, several or invalid Host fields) are
+// refused by the admission prelude (admit.ts), for requests and upgrades alike.
 
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -38,21 +38,10 @@ export function createPublicServer(
   // Node would silently drop header fields past maxHeadersCount; we count them and answer 431.
   server.maxHeadersCount = 0;
 
-  server.on('request', (req, res) => {
-    const problem = headProblem(req);
-    if (problem === null) handler.handle(req, res);
-    else refuse(res, req, problem, access);
-  });
-  server.on('checkContinue', (req, res) => {
-    const problem = headProblem(req);
-    if (problem === null) handler.handle(req, res, true);
-    else refuse(res, req, problem, access);
-  });
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-    const problem = headProblem(req);
-    if (problem === null) upgrades.handle(req, socket, head);
-    else refuseRaw(socket, 'bad_request', problem, access, req.method ?? '-');
-  });
+  // Every request and upgrade is admitted, or refused, by forward/admit.ts.
+  server.on('request', (req, res) => handler.handle(req, res));
+  server.on('checkContinue', (req, res) => handler.handle(req, res, true));
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head));
   server.on('connect', (req, socket: Duplex) => {
     refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
   });
@@ -143,21 +132,6 @@ function answerClientError(
 function clientRequestId(req: http.IncomingMessage): string {
   const sent = req.headers['x-request-id'];
   return saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
-}
-
-/** An HTTP version the parser accepts but RFC 9112 does not (0.9, 2.0). Host is checked by the header scan. */
-function headProblem(req: http.IncomingMessage): string | null {
-  if (req.httpVersionMajor !== 1) return `HTTP/${req.httpVersion} requests are not accepted; use HTTP/1.1 or HTTP/1.0`;
-  return null;
-}
-
-function refuse(res: http.ServerResponse, req: http.IncomingMessage, message: string, access: AccessLog): void {
-  const requestId = clientRequestId(req);
-  const status = sendError(res, 'bad_request', message, requestId, undefined, true);
-  access.write(
-    { requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt: performance.now(), error: 'bad_request' },
-    null,
-  );
 }
 
 function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessSink, method: string, requestId?: string): void {

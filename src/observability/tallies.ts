@@ -14,10 +14,16 @@ export class Tally {
   }
 }
 
-function labelsOf(names: readonly string[], values: readonly string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
-  names.forEach((name, i) => { labels[name] = values[i] ?? ''; });
-  return labels;
+/** The cell of these label values (in `names` order), made once by `make` and shared. */
+function cellOf<C>(cells: Map<string, C>, names: readonly string[], values: readonly string[], make: (labels: Record<string, string>) => C): C {
+  const key = values.join('\u0000');
+  let c = cells.get(key);
+  if (c === undefined) {
+    const labels: Record<string, string> = {};
+    names.forEach((name, i) => { labels[name] = values[i] ?? ''; });
+    cells.set(key, (c = make(labels)));
+  }
+  return c;
 }
 
 /** A prom-client Counter whose per-request increments go to Tally cells, added to it when the registry is read. */
@@ -44,15 +50,10 @@ export class TalliedCounter<T extends string> {
 
   /** The cell of these label values (in labelNames order), made once and shared. */
   cell(...values: string[]): Tally {
-    const key = values.join('\u0000');
-    let c = this.#cells.get(key);
-    if (c === undefined) {
-      const labels = labelsOf(this.#labelNames, values);
-      c = new Tally(labels);
-      this.#cells.set(key, c);
+    return cellOf(this.#cells, this.#labelNames, values, (labels) => {
       this.counter.inc(labels as Partial<Record<T, string>>, 0); // the series exists from its first use
-    }
-    return c;
+      return new Tally(labels);
+    });
   }
 }
 
@@ -98,10 +99,7 @@ export class TalliedHistogram {
   }
 
   cell(...values: string[]): HistogramCell {
-    const key = values.join('\u0000');
-    let c = this.#cells.get(key);
-    if (c === undefined) this.#cells.set(key, (c = new HistogramCell(labelsOf(this.#labelNames, values), this.#bounds)));
-    return c;
+    return cellOf(this.#cells, this.#labelNames, values, (labels) => new HistogramCell(labels, this.#bounds));
   }
 
   get(): { name: string; help: string; type: string; aggregator: string; values: { labels: Record<string, string | number>; value: number; metricName: string }[] } {

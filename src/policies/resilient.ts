@@ -3,10 +3,10 @@
 // route's policies, then lets the accepted response through, or sends the request to the fallback
 // upstream, or answers the error. A route without policies never comes here.
 
-import type { IncomingMessage } from 'node:http';
 import { failureCode } from '../errors.js';
 import { Attempt, type AttemptListener, type Body } from '../forward/attempt.js';
 import type { Exchange, Sending } from '../forward/exchange.js';
+import { readBody } from '../forward/read-body.js';
 import { timeoutFailure, UpstreamFailure } from '../forward/failure.js';
 import type { Upstream } from '../forward/pools.js';
 import type { Logger } from '../observability/logger.js';
@@ -21,17 +21,6 @@ export interface ResilienceDeps {
 }
 
 type FallbackReason = 'connect-error' | 'reset' | 'timeout' | 'cancelled' | 'circuit_open' | 'status_5xx';
-
-/** Reads a body of known, bounded length into one buffer (so tries can replay it). */
-export function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.once('end', () => resolve(Buffer.concat(chunks, length)));
-    req.once('error', reject);
-    req.once('aborted', () => reject(new Error('the client aborted the request body')));
-  });
-}
 
 export interface Outgoing {
   readonly path: string;
@@ -169,14 +158,16 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   } catch (err) {
     if (x.done) return;
     const kind = err instanceof AttemptError ? err.kind : 'reset';
-    if (kind === 'timeout') x.fail('upstream_timeout', timeoutFailure(to.name, route.timeoutMs, 'fallback upstream').message, err as Error);
-    else x.fail('upstream_unavailable', `fallback upstream '${to.name}' failed too: ${(err as Error).message}`, err as Error);
+    const message = kind === 'timeout'
+      ? timeoutFailure(to.name, route.timeoutMs, 'fallback upstream').message
+      : `fallback upstream '${to.name}' failed too: ${(err as Error).message}`;
+    x.fail(failureCode(kind), message, err as Error);
   }
 }
 
-function answerFailure(x: Exchange, reason: FallbackReason, err: Error): void {
-  const name = x.upstream.name;
-  if (reason === 'circuit_open') x.fail(failureCode(reason), `the circuit breaker for upstream '${name}' is open`, err);
-  else if (reason === 'timeout') x.fail(failureCode(reason), timeoutFailure(name, x.route.timeoutMs).message, err);
-  else x.fail(failureCode('reset'), err.message, err);
+function answerFailure(x: Exchange, reason: Exclude<FallbackReason, 'status_5xx'>, err: Error): void {
+  const message = reason === 'circuit_open'
+    ? `the circuit breaker for upstream '${x.upstream.name}' is open`
+    : reason === 'timeout' ? timeoutFailure(x.upstream.name, x.route.timeoutMs).message : err.message;
+  x.fail(failureCode(reason), message, err);
 }

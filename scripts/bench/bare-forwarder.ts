@@ -37,5 +37,4 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(Number(argValue('--port')), '127.0.0.1');
-exitWithParent();
-process.on('SIGTERM', () => process.exit(0));
+exitWithParent(() => process.exit(0));

@@ -19,5 +19,4 @@ for (const route of BENCH_ROUTES) {
 }
 const server = app.listen(Number(argValue('--port')), '127.0.0.1');
 server.keepAliveTimeout = 60_000;
-exitWithParent();
-process.on('SIGTERM', () => process.exit(0));
+exitWithParent(() => process.exit(0));

@@ -15,5 +15,4 @@ for (const route of BENCH_ROUTES) {
   });
 }
 await app.listen({ port: Number(argValue('--port')), host: '127.0.0.1' });
-exitWithParent();
-process.on('SIGTERM', () => { void app.close().finally(() => process.exit(0)); });
+exitWithParent(() => void app.close().finally(() => process.exit(0)));

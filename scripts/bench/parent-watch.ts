@@ -1,6 +1,7 @@
 // For the bench's own child programs: exit when the bench process is gone (e.g. SIGKILLed),
 // so nothing is left behind even then. One cheap check per second.
-export function exitWithParent(): void {
+export function exitWithParent(onTerm?: () => void): void {
+  if (onTerm !== undefined) process.on('SIGTERM', onTerm);
   const parent = process.ppid;
   setInterval(() => {
     if (process.ppid !== parent) process.exit(0);

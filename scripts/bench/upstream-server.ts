@@ -54,5 +54,4 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
 server.keepAliveTimeout = 60_000;
 server.headersTimeout = 65_000;
 server.listen(Number(argValue('--port')), '127.0.0.1');
-exitWithParent();
-process.on('SIGTERM', () => process.exit(0));
+exitWithParent(() => process.exit(0));

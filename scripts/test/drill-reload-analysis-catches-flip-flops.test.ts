@@ -49,6 +49,8 @@ function input(who: number[], over: Partial<DrillInput> = {}): DrillInput {
 
 // 50 requests: 0..9 before write 1, switch at request 15 (t=150), write 2 at request 30.
 const clean = [...Array<number>(15).fill(BLUE), ...Array<number>(35).fill(GREEN)];
+/** `clean` with request i answered by `by` instead. */
+const changed = (i: number, by: number): number[] => clean.map((w, j) => (j === i ? by : w));
 
 describe('the drill verdict', () => {
   it('passes a clean switch and measures it from the write to the first request the new upstream answered', () => {
@@ -61,25 +63,19 @@ describe('the drill verdict', () => {
   });
 
   it('fails a flip-flop: the old upstream answers a request sent after the new one answered', () => {
-    const who = [...clean];
-    who[20] = BLUE;
-    const s = analyseDrill(input(who));
+    const s = analyseDrill(input(changed(20, BLUE)));
     expect(s.pass).toBe(false);
     expect(s.switches).toMatchObject({ flipFlopWrites: 1, strayResponses: 1 });
   });
 
   it('fails when the served upstream changes after an invalid write', () => {
-    const who = [...clean];
-    who[40] = BLUE;
-    const s = analyseDrill(input(who));
+    const s = analyseDrill(input(changed(40, BLUE)));
     expect(s.pass).toBe(false);
     expect(s.invalidServedUnchanged).toBe(0);
   });
 
   it('fails on a failed request, a switch never seen, a missing reload line, and a slow switch', () => {
-    const failedOne = [...clean];
-    failedOne[5] = FAILED;
-    expect(analyseDrill(input(failedOne)).reasons).toContain('1 failed requests');
+    expect(analyseDrill(input(changed(5, FAILED))).reasons).toContain('1 failed requests');
 
     const never = analyseDrill(input(Array<number>(50).fill(BLUE)));
     expect(never.switches.missing).toBe(1);

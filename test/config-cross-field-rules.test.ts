@@ -164,10 +164,12 @@ describe('upstream URLs', () => {
 describe('a fallback to the route\'s own upstream', () => {
   const base = 'upstreams:\n  legacy: { url: http://127.0.0.1:8000 }\n  users: { url: http://127.0.0.1:8001 }\nroutes:\n';
 
-  it('is refused without a canary: it could not help', () => {
-    const r = parseConfig(base + '  - { prefix: /u, upstream: legacy, fallback: legacy }\n', 'routes.yaml', {});
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.errors.map((e) => e.path)).toEqual(['routes[0].fallback']);
+  // Contract v2: it was an error; it is now off, so that a rollback is one edit of `upstream:`.
+  it('is accepted without a canary, and off: it could not help', () => {
+    for (const fallback of ['legacy', '{ upstream: legacy, methods: [GET] }']) {
+      const r = parseConfig(base + `  - { prefix: /u, upstream: legacy, fallback: ${fallback} }\n`, 'routes.yaml', {});
+      expect(r.ok).toBe(true);
+    }
   });
 
   it('is accepted with a canary: it sends a failing canary request back to the primary', () => {

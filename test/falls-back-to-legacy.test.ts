@@ -71,12 +71,13 @@ describe('fallback to the legacy upstream', () => {
     expect(await fallbacks(proxy, 'circuit_open')).toBe(1);
   });
 
-  it('a POST goes to the fallback while the breaker is open (nothing was sent to the upstream)', async () => {
+  // Contract v2: the short form takes reads only, so the POST needs the long form's methods.
+  it('a POST goes to a fallback that lists POST while the breaker is open (nothing was sent to the upstream)', async () => {
     up = await scripted([answer(500, 'boom')]);
     legacy = await startLegacy();
     proxy = await startProxy(
       upstreamsYaml({ users: up.url, legacy: legacy.url }) +
-        'routes:\n  - { prefix: /users, upstream: users, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60000 }, fallback: legacy }\n',
+        'routes:\n  - { prefix: /users, upstream: users, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60000 }, fallback: { upstream: legacy, methods: [GET, POST] } }\n',
     );
     expect((await fetch(proxy.url + '/users/1')).status).toBe(200); // opens it (via the fallback)
     const r = await fetch(proxy.url + '/users', { method: 'POST', body: '{"name":"ada"}' });

@@ -45,7 +45,8 @@ describe('admin API', () => {
       timeoutMs: 3000,
       retry: { attempts: 3, backoffMs: 25 },
       breaker: { consecutiveFailures: 4, halfOpenAfterMs: 10000 },
-      fallback: 'legacy',
+      // Contract v2: the effective fallback says which methods it takes (short form: reads only).
+      fallback: { upstream: 'legacy', methods: ['GET', 'HEAD', 'OPTIONS'] },
     });
   });
 

@@ -103,7 +103,7 @@ describe('X-Forwarded-Proto, X-Forwarded-Host and Host', () => {
     proxy = await startProxy(upstreamsYaml({ up: up.url }) + `
 routes:
   - { prefix: /, upstream: up }
-  - { prefix: /keep, upstream: up, preserveHost: true }
+  - { prefix: /internal, upstream: up, preserveHost: false }
 `);
   });
   afterAll(async () => {
@@ -117,20 +117,24 @@ routes:
     expect(values(seen.upstream, 'x-forwarded-host')).toEqual(['shop.example:8080']);
   });
 
-  it("sends the upstream's host:port as Host by default", async () => {
+  // Contract v2: preserveHost defaults to true (it was false).
+  it("forwards the client's Host by default (preserveHost defaults to true)", async () => {
     const seen = await through(proxy, up, 'Host: shop.example:8080\r\n');
-    expect(values(seen.upstream, 'host')).toEqual([`127.0.0.1:${up.port}`]);
-  });
-
-  it("forwards the client's Host with preserveHost: true", async () => {
-    const seen = await through(proxy, up, 'Host: shop.example:8080\r\n', '/keep/x');
     expect(values(seen.upstream, 'host')).toEqual(['shop.example:8080']);
     expect(values(seen.upstream, 'x-forwarded-host')).toEqual(['shop.example:8080']);
   });
 
+  it("sends the upstream's host:port as Host with preserveHost: false", async () => {
+    const seen = await through(proxy, up, 'Host: shop.example:8080\r\n', '/internal/x');
+    expect(values(seen.upstream, 'host')).toEqual([`127.0.0.1:${up.port}`]);
+    expect(values(seen.upstream, 'x-forwarded-host')).toEqual(['shop.example:8080']);
+  });
+
   it('sends a single Host even when the client sent an absolute-form target', async () => {
-    const seen = await through(proxy, up, 'Host: shop.example\r\n', 'http://other.example/keep/x');
-    expect(values(seen.upstream, 'host')).toHaveLength(1);
+    for (const target of ['http://other.example/x', 'http://other.example/internal/x']) {
+      const seen = await through(proxy, up, 'Host: shop.example\r\n', target);
+      expect(values(seen.upstream, 'host')).toHaveLength(1);
+    }
   });
 });
 

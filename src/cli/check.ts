@@ -5,6 +5,7 @@ import { formatConfigErrors } from '../config/format.js';
 import { loadRoutesFile } from '../routing/source.js';
 import type { StranglerConfig } from '../config/types.js';
 import { describeEffective } from '../routing/describe.js';
+import { LOG } from '../observability/log-messages.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
 import type { EffectiveConfig, EffectiveRoute } from '../routing/types.js';
 
@@ -62,11 +63,14 @@ function pad(rows: string[][]): string {
   return rows.map((r) => '  ' + r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+const FALLBACK_OFF = LOG.fallbackOffOwnUpstream;
+
 function policies(r: EffectiveRoute): string {
   const out: string[] = [`timeout ${r.timeoutMs}ms`];
   if (r.retry.attempts > 1) out.push(`retry x${r.retry.attempts}`);
   if (r.breaker !== null) out.push(`breaker ${r.breaker.consecutiveFailures}/${r.breaker.halfOpenAfterMs}ms`);
-  if (r.fallback !== null) out.push(`fallback ${r.fallback}`);
+  if (r.fallback !== null) out.push(`fallback ${r.fallback.upstream} (${r.fallback.methods === null ? 'every replay-safe method' : r.fallback.methods.join(',')})`);
+  else if (r.fallbackOff) out.push(FALLBACK_OFF);
   if (r.shadow !== null) out.push(`shadow ${r.shadow.upstream} ${r.shadow.percent}%`);
   else if (r.shadowOff) out.push('shadow off (same upstream as the route)');
   if (r.canary !== null) out.push(`canary ${r.canary.upstream} ${r.canary.percent}%`);

@@ -5,14 +5,13 @@
 // with a schema error: one mistake is reported once.
 //
 // - every upstream name used (route upstream, fallback, shadow.upstream, canary.upstream,
-//   defaults.fallback) is defined under `upstreams`;
-// - a route's fallback (unless the route has a canary) and canary upstream differ from its
-//   upstream (a shadow to it is allowed: it is off);
+//   defaults.fallback, in the short or the long form) is defined under `upstreams`;
+// - a route's canary upstream differs from its upstream (a shadow or a fallback naming it is
+//   allowed: it is off, see same-upstream.ts);
 // - two routes with the same prefix do not overlap in methods (both without `methods`, or a
 //   method in common): the later one is reported, naming the earlier;
 // - retry.maxBackoffMs >= retry.backoffMs when both are set.
 
-import { fallbackIsOff } from './same-upstream.js';
 import { closest } from './suggest.js';
 import { toPointer, type Segment } from './paths.js';
 import type { Json } from './yaml-tree.js';
@@ -55,9 +54,16 @@ export function checkRules(data: Json): RuleIssue[] {
     });
   };
 
+  // A fallback names its upstream directly, or as `upstream:` of its long form.
+  const checkFallbackRef = (value: Json | undefined, segments: Segment[]): void => {
+    const long = asObj(value);
+    if (long) checkRef(long['upstream'], [...segments, 'upstream']);
+    else checkRef(value, segments);
+  };
+
   const defaults = asObj(root['defaults']);
   if (defaults) {
-    checkRef(defaults['fallback'], ['defaults', 'fallback']);
+    checkFallbackRef(defaults['fallback'], ['defaults', 'fallback']);
     checkRetry(defaults['retry'], ['defaults', 'retry'], issues);
   }
 
@@ -69,7 +75,7 @@ export function checkRules(data: Json): RuleIssue[] {
     const shadow = asObj(route['shadow']);
     const canary = asObj(route['canary']);
     checkRef(route['upstream'], ['routes', i, 'upstream']);
-    checkRef(route['fallback'], ['routes', i, 'fallback']);
+    checkFallbackRef(route['fallback'], ['routes', i, 'fallback']);
     if (shadow) checkRef(shadow['upstream'], ['routes', i, 'shadow', 'upstream']);
     if (canary) checkRef(canary['upstream'], ['routes', i, 'canary', 'upstream']);
 
@@ -84,14 +90,8 @@ export function checkRules(data: Json): RuleIssue[] {
         involves: [pointer, p('routes', i, 'upstream')],
       });
     };
-    // With a canary, a fallback to the route's own upstream is what sends a failing canary request
-    // back to the primary; without one it could not help.
-    const fallback = asStr(route['fallback']);
-    if (upstream !== undefined && fallback !== undefined && fallbackIsOff(upstream, fallback, canary !== undefined)) {
-      differs(route['fallback'], ['routes', i, 'fallback'], 'a fallback to the same upstream cannot help');
-    }
-    // A shadow to the route's own upstream is allowed: it is off (routing/effective.ts `shadowIsOff`;
-    // `check` and the load log say so).
+    // A fallback or a shadow naming the route's own upstream is allowed: it is off
+    // (same-upstream.ts; `check` and the load log say so), so a rollback is one edit.
     if (canary) differs(canary['upstream'], ['routes', i, 'canary', 'upstream'], 'a canary of the same upstream changes nothing');
 
     checkRetry(route['retry'], ['routes', i, 'retry'], issues);

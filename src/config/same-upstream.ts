@@ -8,8 +8,13 @@ export function shadowIsOff(upstream: string, shadowUpstream: string): boolean {
 }
 
 /** A fallback to the route's own upstream only serves its canary side (policies/resilient.ts);
- *  without a canary it could not help. Written on the route it is an error (config/rules.ts);
- *  inherited from `defaults:` it is off. */
+ *  without a canary it could not help, so it is off (allowed, so a rollback is one edit:
+ *  `upstream: users` -> `upstream: legacy` on a route with `fallback: legacy`). */
 export function fallbackIsOff(upstream: string, fallback: string, hasCanary: boolean): boolean {
   return fallback === upstream && !hasCanary;
+}
+
+/** The upstream a fallback names, in the short form (`fallback: legacy`) or the long one. */
+export function fallbackUpstream(fallback: string | { readonly upstream: string }): string {
+  return typeof fallback === 'string' ? fallback : fallback.upstream;
 }

@@ -3,6 +3,7 @@
 // - `required`: blamed on the mapping that lacks the key ("missing required key 'upstream'").
 // - `additionalProperties`: blamed on the unknown key itself, with a did-you-mean.
 // - `anyOf`/`oneOf`: one message describing every accepted form, not one per branch.
+// - `if`: not reported itself; the error of the branch it chose (then/else) says what is wrong.
 // - everything else: "must be <what the schema accepts> (got <what the file has>)".
 
 import type { ErrorObject, SchemaObject } from 'ajv';
@@ -49,6 +50,7 @@ export function describeSchemaErrors(
     // The pattern error of a propertyNames check carries `propertyName`; the propertyNames error
     // that follows it is the one reported.
     if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined) continue;
+    if (e.keyword === 'if') continue;
     const parent = (e.parentSchema ?? {}) as SchemaObject;
     const got = (value: unknown, pointer: string): string => describeValue(value, expandedFrom.get(pointer));
 

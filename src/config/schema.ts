@@ -52,6 +52,28 @@ const methods: SchemaObject = {
 };
 const prefixRewrite: SchemaObject = { type: 'string', format: 'path-rewrite' };
 
+/** The methods a fallback may take (`fallback: { upstream, methods }`). */
+export const FALLBACK_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+// Short form `fallback: NAME`, or the long form; if/then/else (not anyOf) so that a mistake inside
+// the long form is reported at its own key, not as "must be one of two forms".
+const fallback: SchemaObject = {
+  if: { type: 'object' },
+  then: obj(
+    {
+      upstream: upstreamRef,
+      methods: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { type: 'string', enum: [...FALLBACK_METHODS], 'x-expected': `an HTTP method: ${FALLBACK_METHODS.join(', ')}` },
+        'x-expected': 'a non-empty list of HTTP methods, like [GET, HEAD, OPTIONS]',
+      },
+    },
+    ['upstream'],
+  ),
+  else: upstreamRef,
+};
+
 const retry = obj({
   attempts: int(1, 10),
   backoffMs: int(0),
@@ -105,7 +127,7 @@ const defaultsProperties: Record<string, SchemaObject> = {
   timeoutMs: int(1),
   retry,
   breaker,
-  fallback: upstreamRef,
+  fallback,
   preserveHost: { type: 'boolean' },
 };
 

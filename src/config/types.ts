@@ -73,12 +73,19 @@ export interface CanaryConfig {
   readonly halt?: CanaryHaltConfig;
 }
 
+/** `fallback`'s long form; the short form `fallback: NAME` is `{ upstream: NAME }`. */
+export interface FallbackConfig {
+  readonly upstream: string;
+  /** The methods sent to the fallback; default [GET, HEAD, OPTIONS] (see routing/effective.ts). */
+  readonly methods?: readonly string[];
+}
+
 /** Keys allowed under `defaults:` and merged under every route (route keys win, key by key). */
 export interface RouteDefaults {
   readonly timeoutMs?: number;
   readonly retry?: RetryConfig;
   readonly breaker?: BreakerConfig;
-  readonly fallback?: string;
+  readonly fallback?: string | FallbackConfig;
   readonly preserveHost?: boolean;
 }
 

@@ -171,6 +171,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
     const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining);
+    if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.req.rawHeaders);
     if (extra !== null) headers.push(...extra);
     this.res.writeHead(statusCode, statusText, headers);
   }

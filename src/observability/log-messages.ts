@@ -8,6 +8,7 @@ export const LOG = {
   stopped: 'stopped',
   // routing/reloader.ts
   shadowOffOwnUpstream: "shadow off: it names the route's own upstream",
+  fallbackOffOwnUpstream: 'fallback off (same upstream as the route)',
   // routing/reloader.ts
   configReloaded: 'config reloaded',
   configUnchanged: 'config unchanged',

@@ -113,8 +113,10 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
       bodyKept = false;
     }
   }
-  // A fallback to the upstream being tried (a canary route's primary side) cannot help.
-  const fallbackTo = route.fallback !== null && route.fallback !== x.upstream ? route.fallback : null;
+  // A fallback to the upstream being tried (a canary route's primary side) cannot help; a method
+  // the fallback does not take gets the error it would get without one.
+  const fb = route.fallback;
+  const fallbackTo = fb !== null && fb.upstream !== x.upstream && (fb.methods === null || fb.methods.has(x.method)) ? fb.upstream : null;
   const run = new ResilientRun(x, out, body, bodyKept);
   x.begin(run);
   if (reading !== null) {

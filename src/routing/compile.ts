@@ -5,6 +5,7 @@
 import type { Clock } from '../util/clock.js';
 import type { StranglerConfig } from '../config/types.js';
 import type { Upstream, UpstreamPools } from '../forward/pools.js';
+import { locationRewriter } from '../forward/location.js';
 import type { Logger } from '../observability/logger.js';
 import { RouteMeters, type Metrics } from '../observability/metrics.js';
 import { CanaryHalt } from '../canary/halt.js';
@@ -52,7 +53,7 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
   };
   const previousState = new Map(deps.previous?.routes.map((r) => [`${r.key} ${r.fingerprint}`, r.state]));
   const routes = effective.routes.map((e): CompiledRoute => {
-    const parts = bindRoute(e, need, meterFor(e.prefix));
+    const parts = bindRoute(e, need, meterFor(e.prefix), effective.server.trustedProxies);
     const state = previousState.get(`${e.key} ${e.fingerprint}`) ?? buildRouteState(parts, deps);
     if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: e.prefix }, 0);
     return { ...parts, state };
@@ -63,7 +64,7 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
 export type RouteParts = Omit<CompiledRoute, 'state'>;
 
 /** An effective route with its upstreams bound to pools. */
-function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters): RouteParts {
+function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters, trustedProxies: number): RouteParts {
   return {
     index: e.index,
     prefix: e.prefix,
@@ -71,10 +72,11 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
     upstream: need(e.upstream),
     prefixRewrite: e.prefixRewrite,
     preserveHost: e.preserveHost,
+    rewriteLocation: e.preserveHost ? null : locationRewriter(trustedProxies),
     timeoutMs: e.timeoutMs,
     retry: e.retry,
     breaker: e.breaker,
-    fallback: e.fallback === null ? null : need(e.fallback),
+    fallback: e.fallback === null ? null : { upstream: need(e.fallback.upstream), methods: e.fallback.methods === null ? null : new Set(e.fallback.methods) },
     shadow: e.shadow === null ? null : { ...e.shadow, upstream: need(e.shadow.upstream) },
     canary:
       e.canary === null

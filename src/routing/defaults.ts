@@ -29,8 +29,13 @@ export const UPSTREAM_DEFAULTS = {
 
 export const ROUTE_DEFAULTS = {
   timeoutMs: 15_000,
-  preserveHost: false,
+  preserveHost: true,
 };
+
+/** The methods a short-form `fallback: NAME` takes (reads: after a cutover, a write that falls
+ *  back would land in the monolith's store). A canary's fallback to its own primary takes every
+ *  method instead, the replay-safety rule (policies/replay.ts) still deciding each request. */
+export const FALLBACK_DEFAULT_METHODS: readonly string[] = ['GET', 'HEAD', 'OPTIONS'];
 
 export const RETRY_DEFAULTS = {
   attempts: 1,

@@ -6,12 +6,13 @@
 
 import { toPointer } from '../config/paths.js';
 import { quote } from '../config/quote.js';
-import type { RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
+import type { FallbackConfig, RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { checkPattern } from '../shadow/patterns.js';
 import {
   BREAKER_DEFAULTS,
   COMPARE_DEFAULTS,
+  FALLBACK_DEFAULT_METHODS,
   RETRY_DEFAULTS,
   ROUTE_DEFAULTS,
   SERVER_DEFAULTS,
@@ -19,8 +20,8 @@ import {
   type ResolvedServer,
 } from './defaults.js';
 import { routeKey } from './diff.js';
-import { fallbackIsOff, shadowIsOff } from '../config/same-upstream.js';
-import type { EffectiveConfig, EffectiveIssue, EffectiveRoute, EffectiveShadow } from './types.js';
+import { fallbackIsOff, fallbackUpstream, shadowIsOff } from '../config/same-upstream.js';
+import type { EffectiveConfig, EffectiveFallback, EffectiveIssue, EffectiveRoute, EffectiveShadow } from './types.js';
 
 // The rules about a route's own upstream are stated once, in config/same-upstream.ts.
 
@@ -55,6 +56,8 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
   };
   const upstream = known(r.upstream, 'routes', index, 'upstream');
   const fallback = r.fallback ?? d.fallback;
+  const fallbackTo = fallback === undefined ? undefined : fallbackUpstream(fallback);
+  const fallbackOff = fallbackTo !== undefined && fallbackIsOff(upstream, fallbackTo, r.canary !== undefined);
   const breaker = d.breaker === undefined && r.breaker === undefined ? null : { ...BREAKER_DEFAULTS, ...d.breaker, ...r.breaker };
   const shadowOff = r.shadow !== undefined && shadowIsOff(upstream, r.shadow.upstream);
   if (r.shadow !== undefined) checkPatterns(r.shadow, index, issues);
@@ -69,16 +72,27 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
     retry: { ...RETRY_DEFAULTS, ...d.retry, ...r.retry },
     breaker,
     fallback:
-      fallback === undefined || fallbackIsOff(upstream, fallback, r.canary !== undefined)
+      fallback === undefined || fallbackOff
         ? null
-        : known(fallback, ...(r.fallback === undefined ? ['defaults', 'fallback'] : ['routes', index, 'fallback'])),
+        : effectiveFallback(fallback, r, known(fallbackTo!, ...(r.fallback === undefined ? ['defaults', 'fallback'] : ['routes', index, 'fallback']))),
+    // Said only for a fallback the route writes itself: a `defaults.fallback` naming the upstream
+    // of the routes it is not for (the monolith's catch-all) is silently off.
+    fallbackOff: fallbackOff && r.fallback !== undefined,
     shadow: r.shadow === undefined || shadowOff ? null : effectiveShadow(r.shadow, known(r.shadow.upstream, 'routes', index, 'shadow', 'upstream')),
     shadowOff,
     canary: r.canary === undefined ? null : { ...r.canary, upstream: known(r.canary.upstream, 'routes', index, 'canary', 'upstream') },
   };
   const urlOf = (name: string | null | undefined) => (name == null ? null : (config.upstreams[name]?.url ?? null));
-  const urls = [route.upstream, route.fallback, route.shadow?.upstream, route.canary?.upstream].map(urlOf);
+  const urls = [route.upstream, route.fallback?.upstream, route.shadow?.upstream, route.canary?.upstream].map(urlOf);
   return { ...route, key: routeKey(r), fingerprint: canonicalJson({ ...describeRoute(route), urls }) };
+}
+
+/** The methods a fallback takes: as listed; else reads only, except a canary route's fallback to
+ *  its own upstream (the primary, still the system of record), which takes every method. */
+function effectiveFallback(f: string | FallbackConfig, r: RouteConfig, upstream: string): EffectiveFallback {
+  const listed = typeof f === 'string' ? undefined : f.methods;
+  if (listed !== undefined) return { upstream, methods: listed };
+  return { upstream, methods: r.canary !== undefined && upstream === r.upstream ? null : FALLBACK_DEFAULT_METHODS };
 }
 
 function effectiveShadow(s: ShadowConfig, upstream: string): EffectiveShadow {

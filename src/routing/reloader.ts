@@ -166,6 +166,7 @@ export class Reloader {
     }
     for (const r of next.effective.routes) {
       if (r.shadowOff) logger.warn({ msg: LOG.shadowOffOwnUpstream, route: r.prefix });
+      if (r.fallbackOff) logger.warn({ msg: LOG.fallbackOffOwnUpstream, route: r.prefix });
     }
     const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => next.server[k] !== live.server[k]);
     if (needsRestart.length > 0) {

@@ -4,6 +4,7 @@
 
 import type { StranglerConfig } from '../config/types.js';
 import type { Upstream } from '../forward/pools.js';
+import type { LocationRewriter } from '../forward/location.js';
 import type { RouteMeters } from '../observability/metrics.js';
 import type { StickySource } from '../canary/split.js';
 import type { ResolvedServer } from './defaults.js';
@@ -19,6 +20,12 @@ export interface ResolvedCanary extends EffectiveCanary<Upstream> {
   readonly force: string | null;
 }
 
+/** A fallback bound to its upstream's pool, its methods as a set (null: every method). */
+export interface ResolvedFallback {
+  readonly upstream: Upstream;
+  readonly methods: ReadonlySet<string> | null;
+}
+
 export interface CompiledRoute {
   /** Index in the file's `routes:` list. */
   readonly index: number;
@@ -27,10 +34,12 @@ export interface CompiledRoute {
   readonly upstream: Upstream;
   readonly prefixRewrite: string | null;
   readonly preserveHost: boolean;
+  /** preserveHost false: rewrites Location/Content-Location pointing at the upstream; else null. */
+  readonly rewriteLocation: LocationRewriter | null;
   readonly timeoutMs: number;
   readonly retry: ResolvedRetry;
   readonly breaker: ResolvedBreaker | null;
-  readonly fallback: Upstream | null;
+  readonly fallback: ResolvedFallback | null;
   readonly shadow: ResolvedShadow | null;
   readonly canary: ResolvedCanary | null;
   readonly meters: RouteMeters;

@@ -46,6 +46,12 @@ export type ResolvedShadow = EffectiveShadow<Upstream>;
 
 export type EffectiveCanary<U = string> = Omit<CanaryConfig, 'upstream'> & { readonly upstream: U };
 
+export interface EffectiveFallback {
+  readonly upstream: string;
+  /** The methods sent to the fallback; null: every method (the replay-safety rule still decides). */
+  readonly methods: readonly string[] | null;
+}
+
 export interface EffectiveRoute {
   /** Index in the file's `routes:` list. */
   readonly index: number;
@@ -57,7 +63,9 @@ export interface EffectiveRoute {
   readonly timeoutMs: number;
   readonly retry: ResolvedRetry;
   readonly breaker: ResolvedBreaker | null;
-  readonly fallback: string | null;
+  readonly fallback: EffectiveFallback | null;
+  /** The route's own `fallback` is off because it names the route's own upstream. */
+  readonly fallbackOff: boolean;
   readonly shadow: EffectiveShadow | null;
   /** The file gives a shadow that is off because it names the route's own upstream. */
   readonly shadowOff: boolean;

@@ -16,13 +16,21 @@ export function bucketOf(key: string): number {
   return (h >>> 0) % BUCKETS;
 }
 
+/** The force header's values, any case: these pin the canary, those the primary; others are ignored. */
+const FORCE_CANARY = new Set(['on', 'true', '1', 'yes']);
+const FORCE_PRIMARY = new Set(['off', 'false', '0', 'no']);
+
+/** The side a force header's value pins, or null (absent or not one of the words). */
+export function forcedSide(forced: string | null): Side | null {
+  if (forced === null) return null;
+  const f = forced.trim().toLowerCase();
+  return FORCE_CANARY.has(f) ? 'canary' : FORCE_PRIMARY.has(f) ? 'primary' : null;
+}
+
 /** `random` is in [0, 1), used only when there is no sticky key. */
 export function sideFor(percent: number, key: string | null, forced: string | null, random: () => number): Side {
-  if (forced !== null) {
-    const f = forced.trim().toLowerCase();
-    if (f === 'on') return 'canary';
-    if (f === 'off') return 'primary';
-  }
+  const pinned = forcedSide(forced);
+  if (pinned !== null) return pinned;
   const threshold = percent * (BUCKETS / 100);
   const bucket = key === null ? Math.floor(random() * BUCKETS) : bucketOf(key);
   return bucket < threshold ? 'canary' : 'primary';

@@ -84,12 +84,13 @@ describe('retries of safe requests', () => {
     const gone = await refusing();
     const legacy = await scripted([{ kind: 'custom', handle: (_req, res, a) => void a.body.then((b) => res.end(`legacy got ${b.length}`)) }]);
     try {
+      // (Contract v2: a short-form fallback takes reads only; /g's lists PUT.)
       proxy = await startProxy(
         upstreamsYaml({ app: up.url, gone: gone.url, legacy: legacy.url }) +
           'server: { maxBufferBytes: 1024 }\n' +
           'routes:\n' +
           '  - { prefix: /r, upstream: app, retry: { attempts: 3, backoffMs: 0, maxBackoffMs: 0, on: [connect-error, reset] } }\n' +
-          '  - { prefix: /g, upstream: gone, retry: { attempts: 2, backoffMs: 0, maxBackoffMs: 0, on: [connect-error, reset] }, fallback: legacy }\n',
+          '  - { prefix: /g, upstream: gone, retry: { attempts: 2, backoffMs: 0, maxBackoffMs: 0, on: [connect-error, reset] }, fallback: { upstream: legacy, methods: [PUT] } }\n',
       );
       const body = 'z'.repeat(4096); // streams through: not kept for replay
       const r = await fetch(proxy.url + '/r/blob', { method: 'PUT', body });

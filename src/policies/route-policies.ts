@@ -26,6 +26,7 @@ import { RetryBudget } from './budget.js';
 import { UpstreamFailure, type FailureKind } from '../forward/failure.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { LOG } from '../observability/log-messages.js';
+import { LogAggregator } from '../observability/aggregate.js';
 
 /** What a request tells its policies about itself. */
 export interface AttemptContext {
@@ -64,6 +65,9 @@ export interface PolicyDeps {
   readonly upstream: string;
   /** When the breaker opened and whether halfOpenAfterMs has passed (default: the system clock). */
   readonly clock?: Clock;
+  /** Where the per-request lines (retrying, falling back) are aggregated; one per route, shared by
+   *  its primary and canary policies (default: one of these policies' own). */
+  readonly warnings?: LogAggregator;
 }
 
 export class RoutePolicies {
@@ -73,6 +77,8 @@ export class RoutePolicies {
   readonly breaker: CircuitBreakerPolicy | null;
   /** Per-attempt timeout when `timeout` is retryable: the route's budget split across attempts. */
   readonly perTryMs: number;
+  /** Per-request lines, at most one per reason per second (observability/aggregate.ts). */
+  readonly warnings: LogAggregator;
   readonly #retry: RetryPolicy;
   readonly #retryable: ReadonlySet<string | number>;
   readonly #deps: PolicyDeps;
@@ -85,6 +91,7 @@ export class RoutePolicies {
     this.breakerConfig = breakerCfg;
     this.#deps = deps;
     this.#clock = deps.clock ?? systemClock;
+    this.warnings = deps.warnings ?? new LogAggregator(deps.logger, { clock: this.#clock });
     this.budget = new RetryBudget(retryCfg.budgetPercent, { clock: this.#clock });
     const retryable = new Set<string | number>(retryCfg.on);
     this.#retryable = retryable;
@@ -107,7 +114,7 @@ export class RoutePolicies {
       const reason = 'error' in r ? (failed as AttemptError).kind : String((failed as AttemptOutcome).status);
       if (!('error' in r)) (failed as AttemptOutcome).discard();
       deps.metrics.retries.inc({ route: deps.route, upstream: deps.upstream, reason });
-      deps.logger.info({ msg: LOG.retrying, requestId: failed.ctx.requestId, route: deps.route, upstream: deps.upstream, reason, attempt: r.attempt + 1, delayMs: Math.round(r.delay) });
+      this.warnings.note('info', reason, { msg: LOG.retrying, requestId: failed.ctx.requestId, route: deps.route, upstream: deps.upstream, reason, attempt: r.attempt + 1, delayMs: Math.round(r.delay) });
     });
 
     this.breaker = breakerCfg === null ? null : this.#buildBreaker(breakerCfg);

@@ -8,6 +8,7 @@ import type { Upstream, UpstreamPools } from '../forward/pools.js';
 import { locationRewriter } from '../forward/location.js';
 import type { Logger } from '../observability/logger.js';
 import { RouteMeters, type Metrics } from '../observability/metrics.js';
+import { LogAggregator } from '../observability/aggregate.js';
 import { CanaryHalt } from '../canary/halt.js';
 import { parseSticky } from '../canary/split.js';
 import { RoutePolicies } from '../policies/route-policies.js';
@@ -92,16 +93,18 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
 /** A route's fresh runtime state: policies towards its upstream (and its canary's), the canary's
  *  halt, the shadow's state. */
 export function buildRouteState(r: RouteParts, deps: CompileDeps): RouteState {
+  // The route's per-request lines are aggregated once for both of its sides.
+  const warnings = new LogAggregator(deps.logger, { clock: deps.clock });
   return new RouteState(
-    buildPolicies(r, r.upstream, deps),
-    r.canary === null ? null : buildPolicies(r, r.canary.upstream, deps),
+    buildPolicies(r, r.upstream, deps, warnings),
+    r.canary === null ? null : buildPolicies(r, r.canary.upstream, deps, warnings),
     r.canary === null ? null : new CanaryHalt(r.canary.halt ?? null, deps.clock),
     r.shadow === null ? null : new ShadowState(r.shadow),
   );
 }
 
 /** Policies towards `upstream` for a route that retries, has a breaker or a fallback; none otherwise. */
-function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps): RoutePolicies | null {
+function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps, warnings: LogAggregator): RoutePolicies | null {
   if (r.retry.attempts <= 1 && r.breaker === null && r.fallback === null) return null;
   return new RoutePolicies(r.timeoutMs, r.retry, r.breaker, {
     logger: deps.logger,
@@ -109,5 +112,6 @@ function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps): Ro
     metrics: deps.metrics,
     route: r.prefix,
     upstream: upstream.name,
+    warnings,
   });
 }

@@ -85,3 +85,23 @@ describe('strangler check, a shadow of the route\'s own upstream', () => {
     expect(r.out).toContain('shadow off (same upstream as the route)');
   });
 });
+
+describe('strangler check, fallbacks (contract v2)', () => {
+  it("shows a fallback naming the route's own upstream as off, and each fallback's methods", async () => {
+    const file = await writeConfig(
+      'upstreams:\n  legacy: { url: http://127.0.0.1:8000 }\n  users: { url: http://127.0.0.1:8001 }\nroutes:\n' +
+        '  - { prefix: /users, upstream: legacy, fallback: legacy }\n' +
+        '  - { prefix: /orders, upstream: users, fallback: legacy }\n' +
+        '  - { prefix: /pay, upstream: users, preserveHost: false, fallback: { upstream: legacy, methods: [GET, POST] } }\n' +
+        '  - { prefix: /canary, upstream: legacy, fallback: legacy, canary: { upstream: users, percent: 5 } }\n',
+    );
+    const r = await cli(['check', file]);
+    expect(r.code).toBe(0);
+    const line = (prefix: string) => r.out.split('\n').find((l) => l.trimStart().startsWith(prefix + ' '));
+    expect(line('/users')).toContain('fallback off (same upstream as the route)');
+    expect(line('/orders')).toContain('fallback legacy (GET,HEAD,OPTIONS)');
+    expect(line('/pay')).toContain('fallback legacy (GET,POST), preserveHost false');
+    expect(line('/orders')).not.toContain('preserveHost');
+    expect(line('/canary')).toContain('fallback legacy (every replay-safe method)');
+  });
+});

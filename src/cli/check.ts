@@ -74,7 +74,7 @@ function policies(r: EffectiveRoute): string {
   if (r.shadow !== null) out.push(`shadow ${r.shadow.upstream} ${r.shadow.percent}%`);
   else if (r.shadowOff) out.push('shadow off (same upstream as the route)');
   if (r.canary !== null) out.push(`canary ${r.canary.upstream} ${r.canary.percent}%`);
-  if (r.preserveHost) out.push('preserveHost');
+  if (!r.preserveHost) out.push('preserveHost false'); // the default is true (contract v2)
   return out.join(', ');
 }
 

@@ -24,7 +24,8 @@ describe('WebSocket upgrades', () => {
     const dead = await closedPort();
     proxy = await startProxy(
       upstreamsYaml({ ws: `http://127.0.0.1:${port}`, dead: `http://127.0.0.1:${dead}` }) +
-        'routes:\n  - { prefix: /live, upstream: ws, prefixRewrite: /socket }\n  - { prefix: /dead, upstream: dead }\n',
+        'routes:\n  - { prefix: /live, upstream: ws, prefixRewrite: /socket }\n  - { prefix: /dead, upstream: dead }\n' +
+        '  - { prefix: /internal, upstream: ws, preserveHost: false }\n',
     );
   });
   afterAll(async () => {
@@ -70,6 +71,21 @@ describe('WebSocket upgrades', () => {
     expect(req.headers['x-secret']).toBeUndefined();
     expect(req.headers['proxy-foo']).toBeUndefined();
     expect(req.headers['keep-alive']).toBeUndefined();
+    // Contract v2: preserveHost defaults to true, on upgrades as on any request.
+    expect(req.headers.host).toBe('front');
+  });
+
+  it("sends the upstream's host on an upgrade with preserveHost: false", async () => {
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      'GET /internal/raw HTTP/1.1\r\nHost: front\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Request-Id: ws-internal\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    const [head] = (await once(socket, 'data')) as [Buffer];
+    expect(head.toString()).toMatch(/^HTTP\/1\.1 101 /);
+    socket.destroy();
+    const req = upgrades.find((r) => r.headers['x-request-id'] === 'ws-internal')!;
     expect(req.headers.host).toBe(`127.0.0.1:${(server.address() as AddressInfo).port}`);
   });
 

@@ -93,8 +93,8 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
 /** A route's fresh runtime state: policies towards its upstream (and its canary's), the canary's
  *  halt, the shadow's state. */
 export function buildRouteState(r: RouteParts, deps: CompileDeps): RouteState {
-  // The route's per-request lines are aggregated once for both of its sides.
-  const warnings = new LogAggregator(deps.logger, { clock: deps.clock });
+  // The route's per-request lines are aggregated once for both of its sides (only if it has policies).
+  const warnings = hasPolicies(r) ? new LogAggregator(deps.logger, { clock: deps.clock }) : null;
   return new RouteState(
     buildPolicies(r, r.upstream, deps, warnings),
     r.canary === null ? null : buildPolicies(r, r.canary.upstream, deps, warnings),
@@ -103,9 +103,12 @@ export function buildRouteState(r: RouteParts, deps: CompileDeps): RouteState {
   );
 }
 
-/** Policies towards `upstream` for a route that retries, has a breaker or a fallback; none otherwise. */
-function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps, warnings: LogAggregator): RoutePolicies | null {
-  if (r.retry.attempts <= 1 && r.breaker === null && r.fallback === null) return null;
+const hasPolicies = (r: RouteParts): boolean => r.retry.attempts > 1 || r.breaker !== null || r.fallback !== null;
+
+/** Policies towards `upstream` for a route that retries, has a breaker or a fallback (`warnings`
+ *  set); none otherwise. */
+function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps, warnings: LogAggregator | null): RoutePolicies | null {
+  if (warnings === null) return null;
   return new RoutePolicies(r.timeoutMs, r.retry, r.breaker, {
     logger: deps.logger,
     clock: deps.clock,

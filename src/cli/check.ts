@@ -6,6 +6,7 @@ import { loadRoutesFile } from '../routing/source.js';
 import type { StranglerConfig } from '../config/types.js';
 import { describeEffective } from '../routing/describe.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
+import { bySpecificity } from '../routing/segment-matcher.js';
 import type { EffectiveConfig, EffectiveRoute } from '../routing/types.js';
 
 export interface Io {
@@ -76,7 +77,7 @@ function policies(r: EffectiveRoute): string {
 
 export function formatTable(effective: EffectiveConfig, meta: { version: string; file: string }): string {
   const upstreams = pad([...effective.upstreams].map(([name, u]) => [name, u.url]));
-  const sorted = [...effective.routes].sort((a, b) => b.prefix.length - a.prefix.length || a.index - b.index);
+  const sorted = [...effective.routes].sort((a, b) => bySpecificity(a.prefix, b.prefix) || a.index - b.index);
   const routes = pad([
     ['PREFIX', 'METHODS', 'UPSTREAM', 'FORWARDED AS', 'POLICIES'],
     ...sorted.map((r) => [
@@ -89,6 +90,6 @@ export function formatTable(effective: EffectiveConfig, meta: { version: string;
   ]);
   return (
     `${meta.file}: valid, version ${meta.version}\n\nupstreams:\n${upstreams}\n` +
-    `routes (longest prefix first, as matched):\n${routes}`
+    `routes (most specific prefix first, as matched):\n${routes}`
   );
 }

@@ -1,6 +1,8 @@
 // Longest-prefix matching on whole path segments (pure). `/api` matches `/api`, `/api/`, `/api/x`,
 // never `/apiary`. Among routes with the same prefix, one whose methods list the request's method
 // wins over one without a methods list. The path given here has no query string.
+// This is the matcher of a table of literal prefixes; a table with a path template in any prefix
+// is matched by segment-matcher.ts instead (table.ts chooses, once per table).
 
 export interface Matchable {
   readonly prefix: string;

@@ -7,6 +7,7 @@ import type { StranglerConfig } from '../config/types.js';
 import { describeEffective } from '../routing/describe.js';
 import { LOG } from '../observability/log-messages.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
+import { bySpecificity } from '../routing/segment-matcher.js';
 import type { EffectiveConfig, EffectiveRoute } from '../routing/types.js';
 
 export interface Io {
@@ -80,7 +81,7 @@ function policies(r: EffectiveRoute): string {
 
 export function formatTable(effective: EffectiveConfig, meta: { version: string; file: string }): string {
   const upstreams = pad([...effective.upstreams].map(([name, u]) => [name, u.url]));
-  const sorted = [...effective.routes].sort((a, b) => b.prefix.length - a.prefix.length || a.index - b.index);
+  const sorted = [...effective.routes].sort((a, b) => bySpecificity(a.prefix, b.prefix) || a.index - b.index);
   const routes = pad([
     ['PREFIX', 'METHODS', 'UPSTREAM', 'FORWARDED AS', 'POLICIES'],
     ...sorted.map((r) => [
@@ -93,6 +94,6 @@ export function formatTable(effective: EffectiveConfig, meta: { version: string;
   ]);
   return (
     `${meta.file}: valid, version ${meta.version}\n\nupstreams:\n${upstreams}\n` +
-    `routes (longest prefix first, as matched):\n${routes}`
+    `routes (most specific prefix first, as matched):\n${routes}`
   );
 }

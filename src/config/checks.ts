@@ -4,10 +4,12 @@
 // of schema validation.
 
 import { quote } from './quote.js';
+import { rewriteTemplateProblem, templateProblem } from './template-syntax.js';
 
 const hasDotSegment = (p: string): boolean => p.split('/').some((seg) => seg === '.' || seg === '..');
 
-/** A route prefix: `/`, or `/seg/seg` matched on whole segments against the normalised path. */
+/** A route prefix: `/`, or `/seg/seg` matched on whole segments against the normalised path;
+ *  a segment may be a template, `{name}` (template-syntax.ts). */
 export function prefixProblem(p: string): string | undefined {
   if (!p.startsWith('/')) return `must start with '/' (got ${quote(p)})`;
   const common = pathCharProblem(p);
@@ -18,16 +20,17 @@ export function prefixProblem(p: string): string | undefined {
     const bare = p.replace(/\/+$/, '') || '/';
     return `must not end with '/' (write ${bare}): prefixes match whole segments`;
   }
-  return undefined;
+  return templateProblem(p);
 }
 
-/** A prefixRewrite: a path that replaces the matched prefix. A trailing '/' is allowed. */
+/** A prefixRewrite: a path that replaces the matched prefix. A trailing '/' is allowed; `{name}`
+ *  stands for the segment the prefix's template of that name matched. */
 export function rewriteProblem(p: string): string | undefined {
   if (!p.startsWith('/')) return `must start with '/' (got ${quote(p)})`;
   const common = pathCharProblem(p);
   if (common) return common;
   if (hasDotSegment(p)) return `must not contain '.' or '..' segments (got ${quote(p)})`;
-  return undefined;
+  return rewriteTemplateProblem(p);
 }
 
 function pathCharProblem(p: string): string | undefined {

@@ -10,9 +10,13 @@
 //   allowed: it is off, see same-upstream.ts);
 // - two routes with the same prefix do not overlap in methods (both without `methods`, or a
 //   method in common): the later one is reported, naming the earlier;
-// - retry.maxBackoffMs >= retry.backoffMs when both are set.
+// - retry.maxBackoffMs >= retry.backoffMs when both are set;
+// - a prefixRewrite uses only the names its route's prefix template defines (template-rules.ts);
+//   two prefixes that are one template up to names (`/u/{a}`, `/u/{b}`) are the same prefix.
 
 import { closest } from './suggest.js';
+import { checkTemplateNames } from './template-rules.js';
+import { templateShape } from './template-syntax.js';
 import { toPointer, type Segment } from './paths.js';
 import type { Json } from './yaml-tree.js';
 
@@ -95,6 +99,7 @@ export function checkRules(data: Json): RuleIssue[] {
     if (canary) differs(canary['upstream'], ['routes', i, 'canary', 'upstream'], 'a canary of the same upstream changes nothing');
 
     checkRetry(route['retry'], ['routes', i, 'retry'], issues);
+    issues.push(...checkTemplateNames(route, i));
   });
 
   // --- no two routes for the same prefix and method -----------------------------------------
@@ -106,7 +111,8 @@ export function checkRules(data: Json): RuleIssue[] {
     if (route['methods'] !== undefined && methods === undefined) return;
     for (let j = 0; j < i; j++) {
       const earlier = asObj(routes[j]);
-      if (!earlier || asStr(earlier['prefix']) !== prefix) continue;
+      const earlierPrefix = asStr(earlier?.['prefix']);
+      if (!earlier || earlierPrefix === undefined || templateShape(earlierPrefix) !== templateShape(prefix)) continue;
       const earlierMethods = earlier['methods'] === undefined ? undefined : asStrList(earlier['methods']);
       if (earlier['methods'] !== undefined && earlierMethods === undefined) continue;
       let overlap: string;
@@ -117,9 +123,10 @@ export function checkRules(data: Json): RuleIssue[] {
         if (common.length === 0) continue;
         overlap = `methods ${common.join(', ')}`;
       }
+      const same = earlierPrefix === prefix ? prefix : `${prefix}, the same template as ${earlierPrefix}`;
       issues.push({
         pointer: p('routes', i),
-        message: `duplicates routes[${j}] (prefix ${prefix}, ${overlap})`,
+        message: `duplicates routes[${j}] (prefix ${same}, ${overlap})`,
         at: 'value',
         involves: [p('routes', i, 'prefix'), p('routes', i, 'methods'), p('routes', j, 'prefix'), p('routes', j, 'methods')],
       });

@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessLog } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { rewritePath } from '../routing/match.js';
 import type { TableStore } from '../routing/store.js';
 import type { CompiledRoute, ResolvedCanary, ResolvedShadow, RouteTable } from '../routing/table.js';
 import { ShadowTask, type MirrorDeps } from '../shadow/mirror.js';
@@ -76,7 +75,7 @@ export class ProxyHandler implements ExchangeHost {
     const { route, scan } = a;
     const method = req.method!;
     const headers = this.#upstreamHeaders(req, scan, route, table);
-    const path = rewritePath(a.path, route.prefix, route.prefixRewrite) + a.search;
+    const path = route.forwardPath(a.path) + a.search;
     let upstream = route.upstream;
     let policies = route.state.policies;
     let canary = false;
@@ -140,7 +139,7 @@ export class ProxyHandler implements ExchangeHost {
         host: a.scan.host,
         headers, // never changed once built; the shadow's copy adds its marker to a new array
         primaryPath: path,
-        shadowPath: rewritePath(a.path, route.prefix, shadow.prefixRewrite ?? route.prefixRewrite) + a.search,
+        shadowPath: route.shadowPath(a.path) + a.search,
       },
       route.upstream,
       table.server.maxBufferBytes,

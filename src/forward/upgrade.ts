@@ -7,7 +7,6 @@ import type { Duplex } from 'node:stream';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { rawErrorResponse, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
-import { rewritePath } from '../routing/match.js';
 import type { TableStore } from '../routing/store.js';
 import { admit } from './admit.js';
 import { refuseSocket } from './respond.js';
@@ -85,7 +84,7 @@ export class UpgradeHandler {
       headers[name] = headers[name] === undefined ? pairs[i + 1]! : `${headers[name]}${sep}${pairs[i + 1]!}`;
     }
     req.headers = headers;
-    req.url = rewritePath(a.path, route.prefix, route.prefixRewrite) + a.search;
+    req.url = route.forwardPath(a.path) + a.search;
     req[TARGET] = route.upstream.origin;
 
     this.#open.add(socket);

@@ -13,6 +13,7 @@ import { CanaryHalt } from '../canary/halt.js';
 import { parseSticky } from '../canary/split.js';
 import { RoutePolicies } from '../policies/route-policies.js';
 import { ShadowState } from '../shadow/state.js';
+import { compileRewrite } from './rewrite.js';
 import { RouteState } from './route-state.js';
 import { RouteTable, type CompiledRoute } from './table.js';
 import type { EffectiveConfig, EffectiveRoute } from './types.js';
@@ -66,12 +67,16 @@ export type RouteParts = Omit<CompiledRoute, 'state'>;
 
 /** An effective route with its upstreams bound to pools. */
 function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters, trustedProxies: number): RouteParts {
+  const forwardPath = compileRewrite(e.prefix, e.prefixRewrite);
+  const shadowRewrite = e.shadow?.prefixRewrite ?? null;
   return {
     index: e.index,
     prefix: e.prefix,
     methods: e.methods === null ? null : new Set(e.methods),
     upstream: need(e.upstream),
     prefixRewrite: e.prefixRewrite,
+    forwardPath,
+    shadowPath: shadowRewrite === null ? forwardPath : compileRewrite(e.prefix, shadowRewrite),
     preserveHost: e.preserveHost,
     rewriteLocation: e.preserveHost ? null : locationRewriter(trustedProxies),
     timeoutMs: e.timeoutMs,

@@ -1,19 +1,28 @@
 // Longest-prefix matching on whole path segments (pure). `/api` matches `/api`, `/api/`, `/api/x`,
 // never `/apiary`. Among routes with the same prefix, one whose methods list the request's method
 // wins over one without a methods list. The path given here has no query string.
+// This is the matcher of a table of literal prefixes; a table with a path template in any prefix
+// is matched by segment-matcher.ts instead (table.ts chooses, once per table).
 
 export interface Matchable {
   readonly prefix: string;
   readonly methods: ReadonlySet<string> | null;
 }
 
-interface Entry<R> {
+/** The routes of one prefix: by method, and the one without a methods list. */
+export interface MethodEntry<R> {
   readonly byMethod: Map<string, R>;
   any: R | undefined;
 }
 
+/** Adds a route to its prefix's entry; the first route of the file wins a tie (the rules reject those). */
+export function addToEntry<R extends Matchable>(e: MethodEntry<R>, r: R): void {
+  if (r.methods === null) e.any ??= r;
+  else for (const m of r.methods) if (!e.byMethod.has(m)) e.byMethod.set(m, r);
+}
+
 export class PrefixMatcher<R extends Matchable> {
-  readonly #entries = new Map<string, Entry<R>>();
+  readonly #entries = new Map<string, MethodEntry<R>>();
 
   constructor(routes: readonly R[]) {
     for (const r of routes) {
@@ -22,8 +31,7 @@ export class PrefixMatcher<R extends Matchable> {
         e = { byMethod: new Map(), any: undefined };
         this.#entries.set(r.prefix, e);
       }
-      if (r.methods === null) e.any ??= r;
-      else for (const m of r.methods) if (!e.byMethod.has(m)) e.byMethod.set(m, r);
+      addToEntry(e, r);
     }
   }
 
@@ -40,14 +48,4 @@ export class PrefixMatcher<R extends Matchable> {
       p = cut === 0 ? '/' : p.slice(0, cut);
     }
   }
-}
-
-/** The path to forward: the matched prefix replaced by prefixRewrite, the rest kept. */
-export function rewritePath(path: string, prefix: string, rewrite: string | null): string {
-  if (rewrite === null) return path;
-  const rest = prefix === '/' ? path : path.slice(prefix.length);
-  if (rest === '') return rewrite;
-  if (rewrite.endsWith('/') && rest.startsWith('/')) return rewrite + rest.slice(1);
-  if (rest.startsWith('/')) return rewrite + rest;
-  return rewrite.endsWith('/') ? rewrite + rest : rewrite + '/' + rest;
 }

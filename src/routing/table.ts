@@ -8,7 +8,10 @@ import type { LocationRewriter } from '../forward/location.js';
 import type { RouteMeters } from '../observability/metrics.js';
 import type { StickySource } from '../canary/split.js';
 import type { ResolvedServer } from './defaults.js';
+import { isTemplate } from '../config/template-syntax.js';
 import { PrefixMatcher } from './match.js';
+import type { PathRewrite } from './rewrite.js';
+import { SegmentMatcher } from './segment-matcher.js';
 import type { RouteState } from './route-state.js';
 import type { EffectiveCanary, EffectiveConfig, EffectiveRoute, ResolvedBreaker, ResolvedRetry, ResolvedShadow } from './types.js';
 
@@ -33,6 +36,10 @@ export interface CompiledRoute {
   readonly methods: ReadonlySet<string> | null;
   readonly upstream: Upstream;
   readonly prefixRewrite: string | null;
+  /** The path sent to the upstream (and the canary): prefixRewrite applied. */
+  readonly forwardPath: PathRewrite;
+  /** The path sent to the shadow: its own prefixRewrite, else the route's. */
+  readonly shadowPath: PathRewrite;
   readonly preserveHost: boolean;
   /** preserveHost false: rewrites Location/Content-Location pointing at the upstream; else null. */
   readonly rewriteLocation: LocationRewriter | null;
@@ -62,7 +69,8 @@ export class RouteTable {
   readonly server: ResolvedServer;
   readonly upstreams: ReadonlyMap<string, Upstream>;
   readonly routes: readonly CompiledRoute[];
-  readonly #matcher: PrefixMatcher<CompiledRoute>;
+  /** Literal prefixes only: PrefixMatcher; a table with templates: SegmentMatcher. */
+  readonly #matcher: PrefixMatcher<CompiledRoute> | SegmentMatcher<CompiledRoute>;
 
   constructor(init: {
     version: string;
@@ -80,7 +88,7 @@ export class RouteTable {
     this.server = init.effective.server;
     this.upstreams = init.upstreams;
     this.routes = init.routes;
-    this.#matcher = new PrefixMatcher(init.routes);
+    this.#matcher = init.routes.some((r) => isTemplate(r.prefix)) ? new SegmentMatcher(init.routes) : new PrefixMatcher(init.routes);
   }
 
   match(method: string, path: string): CompiledRoute | undefined {

@@ -43,6 +43,8 @@ const upstreamRef: SchemaObject = { type: 'string', minLength: 1, 'x-expected': 
 const percent = num(0, 100);
 const headerName: SchemaObject = { type: 'string', pattern: HEADER_NAME_PATTERN, 'x-expected': 'a header name like x-user-id' };
 const jsonPath: SchemaObject = { type: 'string', pattern: '^\\$', 'x-expected': "a JSON path starting with '$', like $.items[*].id" };
+const ignoreEntry: SchemaObject = { type: 'string', minLength: 1, 'x-expected': 'a JSON path like $.items[*].id or a CSS selector like input[name=csrf]' };
+const textPattern: SchemaObject = { type: 'string', minLength: 1, 'x-expected': 'a regular expression' };
 const methods: SchemaObject = {
   type: 'array',
   minItems: 1,
@@ -89,8 +91,9 @@ const breaker = obj({ consecutiveFailures: int(1), halfOpenAfterMs: int(1) });
 
 const compare = obj({
   headers: { type: 'array', items: headerName },
-  ignore: { type: 'array', items: jsonPath },
+  ignore: { type: 'array', items: ignoreEntry },
   unorderedArrays: { type: 'array', items: jsonPath },
+  ignoreText: { type: 'array', items: textPattern },
   numericTolerance: num(0),
   noiseProbe: percent,
 });

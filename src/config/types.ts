@@ -45,6 +45,7 @@ export interface ShadowCompareConfig {
   readonly headers?: readonly string[];
   readonly ignore?: readonly string[];
   readonly unorderedArrays?: readonly string[];
+  readonly ignoreText?: readonly string[];
   readonly numericTolerance?: number;
   readonly noiseProbe?: number;
 }

@@ -61,6 +61,7 @@ export const COMPARE_DEFAULTS = {
   headers: ['content-type'] as readonly string[],
   ignore: [] as readonly string[],
   unorderedArrays: [] as readonly string[],
+  ignoreText: [] as readonly string[],
   numericTolerance: 0,
   noiseProbe: 0,
 };

@@ -8,7 +8,7 @@ import { toPointer } from '../config/paths.js';
 import { quote } from '../config/quote.js';
 import type { FallbackConfig, RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
 import { canonicalJson } from '../util/canonical-json.js';
-import { checkPattern } from '../shadow/patterns.js';
+import { compareProblems } from '../shadow/compare-checks.js';
 import {
   BREAKER_DEFAULTS,
   COMPARE_DEFAULTS,
@@ -107,15 +107,12 @@ function effectiveShadow(s: ShadowConfig, upstream: string): EffectiveShadow {
   };
 }
 
-/** The compare patterns parse as the shadow will parse them (also on a shadow that is off: the
- *  pattern is wrong all the same, and turning the shadow on must not fail). */
+/** The compare patterns (JSON paths, CSS selectors, regular expressions) compile as the shadow
+ *  will compile them (also on a shadow that is off: the pattern is wrong all the same, and
+ *  turning the shadow on must not fail). */
 function checkPatterns(s: ShadowConfig, index: number, issues: EffectiveIssue[]): void {
-  for (const key of ['ignore', 'unorderedArrays'] as const) {
-    (s.compare?.[key] ?? []).forEach((pattern, k) => {
-      const problem = checkPattern(pattern);
-      if (problem === null) return;
-      issues.push({ pointer: toPointer(['routes', index, 'shadow', 'compare', key, k]), message: `invalid JSON path pattern: ${problem} (got ${quote(pattern)})` });
-    });
+  for (const p of compareProblems(s.compare)) {
+    issues.push({ pointer: toPointer(['routes', index, 'shadow', 'compare', p.key, p.index]), message: p.message });
   }
 }
 

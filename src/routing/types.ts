@@ -27,6 +27,7 @@ export interface ResolvedCompare {
   readonly headers: readonly string[];
   readonly ignore: readonly string[];
   readonly unorderedArrays: readonly string[];
+  readonly ignoreText: readonly string[];
   readonly numericTolerance: number;
   readonly noiseProbe: number;
 }

@@ -1,5 +1,5 @@
 // Compare the primary's answer with the shadow's: status, chosen headers, and the body, as
-// JSON structurally when both sides are JSON, else as bytes. Pure: no I/O, no clock; the
+// JSON structurally when both sides are JSON, as documents when both are HTML, else as bytes. Pure: no I/O, no clock; the
 // caller has already read and decoded (decompressed) both bodies.
 //
 // Names of differences (see patterns.ts for the JSON path syntax):
@@ -8,7 +8,9 @@
 //                                the primary sent it), `extra` (only the shadow sent it).
 //                                Several values of one header are joined with ", ". For
 //                                content-type only, case and spaces around ; and = do not count.
-//   body                         kind `bytes`: non-JSON bodies that differ; primary/shadow are
+//   html > body > h1 #text       HTML differences, named by element path (html-diff.ts has the
+//                                rules, html-paths.ts the names): `value`, `missing`, `extra`
+//   body                         kind `bytes`: other bodies that differ; primary/shadow are
 //                                the first differing line of each (text) or `{ bytes: n }`
 //                                (binary), and `detail` is a short unified-ish excerpt.
 //   $..., e.g. $.items[3].price  JSON differences, kinds:
@@ -22,6 +24,11 @@
 // it has no content-type, and in both cases its body parses (a UTF-8 BOM is skipped). Both
 // sides must be JSON for a structural comparison; otherwise (or when the JSON is nested too
 // deep to walk) the bodies are compared as bytes.
+//
+// HTML, text. When both content types are `text/html` the bodies are parsed and compared as
+// documents (html-diff.ts); `ignore` entries that do not start with `$` are CSS selectors for
+// them. Any other pair of text bodies is compared as bytes after every match of each
+// `ignoreText` expression is removed from both (text-compare.ts).
 //
 // Values. Parsed values are compared, so 10 and 10.0 are equal, as are key orders and
 // whitespace. Numbers within `numericTolerance` (|a - b| <= tolerance, give or take a few ulps
@@ -48,10 +55,13 @@
 // more existed (the walk stops there). `noise` is capped at the same number, silently.
 
 import type { ShadowCompareConfig } from '../config/types.js';
-import { compareBytes } from './bytes.js';
 import { DifferenceCollector, type Difference, type NoiseLookup } from './differences.js';
+import { HtmlWalker } from './html-diff.js';
+import { isHtmlMediaType, parseHtml } from './html-parse.js';
+import { compileSelectors, isJsonPathEntry, type SelectorIgnore } from './html-selectors.js';
 import { JsonWalker } from './json-walk.js';
 import { compilePatterns, type PathMatcher } from './patterns.js';
+import { compareText, compileTextBlanks, type TextBlanker } from './text-compare.js';
 
 export type { Difference, DifferenceKind, NoiseLookup } from './differences.js';
 
@@ -67,8 +77,12 @@ export interface Captured {
 export interface CompareOptions {
   /** Response headers compared, by name (any case). */
   readonly headers: readonly string[];
-  /** JSON path patterns left out of the body diff. */
+  /** Left out of the body diff: JSON path patterns, and (as a list) CSS selectors for HTML. */
   readonly ignore: readonly string[] | PathMatcher;
+  /** CSS selectors for HTML answers, compiled; taken from `ignore` when that is a list. */
+  readonly ignoreSelectors?: SelectorIgnore;
+  /** Expressions blanked in other text bodies before comparing. */
+  readonly ignoreText?: readonly string[] | TextBlanker;
   /** JSON path patterns of arrays compared as multisets. */
   readonly unorderedArrays: readonly string[] | PathMatcher;
   /** |a - b| <= numericTolerance counts as equal. */
@@ -87,36 +101,59 @@ export interface Comparison {
   /** More differences existed than `maxDifferences`. */
   readonly truncated: boolean;
   /** How the bodies were compared. */
-  readonly body: 'json' | 'bytes';
+  readonly body: BodyMode;
 }
+
+export type BodyMode = 'json' | 'html' | 'bytes';
 
 export const DEFAULT_MAX_DIFFERENCES = 100;
 export const DEFAULT_COMPARE_HEADERS: readonly string[] = ['content-type'];
 
 const compiledCache = new WeakMap<readonly string[], PathMatcher>();
+const selectorCache = new WeakMap<readonly string[], SelectorIgnore>();
+const blankerCache = new WeakMap<readonly string[], TextBlanker>();
 
-function matcherOf(p: readonly string[] | PathMatcher): PathMatcher {
-  if (!Array.isArray(p)) return p as PathMatcher;
-  const list = p as readonly string[];
-  let m = compiledCache.get(list);
-  if (!m) {
-    m = compilePatterns(list);
-    compiledCache.set(list, m);
+function cached<T>(cache: WeakMap<readonly string[], T>, list: readonly string[], make: (l: readonly string[]) => T): T {
+  let m = cache.get(list);
+  if (m === undefined) {
+    m = make(list);
+    cache.set(list, m);
   }
   return m;
 }
 
+function matcherOf(p: readonly string[] | PathMatcher): PathMatcher {
+  if (!Array.isArray(p)) return p as PathMatcher;
+  return cached(compiledCache, p as readonly string[], (l) => compilePatterns(l.filter(isJsonPathEntry)));
+}
+
+function selectorsOf(opts: CompareOptions): SelectorIgnore {
+  if (opts.ignoreSelectors) return opts.ignoreSelectors;
+  const list = Array.isArray(opts.ignore) ? (opts.ignore as readonly string[]) : [];
+  return cached(selectorCache, list, (l) => compileSelectors(l.filter((e) => !isJsonPathEntry(e))));
+}
+
+function blankerOf(t: CompareOptions['ignoreText']): TextBlanker {
+  if (t === undefined) return compileTextBlanks([]);
+  if (!Array.isArray(t)) return t as TextBlanker;
+  return cached(blankerCache, t as readonly string[], compileTextBlanks);
+}
+
 /**
  * CompareOptions for a route's `shadow.compare` (contract defaults filled in, patterns compiled
- * here, once). Throws PatternError on a bad pattern.
+ * here, once). Throws PatternError on a bad pattern, and the selector engine's or RegExp's error
+ * on a bad selector or expression (the config check reports each of them first).
  */
 export function compareOptionsFrom(
   compare: ShadowCompareConfig | undefined,
   extra: { noisePaths?: NoiseLookup; maxDifferences?: number } = {},
 ): CompareOptions {
+  const ignore = compare?.ignore ?? [];
   return {
     headers: [...new Set((compare?.headers ?? DEFAULT_COMPARE_HEADERS).map((h) => h.toLowerCase()))],
-    ignore: compilePatterns(compare?.ignore ?? []),
+    ignore: compilePatterns(ignore.filter(isJsonPathEntry)),
+    ignoreSelectors: compileSelectors(ignore.filter((e) => !isJsonPathEntry(e))),
+    ignoreText: compileTextBlanks(compare?.ignoreText ?? []),
     unorderedArrays: compilePatterns(compare?.unorderedArrays ?? []),
     numericTolerance: compare?.numericTolerance ?? 0,
     ...(extra.noisePaths ? { noisePaths: extra.noisePaths } : {}),
@@ -150,7 +187,7 @@ function isJsonMediaType(ct: string): boolean {
 type Parsed = { readonly value: unknown } | null;
 
 function parseJsonSide(c: Captured): Parsed {
-  const ct = c.contentType ?? headerValue(c, 'content-type');
+  const ct = contentTypeOf(c);
   if (ct !== undefined && ct.trim() !== '' && !isJsonMediaType(ct)) return null;
   let text = c.body.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -189,33 +226,44 @@ export function compareResponses(primary: Captured, shadow: Captured, opts: Comp
 
   // Identical bytes have no body difference whatever the options (ignore, unordered arrays and
   // tolerance only ever remove differences): the common case of a healthy shadow skips parsing.
-  if (primary.body.equals(shadow.body)) return finish(out, bothDeclareJson(primary, shadow) ? 'json' : 'bytes');
-  let mode: 'json' | 'bytes' = 'bytes';
-  const pj = parseJsonSide(primary);
-  const sj = pj ? parseJsonSide(shadow) : null;
-  if (pj && sj) {
-    const marks = { d: out.differences.length, n: out.noise.length, t: out.truncated };
+  const pct = contentTypeOf(primary);
+  const sct = contentTypeOf(shadow);
+  const html = isHtmlMediaType(pct) && isHtmlMediaType(sct);
+  if (primary.body.equals(shadow.body)) return finish(out, html ? 'html' : bothDeclareJson(pct, sct) ? 'json' : 'bytes');
+  let mode: BodyMode = 'bytes';
+  const walk = (fn: () => void, as: BodyMode): void => {
+    const mark = out.mark();
     try {
-      const walker = new JsonWalker(out, matcherOf(opts.ignore), matcherOf(opts.unorderedArrays), opts.numericTolerance, opts.noisePaths !== undefined);
-      walker.walk(pj.value, sj.value);
-      mode = 'json';
+      fn();
+      mode = as;
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
-      // Nested too deep to walk: undo what the walk collected and fall back to bytes.
-      out.differences.length = marks.d;
-      out.noise.length = marks.n;
-      out.truncated = marks.t;
+      out.restore(mark); // nested too deep to walk: undo what the walk collected, compare bytes
+    }
+  };
+  if (html) {
+    walk(() => {
+      const p = parseHtml(primary.body, pct!);
+      const s = parseHtml(shadow.body, sct!);
+      const ignore = selectorsOf(opts);
+      new HtmlWalker(out, ignore.matchesIn(p), ignore.matchesIn(s), opts.noisePaths !== undefined).walk(p, s);
+    }, 'html');
+  } else {
+    const pj = parseJsonSide(primary);
+    const sj = pj ? parseJsonSide(shadow) : null;
+    if (pj && sj) {
+      walk(() => new JsonWalker(out, matcherOf(opts.ignore), matcherOf(opts.unorderedArrays), opts.numericTolerance, opts.noisePaths !== undefined).walk(pj.value, sj.value), 'json');
     }
   }
   if (mode === 'bytes') {
-    const d = compareBytes(primary.body, shadow.body);
+    const d = compareText(primary.body, shadow.body, blankerOf(opts.ignoreText));
     if (d) out.add('body', 'bytes', d.primary, d.shadow, ['body'], d.detail);
   }
 
   return finish(out, mode);
 }
 
-function finish(out: DifferenceCollector, mode: 'json' | 'bytes'): Comparison {
+function finish(out: DifferenceCollector, mode: BodyMode): Comparison {
   return {
     result: out.differences.length > 0 || out.truncated ? 'mismatch' : 'match',
     differences: out.differences,
@@ -225,9 +273,11 @@ function finish(out: DifferenceCollector, mode: 'json' | 'bytes'): Comparison {
   };
 }
 
+function contentTypeOf(c: Captured): string | undefined {
+  return c.contentType ?? headerValue(c, 'content-type');
+}
+
 /** Both sides say their body is JSON (content type), without parsing them. */
-function bothDeclareJson(a: Captured, b: Captured): boolean {
-  const ca = a.contentType ?? headerValue(a, 'content-type');
-  const cb = b.contentType ?? headerValue(b, 'content-type');
+function bothDeclareJson(ca: string | undefined, cb: string | undefined): boolean {
   return ca !== undefined && cb !== undefined && isJsonMediaType(ca) && isJsonMediaType(cb);
 }

@@ -4,7 +4,8 @@
 export type DifferenceKind = 'status' | 'header' | 'value' | 'type' | 'missing' | 'extra' | 'bytes';
 
 export interface Difference {
-  /** `status`, `headers.<name>`, `body`, or a JSON path such as `$.items[3].price`. */
+  /** `status`, `headers.<name>`, `body`, a JSON path such as `$.items[3].price`, or an element
+   *  path such as `html > body > h1#site-name #text` (html-paths.ts). */
   readonly path: string;
   readonly kind: DifferenceKind;
   /** The primary's value (undefined when missing on that side). */
@@ -30,6 +31,18 @@ export class DifferenceCollector {
     private readonly max: number,
     private readonly noiseLookup: NoiseLookup | undefined,
   ) {}
+
+  /** Where the collector stands, to undo a walk that could not finish (restore). */
+  mark(): { readonly d: number; readonly n: number; readonly t: boolean } {
+    return { d: this.differences.length, n: this.noise.length, t: this.truncated };
+  }
+
+  /** Drops what was collected since the mark. */
+  restore(m: { readonly d: number; readonly n: number; readonly t: boolean }): void {
+    this.differences.length = m.d;
+    this.noise.length = m.n;
+    this.truncated = m.t;
+  }
 
   /** True once the cap is hit and one more difference was seen: stop walking. */
   get stopped(): boolean {

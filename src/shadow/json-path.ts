@@ -9,9 +9,10 @@
 //                     control characters as \n, \r, \t or \uXXXX (JSON escapes)
 // Normalised form (topPaths, noise): every array index becomes `[*]`: `$.items[*].price`.
 // Headers and status are named outside `$`: `status`, `headers.content-type`, and a non-JSON
-// body as a whole is `body`. The patterns of `compare.ignore` and `compare.unorderedArrays` are
+// body as a whole is `body`; HTML differences are element paths (html-paths.ts). The patterns of `compare.ignore` and `compare.unorderedArrays` are
 // patterns.ts.
 
+import { normalizeHtmlPath } from './html-paths.js';
 import { keyOfStep, type PathSegment } from './patterns.js';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -85,11 +86,12 @@ const INDEX_STEP = /^\[\d+\]$/;
 
 /**
  * `$.items[3].tags[0]` -> `$.items[*].tags[*]`, keys respelled the way the diff writes them
- * (`$['items']` -> `$.items`). Other names (`headers.etag`) come back as they are.
+ * (`$['items']` -> `$.items`). An HTML element path loses its `:nth-of-type(k)` steps
+ * (html-paths.ts). Other names (`headers.etag`) come back as they are.
  */
 export function normalizePath(path: string): string {
   const steps = splitPath(path);
-  if (!steps) return path;
+  if (!steps) return normalizeHtmlPath(path);
   let out = '$';
   for (const step of steps.slice(1)) {
     if (step === '[*]' || INDEX_STEP.test(step)) {

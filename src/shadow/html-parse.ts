@@ -1,0 +1,40 @@
+// Which answers are HTML, and their bodies as documents. Pure but for the parser it calls.
+//
+// An answer is HTML when its content type's media type is `text/html`. The body is decoded with
+// the content type's charset when it names one the runtime knows (else UTF-8), then parsed by
+// htmlparser2 the way a lenient browser-like parser does: tag and attribute names lower-cased,
+// character references decoded. Comments, the doctype and processing instructions are parsed
+// but never compared (html-diff.ts).
+
+import { htmlLib, type Document } from './html-lib.js';
+
+/** `text/html`, whatever its parameters and case. */
+export function isHtmlMediaType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  return contentType.split(';', 1)[0]!.trim().toLowerCase() === 'text/html';
+}
+
+function charsetOf(contentType: string): string | null {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/** The body as text, decoded with the declared charset when it is one the runtime knows. */
+export function htmlText(body: Buffer, contentType: string): string {
+  const charset = charsetOf(contentType);
+  if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+    try {
+      return new TextDecoder(charset).decode(body);
+    } catch {
+      // an unknown label: read it as UTF-8
+    }
+  }
+  let text = body.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
+}
+
+/** The document tree of an HTML body. */
+export function parseHtml(body: Buffer, contentType: string): Document {
+  return htmlLib().parseDocument(htmlText(body, contentType), { lowerCaseTags: true, lowerCaseAttributeNames: true, decodeEntities: true });
+}

@@ -19,6 +19,7 @@ import { watchConfigFile } from './config/watch.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import type { TableStore } from './routing/store.js';
 import { ShadowReports } from './shadow/store.js';
+import { shadowKeys } from './routing/shadow-keys.js';
 import { LOG } from './observability/log-messages.js';
 
 export interface StartOptions {
@@ -63,10 +64,13 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const { logger } = opts;
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? false });
   const pools = new UpstreamPools();
-  const shadow = new ShadowReports({ logger, metrics });
+  const shadow = new ShadowReports({ logger, metrics }, opts.clock);
   const live = new Reloader({
     file: opts.configPath, env: opts.env ?? process.env, pools, metrics, logger, clock: opts.clock,
-    onSwap: (t) => shadow.setLog(t.server.shadowLog),
+    onSwap: (t) => {
+      shadow.setLog(t.server.shadowLog);
+      shadow.applyShadows(shadowKeys(t)); // a route's report counts from when its shadow config applied
+    },
   });
   // Watch before the first read, so that an edit made while starting is not missed: a change seen
   // before the first table is live is reloaded as soon as it is.

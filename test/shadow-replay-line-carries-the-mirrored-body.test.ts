@@ -1,5 +1,6 @@
 // A mirrored write that mismatches gets a replay curl line with its body: text up to 64 KiB as
-// --data-raw, a larger body named in a trailing comment (the line stays bounded).
+// --data-raw, a larger body named in a trailing comment (the line stays bounded). The same holds
+// for the lines sent straight to the primary and to the shadow.
 
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,6 +35,11 @@ describe('the replay line of a mirrored write', () => {
     expect(e.result).toBe('mismatch');
     expect(e.curl).toMatch(/^curl -X POST /);
     expect(e.curl).toContain(`--data-raw '{"product":"x","note":"it'\\''s"}'`);
+    // So do the lines sent straight to each upstream.
+    for (const line of [e.primaryCurl, e.shadowCurl]) {
+      expect(line).toMatch(/^curl -X POST http:\/\/127\.0\.0\.1:\d+\/orders -H /);
+      expect(line).toContain(`--data-raw '{"product":"x","note":"it'\\''s"}'`);
+    }
   });
 
   it('names a body over 64 KiB instead of carrying it', async () => {
@@ -43,5 +49,6 @@ describe('the replay line of a mirrored write', () => {
     expect(e.curl).not.toContain('--data-raw');
     expect(e.curl).toMatch(/ # body omitted: 70,011 bytes, too large$/);
     expect(e.curl!.length).toBeLessThan(1000);
+    for (const line of [e.primaryCurl!, e.shadowCurl!]) expect(line).toMatch(/ # body omitted: 70,011 bytes, too large$/);
   });
 });

@@ -88,7 +88,7 @@ describe('GET /shadow/report', () => {
     expect(orders.report).toMatchObject({ route: '/orders', mirrored: 1204, match: 1197, mismatch: 3, shadowError: 0, skipped: { too_large: 4 } });
     expect(orders.report.topPaths['$.items[*].user_id']).toEqual({
       count: 2,
-      example: { at: at(100), path: '$.items[0].user_id', kind: 'value', primary: 17, shadow: '17' },
+      example: { at: at(100), request: { method: 'GET', path: '/orders/100' }, path: '$.items[0].user_id', kind: 'value', primary: 17, shadow: '17' },
     });
     expect(orders.report.topPaths['$.createdAt']!.count).toBe(2);
 

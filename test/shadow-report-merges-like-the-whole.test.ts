@@ -174,9 +174,9 @@ describe('what the report holds', () => {
     expect(r.topPaths).toEqual({
       '$.items[*].price': {
         count: 2,
-        example: { at: '2025-03-01T10:00:02.000Z', path: '$.items[0].price', kind: 'value', primary: 1, shadow: 2 },
+        example: { at: '2025-03-01T10:00:02.000Z', request: { method: 'GET', path: '/api/users/2' }, path: '$.items[0].price', kind: 'value', primary: 1, shadow: 2 },
       },
-      status: { count: 1, example: { at: '2025-03-01T10:00:05.000Z', path: 'status', kind: 'status', primary: 200, shadow: 500 } },
+      status: { count: 1, example: { at: '2025-03-01T10:00:05.000Z', request: { method: 'GET', path: '/api/users/1' }, path: 'status', kind: 'status', primary: 200, shadow: 500 } },
     });
     expect(r.noisePaths).toEqual({ '$.items[*].ts': 1 });
     expect(r.samples.map((s) => [s.at, s.path, s.differingPaths, s.curl])).toEqual([

@@ -12,6 +12,7 @@ import type { ShadowReport } from '../shadow/report.js';
 import { summarize } from '../shadow/summary.js';
 import { bearerAuth } from './auth.js';
 import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
+import { shadowReset } from './shadow-reset.js';
 
 export interface Lifecycle {
   ready: boolean;
@@ -60,13 +61,8 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   });
 
   // The shadow report: one merged report per route that has data, plus an empty one (counting
-  // since the live table loaded) for each route of the live table that shadows but has none yet.
-  const shadowReports = (): ShadowReport[] => {
-    const table = deps.store.current;
-    const since = table.loadedAt.toISOString();
-    const shadowed = table.routes.filter((r) => r.shadow !== null).map((r) => ({ route: r.prefix, since }));
-    return mergeByRoute(deps.shadow.reports(), shadowed);
-  };
+  // since its shadow config was applied) for each route of the live table that shadows but has none yet.
+  const shadowReports = (): ShadowReport[] => mergeByRoute(deps.shadow.reports(), deps.shadow.shadowed());
 
   app.get('/shadow/report', (_req, res) => {
     const generatedAt = new Date().toISOString();
@@ -87,6 +83,8 @@ export function createAdminApp(deps: AdminDeps): express.Express {
       })
       .send(renderShadowPage(shadowReports(), new Date()));
   });
+
+  app.post('/shadow/reset', shadowReset(deps.shadow));
 
   app.post('/reload', async (_req, res) => {
     const outcome = await deps.reloader.reload('admin');

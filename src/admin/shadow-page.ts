@@ -11,7 +11,8 @@
 // (mirrored, match, mismatch, shadow errors, skipped by reason), latency p50/p95/p99 primary
 // vs shadow, the JSON paths that differ most (count and one example pair), the noise paths
 // (listed apart: the primary disagrees with itself there, so they are not mismatches), and the
-// last mismatches with a replay curl. A route with nothing compared says "no comparisons yet".
+// last mismatches with their curl lines (through the proxy, straight to the primary, straight to
+// the shadow); each differing path's example names the request that produced it. A route with nothing compared says "no comparisons yet".
 
 import { groupDigits, percentDown } from '../shadow/format.js';
 import type { ShadowReport } from '../shadow/report.js';
@@ -138,7 +139,9 @@ function topPaths(s: ReportSummary): string {
         '<tr>' +
         `<td><code>${esc(p.path)}</code></td>` +
         `<td class="num">${esc(groupDigits(p.count))}</td>` +
-        `<td><span class="muted">${esc(ex.kind)}</span> at <code>${esc(ex.path)}</code></td>` +
+        `<td><span class="muted">${esc(ex.kind)}</span> at <code>${esc(ex.path)}</code>` +
+        (ex.request === undefined ? '' : ` <span class="muted">from</span> <code>${esc(ex.request.method)} ${esc(ex.request.path)}</code>`) +
+        '</td>' +
         `<td class="mono"><span class="value"><span class="side">primary</span>${esc(formatValue(ex.primary))}</span>` +
         `<span class="value"><span class="side">shadow</span>${esc(formatValue(ex.shadow))}</span></td>` +
         '</tr>'
@@ -167,6 +170,12 @@ function statusText(n: number | null): string {
   return n === null ? '—' : String(n);
 }
 
+/** One copyable curl line with what it is for; nothing when there is none. */
+function curlLine(id: string, label: string, curl: string | null | undefined): string {
+  if (curl === null || curl === undefined) return '';
+  return `<div class="muted">${esc(label)}</div><div class="curl"><pre id="${esc(id)}">${esc(curl)}</pre><button type="button" data-copy="${esc(id)}" hidden>copy</button></div>`;
+}
+
 function samples(s: ReportSummary, cardId: string): string {
   if (s.samples.length === 0) return '';
   const items = s.samples
@@ -176,9 +185,11 @@ function samples(s: ReportSummary, cardId: string): string {
       const paths =
         m.differingPaths.length === 0 ? '' : `<div class="paths"><span class="muted">differs at</span> ${m.differingPaths.map((p) => `<code>${esc(p)}</code>`).join(' ')}</div>`;
       const curl =
-        m.curl === null
+        m.curl === null && (m.primaryCurl ?? null) === null && (m.shadowCurl ?? null) === null
           ? '<div class="muted">no replay command recorded</div>'
-          : `<div class="curl"><pre id="${esc(curlId)}">${esc(m.curl)}</pre><button type="button" data-copy="${esc(curlId)}" hidden>copy</button></div>`;
+          : curlLine(`${curlId}-proxy`, 'through the proxy', m.curl) +
+            curlLine(`${curlId}-primary`, 'straight to the primary', m.primaryCurl) +
+            curlLine(`${curlId}-shadow`, 'straight to the shadow', m.shadowCurl);
       return (
         '<li class="sample">' +
         '<div class="sample-head">' +

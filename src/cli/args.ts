@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 export type Command =
   | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string }
   | { kind: 'check'; file: string; json: boolean; admin?: string; adminToken?: string }
-  | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string }
+  | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string; top?: number | null }
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
@@ -19,13 +19,15 @@ usage:
   strangler check routes.yaml [--json]   validate; print the compiled table or every error (exit 0/1)
   strangler check routes.yaml --admin http://127.0.0.1:9901
                                          also print what would change against that running proxy
-  strangler report [--admin URL ...] [--file shadow.jsonl ...] [--json]
+  strangler report [--admin URL ...] [--file shadow.jsonl ...] [--json] [--top N | --all]
                                          the shadow report in the terminal: running proxies'
                                          GET /shadow/report and shadow log files (server.shadowLog),
                                          merged per route; both flags repeat; with neither, reads
                                          --admin http://127.0.0.1:$ADMIN_PORT (9901 when unset);
                                          ADMIN_TOKEN, when set, goes to every admin as a bearer token;
-                                         --json prints the merged reports; exit 1 when a source fails
+                                         --json prints the merged reports; --top N shows N differing
+                                         and noise paths per route (default 10), --all every one
+                                         and every kept mismatch; exit 1 when a source fails
   strangler --help | --version
 
 environment (flags win over it; it wins over server: in the file):
@@ -44,7 +46,17 @@ function defaultAdmin(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${typeof p === 'number' && p !== 0 ? p : 9901}`;
 }
 
-function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv): Command {
+/** `--top N` / `--all` as how many paths to show (null: all; undefined: the default), or what is wrong. */
+function topOption(top: string | undefined, all: boolean): number | null | undefined | { error: string } {
+  if (all && top !== undefined) return { error: 'give --top N or --all, not both' };
+  if (all) return null;
+  if (top === undefined) return undefined;
+  if (!/^\d+$/.test(top) || Number(top) < 1) return { error: `--top must be a whole number of at least 1 (got '${top}')` };
+  return Number(top);
+}
+
+function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv, top: ReturnType<typeof topOption>): Command {
+  if (typeof top === 'object' && top !== null) return { kind: 'usage-error', message: top.error };
   if (rest.length > 0) {
     return { kind: 'usage-error', message: `report takes no arguments (got '${rest[0]}'); name sources with --admin URL or --file PATH` };
   }
@@ -61,7 +73,7 @@ function reportCommand(rest: string[], admins: string[], files: string[], json: 
   }
   for (const f of files) if (f === '') return { kind: 'usage-error', message: '--file needs a path' };
   const none = admins.length === 0 && files.length === 0;
-  return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: env.ADMIN_TOKEN || undefined };
+  return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: env.ADMIN_TOKEN || undefined, top };
 }
 
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
@@ -79,6 +91,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         json: { type: 'boolean' },
         admin: { type: 'string', multiple: true },
         file: { type: 'string', multiple: true },
+        top: { type: 'string' },
+        all: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -97,7 +111,9 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     if ((values.admin?.length ?? 0) > 1) return { kind: 'usage-error', message: 'check takes one --admin' };
     return { kind: 'check', file, json: values.json ?? false, admin: values.admin?.[0], adminToken: env.ADMIN_TOKEN || undefined };
   }
-  if (sub === 'report') return reportCommand(rest, values.admin ?? [], values.file ?? [], values.json ?? false, env);
+  if (sub === 'report') {
+    return reportCommand(rest, values.admin ?? [], values.file ?? [], values.json ?? false, env, topOption(values.top, values.all ?? false));
+  }
   if (sub !== undefined && sub !== 'serve') return { kind: 'usage-error', message: `unknown command '${sub}'` };
 
   const p = port(values.port ?? env.PORT, values.port !== undefined ? '--port' : 'PORT');

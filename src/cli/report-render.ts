@@ -11,9 +11,15 @@ import type { SourceInfo } from './report-sources.js';
 import { clip, safe } from './report-text.js';
 
 const WIDTH = 100;
-const TOP_PATHS_SHOWN = 10;
-const NOISE_PATHS_SHOWN = 10;
+/** How many differing paths and noise paths a route shows by default (`--top N`, `--all`). */
+export const DEFAULT_TOP = 10;
 const SAMPLES_SHOWN = 5;
+
+export interface RenderOptions {
+  readonly colour: boolean;
+  /** Differing paths and noise paths shown per route (null: all, and every kept mismatch). Default 10. */
+  readonly top?: number | null;
+}
 
 export function wantsColour(io: Io): boolean {
   const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
@@ -77,7 +83,20 @@ function sourceLine(s: SourceInfo): string {
     : `file  ${safe(s.path)}: ${groupDigits(s.events)} event(s), ${s.routes} route(s)`;
 }
 
-function routeBlock(report: ShadowReport, p: Paint): string[] {
+/** The line that says what was left out and how to see it (nothing when nothing was). */
+function leftOut(hidden: number, what: string): string[] {
+  if (hidden <= 0) return [];
+  return [`    … ${groupDigits(hidden)} more ${what} not shown (--all shows every one, --top N the first N)`];
+}
+
+/** A curl line to paste, control characters escaped, with what it is for. */
+function curlLine(label: string, curl: string | null | undefined, p: Paint): string[] {
+  if (curl === null || curl === undefined) return [];
+  const text = safe(curl);
+  return [p.dim(`      ${label}:`), p.dim(`        ${text}`) + (text !== curl ? p.dim('  # control characters shown escaped') : '')];
+}
+
+function routeBlock(report: ShadowReport, p: Paint, top: number | null): string[] {
   const s = summarize(report);
   const out: string[] = [];
   const route = safe(s.route);
@@ -110,7 +129,7 @@ function routeBlock(report: ShadowReport, p: Paint): string[] {
 
   // Top differing paths
   if (s.topPaths.length > 0) {
-    const shown = s.topPaths.slice(0, TOP_PATHS_SHOWN);
+    const shown = top === null ? s.topPaths : s.topPaths.slice(0, top);
     out.push(`  top differing paths (${shown.length} of ${s.topPaths.length})`);
     const cw = Math.max(5, ...shown.map((t) => groupDigits(t.count).length));
     const paths = shown.map((t) => safe(t.path));
@@ -119,39 +138,45 @@ function routeBlock(report: ShadowReport, p: Paint): string[] {
     shown.forEach((t, i) => {
       const lead = `    ${groupDigits(t.count).padStart(cw)}  ${clip(paths[i]!, pw).padEnd(pw)}  `;
       out.push(lead + pairText(valueText(t.example.primary), valueText(t.example.shadow), WIDTH - lead.length));
+      const req = t.example.request;
+      if (req !== undefined) out.push(p.dim(clip(`${' '.repeat(cw + 6)}from ${safe(req.method)} ${safe(req.path)}`, WIDTH)));
     });
+    out.push(...leftOut(s.topPaths.length - shown.length, 'differing paths'));
   }
 
   // Noise
   if (s.noisePaths.length > 0) {
-    const shown = s.noisePaths.slice(0, NOISE_PATHS_SHOWN);
+    const shown = top === null ? s.noisePaths : s.noisePaths.slice(0, top);
     out.push(`  noise paths, the primary disagrees with itself (${shown.length} of ${s.noisePaths.length})`);
     const cw = Math.max(5, ...shown.map((n) => groupDigits(n.count).length));
     for (const n of shown) {
       const lead = `    ${groupDigits(n.count).padStart(cw)}  `;
       out.push(lead + clip(safe(n.path), WIDTH - lead.length));
     }
+    out.push(...leftOut(s.noisePaths.length - shown.length, 'noise paths'));
   }
 
   // Last mismatches
   if (s.samples.length > 0) {
-    const shown = s.samples.slice(0, SAMPLES_SHOWN);
+    const shown = top === null ? s.samples : s.samples.slice(0, SAMPLES_SHOWN);
     out.push(`  last mismatches (${shown.length} of ${groupDigits(s.mismatch)}, newest first)`);
     for (const m of shown) {
       const head = `    ${safe(m.at)}  ${safe(m.method)} `;
       const tail = `  ${status(m.primaryStatus)} -> ${status(m.shadowStatus)}`;
       out.push(head + clip(safe(m.path), WIDTH - head.length - tail.length) + tail);
       if (m.differingPaths.length > 0) out.push(clip(`      differs at ${m.differingPaths.map(safe).join(', ')}`, WIDTH));
-      if (m.curl !== null && m.curl !== undefined) {
-        const curl = safe(m.curl);
-        out.push(p.dim(`      ${curl}`) + (curl !== m.curl ? p.dim('  # control characters shown escaped') : ''));
-      }
+      out.push(...curlLine('replay through the proxy', m.curl, p));
+      out.push(...curlLine('straight to the primary', m.primaryCurl, p));
+      out.push(...curlLine('straight to the shadow', m.shadowCurl, p));
     }
+    const kept = s.samples.length - shown.length;
+    if (kept > 0) out.push(`    … ${groupDigits(kept)} more kept mismatches not shown (--all shows them)`);
   }
   return out;
 }
 
-export function formatReport(sources: readonly SourceInfo[], reports: readonly ShadowReport[], opts: { colour: boolean }): string {
+export function formatReport(sources: readonly SourceInfo[], reports: readonly ShadowReport[], opts: RenderOptions): string {
+  const top = opts.top === undefined ? DEFAULT_TOP : opts.top;
   const p = paint(opts.colour);
   const out: string[] = [];
   out.push(p.bold(`strangler shadow report: ${reports.length} route(s) from ${sources.length} source(s)`));
@@ -159,6 +184,6 @@ export function formatReport(sources: readonly SourceInfo[], reports: readonly S
   if (reports.length === 0) {
     out.push('', 'no shadow comparisons yet (no route has mirrored a request)');
   }
-  for (const r of reports) out.push('', ...routeBlock(r, p));
+  for (const r of reports) out.push('', ...routeBlock(r, p, top));
   return out.join('\n') + '\n';
 }

@@ -4,7 +4,9 @@
 // skipped), merges the reports per route (a file's events become one report per route first),
 // and prints per route: the verdict, the counts, the match rate, latency percentiles of primary
 // and shadow, the paths that differ most with an example, the noise paths and the last
-// mismatches with their replay curl. `--json` prints the merged reports instead.
+// mismatches with their curl lines (a replay through the proxy, and the request as each upstream
+// got it, sent straight to it). `--top N` / `--all`: how many paths per route (default 10; a
+// line says how many were left out). `--json` prints the merged reports instead.
 //
 // Every source is read, and every one that fails is named on stderr (the URL and the status or
 // the error; a file's bad lines as file:line). When any fails, nothing is printed on stdout
@@ -28,6 +30,8 @@ export interface ReportOptions {
   readonly files: readonly string[];
   readonly json: boolean;
   readonly adminToken?: string;
+  /** Differing and noise paths shown per route (null: all; default 10). Not for --json, which prints everything. */
+  readonly top?: number | null;
   /** Per admin request. Default 10 s. */
   readonly timeoutMs?: number;
 }
@@ -56,6 +60,6 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
     io.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return 0;
   }
-  io.stdout.write(formatReport(sources, merged, { colour: wantsColour(io) }));
+  io.stdout.write(formatReport(sources, merged, { colour: wantsColour(io), top: opts.top }));
   return 0;
 }

@@ -35,6 +35,9 @@ export interface EventSource {
   readonly primaryMs: number | null;
   /** The mirrored request body, if any (for the replay line). */
   readonly mirroredBody: Buffer | null;
+  /** Origins of the primary and shadow upstreams (for the curl line of each side). */
+  readonly primaryOrigin: string;
+  readonly shadowOrigin: string;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -61,10 +64,12 @@ export function endedEvent(src: EventSource, result: 'skipped' | 'shadow_error',
     primaryMs: src.primaryMs,
     shadowMs: result === 'skipped' ? undefined : null,
     curl: undefined,
+    primaryCurl: undefined,
+    shadowCurl: undefined,
   };
 }
 
-/** A finished comparison: match or mismatch; only a mismatch carries a replay curl line. */
+/** A finished comparison: match or mismatch; only a mismatch carries curl lines (replay, primary, shadow). */
 export function comparedEvent(src: EventSource, cmp: Comparison, shadowStatus: number, shadowMs: number): ShadowEvent {
   const r = src.request;
   return {
@@ -81,7 +86,17 @@ export function comparedEvent(src: EventSource, cmp: Comparison, shadowStatus: n
     primaryMs: src.primaryMs,
     shadowMs,
     curl: cmp.result === 'mismatch' ? replayLine(src) : null,
+    primaryCurl: cmp.result === 'mismatch' ? directLine(src, src.primaryOrigin, r.primaryPath, r.headers) : null,
+    shadowCurl: cmp.result === 'mismatch' ? directLine(src, src.shadowOrigin, r.shadowPath, r.headers.concat(SHADOW_MARK)) : null,
   };
+}
+
+/** The shadow's copy carries this header besides the primary's (mirror.ts sends it). */
+export const SHADOW_MARK: readonly string[] = ['x-strangler-shadow', '1'];
+
+/** The request as one upstream got it (its path, its headers), sent straight to its origin. */
+function directLine(src: EventSource, origin: string, path: string, headers: readonly string[]): string {
+  return curlFor(src.request.method, origin + path, pairs(headers), src.mirroredBody ?? undefined);
 }
 
 /** The curl command that replays the request to the host the client named, body included (bounded by curl.ts). */

@@ -38,6 +38,10 @@ export interface ShadowEvent {
   readonly shadowMs?: number | null;
   /** Replay command (curl.ts), secrets redacted. */
   readonly curl?: string | null;
+  /** The request as sent to the primary upstream, straight to it (curl.ts), secrets redacted. */
+  readonly primaryCurl?: string | null;
+  /** The request as sent to the shadow upstream, straight to it (curl.ts), secrets redacted. */
+  readonly shadowCurl?: string | null;
 }
 
 /** The event as one line of the log, newline included. */
@@ -71,7 +75,9 @@ export function asEvent(v: unknown): ShadowEvent | string {
   for (const k of ['primaryStatus', 'shadowStatus', 'primaryMs', 'shadowMs'] as const) {
     if (!optional(v[k], isNumber)) return `not a shadow event: "${k}" must be a number or null`;
   }
-  if (!optional(v.curl, isString)) return 'not a shadow event: "curl" must be a string or null';
+  for (const k of ['curl', 'primaryCurl', 'shadowCurl'] as const) {
+    if (!optional(v[k], isString)) return `not a shadow event: "${k}" must be a string or null`;
+  }
   for (const k of ['differences', 'noise'] as const) {
     const list = v[k];
     if (list === undefined || list === null) continue;

@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import { BodyCollector, decodeBody } from './body.js';
 import { startCopy, type CopyHandle, type CopyOutcome, type CopySink } from './copy.js';
 import { compareResponses, type Captured, type Comparison } from './diff.js';
-import { comparedEvent, endedEvent, refusedEvent, type EventSource, type MirroredRequest } from './event.js';
+import { comparedEvent, endedEvent, refusedEvent, SHADOW_MARK, type EventSource, type MirroredRequest } from './event.js';
 import type { ShadowEvent } from './log-line.js';
 import { learnNoise } from './noise.js';
 import { probesNoise, sampled } from './sampling.js';
@@ -28,8 +28,6 @@ export interface MirrorDeps {
   /** The noise probe's draw (and the caller's sampling draw): Math.random unless a test injects one. */
   readonly random?: Random;
 }
-
-const SHADOW_MARK: readonly string[] = ['x-strangler-shadow', '1'];
 
 /**
  * One mirrored request. The exchange feeds it the primary's answer as it relays it (head, data,
@@ -103,6 +101,12 @@ export class ShadowTask implements CopySink, EventSource {
   }
   get primaryMs(): number | null {
     return this.#primaryMs;
+  }
+  get primaryOrigin(): string {
+    return this.#primaryPool.origin;
+  }
+  get shadowOrigin(): string {
+    return this.#shadow.upstream.origin;
   }
 
   // the request body (mirrored write methods) --------------------------------------------------

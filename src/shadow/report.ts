@@ -13,12 +13,14 @@
 //   topPaths      index-normalised difference paths (`$.items[*].price`, `headers.etag`,
 //                 `status`, `body`) -> how many events differed there (once per event however
 //                 many elements differed), and one example: the event's first difference at that
-//                 path, from the earliest such event (ties: smallest canonical JSON). Values in
+//                 path, from the earliest such event (ties: smallest canonical JSON), with the
+//                 request that produced it (method and path as the client sent it). Values in
 //                 an example longer than 200 characters as JSON become a clipped string ending
 //                 in "…".
 //   noisePaths    normalised noise paths -> how many events had noise there
 //   samples       the last 20 mismatches by `at` (ties: canonical JSON order), oldest first,
-//                 each with at most 5 differing paths and the replay curl
+//                 each with at most 5 differing paths, the replay curl (through the proxy) and
+//                 one curl line per side sent straight to that upstream (primaryCurl, shadowCurl)
 //   latency       primaryMs and shadowMs of every event that has them (histogram.ts)
 //   since         the earliest of the report's start and every event's `at`
 //
@@ -40,9 +42,17 @@ import { normalizePath } from './json-path.js';
 import type { ShadowEvent } from './log-line.js';
 import { get, put } from './plain-object.js';
 
+/** The request behind an example: its method and path (with query) as the client sent it. */
+export interface ExampleRequest {
+  method: string;
+  path: string;
+}
+
 export interface PathExample {
   /** When it was seen. */
   at: string;
+  /** Which request produced it (absent in reports made before examples carried it). */
+  request?: ExampleRequest;
   /** The concrete path, e.g. `$.items[3].price`. */
   path: string;
   kind: DifferenceKind;
@@ -63,7 +73,12 @@ export interface Sample {
   shadowStatus: number | null;
   /** The first few differing paths, as the diff named them. */
   differingPaths: string[];
+  /** Replays the request through the proxy (to the Host the client named). */
   curl: string | null;
+  /** The request as the primary upstream got it, sent straight to it (null: not recorded). */
+  primaryCurl: string | null;
+  /** The request as the shadow upstream got it, sent straight to it (null: not recorded). */
+  shadowCurl: string | null;
 }
 
 export interface ShadowReport {
@@ -191,6 +206,8 @@ export function record(report: ShadowReport, event: ShadowEvent): ShadowReport {
       shadowStatus: event.shadowStatus,
       differingPaths: differences.slice(0, SAMPLE_PATHS_CAP).map((d) => d.path),
       curl: event.curl ?? null,
+      primaryCurl: event.primaryCurl ?? null,
+      shadowCurl: event.shadowCurl ?? null,
     });
     report.samples = lastSamples(report.samples);
   }
@@ -206,7 +223,14 @@ function recordPaths(report: ShadowReport, event: ShadowEvent, differences: NonN
     const key = normalizePath(d.path);
     if (seen.has(key)) continue;
     seen.add(key);
-    const example: PathExample = { at: event.at, path: d.path, kind: d.kind, primary: clip(d.primary), shadow: clip(d.shadow) };
+    const example: PathExample = {
+      at: event.at,
+      request: { method: event.method, path: event.path },
+      path: d.path,
+      kind: d.kind,
+      primary: clip(d.primary),
+      shadow: clip(d.shadow),
+    };
     const stat = get(report.topPaths, key);
     if (stat) {
       stat.count += 1;

@@ -10,8 +10,14 @@ import { NoiseSet } from './noise.js';
  * A route's effective `shadow` block, as far as the shadow path reads it (routing's
  * ResolvedShadow fits it; named here so src/shadow does not import the routing table).
  */
+/** An upstream the shadow path sends to: its pool, plus its origin for the curl lines. */
+export interface ShadowTarget extends Target {
+  /** scheme://host[:port], e.g. `http://127.0.0.1:8001`. */
+  readonly origin: string;
+}
+
 export interface ShadowSettings {
-  readonly upstream: Target;
+  readonly upstream: ShadowTarget;
   /** 0..100 of the requests whose method is in `methods`. */
   readonly percent: number;
   readonly methods: readonly string[];

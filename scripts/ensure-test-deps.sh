@@ -3,11 +3,18 @@
 # `npm ci && npm test` passes on a fresh machine. Prints nothing when all are there.
 set -euo pipefail
 need=()
-# test/shadow-page-in-a-real-browser.test.ts drives Debian's chromium through playwright-core.
+# test/shadow-page-in-a-real-browser.test.ts and the Django admin test drive Debian's chromium
+# through playwright-core.
 command -v chromium >/dev/null || need+=(chromium)
+# The real-app tests (test/helpers/real-apps.ts) run Django, FastAPI and uvicorn with Debian's
+# interpreter, /usr/bin/python3: a python3 earlier on PATH (pyenv, a venv) would not see them.
+if ! /usr/bin/python3 -c 'import django, fastapi, uvicorn' >/dev/null 2>&1; then
+  need+=(python3-django python3-fastapi python3-uvicorn)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-  echo "npm test needs these Debian packages: ${need[*]}. Install them (sudo apt-get install ${need[*]}) and run it again." >&2
+  echo "npm test needs these Debian packages: ${need[*]}. Install them and run it again:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
   exit 1
 fi
 echo "npm test: installing ${need[*]} (Debian packages)"

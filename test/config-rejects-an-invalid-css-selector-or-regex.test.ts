@@ -18,7 +18,7 @@ ${compare}`;
 
 describe('CSS selectors and regular expressions in shadow.compare', () => {
   it('pass `strangler check` when they compile', async () => {
-    const file = await writeConfig(config('        ignore: ["$.createdAt", "input[name=csrfmiddlewaretoken]", ".build-stamp", "createdAt"]\n        ignoreText: ["\\\\d{4}-\\\\d\\\\d-\\\\d\\\\d", "req-[0-9a-f]+"]\n'));
+    const file = await writeConfig(config('        ignore: ["$.createdAt", "input[name=csrfmiddlewaretoken]", ".build-stamp", "footer", "my-widget"]\n        ignoreText: ["\\\\d{4}-\\\\d\\\\d-\\\\d\\\\d", "req-[0-9a-f]+"]\n'));
     const r = await cli(['check', file]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -32,6 +32,14 @@ describe('CSS selectors and regular expressions in shadow.compare', () => {
     expect(r.err).toMatch(new RegExp(`^${file}:10:33 routes\\[0\\]\\.shadow\\.compare\\.ignore\\[1\\]: invalid CSS selector: .*'input\\[name='`, 'm'));
     expect(r.err).toMatch(new RegExp(`^${file}:10:48 routes\\[0\\]\\.shadow\\.compare\\.ignore\\[2\\]: invalid CSS selector: Pseudo-elements are not supported`, 'm'));
     expect(r.err).toContain('2 error(s)');
+  });
+
+  it('reject a bare word that names no HTML element: a JSON field written without its $.', async () => {
+    const file = await writeConfig(config('        ignore: ["footer", "createdAt"]\n'));
+    const r = await cli(['check', file]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${file}:10:28 routes[0].shadow.compare.ignore[1]: 'createdAt' is neither a JSON path nor a CSS selector naming an HTML element: a JSON path starts with $ (did you mean '$.createdAt'?)`);
+    expect(r.err).toContain('1 error(s)');
   });
 
   it('reject a regular expression that does not compile, at its line and column', async () => {

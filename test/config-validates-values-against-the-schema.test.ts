@@ -108,7 +108,7 @@ describe('routes', () => {
     ['shadow: { upstream: legacy, maxConcurrent: 0 }', 'routes[0].shadow.maxConcurrent: must be an integer >= 1 (got 0)'],
     ['shadow: { upstream: legacy, compare: { headers: [Content-Type, etag], numericTolerance: 0.01, noiseProbe: 100 } }', 'ok'],
     ['shadow: { upstream: legacy, compare: { headers: ["content type"] } }', "routes[0].shadow.compare.headers[0]: must be a header name like x-user-id (got 'content type')"],
-    ['shadow: { upstream: legacy, compare: { ignore: [createdAt, "input[name=csrf]"], ignoreText: ["build \\\\d+"] } }', 'ok'], // not $: CSS selectors
+    ['shadow: { upstream: legacy, compare: { ignore: [footer, my-widget, "input[name=csrf]"], ignoreText: ["build \\\\d+"] } }', 'ok'], // not $: CSS selectors
     ['shadow: { upstream: legacy, compare: { ignore: [""] } }', "routes[0].shadow.compare.ignore[0]: must be a JSON path like $.items[*].id or a CSS selector like input[name=csrf] (got '')"],
     ['shadow: { upstream: legacy, compare: { unorderedArrays: ["tags"] } }', "routes[0].shadow.compare.unorderedArrays[0]: must be a JSON path starting with '$', like $.items[*].id (got 'tags')"],
     ['shadow: { upstream: legacy, compare: { numericTolerance: -0.1 } }', 'routes[0].shadow.compare.numericTolerance: must be a number >= 0 (got -0.1)'],

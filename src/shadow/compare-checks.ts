@@ -4,6 +4,7 @@
 
 import type { ShadowCompareConfig } from '../config/types.js';
 import { quote } from '../config/quote.js';
+import { unknownElementName } from './html-elements.js';
 import { checkSelector, isJsonPathEntry } from './html-selectors.js';
 import { checkPattern } from './patterns.js';
 import { checkTextPattern } from './text-compare.js';
@@ -21,6 +22,8 @@ export function compareProblems(compare: ShadowCompareConfig | undefined): Compa
     if (isJsonPathEntry(entry)) {
       const problem = checkPattern(entry);
       if (problem !== null) out.push({ key: 'ignore', index, message: `invalid JSON path pattern: ${problem} (got ${quote(entry)})` });
+    } else if (unknownElementName(entry)) {
+      out.push({ key: 'ignore', index, message: `${quote(entry)} is neither a JSON path nor a CSS selector naming an HTML element: a JSON path starts with $ (did you mean ${quote('$.' + entry.trim())}?)` });
     } else {
       const problem = checkSelector(entry);
       if (problem !== null) out.push({ key: 'ignore', index, message: `invalid CSS selector: ${problem} (got ${quote(entry)}; an entry starting with $ is a JSON path)` });

@@ -35,6 +35,7 @@ export const LOG = {
   breakerClosed: 'breaker closed',
   // shadow/mirror.ts
   shadowNoiseLearned: 'shadow noise learned',
+  shadowCompareFailed: 'shadow comparison failed',
 } as const;
 
 export type LogMessage = (typeof LOG)[keyof typeof LOG];

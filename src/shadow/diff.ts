@@ -53,14 +53,20 @@
 //
 // Bounds. At most `maxDifferences` (default 100) differences are collected; `truncated` says
 // more existed (the walk stops there). `noise` is capped at the same number, silently.
+//
+// Steps. compareSteps is the comparison as a generator: an HTML body is parsed a slice of text
+// at a time and walked so many elements at a time, yielding in between (slicing.ts), so that
+// turns.ts can run one step per turn of the event loop; JSON and bytes run in one step.
+// compareResponses runs the same comparison in one go; both give the same result.
 
 import type { ShadowCompareConfig } from '../config/types.js';
 import { DifferenceCollector, type Difference, type NoiseLookup } from './differences.js';
-import { HtmlWalker } from './html-diff.js';
-import { isHtmlMediaType, parseHtml } from './html-parse.js';
+import { compareHtmlBodies } from './html-compare.js';
+import { isHtmlMediaType } from './html-parse.js';
 import { compileSelectors, isJsonPathEntry, type SelectorIgnore } from './html-selectors.js';
 import { JsonWalker } from './json-walk.js';
 import { compilePatterns, type PathMatcher } from './patterns.js';
+import { HTML_SLICES, runWhole, WHOLE, type Slicing } from './slicing.js';
 import { compareText, compileTextBlanks, type TextBlanker } from './text-compare.js';
 
 export type { Difference, DifferenceKind, NoiseLookup } from './differences.js';
@@ -199,8 +205,13 @@ function parseJsonSide(c: Captured): Parsed {
   }
 }
 
-/** Compares the two answers to one request. See the top of this file for every rule. */
+/** Compares the two answers to one request, in one go. See the top of this file for every rule. */
 export function compareResponses(primary: Captured, shadow: Captured, opts: CompareOptions): Comparison {
+  return runWhole(compareSteps(primary, shadow, opts, WHOLE));
+}
+
+/** compareResponses in steps: yields between two slices of an HTML comparison. */
+export function* compareSteps(primary: Captured, shadow: Captured, opts: CompareOptions, slicing: Slicing = HTML_SLICES): Generator<void, Comparison> {
   const max = Math.max(0, opts.maxDifferences ?? DEFAULT_MAX_DIFFERENCES);
   const out = new DifferenceCollector(max, opts.noisePaths);
 
@@ -231,29 +242,24 @@ export function compareResponses(primary: Captured, shadow: Captured, opts: Comp
   const html = isHtmlMediaType(pct) && isHtmlMediaType(sct);
   if (primary.body.equals(shadow.body)) return finish(out, html ? 'html' : bothDeclareJson(pct, sct) ? 'json' : 'bytes');
   let mode: BodyMode = 'bytes';
-  const walk = (fn: () => void, as: BodyMode): void => {
-    const mark = out.mark();
-    try {
-      fn();
-      mode = as;
-    } catch (err) {
-      if (!(err instanceof RangeError)) throw err;
-      out.restore(mark); // nested too deep to walk: undo what the walk collected, compare bytes
+  // Nested too deep to walk (RangeError): what the walk collected is undone, the bytes compared.
+  const mark = out.mark();
+  try {
+    if (html) {
+      const withNoise = opts.noisePaths !== undefined;
+      yield* compareHtmlBodies(out, { body: primary.body, contentType: pct! }, { body: shadow.body, contentType: sct! }, selectorsOf(opts), withNoise, slicing);
+      mode = 'html';
+    } else {
+      const pj = parseJsonSide(primary);
+      const sj = pj ? parseJsonSide(shadow) : null;
+      if (pj && sj) {
+        new JsonWalker(out, matcherOf(opts.ignore), matcherOf(opts.unorderedArrays), opts.numericTolerance, opts.noisePaths !== undefined).walk(pj.value, sj.value);
+        mode = 'json';
+      }
     }
-  };
-  if (html) {
-    walk(() => {
-      const p = parseHtml(primary.body, pct!);
-      const s = parseHtml(shadow.body, sct!);
-      const ignore = selectorsOf(opts);
-      new HtmlWalker(out, ignore.matchesIn(p), ignore.matchesIn(s), opts.noisePaths !== undefined).walk(p, s);
-    }, 'html');
-  } else {
-    const pj = parseJsonSide(primary);
-    const sj = pj ? parseJsonSide(shadow) : null;
-    if (pj && sj) {
-      walk(() => new JsonWalker(out, matcherOf(opts.ignore), matcherOf(opts.unorderedArrays), opts.numericTolerance, opts.noisePaths !== undefined).walk(pj.value, sj.value), 'json');
-    }
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    out.restore(mark);
   }
   if (mode === 'bytes') {
     const d = compareText(primary.body, shadow.body, blankerOf(opts.ignoreText));

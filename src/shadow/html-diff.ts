@@ -13,12 +13,14 @@
 // Paths are html-paths.ts. Values longer than 120 characters are clipped around the first
 // difference. An element a `compare.ignore` selector matches is left out with its subtree and
 // attributes, as if its side did not have it (its siblings keep their names). A document nested deeper than MAX_HTML_DEPTH is not walked
-// (RangeError: the caller compares bytes instead).
+// (RangeError: the caller compares bytes instead). The walk is a generator that yields every
+// `nodes` elements (slicing.ts), so a big page is walked over several turns of the event loop.
 
 import type { DifferenceCollector, DifferenceKind } from './differences.js';
 import type { ChildNode, Document, Element } from './html-lib.js';
 import { alignSiblings } from './html-align.js';
 import { baseStep, formatHtmlPath, normalizeHtmlPath, stepsOf } from './html-paths.js';
+import { NodeCount } from './slicing.js';
 
 export const MAX_HTML_DEPTH = 512;
 const MAX_VALUE_CHARS = 120;
@@ -69,17 +71,23 @@ function describe(el: Element): string {
 
 export class HtmlWalker {
   private readonly steps: string[] = [];
+  private readonly count: NodeCount;
 
+  /** `nodes`: yield after every so many elements (never, by default). */
   constructor(
     private readonly out: DifferenceCollector,
     private readonly ignoredP: ReadonlySet<Element>,
     private readonly ignoredS: ReadonlySet<Element>,
     private readonly withNoise: boolean,
-  ) {}
+    nodes = Infinity,
+  ) {
+    this.count = new NodeCount(nodes);
+  }
 
-  walk(p: Document, s: Document): void {
+  /** Collects the differences of the two documents into `out`, yielding every `nodes` elements. */
+  *walk(p: Document, s: Document): Generator<void, void> {
     this.text(p.children, s.children, false);
-    this.children(p.children, s.children, false, 0);
+    yield* this.children(p.children, s.children, false, 0);
   }
 
   private emit(suffix: string | undefined, kind: DifferenceKind, primary: unknown, shadow: unknown): void {
@@ -100,7 +108,7 @@ export class HtmlWalker {
     this.emit('#text', 'value', ca, cb);
   }
 
-  private children(pKids: readonly ChildNode[], sKids: readonly ChildNode[], pre: boolean, depth: number): void {
+  private *children(pKids: readonly ChildNode[], sKids: readonly ChildNode[], pre: boolean, depth: number): Generator<void, void> {
     if (depth > MAX_HTML_DEPTH) throw new RangeError('HTML nested too deep to compare');
     const pe = pKids.filter(isElement);
     const se = sKids.filter(isElement);
@@ -116,18 +124,19 @@ export class HtmlWalker {
       const j = a.s === undefined ? -1 : sk[a.s]!;
       if (j < 0) this.onlyOne(pe[i]!, pn[i]!, 'missing');
       else if (i < 0) this.onlyOne(se[j]!, sn[j]!, 'extra');
-      else this.pair(pe[i]!, se[j]!, pn[i]!, pre, depth);
+      else yield* this.pair(pe[i]!, se[j]!, pn[i]!, pre, depth);
+      if (this.count.tick()) yield;
     }
   }
 
-  private pair(p: Element, s: Element, step: string, pre: boolean, depth: number): void {
+  private *pair(p: Element, s: Element, step: string, pre: boolean, depth: number): Generator<void, void> {
     if (this.out.stopped) return;
     this.steps.push(step);
     try {
       this.attributes(p.attribs, s.attribs);
       const inPre = pre || p.name === 'pre' || p.name === 'textarea';
       this.text(p.children, s.children, inPre);
-      this.children(p.children, s.children, inPre, depth + 1);
+      yield* this.children(p.children, s.children, inPre, depth + 1);
     } finally {
       this.steps.pop();
     }

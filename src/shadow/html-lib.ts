@@ -11,8 +11,10 @@ export type { ChildNode, Document, Element } from 'domhandler';
 
 export interface HtmlLib {
   readonly parseDocument: typeof Htmlparser2.parseDocument;
+  /** The streaming parser and the tree builder parseDocument is made of (html-parse.ts feeds it in slices). */
+  readonly Parser: typeof Htmlparser2.Parser;
+  readonly DomHandler: typeof Htmlparser2.DomHandler;
   readonly compile: typeof CssSelect.compile;
-  readonly selectAll: typeof CssSelect.selectAll;
 }
 
 let loaded: HtmlLib | null = null;
@@ -23,7 +25,7 @@ export function htmlLib(): HtmlLib {
     const require = createRequire(import.meta.url);
     const parser = require('htmlparser2') as typeof Htmlparser2;
     const select = require('css-select') as typeof CssSelect;
-    loaded = { parseDocument: parser.parseDocument, compile: select.compile, selectAll: select.selectAll };
+    loaded = { parseDocument: parser.parseDocument, Parser: parser.Parser, DomHandler: parser.DomHandler, compile: select.compile };
   }
   return loaded;
 }

@@ -3,22 +3,26 @@
 // client only ever sees the primary: the shadow never delays, fails or holds it, and every buffer
 // here is bounded by server.maxBufferBytes (over it: skipped, reason too_large).
 //
-// This file is the task (the primary's answer teed as it is relayed, then the comparison). Its
-// parts: sampling.ts (who is mirrored), copy.ts (one request whose answer is collected),
+// This file is the task (the primary's answer teed as it is relayed, then the comparison). The
+// comparison (and the noise probe's) of a big HTML answer takes several turns of the event loop
+// (turns.ts), one slice at a time; it still ends in exactly one event, also when the proxy shuts
+// down or the report is reset meanwhile (a step that throws ends it as skipped, compare_failed).
+// Its parts: sampling.ts (who is mirrored), copy.ts (one request whose answer is collected),
 // body.ts (bounded collection, decoding), header-pick.ts, event.ts (the event of each end),
 // state.ts (per route).
 
 import type { Logger } from '../observability/logger.js';
 import { BodyCollector, decodeBody } from './body.js';
 import { startCopy, type CopyHandle, type CopyOutcome, type CopySink } from './copy.js';
-import { compareResponses, type Captured, type Comparison } from './diff.js';
+import { compareSteps, type Captured, type Comparison } from './diff.js';
 import { comparedEvent, endedEvent, refusedEvent, SHADOW_MARK, type EventSource, type MirroredRequest } from './event.js';
 import type { ShadowEvent } from './log-line.js';
-import { learnNoise } from './noise.js';
+import { learnNoiseSteps } from './noise.js';
 import { probesNoise, sampled } from './sampling.js';
 import { systemRandom, type Random } from '../util/clock.js';
 import type { ShadowSettings, ShadowState } from './state.js';
 import type { ShadowReports } from './store.js';
+import type { StepsOutcome } from './turns.js';
 import { LOG } from '../observability/log-messages.js';
 
 
@@ -52,6 +56,9 @@ export class ShadowTask implements CopySink, EventSource {
   #shadowOutcome: CopyOutcome | null = null;
   #finished = false;
   #probeAnswer: Captured | null = null;
+  /** The noise probe's answer is being compared with the primary's (the comparison waits for it). */
+  #learning = false;
+  #comparing = false;
 
   private constructor(deps: MirrorDeps, shadow: ShadowSettings, state: ShadowState, req: MirroredRequest, primary: ShadowSettings['upstream'], cap: number) {
     this.#deps = deps;
@@ -187,9 +194,19 @@ export class ShadowTask implements CopySink, EventSource {
     const first = this.#decoded(this.#primaryCaptured());
     const decodedSecond = this.#decoded(second);
     if (typeof first === 'string' || typeof decodedSecond === 'string') return;
+    this.#learning = true;
+    this.#deps.reports.turns.run(learnNoiseSteps(first, decodedSecond, this.#state.options), (outcome) => {
+      this.#learning = false;
+      if (outcome.ok) this.#learned(outcome.value);
+      else this.#deps.logger.warn({ msg: LOG.shadowCompareFailed, route: this.#req.route, probe: true, err: outcome.error });
+      this.#maybeCompare();
+    });
+  }
+
+  #learned(paths: string[]): void {
     const noise = this.#state.noise;
     const droppedBefore = noise.dropped;
-    const learned = noise.add(learnNoise(first, decodedSecond, this.#state.options));
+    const learned = noise.add(paths);
     if (learned.length > 0) this.#deps.logger.info({ msg: LOG.shadowNoiseLearned, route: this.#req.route, paths: learned });
     if (noise.dropped > droppedBefore) this.#req.meters.shadowNoiseDropped(noise.dropped - droppedBefore);
   }
@@ -205,7 +222,7 @@ export class ShadowTask implements CopySink, EventSource {
   }
 
   #maybeCompare(): void {
-    if (this.#finished || !this.#primaryDone || this.#shadowOutcome === null) return;
+    if (this.#finished || this.#comparing || this.#learning || !this.#primaryDone || this.#shadowOutcome === null) return;
     const s = this.#shadowOutcome;
     if ('error' in s) {
       if (s.error === 'too_large') return this.#skip('too_large');
@@ -215,18 +232,26 @@ export class ShadowTask implements CopySink, EventSource {
     if (this.#primaryBody.over) return this.#skip('too_large');
     const rawPrimary = this.#primaryCaptured();
     const rawShadow = s.answer;
-    let cmp: Comparison;
-    if (rawPrimary.headers['content-encoding'] === rawShadow.headers['content-encoding'] && rawPrimary.body.equals(rawShadow.body)) {
-      // The same bytes in the same coding decode to the same body: no decoding needed.
-      cmp = compareResponses(rawPrimary, rawShadow, this.#state.options);
-    } else {
-      const primary = this.#decoded(rawPrimary);
-      const shadow = this.#decoded(rawShadow);
+    let primary: Captured | string = rawPrimary;
+    let shadow: Captured | string = rawShadow;
+    // The same bytes in the same coding decode to the same body: no decoding needed.
+    if (rawPrimary.headers['content-encoding'] !== rawShadow.headers['content-encoding'] || !rawPrimary.body.equals(rawShadow.body)) {
+      primary = this.#decoded(rawPrimary);
+      shadow = this.#decoded(rawShadow);
       if (typeof primary === 'string') return this.#skip(primary);
       if (typeof shadow === 'string') return this.#skip(shadow);
-      cmp = compareResponses(primary, shadow, this.#state.options);
     }
-    this.#finish(comparedEvent(this, cmp, rawShadow.status, s.ms));
+    this.#comparing = true;
+    const shadowStatus = rawShadow.status;
+    const shadowMs = s.ms;
+    // JSON and bytes end within run(); a big HTML answer on later turns.
+    this.#deps.reports.turns.run(compareSteps(primary, shadow, this.#state.optionsNow()), (outcome) => this.#compared(outcome, shadowStatus, shadowMs));
+  }
+
+  #compared(outcome: StepsOutcome<Comparison>, shadowStatus: number, shadowMs: number): void {
+    if (outcome.ok) return this.#finish(comparedEvent(this, outcome.value, shadowStatus, shadowMs));
+    this.#deps.logger.warn({ msg: LOG.shadowCompareFailed, route: this.#req.route, err: outcome.error });
+    this.#skip('compare_failed');
   }
 
   #skip(reason: string): void {

@@ -11,17 +11,24 @@
 // NoiseSet: per route, at most `limit` paths (default 200). Once full, new paths are dropped
 // and counted (`dropped`): what was learned first stays, so the set does not churn. `has(path)`
 // is true when the path's normalised form, or that of one of its ancestors, is in the set
-// (noise at `$.meta` covers `$.meta.requestId`).
+// (noise at `$.meta` covers `$.meta.requestId`). `view()` is the set as it stands: a comparison
+// that takes several turns reads the noise known when it began, whatever is learned meanwhile.
 
-import { compareResponses, type Captured, type CompareOptions } from './diff.js';
+import { compareSteps, type Captured, type CompareOptions, type NoiseLookup } from './diff.js';
 import { normalizePath, selfAndAncestors } from './json-path.js';
+import { runWhole, WHOLE, type Slicing } from './slicing.js';
 
 export const DEFAULT_NOISE_LIMIT = 200;
 
 /** The normalised paths where two answers of the primary to the same request differ, in order. */
 export function learnNoise(a: Captured, b: Captured, opts: Omit<CompareOptions, 'noisePaths'>): string[] {
+  return runWhole(learnNoiseSteps(a, b, opts, WHOLE));
+}
+
+/** learnNoise in steps (compareSteps'). */
+export function* learnNoiseSteps(a: Captured, b: Captured, opts: Omit<CompareOptions, 'noisePaths'>, slicing?: Slicing): Generator<void, string[]> {
   const { noisePaths: _ignored, ...rest } = opts as CompareOptions;
-  const cmp = compareResponses(a, b, rest);
+  const cmp = yield* compareSteps(a, b, rest, slicing);
   const out = new Set<string>();
   for (const d of cmp.differences) {
     if (d.kind === 'status' || d.kind === 'bytes') continue;
@@ -31,7 +38,8 @@ export function learnNoise(a: Captured, b: Captured, opts: Omit<CompareOptions, 
 }
 
 export class NoiseSet {
-  private readonly paths = new Set<string>();
+  /** Each path with how many were learned before it. */
+  private readonly paths = new Map<string, number>();
   private droppedCount = 0;
 
   constructor(readonly limit: number = DEFAULT_NOISE_LIMIT) {}
@@ -46,15 +54,25 @@ export class NoiseSet {
         this.droppedCount++;
         continue;
       }
-      this.paths.add(p);
+      this.paths.set(p, this.paths.size);
       added.push(p);
     }
     return added;
   }
 
   has(path: string): boolean {
-    if (this.paths.size === 0) return false;
-    return selfAndAncestors(normalizePath(path)).some((p) => this.paths.has(p));
+    return this.#hasAmongFirst(path, this.paths.size);
+  }
+
+  /** The set as it stands now: later additions are not in it. */
+  view(): NoiseLookup {
+    const n = this.paths.size;
+    return { has: (path) => this.#hasAmongFirst(path, n) };
+  }
+
+  #hasAmongFirst(path: string, n: number): boolean {
+    if (n === 0) return false;
+    return selfAndAncestors(normalizePath(path)).some((p) => (this.paths.get(p) ?? n) < n);
   }
 
   get size(): number {
@@ -68,6 +86,6 @@ export class NoiseSet {
 
   /** The learned paths, in the order they were learned. */
   toArray(): string[] {
-    return [...this.paths];
+    return [...this.paths.keys()];
   }
 }

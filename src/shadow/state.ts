@@ -36,4 +36,19 @@ export class ShadowState {
     this.options = compareOptionsFrom(shadow.compare, { noisePaths: this.noise });
     this.headers = new HeaderPick(['content-type', 'content-encoding', ...this.options.headers]);
   }
+
+  /** The options with the noise known now: what a comparison that takes several turns reads. */
+  optionsNow(): CompareOptions {
+    const o = this.options;
+    return {
+      headers: o.headers,
+      ignore: o.ignore,
+      ignoreSelectors: o.ignoreSelectors,
+      ignoreText: o.ignoreText,
+      unorderedArrays: o.unorderedArrays,
+      numericTolerance: o.numericTolerance,
+      noisePaths: this.noise.view(),
+      maxDifferences: o.maxDifferences,
+    };
+  }
 }

@@ -7,12 +7,16 @@
 // starts the route's report afresh, counting from then; an unchanged one keeps it. reset()
 // starts reports afresh on demand (POST /shadow/reset). Comparisons already in flight when a
 // report starts afresh land in the new report.
+//
+// It also holds the turns (turns.ts) that the comparisons of big HTML answers share, so that
+// close() lets the comparisons in progress end, and their events reach the log, first.
 
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../util/clock.js';
 import { ShadowLogWriter, type ShadowEvent, type ShadowLogWriterOptions } from './log-line.js';
 import type { ExpectedRoute } from './merge.js';
 import { emptyReport, record, type ShadowReport } from './report.js';
+import { Turns } from './turns.js';
 
 /** A route that shadows, as a table has it: its prefix and its shadow config as one text. */
 export interface AppliedShadow {
@@ -36,6 +40,8 @@ export class ShadowReports extends EventEmitter {
   #applied = new Map<string, { key: string; since: string }>();
   readonly #logOptions: ShadowLogWriterOptions;
   #log: ShadowLogWriter | null = null;
+  /** The event loop's turns, shared by the comparisons that take several steps. */
+  readonly turns = new Turns();
 
   /** `logger` and `metrics`: where the shadow log's failures are told and counted. */
   constructor(logOptions: ShadowLogWriterOptions = {}, clock: Clock = systemClock) {
@@ -124,10 +130,14 @@ export class ShadowReports extends EventEmitter {
     return [...this.#byRoute.values()].map((r) => structuredClone(r));
   }
 
-  /** Writes out the shadow log and closes it. */
-  close(): Promise<void> {
+  /**
+   * Lets the comparisons in progress end (each records its event), then writes out the shadow
+   * log and closes it. Not bounded here: the caller races it with its own drain timeout.
+   */
+  async close(): Promise<void> {
+    await this.turns.idle();
     const log = this.#log;
     this.#log = null;
-    return log === null ? Promise.resolve() : log.end();
+    if (log !== null) await log.end();
   }
 }

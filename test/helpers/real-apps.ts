@@ -15,11 +15,11 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { closedPort } from './servers.js';
 
 /** Debian's interpreter: the one python3-django & co. are installed for (not a pyenv shim on PATH). */
 export const PYTHON = '/usr/bin/python3';
@@ -36,15 +36,6 @@ export interface RealApp {
 }
 
 // --- processes -------------------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** One HTTP answer (any status) from url, or an error. Each try is bounded. */
 function probe(url: string, host: string): Promise<number> {
@@ -83,7 +74,7 @@ async function serve(
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
   let lastOutput = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
-    const port = await freePort();
+    const port = await closedPort(); // free now; the app binds it next
     const child = spawn(PYTHON, args(port), {
       cwd: opts.cwd,
       env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...opts.env },

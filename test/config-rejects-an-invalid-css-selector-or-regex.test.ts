@@ -50,6 +50,15 @@ describe('CSS selectors and regular expressions in shadow.compare', () => {
     expect(r.err).toContain('1 error(s)');
   });
 
+  it('reject a regular expression that can backtrack exponentially on an upstream body, and a bare word that names no element', async () => {
+    const file = await writeConfig(config('        ignore: ["svg path", "circle", "createdAt"]\n        ignoreText: ["build-\\\\d+", "(\\\\w+\\\\s?)+;"]\n'));
+    const r = await cli(['check', file]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${file}:11:36 routes[0].shadow.compare.ignoreText[1]: invalid regular expression: it can backtrack exponentially`);
+    expect(r.err).toContain("routes[0].shadow.compare.ignore[2]: 'createdAt' is neither");
+    expect(r.err).toContain('2 error(s)');
+  });
+
   it('reject an empty entry by the schema', async () => {
     const file = await writeConfig(config('        ignore: [""]\n        ignoreText: [""]\n'));
     const r = await cli(['check', file]);

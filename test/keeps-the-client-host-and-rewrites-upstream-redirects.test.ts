@@ -25,6 +25,7 @@ function framework(req: IncomingMessage, res: ServerResponse): void {
   if (url === '/users') return void res.writeHead(201, { location: `${self}/users/7`, 'content-location': `${self}/users/7` }).end('created');
   if (url === '/away') return void res.writeHead(302, { location: 'http://elsewhere.example/x' }).end();
   if (url === '/relative') return void res.writeHead(302, { location: '/login?next=%2Fa' }).end();
+  if (url === '/scheme-relative') return void res.writeHead(302, { location: `//${req.headers.host}/login` }).end();
   res.end('ok');
 }
 
@@ -63,6 +64,8 @@ describe('preserveHost: false', () => {
     expect((await get('/users/1?a=b')).headers['location']).toBe('http://shop.example:8080/users/1/?a=b');
     expect((await get('/away')).headers['location']).toBe('http://elsewhere.example/x');
     expect((await get('/relative')).headers['location']).toBe('/login?next=%2Fa');
+    // A scheme-relative URL naming the upstream is its origin too.
+    expect((await get('/scheme-relative')).headers['location']).toBe('http://shop.example:8080/login');
   });
 
   it('takes the scheme the proxy sends as X-Forwarded-Proto: a trusted https, never an untrusted one', async () => {

@@ -54,8 +54,6 @@ const methods: SchemaObject = {
 };
 const prefixRewrite: SchemaObject = { type: 'string', format: 'path-rewrite' };
 
-/** The methods a fallback may take (`fallback: { upstream, methods }`). */
-export const FALLBACK_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 // Short form `fallback: NAME`, or the long form; if/then/else (not anyOf) so that a mistake inside
 // the long form is reported at its own key, not as "must be one of two forms".
 const fallback: SchemaObject = {
@@ -63,13 +61,7 @@ const fallback: SchemaObject = {
   then: obj(
     {
       upstream: upstreamRef,
-      methods: {
-        type: 'array',
-        minItems: 1,
-        uniqueItems: true,
-        items: { type: 'string', enum: [...FALLBACK_METHODS], 'x-expected': `an HTTP method: ${FALLBACK_METHODS.join(', ')}` },
-        'x-expected': 'a non-empty list of HTTP methods, like [GET, HEAD, OPTIONS]',
-      },
+      methods, // any method a route may list (WebDAV's PROPFIND, PURGE...)
     },
     ['upstream'],
   ),

@@ -28,18 +28,25 @@ export function locationRewriter(trustedProxies: number): LocationRewriter {
   };
 }
 
-/** Where the origin of an absolute http(s) URL ends (the first '/', '?' or '#' after `//`), or -1. */
+/** Where the origin of an absolute http(s) or scheme-relative (`//host/x`) URL ends: the first
+ *  '/', '?', '#' or '\\' (which WHATWG URLs read as '/') after `//`; -1 for any other value. */
 function authorityEnd(value: string): number {
-  const scheme = /^https?:\/\//i.exec(value);
-  if (scheme === null) return -1;
-  let i = scheme[0].length;
-  while (i < value.length && value[i] !== '/' && value[i] !== '?' && value[i] !== '#') i++;
+  let i: number;
+  if (value.startsWith('//')) i = 2;
+  else {
+    const scheme = /^https?:\/\//i.exec(value);
+    if (scheme === null) return -1;
+    i = scheme[0].length;
+  }
+  while (i < value.length && value[i] !== '/' && value[i] !== '?' && value[i] !== '#' && value[i] !== '\\') i++;
   return i;
 }
 
 function sameOrigin(origin: string, upstreamOrigin: string): boolean {
   try {
-    return new URL(origin).origin === upstreamOrigin; // scheme and host case, default ports
+    // A scheme-relative URL takes the scheme of the request it answered: the upstream's.
+    const url = origin.startsWith('//') ? upstreamOrigin.slice(0, upstreamOrigin.indexOf(':') + 1) + origin : origin;
+    return new URL(url).origin === upstreamOrigin; // scheme and host case, default ports
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 // Repeated per-request lines (a fallback used, a request sent to the fallback because the breaker
-// is open, a retry), aggregated: per key (one route's message and reason) at most one line per
+// is open, a retry), aggregated: per key (one route's message, upstream(s) and reason) at most one line per
 // window (1 s). The first occurrence is written at once with `count: 1`; the ones after it within
 // the window are folded into the next line, whose `count` is the number of occurrences it stands
 // for (those folded since the previous line, itself included). So the counts of a key's lines add
@@ -47,9 +47,10 @@ export class LogAggregator {
     this.#timed = this.#clock === systemClock;
   }
 
-  /** One occurrence of `fields` (which carry `msg`), keyed by its message and `reason`. */
-  note(level: AggregatedLevel, reason: string, fields: Record<string, unknown> & { readonly msg: string }): void {
-    const key = `${fields.msg}\u0000${reason}`;
+  /** One occurrence of `fields` (which carry `msg`), keyed by its message and `kind` (the caller's
+   *  reason and the upstreams named, so a line never counts another upstream's occurrences). */
+  note(level: AggregatedLevel, kind: string, fields: Record<string, unknown> & { readonly msg: string }): void {
+    const key = `${fields.msg}\u0000${kind}`;
     const now = this.#clock.now();
     const slot = this.#slots.get(key);
     if (slot === undefined) {

@@ -114,7 +114,7 @@ export class RoutePolicies {
       const reason = 'error' in r ? (failed as AttemptError).kind : String((failed as AttemptOutcome).status);
       if (!('error' in r)) (failed as AttemptOutcome).discard();
       deps.metrics.retries.inc({ route: deps.route, upstream: deps.upstream, reason });
-      this.warnings.note('info', reason, { msg: LOG.retrying, requestId: failed.ctx.requestId, route: deps.route, upstream: deps.upstream, reason, attempt: r.attempt + 1, delayMs: Math.round(r.delay) });
+      this.warnings.note('info', `${deps.upstream} ${reason}`, { msg: LOG.retrying, requestId: failed.ctx.requestId, route: deps.route, upstream: deps.upstream, reason, attempt: r.attempt + 1, delayMs: Math.round(r.delay) });
     });
 
     this.breaker = breakerCfg === null ? null : this.#buildBreaker(breakerCfg);

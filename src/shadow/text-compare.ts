@@ -2,8 +2,12 @@
 // JavaScript, XML...): every match of each regular expression is removed from both sides
 // before comparing, so a build stamp or a request id that differs leaves no difference. Pure.
 //
-// The expressions are JavaScript regular expressions, compiled with the `g` flag only.
+// The expressions are JavaScript regular expressions, compiled with the `g` flag only. They run
+// on upstream bodies on the proxy's event loop, so one that can backtrack exponentially (a
+// quantified group holding a quantifier, star height > 1: `(\w+\s?)+;`) is refused by the
+// config check (safe-regex2, fastify's; it has false negatives, so it is a guard, not a proof).
 
+import safeRegex from 'safe-regex2';
 import { compareBytes, isTextBody, type BytesDifference } from './bytes.js';
 
 export interface TextBlanker {
@@ -26,6 +30,7 @@ export function compileTextBlanks(patterns: readonly string[]): TextBlanker {
 export function checkTextPattern(pattern: string): string | null {
   try {
     new RegExp(pattern, 'g');
+    if (!safeRegex(pattern)) return 'it can backtrack exponentially (a quantifier inside a quantified group, like (a+)+): write it with one level of repetition';
     return null;
   } catch (err) {
     return (err instanceof Error ? err.message : String(err)).replace(/^Invalid regular expression: /, '');

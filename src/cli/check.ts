@@ -79,12 +79,21 @@ function policies(r: EffectiveRoute): string {
   return out.join(', ');
 }
 
+/** Exact hosts first (by name), then wildcards, then the routes of any host: the order they are tried in. */
+function byHost(a: EffectiveRoute, b: EffectiveRoute): number {
+  const rank = (h: string | null): number => (h === null ? 2 : h.startsWith('*.') ? 1 : 0);
+  return rank(a.host) - rank(b.host) || (a.host ?? '').localeCompare(b.host ?? '');
+}
+
 export function formatTable(effective: EffectiveConfig, meta: { version: string; file: string }): string {
   const upstreams = pad([...effective.upstreams].map(([name, u]) => [name, u.url]));
-  const sorted = [...effective.routes].sort((a, b) => bySpecificity(a.prefix, b.prefix) || a.index - b.index);
+  const sorted = [...effective.routes].sort((a, b) => byHost(a, b) || bySpecificity(a.prefix, b.prefix) || a.index - b.index);
+  // The HOST column only when some route has a host: a file without one prints as before.
+  const hosts = effective.routes.some((r) => r.host !== null);
   const routes = pad([
-    ['PREFIX', 'METHODS', 'UPSTREAM', 'FORWARDED AS', 'POLICIES'],
+    [...(hosts ? ['HOST'] : []), 'PREFIX', 'METHODS', 'UPSTREAM', 'FORWARDED AS', 'POLICIES'],
     ...sorted.map((r) => [
+      ...(hosts ? [r.host ?? 'any'] : []),
       r.prefix,
       r.methods === null ? 'any' : r.methods.join(','),
       r.upstream,
@@ -94,6 +103,6 @@ export function formatTable(effective: EffectiveConfig, meta: { version: string;
   ]);
   return (
     `${meta.file}: valid, version ${meta.version}\n\nupstreams:\n${upstreams}\n` +
-    `routes (most specific prefix first, as matched):\n${routes}`
+    `routes (${hosts ? 'exact hosts, then wildcards, then any host; ' : ''}most specific prefix first, as matched):\n${routes}`
   );
 }

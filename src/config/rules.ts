@@ -8,8 +8,9 @@
 //   defaults.fallback, in the short or the long form) is defined under `upstreams`;
 // - a route's canary upstream differs from its upstream (a shadow or a fallback naming it is
 //   allowed: it is off, see same-upstream.ts);
-// - two routes with the same prefix do not overlap in methods (both without `methods`, or a
-//   method in common): the later one is reported, naming the earlier;
+// - two routes with the same host (case-insensitive; none is a host of its own) and the same
+//   prefix do not overlap in methods (both without `methods`, or a method in common): the later
+//   one is reported, naming the earlier;
 // - retry.maxBackoffMs >= retry.backoffMs when both are set;
 // - a prefixRewrite uses only the names its route's prefix template defines (template-rules.ts);
 //   two prefixes that are one template up to names (`/u/{a}`, `/u/{b}`) are the same prefix.
@@ -102,17 +103,20 @@ export function checkRules(data: Json): RuleIssue[] {
     issues.push(...checkTemplateNames(route, i));
   });
 
-  // --- no two routes for the same prefix and method -----------------------------------------
+  // --- no two routes for the same host, prefix and method ------------------------------------
+  const hostOf = (route: Obj): string | undefined => asStr(route['host'])?.toLowerCase();
   routes.forEach((r, i) => {
     const route = asObj(r);
     const prefix = asStr(route?.['prefix']);
     if (!route || prefix === undefined) return;
+    if (route['host'] !== undefined && hostOf(route) === undefined) return;
     const methods = route['methods'] === undefined ? undefined : asStrList(route['methods']);
     if (route['methods'] !== undefined && methods === undefined) return;
     for (let j = 0; j < i; j++) {
       const earlier = asObj(routes[j]);
       const earlierPrefix = asStr(earlier?.['prefix']);
       if (!earlier || earlierPrefix === undefined || templateShape(earlierPrefix) !== templateShape(prefix)) continue;
+      if (hostOf(earlier) !== hostOf(route)) continue;
       const earlierMethods = earlier['methods'] === undefined ? undefined : asStrList(earlier['methods']);
       if (earlier['methods'] !== undefined && earlierMethods === undefined) continue;
       let overlap: string;
@@ -123,12 +127,16 @@ export function checkRules(data: Json): RuleIssue[] {
         if (common.length === 0) continue;
         overlap = `methods ${common.join(', ')}`;
       }
-      const same = earlierPrefix === prefix ? prefix : `${prefix}, the same template as ${earlierPrefix}`;
+      const host = hostOf(route);
+      const same = (host === undefined ? '' : `host ${host}, `) + (earlierPrefix === prefix ? prefix : `${prefix}, the same template as ${earlierPrefix}`);
       issues.push({
         pointer: p('routes', i),
         message: `duplicates routes[${j}] (prefix ${same}, ${overlap})`,
         at: 'value',
-        involves: [p('routes', i, 'prefix'), p('routes', i, 'methods'), p('routes', j, 'prefix'), p('routes', j, 'methods')],
+        involves: [
+          ...['prefix', 'methods', 'host'].map((k) => p('routes', i, k)),
+          ...['prefix', 'methods', 'host'].map((k) => p('routes', j, k)),
+        ],
       });
       break;
     }

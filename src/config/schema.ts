@@ -9,6 +9,7 @@
 
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
 import { prefixProblem, rewriteProblem, upstreamUrlProblem } from './checks.js';
+import { hostProblem } from './host-syntax.js';
 
 const int = (minimum?: number, maximum?: number): SchemaObject => ({
   type: 'integer',
@@ -37,6 +38,7 @@ export const formatChecks: Readonly<Record<string, (value: string) => string | u
   'route-prefix': prefixProblem,
   'path-rewrite': rewriteProblem,
   'upstream-url': upstreamUrlProblem,
+  'route-host': hostProblem,
 };
 
 const upstreamRef: SchemaObject = { type: 'string', minLength: 1, 'x-expected': 'an upstream name' };
@@ -128,6 +130,7 @@ const defaultsProperties: Record<string, SchemaObject> = {
 
 const route = obj(
   {
+    host: { type: 'string', format: 'route-host' },
     prefix: { type: 'string', format: 'route-prefix' },
     upstream: upstreamRef,
     methods,

@@ -91,6 +91,8 @@ export interface RouteDefaults {
 }
 
 export interface RouteConfig extends RouteDefaults {
+  /** Exact host or `*.` + host (any case); absent: any host. */
+  readonly host?: string;
   readonly prefix: string;
   readonly upstream: string;
   readonly methods?: readonly string[];

@@ -50,7 +50,7 @@ export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   if (scan.host === null && req.httpVersionMinor === 1) return refused(scan, 'bad_request', 'an HTTP/1.1 request needs a Host header');
   const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
   if (!target.ok) return refused(scan, 'bad_request', target.reason);
-  const route = table.match(method, target.path);
+  const route = table.match(method, target.path, req.url!, scan.host);
   if (route === undefined) return refused(scan, 'no_route', `no route matches ${method} ${target.path}`, target.path);
   return { ok: true, scan, route, path: target.path, search: target.search };
 }

@@ -205,7 +205,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.capture?.primaryEnd(error === null);
     this.stopTimer();
     if (error !== null && error !== 'client_closed' && error !== 'upstream_aborted' && !this.res.headersSent) {
-      this.#status = sendError(this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.prefix, this.#host.draining);
+      this.#status = sendError(this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.label, this.#host.draining);
     }
     if (error === 'client_closed' && this.#fault !== null) {
       this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause });

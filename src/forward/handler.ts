@@ -131,7 +131,7 @@ export class ProxyHandler implements ExchangeHost {
       shadow,
       route.state.shadow!,
       {
-        route: route.prefix,
+        route: route.label,
         meters: route.meters,
         requestId: a.scan.requestId,
         method: req.method!,
@@ -165,7 +165,7 @@ export class ProxyHandler implements ExchangeHost {
         requestId: x.requestId,
         method: x.method,
         path: x.path,
-        route: x.route.prefix,
+        route: x.route.label,
         upstream: x.servedBy.name,
         status: end.status,
         bytes: end.bytes,
@@ -182,8 +182,8 @@ export class ProxyHandler implements ExchangeHost {
     const failed = end.status >= 500 || x.servedBy !== x.upstream;
     const halted = x.route.state.canaryHalt!.record(failed);
     if (halted === null) return;
-    this.#deps.metrics.canaryHalted.set({ route: x.route.prefix }, 1);
-    this.#deps.logger.warn({ msg: LOG.canaryHalted, requestId: x.requestId, route: x.route.prefix, canary: x.upstream.name, primary: x.route.upstream.name, ...halted });
+    this.#deps.metrics.canaryHalted.set({ route: x.route.label }, 1);
+    this.#deps.logger.warn({ msg: LOG.canaryHalted, requestId: x.requestId, route: x.route.label, canary: x.upstream.name, primary: x.route.upstream.name, ...halted });
   }
 
   #upstreamHeaders(req: IncomingMessage, scan: RequestHeadScan, route: CompiledRoute, table: RouteTable): string[] {

@@ -92,7 +92,7 @@ export class UpgradeHandler {
       this.#open.delete(socket);
       this.#access.write(
         {
-          requestId: scan.requestId, method, path: a.path, route: route.prefix, upstream: route.upstream.name,
+          requestId: scan.requestId, method, path: a.path, route: route.label, upstream: route.upstream.name,
           status: req[STATUS] ?? 499, bytes: 0, startedAt, error: req[STATUS] === 502 ? 'upstream_unavailable' : null,
         },
         route.meters,

@@ -150,8 +150,8 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
 
   // The fallback: its own whole timeoutMs; anything it answers goes to the client.
   const to = fallbackTo!;
-  deps.metrics.fallbacks.inc({ route: route.prefix, from: x.upstream.name, to: to.name, reason });
-  policies.warnings.note('warn', `${x.upstream.name}>${to.name} ${reason}`, { msg: LOG.fallingBack, requestId: x.requestId, route: route.prefix, from: x.upstream.name, to: to.name, reason, cause: failure.message });
+  deps.metrics.fallbacks.inc({ route: route.label, from: x.upstream.name, to: to.name, reason });
+  policies.warnings.note('warn', `${x.upstream.name}>${to.name} ${reason}`, { msg: LOG.fallingBack, requestId: x.requestId, route: route.label, from: x.upstream.name, to: to.name, reason, cause: failure.message });
   x.stopTimer();
   x.servedFrom(to);
   run.startFallback();

@@ -13,6 +13,7 @@ import { CanaryHalt } from '../canary/halt.js';
 import { parseSticky } from '../canary/split.js';
 import { RoutePolicies } from '../policies/route-policies.js';
 import { ShadowState } from '../shadow/state.js';
+import { routeLabel } from './host.js';
 import { compileRewrite } from './rewrite.js';
 import { RouteState } from './route-state.js';
 import { RouteTable, type CompiledRoute } from './table.js';
@@ -48,16 +49,16 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
     return u;
   };
   const meters = new Map<string, RouteMeters>();
-  const meterFor = (prefix: string): RouteMeters => {
-    let m = meters.get(prefix);
-    if (m === undefined) meters.set(prefix, (m = new RouteMeters(deps.metrics, prefix)));
+  const meterFor = (label: string): RouteMeters => {
+    let m = meters.get(label);
+    if (m === undefined) meters.set(label, (m = new RouteMeters(deps.metrics, label)));
     return m;
   };
   const previousState = new Map(deps.previous?.routes.map((r) => [`${r.key} ${r.fingerprint}`, r.state]));
   const routes = effective.routes.map((e): CompiledRoute => {
-    const parts = bindRoute(e, need, meterFor(e.prefix), effective.server.trustedProxies);
+    const parts = bindRoute(e, need, meterFor(routeLabel(e)), effective.server.trustedProxies);
     const state = previousState.get(`${e.key} ${e.fingerprint}`) ?? buildRouteState(parts, deps);
-    if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: e.prefix }, 0);
+    if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: parts.label }, 0);
     return { ...parts, state };
   });
   return new RouteTable({ version: source.version, file: source.file, config: source.config, effective, upstreams, routes });
@@ -72,6 +73,8 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
   return {
     index: e.index,
     prefix: e.prefix,
+    host: e.host,
+    label: routeLabel(e),
     methods: e.methods === null ? null : new Set(e.methods),
     upstream: need(e.upstream),
     prefixRewrite: e.prefixRewrite,
@@ -118,7 +121,7 @@ function buildPolicies(r: RouteParts, upstream: Upstream, deps: CompileDeps, war
     logger: deps.logger,
     clock: deps.clock,
     metrics: deps.metrics,
-    route: r.prefix,
+    route: r.label,
     upstream: upstream.name,
     warnings,
   });

@@ -15,7 +15,7 @@
 // Pure: no I/O, no clock. The configs are compared as written (defaults not merged): a change
 // under `defaults:` is one `defaults.*` line, not one line per route it reaches.
 //
-// Identity. A route is its prefix plus its method set (`routeKey`): `/api` and `/api [POST]` are
+// Identity. A route is its host (if any), prefix and method set (`routeKey`): `/api` and `/api [POST]` are
 // two routes; editing a route's `methods` reads as one route removed and another added. The
 // order of routes in the file does not matter to matching (longest prefix wins), so moving a
 // route is not a change. Upstreams are identified by name.
@@ -31,6 +31,7 @@
 // carry credentials: the validator refuses them, so printing URLs leaks nothing.)
 
 import type { StranglerConfig } from '../config/types.js';
+import { routeLabel } from './host.js';
 
 export type ConfigChangeKind =
   | 'route-added'
@@ -59,12 +60,14 @@ export interface ConfigChange {
   text: string;
 }
 
-/** A route's identity across versions: its prefix and its (sorted) method set. Also its label in
- *  messages: `/users` for all methods, `/api [POST,PUT]` with a method list. */
-export function routeKey(r: { readonly prefix: string; readonly methods?: readonly string[] }): string {
-  if (r.methods === undefined) return r.prefix;
+/** A route's identity across versions: its host (if any), prefix and (sorted) method set. Also
+ *  its label in messages: `/users` for all methods, `/api [POST,PUT]` with a method list,
+ *  `api.example.com/users` on a host. */
+export function routeKey(r: { readonly host?: string; readonly prefix: string; readonly methods?: readonly string[] }): string {
+  const name = routeLabel(r);
+  if (r.methods === undefined) return name;
   const methods = [...new Set(r.methods)].sort();
-  return `${r.prefix} [${methods.join(',')}]`;
+  return `${name} [${methods.join(',')}]`;
 }
 
 export function diffConfigs(before: StranglerConfig, after: StranglerConfig): ConfigChange[] {

@@ -63,6 +63,7 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
   if (r.shadow !== undefined) checkPatterns(r.shadow, index, issues);
   const route: Omit<EffectiveRoute, 'key' | 'fingerprint'> = {
     index,
+    host: r.host?.toLowerCase() ?? null,
     prefix: r.prefix,
     methods: r.methods ?? null,
     upstream,
@@ -119,6 +120,7 @@ function checkPatterns(s: ShadowConfig, index: number, issues: EffectiveIssue[])
 /** A route's effective config as `/routes` and `strangler check --json` show it. */
 export function describeRoute(r: Omit<EffectiveRoute, 'key' | 'fingerprint'>): object {
   return {
+    ...(r.host === null ? {} : { host: r.host }),
     prefix: r.prefix,
     methods: r.methods,
     upstream: r.upstream,

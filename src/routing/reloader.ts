@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { compileTable } from './compile.js';
 import { diffConfigs, formatChanges } from './diff.js';
+import { routeLabel } from './host.js';
 import { TableStore } from './store.js';
 import type { RouteTable } from './table.js';
 import { LOG } from '../observability/log-messages.js';
@@ -165,8 +166,8 @@ export class Reloader {
       logger.info({ msg: LOG.configReloaded, trigger, version: next.version, previousVersion: live.version, changes });
     }
     for (const r of next.effective.routes) {
-      if (r.shadowOff) logger.warn({ msg: LOG.shadowOffOwnUpstream, route: r.prefix });
-      if (r.fallbackOff) logger.warn({ msg: LOG.fallbackOffOwnUpstream, route: r.prefix });
+      if (r.shadowOff) logger.warn({ msg: LOG.shadowOffOwnUpstream, route: routeLabel(r) });
+      if (r.fallbackOff) logger.warn({ msg: LOG.fallbackOffOwnUpstream, route: routeLabel(r) });
     }
     const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => next.server[k] !== live.server[k]);
     if (needsRestart.length > 0) {

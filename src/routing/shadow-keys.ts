@@ -21,7 +21,7 @@ export function shadowKeys(table: RouteTable): ShadowKey[] {
     const shadow = r.effective.shadow;
     if (shadow === null || r.shadow === null) continue;
     out.push({
-      route: r.prefix,
+      route: r.label,
       key: canonicalJson({
         methods: r.effective.methods,
         shadow,

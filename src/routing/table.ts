@@ -8,10 +8,9 @@ import type { LocationRewriter } from '../forward/location.js';
 import type { RouteMeters } from '../observability/metrics.js';
 import type { StickySource } from '../canary/split.js';
 import type { ResolvedServer } from './defaults.js';
-import { isTemplate } from '../config/template-syntax.js';
-import { PrefixMatcher } from './match.js';
+import { HostMatcher, pathMatcher, type PathMatcher } from './host-matcher.js';
+import { requestHost } from './host.js';
 import type { PathRewrite } from './rewrite.js';
-import { SegmentMatcher } from './segment-matcher.js';
 import type { RouteState } from './route-state.js';
 import type { EffectiveCanary, EffectiveConfig, EffectiveRoute, ResolvedBreaker, ResolvedRetry, ResolvedShadow } from './types.js';
 
@@ -33,6 +32,10 @@ export interface CompiledRoute {
   /** Index in the file's `routes:` list. */
   readonly index: number;
   readonly prefix: string;
+  /** Lower-case host, `*.` + host for a wildcard, or null: any host. */
+  readonly host: string | null;
+  /** The route's name in logs and metrics: the prefix, or host + prefix for a host route. */
+  readonly label: string;
   readonly methods: ReadonlySet<string> | null;
   readonly upstream: Upstream;
   readonly prefixRewrite: string | null;
@@ -50,7 +53,7 @@ export interface CompiledRoute {
   readonly shadow: ResolvedShadow | null;
   readonly canary: ResolvedCanary | null;
   readonly meters: RouteMeters;
-  /** Identity across reloads: prefix + methods. */
+  /** Identity across reloads: host + prefix + methods. */
   readonly key: string;
   /** The effective config (defaults merged, upstream URLs resolved) as canonical JSON. */
   readonly fingerprint: string;
@@ -70,7 +73,9 @@ export class RouteTable {
   readonly upstreams: ReadonlyMap<string, Upstream>;
   readonly routes: readonly CompiledRoute[];
   /** Literal prefixes only: PrefixMatcher; a table with templates: SegmentMatcher. */
-  readonly #matcher: PrefixMatcher<CompiledRoute> | SegmentMatcher<CompiledRoute>;
+  readonly #matcher: PathMatcher<CompiledRoute>;
+  /** Only when some route has a `host`: the routes by host, then by path; else null. */
+  readonly #hosts: HostMatcher<CompiledRoute> | null;
 
   constructor(init: {
     version: string;
@@ -88,10 +93,14 @@ export class RouteTable {
     this.server = init.effective.server;
     this.upstreams = init.upstreams;
     this.routes = init.routes;
-    this.#matcher = init.routes.some((r) => isTemplate(r.prefix)) ? new SegmentMatcher(init.routes) : new PrefixMatcher(init.routes);
+    this.#matcher = pathMatcher(init.routes);
+    this.#hosts = init.routes.some((r) => r.host !== null) ? new HostMatcher(init.routes) : null;
   }
 
-  match(method: string, path: string): CompiledRoute | undefined {
-    return this.#matcher.match(method, path);
+  /** `target` (the request target as sent) and `host` (the Host header) are read only by a table
+   *  with host routes. */
+  match(method: string, path: string, target = '/', host: string | null = null): CompiledRoute | undefined {
+    if (this.#hosts === null) return this.#matcher.match(method, path);
+    return this.#hosts.match(method, path, requestHost(target, host));
   }
 }

@@ -56,6 +56,8 @@ export interface EffectiveFallback {
 export interface EffectiveRoute {
   /** Index in the file's `routes:` list. */
   readonly index: number;
+  /** Lower-case host, `*.` + host for a wildcard, or null: any host. */
+  readonly host: string | null;
   readonly prefix: string;
   readonly methods: readonly string[] | null;
   readonly upstream: string;
@@ -71,7 +73,7 @@ export interface EffectiveRoute {
   /** The file gives a shadow that is off because it names the route's own upstream. */
   readonly shadowOff: boolean;
   readonly canary: EffectiveCanary | null;
-  /** Identity across reloads: prefix + methods (`routeKey`). */
+  /** Identity across reloads: host + prefix + methods (`routeKey`); host routes are named by it. */
   readonly key: string;
   /** This effective route plus the URLs of the upstreams it names, as canonical JSON: equal
    *  fingerprints (and keys) let a new table keep a route's runtime state. */

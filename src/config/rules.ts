@@ -128,10 +128,10 @@ export function checkRules(data: Json): RuleIssue[] {
         overlap = `methods ${common.join(', ')}`;
       }
       const host = hostOf(route);
-      const same = (host === undefined ? '' : `host ${host}, `) + (earlierPrefix === prefix ? prefix : `${prefix}, the same template as ${earlierPrefix}`);
+      const same = (host === undefined ? '' : `host ${host}, `) + 'prefix ' + (earlierPrefix === prefix ? prefix : `${prefix}, the same template as ${earlierPrefix}`);
       issues.push({
         pointer: p('routes', i),
-        message: `duplicates routes[${j}] (prefix ${same}, ${overlap})`,
+        message: `duplicates routes[${j}] (${same}, ${overlap})`,
         at: 'value',
         involves: [
           ...['prefix', 'methods', 'host'].map((k) => p('routes', i, k)),

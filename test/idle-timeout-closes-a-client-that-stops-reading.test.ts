@@ -16,27 +16,34 @@ afterEach(async () => {
 });
 
 /** An upstream that streams 64 KiB chunks for as long as its client takes them (chunked, no end). */
-function endless(): Promise<Misbehaving> {
+function endless(headAfterMs: number): Promise<Misbehaving> {
   const chunk = Buffer.alloc(65_536, 'x');
   return scripted([
     {
       kind: 'custom',
       handle: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        const pump = (): void => {
-          while (!res.destroyed && res.write(chunk));
+        const start = (): void => {
+          res.writeHead(200, { 'content-type': 'application/octet-stream' });
+          const pump = (): void => {
+            while (!res.destroyed && res.write(chunk));
+          };
+          res.on('drain', pump);
+          pump();
         };
-        res.on('drain', pump);
-        pump();
+        if (headAfterMs === 0) start();
+        else setTimeout(start, headAfterMs); // the upstream's pace
       },
     },
   ]);
 }
 
 describe('idleTimeoutMs: a client that stops reading the response', () => {
-  it('is disconnected once nothing could be written for that long; the upstream request is aborted; access line idle_timeout', async () => {
-    up = await endless();
-    proxy = await startProxy(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /dl, upstream: app, idleTimeoutMs: 200 }\n');
+  it.each([
+    ['the response starts at once', 0],
+    ['the response head comes after longer than idleTimeoutMs (timeoutMs governed the wait)', 500],
+  ])('%s: disconnected once nothing could be written for that long; the upstream request aborted; access line idle_timeout', async (_name, headAfterMs) => {
+    up = await endless(headAfterMs);
+    proxy = await startProxy(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /dl, upstream: app, idleTimeoutMs: 200, timeoutMs: 5000 }\n');
     const client = net.connect(proxy.port, '127.0.0.1');
     sockets.push(client);
     client.on('error', () => {});

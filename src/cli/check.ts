@@ -67,7 +67,7 @@ function pad(rows: string[][]): string {
 const FALLBACK_OFF = LOG.fallbackOffOwnUpstream;
 
 function policies(r: EffectiveRoute): string {
-  const out: string[] = [`timeout ${r.timeoutMs}ms`];
+  const out: string[] = [`timeout ${r.timeoutMs}ms`, r.idleTimeoutMs === 0 ? 'idle none' : `idle ${r.idleTimeoutMs}ms`];
   if (r.retry.attempts > 1) out.push(`retry x${r.retry.attempts}`);
   if (r.breaker !== null) out.push(`breaker ${r.breaker.consecutiveFailures}/${r.breaker.halfOpenAfterMs}ms`);
   if (r.fallback !== null) out.push(`fallback ${r.fallback.upstream} (${r.fallback.methods === null ? 'every replay-safe method' : r.fallback.methods.join(',')})`);

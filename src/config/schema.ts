@@ -120,6 +120,7 @@ const canary = obj(
 
 const defaultsProperties: Record<string, SchemaObject> = {
   timeoutMs: int(1),
+  idleTimeoutMs: int(0),
   retry,
   breaker,
   fallback,

@@ -84,6 +84,8 @@ export interface FallbackConfig {
 /** Keys allowed under `defaults:` and merged under every route (route keys win, key by key). */
 export interface RouteDefaults {
   readonly timeoutMs?: number;
+  /** Longest silence on a request or response body once it has started (0 = none). */
+  readonly idleTimeoutMs?: number;
   readonly retry?: RetryConfig;
   readonly breaker?: BreakerConfig;
   readonly fallback?: string | FallbackConfig;

@@ -19,6 +19,8 @@ export interface ResponseSink {
   relayData(chunk: Buffer, resume: () => void): boolean;
   relayEnd(): void;
   relayError(err: Error): void;
+  /** Longest silence on the response body once it started (undici's bodyTimeout; 0 = none, absent = the pool's). */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Told how an attempt went, once: it got a response head, or it failed without one. */
@@ -89,7 +91,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** Sends the request; `perTryMs` > 0 bounds the wait for this try's response head. */
   send(path: string, method: string, headers: readonly string[], body: Body, perTryMs = 0): this {
     if (perTryMs > 0) this.#timer = setTimeout(onTryTimeout, perTryMs, this);
-    this.upstream.pool.dispatch({ path, method, headers: headers as string[], body }, this);
+    this.upstream.pool.dispatch({ path, method, headers: headers as string[], body, bodyTimeout: this.#sink.idleTimeoutMs }, this);
     return this;
   }
 

@@ -30,6 +30,9 @@ export function createPublicServer(
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks headersTimeout and requestTimeout on this sweep (default every 30 s, so a 20 s
+    // limit fired at up to 50 s): one sweep over the connections per second at most.
+    connectionsCheckingInterval: checkingInterval(limits),
     // We answer a missing Host ourselves, with a JSON body.
     requireHostHeader: false,
     joinDuplicateHeaders: false,
@@ -81,6 +84,13 @@ export function createPublicServer(
   });
   server.on('error', (err) => logger.error({ msg: LOG.publicServerError, err }));
   return server;
+}
+
+/** Often enough to honour headersTimeoutMs (and requestTimeoutMs) to within a second, and no
+ *  more often than a tenth of a second: the sweep visits every connection. */
+function checkingInterval(limits: Pick<ResolvedServer, 'headersTimeoutMs' | 'requestTimeoutMs'>): number {
+  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), Infinity);
+  return Math.max(100, Math.min(1_000, Math.floor(shortest / 4)));
 }
 
 /** Sockets whose parse error is answered once the responses in flight finish. */

@@ -29,6 +29,7 @@ export const UPSTREAM_DEFAULTS = {
 
 export const ROUTE_DEFAULTS = {
   timeoutMs: 15_000,
+  idleTimeoutMs: 60_000,
   preserveHost: true,
 };
 

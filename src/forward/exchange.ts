@@ -137,6 +137,13 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (!this.#done) this.#end(code, cause, message);
   }
 
+  /** The client's body did not arrive in time (no upstream contacted): 408, and the connection closes. */
+  requestTimedOut(message: string): void {
+    if (this.#done) return;
+    this.res.shouldKeepAlive = false; // the rest of the body would be read as the next request
+    this.#end('request_timeout', null, message);
+  }
+
   /** The client's connection closed: if the exchange is still going, stop the sending. */
   responseClosed(): void {
     if (this.#done) return;

@@ -38,9 +38,22 @@ export function createPublicServer(
   // Node would silently drop header fields past maxHeadersCount; we count them and answer 431.
   server.maxHeadersCount = 0;
 
-  // Every request and upgrade is admitted, or refused, by forward/admit.ts.
-  server.on('request', (req, res) => handler.handle(req, res));
-  server.on('checkContinue', (req, res) => handler.handle(req, res, true));
+  // Every request and upgrade is admitted, or refused, by forward/admit.ts; first, requests the
+  // parser let through with a framing RFC 9112 refuses, and those behind a connection's last answer.
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean): void => {
+    if (closing.has(req.socket)) return; // bytes after a response that closes the connection: never run
+    if (req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
+      closing.add(req.socket);
+      refuseResponse(res, 'bad_request', 'Transfer-Encoding is not allowed in an HTTP/1.0 request', access, req);
+      return;
+    }
+    handler.handle(req, res, expectContinue);
+    // Answered at once with a response that ends the connection (a refused head): what the parser
+    // reads after it on this connection is never run.
+    if (res.writableEnded && (res as { _last?: boolean })._last === true) closing.add(req.socket);
+  };
+  server.on('request', (req, res) => onRequest(req, res, false));
+  server.on('checkContinue', (req, res) => onRequest(req, res, true));
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head));
   server.on('connect', (req, socket: Duplex) => {
     refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
@@ -82,6 +95,9 @@ export function createPublicServer(
   server.on('error', (err) => logger.error({ msg: LOG.publicServerError, err }));
   return server;
 }
+
+/** Connections whose last response has been written: requests parsed after it are dropped. */
+const closing = new WeakSet<Duplex>();
 
 /** Sockets whose parse error is answered once the responses in flight finish. */
 const answerLater = new WeakSet<Duplex>();
@@ -132,6 +148,14 @@ function answerClientError(
 function clientRequestId(req: http.IncomingMessage): string {
   const sent = req.headers['x-request-id'];
   return saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
+}
+
+/** Answers a request the server refuses itself with the JSON error, closing the connection. */
+function refuseResponse(res: http.ServerResponse, code: ErrorCode, message: string, access: AccessLog, req: http.IncomingMessage): void {
+  const requestId = clientRequestId(req);
+  const startedAt = performance.now();
+  const status = sendError(res, code, message, requestId, undefined, true);
+  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code }, null);
 }
 
 function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessSink, method: string, requestId?: string): void {

@@ -190,6 +190,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    // A 304 or 204 has no body whatever its Content-Length says (a 304 may carry the 200's, RFC
+    // 9110 8.6); undici reads none, then fails the length check. The response is complete.
+    if ((this.status === 304 || this.status === 204) && (err as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      return this.onResponseEnd();
+    }
     this.#clearTimer();
     if (!this.#settled) this.#fail(failureOf(err, this.upstream.name));
     else if (this.#relaying) this.#sink.relayError(err);

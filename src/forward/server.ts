@@ -6,6 +6,7 @@
 // refused by the admission prelude (admit.ts), for requests and upgrades alike.
 
 import http from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -16,6 +17,7 @@ import { newRequestId, saneRequestId } from './headers.js';
 import { refuseSocket, sendError, type AccessSink } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
+import { asksForH2c, headWithoutUpgrade } from './h2c.js';
 import { LOG } from '../observability/log-messages.js';
 
 export function createPublicServer(
@@ -54,7 +56,17 @@ export function createPublicServer(
   };
   server.on('request', (req, res) => onRequest(req, res, false));
   server.on('checkContinue', (req, res) => onRequest(req, res, true));
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head));
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    if (!asksForH2c(req)) return upgrades.handle(req, socket, head);
+    // Served as a plain HTTP/1.1 request: its head, without the upgrade, and what followed it are
+    // parsed again on the same connection (once the responses ahead of it are out).
+    socket.unshift(Buffer.concat([headWithoutUpgrade(req), head]));
+    afterResponses(socket, () => {
+      // A response ahead of it may have armed the keep-alive timer, for a parser that is gone.
+      if (socket instanceof net.Socket) socket.setTimeout(0);
+      server.emit('connection', socket);
+    });
+  });
   server.on('connect', (req, socket: Duplex) => {
     refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
   });

@@ -19,6 +19,8 @@ export interface ResponseSink {
   relayData(chunk: Buffer, resume: () => void): boolean;
   relayEnd(): void;
   relayError(err: Error): void;
+  /** An upstream's `103 Early Hints` (the client's side forwards it; others ignore it). */
+  relayEarlyHints?(rawHeaders: Buffer[]): void;
 }
 
 /** Told how an attempt went, once: it got a response head, or it failed without one. */
@@ -156,7 +158,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
-    if (statusCode < 200) return; // informational responses are not relayed
+    if (statusCode < 200) {
+      // Interim: 103 is forwarded (from any try: hints are only hints); the others are skipped.
+      if (statusCode === 103 && !this.#settled) this.#sink.relayEarlyHints?.(controller.rawHeaders as Buffer[]);
+      return;
+    }
     if (this.#settled) return controller.pause();
     this.#settled = true;
     this.#clearTimer();

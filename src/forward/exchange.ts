@@ -12,6 +12,7 @@ import type { Attempt, AttemptListener, ResponseSink } from './attempt.js';
 import type { ShadowTask } from '../shadow/mirror.js';
 import { responseHeaders } from './headers.js';
 import { sendError } from './respond.js';
+import { writeEarlyHints } from './informational.js';
 import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 
@@ -181,6 +182,10 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.req.rawHeaders);
     if (extra !== null) headers.push(...extra);
     this.res.writeHead(statusCode, statusText, headers);
+  }
+
+  relayEarlyHints(rawHeaders: Buffer[]): void {
+    if (!this.#done) writeEarlyHints(this.res, rawHeaders);
   }
 
   relayData(chunk: Buffer, resume: () => void): boolean {

@@ -3,7 +3,8 @@
 // 431 for oversized headers, 400 for malformed requests, 408 (an extension: request_timeout)
 // when the request does not arrive within the server's timeouts. Heads the parser lets through
 // but RFC 9112 refuses (an HTTP version other than 1.x, several or invalid Host fields) are
-// refused by the admission prelude (admit.ts), for requests and upgrades alike.
+// refused by the admission prelude (admit.ts), for requests and upgrades alike; an HTTP/1.0 request
+// with Transfer-Encoding is refused here (RFC 9112 6.1), and `Upgrade: h2c` is ignored (h2c.ts).
 
 import http from 'node:http';
 import net from 'node:net';

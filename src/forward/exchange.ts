@@ -12,6 +12,7 @@ import type { Attempt, AttemptListener, ResponseSink } from './attempt.js';
 import type { ShadowTask } from '../shadow/mirror.js';
 import { responseHeaders } from './headers.js';
 import { sendError } from './respond.js';
+import { writeEarlyHints } from './informational.js';
 import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 
@@ -170,6 +171,13 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (!this.#done) this.#end(code, cause, message);
   }
 
+  /** The client's body did not arrive in time (no upstream contacted): 408, and the connection closes. */
+  requestTimedOut(message: string): void {
+    if (this.#done) return;
+    this.res.shouldKeepAlive = false; // the rest of the body would be read as the next request
+    this.#end('request_timeout', null, message);
+  }
+
   /** The client's connection closed: if the exchange is still going, stop the sending. */
   responseClosed(): void {
     if (this.#done) return;
@@ -207,6 +215,10 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.req.rawHeaders);
     if (extra !== null) headers.push(...extra);
     this.res.writeHead(statusCode, statusText, headers);
+  }
+
+  relayEarlyHints(rawHeaders: Buffer[]): void {
+    if (!this.#done) writeEarlyHints(this.res, rawHeaders);
   }
 
   relayData(chunk: Buffer, resume: () => void): boolean {

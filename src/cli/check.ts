@@ -2,6 +2,7 @@
 // effective routes (or every error). Exit 0/1. Nothing runs: no pools, metrics or logger.
 
 import { formatConfigErrors } from '../config/format.js';
+import { adminExposureError } from './check-admin-exposure.js';
 import { loadRoutesFile } from '../routing/source.js';
 import type { StranglerConfig } from '../config/types.js';
 import { describeEffective } from '../routing/describe.js';
@@ -29,6 +30,11 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   const loaded = await loadRoutesFile(file, io.env);
   if (!loaded.ok) {
     io.stderr.write(`${formatConfigErrors(loaded.errors)}\n${file}: ${loaded.errors.length} error(s); the file is not valid\n`);
+    return 1;
+  }
+  const exposed = await adminExposureError(file, loaded.config, io.env);
+  if (exposed !== undefined) {
+    io.stderr.write(`${formatConfigErrors([exposed])}\n${file}: valid, but strangler would not start with it where ADMIN_TOKEN is unset\n`);
     return 1;
   }
   const meta = { version: loaded.version, file: loaded.file };

@@ -8,6 +8,8 @@ export interface ServerConfig {
   readonly host?: string;
   readonly adminPort?: number;
   readonly adminHost?: string;
+  /** Host names the admin API answers besides loopback names and adminHost (DNS rebinding guard). */
+  readonly adminAllowedHosts?: readonly string[];
   readonly drainTimeoutMs?: number;
   readonly trustedProxies?: number;
   readonly maxBufferBytes?: number;

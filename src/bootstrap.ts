@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { createAdminApp, type Lifecycle } from './admin/app.js';
+import { AdminExposedError, adminExposureProblem } from './admin/exposure.js';
 import { ProxyHandler } from './forward/handler.js';
 import { AccessLog } from './observability/access-log.js';
 import { UpstreamPools } from './forward/pools.js';
@@ -93,6 +94,13 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   }
   started = true;
   const table = store.current;
+  const adminHost = opts.adminHost ?? table.server.adminHost;
+  const exposed = adminExposureProblem(adminHost, opts.adminToken, opts.adminHost !== undefined ? '--admin-host or ADMIN_HOST' : `server.adminHost in ${table.file}`);
+  if (exposed !== undefined) {
+    watcher?.close();
+    await Promise.all([pools.close(), shadow.close()]);
+    throw new AdminExposedError(exposed);
+  }
 
   const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
@@ -100,12 +108,12 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random });
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken }));
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost }));
 
   let port: number;
   let adminPort: number;
   try {
-    adminPort = await listen(adminServer, opts.adminPort ?? table.server.adminPort, opts.adminHost ?? table.server.adminHost);
+    adminPort = await listen(adminServer, opts.adminPort ?? table.server.adminPort, adminHost);
     port = await listen(publicServer, opts.port ?? table.server.port, opts.host ?? table.server.host);
   } catch (err) {
     watcher?.close();

@@ -24,6 +24,10 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   upstream_timeout: 504,
 };
 
+/** Codes that only an access line carries (no body is sent): the client left, the upstream broke
+ *  the body off, or a started body was silent for the route's idleTimeoutMs. */
+export type AccessOnlyCode = 'client_closed' | 'upstream_aborted' | 'idle_timeout';
+
 /** The codes an upstream exchange can end with (the rest answer the client's own request). */
 export type ProxyFailureCode = 'upstream_timeout' | 'upstream_unavailable' | 'circuit_open';
 

@@ -226,7 +226,8 @@ describe('malformed requests', () => {
     });
 
     it('answers an upgrade to something other than WebSocket with 400 bad_request', async () => {
-      const r = await rawRequest(proxy.port, `GET /u HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: h2c\r\n\r\n`);
+      // (`Upgrade: h2c` alone is ignored instead: contract v2, serves-an-h2c-upgrade-request-over-http-1-1)
+      const r = await rawRequest(proxy.port, `GET /u HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: TLS/1.0\r\n\r\n`);
       expectError(r, 400, 'bad_request');
       expect(up.received.length).toBe(0);
     });

@@ -34,10 +34,10 @@ function ending(res: http.IncomingMessage): Promise<'end' | 'error'> {
 
 describe('an upstream that sends the head, then stalls, then dies', () => {
   it('the client gets the head and the first bytes, then a broken body; nothing is retried after bytes went out', async () => {
-    up = await stalling();
+    up = await stalling(); // timeoutMs leaves each try 2 s for the head: a busy CI machine must not make this a retry
     proxy = await startProxy(
       upstreamsYaml({ app: up.url }) +
-        'routes:\n  - { prefix: /s, upstream: app, timeoutMs: 300, retry: { attempts: 3, backoffMs: 0, maxBackoffMs: 0, on: [connect-error, reset, timeout, 502, 503, 504] } }\n',
+        'routes:\n  - { prefix: /s, upstream: app, timeoutMs: 6000, retry: { attempts: 3, backoffMs: 0, maxBackoffMs: 0, on: [connect-error, reset, timeout, 502, 503, 504] } }\n',
     );
     const req = get(proxy.url + '/s/big', 'stall-1');
     const [res] = (await once(req, 'response')) as [http.IncomingMessage];
@@ -86,7 +86,7 @@ describe('an upstream that sends the head, then stalls, then dies', () => {
   });
 
   it('same with a fallback configured: the broken response is not handed to the fallback', async () => {
-    up = await stalling();
+    up = await stalling(); // timeoutMs leaves each try 2 s for the head: a busy CI machine must not make this a retry
     const legacy = await stalling(); // never contacted: if it were, the arrivals would show it
     try {
       proxy = await startProxy(

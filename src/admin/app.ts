@@ -11,6 +11,7 @@ import { mergeByRoute } from '../shadow/merge.js';
 import type { ShadowReport } from '../shadow/report.js';
 import { summarize } from '../shadow/summary.js';
 import { bearerAuth } from './auth.js';
+import { adminGuard } from './guard.js';
 import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
 import { shadowReset } from './shadow-reset.js';
 
@@ -27,12 +28,16 @@ export interface AdminDeps {
   /** The shadow-compare reports (GET /shadow/report, GET /shadow). */
   readonly shadow: ShadowReports;
   readonly token: string | undefined;
+  /** The address the admin port is bound to: a Host naming it is the admin's own. */
+  readonly adminHost: string;
 }
 
 export function createAdminApp(deps: AdminDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('json spaces', 2);
+  // Host (DNS rebinding) and Origin (cross-site POST) checks come before everything, the token included.
+  app.use(adminGuard(() => ({ adminHost: deps.adminHost, allowedHosts: deps.store.current.server.adminAllowedHosts })));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -31,7 +31,7 @@ usage:
   strangler --help | --version
 
 environment (flags win over it; it wins over server: in the file):
-  STRANGLER_CONFIG, PORT, ADMIN_PORT, ADMIN_TOKEN, LOG_LEVEL
+  STRANGLER_CONFIG, PORT, ADMIN_PORT, ADMIN_HOST, ADMIN_TOKEN, LOG_LEVEL
 `;
 
 function port(value: string | undefined, what: string): number | undefined | string {
@@ -126,7 +126,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     port: p,
     host: values.host,
     adminPort: ap,
-    adminHost: values['admin-host'],
+    adminHost: values['admin-host'] ?? (env.ADMIN_HOST || undefined),
     adminToken: env.ADMIN_TOKEN || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
   };

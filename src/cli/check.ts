@@ -2,6 +2,7 @@
 // effective routes (or every error). Exit 0/1. Nothing runs: no pools, metrics or logger.
 
 import { formatConfigErrors } from '../config/format.js';
+import { adminExposureError } from './check-admin-exposure.js';
 import { loadRoutesFile } from '../routing/source.js';
 import type { StranglerConfig } from '../config/types.js';
 import { describeEffective } from '../routing/describe.js';
@@ -29,6 +30,11 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   const loaded = await loadRoutesFile(file, io.env);
   if (!loaded.ok) {
     io.stderr.write(`${formatConfigErrors(loaded.errors)}\n${file}: ${loaded.errors.length} error(s); the file is not valid\n`);
+    return 1;
+  }
+  const exposed = await adminExposureError(file, loaded.config, io.env);
+  if (exposed !== undefined) {
+    io.stderr.write(`${formatConfigErrors([exposed])}\n${file}: valid, but strangler would not start with it where ADMIN_TOKEN is unset\n`);
     return 1;
   }
   const meta = { version: loaded.version, file: loaded.file };
@@ -67,7 +73,7 @@ function pad(rows: string[][]): string {
 const FALLBACK_OFF = LOG.fallbackOffOwnUpstream;
 
 function policies(r: EffectiveRoute): string {
-  const out: string[] = [`timeout ${r.timeoutMs}ms`];
+  const out: string[] = [`timeout ${r.timeoutMs}ms`, r.idleTimeoutMs === 0 ? 'idle none' : `idle ${r.idleTimeoutMs}ms`];
   if (r.retry.attempts > 1) out.push(`retry x${r.retry.attempts}`);
   if (r.breaker !== null) out.push(`breaker ${r.breaker.consecutiveFailures}/${r.breaker.halfOpenAfterMs}ms`);
   if (r.fallback !== null) out.push(`fallback ${r.fallback.upstream} (${r.fallback.methods === null ? 'every replay-safe method' : r.fallback.methods.join(',')})`);

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { startStrangler, type Strangler } from '../bootstrap.js';
 import { ConfigInvalidError } from '../routing/reloader.js';
+import { AdminExposedError } from '../admin/exposure.js';
 import { formatConfigErrors } from '../config/format.js';
 import { createProcessLogger, flushLogger, logLevelFrom } from '../observability/logger.js';
 import { parseCommand, USAGE } from './args.js';
@@ -85,6 +86,7 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
     }
     logger.error({ msg: LOG.failedToStart, err });
     await flushLogger();
+    if (err instanceof AdminExposedError) io.stderr.write(`strangler: ${err.message}\n`);
     return 1;
   }
   if (stopping) await proxy.shutdown().then(() => exit(0));

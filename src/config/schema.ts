@@ -9,6 +9,7 @@
 
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
 import { prefixProblem, rewriteProblem, upstreamUrlProblem } from './checks.js';
+import { allowedHostProblem } from './host-checks.js';
 import { hostProblem } from './host-syntax.js';
 
 const int = (minimum?: number, maximum?: number): SchemaObject => ({
@@ -38,6 +39,7 @@ export const formatChecks: Readonly<Record<string, (value: string) => string | u
   'route-prefix': prefixProblem,
   'path-rewrite': rewriteProblem,
   'upstream-url': upstreamUrlProblem,
+  'admin-allowed-host': allowedHostProblem,
   'route-host': hostProblem,
 };
 
@@ -122,6 +124,7 @@ const canary = obj(
 
 const defaultsProperties: Record<string, SchemaObject> = {
   timeoutMs: int(1),
+  idleTimeoutMs: int(0),
   retry,
   breaker,
   fallback,
@@ -147,6 +150,7 @@ const server = obj({
   host: { type: 'string', minLength: 1 },
   adminPort: int(0, 65535),
   adminHost: { type: 'string', minLength: 1 },
+  adminAllowedHosts: { type: 'array', items: { type: 'string', format: 'admin-allowed-host' }, 'x-expected': 'a list of host names, like [admin.internal]' },
   drainTimeoutMs: int(0),
   trustedProxies: int(0),
   maxBufferBytes: int(0),

@@ -8,6 +8,8 @@ export interface ServerConfig {
   readonly host?: string;
   readonly adminPort?: number;
   readonly adminHost?: string;
+  /** Host names the admin API answers besides loopback names and adminHost (DNS rebinding guard). */
+  readonly adminAllowedHosts?: readonly string[];
   readonly drainTimeoutMs?: number;
   readonly trustedProxies?: number;
   readonly maxBufferBytes?: number;
@@ -84,6 +86,8 @@ export interface FallbackConfig {
 /** Keys allowed under `defaults:` and merged under every route (route keys win, key by key). */
 export interface RouteDefaults {
   readonly timeoutMs?: number;
+  /** Longest silence on a request or response body once it has started (0 = none). */
+  readonly idleTimeoutMs?: number;
   readonly retry?: RetryConfig;
   readonly breaker?: BreakerConfig;
   readonly fallback?: string | FallbackConfig;

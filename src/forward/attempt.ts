@@ -19,6 +19,10 @@ export interface ResponseSink {
   relayData(chunk: Buffer, resume: () => void): boolean;
   relayEnd(): void;
   relayError(err: Error): void;
+  /** Longest silence on the response body once it started (undici's bodyTimeout; 0 = none, absent = the pool's). */
+  readonly idleTimeoutMs?: number;
+  /** An upstream's `103 Early Hints` (the client's side forwards it; others ignore it). */
+  relayEarlyHints?(rawHeaders: Buffer[]): void;
 }
 
 /** Told how an attempt went, once: it got a response head, or it failed without one. */
@@ -89,7 +93,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** Sends the request; `perTryMs` > 0 bounds the wait for this try's response head. */
   send(path: string, method: string, headers: readonly string[], body: Body, perTryMs = 0): this {
     if (perTryMs > 0) this.#timer = setTimeout(onTryTimeout, perTryMs, this);
-    this.upstream.pool.dispatch({ path, method, headers: headers as string[], body }, this);
+    this.upstream.pool.dispatch({ path, method, headers: headers as string[], body, bodyTimeout: this.#sink.idleTimeoutMs }, this);
     return this;
   }
 
@@ -156,7 +160,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
-    if (statusCode < 200) return; // informational responses are not relayed
+    if (statusCode < 200) {
+      // Interim: 103 is forwarded (from any try: hints are only hints); the others are skipped.
+      if (statusCode === 103 && !this.#settled) this.#sink.relayEarlyHints?.(controller.rawHeaders as Buffer[]);
+      return;
+    }
     if (this.#settled) return controller.pause();
     this.#settled = true;
     this.#clearTimer();
@@ -190,6 +198,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    // A 304 or 204 has no body whatever its Content-Length says (a 304 may carry the 200's, RFC
+    // 9110 8.6); undici reads none, then fails the length check. The response is complete.
+    if ((this.status === 304 || this.status === 204) && (err as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+      return this.onResponseEnd();
+    }
     this.#clearTimer();
     if (!this.#settled) this.#fail(failureOf(err, this.upstream.name));
     else if (this.#relaying) this.#sink.relayError(err);

@@ -12,13 +12,14 @@ import type { Attempt, AttemptListener, ResponseSink } from './attempt.js';
 import type { ShadowTask } from '../shadow/mirror.js';
 import { responseHeaders } from './headers.js';
 import { sendError } from './respond.js';
-import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
+import { writeEarlyHints } from './informational.js';
+import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 
 export interface ExchangeEnd {
   readonly status: number;
   readonly bytes: number;
-  readonly error: ErrorCode | 'client_closed' | 'upstream_aborted' | null;
+  readonly error: ErrorCode | AccessOnlyCode | null;
   readonly cause: Error | null;
 }
 
@@ -42,6 +43,11 @@ export function exchangeOf(res: ServerResponse): Exchange | undefined {
 
 function onResponseClose(this: ServerResponse): void {
   exchangeOf(this)?.responseClosed();
+}
+
+/** Node's socket timer (idleTimeoutMs, re-armed by every read and write) fired on this response. */
+function onResponseIdle(this: ServerResponse): void {
+  exchangeOf(this)?.idle();
 }
 
 function onTimeout(x: Exchange): void {
@@ -109,6 +115,34 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (res[EXCHANGE] === this) return;
     res[EXCHANGE] = this;
     res.on('close', onResponseClose); // emitted once; 'on' spares once()'s wrapper per request
+    // idleTimeoutMs on the client's side is the socket's own timer: no timer of ours per request.
+    const idle = this.route.idleTimeoutMs;
+    const socket = this.req.socket;
+    if (socket.timeout !== idle) socket.setTimeout(idle);
+    if (idle > 0) res.on('timeout', onResponseIdle);
+  }
+
+  /** undici's bodyTimeout for the upstream's response body (see Attempt.send). */
+  get idleTimeoutMs(): number {
+    return this.route.idleTimeoutMs;
+  }
+
+  /** Nothing could be read from or written to the client for idleTimeoutMs. */
+  idle(): void {
+    if (this.#done) {
+      this.res.destroy(); // answered, but the client stopped reading the tail: close
+      return;
+    }
+    const ms = this.route.idleTimeoutMs;
+    if (this.#status === 0) {
+      // Waiting for the response head with the request sent: timeoutMs governs (the next write re-arms the timer).
+      if (this.req.complete) return;
+      this.#end('request_timeout', null, `the request body was silent for ${ms} ms`);
+    } else {
+      this.res.destroy(); // a response under way: broken, never a clean end of a truncated body
+      this.#end('idle_timeout', null);
+    }
+    this.#sending?.abort(new UpstreamFailure('cancelled', `the client's connection was silent for ${ms} ms`));
   }
 
   /** The fallback gets a whole timeoutMs of its own: the first clock stops here. */
@@ -135,6 +169,13 @@ export class Exchange implements ResponseSink, AttemptListener {
   /** Ends the exchange with the proxy's JSON error for this failure. */
   fail(code: ProxyFailureCode, message: string, cause: Error | null): void {
     if (!this.#done) this.#end(code, cause, message);
+  }
+
+  /** The client's body did not arrive in time (no upstream contacted): 408, and the connection closes. */
+  requestTimedOut(message: string): void {
+    if (this.#done) return;
+    this.res.shouldKeepAlive = false; // the rest of the body would be read as the next request
+    this.#end('request_timeout', null, message);
   }
 
   /** The client's connection closed: if the exchange is still going, stop the sending. */
@@ -176,6 +217,10 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.res.writeHead(statusCode, statusText, headers);
   }
 
+  relayEarlyHints(rawHeaders: Buffer[]): void {
+    if (!this.#done) writeEarlyHints(this.res, rawHeaders);
+  }
+
   relayData(chunk: Buffer, resume: () => void): boolean {
     if (this.#done) return false;
     this.#bytes += chunk.length;
@@ -195,7 +240,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (this.#done) return;
     // Mid-body failure: the client must see a broken response, never a truncated "complete" one.
     this.res.destroy(err);
-    this.#end('upstream_aborted', err);
+    this.#end((err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? 'idle_timeout' : 'upstream_aborted', err);
   }
 
   // --------------------------------------------------------------------------------------------
@@ -204,8 +249,10 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#done = true;
     this.capture?.primaryEnd(error === null);
     this.stopTimer();
-    if (error !== null && error !== 'client_closed' && error !== 'upstream_aborted' && !this.res.headersSent) {
-      this.#status = sendError(this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.label, this.#host.draining);
+    if (error !== null && error !== 'client_closed' && error !== 'upstream_aborted' && error !== 'idle_timeout' && !this.res.headersSent) {
+      // A request body left unread cannot be followed by another request: 408 closes the connection.
+      const close = this.#host.draining || error === 'request_timeout';
+      this.#status = sendError(this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.label, close);
     }
     if (error === 'client_closed' && this.#fault !== null) {
       this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause });

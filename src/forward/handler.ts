@@ -21,6 +21,7 @@ import { Attempt } from './attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { appendForwardingHeaders, type RequestHeadScan } from './headers.js';
 import { sendError } from './respond.js';
+import { writeContinue } from './informational.js';
 import { LOG } from '../observability/log-messages.js';
 
 const NO_INPUTS = { key: null, forced: null };
@@ -71,7 +72,7 @@ export class ProxyHandler implements ExchangeHost {
       );
       return;
     }
-    if (expectContinue) res.writeContinue();
+    if (expectContinue) writeContinue(res);
     const { route, scan } = a;
     const method = req.method!;
     const headers = this.#upstreamHeaders(req, scan, route, table);

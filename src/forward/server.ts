@@ -3,9 +3,11 @@
 // 431 for oversized headers, 400 for malformed requests, 408 (an extension: request_timeout)
 // when the request does not arrive within the server's timeouts. Heads the parser lets through
 // but RFC 9112 refuses (an HTTP version other than 1.x, several or invalid Host fields) are
-// refused by the admission prelude (admit.ts), for requests and upgrades alike.
+// refused by the admission prelude (admit.ts), for requests and upgrades alike; an HTTP/1.0 request
+// with Transfer-Encoding is refused here (RFC 9112 6.1), and `Upgrade: h2c` is ignored (h2c.ts).
 
 import http from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -16,6 +18,7 @@ import { newRequestId, saneRequestId } from './headers.js';
 import { refuseSocket, sendError, type AccessSink } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
+import { asksForH2c, headWithoutUpgrade } from './h2c.js';
 import { LOG } from '../observability/log-messages.js';
 
 export function createPublicServer(
@@ -30,6 +33,9 @@ export function createPublicServer(
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks headersTimeout and requestTimeout on this sweep (default every 30 s, so a 20 s
+    // limit fired at up to 50 s): one sweep over the connections per second at most.
+    connectionsCheckingInterval: checkingInterval(limits),
     // We answer a missing Host ourselves, with a JSON body.
     requireHostHeader: false,
     joinDuplicateHeaders: false,
@@ -38,10 +44,33 @@ export function createPublicServer(
   // Node would silently drop header fields past maxHeadersCount; we count them and answer 431.
   server.maxHeadersCount = 0;
 
-  // Every request and upgrade is admitted, or refused, by forward/admit.ts.
-  server.on('request', (req, res) => handler.handle(req, res));
-  server.on('checkContinue', (req, res) => handler.handle(req, res, true));
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head));
+  // Every request and upgrade is admitted, or refused, by forward/admit.ts; first, requests the
+  // parser let through with a framing RFC 9112 refuses, and those behind a connection's last answer.
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean): void => {
+    if (closing.has(req.socket)) return; // bytes after a response that closes the connection: never run
+    if (req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
+      closing.add(req.socket);
+      refuseResponse(res, 'bad_request', 'Transfer-Encoding is not allowed in an HTTP/1.0 request', access, req);
+      return;
+    }
+    handler.handle(req, res, expectContinue);
+    // Answered at once with a response that ends the connection (a refused head): what the parser
+    // reads after it on this connection is never run.
+    if (res.writableEnded && (res as { _last?: boolean })._last === true) closing.add(req.socket);
+  };
+  server.on('request', (req, res) => onRequest(req, res, false));
+  server.on('checkContinue', (req, res) => onRequest(req, res, true));
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    if (!asksForH2c(req)) return upgrades.handle(req, socket, head);
+    // Served as a plain HTTP/1.1 request: its head, without the upgrade, and what followed it are
+    // parsed again on the same connection (once the responses ahead of it are out).
+    socket.unshift(Buffer.concat([headWithoutUpgrade(req), head]));
+    afterResponses(socket, () => {
+      // A response ahead of it may have armed the keep-alive timer, for a parser that is gone.
+      if (socket instanceof net.Socket) socket.setTimeout(0);
+      server.emit('connection', socket);
+    });
+  });
   server.on('connect', (req, socket: Duplex) => {
     refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
   });
@@ -82,6 +111,16 @@ export function createPublicServer(
   server.on('error', (err) => logger.error({ msg: LOG.publicServerError, err }));
   return server;
 }
+
+/** Often enough to honour headersTimeoutMs (and requestTimeoutMs) to within a second, and no
+ *  more often than a tenth of a second: the sweep visits every connection. */
+function checkingInterval(limits: Pick<ResolvedServer, 'headersTimeoutMs' | 'requestTimeoutMs'>): number {
+  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), Infinity);
+  return Math.max(100, Math.min(1_000, Math.floor(shortest / 4)));
+}
+
+/** Connections whose last response has been written: requests parsed after it are dropped. */
+const closing = new WeakSet<Duplex>();
 
 /** Sockets whose parse error is answered once the responses in flight finish. */
 const answerLater = new WeakSet<Duplex>();
@@ -132,6 +171,14 @@ function answerClientError(
 function clientRequestId(req: http.IncomingMessage): string {
   const sent = req.headers['x-request-id'];
   return saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
+}
+
+/** Answers a request the server refuses itself with the JSON error, closing the connection. */
+function refuseResponse(res: http.ServerResponse, code: ErrorCode, message: string, access: AccessLog, req: http.IncomingMessage): void {
+  const requestId = clientRequestId(req);
+  const startedAt = performance.now();
+  const status = sendError(res, code, message, requestId, undefined, true);
+  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code }, null);
 }
 
 function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessSink, method: string, requestId?: string): void {

@@ -6,7 +6,7 @@
 import { failureCode } from '../errors.js';
 import { Attempt, type AttemptListener, type Body } from '../forward/attempt.js';
 import type { Exchange, Sending } from '../forward/exchange.js';
-import { readBody } from '../forward/read-body.js';
+import { readBody, type BodyReader } from '../forward/read-body.js';
 import { timeoutFailure, UpstreamFailure } from '../forward/failure.js';
 import type { Upstream } from '../forward/pools.js';
 import type { Logger } from '../observability/logger.js';
@@ -37,8 +37,10 @@ export interface Outgoing {
  * the client gone), the listener of each try, and the outcome the policies judge (the try whose
  * head is held until they decide).
  */
-class ResilientRun implements Sending, AttemptListener, AttemptOutcome {
+class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyReader {
   readonly ctx: ReplayGuard;
+  /** Set while the client's body is being read, before any try. */
+  stopReading: ((err: Error) => void) | null = null;
   #current: Attempt | null = null;
   #over: UpstreamFailure | null = null;
   #resolve: ((o: AttemptOutcome) => void) | null = null;
@@ -64,6 +66,7 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome {
 
   abort(err: UpstreamFailure): void {
     this.#over ??= err;
+    if (this.stopReading !== null) this.stopReading(err); // no try yet: the wait for the body ends
     this.ctx.stop();
     this.#current?.abort(err);
   }
@@ -102,12 +105,12 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome {
 export async function sendResilient(x: Exchange, policies: RoutePolicies, out: Outgoing, deps: ResilienceDeps): Promise<void> {
   const route = x.route;
   let body: Body = out.body;
-  let reading: Promise<Buffer> | null = null;
+  let toRead = -1; // the body's length, when it is read (kept) before any try
   let bodyKept = true;
   if (out.hasBody && out.body === null) {
     const length = Number(x.req.headers['content-length']);
     if (Number.isInteger(length) && length <= out.maxBufferBytes) {
-      reading = readBody(x.req, length);
+      toRead = length;
     } else {
       body = x.req; // streams through; replayable only while nothing was read
       bodyKept = false;
@@ -118,12 +121,20 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   const fb = route.fallback;
   const fallbackTo = fb !== null && fb.upstream !== x.upstream && (fb.methods === null || fb.methods.has(x.method)) ? fb.upstream : null;
   const run = new ResilientRun(x, out, body, bodyKept);
+  const reading = toRead >= 0 ? readBody(x.req, toRead, run) : null;
+  // The clock runs from here: a body that does not arrive within timeoutMs is answered 408 (no
+  // upstream was contacted); a body that stalls for idleTimeoutMs ends the same way, by the
+  // client socket's timer (Exchange.idle), whichever comes first.
   x.begin(run);
   if (reading !== null) {
     try {
       run.body = await reading;
-    } catch {
-      return; // the client went away; the exchange has logged it
+    } catch (err) {
+      // The client went away (the exchange has logged it), or its body did not arrive in time.
+      if (err instanceof UpstreamFailure && err.kind === 'timeout') {
+        x.requestTimedOut(`the request body did not arrive within ${route.timeoutMs} ms`);
+      }
+      return;
     }
   }
   if (x.done) return;

@@ -83,6 +83,7 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
     preserveHost: e.preserveHost,
     rewriteLocation: e.preserveHost ? null : locationRewriter(trustedProxies),
     timeoutMs: e.timeoutMs,
+    idleTimeoutMs: e.idleTimeoutMs,
     retry: e.retry,
     breaker: e.breaker,
     fallback: e.fallback === null ? null : { upstream: need(e.fallback.upstream), methods: e.fallback.methods === null ? null : new Set(e.fallback.methods) },

@@ -7,6 +7,7 @@ export const SERVER_DEFAULTS = {
   host: '0.0.0.0',
   adminPort: 9901,
   adminHost: '127.0.0.1',
+  adminAllowedHosts: [] as readonly string[],
   drainTimeoutMs: 10_000,
   trustedProxies: 0,
   maxBufferBytes: 1_048_576,
@@ -29,6 +30,7 @@ export const UPSTREAM_DEFAULTS = {
 
 export const ROUTE_DEFAULTS = {
   timeoutMs: 15_000,
+  idleTimeoutMs: 60_000,
   preserveHost: true,
 };
 

@@ -47,6 +47,8 @@ export interface CompiledRoute {
   /** preserveHost false: rewrites Location/Content-Location pointing at the upstream; else null. */
   readonly rewriteLocation: LocationRewriter | null;
   readonly timeoutMs: number;
+  /** Longest silence on a started request or response body (0 = none). */
+  readonly idleTimeoutMs: number;
   readonly retry: ResolvedRetry;
   readonly breaker: ResolvedBreaker | null;
   readonly fallback: ResolvedFallback | null;

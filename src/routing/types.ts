@@ -64,6 +64,8 @@ export interface EffectiveRoute {
   readonly prefixRewrite: string | null;
   readonly preserveHost: boolean;
   readonly timeoutMs: number;
+  /** Longest silence on a started request or response body (0 = none). */
+  readonly idleTimeoutMs: number;
   readonly retry: ResolvedRetry;
   readonly breaker: ResolvedBreaker | null;
   readonly fallback: EffectiveFallback | null;

@@ -3,9 +3,10 @@
 // - origin form (`/p?q`) and absolute form (`http://h/p?q`, routed by its path alone)
 // - percent-decoding of unreserved characters only (RFC 3986 2.3); other escapes are kept as sent
 // - dot-segment removal (RFC 3986 5.2.4); climbing above the root is refused
-// - refused: fragments, raw backslashes, NUL and control bytes (raw or encoded), malformed escapes,
-//   encoded `/` and `\` (unless escapedSlashes: keep), and double-encoded separators, NUL or dot
-//   segments (`%252F`, `%2500`, `%252e%252e`), which an upstream that decodes twice would misread.
+// - refused: userinfo in an absolute-form target, fragments, raw backslashes, NUL and control
+//   bytes (raw or encoded), malformed escapes, encoded `/` and `\` (unless escapedSlashes: keep),
+//   and double-encoded separators, NUL or dot segments (`%252F`, `%2500`, `%252e%252e`), which an
+//   upstream that decodes twice would misread.
 
 export type Normalized =
   | { readonly ok: true; readonly path: string; readonly search: string }
@@ -43,6 +44,8 @@ export function normalizeTarget(target: string, keepEscapedSlashes: boolean): No
   if (target.charCodeAt(0) !== SLASH) {
     const m = ABSOLUTE_FORM.exec(target);
     if (m === null) return bad('the request target must be a path starting with /');
+    // RFC 9110 4.2.4: userinfo is deprecated in http(s) URIs and never meant for the origin.
+    if (m[0].indexOf('@') !== -1) return bad('a request target must not carry user information (user:password@)');
     start = m[0].length;
     if (start === target.length || target.charCodeAt(start) === QUESTION) {
       // `http://h` and `http://h?q` mean the root path.

@@ -84,7 +84,7 @@ describe('normalizeTarget: the request-target forms', () => {
   it('routes the absolute form by its path alone', () => {
     expect(ok('http://example.com/api/users/1')).toBe('/api/users/1');
     expect(ok('http://example.com:8080/api/users/1?x=1')).toBe('/api/users/1?x=1');
-    expect(ok('HTTPS://user@example.com/a/../b')).toBe('/b');
+    expect(ok('HTTPS://example.com/a/../b')).toBe('/b');
     expect(ok('http://example.com')).toBe('/');
     expect(ok('http://example.com?q')).toBe('/?q');
   });
@@ -98,6 +98,13 @@ describe('normalizeTarget: the request-target forms', () => {
 });
 
 describe('normalizeTarget: refusals', () => {
+  it.each(['http://user:pw@host/path', 'HTTPS://user@example.com/a/../b', 'http://@h/', 'http://u:p@h', 'http://u@h?q'])(
+    'userinfo in an absolute-form target: %s',
+    (target) => {
+      expect(refused(target)).toMatch(/user information/);
+    },
+  );
+
   it.each([
     '/..',
     '/../etc/passwd',

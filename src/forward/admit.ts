@@ -37,7 +37,7 @@ export interface RequestHead {
 }
 
 export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
-  const scan = scanRequestHeaders(req.rawHeaders);
+  const scan = scanRequestHeaders(req.rawHeaders, table.server.trustedProxies, req.url);
   const method = req.method!;
   // Versions the parser accepts but RFC 9112 does not (0.9, 2.0).
   if (req.httpVersionMajor !== 1) {

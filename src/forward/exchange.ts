@@ -15,6 +15,7 @@ import { sendError } from './respond.js';
 import { writeEarlyHints } from './informational.js';
 import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
+import { relayableReason, relayableStatus } from './status-line.js';
 
 export interface ExchangeEnd {
   readonly status: number;
@@ -208,13 +209,21 @@ export class Exchange implements ResponseSink, AttemptListener {
   // ResponseSink: the one path by which an upstream response reaches the client ----------------
 
   relayHead(statusCode: number, rawHeaders: Buffer[], statusText: string, extra: readonly string[] | null): void {
+    if (!relayableStatus(statusCode)) return this.#invalidStatus(statusCode);
     this.stopTimer();
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
     const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining);
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.req.rawHeaders);
     if (extra !== null) headers.push(...extra);
-    this.res.writeHead(statusCode, statusText, headers);
+    this.res.writeHead(statusCode, relayableReason(statusCode, statusText), headers);
+  }
+
+  /** A status no client may be sent (700, 099): 502, and the upstream's response is dropped. */
+  #invalidStatus(statusCode: number): void {
+    const message = `upstream '${this.#servedBy.name}' answered with an invalid status code (${statusCode})`;
+    this.fail('upstream_unavailable', message, null);
+    this.#sending?.abort(new UpstreamFailure('cancelled', message));
   }
 
   relayEarlyHints(rawHeaders: Buffer[]): void {

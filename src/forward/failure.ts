@@ -28,7 +28,9 @@ export function failureOf(err: Error, upstream: string): UpstreamFailure {
   const code = (err as { code?: string }).code ?? '';
   const message = kind === 'connect-error'
     ? `upstream '${upstream}' is unreachable (${code})`
-    : `upstream '${upstream}' failed before answering (${code || err.message})`;
+    : code === 'ERR_ASSERTION' // undici's own check of a response it cannot take (a status below 100)
+      ? `upstream '${upstream}' sent a malformed response`
+      : `upstream '${upstream}' failed before answering (${code || err.message})`;
   return new UpstreamFailure(kind, message, { cause: err });
 }
 

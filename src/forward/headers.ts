@@ -3,6 +3,7 @@
 // and order, and duplicates stay separate, as the client or upstream sent them.
 
 import { randomUUID } from 'node:crypto';
+import { authorityOf, HOST_VALUE, isUnderscoreSpoof, trustedValuesSane } from './spoofing.js';
 
 /** Never forwarded in either direction (RFC 9110 7.6.1, plus the de-facto Proxy-Connection). */
 function isHopByHop(lower: string): boolean {
@@ -28,9 +29,6 @@ export function saneRequestId(value: string | null | undefined): string | null {
 export function newRequestId(): string {
   return randomUUID();
 }
-
-/** RFC 3986 `uri-host [":" port]`; empty is allowed (RFC 9112 3.2). Checked by the header scan. */
-const HOST_VALUE = /^(?:\[[0-9A-Za-z:.%~_-]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
 
 /** Lower-cased header names that the Connection header declares hop-by-hop (besides the usual). */
 function connectionTokens(value: string, into: Set<string> | null): Set<string> | null {
@@ -71,10 +69,18 @@ export interface RequestHeadScan {
   readonly idempotencyKey: boolean;
   /** Number of header fields the client sent. */
   readonly count: number;
+  /** trustedProxies > 0 and the trusted hop's values are sane: its forwarding headers are kept. */
+  readonly trusted: boolean;
+  /** The authority of an absolute-form target (`GET http://a.example/p`), else null. */
+  readonly authority: string | null;
 }
 
-/** One pass over the client's raw headers. */
-export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
+/**
+ * One pass over the client's raw headers. `trustedProxies` > 0 keeps the headers a trusted front
+ * proxy sets (Forwarded, X-Real-IP, X-Forwarded-Port...) as sent, if its X-Forwarded-For,
+ * -Proto and -Host are sane; otherwise they are removed. `target`: the request target as sent.
+ */
+export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, target = '/'): RequestHeadScan {
   const headers: string[] = [];
   let host: string | null = null;
   let hostRepeated = false;
@@ -86,6 +92,8 @@ export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
   let forwardedHost: string | null = null;
   let idempotencyKey = false;
   let named: Set<string> | null = null;
+  // Where the spoofable headers sit in `headers` (kept only while the request may be trusted).
+  let spoofs: number[] | null = null;
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
@@ -123,13 +131,34 @@ export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
       case 'idempotency-key':
         idempotencyKey = true;
         break;
+      case 'proxy': // httpoxy: CGI-style upstreams read it as HTTP_PROXY
+        continue;
+      case 'forwarded':
+      case 'x-real-ip':
+      case 'true-client-ip':
+      case 'client-ip':
+      case 'x-client-ip':
+      case 'x-cluster-client-ip':
+      case 'x-forwarded-port':
+      case 'x-forwarded-prefix':
+      case 'x-forwarded-scheme':
+      case 'x-forwarded-ssl':
+      case 'x-forwarded-server':
+      case 'x-original-url':
+      case 'x-rewrite-url':
+        if (trustedProxies === 0) continue;
+        (spoofs ??= []).push(headers.length);
+        break;
       default:
         if (isHopByHop(lower)) continue;
+        if (lower.indexOf('_') !== -1 && isUnderscoreSpoof(lower)) continue;
     }
     headers.push(name, value);
   }
+  const trusted = trustedProxies > 0 && trustedValuesSane(forwardedFor, forwardedProto, forwardedHost, trustedProxies);
+  const kept = trusted || spoofs === null ? headers : withoutAt(headers, spoofs);
   return {
-    headers: named === null ? headers : withoutNamed(headers, named),
+    headers: named === null ? kept : withoutNamed(kept, named),
     host,
     hostProblem: hostRepeated
       ? 'a request must not carry more than one Host header'
@@ -144,7 +173,20 @@ export function scanRequestHeaders(raw: readonly string[]): RequestHeadScan {
     forwardedHost,
     idempotencyKey,
     count: raw.length >> 1,
+    trusted,
+    authority: target.charCodeAt(0) === 0x2f ? null : authorityOf(target),
   };
+}
+
+/** The pairs of `headers` except those starting at the indexes `at` (ascending). */
+function withoutAt(headers: string[], at: readonly number[]): string[] {
+  const out: string[] = [];
+  let k = 0;
+  for (let i = 0; i < headers.length; i += 2) {
+    if (i === at[k]) k++;
+    else out.push(headers[i]!, headers[i + 1]!);
+  }
+  return out;
 }
 
 /**
@@ -166,14 +208,15 @@ export function forwardedForValue(sent: string | null, clientAddress: string, tr
  * Appended to `into` as [name, value] pairs.
  */
 export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, remoteAddress: string | undefined, trustedProxies: number): string[] {
-  const trusted = trustedProxies > 0;
+  const trusted = scan.trusted;
   into.push(
     'x-forwarded-for',
-    forwardedForValue(scan.forwardedFor, clientAddressOf(remoteAddress), trustedProxies),
+    forwardedForValue(scan.forwardedFor, clientAddressOf(remoteAddress), trusted ? trustedProxies : 0),
     'x-forwarded-proto',
     trusted && scan.forwardedProto !== null ? scan.forwardedProto : 'http',
   );
-  const host = trusted && scan.forwardedHost !== null ? scan.forwardedHost : scan.host;
+  // RFC 9112 3.2.2: an absolute-form target's authority, not the Host field, names the host.
+  const host = trusted && scan.forwardedHost !== null ? scan.forwardedHost : scan.authority ?? scan.host;
   if (host !== null) into.push('x-forwarded-host', host);
   into.push('x-request-id', scan.requestId);
   return into;

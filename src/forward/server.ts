@@ -1,10 +1,12 @@
 // The public port: a plain node:http server with its limits set on purpose (see README, "Server
 // limits"). Requests the HTTP parser rejects are answered here with the contract's JSON error:
-// 431 for oversized headers, 400 for malformed requests, 408 (an extension: request_timeout)
-// when the request does not arrive within the server's timeouts. Heads the parser lets through
-// but RFC 9112 refuses (an HTTP version other than 1.x, several or invalid Host fields) are
-// refused by the admission prelude (admit.ts), for requests and upgrades alike; an HTTP/1.0 request
-// with Transfer-Encoding is refused here (RFC 9112 6.1), and `Upgrade: h2c` is ignored (h2c.ts).
+// 431 for oversized headers, 400 for malformed requests (and for a request line over
+// maxHeaderBytes, or an Expect other than 100-continue: the contract has no 414 or 417 code),
+// 408 (an extension: request_timeout) when the request does not arrive within the server's
+// timeouts. Heads the parser lets through but RFC 9112 refuses (an HTTP version other than 1.x,
+// several or invalid Host fields) are refused by the admission prelude (admit.ts), for requests
+// and upgrades alike; an HTTP/1.0 request with Transfer-Encoding is refused here (RFC 9112 6.1),
+// and `Upgrade: h2c` is ignored (h2c.ts).
 
 import http from 'node:http';
 import net from 'node:net';
@@ -20,6 +22,7 @@ import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
 import { asksForH2c, headWithoutUpgrade } from './h2c.js';
 import { LOG } from '../observability/log-messages.js';
+import { requestLineOverflowed } from './overflow.js';
 
 export function createPublicServer(
   limits: ResolvedServer,
@@ -70,6 +73,15 @@ export function createPublicServer(
       if (socket instanceof net.Socket) socket.setTimeout(0);
       server.emit('connection', socket);
     });
+  });
+  // An Expect other than 100-continue: Node's own answer is a bare 417; ours is the JSON error.
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const startedAt = performance.now();
+    const requestId = clientRequestId(req);
+    const message = `the expectation '${String(req.headers.expect).slice(0, 64)}' cannot be met; only Expect: 100-continue is supported`;
+    closing.add(req.socket); // the answer closes the connection: nothing after it runs
+    const status = sendError(res, 'bad_request', message, requestId, undefined, true);
+    access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: 'bad_request' }, null);
   });
   server.on('connect', (req, socket: Duplex) => {
     refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
@@ -149,6 +161,11 @@ function answerClientError(
     return;
   }
   if (err.code === 'HPE_HEADER_OVERFLOW') {
+    if (requestLineOverflowed((err as { rawPacket?: Buffer }).rawPacket, limits.maxHeaderBytes)) {
+      // RFC 9112 3 says 414; the contract's codes have none for it: a hostile target, 400.
+      refuseRaw(socket, 'bad_request', `the request target is too long (the request line exceeds ${limits.maxHeaderBytes} bytes)`, access, method, requestId);
+      return;
+    }
     refuseRaw(socket, 'headers_too_large', `the request headers exceed ${limits.maxHeaderBytes} bytes`, access, method, requestId);
     return;
   }

@@ -2,10 +2,12 @@
 //
 // - origin form (`/p?q`) and absolute form (`http://h/p?q`, routed by its path alone)
 // - percent-decoding of unreserved characters only (RFC 3986 2.3); other escapes are kept as sent
-// - dot-segment removal (RFC 3986 5.2.4); climbing above the root is refused
-// - refused: fragments, raw backslashes, NUL and control bytes (raw or encoded), malformed escapes,
-//   encoded `/` and `\` (unless escapedSlashes: keep), and double-encoded separators, NUL or dot
-//   segments (`%252F`, `%2500`, `%252e%252e`), which an upstream that decodes twice would misread.
+// - dot-segment removal (RFC 3986 5.2.4); climbing above the root is refused, and so is a dot
+//   segment with parameters (`..;x`), which servlet containers resolve as `..`
+// - refused: userinfo in an absolute-form target, fragments, raw backslashes, NUL and control
+//   bytes (raw or encoded), malformed escapes, encoded `/` and `\` (unless escapedSlashes: keep),
+//   and double-encoded separators, NUL or dot segments (`%252F`, `%2500`, `%252e%252e`), which an
+//   upstream that decodes twice would misread.
 
 export type Normalized =
   | { readonly ok: true; readonly path: string; readonly search: string }
@@ -43,6 +45,8 @@ export function normalizeTarget(target: string, keepEscapedSlashes: boolean): No
   if (target.charCodeAt(0) !== SLASH) {
     const m = ABSOLUTE_FORM.exec(target);
     if (m === null) return bad('the request target must be a path starting with /');
+    // RFC 9110 4.2.4: userinfo is deprecated in http(s) URIs and never meant for the origin.
+    if (m[0].indexOf('@') !== -1) return bad('a request target must not carry user information (user:password@)');
     start = m[0].length;
     if (start === target.length || target.charCodeAt(start) === QUESTION) {
       // `http://h` and `http://h?q` mean the root path.
@@ -79,6 +83,10 @@ function normalizeSegments(rawPath: string, search: string, keepEscapedSlashes: 
   for (let s = 1; s < raw.length; s++) {
     const decoded = decodeSegment(raw[s]!, keepEscapedSlashes);
     if (typeof decoded !== 'string') return decoded;
+    const first = decoded.charCodeAt(0);
+    if ((first === DOT || first === PERCENT) && isDotSegmentWithParams(decoded)) {
+      return bad('a dot segment with parameters (..;x) is not allowed in the path');
+    }
     const last = s === raw.length - 1;
     if (decoded === '.') {
       if (last) out.push('');
@@ -129,6 +137,33 @@ function decodeSegment(seg: string, keepEscapedSlashes: boolean): string | Norma
     if (twice === '.' || twice === '..') return bad('a double-encoded dot segment is not allowed in the path');
   }
   return out;
+}
+
+/** Whether `seg` at `at` starts with the lower-case ASCII `lower`, case-insensitively. */
+function startsWithAt(seg: string, at: number, lower: string): boolean {
+  if (seg.length - at < lower.length) return false;
+  for (let k = 0; k < lower.length; k++) {
+    if ((seg.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k)) return false; // no control bytes by now
+  }
+  return true;
+}
+
+/**
+ * `.` or `..` followed by path parameters (`..;x`, `.;`, `..%3b`, double-encoded `%252e%252e;`):
+ * servlet containers drop the parameters and then resolve the dot segment, so `/public/..;/admin`
+ * reaches `/admin` behind a proxy that saw a segment named `..;`. `seg` is decoded once.
+ */
+function isDotSegmentWithParams(seg: string): boolean {
+  let i = 0;
+  let dots = 0;
+  for (;;) {
+    if (seg.charCodeAt(i) === DOT) i += 1;
+    else if (startsWithAt(seg, i, '%252e')) i += 5;
+    else break;
+    if (++dots > 2) return false;
+  }
+  if (dots === 0) return false;
+  return seg.charCodeAt(i) === 0x3b || startsWithAt(seg, i, '%3b') || startsWithAt(seg, i, '%253b');
 }
 
 /** `%25` followed by the hex of `/`, `\`, NUL or a control byte. */

@@ -2,45 +2,10 @@
 // response. The upstream here writes exact bytes.
 
 import net from 'node:net';
-import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawUpstream, readUntil } from './helpers/raw.js';
 import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
-
-/** An upstream writing exact bytes: per request path, everything it answers. */
-async function rawUpstream(answers: Record<string, string>): Promise<net.Server> {
-  const server = net.createServer((socket) => {
-    let pending = '';
-    socket.on('data', (c: Buffer) => {
-      pending += c.toString('latin1');
-      let end: number;
-      while ((end = pending.indexOf('\r\n\r\n')) !== -1) {
-        const path = pending.slice(0, end).split(' ')[1]!;
-        pending = pending.slice(end + 4);
-        socket.write(answers[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
-      }
-    });
-    socket.on('error', () => {});
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return server;
-}
-
-/** Reads from the socket until `done(text)` holds; rejects if the connection closes first. */
-function readUntil(socket: net.Socket, done: (text: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (c: Buffer): void => {
-      text += c.toString('latin1');
-      if (!done(text)) return;
-      socket.off('data', onData).off('close', onClose);
-      resolve(text);
-    };
-    const onClose = (): void => reject(new Error(`closed after ${JSON.stringify(text)}`));
-    socket.on('data', onData).on('close', onClose);
-  });
-}
 
 const FINAL = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
 

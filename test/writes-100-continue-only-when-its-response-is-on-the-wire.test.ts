@@ -5,22 +5,8 @@
 
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readUntil } from './helpers/raw.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
-
-/** Reads everything until `done(text)` holds; rejects if the connection closes first. */
-function readUntil(socket: net.Socket, done: (text: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (c: Buffer): void => {
-      text += c.toString('latin1');
-      if (!done(text)) return;
-      socket.off('data', onData).off('close', onClose);
-      resolve(text);
-    };
-    const onClose = (): void => reject(new Error(`closed after ${JSON.stringify(text)}`));
-    socket.on('data', onData).on('close', onClose);
-  });
-}
 
 describe('the proxy\'s own 100 Continue', () => {
   let up: Upstream, proxy: TestProxy;

@@ -74,6 +74,9 @@ describe('preserveHost: false', () => {
       proxy = await startProxy(`server:\n  trustedProxies: ${trusted}\n` + upstreamsYaml({ app: app.url }) + 'routes:\n  - { prefix: /, upstream: app, preserveHost: false }\n');
       const r = await get('/users/1?a=b', 'Host: shop.example\r\nX-Forwarded-Proto: https\r\n');
       expect(r.headers['location'], `trustedProxies ${trusted}`).toBe(`${scheme}://shop.example/users/1/?a=b`);
+      // A trusted side whose X-Forwarded-For is no address is not trusted: its https is not either.
+      const spoofed = await get('/users/1?a=b', 'Host: shop.example\r\nX-Forwarded-For: not-an-ip\r\nX-Forwarded-Proto: https\r\n');
+      expect(spoofed.headers['location'], `trustedProxies ${trusted}, bad X-Forwarded-For`).toBe('http://shop.example/users/1/?a=b');
       await proxy.close();
       proxy = undefined;
     }

@@ -66,6 +66,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   readonly startedAt: number;
   /** Sent to the route's canary upstream (its outcome feeds the canary's halt window). */
   canary = false;
+  /** Where the client reached the proxy (`proto://host`), set only on routes that rewrite Location (preserveHost false). */
+  publicOrigin: string | null = null;
   /** Mirrored to the route's shadow: fed the answer as it is relayed (a bounded tee). */
   capture: ShadowTask | null = null;
   readonly #host: ExchangeHost;
@@ -214,7 +216,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
     const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining);
-    if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.req.rawHeaders);
+    if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);
     this.res.writeHead(statusCode, relayableReason(statusCode, statusText), headers);
   }

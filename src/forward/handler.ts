@@ -19,7 +19,8 @@ import { systemRandom, type Random } from '../util/clock.js';
 import { admit, type Admitted } from './admit.js';
 import { Attempt } from './attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
-import { appendForwardingHeaders, type RequestHeadScan } from './headers.js';
+import { appendForwardingHeaders, sentForwardedProto, type RequestHeadScan } from './headers.js';
+import { publicOriginOf } from './location.js';
 import { sendError } from './respond.js';
 import { writeContinue } from './informational.js';
 import { LOG } from '../observability/log-messages.js';
@@ -88,6 +89,7 @@ export class ProxyHandler implements ExchangeHost {
       }
     }
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
+    if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
     x.canary = canary;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)
       ? this.#mirror(req, route, route.shadow, a, headers, path, table)

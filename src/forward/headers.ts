@@ -213,13 +213,18 @@ export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, r
     'x-forwarded-for',
     forwardedForValue(scan.forwardedFor, clientAddressOf(remoteAddress), trusted ? trustedProxies : 0),
     'x-forwarded-proto',
-    trusted && scan.forwardedProto !== null ? scan.forwardedProto : 'http',
+    sentForwardedProto(scan),
   );
   // RFC 9112 3.2.2: an absolute-form target's authority, not the Host field, names the host.
   const host = trusted && scan.forwardedHost !== null ? scan.forwardedHost : scan.authority ?? scan.host;
   if (host !== null) into.push('x-forwarded-host', host);
   into.push('x-request-id', scan.requestId);
   return into;
+}
+
+/** The X-Forwarded-Proto the proxy sends upstream: a trusted side's value, else http. */
+export function sentForwardedProto(scan: RequestHeadScan): string {
+  return scan.trusted && scan.forwardedProto !== null ? scan.forwardedProto : 'http';
 }
 
 export function clientAddressOf(remoteAddress: string | undefined): string {

@@ -8,22 +8,20 @@
 // false; every other route has null and pays nothing.
 
 /** Rewrites, in place, the Location and Content-Location values of `headers` ([name, value, ...])
- *  whose origin is `upstreamOrigin` (like `http://127.0.0.1:8100`). `clientRaw`: the client's raw
- *  request headers. */
-export type LocationRewriter = (headers: string[], upstreamOrigin: string, clientRaw: readonly string[]) => void;
+ *  whose origin is `upstreamOrigin` (like `http://127.0.0.1:8100`) to `publicOrigin` (the
+ *  client-facing origin, publicOriginOf). */
+export type LocationRewriter = (headers: string[], upstreamOrigin: string, publicOrigin: string | null) => void;
 
-/** The rewriter of a route with preserveHost false (`trustedProxies` as the proxy applies it). */
-export function locationRewriter(trustedProxies: number): LocationRewriter {
-  return (headers, upstreamOrigin, clientRaw) => {
-    let client: string | null | undefined; // computed once, on the first value to rewrite
+/** The rewriter of a route with preserveHost false. */
+export function locationRewriter(): LocationRewriter {
+  return (headers, upstreamOrigin, publicOrigin) => {
+    if (publicOrigin === null) return;
     for (let i = 0; i < headers.length; i += 2) {
       const lower = headers[i]!.toLowerCase();
       if (lower !== 'location' && lower !== 'content-location') continue;
       const value = headers[i + 1]!;
       const end = authorityEnd(value);
-      if (end === -1 || !sameOrigin(value.slice(0, end), upstreamOrigin)) continue;
-      client ??= clientOrigin(clientRaw, trustedProxies);
-      if (client !== null) headers[i + 1] = client + value.slice(end);
+      if (end !== -1 && sameOrigin(value.slice(0, end), upstreamOrigin)) headers[i + 1] = publicOrigin + value.slice(end);
     }
   };
 }
@@ -52,17 +50,9 @@ function sameOrigin(origin: string, upstreamOrigin: string): boolean {
   }
 }
 
-/** `proto://host` as the client addressed the proxy; null without a Host header. */
-export function clientOrigin(clientRaw: readonly string[], trustedProxies: number): string | null {
-  let host: string | null = null;
-  let proto: string | null = null;
-  for (let i = 0; i < clientRaw.length; i += 2) {
-    const lower = clientRaw[i]!.toLowerCase();
-    if (lower === 'host' && host === null) host = clientRaw[i + 1]!;
-    else if (lower === 'x-forwarded-proto' && proto === null) proto = clientRaw[i + 1]!;
-  }
+/** `proto://host` as the client addressed the proxy: the X-Forwarded-Proto the proxy sent upstream
+ *  (`sentProto`: a trusted side's value, else http) and the client's Host; null without a Host. */
+export function publicOriginOf(sentProto: string, host: string | null): string | null {
   if (host === null || host === '') return null;
-  // What forward/headers.ts sends upstream as X-Forwarded-Proto: the trusted side's, else http.
-  const sent = trustedProxies > 0 && proto !== null ? proto.split(',')[0]!.trim().toLowerCase() : 'http';
-  return `${sent === 'https' ? 'https' : 'http'}://${host}`;
+  return `${sentProto.trim().toLowerCase() === 'https' ? 'https' : 'http'}://${host}`;
 }

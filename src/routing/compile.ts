@@ -56,7 +56,7 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
   };
   const previousState = new Map(deps.previous?.routes.map((r) => [`${r.key} ${r.fingerprint}`, r.state]));
   const routes = effective.routes.map((e): CompiledRoute => {
-    const parts = bindRoute(e, need, meterFor(routeLabel(e)), effective.server.trustedProxies);
+    const parts = bindRoute(e, need, meterFor(routeLabel(e)));
     const state = previousState.get(`${e.key} ${e.fingerprint}`) ?? buildRouteState(parts, deps);
     if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: parts.label }, 0);
     return { ...parts, state };
@@ -67,7 +67,7 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
 export type RouteParts = Omit<CompiledRoute, 'state'>;
 
 /** An effective route with its upstreams bound to pools. */
-function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters, trustedProxies: number): RouteParts {
+function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters): RouteParts {
   const forwardPath = compileRewrite(e.prefix, e.prefixRewrite);
   const shadowRewrite = e.shadow?.prefixRewrite ?? null;
   return {
@@ -81,7 +81,7 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
     forwardPath,
     shadowPath: shadowRewrite === null ? forwardPath : compileRewrite(e.prefix, shadowRewrite),
     preserveHost: e.preserveHost,
-    rewriteLocation: e.preserveHost ? null : locationRewriter(trustedProxies),
+    rewriteLocation: e.preserveHost ? null : locationRewriter(),
     timeoutMs: e.timeoutMs,
     idleTimeoutMs: e.idleTimeoutMs,
     retry: e.retry,

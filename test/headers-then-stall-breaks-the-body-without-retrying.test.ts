@@ -2,6 +2,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metric, scripted, stalling, type Misbehaving } from './helpers/misbehaving.js';
+import { ending, trackedGet } from './helpers/client.js';
 import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
@@ -15,22 +16,7 @@ afterEach(async () => {
   proxy = up = undefined;
 });
 
-function get(url: string, id: string): http.ClientRequest {
-  const req = http.get(url, { agent: false, headers: { 'x-request-id': id } });
-  req.on('error', () => {});
-  clients.push(req);
-  return req;
-}
-
-/** How the client's response ended: 'end' (complete) or 'error' (broken). */
-function ending(res: http.IncomingMessage): Promise<'end' | 'error'> {
-  return new Promise((resolve) => {
-    res.on('end', () => resolve('end'));
-    res.on('error', () => resolve('error'));
-    res.on('aborted', () => resolve('error'));
-    res.on('close', () => resolve(res.complete ? 'end' : 'error'));
-  });
-}
+const get = (url: string, id: string): http.ClientRequest => trackedGet(clients, url, id);
 
 describe('an upstream that sends the head, then stalls, then dies', () => {
   it('the client gets the head and the first bytes, then a broken body; nothing is retried after bytes went out', async () => {

@@ -1,0 +1,20 @@
+// A plain node:http client for tests that watch how a response ends.
+import http from 'node:http';
+
+/** GET `url` with X-Request-Id `id`, no agent; the request is kept in `clients` (destroy them after each test). */
+export function trackedGet(clients: http.ClientRequest[], url: string, id: string): http.ClientRequest {
+  const req = http.get(url, { agent: false, headers: { 'x-request-id': id } });
+  req.on('error', () => {});
+  clients.push(req);
+  return req;
+}
+
+/** How the client's response ended: 'end' (complete) or 'error' (broken). */
+export function ending(res: http.IncomingMessage): Promise<'end' | 'error'> {
+  return new Promise((resolve) => {
+    res.on('end', () => resolve('end'));
+    res.on('error', () => resolve('error'));
+    res.on('aborted', () => resolve('error'));
+    res.on('close', () => resolve(res.complete ? 'end' : 'error'));
+  });
+}

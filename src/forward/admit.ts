@@ -50,7 +50,8 @@ export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   if (scan.host === null && req.httpVersionMinor === 1) return refused(scan, 'bad_request', 'an HTTP/1.1 request needs a Host header');
   const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
   if (!target.ok) return refused(scan, 'bad_request', target.reason);
-  const route = table.match(method, target.path, req.url!, scan.host);
+  // RFC 9112 3.2.2: an absolute-form target's authority, not the Host field, names the host.
+  const route = table.match(method, target.path, scan.authority ?? scan.host);
   if (route === undefined) return refused(scan, 'no_route', `no route matches ${method} ${target.path}`, target.path);
   return { ok: true, scan, route, path: target.path, search: target.search };
 }

@@ -44,7 +44,7 @@ export class HostMatcher<R extends HostRoutable> {
     this.#any = any.length === 0 ? null : pathMatcher(any);
   }
 
-  /** `host`: lower-cased, without port (host.ts requestHost). */
+  /** `host`: lower-cased, without port (host.ts bareHost). */
   match(method: string, path: string, host: string): R | undefined {
     const exact = this.#exact.get(host)?.match(method, path);
     if (exact !== undefined) return exact;

@@ -1,28 +1,7 @@
 // Host names for host routes (pure): the request's host as a route table looks it up, and a
-// route's label. A request's host is the authority of an absolute-form target when there is one
-// (RFC 9112 3.2.2: it wins over Host), else the Host header (HTTP/2: `:authority`); lower-cased,
-// without the port, without one trailing dot (`api.example.com.` is the same name).
-
-/** The host a table with host routes looks up: lower-cased, no port, no trailing dot ('' if none). */
-export function requestHost(target: string, hostHeader: string | null): string {
-  let h: string;
-  if (target.charCodeAt(0) !== 0x2f /* '/' */ && target.includes('://')) {
-    const from = target.indexOf('://') + 3;
-    let to = from;
-    while (to < target.length) {
-      const c = target.charCodeAt(to);
-      if (c === 0x2f || c === 0x3f || c === 0x23) break; // / ? #
-      to++;
-    }
-    h = target.slice(from, to);
-    const at = h.lastIndexOf('@');
-    if (at !== -1) h = h.slice(at + 1);
-  } else {
-    if (hostHeader === null) return '';
-    h = hostHeader;
-  }
-  return bareHost(h);
-}
+// route's label. The request's authority (an absolute-form target's, which wins over Host, else the
+// Host header; HTTP/2: `:authority`) comes from the header scan (forward/headers.ts); here it is
+// lower-cased, without the port, without one trailing dot (`api.example.com.` is the same name).
 
 /** `Api.Example.com:8080` -> `api.example.com`; `[::1]:80` -> `[::1]`. */
 export function bareHost(authority: string): string {

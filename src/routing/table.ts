@@ -9,7 +9,7 @@ import type { RouteMeters } from '../observability/metrics.js';
 import type { StickySource } from '../canary/split.js';
 import type { ResolvedServer } from './defaults.js';
 import { HostMatcher, pathMatcher, type PathMatcher } from './host-matcher.js';
-import { requestHost } from './host.js';
+import { bareHost } from './host.js';
 import type { PathRewrite } from './rewrite.js';
 import type { RouteState } from './route-state.js';
 import type { EffectiveCanary, EffectiveConfig, EffectiveRoute, ResolvedBreaker, ResolvedRetry, ResolvedShadow } from './types.js';
@@ -99,10 +99,10 @@ export class RouteTable {
     this.#hosts = init.routes.some((r) => r.host !== null) ? new HostMatcher(init.routes) : null;
   }
 
-  /** `target` (the request target as sent) and `host` (the Host header) are read only by a table
-   *  with host routes. */
-  match(method: string, path: string, target = '/', host: string | null = null): CompiledRoute | undefined {
+  /** `host`: the authority the request names (an absolute-form target's, else the Host header's,
+   *  as the header scan found them); read only by a table with host routes. */
+  match(method: string, path: string, host: string | null = null): CompiledRoute | undefined {
     if (this.#hosts === null) return this.#matcher.match(method, path);
-    return this.#hosts.match(method, path, requestHost(target, host));
+    return this.#hosts.match(method, path, host === null ? '' : bareHost(host));
   }
 }

@@ -176,9 +176,7 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   /** The client's body did not arrive in time (no upstream contacted): 408, and the connection closes. */
   requestTimedOut(message: string): void {
-    if (this.#done) return;
-    this.res.shouldKeepAlive = false; // the rest of the body would be read as the next request
-    this.#end('request_timeout', null, message);
+    if (!this.#done) this.#end('request_timeout', null, message); // #end closes the connection for it
   }
 
   /** The client's connection closed: if the exchange is still going, stop the sending. */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { authorityOf, HOST_VALUE, isUnderscoreSpoof, trustedValuesSane } from './spoofing.js';
 
 /** Never forwarded in either direction (RFC 9110 7.6.1, plus the de-facto Proxy-Connection). */
-function isHopByHop(lower: string): boolean {
+export function isHopByHop(lower: string): boolean {
   switch (lower) {
     case 'connection':
     case 'keep-alive':

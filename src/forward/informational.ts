@@ -4,6 +4,7 @@
 // response they precede is the one on the wire and its head has not gone out.
 
 import type { ServerResponse } from 'node:http';
+import { isHopByHop } from './headers.js';
 
 function onTheWire(res: ServerResponse): boolean {
   return res.socket !== null && !res.headersSent && !res.writableEnded;
@@ -19,10 +20,9 @@ export function writeContinue(res: ServerResponse): void {
   else if (res.socket === null) res.once('socket', continueOnceOnTheWire);
 }
 
-/** Fields a 103 never carries on to the client (hop-by-hop, framing). */
+/** Fields a 103 never carries on to the client: hop-by-hop ones, and framing. */
 function dropped(lower: string): boolean {
-  return lower === 'connection' || lower === 'keep-alive' || lower === 'transfer-encoding' || lower === 'content-length' ||
-    lower === 'upgrade' || lower === 'te' || lower === 'trailer' || lower.startsWith('proxy-');
+  return isHopByHop(lower) || lower === 'content-length';
 }
 
 /** An upstream's `103 Early Hints`, forwarded (RFC 8297) when the response is on the wire; else dropped. */

@@ -73,4 +73,33 @@ describe('idleTimeoutMs: a request body that stalls mid-upload', () => {
     expect(received).not.toContain('\r\n0\r\n\r\n'); // never a clean end of the chunked body
     await upstreamClosed;
   });
+
+  it('while the upstream keeps streaming its answer (writes to the client do not hide the silent body)', async () => {
+    let upstreamClosed!: Promise<unknown>;
+    let ticker: NodeJS.Timeout | undefined;
+    const streaming = await startUpstream((req, res) => {
+      upstreamClosed = new Promise((resolve) => req.socket.once('close', resolve));
+      req.on('error', () => {});
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      // The scenario, not a synchronisation: the answer never pauses for as long as idleTimeoutMs.
+      ticker = setInterval(() => res.write('tick\n'), 20);
+      res.on('close', () => clearInterval(ticker));
+    });
+    up = streaming;
+    proxy = await startProxy(upstreamsYaml({ app: streaming.url }) + 'routes:\n  - { prefix: /up, upstream: app, idleTimeoutMs: 200 }\n');
+    const client = net.connect(proxy.port, '127.0.0.1');
+    sockets.push(client);
+    client.on('error', () => {});
+    let received = '';
+    client.setEncoding('latin1');
+    client.on('data', (c: string) => (received += c));
+    const closed = once(client, 'close');
+    client.write(stalledPost('stalled-body-4'));
+
+    expect(await accessLine(proxy, 'stalled-body-4')).toMatchObject({ status: 200, error: 'idle_timeout' });
+    await closed;
+    clearInterval(ticker);
+    expect(received).toMatch(/^HTTP\/1\.1 200 [\s\S]*tick/);
+    await upstreamClosed;
+  });
 });

@@ -16,6 +16,7 @@ import { writeEarlyHints } from './informational.js';
 import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
+import { watchUploadSilence } from './upload-silence.js';
 
 export interface ExchangeEnd {
   readonly status: number;
@@ -217,6 +218,8 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);
     this.res.writeHead(statusCode, relayableReason(statusCode, statusText), headers);
+    const idle = this.route.idleTimeoutMs;
+    if (idle > 0 && !this.req.complete) watchUploadSilence(this.req, idle, () => this.idle());
   }
 
   /** A status no client may be sent (700, 099): 502, and the upstream's response is dropped. */

@@ -99,4 +99,20 @@ describe('Turns', () => {
     await ended;
     expect(log).toEqual(['a:0', 'a:1', 'other', 'a:2']);
   });
+
+  it('tells onError what a done callback throws on a later turn, and goes on with the other runs', () => {
+    const pending: (() => void)[] = [];
+    const errors: unknown[] = [];
+    const turns = new Turns((run) => void pending.push(run), (err) => errors.push(err));
+    const log: string[] = [];
+    turns.run(steps(log, 'a', 2), () => {
+      throw new Error('recording failed');
+    });
+    let bDone = false;
+    turns.run(steps(log, 'b', 2), () => (bDone = true));
+    while (pending.length > 0) pending.shift()!();
+    expect(errors).toEqual([new Error('recording failed')]);
+    expect(bDone).toBe(true);
+    expect(turns.inProgress).toBe(0);
+  });
 });

@@ -17,6 +17,7 @@ import { ShadowLogWriter, type ShadowEvent, type ShadowLogWriterOptions } from '
 import type { ExpectedRoute } from './merge.js';
 import { emptyReport, record, type ShadowReport } from './report.js';
 import { Turns } from './turns.js';
+import { LOG } from '../observability/log-messages.js';
 
 /** A route that shadows, as a table has it: its prefix and its shadow config as one text. */
 export interface AppliedShadow {
@@ -41,7 +42,7 @@ export class ShadowReports extends EventEmitter {
   readonly #logOptions: ShadowLogWriterOptions;
   #log: ShadowLogWriter | null = null;
   /** The event loop's turns, shared by the comparisons that take several steps. */
-  readonly turns = new Turns();
+  readonly turns = new Turns(undefined, (err) => this.#logOptions.logger?.warn({ msg: LOG.shadowCompareFailed, err }));
 
   /** `logger` and `metrics`: where the shadow log's failures are told and counted. */
   constructor(logOptions: ShadowLogWriterOptions = {}, clock: Clock = systemClock) {

@@ -11,14 +11,20 @@ export type StepsOutcome<T> = { readonly ok: true; readonly value: T } | { reado
 export class Turns {
   readonly #queue: (() => void)[] = [];
   readonly #schedule: (run: () => void) => void;
+  readonly #onError: (err: unknown) => void;
   #scheduled = false;
   #inProgress = 0;
   #taken = 0;
   #idle: (() => void)[] = [];
 
-  /** `schedule`: runs a function on a later turn of the event loop (setImmediate). */
-  constructor(schedule: (run: () => void) => void = (run) => void setImmediate(run)) {
+  /**
+   * `schedule`: runs a function on a later turn of the event loop (setImmediate). `onError`: told
+   * what a `done` callback threw on a later turn (where nothing else would catch it: the process
+   * would crash, failing the primary requests a comparison must never touch).
+   */
+  constructor(schedule: (run: () => void) => void = (run) => void setImmediate(run), onError: (err: unknown) => void = () => {}) {
     this.#schedule = schedule;
+    this.#onError = onError;
   }
 
   /**
@@ -45,8 +51,13 @@ export class Turns {
         this.#next();
         return;
       }
-      if (waited) this.#ended();
-      done(outcome);
+      if (!waited) return done(outcome); // still inside run(): its caller sees what done throws
+      this.#ended();
+      try {
+        done(outcome);
+      } catch (err) {
+        this.#onError(err);
+      }
     };
     step();
   }

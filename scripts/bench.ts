@@ -1,9 +1,10 @@
 // npm run bench: strangler against the upstream directly, nginx, express + http-proxy-middleware
 // and @fastify/http-proxy, same load for each, medians across interleaved rounds (closed loop);
 // then strangler at a fixed request rate without and with shadow traffic (open loop); then CPU
-// per request at a fixed rate for bare, strangler (plain and with policies), nginx and fastify.
+// per request at a fixed rate for bare, strangler (plain and with policies), nginx and fastify,
+// and strangler and nginx over HTTPS/1.1 and HTTP/2 with the same certificate.
 // Flags: node dist/scripts/bench.js --help
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/
 import { MEASURED_PREFIX, SCENARIOS } from './bench/routes.js';
 import { runRounds } from './bench/runner.js';
 import { BARE_KEY, FASTIFY_KEY, NGINX_KEY, nginxVersion, startNodeProgram, STRANGLER_KEY, TARGETS, type BenchContext } from './bench/targets.js';
-import { idleCheck, planPinning } from './lib/cpu.js';
+import { hasCommand, idleCheck, planPinning } from './lib/cpu.js';
+import { TestPki } from './lib/pki.js';
 import { killNow, onSignals, stopAll } from './lib/procs.js';
 
 const require = createRequire(import.meta.url);
@@ -29,8 +31,22 @@ function select(opts: BenchOptions) {
   const keys = opts.targets ?? TARGETS.map((t) => t.key);
   const unknown = keys.filter((k) => !TARGETS.some((t) => t.key === k));
   if (unknown.length) throw new Error(`--targets: unknown ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.key).join(', ')})`);
-  const cpuKeys = [BARE_KEY, STRANGLER_KEY, 'strangler-policies', NGINX_KEY, FASTIFY_KEY];
-  return { scenarios, targets: TARGETS.filter((t) => keys.includes(t.key)), cpuTargets: TARGETS.filter((t) => cpuKeys.includes(t.key) && keys.includes(t.key)) };
+  const cpuKeys = [BARE_KEY, STRANGLER_KEY, 'strangler-policies', NGINX_KEY, FASTIFY_KEY, ...TARGETS.filter((t) => t.cpuOnly).map((t) => t.key)];
+  return {
+    scenarios,
+    targets: TARGETS.filter((t) => keys.includes(t.key) && !t.cpuOnly),
+    cpuTargets: TARGETS.filter((t) => cpuKeys.includes(t.key) && keys.includes(t.key)),
+  };
+}
+
+/** The TLS rows' certificate for 127.0.0.1, from a private CA made here (null without openssl). */
+function benchCertificate(tmpDir: string): BenchContext['tls'] {
+  if (!hasCommand('openssl')) return null;
+  const dir = join(tmpDir, 'pki');
+  mkdirSync(dir);
+  const pki = new TestPki('strangler bench CA', dir);
+  const leaf = pki.issue({ names: ['127.0.0.1', 'localhost'] });
+  return { certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: pki.caFile };
 }
 
 /** Other work on the machine makes the numbers noisy: measure it for 1 s before starting, and say so. */
@@ -68,7 +84,7 @@ async function main(): Promise<number> {
     const pinning = planPinning(opts.pin);
     const load = opts.closedLoop ? pickLoadRunner(opts.load) : undefined;
     const readyPath = `${MEASURED_PREFIX}/small`;
-    const bootCtx = { upstreamUrl: '', pinning, tmpDir, readyPath };
+    const bootCtx = { upstreamUrl: '', pinning, tmpDir, readyPath, tls: benchCertificate(tmpDir) };
     const upstream = await startNodeProgram('upstream', 'upstream-server.js', [], pinning.loadCpu, bootCtx, readyPath);
     const ctx: BenchContext = { ...bootCtx, upstreamUrl: upstream.url };
     const perRun = opts.warmupS + opts.durationS;
@@ -106,6 +122,7 @@ async function main(): Promise<number> {
             `up to ${opts.connections} connections; ${OPEN_LOOP_NAME}`],
         ] as const : []),
         ...(cpu ? [['cpu per request', `${opts.cpuRate} req/s, ${opts.cpuRounds} rounds, ${opts.cpuDurationS} s measured per run after ${opts.warmupS} s; same generator`]] as const : []),
+        ...(cpu ? [['tls rows', 'one ECDSA P-256 certificate from a private CA, TLS 1.2+ (1.3 negotiated), keep-alive: handshakes amortised; HTTP/2 rows: undici allowH2, the same connections carry many streams; nginx: ssl + http2 on the listen line']] as const : []),
         ...(load ? [['rounds', `${opts.rounds}; targets interleaved, order rotated each round, each target restarted each round; medians across rounds`]] as const : []),
         ['pinning', pinning.description],
         ['machine', idle],

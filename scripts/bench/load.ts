@@ -116,6 +116,8 @@ export interface OpenLoopOptions {
   readonly connections: number;
   readonly expectBytes: number;
   readonly cpu?: number | undefined;
+  readonly caFile?: string;          // https: trust this CA
+  readonly h2?: boolean;             // offer h2 by ALPN
 }
 
 export const OPEN_LOOP_NAME = 'open-loop generator (scripts/bench/open-loop.ts: node + undici Pool, latency from the scheduled send time)';
@@ -128,6 +130,7 @@ export function startOpenLoop(url: string, o: OpenLoopOptions, leadMs = 400): { 
   const args = [
     '--url', url, '--rate', String(o.rate), '--duration', String(o.durationS), '--warmup', String(o.warmupS), '--connections', String(o.connections),
     '--start-at', String(startAt), '--expect-bytes', String(o.expectBytes), '--timeout-ms', String(timeoutMs),
+    ...(o.caFile ? ['--ca', o.caFile] : []), ...(o.h2 ? ['--h2'] : []),
   ];
   const limitMs = leadMs + (o.warmupS + o.durationS) * 1000 + timeoutMs + 20_000;
   const script = fileURLToPath(new URL('open-loop.js', import.meta.url));

@@ -8,6 +8,14 @@ export interface NginxConfigOptions {
   readonly port: number;
   readonly upstreamHostPort: string;   // 127.0.0.1:PORT
   readonly user?: string;          // "user group" when nginx is started as root
+  readonly tls?: NginxTls;
+}
+
+/** HTTPS on the port with this certificate; `http2` also offers h2 by ALPN. */
+export interface NginxTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly http2: boolean;
 }
 
 export function nginxConf(o: NginxConfigOptions): string {
@@ -51,7 +59,10 @@ http {
 ${upstreams}
 
   server {
-    listen 127.0.0.1:${o.port};
+    listen 127.0.0.1:${o.port}${o.tls ? ` ssl${o.tls.http2 ? ' http2' : ''}` : ''};${o.tls ? `
+    ssl_certificate ${o.tls.certFile};
+    ssl_certificate_key ${o.tls.keyFile};
+    ssl_protocols TLSv1.2 TLSv1.3;` : ''}
     proxy_http_version 1.1;
     proxy_set_header Connection "";
 ${locations}

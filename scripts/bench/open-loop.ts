@@ -5,9 +5,11 @@
 // (coordinated omission). One undici Pool of up to C keep-alive connections; a request that
 // finds them all busy waits in the pool's queue, and that wait counts too.
 // Usage: node open-loop.js --url URL --rate R --duration S --warmup W --connections C
-//          --start-at EPOCH_MS --expect-bytes N [--timeout-ms T]
+//          --start-at EPOCH_MS --expect-bytes N [--timeout-ms T] [--ca FILE] [--h2]
+// (https: --ca trusts that CA; --h2 offers HTTP/2 by ALPN, C connections then carry many streams)
 // Prints one JSON object (OpenLoopOutput) on stdout. Requests due during the first W seconds
 // are sent and answered like the others but left out of the numbers.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { percentile } from '../lib/stats.js';
@@ -42,6 +44,8 @@ const startAt = Number(argValue('--start-at'));           // wall clock (Date.no
 const expectBytes = Number(argValue('--expect-bytes'));
 const timeoutIdx = process.argv.indexOf('--timeout-ms');
 const timeoutMs = timeoutIdx >= 0 ? Number(process.argv[timeoutIdx + 1]) : 10_000;
+const caIdx = process.argv.indexOf('--ca');
+const h2 = process.argv.includes('--h2');
 exitWithParent();
 
 const intervalMs = 1000 / rate;
@@ -58,6 +62,8 @@ const pool = new Pool(url.origin, {
   keepAliveTimeout: 60_000,
   headersTimeout: timeoutMs,
   bodyTimeout: timeoutMs,
+  ...(caIdx >= 0 ? { connect: { ca: readFileSync(process.argv[caIdx + 1]!) } } : {}),
+  ...(h2 ? { allowH2: true } : {}),
 });
 
 // Per measured request: latency in us (NaN: no answer), and the generator's own lag.

@@ -74,10 +74,11 @@ async function requestCount(base: string | undefined): Promise<number | undefine
 /** One open-loop run against a started target (answer checked first); the target's CPU over the measured window. */
 export async function measureAtRate(running: RunningTarget, scenario: Scenario, o: RateOptions, ctx: BenchContext) {
   const url = running.url + scenario.path;
-  const wrong = await wrongAnswer(url, scenario);
+  const wrong = await wrongAnswer(url, scenario, running.ca);
   if (wrong) throw new Error(wrong);
   const gen = startOpenLoop(url, {
     rate: o.rate, durationS: o.durationS, warmupS: o.warmupS, connections: o.connections, expectBytes: scenario.bodyBytes, cpu: ctx.pinning.loadCpu,
+    ...(running.ca ? { caFile: running.ca } : {}), h2: running.h2 === true,
   });
   gen.done.catch(() => {});             // awaited below; no unhandled rejection meanwhile
   await sleepUntil(gen.windowStart);
@@ -239,6 +240,8 @@ export function rateJson(s: RateSection): unknown {
 // between rounds on a 2-core machine; CPU per request at a fixed rate is steadier.
 /** Issue 10's bars: CPU per request at most this many times the bare forwarder's. */
 const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
+/** Issue 12's bar: strangler over TLS at most this many times its own plain-HTTP CPU per request. */
+const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
 export interface CpuRow { readonly key: string; readonly target: string; readonly samples: readonly CpuSample[]; readonly note?: string | undefined }
@@ -288,19 +291,19 @@ export function renderCpuTable(c: CpuSection): string {
 }
 
 export function cpuBarChecks(c: CpuSection): BarCheck[] {
-  const row = (k: string) => c.rows.find((r) => r.key === k);
-  const bare = row(BARE_KEY);
-  return CPU_BARS.map(([key, max]) => {
-    const r = row(key);
-    const name = r?.target ?? key;
-    const label = `${name} <= ${max}x bare (CPU per request at ${c.opts.rate} req/s):`;
-    const [u, b] = [us(r), us(bare)];
-    if (u === undefined || !b) return { line: `${label} n/a (${u === undefined ? r?.note ?? 'not run' : bare?.note ?? 'bare not run'})` };
-    // Rounds interleave the targets: the ratio within each round shows how much of it is noise.
-    const perRound = r!.samples.map((s, i) => bare!.samples[i] && s.usPerReq / bare!.samples[i]!.usPerReq).filter((x): x is number => !!x);
-    const x = u / b;
-    return { line: `${label} ${x <= max ? 'PASS' : 'FAIL'} (${x.toFixed(3)}x; per round ${spread(perRound, 2, 'x')})`, pass: x <= max };
-  });
+  return [...CPU_BARS.map(([key, max]) => ratioCheck(c, key, BARE_KEY, max)), ...TLS_BARS.map(([key, max]) => ratioCheck(c, key, 'strangler', max))];
+}
+
+/** Row `key`'s CPU per request at most `max` times row `baseKey`'s. */
+function ratioCheck(c: CpuSection, key: string, baseKey: string, max: number): BarCheck {
+  const [r, base] = [c.rows.find((x) => x.key === key), c.rows.find((x) => x.key === baseKey)];
+  const label = `${r?.target ?? key} <= ${max}x ${base?.target ?? baseKey} (CPU per request at ${c.opts.rate} req/s):`;
+  const [u, b] = [us(r), us(base)];
+  if (u === undefined || !b) return { line: `${label} n/a (${u === undefined ? r?.note ?? 'not run' : base?.note ?? `${baseKey} not run`})` };
+  // Rounds interleave the targets: the ratio within each round shows how much of it is noise.
+  const perRound = r!.samples.map((s, i) => base!.samples[i] && s.usPerReq / base!.samples[i]!.usPerReq).filter((x): x is number => !!x);
+  const x = u / b;
+  return { line: `${label} ${x <= max ? 'PASS' : 'FAIL'} (${x.toFixed(3)}x; per round ${spread(perRound, 2, 'x')})`, pass: x <= max };
 }
 
 export function cpuJson(c: CpuSection): unknown {

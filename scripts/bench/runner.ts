@@ -8,6 +8,7 @@ import type { Scenario } from './routes.js';
 import { summarize, type Sample } from './stats.js';
 import type { ScenarioResult } from './report.js';
 import type { BenchContext, RunningTarget, Target } from './targets.js';
+import { fetchTrusting } from '../lib/fetch-trusting.js';
 
 export const log = (s: string) => process.stderr.write(s + '\n');
 export const pct = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(0)}%`);
@@ -109,9 +110,9 @@ export function interference(r: Sample): number | undefined {
 }
 
 /** A proxy that answers the wrong thing fast would win the bench: check status and body size first. */
-export async function wrongAnswer(url: string, s: Scenario): Promise<string | null> {
+export async function wrongAnswer(url: string, s: Scenario, caFile?: string): Promise<string | null> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    const res = await fetchTrusting(url, caFile, { signal: AbortSignal.timeout(5000) });
     const body = await res.arrayBuffer();
     if (res.status !== 200 || body.byteLength !== s.bodyBytes) {
       return `wrong answer: HTTP ${res.status}, ${body.byteLength} B (expected 200, ${s.bodyBytes} B)`;

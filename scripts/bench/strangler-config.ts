@@ -9,10 +9,12 @@ export interface StranglerConfigOptions {
   readonly measuredRoute?: Readonly<Record<string, unknown>>;
   readonly extraUpstreams?: Readonly<Record<string, { url: string }>>;
   readonly defaults?: Readonly<Record<string, unknown>>;
+  readonly server?: Readonly<Record<string, unknown>>;
 }
 
 export function stranglerRoutesYaml(opts: StranglerConfigOptions): string {
   const doc = {
+    ...(opts.server ? { server: opts.server } : {}),
     upstreams: {
       legacy: { url: opts.upstreamUrl },
       users: { url: opts.upstreamUrl },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasCommand, type Pinning } from '../lib/cpu.js';
 import { Child, freePort, waitForHttpOk } from '../lib/procs.js';
-import { nginxConf } from './nginx-config.js';
+import { nginxConf, type NginxTls } from './nginx-config.js';
 import { stranglerRoutesYaml, type StranglerConfigOptions } from './strangler-config.js';
 
 export interface BenchContext {
@@ -16,17 +16,22 @@ export interface BenchContext {
   readonly pinning: Pinning;
   readonly tmpDir: string;             // removed when the bench ends
   readonly readyPath: string;          // a path that answers 200 through every proxy
+  /** A certificate for 127.0.0.1 from the bench's private CA (null: no openssl here). */
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string } | null;
 }
 
 export interface RunningTarget {
   readonly url: string;                // base URL; the scenario path is appended
   readonly pgid?: number | undefined;  // its process group, for the CPU column
+  readonly ca?: string;                // https: the CA file that signed its certificate
+  readonly h2?: boolean;               // speak HTTP/2 to it (ALPN)
   stop(): Promise<unknown>;
 }
 
 export interface Target {
   readonly key: string;                // for --targets
   readonly name: string;               // the row label
+  readonly cpuOnly?: boolean;          // a row of the CPU section only (the closed-loop tools speak no h2 / private CA)
   /** Why this target cannot run here (e.g. "nginx not installed"), or null. Checked once. */
   unavailable?(): string | null;
   start(ctx: BenchContext): Promise<RunningTarget>;
@@ -61,11 +66,15 @@ export function nginxVersion(): string | null {
   }
 }
 
-/** nginx as a reverse proxy (only when installed): generated config in a temp dir, daemon off, 1 worker, as the current user. */
-const nginxTarget: Target = {
-  key: 'nginx',
-  name: 'nginx',
-  unavailable: () => (hasCommand('nginx') ? null : 'nginx not installed (apt-get install -y nginx)'),
+const noOpenssl = (): string | null => (hasCommand('openssl') ? null : 'openssl not installed (apt-get install -y openssl)');
+
+/** nginx as a reverse proxy (only when installed): generated config in a temp dir, daemon off, 1
+ *  worker, as the current user; with `tls`, HTTPS (and HTTP/2 for 'h2') with the bench's certificate. */
+const nginxTarget = (key: string, name: string, tls?: 'h1' | 'h2'): Target => ({
+  key,
+  name,
+  ...(tls ? { cpuOnly: true } : {}),
+  unavailable: () => (hasCommand('nginx') ? (tls ? noOpenssl() : null) : 'nginx not installed (apt-get install -y nginx)'),
   async start(ctx) {
     const port = await freePort();
     const dir = join(ctx.tmpDir, `nginx-${port}`);
@@ -76,31 +85,34 @@ const nginxTarget: Target = {
       user = userInfo().username;
       try { user += ' ' + (execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim() || user); } catch { user += ' ' + user; }
     }
-    writeFileSync(conf, nginxConf({ dir, port, upstreamHostPort: new URL(ctx.upstreamUrl).host, ...(user ? { user } : {}) }));
+    const t: NginxTls | undefined = tls && ctx.tls ? { certFile: ctx.tls.certFile, keyFile: ctx.tls.keyFile, http2: tls === 'h2' } : undefined;
+    writeFileSync(conf, nginxConf({ dir, port, upstreamHostPort: new URL(ctx.upstreamUrl).host, ...(user ? { user } : {}), ...(t ? { tls: t } : {}) }));
     let errorLogFlag = false;
     try { errorLogFlag = /-e filename/.test(execFileSync('sh', ['-c', 'nginx -h 2>&1'], { encoding: 'utf8' })); } catch { /* old nginx */ }
     const args = ['-c', conf, '-p', dir + '/', ...(errorLogFlag ? ['-e', join(dir, 'nginx-error.log')] : [])];
     const child = new Child('nginx', 'nginx', { args, cpu: ctx.pinning.proxyCpu, stderrFile: join(dir, 'stderr') });
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHttpOk(url + ctx.readyPath, child, 10_000);
-    return { url, pgid: child.pid, stop: () => child.stop() };
+    const url = `${t ? 'https' : 'http'}://127.0.0.1:${port}`;
+    await waitForHttpOk(url + ctx.readyPath, child, 10_000, t ? ctx.tls!.caFile : undefined);
+    return { url, pgid: child.pid, stop: () => child.stop(), ...(t ? { ca: ctx.tls!.caFile, h2: tls === 'h2' } : {}) };
   },
-};
+});
 
 /** dist/src/main.js next to this build; BENCH_STRANGLER_MAIN=/path/main.js benches another build. */
 export const STRANGLER_MAIN = process.env['BENCH_STRANGLER_MAIN'] || fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 /** strangler itself, ready when GET /readyz on its admin port answers 200; access log (stdout, to
  *  /dev/null through an fd) and metrics stay on. */
-export function stranglerTarget(o: { key: string; name: string; config?: Omit<StranglerConfigOptions, 'upstreamUrl'> }): Target {
+export function stranglerTarget(o: { key: string; name: string; config?: Omit<StranglerConfigOptions, 'upstreamUrl'>; tls?: 'h1' | 'h2' }): Target {
   return {
     key: o.key,
     name: o.name,
-    unavailable: () => (existsSync(STRANGLER_MAIN) ? null : 'strangler not built: run npm run build'),
+    ...(o.tls ? { cpuOnly: true } : {}),
+    unavailable: () => (existsSync(STRANGLER_MAIN) ? (o.tls ? noOpenssl() : null) : 'strangler not built: run npm run build'),
     async start(ctx) {
       const [port, adminPort] = [await freePort(), await freePort()];
       const yamlFile = join(ctx.tmpDir, `routes-${o.key}-${port}.yaml`);
-      writeFileSync(yamlFile, stranglerRoutesYaml({ upstreamUrl: ctx.upstreamUrl, ...o.config }));
+      const tls = o.tls && ctx.tls ? { tls: { cert: ctx.tls.certFile, key: ctx.tls.keyFile }, http2: o.tls === 'h2' } : undefined;
+      writeFileSync(yamlFile, stranglerRoutesYaml({ upstreamUrl: ctx.upstreamUrl, ...o.config, ...(tls ? { server: tls } : {}) }));
       const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' };
       for (const k of ['ADMIN_TOKEN', 'STRANGLER_CONFIG', 'PORT', 'ADMIN_PORT']) delete env[k];
       const child = new Child(o.name, STRANGLER_MAIN, {
@@ -112,7 +124,8 @@ export function stranglerTarget(o: { key: string; name: string; config?: Omit<St
         throw new Error(`${err.message}${checkOutput(yamlFile)}`);
       });
       return {
-        url: `http://127.0.0.1:${port}`,
+        url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+        ...(tls ? { ca: ctx.tls!.caFile, h2: o.tls === 'h2' } : {}),
         pgid: child.pid,
         async stop() {
           try {
@@ -163,7 +176,13 @@ export const TARGETS: readonly Target[] = [
       },
     },
   }),
-  nginxTarget,
+  nginxTarget(NGINX_KEY, 'nginx'),
   nodeProxy('express', 'express + http-proxy-middleware', 'express-proxy.js'),
   nodeProxy(FASTIFY_KEY, '@fastify/http-proxy', 'fastify-proxy.js'),
+  // TLS rows (CPU section only): the same certificate (ECDSA P-256, from the bench's private CA) in
+  // each; the bar is strangler's TLS rows within 1.3x its own plain-HTTP row.
+  stranglerTarget({ key: 'strangler-https', name: 'strangler HTTPS/1.1', tls: 'h1' }),
+  stranglerTarget({ key: 'strangler-h2', name: 'strangler HTTP/2 (TLS)', tls: 'h2' }),
+  nginxTarget('nginx-https', 'nginx HTTPS/1.1', 'h1'),
+  nginxTarget('nginx-h2', 'nginx HTTP/2 (TLS)', 'h2'),
 ];

@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fetchTrusting } from './fetch-trusting.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -174,7 +175,7 @@ export async function waitForConnect(name: string, host: string, port: number, t
 }
 
 /** Polls url until it answers 200 (else throws, with the child's stderr); on failure the child is stopped. */
-export async function waitForHttpOk(url: string, child: Child, timeoutMs: number): Promise<void> {
+export async function waitForHttpOk(url: string, child: Child, timeoutMs: number, caFile?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   let why: string | undefined;
@@ -183,7 +184,7 @@ export async function waitForHttpOk(url: string, child: Child, timeoutMs: number
     else if (Date.now() >= deadline) why = `${child.name}: ${url} did not answer 200 within ${timeoutMs / 1000}s (last: ${last})`;
     else {
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        const res = await fetchTrusting(url, caFile, { signal: AbortSignal.timeout(1000) });
         await res.arrayBuffer();
         if (res.status === 200) return;
         last = `HTTP ${res.status}`;

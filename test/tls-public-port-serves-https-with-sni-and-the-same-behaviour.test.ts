@@ -29,7 +29,7 @@ async function servedCn(port: number, ca: string, servername: string | undefined
   await once(socket, 'secureConnect');
   const cn = socket.getPeerCertificate().subject.CN;
   socket.destroy();
-  return Array.isArray(cn) ? cn.join(',') : cn;
+  return Array.isArray(cn) ? cn.join(',') : (cn ?? '');
 }
 
 describe('TLS on the public port', () => {

@@ -5,7 +5,8 @@
 import type { Clock, Random } from './util/clock.js';
 import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import { createAdminApp, type Lifecycle } from './admin/app.js';
 import { AdminExposedError, adminExposureProblem } from './admin/exposure.js';
@@ -13,6 +14,7 @@ import { ProxyHandler } from './forward/handler.js';
 import { AccessLog } from './observability/access-log.js';
 import { UpstreamPools } from './forward/pools.js';
 import { createPublicServer } from './forward/server.js';
+import { startTlsEdge, type TlsEdge } from './edge/start-tls.js';
 import { UpgradeHandler } from './forward/upgrade.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics, RouteMeters } from './observability/metrics.js';
@@ -39,6 +41,10 @@ export interface StartOptions {
   /** Tests: the clock of canary halts and breakers, and the chance behind canary and shadow sampling. */
   readonly clock?: Clock;
   readonly random?: Random;
+  /** Tests: how often server.tls's certificate files are read (default 1 s). */
+  readonly certPollMs?: number;
+  /** The HTTP/2 seam: TLS sockets that chose h2 by ALPN (h2 is offered only when this is given). */
+  readonly h2?: (socket: TLSSocket) => void;
 }
 
 export interface Strangler {
@@ -55,7 +61,7 @@ export interface Strangler {
   shutdown(): Promise<void>;
 }
 
-async function listen(server: http.Server, port: number, host: string): Promise<number> {
+async function listen(server: NetServer, port: number, host: string): Promise<number> {
   server.listen(port, host);
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
@@ -112,11 +118,18 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
 
   let port: number;
   let adminPort: number;
+  // With server.tls the public port is a tls.Server handing its sockets to publicServer.
+  let tlsEdge: TlsEdge | null = null;
   try {
+    if (table.server.tls !== null) {
+      tlsEdge = await startTlsEdge({ httpServer: publicServer, tls: table.server.tls, limits: table.server, logger, metrics, certPollMs: opts.certPollMs, h2: opts.h2 });
+    }
     adminPort = await listen(adminServer, opts.adminPort ?? table.server.adminPort, adminHost);
-    port = await listen(publicServer, opts.port ?? table.server.port, opts.host ?? table.server.host);
+    port = await listen(tlsEdge?.server ?? publicServer, opts.port ?? table.server.port, opts.host ?? table.server.host);
   } catch (err) {
     watcher?.close();
+    tlsEdge?.stopWatching();
+    tlsEdge?.server.close();
     publicServer.close();
     adminServer.close();
     await pools.close();
@@ -131,9 +144,12 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     (shuttingDown ??= (async () => {
       lifecycle.draining = true;
       watcher?.close();
+      tlsEdge?.stopWatching();
       const drainMs = store.current.server.drainTimeoutMs;
       logger.info({ msg: LOG.draining, drainTimeoutMs: drainMs });
-      const closed = new Promise<void>((resolve) => publicServer.close(() => resolve()));
+      // The listener stops accepting; it closes once its connections have (TLS sockets included).
+      const closed = new Promise<void>((resolve) => (tlsEdge?.server ?? publicServer).close(() => resolve()));
+      if (tlsEdge !== null) publicServer.close(); // never listened: stops its timeout sweep
       publicServer.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((resolve) => {

@@ -31,7 +31,7 @@ interface Located {
 /** A further step over a config that passed every rule; its issues name a value by JSON pointer. */
 export type Derive<T> = (config: StranglerConfig) =>
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly issues: readonly { readonly pointer: string; readonly message: string }[] };
+  | { readonly ok: false; readonly issues: readonly { readonly pointer: string; readonly message: string; readonly at?: 'key' | 'value' }[] };
 
 /** A valid file: its config as written, its version, and what `derive` made of it. */
 export type Derived<T> = (Extract<LoadResult, { ok: true }> & { readonly derived: T }) | Extract<LoadResult, { ok: false }>;
@@ -84,7 +84,7 @@ export function parseConfigWith<T>(text: string, file: string, env: NodeJS.Proce
   }) as unknown as StranglerConfig;
   const derived = derive(config);
   if (!derived.ok) {
-    found.push(...derived.issues.map((i) => ({ ...i, at: 'value' as const })));
+    found.push(...derived.issues.map((i) => ({ ...i, at: i.at ?? ('value' as const) })));
     return fail();
   }
   return { ok: true, file, config, version: configVersion(config), derived: derived.value };

@@ -56,6 +56,7 @@ const methods: SchemaObject = {
   items: { type: 'string', pattern: '^[A-Z]+$', 'x-expected': 'an HTTP method in uppercase letters, like GET' },
   'x-expected': 'a non-empty list of HTTP methods, like [GET, POST]',
 };
+const tlsFile: SchemaObject = { type: 'string', minLength: 1, 'x-expected': 'a PEM file path' };
 const prefixRewrite: SchemaObject = { type: 'string', format: 'path-rewrite' };
 
 // Short form `fallback: NAME`, or the long form; if/then/else (not anyOf) so that a mistake inside
@@ -161,6 +162,16 @@ const server = obj({
   headersTimeoutMs: int(0),
   requestTimeoutMs: int(0),
   keepAliveTimeoutMs: int(0),
+  tls: obj(
+    {
+      cert: tlsFile,
+      key: tlsFile,
+      certificates: { type: 'array', items: obj({ cert: tlsFile, key: tlsFile }, ['cert', 'key']), 'x-expected': 'a list of { cert: FILE, key: FILE }' },
+      minVersion: { type: 'string', enum: ['TLSv1.2', 'TLSv1.3'] },
+    },
+    ['cert', 'key'],
+  ),
+  http2: { type: 'boolean' },
 });
 
 const upstream = obj(

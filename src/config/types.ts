@@ -21,6 +21,21 @@ export interface ServerConfig {
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly keepAliveTimeoutMs?: number;
+  /** The public port speaks HTTPS (paths relative to the routes file's folder). */
+  readonly tls?: TlsConfig;
+  /** With tls: offer h2 besides http/1.1 by ALPN (default true). */
+  readonly http2?: boolean;
+}
+
+export interface CertKeyPair {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface TlsConfig extends CertKeyPair {
+  /** More certificates, chosen by SNI from their SAN DNS names. */
+  readonly certificates?: readonly CertKeyPair[];
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 export interface UpstreamConfig {

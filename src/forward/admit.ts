@@ -34,10 +34,13 @@ export interface RequestHead {
   readonly rawHeaders: string[];
   readonly httpVersionMajor: number;
   readonly httpVersionMinor: number;
+  /** A TLS socket says `encrypted: true` (the request came over server.tls). */
+  readonly socket?: object | null;
 }
 
 export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
-  const scan = scanRequestHeaders(req.rawHeaders, table.server.trustedProxies, req.url);
+  const overTls = (req.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true;
+  const scan = scanRequestHeaders(req.rawHeaders, table.server.trustedProxies, req.url, overTls ? 'https' : 'http');
   const method = req.method!;
   // Versions the parser accepts but RFC 9112 does not (0.9, 2.0).
   if (req.httpVersionMajor !== 1) {

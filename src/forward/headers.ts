@@ -73,6 +73,8 @@ export interface RequestHeadScan {
   readonly trusted: boolean;
   /** The authority of an absolute-form target (`GET http://a.example/p`), else null. */
   readonly authority: string | null;
+  /** How the client reached the proxy: https over TLS (server.tls), else http. */
+  readonly ownProto: 'http' | 'https';
 }
 
 /**
@@ -80,7 +82,7 @@ export interface RequestHeadScan {
  * proxy sets (Forwarded, X-Real-IP, X-Forwarded-Port...) as sent, if its X-Forwarded-For,
  * -Proto and -Host are sane; otherwise they are removed. `target`: the request target as sent.
  */
-export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, target = '/'): RequestHeadScan {
+export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, target = '/', ownProto: 'http' | 'https' = 'http'): RequestHeadScan {
   const headers: string[] = [];
   let host: string | null = null;
   let hostRepeated = false;
@@ -175,6 +177,7 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
     count: raw.length >> 1,
     trusted,
     authority: target.charCodeAt(0) === 0x2f ? null : authorityOf(target),
+    ownProto,
   };
 }
 
@@ -222,9 +225,10 @@ export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, r
   return into;
 }
 
-/** The X-Forwarded-Proto the proxy sends upstream: a trusted side's value, else http. */
+/** The X-Forwarded-Proto the proxy sends upstream: a trusted side's value, else how the client
+ *  reached the proxy (https over TLS, else http). */
 export function sentForwardedProto(scan: RequestHeadScan): string {
-  return scan.trusted && scan.forwardedProto !== null ? scan.forwardedProto : 'http';
+  return scan.trusted && scan.forwardedProto !== null ? scan.forwardedProto : scan.ownProto;
 }
 
 export function clientAddressOf(remoteAddress: string | undefined): string {

@@ -51,7 +51,7 @@ function sameOrigin(origin: string, upstreamOrigin: string): boolean {
 }
 
 /** `proto://host` as the client addressed the proxy: the X-Forwarded-Proto the proxy sent upstream
- *  (`sentProto`: a trusted side's value, else http) and the client's Host; null without a Host. */
+ *  (`sentProto`: a trusted side's value, else https over TLS, else http) and the client's Host; null without a Host. */
 export function publicOriginOf(sentProto: string, host: string | null): string | null {
   if (host === null || host === '') return null;
   return `${sentProto.trim().toLowerCase() === 'https' ? 'https' : 'http'}://${host}`;

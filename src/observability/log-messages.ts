@@ -22,6 +22,10 @@ export const LOG = {
   shutdownFailed: 'shutdown failed',
   // observability/access-line.ts: one per request
   request: 'request',
+  // edge/cert-watch.ts, edge/start-tls.ts
+  tlsCertificatesReloaded: 'tls certificates reloaded',
+  tlsCertificateRejected: 'tls certificate file rejected, the previous certificate stays',
+  tlsHandshakeFailed: 'tls handshake failed',
   // forward/server.ts
   publicServerError: 'public server error',
   // forward/handler.ts

@@ -111,10 +111,31 @@ export class Metrics {
     },
   });
 
+  /** notAfter of each served certificate, by name (its file path): the expiry gauge reads it. */
+  readonly #certificateExpiry = new Map<string, number>();
+
+  readonly tlsCertificateExpiry = new client.Gauge({
+    name: 'strangler_tls_certificate_expiry_seconds',
+    help: 'Seconds until a served certificate expires (notAfter), by its file path (server.tls).',
+    labelNames: ['name'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.tlsCertificateExpiry.reset();
+      const now = Date.now();
+      for (const [name, notAfter] of this.#certificateExpiry) this.tlsCertificateExpiry.set({ name }, Math.floor((notAfter - now) / 1000));
+    },
+  });
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry });
     // Every result exists from the start, so alerts and rate() never meet a missing series.
     for (const result of ['success', 'invalid', 'error']) this.configReloads.inc({ result }, 0);
+  }
+
+  /** The certificates served now (name: file path -> notAfter); replaces the earlier set. */
+  setCertificateExpiries(expiries: ReadonlyMap<string, Date>): void {
+    this.#certificateExpiry.clear();
+    for (const [name, notAfter] of expiries) this.#certificateExpiry.set(name, notAfter.getTime());
   }
 
   setConfigVersion(version: string): void {

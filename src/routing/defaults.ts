@@ -1,6 +1,16 @@
 // Built-in defaults: what a key means when routes.yaml leaves it out. The README lists them.
 
-import type { RetryOn } from '../config/types.js';
+import type { CertKeyPair, RetryOn } from '../config/types.js';
+
+/** server.tls with its paths made absolute (against the routes file's folder) and defaults set. */
+export interface ResolvedTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly certificates: readonly CertKeyPair[];
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+export const TLS_DEFAULTS = { minVersion: 'TLSv1.2' as const };
 
 export const SERVER_DEFAULTS = {
   port: 8080,
@@ -18,6 +28,8 @@ export const SERVER_DEFAULTS = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 0,
   keepAliveTimeoutMs: 5_000,
+  tls: null as ResolvedTls | null,
+  http2: true,
 };
 
 export type ResolvedServer = typeof SERVER_DEFAULTS;

@@ -4,6 +4,7 @@
 // objects: upstreams stay names. The validator runs this step (config/load.ts), so a file it
 // accepts always compiles; the compiler (compile.ts) binds the result to pools and state.
 
+import path from 'node:path';
 import { toPointer } from '../config/paths.js';
 import { quote } from '../config/quote.js';
 import type { FallbackConfig, RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
@@ -17,6 +18,7 @@ import {
   ROUTE_DEFAULTS,
   SERVER_DEFAULTS,
   SHADOW_DEFAULTS,
+  TLS_DEFAULTS,
   type ResolvedServer,
 } from './defaults.js';
 import { routeKey } from './diff.js';
@@ -31,18 +33,29 @@ export type EffectiveResult =
   | { readonly ok: true; readonly effective: EffectiveConfig }
   | { readonly ok: false; readonly issues: readonly EffectiveIssue[] };
 
-export function effectiveConfig(config: StranglerConfig): EffectiveResult {
+/** `baseDir`: the routes file's folder, what relative file paths (server.tls) are relative to. */
+export function effectiveConfig(config: StranglerConfig, baseDir = '.'): EffectiveResult {
   const issues: EffectiveIssue[] = [];
   const routes = config.routes.map((r, index) => effectiveRoute(r, index, config, issues));
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, effective: { server: resolveServer(config), upstreams: new Map(Object.entries(config.upstreams)), routes } };
+  return { ok: true, effective: { server: resolveServer(config, baseDir), upstreams: new Map(Object.entries(config.upstreams)), routes } };
 }
 
-export function resolveServer(config: StranglerConfig): ResolvedServer {
+export function resolveServer(config: StranglerConfig, baseDir = '.'): ResolvedServer {
   const out = { ...SERVER_DEFAULTS };
   for (const key of Object.keys(SERVER_DEFAULTS) as (keyof ResolvedServer)[]) {
     const v = config.server[key];
     if (v !== undefined) (out as Record<string, unknown>)[key] = v;
+  }
+  const tls = config.server.tls;
+  if (tls !== undefined) {
+    const at = (p: string): string => path.resolve(baseDir, p);
+    out.tls = {
+      cert: at(tls.cert),
+      key: at(tls.key),
+      certificates: (tls.certificates ?? []).map((c) => ({ cert: at(c.cert), key: at(c.key) })),
+      minVersion: tls.minVersion ?? TLS_DEFAULTS.minVersion,
+    };
   }
   return out;
 }

@@ -8,7 +8,8 @@ import type { Clock } from '../util/clock.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatConfigError } from '../config/format.js';
 import { readConfigText } from '../config/load.js';
-import { parseRoutes, type ValidConfig } from './source.js';
+import { loadRoutes, type ValidConfig } from './source.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { ConfigError } from '../config/types.js';
 import type { UpstreamPools } from '../forward/pools.js';
 import type { Logger } from '../observability/logger.js';
@@ -44,8 +45,9 @@ export class ConfigInvalidError extends Error {
   }
 }
 
-/** Server settings bound when the listeners started; a reload cannot move them. */
-const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs'] as const;
+/** Server settings bound when the listeners started; a reload cannot move them. server.tls: its
+ *  paths and minVersion (a changed certificate *file* is served by the certificate watcher). */
+const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'tls', 'http2'] as const;
 
 /** How long a watch-triggered read waits to see the same bytes twice (an editor mid-write). */
 const SETTLE_MS = 25;
@@ -129,7 +131,7 @@ export class Reloader {
   async #load(trigger: Trigger): Promise<ReloadOutcome> {
     const read = await this.#read(trigger);
     if ('error' in read) return this.#reject(trigger, [read.error]);
-    const loaded = parseRoutes(read.text, this.#deps.file, this.#deps.env);
+    const loaded = await loadRoutes(read.text, this.#deps.file, this.#deps.env);
     if (!loaded.ok) return this.#reject(trigger, loaded.errors);
     return this.#apply(loaded, trigger);
   }
@@ -169,7 +171,7 @@ export class Reloader {
       if (r.shadowOff) logger.warn({ msg: LOG.shadowOffOwnUpstream, route: routeLabel(r) });
       if (r.fallbackOff) logger.warn({ msg: LOG.fallbackOffOwnUpstream, route: routeLabel(r) });
     }
-    const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => next.server[k] !== live.server[k]);
+    const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => canonicalJson(next.server[k]) !== canonicalJson(live.server[k]));
     if (needsRestart.length > 0) {
       logger.warn({ msg: LOG.restartNeeded, keys: needsRestart.map((k) => `server.${k}`) });
     }

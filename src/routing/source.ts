@@ -1,29 +1,48 @@
 // routes.yaml -> a validated config and its effective routes (config/load.ts with the effective
 // step as its last check), or every error with its line and column. What the proxy loads and
 // what `strangler check` accepts come through here, so nothing accepted can fail to compile.
+// With server.tls, its certificate and key files are read and checked too (tls-files.ts):
+// `loadRoutes` is the one entry that does so; `parseRoutes` alone does no I/O.
 
-import { parseConfigWith, readConfigText } from '../config/load.js';
-import type { LoadResult, StranglerConfig } from '../config/types.js';
+import path from 'node:path';
+import { parseConfigWith, readConfigText, type Derive } from '../config/load.js';
+import type { LoadResult } from '../config/types.js';
 import { effectiveConfig } from './effective.js';
+import { readTlsFiles, tlsFileIssues, type TlsFileReads } from './tls-files.js';
 import type { EffectiveConfig } from './types.js';
 
 /** A valid file: its config as written, its version, and its effective routes. */
 export type ValidConfig = Extract<LoadResult, { ok: true }> & { readonly effective: EffectiveConfig };
 export type Validated = ValidConfig | Extract<LoadResult, { ok: false }>;
 
-function effectiveStep(config: StranglerConfig): { ok: true; value: EffectiveConfig } | { ok: false; issues: readonly { pointer: string; message: string }[] } {
-  const r = effectiveConfig(config);
-  return r.ok ? { ok: true, value: r.effective } : { ok: false, issues: r.issues };
+/** The effective step; with `tlsFiles`, server.tls's files (as read) are checked as part of it. */
+function effectiveStep(file: string, tlsFiles?: TlsFileReads): Derive<EffectiveConfig> {
+  return (config) => {
+    const r = effectiveConfig(config, path.dirname(path.resolve(file)));
+    if (!r.ok) return { ok: false, issues: r.issues };
+    const tls = r.effective.server.tls;
+    const issues = tls === null || tlsFiles === undefined ? [] : tlsFileIssues(tls, tlsFiles);
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, value: r.effective };
+  };
 }
 
-/** Parses, validates and resolves routes.yaml text (no I/O). */
-export function parseRoutes(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Validated {
-  const r = parseConfigWith(text, file, env, effectiveStep);
+/** Parses, validates and resolves routes.yaml text (no I/O: server.tls's files are not read). */
+export function parseRoutes(text: string, file: string, env: NodeJS.ProcessEnv = process.env, tlsFiles?: TlsFileReads): Validated {
+  const r = parseConfigWith(text, file, env, effectiveStep(file, tlsFiles));
   return r.ok ? { ok: true, file: r.file, config: r.config, version: r.version, effective: r.derived } : r;
 }
 
-/** Reads a routes.yaml file and parses it; a missing or unreadable file is one error at 1:1. */
+/** parseRoutes, then, for a valid file with server.tls, its files read and checked (a second
+ *  pass, so their errors are located like every other). */
+export async function loadRoutes(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Promise<Validated> {
+  const first = parseRoutes(text, file, env);
+  const tls = first.ok ? first.effective.server.tls : null;
+  if (tls === null) return first;
+  return parseRoutes(text, file, env, await readTlsFiles(tls));
+}
+
+/** Reads a routes.yaml file and loads it; a missing or unreadable file is one error at 1:1. */
 export async function loadRoutesFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Validated> {
   const read = await readConfigText(file);
-  return 'error' in read ? { ok: false, file, errors: [read.error] } : parseRoutes(read.text, file, env);
+  return 'error' in read ? { ok: false, file, errors: [read.error] } : loadRoutes(read.text, file, env);
 }

@@ -79,6 +79,8 @@ export interface ProxyOptions {
   /** A test clock for canary halts and breakers, and a chance source for canary and shadow sampling. */
   readonly clock?: Clock;
   readonly random?: Random;
+  /** How often server.tls's certificate files are read (default 1 s). */
+  readonly certPollMs?: number;
 }
 
 /** A clock that moves only when told to. */
@@ -115,6 +117,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
     env: opts.env ?? {},
     clock: opts.clock,
     random: opts.random,
+    certPollMs: opts.certPollMs,
   });
   return {
     proxy,

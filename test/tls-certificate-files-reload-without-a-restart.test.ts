@@ -1,0 +1,84 @@
+// server.tls's files are watched: a good replacement is served to new handshakes, a bad one keeps
+// the previous certificate live and logs every problem. The tests wait for the log line the
+// watcher writes, never for a timer (the poll interval is injected, short).
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import tls from 'node:tls';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOG } from '../src/observability/log-messages.js';
+import { TestPki } from './helpers/pki.js';
+import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+
+const serialOf = (pem: string): string => new X509Certificate(pem).serialNumber;
+
+async function servedSerial(port: number, ca: string): Promise<string> {
+  const socket = tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
+  await once(socket, 'secureConnect');
+  const serial = socket.getPeerCertificate().serialNumber;
+  socket.destroy();
+  return serial;
+}
+
+describe('certificate files reload without a restart', () => {
+  const pki = new TestPki();
+  const first = pki.issue({ names: ['localhost'], stem: 'first' });
+  const second = pki.issue({ names: ['localhost'], stem: 'second' });
+  const third = pki.issue({ names: ['localhost'], stem: 'third' });
+  const certFile = path.join(pki.dir, 'live.crt');
+  const keyFile = path.join(pki.dir, 'live.key');
+  let upstream: Upstream;
+  let proxy: TestProxy;
+
+  beforeAll(async () => {
+    copyFileSync(first.certFile, certFile);
+    copyFileSync(first.keyFile, keyFile);
+    upstream = await startUpstream((_req, res) => res.end('ok'));
+    proxy = await startProxy(
+      `server:\n  tls: { cert: ${certFile}, key: ${keyFile} }\n` + upstreamsYaml({ app: upstream.url }) + 'routes:\n  - { prefix: /, upstream: app }\n',
+      { certPollMs: 20 },
+    );
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await upstream.close();
+    pki.cleanup();
+  });
+
+  it('serves a replaced certificate and key to new handshakes, and logs it', async () => {
+    const before = await servedSerial(proxy.port, pki.ca);
+    expect(before).toBe(serialOf(first.cert));
+    writeFileSync(keyFile, second.key);
+    writeFileSync(certFile, second.cert);
+    await proxy.logLine((l) => l.msg === LOG.tlsCertificatesReloaded);
+    expect(await servedSerial(proxy.port, pki.ca)).toBe(serialOf(second.cert));
+  });
+
+  it('keeps the previous certificate live when the replacement key does not match, logging the problem', async () => {
+    const live = await servedSerial(proxy.port, pki.ca);
+    writeFileSync(keyFile, third.key); // the certificate stays second's: a mismatch
+    const line = await proxy.logLine((l) => l.msg === LOG.tlsCertificateRejected && l.file === keyFile);
+    expect(line.level).toBe('error');
+    expect(String(line.problem)).toContain('does not match the certificate');
+    expect(await servedSerial(proxy.port, pki.ca)).toBe(live);
+  });
+
+  it('keeps the previous certificate live when the certificate file is not PEM, logging the problem', async () => {
+    const live = await servedSerial(proxy.port, pki.ca);
+    writeFileSync(certFile, 'not a certificate\n');
+    const line = await proxy.logLine((l) => l.msg === LOG.tlsCertificateRejected && l.file === certFile);
+    expect(String(line.problem)).toContain('is not a PEM certificate');
+    expect(await servedSerial(proxy.port, pki.ca)).toBe(live);
+  });
+
+  it('logs a restart-needed warning when a reload changes server.tls paths', async () => {
+    const text = await readFile(proxy.file, 'utf8');
+    await writeFile(proxy.file, text.replace(`cert: ${certFile}, key: ${keyFile}`, `cert: ${third.certFile}, key: ${third.keyFile}`));
+    const outcome = await proxy.proxy.reload('admin');
+    expect(outcome.result).toBe('success');
+    const line = await proxy.logLine((l) => l.msg === LOG.restartNeeded);
+    expect(line.keys).toEqual(['server.tls']);
+  });
+});

@@ -92,7 +92,7 @@ function byHost(a: EffectiveRoute, b: EffectiveRoute): number {
 }
 
 export function formatTable(effective: EffectiveConfig, meta: { version: string; file: string }): string {
-  const upstreams = pad([...effective.upstreams].map(([name, u]) => [name, u.url]));
+  const upstreams = pad([...effective.upstreams].map(([name, u]) => [name, u.url, u.tls?.insecureSkipVerify === true ? `warning: ${LOG.upstreamTlsUnverified}` : '']));
   const sorted = [...effective.routes].sort((a, b) => byHost(a, b) || bySpecificity(a.prefix, b.prefix) || a.index - b.index);
   // The HOST column only when some route has a host: a file without one prints as before.
   const hosts = effective.routes.some((r) => r.host !== null);

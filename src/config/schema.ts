@@ -57,6 +57,7 @@ const methods: SchemaObject = {
   'x-expected': 'a non-empty list of HTTP methods, like [GET, POST]',
 };
 const tlsFile: SchemaObject = { type: 'string', minLength: 1, 'x-expected': 'a PEM file path' };
+const DNS_NAME = '^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$';
 const prefixRewrite: SchemaObject = { type: 'string', format: 'path-rewrite' };
 
 // Short form `fallback: NAME`, or the long form; if/then/else (not anyOf) so that a mistake inside
@@ -180,6 +181,13 @@ const upstream = obj(
     connections: int(1),
     keepAliveMs: int(0),
     connectTimeoutMs: int(1),
+    tls: obj({
+      ca: tlsFile,
+      cert: tlsFile,
+      key: tlsFile,
+      servername: { type: 'string', pattern: DNS_NAME, 'x-expected': 'a DNS name, like users.internal' },
+      insecureSkipVerify: { type: 'boolean' },
+    }),
   },
   ['url'],
 );

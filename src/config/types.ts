@@ -43,6 +43,20 @@ export interface UpstreamConfig {
   readonly connections?: number;
   readonly keepAliveMs?: number;
   readonly connectTimeoutMs?: number;
+  /** For an https upstream (paths relative to the routes file's folder). */
+  readonly tls?: UpstreamTlsConfig;
+}
+
+export interface UpstreamTlsConfig {
+  /** Trust this CA (PEM, one or more certificates) besides the system's. */
+  readonly ca?: string;
+  /** A client certificate and its key (mTLS): both or neither. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** SNI, and the name the upstream's certificate must show (default: the URL's host name). */
+  readonly servername?: string;
+  /** Accept any certificate (logged as a warning at every load). */
+  readonly insecureSkipVerify?: boolean;
 }
 
 export interface RetryConfig {

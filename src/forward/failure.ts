@@ -6,6 +6,10 @@ export type FailureKind = 'connect-error' | 'reset' | 'timeout' | 'cancelled';
 /** Error codes meaning the request never reached the upstream: replaying it is always safe. */
 const CONNECT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** The proxy refused the upstream's certificate (https upstreams, upstream tls): found in the
+ *  handshake, before a byte of the request is sent, so replaying is safe as for a refused connect. */
+const CERTIFICATE = /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|CERT_|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$)/;
+
 /** An attempt that ended without response headers. */
 export class UpstreamFailure extends Error {
   readonly kind: FailureKind;
@@ -18,7 +22,8 @@ export class UpstreamFailure extends Error {
 
 /** A connect error, or else the unsafe kind: anything else broke an exchange in flight. */
 function classifyError(err: Error): FailureKind {
-  return CONNECT.has((err as { code?: string }).code ?? '') ? 'connect-error' : 'reset';
+  const code = (err as { code?: string }).code ?? '';
+  return CONNECT.has(code) || CERTIFICATE.test(code) ? 'connect-error' : 'reset';
 }
 
 /** An undici error as the failure of an attempt at `upstream` that got no response head. */
@@ -26,7 +31,9 @@ export function failureOf(err: Error, upstream: string): UpstreamFailure {
   if (err instanceof UpstreamFailure) return err;
   const kind = classifyError(err);
   const code = (err as { code?: string }).code ?? '';
-  const message = kind === 'connect-error'
+  const message = CERTIFICATE.test(code)
+    ? `upstream '${upstream}' presented a certificate the proxy does not trust (${code}: ${err.message}); see its tls: ca, servername`
+    : kind === 'connect-error'
     ? `upstream '${upstream}' is unreachable (${code})`
     : code === 'ERR_ASSERTION' // undici's own check of a response it cannot take (a status below 100)
       ? `upstream '${upstream}' sent a malformed response`

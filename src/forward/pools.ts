@@ -1,10 +1,13 @@
-// One undici Pool per upstream, with keep-alive. Pools are keyed by everything that shapes them,
-// so a later table with an unchanged upstream gets the same pool and keeps its warm sockets.
+// One undici Pool per upstream, with keep-alive. Pools are keyed by everything that shapes them
+// (an https upstream's tls material by its digest), so a later table with an unchanged upstream
+// gets the same pool and keeps its warm sockets.
 
+import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
-import type { UpstreamConfig } from '../config/types.js';
 import { UPSTREAM_DEFAULTS } from '../routing/defaults.js';
+import type { ResolvedUpstream } from '../routing/upstream-tls.js';
+import { tlsConnectOptions } from './upstream-tls-options.js';
 
 export interface Upstream {
   readonly name: string;
@@ -15,12 +18,14 @@ export interface Upstream {
   readonly pool: Pool;
 }
 
-function keyOf(cfg: UpstreamConfig): string {
+function keyOf(cfg: ResolvedUpstream): string {
+  const m = cfg.tlsMaterial;
   return JSON.stringify([
     new URL(cfg.url).origin,
     cfg.connections ?? UPSTREAM_DEFAULTS.connections,
     cfg.keepAliveMs ?? UPSTREAM_DEFAULTS.keepAliveMs,
     cfg.connectTimeoutMs ?? UPSTREAM_DEFAULTS.connectTimeoutMs,
+    m === undefined ? null : [m.servername, m.insecureSkipVerify, ...[m.ca, m.cert, m.key].map((b) => (b === null ? null : createHash('sha256').update(b).digest('hex')))],
   ]);
 }
 
@@ -28,7 +33,7 @@ export class UpstreamPools {
   readonly #byKey = new Map<string, Pool>();
   readonly #retiring = new Set<Pool>();
 
-  upstream(name: string, cfg: UpstreamConfig): Upstream {
+  upstream(name: string, cfg: ResolvedUpstream): Upstream {
     const url = new URL(cfg.url);
     const key = keyOf(cfg);
     let pool = this.#byKey.get(key);
@@ -37,6 +42,7 @@ export class UpstreamPools {
         connections: cfg.connections ?? UPSTREAM_DEFAULTS.connections,
         keepAliveTimeout: cfg.keepAliveMs ?? UPSTREAM_DEFAULTS.keepAliveMs,
         connectTimeout: cfg.connectTimeoutMs ?? UPSTREAM_DEFAULTS.connectTimeoutMs,
+        ...(cfg.tlsMaterial === undefined ? {} : { connect: tlsConnectOptions(cfg.tlsMaterial) }),
         // The route's timeoutMs bounds the wait for headers; a body may stream for as long as
         // both sides keep it open (server-sent events), so undici's own timers are off.
         headersTimeout: 0,

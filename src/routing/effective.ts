@@ -6,6 +6,7 @@
 
 import path from 'node:path';
 import { toPointer } from '../config/paths.js';
+import { resolveUpstreamTls } from './upstream-tls.js';
 import { quote } from '../config/quote.js';
 import type { FallbackConfig, RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
 import { canonicalJson } from '../util/canonical-json.js';
@@ -38,7 +39,7 @@ export function effectiveConfig(config: StranglerConfig, baseDir = '.'): Effecti
   const issues: EffectiveIssue[] = [];
   const routes = config.routes.map((r, index) => effectiveRoute(r, index, config, issues));
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, effective: { server: resolveServer(config, baseDir), upstreams: new Map(Object.entries(config.upstreams)), routes } };
+  return { ok: true, effective: { server: resolveServer(config, baseDir), upstreams: new Map(Object.entries(config.upstreams).map(([n, u]) => [n, resolveUpstreamTls(u, baseDir)])), routes } };
 }
 
 export function resolveServer(config: StranglerConfig, baseDir = '.'): ResolvedServer {

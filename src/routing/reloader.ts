@@ -171,6 +171,9 @@ export class Reloader {
       if (r.shadowOff) logger.warn({ msg: LOG.shadowOffOwnUpstream, route: routeLabel(r) });
       if (r.fallbackOff) logger.warn({ msg: LOG.fallbackOffOwnUpstream, route: routeLabel(r) });
     }
+    for (const [name, u] of next.effective.upstreams) {
+      if (u.tls?.insecureSkipVerify === true) logger.warn({ msg: LOG.upstreamTlsUnverified, upstream: name });
+    }
     const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => canonicalJson(next.server[k]) !== canonicalJson(live.server[k]));
     if (needsRestart.length > 0) {
       logger.warn({ msg: LOG.restartNeeded, keys: needsRestart.map((k) => `server.${k}`) });

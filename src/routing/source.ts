@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseConfigWith, readConfigText, type Derive } from '../config/load.js';
 import type { LoadResult } from '../config/types.js';
 import { effectiveConfig } from './effective.js';
-import { readTlsFiles, tlsFileIssues, type TlsFileReads } from './tls-files.js';
+import { readerOf, readTlsFiles, tlsFileIssues, tlsFilePaths, type TlsFileReads } from './tls-files.js';
+import { withUpstreamTls } from './upstream-tls.js';
 import type { EffectiveConfig } from './types.js';
 
 /** A valid file: its config as written, its version, and its effective routes. */
@@ -20,9 +21,10 @@ function effectiveStep(file: string, tlsFiles?: TlsFileReads): Derive<EffectiveC
   return (config) => {
     const r = effectiveConfig(config, path.dirname(path.resolve(file)));
     if (!r.ok) return { ok: false, issues: r.issues };
-    const tls = r.effective.server.tls;
-    const issues = tls === null || tlsFiles === undefined ? [] : tlsFileIssues(tls, tlsFiles);
-    return issues.length > 0 ? { ok: false, issues } : { ok: true, value: r.effective };
+    if (tlsFiles === undefined) return { ok: true, value: r.effective };
+    const issues = tlsFileIssues(r.effective.server.tls, r.effective.upstreams, tlsFiles);
+    if (issues.length > 0) return { ok: false, issues };
+    return { ok: true, value: { ...r.effective, upstreams: withUpstreamTls(r.effective.upstreams, readerOf(tlsFiles)) } };
   };
 }
 
@@ -36,9 +38,8 @@ export function parseRoutes(text: string, file: string, env: NodeJS.ProcessEnv =
  *  pass, so their errors are located like every other). */
 export async function loadRoutes(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Promise<Validated> {
   const first = parseRoutes(text, file, env);
-  const tls = first.ok ? first.effective.server.tls : null;
-  if (tls === null) return first;
-  return parseRoutes(text, file, env, await readTlsFiles(tls));
+  if (!first.ok || (first.effective.server.tls === null && ![...first.effective.upstreams.values()].some((u) => u.tls !== undefined))) return first;
+  return parseRoutes(text, file, env, await readTlsFiles(tlsFilePaths(first.effective.server.tls, first.effective.upstreams)));
 }
 
 /** Reads a routes.yaml file and loads it; a missing or unreadable file is one error at 1:1. */

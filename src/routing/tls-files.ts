@@ -1,11 +1,12 @@
-// server.tls's files at validation: every certificate and key file is read, and a file that
-// cannot be read, is not PEM, or a key that is not its certificate's, is a validation error at
-// the YAML position of its key (`cert:` or `key:`). The files are read first (readTlsFiles), then
+// server.tls's files (and the upstreams' tls files, upstream-tls.ts) at validation: every
+// certificate and key file is read, and a file that cannot be read, is not PEM, or a key that is
+// not its certificate's, is a validation error at the YAML position of its key (`cert:` or `key:`). The files are read first (readTlsFiles), then
 // checked as a pure step of the validator (tlsFileIssues), so `strangler check` and every load
 // report the same errors.
 
 import { toPointer } from '../config/paths.js';
-import type { CertKeyPair } from '../config/types.js';
+import type { CertKeyPair, UpstreamConfig } from '../config/types.js';
+import { upstreamTlsIssues, upstreamTlsPaths } from './upstream-tls.js';
 import { checkPair, readOrError, type FileRead } from '../edge/tls-material.js';
 import type { ResolvedTls } from './defaults.js';
 
@@ -25,15 +26,29 @@ export function tlsPairs(tls: ResolvedTls): { readonly files: CertKeyPair; reado
   ];
 }
 
-export async function readTlsFiles(tls: ResolvedTls): Promise<TlsFileReads> {
-  const paths = [...new Set(tlsPairs(tls).flatMap(({ files }) => [files.cert, files.key]))];
+/** Every file server.tls and the upstreams' tls name (none: nothing to read). */
+export function tlsFilePaths(tls: ResolvedTls | null, upstreams: ReadonlyMap<string, UpstreamConfig>): string[] {
+  const server = tls === null ? [] : tlsPairs(tls).flatMap(({ files }) => [files.cert, files.key]);
+  return [...new Set([...server, ...upstreamTlsPaths(upstreams)])];
+}
+
+export async function readTlsFiles(paths: readonly string[]): Promise<TlsFileReads> {
   const reads = await Promise.all(paths.map(readOrError));
   return new Map(paths.map((p, i) => [p, reads[i]!]));
 }
 
-export function tlsFileIssues(tls: ResolvedTls, reads: TlsFileReads): TlsFileIssue[] {
+/** What is wrong with the files of server.tls and of the upstreams' tls. */
+export function tlsFileIssues(tls: ResolvedTls | null, upstreams: ReadonlyMap<string, UpstreamConfig>, reads: TlsFileReads): TlsFileIssue[] {
+  const read = readerOf(reads);
+  return [...(tls === null ? [] : serverTlsIssues(tls, read)), ...upstreamTlsIssues(upstreams, read)];
+}
+
+export function readerOf(reads: TlsFileReads): (file: string) => FileRead {
+  return (file) => reads.get(file) ?? new Error('not read');
+}
+
+function serverTlsIssues(tls: ResolvedTls, read: (file: string) => FileRead): TlsFileIssue[] {
   const issues: TlsFileIssue[] = [];
-  const read = (file: string): FileRead => reads.get(file) ?? new Error('not read');
   for (const { files, at } of tlsPairs(tls)) {
     const checked = checkPair(files, read(files.cert), read(files.key));
     if (checked.ok) {

@@ -6,9 +6,10 @@
 // bound to its pool in the compiled table (`ResolvedShadow`). The policies and the shadow take
 // their config types from this file, which imports no module of theirs (no import cycle).
 
-import type { CanaryConfig, RetryOn, UpstreamConfig } from '../config/types.js';
+import type { CanaryConfig, RetryOn } from '../config/types.js';
 import type { Upstream } from '../forward/pools.js';
 import type { ResolvedServer } from './defaults.js';
+import type { ResolvedUpstream } from './upstream-tls.js';
 
 export interface ResolvedRetry {
   readonly attempts: number;
@@ -85,7 +86,7 @@ export interface EffectiveRoute {
 export interface EffectiveConfig {
   readonly server: ResolvedServer;
   /** Every upstream as written (the pools apply their own defaults). */
-  readonly upstreams: ReadonlyMap<string, UpstreamConfig>;
+  readonly upstreams: ReadonlyMap<string, ResolvedUpstream>;
   readonly routes: readonly EffectiveRoute[];
 }
 

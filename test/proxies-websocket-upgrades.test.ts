@@ -67,7 +67,7 @@ describe('WebSocket upgrades', () => {
     socket.destroy();
     const req = upgrades.find((r) => r.headers['x-request-id'] === 'ws-raw')!;
     expect(req.headers['x-kept']).toBe('k');
-    expect(req.headers.connection).toBe('Upgrade');
+    expect(req.headers.connection?.toLowerCase()).toBe('upgrade'); // tokens are case-insensitive (RFC 9110 7.6.1)
     expect(req.headers['x-secret']).toBeUndefined();
     expect(req.headers['proxy-foo']).toBeUndefined();
     expect(req.headers['keep-alive']).toBeUndefined();

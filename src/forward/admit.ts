@@ -62,3 +62,24 @@ export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
 function refused(scan: RequestHeadScan, code: ErrorCode, message: string, path = '-', close = false): Refused {
   return { ok: false, scan, code, message, path, close };
 }
+
+/**
+ * The same prelude for an upgrade, then what an upgrade needs besides (RFC 6455 4.1): a WebSocket
+ * upgrade, by GET, in HTTP/1.1, without a body (a handshake has none: one that carries a body is
+ * refused rather than forwarded). The errors have no 405: a wrong method is a bad request here.
+ */
+export function admitUpgrade(table: RouteTable, req: RequestHead & { readonly headers: { readonly upgrade?: string } }): Admitted | Refused {
+  const a = admit(table, req);
+  if (!a.ok && a.code !== 'no_route') return a;
+  const problem = upgradeProblem(req, a.scan);
+  return problem === null ? a : refused(a.scan, 'bad_request', problem, a.path, true);
+}
+
+function upgradeProblem(req: RequestHead & { readonly headers: { readonly upgrade?: string } }, scan: RequestHeadScan): string | null {
+  const protocol = req.headers.upgrade ?? '';
+  if (protocol.toLowerCase() !== 'websocket') return `upgrading to '${protocol.slice(0, 64)}' is not supported; only WebSocket upgrades are proxied`;
+  if (req.method !== 'GET') return `a WebSocket upgrade must be a GET request, not ${req.method}`;
+  if (req.httpVersionMinor !== 1) return `a WebSocket upgrade needs HTTP/1.1, not HTTP/1.${req.httpVersionMinor}`;
+  if (scan.hasBody) return 'an upgrade request must not carry a body';
+  return null;
+}

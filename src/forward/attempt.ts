@@ -1,5 +1,5 @@
-// One try of a request at one upstream: the only undici dispatch handler in strangler (undici's
-// controller API). The primary, every retry, the fallback, the canary and the shadow copies are
+// One try of a request at one upstream: the undici dispatch handler of every plain request
+// (undici's controller API; upgrades have their own, upgrade-attempt.ts). The primary, every retry, the fallback, the canary and the shadow copies are
 // each one Attempt; what differs is where the answer goes (its ResponseSink) and who hears how
 // it went (its AttemptListener).
 //

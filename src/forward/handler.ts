@@ -19,7 +19,7 @@ import { systemRandom, type Random } from '../util/clock.js';
 import { admit, type Admitted } from './admit.js';
 import { Attempt } from './attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
-import { appendForwardingHeaders, sentForwardedProto, type RequestHeadScan } from './headers.js';
+import { sentForwardedProto, upstreamRequestHeaders, type RequestHeadScan } from './headers.js';
 import { publicOriginOf } from './location.js';
 import { sendError } from './respond.js';
 import { writeContinue } from './informational.js';
@@ -76,7 +76,7 @@ export class ProxyHandler implements ExchangeHost {
     if (expectContinue) writeContinue(res);
     const { route, scan } = a;
     const method = req.method!;
-    const headers = this.#upstreamHeaders(req, scan, route, table);
+    const headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
     const path = route.forwardPath(a.path) + a.search;
     let upstream = route.upstream;
     let policies = route.state.policies;
@@ -187,11 +187,5 @@ export class ProxyHandler implements ExchangeHost {
     if (halted === null) return;
     this.#deps.metrics.canaryHalted.set({ route: x.route.label }, 1);
     this.#deps.logger.warn({ msg: LOG.canaryHalted, requestId: x.requestId, route: x.route.label, canary: x.upstream.name, primary: x.route.upstream.name, ...halted });
-  }
-
-  #upstreamHeaders(req: IncomingMessage, scan: RequestHeadScan, route: CompiledRoute, table: RouteTable): string[] {
-    const headers = scan.headers;
-    if (route.preserveHost && scan.host !== null) headers.push('host', scan.host);
-    return appendForwardingHeaders(headers, scan, req.socket.remoteAddress, table.server.trustedProxies);
   }
 }

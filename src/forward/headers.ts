@@ -225,6 +225,17 @@ export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, r
   return into;
 }
 
+/**
+ * The headers every request (and every upgrade) is sent upstream with: the client's end-to-end
+ * headers, its Host when the route preserves it (else undici names the upstream's), and the
+ * forwarding headers. Appended to the scan's own array.
+ */
+export function upstreamRequestHeaders(scan: RequestHeadScan, preserveHost: boolean, remoteAddress: string | undefined, trustedProxies: number): string[] {
+  const headers = scan.headers;
+  if (preserveHost && scan.host !== null) headers.push('host', scan.host);
+  return appendForwardingHeaders(headers, scan, remoteAddress, trustedProxies);
+}
+
 /** The X-Forwarded-Proto the proxy sends upstream: a trusted side's value, else how the client
  *  reached the proxy (https over TLS, else http). */
 export function sentForwardedProto(scan: RequestHeadScan): string {

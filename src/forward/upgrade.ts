@@ -1,108 +1,142 @@
-// WebSocket upgrades through http-proxy-middleware: the same admission (header count, Host
-// rules, path normalisation, match), prefixRewrite and forwarding headers as plain requests; one
-// access line when the tunnel closes.
+// WebSocket upgrades, through the upstream's undici pool like every other request: the same
+// admission (admit.ts, plus GET, HTTP/1.1 and no body), prefixRewrite and upstream headers as
+// plain requests, the handshake bounded by the route's timeoutMs. A 101 becomes a tunnel; any
+// other answer is relayed and the connection closed; no answer is the JSON error. One access line
+// per upgrade: when the tunnel closes (101, with the bytes the upstream sent), or when it ended.
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createProxyMiddleware } from 'http-proxy-middleware';
-import { rawErrorResponse, type ErrorCode } from '../errors.js';
+import { failureCode, rawErrorResponse, STATUS_OF, type AccessOnlyCode, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { TableStore } from '../routing/store.js';
-import { admit } from './admit.js';
+import type { CompiledRoute } from '../routing/table.js';
+import { admitUpgrade } from './admit.js';
+import type { UpstreamFailure } from './failure.js';
+import { upstreamRequestHeaders } from './headers.js';
 import { refuseSocket } from './respond.js';
-import { appendForwardingHeaders } from './headers.js';
-
-const TARGET = Symbol('strangler.upgradeTarget');
-const STATUS = Symbol('strangler.upgradeStatus');
-
-type UpgradeRequest = IncomingMessage & { [TARGET]?: string; [STATUS]?: number };
+import { tunnel } from './tunnel.js';
+import { UpgradeAttempt, type UpgradeListener } from './upgrade-attempt.js';
+import { answerHead, switchingHead } from './upgrade-heads.js';
 
 export class UpgradeHandler {
   readonly #store: TableStore;
   readonly #access: AccessLog;
-  readonly #proxy;
+  /** Client sockets of upgrades in their handshake or tunnel. */
   readonly #open = new Set<Duplex>();
 
   constructor(store: TableStore, access: AccessLog) {
     this.#store = store;
     this.#access = access;
-    this.#proxy = createProxyMiddleware<UpgradeRequest>({
-      target: 'http://127.0.0.1', // replaced per request by `router`
-      router: (req) => req[TARGET],
-      ws: true,
-      xfwd: false,
-      changeOrigin: false,
-      // on.error replaces the default error responder; the logger plugin stays quiet.
-      logger: { info() {}, warn() {}, error() {} },
-      on: {
-        proxyReqWs: (proxyReq, req) => {
-          proxyReq.on('upgrade', () => {
-            (req as UpgradeRequest)[STATUS] = 101;
-          });
-          proxyReq.on('response', (r) => {
-            (req as UpgradeRequest)[STATUS] = r.statusCode ?? 502;
-          });
-        },
-        error: (err, req, target) => {
-          const socket = target as unknown as Duplex;
-          const r = req as UpgradeRequest;
-          if (r[STATUS] === undefined && socket.writable) {
-            r[STATUS] = 502;
-            const id = String(r.headers['x-request-id']);
-            socket.end(rawErrorResponse('upstream_unavailable', `upstream failed the upgrade (${(err as { code?: string }).code ?? err.message})`, id));
-          } else {
-            socket.destroy();
-          }
-        },
-      },
-    });
   }
 
-  handle(req: UpgradeRequest, socket: Duplex, head: Buffer): void {
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const startedAt = performance.now();
     const table = this.#store.current;
     const method = req.method!;
-    const a = admit(table, req);
-    const refuse = (code: ErrorCode, message: string, path: string): void =>
-      refuseSocket(socket, code, message, this.#access, { requestId: a.scan.requestId, method, path, startedAt });
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      return refuse('bad_request', `upgrading to '${req.headers.upgrade}' is not supported; only WebSocket upgrades are proxied`, '-');
+    const a = admitUpgrade(table, req);
+    if (!a.ok) {
+      refuseSocket(socket, a.code, a.message, this.#access, { requestId: a.scan.requestId, method, path: a.path, startedAt });
+      return;
     }
-    if (!a.ok) return refuse(a.code, a.message, a.path);
     const { route, scan } = a;
-
-    // The same end-to-end headers as a plain request (hop-by-hop and Connection-named ones gone),
-    // plus the two an upgrade needs. http-proxy sends `req.headers` (lower-cased names).
-    const pairs = scan.headers;
-    pairs.push('host', route.preserveHost && scan.host !== null ? scan.host : route.upstream.host);
-    appendForwardingHeaders(pairs, scan, req.socket.remoteAddress, table.server.trustedProxies);
-    pairs.push('connection', 'Upgrade', 'upgrade', 'websocket');
-    const headers: Record<string, string> = {};
-    for (let i = 0; i < pairs.length; i += 2) {
-      const name = pairs[i]!.toLowerCase();
-      const sep = name === 'cookie' ? '; ' : ', ';
-      headers[name] = headers[name] === undefined ? pairs[i + 1]! : `${headers[name]}${sep}${pairs[i + 1]!}`;
-    }
-    req.headers = headers;
-    req.url = route.forwardPath(a.path) + a.search;
-    req[TARGET] = route.upstream.origin;
-
+    const headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
     this.#open.add(socket);
-    socket.once('close', () => {
-      this.#open.delete(socket);
-      this.#access.write(
-        {
-          requestId: scan.requestId, method, path: a.path, route: route.label, upstream: route.upstream.name,
-          status: req[STATUS] ?? 499, bytes: 0, startedAt, error: req[STATUS] === 502 ? 'upstream_unavailable' : null,
-        },
-        route.meters,
-      );
-    });
-    this.#proxy.upgrade(req, socket as never, head);
+    socket.once('close', () => this.#open.delete(socket));
+    const line = { requestId: scan.requestId, method, path: a.path, startedAt };
+    const u = new Upgrade(socket, head, route, line, this.#access);
+    u.start(route.forwardPath(a.path) + a.search, headers, req.headers.upgrade!);
   }
 
-  /** Ends every open tunnel (shutdown, after the drain). */
+  /** Ends every open tunnel and handshake (shutdown, after the drain). */
   closeAll(): void {
     for (const s of this.#open) s.destroy();
+  }
+}
+
+interface LineStart {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly startedAt: number;
+}
+
+/** One admitted upgrade: its handshake, then its tunnel or the relayed answer. */
+class Upgrade implements UpgradeListener {
+  readonly #client: Duplex;
+  readonly #head: Buffer;
+  readonly #route: CompiledRoute;
+  readonly #line: LineStart;
+  readonly #access: AccessLog;
+  readonly #attempt: UpgradeAttempt;
+  /** The status of the answer being relayed (0: none yet). */
+  #status = 0;
+  #bytes = 0;
+  #logged = false;
+
+  constructor(client: Duplex, head: Buffer, route: CompiledRoute, line: LineStart, access: AccessLog) {
+    this.#client = client;
+    this.#head = head;
+    this.#route = route;
+    this.#line = line;
+    this.#access = access;
+    this.#attempt = new UpgradeAttempt(route.upstream, this);
+  }
+
+  start(path: string, headers: readonly string[], protocol: string): void {
+    this.#client.on('error', () => {});
+    this.#client.once('close', this.#clientClosed);
+    this.#attempt.send({ path, headers, protocol, timeoutMs: this.#route.timeoutMs });
+  }
+
+  /** The client left during the handshake or the relayed answer. */
+  readonly #clientClosed = (): void => {
+    this.#log(this.#status === 0 ? 499 : this.#status, 'client_closed');
+    this.#attempt.abort(new Error('the client closed the connection'));
+  };
+
+  upgraded(rawHeaders: Buffer[], upstream: Duplex): void {
+    this.#client.off('close', this.#clientClosed);
+    this.#client.write(switchingHead(rawHeaders, this.#line.requestId));
+    if (this.#head.length > 0) upstream.write(this.#head);
+    tunnel(this.#client, upstream, (bytes) => {
+      this.#bytes = bytes;
+      this.#log(101, null);
+    });
+  }
+
+  answered(statusCode: number, statusText: string, rawHeaders: Buffer[]): void {
+    this.#status = statusCode;
+    this.#client.write(answerHead(statusCode, statusText, rawHeaders, this.#line.requestId));
+  }
+
+  data(chunk: Buffer, resume: () => void): boolean {
+    this.#bytes += chunk.length;
+    if (this.#client.write(chunk)) return true;
+    this.#client.once('drain', resume);
+    return false;
+  }
+
+  end(): void {
+    this.#log(this.#status, null);
+    this.#client.end();
+  }
+
+  broken(): void {
+    this.#log(this.#status, 'upstream_aborted');
+    this.#client.destroy();
+  }
+
+  failed(failure: UpstreamFailure): void {
+    if (failure.kind === 'cancelled') return; // the client left: logged already
+    const code = failureCode(failure.kind);
+    this.#log(STATUS_OF[code], code);
+    this.#client.end(rawErrorResponse(code, failure.message, this.#line.requestId));
+  }
+
+  #log(status: number, error: ErrorCode | AccessOnlyCode | null): void {
+    if (this.#logged) return;
+    this.#logged = true;
+    const upstream = this.#route.upstream.name;
+    this.#access.write({ ...this.#line, route: this.#route.label, upstream, status, bytes: this.#bytes, error }, this.#route.meters);
   }
 }

@@ -54,7 +54,7 @@ describe('unknown keys', () => {
         line: 4,
         column: 5,
         path: 'upstreams.a.prefix',
-        message: "unknown key 'prefix' (expected one of: url, connections, keepAliveMs, connectTimeoutMs)",
+        message: "unknown key 'prefix' (expected one of: url, connections, keepAliveMs, connectTimeoutMs, tls)",
       },
     ]);
   });

@@ -73,6 +73,8 @@ export interface RequestHeadScan {
   readonly trusted: boolean;
   /** The authority of an absolute-form target (`GET http://a.example/p`), else null. */
   readonly authority: string | null;
+  /** An HTTP/2 request (its pseudo-header fields came first; they are never forwarded). */
+  readonly h2: boolean;
 }
 
 /**
@@ -94,12 +96,29 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
   let named: Set<string> | null = null;
   // Where the spoofable headers sit in `headers` (kept only while the request may be trusted).
   let spoofs: number[] | null = null;
+  // HTTP/2 (RFC 9113 8.3): `:authority` stands for Host; the other pseudo-header fields are not
+  // headers; the Cookie field may come split in several, joined again for an HTTP/1.1 upstream.
+  let pseudo = 0;
+  let authority: string | null = null;
+  let cookieAt = -1;
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
     const lower = name.toLowerCase();
     switch (lower) {
+      case ':authority':
+        pseudo++;
+        authority = value;
+        continue;
+      case 'cookie':
+        if (pseudo === 0) break;
+        if (cookieAt !== -1) {
+          headers[cookieAt + 1] += '; ' + value;
+          continue;
+        }
+        cookieAt = headers.length;
+        break;
       case 'host':
         if (host === null) host = value;
         else hostRepeated = true;
@@ -150,6 +169,10 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
         (spoofs ??= []).push(headers.length);
         break;
       default:
+        if (lower.charCodeAt(0) === 0x3a) {
+          pseudo++; // :method, :path, :scheme (HTTP/2): the request line, not headers
+          continue;
+        }
         if (isHopByHop(lower)) continue;
         if (lower.indexOf('_') !== -1 && isUnderscoreSpoof(lower)) continue;
     }
@@ -157,14 +180,18 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
   }
   const trusted = trustedProxies > 0 && trustedValuesSane(forwardedFor, forwardedProto, forwardedHost, trustedProxies);
   const kept = trusted || spoofs === null ? headers : withoutAt(headers, spoofs);
+  const hostDiffers = authority !== null && host !== null && host.toLowerCase() !== authority.toLowerCase();
+  if (authority !== null) host = authority;
   return {
     headers: named === null ? kept : withoutNamed(kept, named),
     host,
     hostProblem: hostRepeated
       ? 'a request must not carry more than one Host header'
-      : host !== null && !HOST_VALUE.test(host)
-        ? 'the Host header is not a valid host[:port]'
-        : null,
+      : hostDiffers
+        ? 'the Host header names another host than :authority'
+        : host !== null && !HOST_VALUE.test(host)
+          ? 'the Host header is not a valid host[:port]'
+          : null,
     requestId: requestId ?? newRequestId(),
     hasBody,
     expectContinue,
@@ -172,9 +199,10 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
     forwardedProto,
     forwardedHost,
     idempotencyKey,
-    count: raw.length >> 1,
+    count: (raw.length >> 1) - pseudo,
     trusted,
-    authority: target.charCodeAt(0) === 0x2f ? null : authorityOf(target),
+    authority: pseudo > 0 || target.charCodeAt(0) === 0x2f ? null : authorityOf(target),
+    h2: pseudo > 0,
   };
 }
 
@@ -207,13 +235,13 @@ export function forwardedForValue(sent: string | null, clientAddress: string, tr
  * -Proto, -Host (the client side's own values kept only from trusted proxies) and X-Request-Id.
  * Appended to `into` as [name, value] pairs.
  */
-export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, remoteAddress: string | undefined, trustedProxies: number): string[] {
+export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, remoteAddress: string | undefined, trustedProxies: number, secure = false): string[] {
   const trusted = scan.trusted;
   into.push(
     'x-forwarded-for',
     forwardedForValue(scan.forwardedFor, clientAddressOf(remoteAddress), trusted ? trustedProxies : 0),
     'x-forwarded-proto',
-    sentForwardedProto(scan),
+    sentForwardedProto(scan, secure),
   );
   // RFC 9112 3.2.2: an absolute-form target's authority, not the Host field, names the host.
   const host = trusted && scan.forwardedHost !== null ? scan.forwardedHost : scan.authority ?? scan.host;
@@ -222,9 +250,15 @@ export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, r
   return into;
 }
 
-/** The X-Forwarded-Proto the proxy sends upstream: a trusted side's value, else http. */
-export function sentForwardedProto(scan: RequestHeadScan): string {
-  return scan.trusted && scan.forwardedProto !== null ? scan.forwardedProto : 'http';
+/** The X-Forwarded-Proto the proxy sends upstream: a trusted side's value, else how the client
+ *  reached the proxy (`secure`: over TLS, HTTPS or HTTP/2). */
+export function sentForwardedProto(scan: RequestHeadScan, secure = false): string {
+  return scan.trusted && scan.forwardedProto !== null ? scan.forwardedProto : secure ? 'https' : 'http';
+}
+
+/** The client's connection is TLS (a TLSSocket, or HTTP/2's proxy of one). */
+export function arrivedOverTls(socket: unknown): boolean {
+  return (socket as { encrypted?: boolean } | null)?.encrypted === true;
 }
 
 export function clientAddressOf(remoteAddress: string | undefined): string {

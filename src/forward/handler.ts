@@ -19,7 +19,7 @@ import { systemRandom, type Random } from '../util/clock.js';
 import { admit, type Admitted } from './admit.js';
 import { Attempt } from './attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
-import { appendForwardingHeaders, sentForwardedProto, type RequestHeadScan } from './headers.js';
+import { appendForwardingHeaders, arrivedOverTls, sentForwardedProto, type RequestHeadScan } from './headers.js';
 import { publicOriginOf } from './location.js';
 import { sendError } from './respond.js';
 import { writeContinue } from './informational.js';
@@ -89,7 +89,7 @@ export class ProxyHandler implements ExchangeHost {
       }
     }
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
-    if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
+    if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan, arrivedOverTls(req.socket)), scan.host);
     x.canary = canary;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)
       ? this.#mirror(req, route, route.shadow, a, headers, path, table)
@@ -192,6 +192,6 @@ export class ProxyHandler implements ExchangeHost {
   #upstreamHeaders(req: IncomingMessage, scan: RequestHeadScan, route: CompiledRoute, table: RouteTable): string[] {
     const headers = scan.headers;
     if (route.preserveHost && scan.host !== null) headers.push('host', scan.host);
-    return appendForwardingHeaders(headers, scan, req.socket.remoteAddress, table.server.trustedProxies);
+    return appendForwardingHeaders(headers, scan, req.socket.remoteAddress, table.server.trustedProxies, arrivedOverTls(req.socket));
   }
 }

@@ -10,7 +10,7 @@ import type { AccessLog } from '../observability/access-log.js';
 import type { TableStore } from '../routing/store.js';
 import { admit } from './admit.js';
 import { refuseSocket } from './respond.js';
-import { appendForwardingHeaders } from './headers.js';
+import { appendForwardingHeaders, arrivedOverTls } from './headers.js';
 
 const TARGET = Symbol('strangler.upgradeTarget');
 const STATUS = Symbol('strangler.upgradeStatus');
@@ -75,7 +75,7 @@ export class UpgradeHandler {
     // plus the two an upgrade needs. http-proxy sends `req.headers` (lower-cased names).
     const pairs = scan.headers;
     pairs.push('host', route.preserveHost && scan.host !== null ? scan.host : route.upstream.host);
-    appendForwardingHeaders(pairs, scan, req.socket.remoteAddress, table.server.trustedProxies);
+    appendForwardingHeaders(pairs, scan, req.socket.remoteAddress, table.server.trustedProxies, arrivedOverTls(req.socket));
     pairs.push('connection', 'Upgrade', 'upgrade', 'websocket');
     const headers: Record<string, string> = {};
     for (let i = 0; i < pairs.length; i += 2) {

@@ -161,6 +161,8 @@ const server = obj({
   headersTimeoutMs: int(0),
   requestTimeoutMs: int(0),
   keepAliveTimeoutMs: int(0),
+  http2: { type: 'boolean' },
+  maxConcurrentStreams: int(1, 10000),
 });
 
 const upstream = obj(

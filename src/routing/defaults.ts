@@ -18,6 +18,8 @@ export const SERVER_DEFAULTS = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 0,
   keepAliveTimeoutMs: 5_000,
+  http2: true,
+  maxConcurrentStreams: 100,
 };
 
 export type ResolvedServer = typeof SERVER_DEFAULTS;

@@ -45,7 +45,7 @@ export class ConfigInvalidError extends Error {
 }
 
 /** Server settings bound when the listeners started; a reload cannot move them. */
-const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs'] as const;
+const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'http2', 'maxConcurrentStreams'] as const;
 
 /** How long a watch-triggered read waits to see the same bytes twice (an editor mid-write). */
 const SETTLE_MS = 25;

@@ -102,7 +102,7 @@ describe('HTTP/2 through the same handler', () => {
   it('HTTP/1.1 over the same TLS port gets X-Forwarded-Proto https too', async () => {
     await setup((req, res) => res.end(String(req.headers['x-forwarded-proto'])));
     const body = await new Promise<string>((resolve, reject) => {
-      https.get(front!.url + '/p', { ca: front!.ca, ALPNProtocols: ['http/1.1'] }, (res) => {
+      https.get(front!.url + '/p', { ca: front!.ca }, (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
         res.on('end', () => resolve(text));

@@ -109,6 +109,7 @@ function watchSession(session: ServerHttp2Session, keepAliveMs: number, clock: C
       if (!resetByClient(stream, session)) return;
       if (!resets.record(clock.now())) return;
       logger.warn({ msg: LOG.h2RapidReset, remoteAddress: session.socket?.remoteAddress });
+      session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
       session.destroy(undefined, constants.NGHTTP2_ENHANCE_YOUR_CALM);
     });
   });

@@ -58,6 +58,7 @@ describe('HTTP/2 bounds', () => {
     const { s } = await front(upstreamsYaml({ app: up.url }) + 'server: { maxConcurrentStreams: 5 }\nroutes:\n  - { prefix: /, upstream: app }\n');
     if (s.remoteSettings.maxConcurrentStreams !== 5) await once(s, 'remoteSettings');
     expect(s.remoteSettings.maxConcurrentStreams).toBe(5);
+    expect(s.remoteSettings.maxHeaderListSize).toBe(16_384); // server.maxHeaderBytes' default
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => h2Request(s, { ':path': `/c/${i}` })));
     expect(answers.map((a) => a.status + ' ' + a.body.toString())).toEqual(Array(6).fill('200 ok'));
     expect(most).toBe(5); // the sixth waited for a free stream
@@ -91,6 +92,30 @@ describe('HTTP/2 bounds', () => {
     expect(wentAway).toBe(false);
     expect(f.h2.sessions).toBe(1);
     expect(proxy.logs.some((l) => l.msg === LOG.h2RapidReset)).toBe(false);
+  });
+
+  it('closeAll sends GOAWAY: the stream under way finishes, then the session closes', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const up = await startUpstream((_req, res) => {
+      res.write('before, ');
+      void released.then(() => res.end('after'));
+    });
+    cleanups.push(() => up.close());
+    const { s, front: f } = await front(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
+    const req = s.request({ ':path': '/long' });
+    await once(req, 'data');
+    const goaway = once(s, 'goaway');
+    const closed = new Promise((resolve) => s.once('close', resolve));
+    const allClosed = f.h2.closeAll();
+    const [code] = (await goaway) as [number];
+    expect(code).toBe(constants.NGHTTP2_NO_ERROR);
+    release();
+    let rest = '';
+    for await (const c of req) rest += c;
+    expect(rest).toBe('after');
+    await Promise.all([closed, allClosed]);
+    expect(f.h2.sessions).toBe(0);
   });
 
   it('curl --http2 gets the upstream answer over h2', async () => {

@@ -31,8 +31,9 @@ export interface H2Options {
 /** What the TLS front calls: `accept` for each socket whose `alpnProtocol` is 'h2'. */
 export interface H2Front {
   accept(socket: Duplex): void;
-  /** Shutdown: GOAWAY to every session; streams under way finish, then each session closes. */
-  closeAll(): void;
+  /** Shutdown: GOAWAY to every session; streams under way finish, then each session closes.
+   *  Resolves once every session has closed (bound it by the drain timeout, then destroyAll). */
+  closeAll(): Promise<void>;
   /** After the drain timeout: every session destroyed at once. */
   destroyAll(): void;
   /** Sessions open now. */
@@ -74,8 +75,8 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
     accept(socket: Duplex): void {
       server.emit('connection', socket);
     },
-    closeAll(): void {
-      for (const s of sessions) s.close();
+    closeAll(): Promise<void> {
+      return Promise.all([...sessions].map(closeSession)).then(() => undefined);
     },
     destroyAll(): void {
       for (const s of sessions) s.destroy();
@@ -84,6 +85,15 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
       return sessions.size;
     },
   };
+}
+
+/** GOAWAY, then closed once its streams are done (also when it was closing already). */
+function closeSession(session: ServerHttp2Session): Promise<void> {
+  return new Promise((resolve) => {
+    if (session.destroyed) return resolve();
+    session.once('close', () => resolve());
+    session.close();
+  });
 }
 
 /** Idle close (no stream open for keepAliveMs) and the rapid-reset limit, for one session. */

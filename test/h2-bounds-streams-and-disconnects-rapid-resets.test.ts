@@ -118,6 +118,17 @@ describe('HTTP/2 bounds', () => {
     expect(f.h2.sessions).toBe(0);
   });
 
+  it('closes a session left with no stream open for keepAliveTimeoutMs after its requests (GOAWAY NO_ERROR)', async () => {
+    const up = await startUpstream((_req, res) => res.end('one'));
+    cleanups.push(() => up.close());
+    const { s, front: f } = await front(upstreamsYaml({ app: up.url }) + 'server: { keepAliveTimeoutMs: 100 }\nroutes:\n  - { prefix: /, upstream: app }\n');
+    const goaway = once(s, 'goaway');
+    expect((await h2Request(s, { ':path': '/one' })).body.toString()).toBe('one');
+    const [code] = (await goaway) as [number];
+    expect(code).toBe(constants.NGHTTP2_NO_ERROR);
+    await f.h2.closeAll(); // resolves at once for a session already closed
+  });
+
   it('curl --http2 gets the upstream answer over h2', async () => {
     const up = await startUpstream((req, res) => res.end(`via ${req.headers['x-forwarded-proto']}`));
     cleanups.push(() => up.close());

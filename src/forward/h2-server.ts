@@ -4,7 +4,8 @@
 // http2 server fed sockets by hand. Bounds: maxConcurrentStreams and the header list size
 // (maxHeaderBytes) as SETTINGS; a client resetting more than 200 streams within 10 s is sent
 // GOAWAY (ENHANCE_YOUR_CALM) and disconnected (rapid reset, CVE-2023-44487); a session with no
-// stream open for keepAliveTimeoutMs is closed; closeAll() sends GOAWAY and lets streams finish.
+// stream open for keepAliveTimeoutMs (before its first, headersTimeoutMs) is closed; closeAll()
+// sends GOAWAY and lets streams finish.
 
 import http2, { constants, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,7 +22,7 @@ import { sendError } from './respond.js';
 import type { ErrorCode } from '../errors.js';
 import { LOG } from '../observability/log-messages.js';
 
-export type H2Limits = Pick<ResolvedServer, 'maxConcurrentStreams' | 'maxHeaderBytes' | 'maxHeadersCount' | 'keepAliveTimeoutMs'>;
+export type H2Limits = Pick<ResolvedServer, 'maxConcurrentStreams' | 'maxHeaderBytes' | 'maxHeadersCount' | 'keepAliveTimeoutMs' | 'headersTimeoutMs'>;
 
 export interface H2Options {
   /** The rapid-reset window's clock (tests). */
@@ -67,7 +68,7 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
   server.on('sessionError', (err) => logger.warn({ msg: LOG.h2SessionError, err }));
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
-    watchSession(session, limits.keepAliveTimeoutMs, clock, logger);
+    watchSession(session, limits, clock, logger);
     session.once('close', () => sessions.delete(session));
   });
 
@@ -96,15 +97,16 @@ function closeSession(session: ServerHttp2Session): Promise<void> {
   });
 }
 
-/** Idle close (no stream open for keepAliveMs) and the rapid-reset limit, for one session. */
-function watchSession(session: ServerHttp2Session, keepAliveMs: number, clock: Clock, logger: Logger): void {
+/** Idle close (no stream open for keepAliveTimeoutMs; before the first request, for
+ *  headersTimeoutMs, as HTTP/1.1 has) and the rapid-reset limit, for one session. */
+function watchSession(session: ServerHttp2Session, limits: H2Limits, clock: Clock, logger: Logger): void {
   const resets = new ResetWindow();
   let open = 0;
   let idleTimer: NodeJS.Timeout | null = null;
-  const armIdle = (): void => {
-    if (keepAliveMs > 0) idleTimer = setTimeout(() => session.close(), keepAliveMs);
+  const armIdle = (ms: number): void => {
+    if (ms > 0) idleTimer = setTimeout(() => session.close(), ms);
   };
-  armIdle();
+  armIdle(limits.headersTimeoutMs > 0 ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs);
   session.once('close', () => {
     if (idleTimer !== null) clearTimeout(idleTimer);
   });
@@ -115,7 +117,7 @@ function watchSession(session: ServerHttp2Session, keepAliveMs: number, clock: C
       idleTimer = null;
     }
     stream.once('close', () => {
-      if (--open === 0 && !session.closed && !session.destroyed) armIdle();
+      if (--open === 0 && !session.closed && !session.destroyed) armIdle(limits.keepAliveTimeoutMs);
       if (!resetByClient(stream, session)) return;
       if (!resets.record(clock.now())) return;
       logger.warn({ msg: LOG.h2RapidReset, remoteAddress: session.socket?.remoteAddress });

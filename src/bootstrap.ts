@@ -6,7 +6,6 @@ import type { Clock, Random } from './util/clock.js';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo, Server as NetServer } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import { createAdminApp, type Lifecycle } from './admin/app.js';
 import { AdminExposedError, adminExposureProblem } from './admin/exposure.js';
@@ -14,6 +13,8 @@ import { ProxyHandler } from './forward/handler.js';
 import { AccessLog } from './observability/access-log.js';
 import { UpstreamPools } from './forward/pools.js';
 import { createPublicServer } from './forward/server.js';
+import { createH2Server } from './forward/h2-server.js';
+import type { Duplex } from 'node:stream';
 import { startTlsEdge, type TlsEdge } from './edge/start-tls.js';
 import { UpgradeHandler } from './forward/upgrade.js';
 import type { Logger } from './observability/logger.js';
@@ -43,8 +44,6 @@ export interface StartOptions {
   readonly random?: Random;
   /** Tests: how often server.tls's certificate files are read (default 1 s). */
   readonly certPollMs?: number;
-  /** The HTTP/2 seam: TLS sockets that chose h2 by ALPN (h2 is offered only when this is given). */
-  readonly h2?: (socket: TLSSocket) => void;
 }
 
 export interface Strangler {
@@ -120,9 +119,14 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   let adminPort: number;
   // With server.tls the public port is a tls.Server handing its sockets to publicServer.
   let tlsEdge: TlsEdge | null = null;
+  // With server.http2 (default), TLS connections that choose h2 by ALPN: the same handler.
+  const h2 = table.server.tls !== null && table.server.http2 ? createH2Server(table.server, handler, access, logger, { clock: opts.clock }) : null;
   try {
     if (table.server.tls !== null) {
-      tlsEdge = await startTlsEdge({ httpServer: publicServer, tls: table.server.tls, limits: table.server, logger, metrics, certPollMs: opts.certPollMs, h2: opts.h2 });
+      tlsEdge = await startTlsEdge({
+        httpServer: publicServer, tls: table.server.tls, limits: table.server, logger, metrics, certPollMs: opts.certPollMs,
+        ...(h2 === null ? {} : { h2: (socket: Duplex) => h2.accept(socket) }),
+      });
     }
     adminPort = await listen(adminServer, opts.adminPort ?? table.server.adminPort, adminHost);
     port = await listen(tlsEdge?.server ?? publicServer, opts.port ?? table.server.port, opts.host ?? table.server.host);
@@ -151,6 +155,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       const closed = new Promise<void>((resolve) => (tlsEdge?.server ?? publicServer).close(() => resolve()));
       if (tlsEdge !== null) publicServer.close(); // never listened: stops its timeout sweep
       publicServer.closeIdleConnections();
+      void h2?.closeAll(); // GOAWAY: streams under way finish, then each session closes
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), drainMs);
@@ -160,6 +165,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       if (expired) {
         logger.warn({ msg: LOG.drainTimeout, drainTimeoutMs: drainMs });
         publicServer.closeAllConnections();
+        h2?.destroyAll();
       }
       upgrades.closeAll();
       adminServer.closeAllConnections();

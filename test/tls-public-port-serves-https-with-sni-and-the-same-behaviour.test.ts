@@ -97,13 +97,6 @@ describe('TLS on the public port', () => {
     expect(await servedCn(proxy.port, pki.ca, undefined)).toBe('localhost');
   });
 
-  it('offers only http/1.1 by ALPN while no HTTP/2 handler is plugged in', async () => {
-    const socket = tls.connect({ host: '127.0.0.1', port: proxy.port, ca: pki.ca, servername: 'localhost', ALPNProtocols: ['h2', 'http/1.1'] });
-    await once(socket, 'secureConnect');
-    expect(socket.alpnProtocol).toBe('http/1.1');
-    socket.destroy();
-  });
-
   it('upgrades a WebSocket over TLS on the same port (wss)', async () => {
     const ws = new WebSocket(`wss://localhost:${proxy.port}/live/room`, { ca: pki.ca });
     await once(ws, 'open');

@@ -173,6 +173,7 @@ const server = obj({
     ['cert', 'key'],
   ),
   http2: { type: 'boolean' },
+  maxConcurrentStreams: int(1, 10000),
 });
 
 const upstream = obj(

@@ -25,6 +25,8 @@ export interface ServerConfig {
   readonly tls?: TlsConfig;
   /** With tls: offer h2 besides http/1.1 by ALPN (default true). */
   readonly http2?: boolean;
+  /** HTTP/2 streams one connection may have open at once (default 100). */
+  readonly maxConcurrentStreams?: number;
 }
 
 export interface CertKeyPair {

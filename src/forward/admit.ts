@@ -36,21 +36,25 @@ export interface RequestHead {
   readonly httpVersionMinor: number;
   /** A TLS socket says `encrypted: true` (the request came over server.tls). */
   readonly socket?: object | null;
+  /** HTTP/2 (the compat API's request): its stream says whether a body follows the head. */
+  readonly stream?: { readonly endAfterHeaders: boolean };
 }
 
 export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   const overTls = (req.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true;
-  const scan = scanRequestHeaders(req.rawHeaders, table.server.trustedProxies, req.url, overTls ? 'https' : 'http');
+  let scan = scanRequestHeaders(req.rawHeaders, table.server.trustedProxies, req.url, overTls ? 'https' : 'http');
   const method = req.method!;
-  // Versions the parser accepts but RFC 9112 does not (0.9, 2.0).
-  if (req.httpVersionMajor !== 1) {
+  // HTTP/2 frames the body itself: DATA frames may follow without Content-Length.
+  if (scan.h2 && !scan.hasBody && req.stream?.endAfterHeaders === false) scan = { ...scan, hasBody: true };
+  // Versions the parser accepts but RFC 9112 does not (0.9, 2.0); real HTTP/2 carries pseudo-headers.
+  if (req.httpVersionMajor !== 1 && !(scan.h2 && req.httpVersionMajor === 2)) {
     return refused(scan, 'bad_request', `HTTP/${req.httpVersionMajor}.${req.httpVersionMinor} requests are not accepted; use HTTP/1.1 or HTTP/1.0`, '-', true);
   }
   if (scan.count > table.server.maxHeadersCount) {
     return refused(scan, 'headers_too_large', `the request has ${scan.count} header fields; at most ${table.server.maxHeadersCount} are accepted`);
   }
   if (scan.hostProblem !== null) return refused(scan, 'bad_request', scan.hostProblem);
-  if (scan.host === null && req.httpVersionMinor === 1) return refused(scan, 'bad_request', 'an HTTP/1.1 request needs a Host header');
+  if (scan.host === null && (req.httpVersionMinor === 1 || scan.h2)) return refused(scan, 'bad_request', `an HTTP/${scan.h2 ? '2' : '1.1'} request needs a Host header${scan.h2 ? ' or :authority' : ''}`);
   const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
   if (!target.ok) return refused(scan, 'bad_request', target.reason);
   // RFC 9112 3.2.2: an absolute-form target's authority, not the Host field, names the host.

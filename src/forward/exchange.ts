@@ -17,6 +17,7 @@ import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type Proxy
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
+import { breakResponse, h2StreamOf } from './h2-stream.js';
 
 export interface ExchangeEnd {
   readonly status: number;
@@ -119,10 +120,15 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (res[EXCHANGE] === this) return;
     res[EXCHANGE] = this;
     res.on('close', onResponseClose); // emitted once; 'on' spares once()'s wrapper per request
-    // idleTimeoutMs on the client's side is the socket's own timer: no timer of ours per request.
+    // idleTimeoutMs on the client's side is the socket's own timer (HTTP/2: the stream's, the
+    // session carrying others): no timer of ours per request.
     const idle = this.route.idleTimeoutMs;
-    const socket = this.req.socket;
-    if (socket.timeout !== idle) socket.setTimeout(idle);
+    if (h2StreamOf(res) !== null) {
+      if (idle > 0) res.setTimeout(idle);
+    } else {
+      const socket = this.req.socket;
+      if (socket.timeout !== idle) socket.setTimeout(idle);
+    }
     if (idle > 0) res.on('timeout', onResponseIdle);
   }
 
@@ -134,7 +140,7 @@ export class Exchange implements ResponseSink, AttemptListener {
   /** Nothing could be read from or written to the client for idleTimeoutMs. */
   idle(): void {
     if (this.#done) {
-      this.res.destroy(); // answered, but the client stopped reading the tail: close
+      breakResponse(this.res); // answered, but the client stopped reading the tail: close
       return;
     }
     const ms = this.route.idleTimeoutMs;
@@ -143,7 +149,7 @@ export class Exchange implements ResponseSink, AttemptListener {
       if (this.req.complete) return;
       this.#end('request_timeout', null, `the request body was silent for ${ms} ms`);
     } else {
-      this.res.destroy(); // a response under way: broken, never a clean end of a truncated body
+      breakResponse(this.res); // a response under way: broken, never a clean end of a truncated body
       this.#end('idle_timeout', null);
     }
     this.#sending?.abort(new UpstreamFailure('cancelled', `the client's connection was silent for ${ms} ms`));
@@ -214,10 +220,12 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.stopTimer();
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
-    const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining);
+    const h2 = h2StreamOf(this.res) !== null;
+    const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining && !h2);
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);
-    this.res.writeHead(statusCode, relayableReason(statusCode, statusText), headers);
+    if (h2) this.res.writeHead(statusCode, headers); // HTTP/2 has no reason phrase
+    else this.res.writeHead(statusCode, relayableReason(statusCode, statusText), headers);
     const idle = this.route.idleTimeoutMs;
     if (idle > 0 && !this.req.complete) watchUploadSilence(this.req, idle, () => this.idle());
   }
@@ -251,7 +259,7 @@ export class Exchange implements ResponseSink, AttemptListener {
   relayError(err: Error): void {
     if (this.#done) return;
     // Mid-body failure: the client must see a broken response, never a truncated "complete" one.
-    this.res.destroy(err);
+    breakResponse(this.res, err);
     this.#end((err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? 'idle_timeout' : 'upstream_aborted', err);
   }
 

@@ -75,6 +75,8 @@ export interface RequestHeadScan {
   readonly authority: string | null;
   /** How the client reached the proxy: https over TLS (server.tls), else http. */
   readonly ownProto: 'http' | 'https';
+  /** An HTTP/2 request (its pseudo-header fields came first; they are never forwarded). */
+  readonly h2: boolean;
 }
 
 /**
@@ -96,12 +98,29 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
   let named: Set<string> | null = null;
   // Where the spoofable headers sit in `headers` (kept only while the request may be trusted).
   let spoofs: number[] | null = null;
+  // HTTP/2 (RFC 9113 8.3): `:authority` stands for Host; the other pseudo-header fields are not
+  // headers; the Cookie field may come split in several, joined again for an HTTP/1.1 upstream.
+  let pseudo = 0;
+  let authority: string | null = null;
+  let cookieAt = -1;
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
     const lower = name.toLowerCase();
     switch (lower) {
+      case ':authority':
+        pseudo++;
+        authority = value;
+        continue;
+      case 'cookie':
+        if (pseudo === 0) break;
+        if (cookieAt !== -1) {
+          headers[cookieAt + 1] += '; ' + value;
+          continue;
+        }
+        cookieAt = headers.length;
+        break;
       case 'host':
         if (host === null) host = value;
         else hostRepeated = true;
@@ -152,6 +171,10 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
         (spoofs ??= []).push(headers.length);
         break;
       default:
+        if (lower.charCodeAt(0) === 0x3a) {
+          pseudo++; // :method, :path, :scheme (HTTP/2): the request line, not headers
+          continue;
+        }
         if (isHopByHop(lower)) continue;
         if (lower.indexOf('_') !== -1 && isUnderscoreSpoof(lower)) continue;
     }
@@ -159,14 +182,18 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
   }
   const trusted = trustedProxies > 0 && trustedValuesSane(forwardedFor, forwardedProto, forwardedHost, trustedProxies);
   const kept = trusted || spoofs === null ? headers : withoutAt(headers, spoofs);
+  const hostDiffers = authority !== null && host !== null && host.toLowerCase() !== authority.toLowerCase();
+  if (authority !== null) host = authority;
   return {
     headers: named === null ? kept : withoutNamed(kept, named),
     host,
     hostProblem: hostRepeated
       ? 'a request must not carry more than one Host header'
-      : host !== null && !HOST_VALUE.test(host)
-        ? 'the Host header is not a valid host[:port]'
-        : null,
+      : hostDiffers
+        ? 'the Host header names another host than :authority'
+        : host !== null && !HOST_VALUE.test(host)
+          ? 'the Host header is not a valid host[:port]'
+          : null,
     requestId: requestId ?? newRequestId(),
     hasBody,
     expectContinue,
@@ -174,10 +201,11 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
     forwardedProto,
     forwardedHost,
     idempotencyKey,
-    count: raw.length >> 1,
+    count: (raw.length >> 1) - pseudo,
     trusted,
-    authority: target.charCodeAt(0) === 0x2f ? null : authorityOf(target),
+    authority: pseudo > 0 || target.charCodeAt(0) === 0x2f ? null : authorityOf(target),
     ownProto,
+    h2: pseudo > 0,
   };
 }
 

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { isHopByHop } from './headers.js';
 
 function onTheWire(res: ServerResponse): boolean {
-  return res.socket !== null && !res.headersSent && !res.writableEnded;
+  return res.socket != null && !res.headersSent && !res.writableEnded;
 }
 
 function continueOnceOnTheWire(this: ServerResponse): void {

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { errorBody, rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
 import { newRequestId } from './headers.js';
+import { endStreamAfter, h2StreamOf } from './h2-stream.js';
 
 export function sendError(
   res: ServerResponse,
@@ -22,9 +23,12 @@ export function sendError(
     'content-length', String(Buffer.byteLength(body)),
     'x-request-id', requestId,
   ];
-  if (closeConnection) headers.push('connection', 'close');
+  // HTTP/2 has no Connection field: its stream ends instead (the session carries other requests).
+  const stream = h2StreamOf(res);
+  if (closeConnection && stream === null) headers.push('connection', 'close');
   res.writeHead(status, headers);
   res.end(body);
+  if (closeConnection && stream !== null) endStreamAfter(stream);
   return status;
 }
 

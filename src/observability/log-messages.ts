@@ -29,6 +29,9 @@ export const LOG = {
   tlsHandshakeFailed: 'tls handshake failed',
   // forward/server.ts
   publicServerError: 'public server error',
+  // forward/h2-server.ts
+  h2SessionError: 'http/2 session error',
+  h2RapidReset: 'http/2 client reset too many streams: GOAWAY',
   // forward/handler.ts
   canaryHalted: 'canary halted',
   // policies/resilient.ts

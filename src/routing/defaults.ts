@@ -30,6 +30,7 @@ export const SERVER_DEFAULTS = {
   keepAliveTimeoutMs: 5_000,
   tls: null as ResolvedTls | null,
   http2: true,
+  maxConcurrentStreams: 100,
 };
 
 export type ResolvedServer = typeof SERVER_DEFAULTS;

@@ -47,7 +47,7 @@ export class ConfigInvalidError extends Error {
 
 /** Server settings bound when the listeners started; a reload cannot move them. server.tls: its
  *  paths and minVersion (a changed certificate *file* is served by the certificate watcher). */
-const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'tls', 'http2'] as const;
+const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'tls', 'http2', 'maxConcurrentStreams'] as const;
 
 /** How long a watch-triggered read waits to see the same bytes twice (an editor mid-write). */
 const SETTLE_MS = 25;

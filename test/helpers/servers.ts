@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { startStrangler, type Strangler } from '../../src/bootstrap.js';
-import { createStreamLogger } from '../../src/observability/logger.js';
+import { createStreamLogger, type Logger } from '../../src/observability/logger.js';
 import type { Clock, Random } from '../../src/util/clock.js';
 
 export interface Running {
@@ -62,6 +62,8 @@ export interface TestProxy extends Running {
   readonly file: string;
   /** Parsed JSON log lines written so far. */
   readonly logs: Record<string, unknown>[];
+  /** The logger the proxy writes to (a test-built front writes its lines to the same place). */
+  readonly logger: Logger;
   /** Resolves with the first log line matching the predicate (already written or future). */
   logLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
 }
@@ -106,9 +108,10 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
       cb();
     },
   });
+  const logger = createStreamLogger('debug', sink);
   const proxy = await startStrangler({
     configPath: file,
-    logger: createStreamLogger('debug', sink),
+    logger,
     port: 0,
     host: '127.0.0.1',
     adminPort: 0,
@@ -126,6 +129,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
     adminUrl: `http://127.0.0.1:${proxy.adminPort}`,
     file,
     logs,
+    logger,
     logLine: (match) => {
       const found = logs.find(match);
       if (found !== undefined) return Promise.resolve(found);

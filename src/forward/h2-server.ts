@@ -1,0 +1,143 @@
+// HTTP/2 on the public port: the TLS front hands over every socket whose ALPN chose `h2`, and each
+// request on it goes through the same ProxyHandler as HTTP/1.1 (Node's compat API gives it a
+// request and a response with the same surface). The TLS is done already, so this is a plain
+// http2 server fed sockets by hand. Bounds: maxConcurrentStreams and the header list size
+// (maxHeaderBytes) as SETTINGS; a client resetting more than 200 streams within 10 s is sent
+// GOAWAY (ENHANCE_YOUR_CALM) and disconnected (rapid reset, CVE-2023-44487); a session with no
+// stream open for keepAliveTimeoutMs (before its first, headersTimeoutMs) is closed; closeAll()
+// sends GOAWAY and lets streams finish.
+
+import http2, { constants, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AccessLog } from '../observability/access-log.js';
+import type { Logger } from '../observability/logger.js';
+import type { ResolvedServer } from '../routing/defaults.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import type { ProxyHandler } from './handler.js';
+import { newRequestId, saneRequestId } from './headers.js';
+import { resetHere } from './h2-stream.js';
+import { ResetWindow } from './reset-window.js';
+import { sendError } from './respond.js';
+import type { ErrorCode } from '../errors.js';
+import { LOG } from '../observability/log-messages.js';
+
+export type H2Limits = Pick<ResolvedServer, 'maxConcurrentStreams' | 'maxHeaderBytes' | 'maxHeadersCount' | 'keepAliveTimeoutMs' | 'headersTimeoutMs'>;
+
+export interface H2Options {
+  /** The rapid-reset window's clock (tests). */
+  readonly clock?: Clock;
+}
+
+/** What the TLS front calls: `accept` for each socket whose `alpnProtocol` is 'h2'. */
+export interface H2Front {
+  accept(socket: Duplex): void;
+  /** Shutdown: GOAWAY to every session; streams under way finish, then each session closes.
+   *  Resolves once every session has closed (bound it by the drain timeout, then destroyAll). */
+  closeAll(): Promise<void>;
+  /** After the drain timeout: every session destroyed at once. */
+  destroyAll(): void;
+  /** Sessions open now. */
+  readonly sessions: number;
+}
+
+/** Header fields past maxHeadersCount get the JSON 431 from the handler; this many more are refused by the parser. */
+const HEADER_PAIRS_SLACK = 16;
+
+export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: AccessLog, logger: Logger, opts: H2Options = {}): H2Front {
+  const clock = opts.clock ?? systemClock;
+  const sessions = new Set<ServerHttp2Session>();
+  const server = http2.createServer({
+    settings: {
+      maxConcurrentStreams: limits.maxConcurrentStreams,
+      maxHeaderListSize: limits.maxHeaderBytes,
+      enablePush: false,
+    },
+    maxHeaderListPairs: limits.maxHeadersCount + HEADER_PAIRS_SLACK,
+    maxSessionMemory: 10, // MB (Node's default, on purpose)
+  });
+  const serve = (req: Http2ServerRequest, res: Http2ServerResponse, expectContinue: boolean): void =>
+    handler.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse, expectContinue);
+  server.on('request', (req, res) => serve(req, res, false));
+  server.on('checkContinue', (req, res) => serve(req, res, true));
+  server.on('checkExpectation', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+    const message = `the expectation '${String(req.headers.expect).slice(0, 64)}' cannot be met; only Expect: 100-continue is supported`;
+    refuse(req, res, 'bad_request', message, access);
+  });
+  server.on('connect', (req: Http2ServerRequest, res: Http2ServerResponse) => refuse(req, res, 'bad_request', 'CONNECT tunnels are not proxied', access));
+  server.on('sessionError', (err) => logger.warn({ msg: LOG.h2SessionError, err }));
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    watchSession(session, limits, clock, logger);
+    session.once('close', () => sessions.delete(session));
+  });
+
+  return {
+    accept(socket: Duplex): void {
+      server.emit('connection', socket);
+    },
+    closeAll(): Promise<void> {
+      return Promise.all([...sessions].map(closeSession)).then(() => undefined);
+    },
+    destroyAll(): void {
+      for (const s of sessions) s.destroy();
+    },
+    get sessions(): number {
+      return sessions.size;
+    },
+  };
+}
+
+/** GOAWAY, then closed once its streams are done (also when it was closing already). */
+function closeSession(session: ServerHttp2Session): Promise<void> {
+  return new Promise((resolve) => {
+    if (session.destroyed) return resolve();
+    session.once('close', () => resolve());
+    session.close();
+  });
+}
+
+/** Idle close (no stream open for keepAliveTimeoutMs; before the first request, for
+ *  headersTimeoutMs, as HTTP/1.1 has) and the rapid-reset limit, for one session. */
+function watchSession(session: ServerHttp2Session, limits: H2Limits, clock: Clock, logger: Logger): void {
+  const resets = new ResetWindow();
+  let open = 0;
+  let idleTimer: NodeJS.Timeout | null = null;
+  const armIdle = (ms: number): void => {
+    if (ms > 0) idleTimer = setTimeout(() => session.close(), ms);
+  };
+  armIdle(limits.headersTimeoutMs > 0 ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs);
+  session.once('close', () => {
+    if (idleTimer !== null) clearTimeout(idleTimer);
+  });
+  session.on('stream', (stream: ServerHttp2Stream) => {
+    open++;
+    if (idleTimer !== null) {
+      clearTimeout(idleTimer);
+      idleTimer = null;
+    }
+    stream.once('close', () => {
+      if (--open === 0 && !session.closed && !session.destroyed) armIdle(limits.keepAliveTimeoutMs);
+      if (!resetByClient(stream, session)) return;
+      if (!resets.record(clock.now())) return;
+      logger.warn({ msg: LOG.h2RapidReset, remoteAddress: session.socket?.remoteAddress });
+      session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      session.destroy(undefined, constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    });
+  });
+}
+
+/** The client cancelled this stream (RST_STREAM), not the proxy, and not a session going away. */
+function resetByClient(stream: ServerHttp2Stream, session: ServerHttp2Session): boolean {
+  if (session.destroyed || resetHere(stream)) return false;
+  return stream.rstCode !== constants.NGHTTP2_NO_ERROR || stream.aborted;
+}
+
+/** A request the server refuses itself: the JSON error and its access line. */
+function refuse(req: Http2ServerRequest, res: Http2ServerResponse, code: ErrorCode, message: string, access: AccessLog): void {
+  const startedAt = performance.now();
+  const sent = req.headers['x-request-id'];
+  const requestId = saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
+  const status = sendError(res as unknown as ServerResponse, code, message, requestId, undefined, false);
+  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code }, null);
+}

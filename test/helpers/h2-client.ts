@@ -1,0 +1,28 @@
+// An HTTP/2 client over TLS for the h2 tests: one session, requests as promises of status,
+// headers and body.
+
+import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import { once } from 'node:events';
+
+export interface H2Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export async function h2Connect(url: string, ca: string): Promise<ClientHttp2Session> {
+  const session = http2.connect(url, { ca });
+  session.on('error', () => {}); // a test that provokes a GOAWAY looks at the 'goaway' event
+  await once(session, 'connect');
+  return session;
+}
+
+/** One request; `body` (if any) is written and the stream ended. */
+export async function h2Request(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body?: Buffer | string): Promise<H2Answer> {
+  const req = session.request(headers, { endStream: body === undefined });
+  if (body !== undefined) req.end(body);
+  const [responseHeaders] = (await once(req, 'response')) as [IncomingHttpHeaders];
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return { status: Number(responseHeaders[':status']), headers: responseHeaders, body: Buffer.concat(chunks) };
+}

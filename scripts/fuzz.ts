@@ -137,7 +137,9 @@ async function main(): Promise<number> {
     `  upstreams received: ${up.echoes.map((e) => `${e.prefix} ${e.received}`).join(', ')}`,
     `  crashes ${down === undefined ? 0 : 1}${down === undefined ? '' : ` (${down})`}, malformed ${malformed}, hangs ${hangs}, escapes ${escapes}, upstream leaks/parse errors ${other}`,
     `  proxy ${proxyExit}`,
-    ...[...bad.filter((b) => b.what === 'crash'), ...bad.filter((b) => b.what !== 'crash'), ...findings.map((f) => ({ what: f.what, detail: `${f.route}: ${f.detail}`, input: f.input ?? '(input not kept)' }))].slice(0, 8).map((b) => `  ${b.what}: ${b.detail}\n    input: ${b.input}`),
+    // The first three of each kind of finding, with the bytes that provoked it.
+    ...[...bad, ...findings.map((f) => ({ what: f.what, detail: `${f.route}: ${f.detail}`, input: f.input ?? '(input not kept)' }))]
+      .filter((b, i, all) => all.slice(0, i).filter((x) => x.what === b.what).length < 3).map((b) => `  ${b.what}: ${b.detail}\n    input: ${b.input}`),
   ];
   const pass = down === undefined && malformed === 0 && hangs === 0 && findings.length === 0;
   process.stdout.write(out.join('\n') + `\n${pass ? 'PASS' : 'FAIL'}\n`);

@@ -120,7 +120,8 @@ export async function startEcho(prefix: string, o: EchoOptions): Promise<Echo> {
     });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (err.code?.startsWith('HPE_')) o.onFinding({ what: 'upstream-parse', route: prefix, detail: `${err.code}: ${err.message}`, id: undefined });
+    // HPE_INVALID_EOF_STATE: the proxy closed mid-request, aborting a forward (not a malformed one).
+    if (err.code?.startsWith('HPE_') && err.code !== 'HPE_INVALID_EOF_STATE') o.onFinding({ what: 'upstream-parse', route: prefix, detail: `${err.code}: ${err.message}`, id: undefined });
     socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

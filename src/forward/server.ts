@@ -64,6 +64,8 @@ export function createPublicServer(
   server.on('request', (req, res) => onRequest(req, res, false));
   server.on('checkContinue', (req, res) => onRequest(req, res, true));
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    // Behind a response that ended the connection (as in onRequest): nothing more is written.
+    if (closing.has(req.socket) || !socket.writable) return void socket.destroy();
     if (!asksForH2c(req)) return upgrades.handle(req, socket, head);
     // Served as a plain HTTP/1.1 request: its head, without the upgrade, and what followed it are
     // parsed again on the same connection (once the responses ahead of it are out).

@@ -5,6 +5,7 @@ import https from 'node:https';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LOG } from '../src/observability/log-messages.js';
 import { TestPki } from './helpers/pki.js';
@@ -37,7 +38,7 @@ async function httpsUpstream(cert: { cert: string; key: string }, requireClientC
       const socket = req.socket as TLSSocket;
       const peer = socket.getPeerCertificate();
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ sni: socket.servername, client: peer?.subject?.CN ?? null, path: req.url }));
+      res.end(JSON.stringify({ sni: socket.servername, client: peer?.subject?.CN ?? null, path: req.url, host: req.headers.host, port: socket.remotePort }));
     },
   );
   servers.push(server);
@@ -97,5 +98,27 @@ describe('upstream tls', () => {
     proxy = await startProxy(yaml(url, 'insecureSkipVerify: true'));
     expect((await fetch(`${proxy.url}/users/1`)).status).toBe(200);
     expect(proxy.logs.filter((l) => l.msg === LOG.upstreamTlsUnverified)).toEqual([expect.objectContaining({ level: 'warn', upstream: 'users' })]);
+  });
+
+  it("the SNI name is the upstream's own, never the client's Host (preserveHost), and a change of Host keeps the connection", async () => {
+    const url = (await httpsUpstream(namedOnly)).replace('127.0.0.1', 'localhost');
+    const localhostCert = pki.issue({ names: ['localhost'], stem: 'localhost-only' });
+    const byName = (await httpsUpstream(localhostCert)).replace('127.0.0.1', 'localhost');
+    proxy = await startProxy(
+      `upstreams:\n  users:\n    url: ${url}\n    tls: { ca: ${pki.caFile}, servername: orders.internal }\n` +
+        `  byname:\n    url: ${byName}\n    tls: { ca: ${pki.caFile} }\n` +
+        'routes:\n  - { prefix: /users, upstream: users }\n  - { prefix: /named, upstream: byname }\n',
+    );
+    const ask = async (path: string, host: string) => {
+      const res = await request(`${proxy!.url}${path}`, { headers: { host } }); // fetch would not send this Host
+      return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+    };
+    const a = await ask('/users/1', 'api.example.com');
+    expect(a).toMatchObject({ status: 200, body: { sni: 'orders.internal', host: 'api.example.com' } });
+    const b = await ask('/users/2', 'shop.example.com');
+    expect(b).toMatchObject({ status: 200, body: { sni: 'orders.internal', host: 'shop.example.com' } });
+    expect(b.body.port).toBe(a.body.port); // the same upstream connection: no reconnect for another Host
+    // Without tls.servername: the URL's host name.
+    expect(await ask('/named/1', 'api.example.com')).toMatchObject({ status: 200, body: { sni: 'localhost', host: 'api.example.com' } });
   });
 });

@@ -34,9 +34,14 @@ export interface AttemptListener {
 export type Body = Buffer | IncomingMessage | null;
 
 /** Where an attempt goes: an upstream's name (for messages) and its connection pool. */
+/** undici's Request reads `servername` from the dispatch options (lib/core/request.js); its types omit it. */
+export type DispatchWithName = Dispatcher.DispatchOptions & { servername?: string | undefined };
+
 export interface Target {
   readonly name: string;
   readonly pool: Dispatcher;
+  /** An https upstream's SNI name (pools.ts), sent with every request. */
+  readonly servername?: string;
 }
 
 /** A discarded response body up to this size is read and dropped to keep its socket... */
@@ -93,7 +98,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** Sends the request; `perTryMs` > 0 bounds the wait for this try's response head. */
   send(path: string, method: string, headers: readonly string[], body: Body, perTryMs = 0): this {
     if (perTryMs > 0) this.#timer = setTimeout(onTryTimeout, perTryMs, this);
-    this.upstream.pool.dispatch({ path, method, headers: headers as string[], body, bodyTimeout: this.#sink.idleTimeoutMs }, this);
+    this.upstream.pool.dispatch({ path, method, headers: headers as string[], body, bodyTimeout: this.#sink.idleTimeoutMs, servername: this.upstream.servername } as DispatchWithName, this);
     return this;
   }
 

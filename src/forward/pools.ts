@@ -7,7 +7,7 @@ import type { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import { UPSTREAM_DEFAULTS } from '../routing/defaults.js';
 import type { ResolvedUpstream } from '../routing/upstream-tls.js';
-import { tlsConnectOptions } from './upstream-tls-options.js';
+import { httpsConnector, requestServername } from './upstream-tls-options.js';
 
 export interface Upstream {
   readonly name: string;
@@ -16,6 +16,8 @@ export interface Upstream {
   /** host[:port] as the Host header names it. */
   readonly host: string;
   readonly pool: Pool;
+  /** https: the SNI name every request carries (see upstream-tls-options.ts); http: undefined. */
+  readonly servername?: string;
 }
 
 function keyOf(cfg: ResolvedUpstream): string {
@@ -42,7 +44,7 @@ export class UpstreamPools {
         connections: cfg.connections ?? UPSTREAM_DEFAULTS.connections,
         keepAliveTimeout: cfg.keepAliveMs ?? UPSTREAM_DEFAULTS.keepAliveMs,
         connectTimeout: cfg.connectTimeoutMs ?? UPSTREAM_DEFAULTS.connectTimeoutMs,
-        ...(cfg.tlsMaterial === undefined ? {} : { connect: tlsConnectOptions(cfg.tlsMaterial) }),
+        ...(url.protocol === 'https:' ? { connect: httpsConnector(cfg.tlsMaterial, cfg.connectTimeoutMs ?? UPSTREAM_DEFAULTS.connectTimeoutMs) } : {}),
         // The route's timeoutMs bounds the wait for headers; a body may stream for as long as
         // both sides keep it open (server-sent events), so undici's own timers are off.
         headersTimeout: 0,
@@ -51,7 +53,8 @@ export class UpstreamPools {
       });
       this.#byKey.set(key, pool);
     }
-    return { name, url: cfg.url, origin: url.origin, host: url.host, pool };
+    const servername = url.protocol === 'https:' ? requestServername(url, cfg.tlsMaterial) : undefined;
+    return { name, url: cfg.url, origin: url.origin, host: url.host, pool, ...(servername === undefined ? {} : { servername }) };
   }
 
   /**

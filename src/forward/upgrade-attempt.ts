@@ -6,7 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { failureOf, timeoutFailure, UpstreamFailure } from './failure.js';
-import type { Target } from './attempt.js';
+import type { DispatchWithName, Target } from './attempt.js';
 
 /** Told how the handshake went: exactly one of upgraded, answered or failed, first. */
 export interface UpgradeListener {
@@ -53,7 +53,7 @@ export class UpgradeAttempt implements Dispatcher.DispatchHandler {
   send(req: UpgradeRequest): this {
     this.#timeoutMs = req.timeoutMs;
     if (req.timeoutMs > 0) this.#timer = setTimeout(onTimeout, req.timeoutMs, this);
-    this.#upstream.pool.dispatch({ path: req.path, method: 'GET', headers: req.headers as string[], upgrade: req.protocol }, this);
+    this.#upstream.pool.dispatch({ path: req.path, method: 'GET', headers: req.headers as string[], upgrade: req.protocol, servername: this.#upstream.servername } as DispatchWithName, this);
     return this;
   }
 

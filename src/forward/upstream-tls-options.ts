@@ -3,6 +3,7 @@
 // which includes NODE_EXTRA_CA_CERTS; Node 20: the bundled roots) instead of replacing them.
 
 import tls from 'node:tls';
+import { buildConnector } from 'undici';
 import type { UpstreamTlsMaterial } from '../routing/upstream-tls.js';
 
 type CaList = (string | Buffer)[];
@@ -11,7 +12,24 @@ const defaultCas = (): CaList => {
   return typeof get === 'function' ? get('default') : [...tls.rootCertificates];
 };
 
-export function tlsConnectOptions(m: UpstreamTlsMaterial): tls.ConnectionOptions {
+/**
+ * The connector of an https upstream's pool. undici takes a request's SNI name from its Host
+ * header, and with preserveHost that is the client's public name: the upstream would be asked for
+ * (and checked against) the wrong certificate, and every change of Host between two requests
+ * would drop the connection. The name sent and checked is the upstream's own: `tls.servername`,
+ * else the URL's host name (none for an IP address: its certificate is checked against the IP).
+ */
+export function httpsConnector(m: UpstreamTlsMaterial | undefined, connectTimeoutMs: number): buildConnector.connector {
+  const base = buildConnector({ ...(m === undefined ? {} : tlsConnectOptions(m)), timeout: connectTimeoutMs } as buildConnector.BuildOptions);
+  return (opts, callback) => base({ ...opts, servername: undefined } as unknown as buildConnector.Options, callback);
+}
+
+/** The SNI name every request to this https upstream carries (constant, so undici never reconnects for it). */
+export function requestServername(url: URL, m: UpstreamTlsMaterial | undefined): string {
+  return m?.servername ?? url.hostname.replace(/^\[|\]$/g, '');
+}
+
+function tlsConnectOptions(m: UpstreamTlsMaterial): tls.ConnectionOptions {
   return {
     ...(m.ca === null ? {} : { ca: [...defaultCas(), m.ca] }),
     ...(m.cert === null || m.key === null ? {} : { cert: m.cert, key: m.key }),

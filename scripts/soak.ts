@@ -1,11 +1,17 @@
-// npm run soak: a long, bounded, loopback-only mix through the proxy (a child process) in front of
-// an echo upstream (fuzz/upstream.ts): keep-alive requests, new connections, client aborts
-// mid-response, streamed uploads echoed back. Every --sample seconds the proxy's RSS (VmRSS) and
+// npm run soak: a long, bounded, loopback-only mix through the proxy (a child process, on HTTPS with
+// a certificate from a private CA made here) in front of an echo upstream (fuzz/upstream.ts):
+// keep-alive requests, new connections, client aborts mid-response, streamed uploads echoed back,
+// and HTTP/2 streams (one session per worker, reopened when the proxy closes it). Every --sample seconds the proxy's RSS (VmRSS) and
 // open fds (/proc/<pid>/fd) are sampled; the summary prints the samples, the least-squares slopes
 // (KB and fds per 100k requests, the first quarter of the run left out as warm-up) and a verdict.
 // Seeded; stops after --requests or --seconds. Exit 0 when no growth is seen, 1 otherwise.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestPki } from './lib/pki.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from './lib/seeded-random.js';
 import { countInto } from './lib/stats.js';
@@ -21,13 +27,16 @@ const LIMIT = { kb: 4096, fds: 5 };
 interface Ctx {
   readonly base: string;
   readonly keepAlive: http.Agent;
+  readonly ca: string;
+  /** This worker's HTTP/2 session (opened on first use, again after the proxy closed it). */
+  h2: http2.ClientHttp2Session | null;
 }
 /** One request of a kind; resolves with its status ('abort' for a deliberate abort). */
 type Kind = (ctx: Ctx) => Promise<string>;
 
 function request(ctx: Ctx, o: { agent: http.Agent | false; path: string; resp: string; method?: string; body?: number; abortAfter?: number }): Promise<string> {
   return new Promise((resolve) => {
-    const req = http.request(`${ctx.base}${o.path}`, { agent: o.agent, method: o.method ?? 'GET', headers: { 'x-fuzz-resp': o.resp, ...(o.agent === false && { connection: 'close' }) } }, (res) => {
+    const req = https.request(`${ctx.base}${o.path}`, { agent: o.agent, ca: ctx.ca, method: o.method ?? 'GET', headers: { 'x-fuzz-resp': o.resp, ...(o.agent === false && { connection: 'close' }) } }, (res) => {
       let got = 0;
       res.on('data', (c: Buffer) => {
         got += c.length;
@@ -52,11 +61,32 @@ function request(ctx: Ctx, o: { agent: http.Agent | false; path: string; resp: s
   });
 }
 
-/** The mix. HTTP/2 hook: an `h2` kind (an http2.connect session through the proxy's h2 port) goes
- *  here, with its weight, once the proxy speaks HTTP/2. */
+/** One HTTP/2 stream on the worker's session; every 10th is cancelled after its first bytes. */
+function h2Request(ctx: Ctx, cancel: boolean): Promise<string> {
+  if (ctx.h2 === null || ctx.h2.closed || ctx.h2.destroyed) {
+    const session = http2.connect(ctx.base, { ca: ctx.ca });
+    session.on('error', () => {});
+    ctx.h2 = session;
+  }
+  const session = ctx.h2;
+  return new Promise((resolve) => {
+    const stream = session.request({ ':path': cancel ? '/soak/big' : '/soak/h2', 'x-fuzz-resp': cancel ? 'big' : 'cl' });
+    let status = '?';
+    stream.on('response', (h) => (status = String(h[':status'])));
+    stream.on('data', () => {
+      if (cancel) (stream.close(http2.constants.NGHTTP2_CANCEL), resolve('abort'));
+    });
+    stream.on('end', () => resolve(status));
+    stream.on('error', (e: NodeJS.ErrnoException) => resolve(cancel ? 'abort' : `error ${e.code ?? e.message}`));
+  });
+}
+
+/** The mix (weights in percent). */
 const KINDS: Record<string, { weight: number; run: Kind }> = {
-  keepAlive: { weight: 70, run: (c) => request(c, { agent: c.keepAlive, path: '/soak/a', resp: 'cl' }) },
-  newConnection: { weight: 15, run: (c) => request(c, { agent: false, path: '/soak/b', resp: 'chunked' }) },
+  keepAlive: { weight: 55, run: (c) => request(c, { agent: c.keepAlive, path: '/soak/a', resp: 'cl' }) },
+  h2Stream: { weight: 18, run: (c) => h2Request(c, false) },
+  h2Cancel: { weight: 2, run: (c) => h2Request(c, true) },
+  newConnection: { weight: 10, run: (c) => request(c, { agent: false, path: '/soak/b', resp: 'chunked' }) },
   abortMidResponse: { weight: 8, run: (c) => request(c, { agent: c.keepAlive, path: '/soak/big', resp: 'big', abortAfter: 1 }) },
   streamUpDown: { weight: 7, run: (c) => request(c, { agent: c.keepAlive, path: '/soak/echo', resp: 'echo', method: 'POST', body: 128 * 1024 }) },
 };
@@ -88,11 +118,14 @@ async function main(): Promise<number> {
   const o = runFlags('soak', { requests: 1_000_000, seconds: 1800, seed: 1, concurrency: 32 }, USAGE);
   const say = (line: string): void => void (o.quiet || process.stderr.write(`soak: ${line}\n`));
   const findings: string[] = [];
-  const up = await startUpstreams([{ prefix: '/soak' }], ['keepAliveTimeoutMs: 2000'], (f) => findings.push(`${f.what}: ${f.detail}`));
+  const pkiDir = mkdtempSync(join(tmpdir(), 'strangler-soak-pki-'));
+  const pki = new TestPki('strangler soak CA', pkiDir);
+  const leaf = pki.issue({ names: ['127.0.0.1', 'localhost'] });
+  const up = await startUpstreams([{ prefix: '/soak' }], ['keepAliveTimeoutMs: 2000', `tls: { cert: ${leaf.certFile}, key: ${leaf.keyFile} }`], (f) => findings.push(`${f.what}: ${f.detail}`));
   const stack = await startProxy('soak', up.yaml, say);
   onSignals((sig, status) => (process.stderr.write(`\nsoak: ${sig}, stopping\n`), stack.killNow(), process.exit(status)));
   const pid = stack.proxyPid!;
-  const ctx: Ctx = { base: stack.proxyUrl, keepAlive: new http.Agent({ keepAlive: true, maxSockets: o.concurrency }) };
+  const ctx: Ctx = { base: stack.proxyUrl.replace(/^http:/, 'https:'), keepAlive: new https.Agent({ keepAlive: true, maxSockets: o.concurrency, ca: pki.ca }), ca: pki.ca, h2: null };
   const r = seededRandom(o.seed);
   const kinds = Object.entries(KINDS);
   const total = kinds.reduce((a, [, k]) => a + k.weight, 0);
@@ -110,19 +143,24 @@ async function main(): Promise<number> {
     samples.push(s);
     say(`${s.s.toFixed(0)} s: ${s.requests} requests, rss ${s.rssKb} KB, ${s.fds} fds`);
   }, SAMPLE_S * 1000);
+  const sessions: http2.ClientHttp2Session[] = [];
   const worker = async (): Promise<void> => {
+    const own: Ctx = { ...ctx, h2: null }; // a session per worker: 32 sessions with streams in turn
     while (issued < o.requests && Date.now() < stopAt && down === undefined) {
       issued++;
       const [name, run] = pick();
-      countInto(outcomes, `${name} ${await run(ctx)}`);
+      countInto(outcomes, `${name} ${await run(own)}`);
       if (++done % 20_000 === 0) down = await proxyDown(stack);
     }
+    if (own.h2 !== null) sessions.push(own.h2);
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
   clearInterval(timer);
   const seconds = (Date.now() - startedAt) / 1000;
   samples.push(sample(pid, done, startedAt));
   ctx.keepAlive.destroy();
+  for (const s of sessions) s.close();
+  rmSync(pkiDir, { recursive: true, force: true });
   await sleep(3000); // the proxy's keep-alive timeout (2 s) closes what the clients left open
   const idle = sample(pid, done, startedAt);
   down ??= await proxyDown(stack);

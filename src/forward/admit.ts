@@ -1,6 +1,6 @@
 // The prelude every request and every upgrade goes through, in one place: the HTTP version, the
-// header count, the Host rules (RFC 9112 3.2), path normalisation, and the route match against one
-// table snapshot.
+// header count (HTTP/2: also the header list size), the Host rules (RFC 9112 3.2), path
+// normalisation, and the route match against one table snapshot.
 // Pure: it reads the request head and the table, and says which route takes it or why none may.
 
 import type { ErrorCode } from '../errors.js';
@@ -53,6 +53,10 @@ export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   if (scan.count > table.server.maxHeadersCount) {
     return refused(scan, 'headers_too_large', `the request has ${scan.count} header fields; at most ${table.server.maxHeadersCount} are accepted`);
   }
+  // HTTP/1.1's parser enforces maxHeaderBytes; node:http2 only announces it (SETTINGS_MAX_HEADER_LIST_SIZE).
+  if (scan.h2 && headerListSize(req.rawHeaders) > table.server.maxHeaderBytes) {
+    return refused(scan, 'headers_too_large', `the request headers exceed ${table.server.maxHeaderBytes} bytes`);
+  }
   if (scan.hostProblem !== null) return refused(scan, 'bad_request', scan.hostProblem);
   if (scan.host === null && (req.httpVersionMinor === 1 || scan.h2)) return refused(scan, 'bad_request', `an HTTP/${scan.h2 ? '2' : '1.1'} request needs a Host header${scan.h2 ? ' or :authority' : ''}`);
   const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
@@ -61,6 +65,14 @@ export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   const route = table.match(method, target.path, scan.authority ?? scan.host);
   if (route === undefined) return refused(scan, 'no_route', `no route matches ${method} ${target.path}`, target.path);
   return { ok: true, scan, route, path: target.path, search: target.search };
+}
+
+/** An HTTP/2 header list's size as SETTINGS_MAX_HEADER_LIST_SIZE counts it (RFC 9113 6.5.2):
+ *  name and value octets plus 32 per field, pseudo-header fields included (Node decodes latin1). */
+function headerListSize(raw: readonly string[]): number {
+  let size = 0;
+  for (let i = 0; i < raw.length; i += 2) size += raw[i]!.length + raw[i + 1]!.length + 32;
+  return size;
 }
 
 function refused(scan: RequestHeadScan, code: ErrorCode, message: string, path = '-', close = false): Refused {

@@ -11,7 +11,8 @@ import type { Upstream } from './pools.js';
 import type { Attempt, AttemptListener, ResponseSink } from './attempt.js';
 import type { ShadowTask } from '../shadow/mirror.js';
 import { responseHeaders } from './headers.js';
-import { sendError } from './respond.js';
+import { sendError, writeHeadOrUndo } from './respond.js';
+import { h2ResponseHeaders } from './h2-response-headers.js';
 import { writeEarlyHints } from './informational.js';
 import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
@@ -216,7 +217,7 @@ export class Exchange implements ResponseSink, AttemptListener {
   // ResponseSink: the one path by which an upstream response reaches the client ----------------
 
   relayHead(statusCode: number, rawHeaders: Buffer[], statusText: string, extra: readonly string[] | null): void {
-    if (!relayableStatus(statusCode)) return this.#invalidStatus(statusCode);
+    if (!relayableStatus(statusCode)) return this.#dropHead(`an invalid status code (${statusCode})`, null);
     this.stopTimer();
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
@@ -224,16 +225,20 @@ export class Exchange implements ResponseSink, AttemptListener {
     const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining && !h2);
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);
-    if (h2) this.res.writeHead(statusCode, headers); // HTTP/2 has no reason phrase
-    else this.res.writeHead(statusCode, relayableReason(statusCode, statusText), headers);
+    // HTTP/2 has no reason phrase, and refuses some heads HTTP/1.1 takes (h2-response-headers.ts).
+    const refused = h2
+      ? writeHeadOrUndo(this.res, statusCode, null, h2ResponseHeaders(headers))
+      : writeHeadOrUndo(this.res, statusCode, relayableReason(statusCode, statusText), headers);
+    if (refused !== null) return this.#dropHead(`a head that cannot be relayed (${refused.message})`, refused);
     const idle = this.route.idleTimeoutMs;
     if (idle > 0 && !this.req.complete) watchUploadSilence(this.req, idle, () => this.idle());
   }
 
-  /** A status no client may be sent (700, 099): 502, and the upstream's response is dropped. */
-  #invalidStatus(statusCode: number): void {
-    const message = `upstream '${this.#servedBy.name}' answered with an invalid status code (${statusCode})`;
-    this.fail('upstream_unavailable', message, null);
+  /** A head no client may be sent (a status like 700 or 099, or one Node refuses to write): 502,
+   *  and the upstream's response is dropped. */
+  #dropHead(problem: string, cause: Error | null): void {
+    const message = `upstream '${this.#servedBy.name}' answered with ${problem}`;
+    this.fail('upstream_unavailable', message, cause);
     this.#sending?.abort(new UpstreamFailure('cancelled', message));
   }
 

@@ -41,8 +41,15 @@ export interface H2Front {
   readonly sessions: number;
 }
 
-/** Header fields past maxHeadersCount get the JSON 431 from the handler; this many more are refused by the parser. */
-const HEADER_PAIRS_SLACK = 16;
+/**
+ * node:http2's own bound on a request's header fields (pseudo-header fields included): past it the
+ * stream is reset (RST_STREAM ENHANCE_YOUR_CALM), with no response and no access line. Anything
+ * between maxHeadersCount and it reaches the handler, whose JSON 431 HTTP/1.1 clients get too;
+ * generous, still bounded (and, once SETTINGS are acknowledged, so is the list's size).
+ */
+function headerPairsBound(maxHeadersCount: number): number {
+  return 4 * maxHeadersCount + 16;
+}
 
 export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: AccessLog, logger: Logger, opts: H2Options = {}): H2Front {
   const clock = opts.clock ?? systemClock;
@@ -53,7 +60,7 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
       maxHeaderListSize: limits.maxHeaderBytes,
       enablePush: false,
     },
-    maxHeaderListPairs: limits.maxHeadersCount + HEADER_PAIRS_SLACK,
+    maxHeaderListPairs: headerPairsBound(limits.maxHeadersCount),
     maxSessionMemory: 10, // MB (Node's default, on purpose)
   });
   const serve = (req: Http2ServerRequest, res: Http2ServerResponse, expectContinue: boolean): void =>

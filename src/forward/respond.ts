@@ -32,6 +32,27 @@ export function sendError(
   return status;
 }
 
+/**
+ * Writes a relayed response head. Node throws on a head it refuses to write (HTTP/2 is stricter
+ * than HTTP/1.1); then nothing went out, the fields it took are removed again, and the error is
+ * returned: the response stays clean for the proxy's JSON error.
+ */
+export function writeHeadOrUndo(res: ServerResponse, status: number, reason: string | null, headers: string[]): Error | null {
+  try {
+    if (reason === null) res.writeHead(status, headers);
+    else res.writeHead(status, reason, headers);
+    return null;
+  } catch (err) {
+    if (res.headersSent) throw err;
+    const sendDate = res.sendDate;
+    for (const name of res.getHeaderNames()) res.removeHeader(name); // (removing Date turns sendDate off)
+    // Node's HTTP/2 compat API never removes Date: one value, now, as it would have sent.
+    if (res.getHeader('date') !== undefined) res.setHeader('date', new Date().toUTCString());
+    res.sendDate = sendDate;
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
 /** Where a refusal's access line goes (the access log, or an exchange that will write it). */
 export type AccessSink = Pick<AccessLog, 'write'>;
 

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readUntil } from './helpers/raw.js';
-import { closedPort, startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import { closedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 /** Everything the proxy writes until it closes the connection. */
@@ -19,11 +19,25 @@ function readToClose(socket: net.Socket): Promise<string> {
 describe('a client that ends mid-body after an early answer', () => {
   let proxy: TestProxy;
 
+  let slow: Upstream;
+  /** Ends the slow upstream's response, once its request arrived. */
+  let release!: () => void;
+  let arrived!: () => void;
+  const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+
   beforeAll(async () => {
-    proxy = await startProxy(upstreamsYaml({ app: `http://127.0.0.1:${await closedPort()}` }) + 'routes:\n  - { prefix: /public, upstream: app }\n');
+    slow = await startUpstream((_req, res) => {
+      release = () => res.end('slow');
+      arrived();
+    });
+    proxy = await startProxy(
+      upstreamsYaml({ app: `http://127.0.0.1:${await closedPort()}`, slow: slow.url }) +
+        'routes:\n  - { prefix: /public, upstream: app }\n  - { prefix: /slow, upstream: slow }\n',
+    );
   });
   afterAll(async () => {
     await proxy.close();
+    await slow.close();
   });
 
   async function cutAfterAnswer(path: string, id: string): Promise<{ first: string; after: string }> {
@@ -53,5 +67,21 @@ describe('a client that ends mid-body after an early answer', () => {
     const { first, after } = await cutAfterAnswer('/public/x', 'cut-after-502');
     expect(first).toMatch(/^HTTP\/1\.1 502 /);
     expect(after).toBe('');
+  });
+
+  it('gets the queued 404 of a pipelined request whose body turns bad, not a 400 after it', async () => {
+    // One write: the proxy parses the pipeline at once, queueing the 404 behind the slow response,
+    // and meets the bad chunk size in the 404's request body, before the slow upstream is asked.
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    socket.on('error', () => {});
+    const all = readToClose(socket);
+    socket.write(
+      'GET /slow/x HTTP/1.1\r\nHost: a\r\n\r\n' +
+        'POST /nowhere HTTP/1.1\r\nHost: a\r\nX-Request-Id: bad-chunk-after-404\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    );
+    await slowArrived;
+    release();
+    const text = await all;
+    expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 404']);
   });
 });

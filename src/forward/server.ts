@@ -95,13 +95,13 @@ export function createPublicServer(
       socket.destroy();
       return;
     }
-    const inFlight = responseOn(socket);
-    if (inFlight === null && answeredMidBody(socket)) {
+    if (answeredMidBody(socket)) {
       // The error is in the body of a request already answered (its client ended it early, say):
-      // no request is left to answer, only the connection to close.
-      socket.destroy();
+      // no request is left to answer; the connection closes once the answers queued are out.
+      afterResponses(socket, () => socket.destroy());
       return;
     }
+    const inFlight = responseOn(socket);
     if (inFlight === null) {
       answerClientError(err, socket, limits, access, '-');
       return;

@@ -55,8 +55,9 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, r
   return JSON.stringify(body);
 }
 
-/** A complete HTTP/1.1 response as raw bytes, for sockets the HTTP server has given up on. */
-export function rawErrorResponse(code: ErrorCode, message: string, requestId: string): string {
+/** A complete HTTP/1.1 response as raw bytes, for sockets the HTTP server has given up on. The
+ *  answer to a HEAD request has the same header fields and no body (RFC 9110 9.3.2). */
+export function rawErrorResponse(code: ErrorCode, message: string, requestId: string, head = false): string {
   const status = STATUS_OF[code];
   const body = errorBody(code, message, requestId);
   return (
@@ -65,6 +66,6 @@ export function rawErrorResponse(code: ErrorCode, message: string, requestId: st
     `content-length: ${Buffer.byteLength(body)}\r\n` +
     `x-request-id: ${requestId}\r\n` +
     'connection: close\r\n\r\n' +
-    body
+    (head ? '' : body)
   );
 }

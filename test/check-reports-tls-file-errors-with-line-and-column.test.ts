@@ -58,6 +58,14 @@ describe('strangler check: server.tls files', () => {
     expect(r.errors).toEqual([expect.objectContaining({ line: 2, path: 'server.tls.key', message: expect.stringContaining('is not a PEM private key') })]);
   });
 
+  it('reports a pair OpenSSL will not serve (an RSA-512 key) at its key, so the proxy never starts with it', async () => {
+    const weak = pki.weakSelfSigned('localhost');
+    const r = await loadRoutesFile(routes(`server:\n  tls: { cert: ${weak.certFile}, key: ${weak.keyFile} }\n`));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([expect.objectContaining({ line: 2, path: 'server.tls.key', message: expect.stringContaining('cannot serve TLS (ee key too small)') })]);
+  });
+
   it('refuses unknown keys and a minVersion other than TLSv1.2 or TLSv1.3', async () => {
     const r = await loadRoutesFile(routes(`server:\n  tls: { cert: ${good.certFile}, key: ${good.keyFile}, minVersion: TLSv1.1, ca: x }\n`));
     expect(r.ok).toBe(false);

@@ -74,6 +74,18 @@ export class TestPki {
     return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
   }
 
+  /** A self-signed RSA-512 pair for `name`: it parses and matches, but OpenSSL refuses to serve it
+   *  (tls.createSecureContext: "ee key too small"). */
+  weakSelfSigned(name: string, stem = `weak-${name}`): IssuedCert {
+    const keyFile = path.join(this.dir, `${stem}.key`);
+    const certFile = path.join(this.dir, `${stem}.crt`);
+    openssl([
+      'req', '-x509', '-newkey', 'rsa:512', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', `/CN=${name}`, '-days', '1',
+      '-addext', `subjectAltName=DNS:${name}`,
+    ]);
+    return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  }
+
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }

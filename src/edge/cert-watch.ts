@@ -1,6 +1,6 @@
 // server.tls's certificate and key files, watched by polling: a replaced file is read, checked
 // (tls-material.ts) and, when every pair is good, served to new handshakes; a bad replacement
-// (unreadable, not PEM, a key that is not its certificate's) keeps the previous certificates live
+// (unreadable, not PEM, a key that is not its certificate's, a pair OpenSSL will not serve) keeps the previous certificates live
 // and logs every problem, one line each, once per content. A change is acted on when two polls
 // in a row read the same bytes, so a certificate written a moment before its key is not reported
 // as a mismatch: with the default interval (1 s) a replacement is served within 3 s.
@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import { LOG } from '../observability/log-messages.js';
 import type { ResolvedTls } from '../routing/defaults.js';
 import { tlsPairs } from '../routing/tls-files.js';
-import { checkPair, readPairFiles, type FileRead, type TlsPair } from './tls-material.js';
+import { checkPair, readPairFiles, reasonOf, type FileRead, type TlsPair } from './tls-material.js';
 import type { TlsMaterial } from './tls-server.js';
 
 export const CERT_POLL_MS = 1_000;
@@ -59,18 +59,26 @@ export function watchCertificates(opts: CertWatchOptions): () => void {
     seen = read.fingerprint;
     if (read.fingerprint === served) reported = served; // back to what is served: a bad file again is news
     if (!settled || read.fingerprint === served || read.fingerprint === reported) return;
+    reported = read.fingerprint;
     if (read.ok) {
-      served = reported = read.fingerprint;
-      opts.onChange(read.material);
+      try {
+        opts.onChange(read.material);
+      } catch (err) {
+        // Not served (the contexts could not be built): the previous material stays, as for a bad file.
+        logger.error({ msg: LOG.tlsCertificateRejected, file: read.material.main.certFile, problem: reasonOf(err) });
+        return;
+      }
+      served = read.fingerprint;
       logger.info({ msg: LOG.tlsCertificatesReloaded, certificates: [read.material.main, ...read.material.extra].map((p) => p.certFile) });
       return;
     }
-    reported = read.fingerprint;
     for (const p of read.problems) logger.error({ msg: LOG.tlsCertificateRejected, file: p.file, problem: p.message });
   };
+  const pollSafely = (): Promise<void> =>
+    poll().catch((err: unknown) => logger.error({ msg: LOG.tlsCertificateRejected, file: tls.cert, problem: `the certificate files could not be checked: ${reasonOf(err)}` }));
   const schedule = (): void => {
     if (stopped) return;
-    timer = setTimeout(() => void poll().finally(schedule), opts.intervalMs ?? CERT_POLL_MS);
+    timer = setTimeout(() => void pollSafely().finally(schedule), opts.intervalMs ?? CERT_POLL_MS);
     timer.unref();
   };
   schedule();

@@ -1,10 +1,12 @@
 // A certificate and its key, read from PEM files and checked: the certificate parses, the key
-// parses, the key is the certificate's. What validation (routing/tls-files.ts) reports with the
+// parses, the key is the certificate's, and OpenSSL will serve them (tls.createSecureContext
+// builds: a key its security level refuses, RSA-512, is a problem here, not a throw later). What validation (routing/tls-files.ts) reports with the
 // YAML position of the key, and what the certificate watcher (cert-watch.ts) checks before it
 // serves a replaced file. Pure over the files' bytes; reading them is `readPairFiles`.
 
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import type { CertKeyPair } from '../config/types.js';
 
 /** A file's bytes, or why it could not be read. */
@@ -52,11 +54,32 @@ export function checkPair(files: CertKeyPair, cert: FileRead, key: FileRead): Pa
   if (x509 !== undefined && keyObject !== undefined && !x509.checkPrivateKey(keyObject)) {
     problems.push({ which: 'key', message: `the key in ${files.key} does not match the certificate in ${files.cert}` });
   }
+  if (problems.length === 0) {
+    const refused = contextProblem(cert as Buffer, key as Buffer);
+    if (refused !== null) problems.push({ which: 'key', message: `the key in ${files.key} and the certificate in ${files.cert} cannot serve TLS (${refused})` });
+  }
   if (problems.length > 0 || x509 === undefined) return { ok: false, problems };
   return {
     ok: true,
     pair: { certFile: files.cert, cert: cert as Buffer, key: key as Buffer, names: dnsNames(x509), notAfter: new Date(x509.validTo) },
   };
+}
+
+/** Why OpenSSL refuses to build a TLS context of this pair ("ee key too small"), or null. */
+export function contextProblem(cert: Buffer, key: Buffer): string | null {
+  try {
+    createSecureContext({ cert, key });
+    return null;
+  } catch (err) {
+    return reasonOf(err);
+  }
+}
+
+/** An OpenSSL error's reason: `error:0A00018F:SSL routines::ee key too small` is `ee key too small`. */
+export function reasonOf(err: unknown): string {
+  const message = messageOf(err);
+  const at = message.lastIndexOf('::');
+  return message.startsWith('error:') && at >= 0 ? message.slice(at + 2) : message;
 }
 
 /** Reads a pair's two files; a file that cannot be read is its Error. */

@@ -34,7 +34,8 @@ export interface TlsFrontOptions {
 
 export interface TlsFront {
   readonly server: tls.Server;
-  /** Serves these certificates to every handshake from now on (a replaced certificate file). */
+  /** Serves these certificates to every handshake from now on (a replaced certificate file);
+   *  throws, serving the previous ones still, when a TLS context of them cannot be built. */
   setMaterial(material: TlsMaterial): void;
 }
 
@@ -51,12 +52,15 @@ export function createTlsFront(opts: TlsFrontOptions): TlsFront {
     handshakeTimeout: opts.handshakeTimeoutMs,
     SNICallback: (servername, cb) => cb(null, chooseBySni(servername, candidates, fallback)),
   });
+  // Every context is built before any is swapped in: one that cannot be built throws and leaves
+  // the served ones as they were.
   const setMaterial = (material: TlsMaterial): void => {
     const main = contextOf(material.main);
-    candidates = [material.main, ...material.extra].map((pair, i) => ({ names: pair.names, context: i === 0 ? main : contextOf(pair) }));
-    fallback = main;
+    const next = [material.main, ...material.extra].map((pair, i) => ({ names: pair.names, context: i === 0 ? main : contextOf(pair) }));
     // Handshakes without SNI use the server's own context.
     server.setSecureContext({ cert: material.main.cert, key: material.main.key, minVersion });
+    candidates = next;
+    fallback = main;
   };
   setMaterial(opts.material);
 

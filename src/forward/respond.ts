@@ -56,7 +56,8 @@ export function writeHeadOrUndo(res: ServerResponse, status: number, reason: str
 /** Where a refusal's access line goes (the access log, or an exchange that will write it). */
 export type AccessSink = Pick<AccessLog, 'write'>;
 
-/** Answers on a raw socket with the JSON error, closes it, and writes the access line. */
+/** Answers on a raw socket with the JSON error (no body after the header fields when the method is
+ *  HEAD, as Node's ServerResponse does for sendError), closes it, and writes the access line. */
 export function refuseSocket(
   socket: Duplex,
   code: ErrorCode,
@@ -65,7 +66,7 @@ export function refuseSocket(
   line: { readonly method: string; readonly path?: string; readonly requestId?: string; readonly startedAt?: number },
 ): void {
   const requestId = line.requestId ?? newRequestId();
-  socket.end(rawErrorResponse(code, message, requestId));
+  socket.end(rawErrorResponse(code, message, requestId, line.method === 'HEAD'));
   access.write(
     {
       requestId, method: line.method, path: line.path ?? '-', route: null, upstream: null,

@@ -6,7 +6,8 @@
 // timeouts. Heads the parser lets through but RFC 9112 refuses (an HTTP version other than 1.x,
 // several or invalid Host fields) are refused by the admission prelude (admit.ts), for requests
 // and upgrades alike; an HTTP/1.0 request with Transfer-Encoding is refused here (RFC 9112 6.1),
-// and `Upgrade: h2c` is ignored (h2c.ts).
+// and `Upgrade: h2c` is ignored (h2c.ts). A parse error in the body of a request already answered
+// (a client ending it early) is answered by nothing: the connection is closed.
 
 import http from 'node:http';
 import net from 'node:net';
@@ -51,6 +52,7 @@ export function createPublicServer(
   // parser let through with a framing RFC 9112 refuses, and those behind a connection's last answer.
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean): void => {
     if (closing.has(req.socket)) return; // bytes after a response that closes the connection: never run
+    latest.set(req.socket, { req, res });
     if (req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
       closing.add(req.socket);
       refuseResponse(res, 'bad_request', 'Transfer-Encoding is not allowed in an HTTP/1.0 request', access, req);
@@ -91,6 +93,12 @@ export function createPublicServer(
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
+      return;
+    }
+    if (answeredMidBody(socket)) {
+      // The error is in the body of a request already answered (its client ended it early, say):
+      // no request is left to answer; the connection closes once the answers queued are out.
+      afterResponses(socket, () => socket.destroy());
       return;
     }
     const inFlight = responseOn(socket);
@@ -138,6 +146,15 @@ const closing = new WeakSet<Duplex>();
 
 /** Sockets whose parse error is answered once the responses in flight finish. */
 const answerLater = new WeakSet<Duplex>();
+
+/** The last request run on each connection, with its response. */
+const latest = new WeakMap<Duplex, { readonly req: http.IncomingMessage; readonly res: http.ServerResponse }>();
+
+/** The parser is still in the body of the connection's last request, whose response is all written. */
+function answeredMidBody(socket: Duplex): boolean {
+  const last = latest.get(socket);
+  return last !== undefined && !last.req.complete && last.res.writableEnded;
+}
 
 function responseOn(socket: Duplex): http.ServerResponse | null {
   return (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage ?? null;

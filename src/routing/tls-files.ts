@@ -1,6 +1,7 @@
 // server.tls's files (and the upstreams' tls files, upstream-tls.ts) at validation: every
-// certificate and key file is read, and a file that cannot be read, is not PEM, or a key that is
-// not its certificate's, is a validation error at the YAML position of its key (`cert:` or `key:`). The files are read first (readTlsFiles), then
+// certificate and key file is read, and a file that cannot be read, is not PEM, a key that is not
+// its certificate's, or a pair OpenSSL will not serve (tls-material.ts), is a validation error at
+// the YAML position of its key (`cert:` or `key:`). The files are read first (readTlsFiles), then
 // checked as a pure step of the validator (tlsFileIssues), so `strangler check` and every load
 // report the same errors.
 

@@ -68,7 +68,14 @@ export function createPublicServer(
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     // Behind a response that ended the connection (as in onRequest): nothing more is written.
     if (closing.has(req.socket) || !socket.writable) return void socket.destroy();
-    if (!asksForH2c(req)) return upgrades.handle(req, socket, head);
+    // Handled (answered, refused or tunnelled) once the responses ahead of it are out: its answer
+    // must not overtake theirs. Its early bytes wait in the paused socket meanwhile.
+    if (!asksForH2c(req)) {
+      return afterResponses(socket, () => {
+        if (closing.has(req.socket) || !socket.writable) return void socket.destroy();
+        upgrades.handle(req, socket, head);
+      });
+    }
     // Served as a plain HTTP/1.1 request: its head, without the upgrade, and what followed it are
     // parsed again on the same connection (once the responses ahead of it are out).
     socket.unshift(Buffer.concat([headWithoutUpgrade(req), head]));

@@ -68,6 +68,7 @@ export function createPublicServer(
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     // Behind a response that ended the connection (as in onRequest): nothing more is written.
     if (closing.has(req.socket) || !socket.writable) return void socket.destroy();
+    relayDrainUntilAnswered(socket);
     // Handled (answered, refused or tunnelled) once the responses ahead of it are out: its answer
     // must not overtake theirs. Its early bytes wait in the paused socket meanwhile.
     if (!asksForH2c(req)) {
@@ -165,6 +166,18 @@ function answeredMidBody(socket: Duplex): boolean {
 
 function responseOn(socket: Duplex): http.ServerResponse | null {
   return (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage ?? null;
+}
+
+/**
+ * At an upgrade Node detaches its listeners from the socket, 'drain' among them: a response still
+ * being written ahead of the upgrade would stall at the socket's high-water mark, forever. Until
+ * the responses ahead are out, the socket's 'drain' is passed on to the one being written.
+ */
+function relayDrainUntilAnswered(socket: Duplex): void {
+  if (responseOn(socket) === null) return;
+  const relay = (): void => void responseOn(socket)?.emit('drain');
+  socket.on('drain', relay);
+  afterResponses(socket, () => socket.off('drain', relay));
 }
 
 /** Runs `then` once no response is attached to the socket (Node attaches queued ones on 'finish'). */

@@ -62,7 +62,11 @@ function runCase(port: number, c: FuzzCase): Promise<Outcome> {
         const p = parseResponse(buf, off, c.requests[statuses.length]!.method === 'HEAD', closed);
         if (p.kind === 'more') return;
         if (p.kind === 'malformed') return void ((malformed = p.why), finish());
+        // A request smuggled past a body (a 'long' framing) is a request of its own when the body's
+        // length is honoured, as it must be: its answer (the echo names its URL) is no one else's.
+        const smuggled = c.requests.some((q) => q.spare) && buf.toString('latin1', off, p.end).includes('/api/smuggled');
         off = p.end;
+        if (smuggled) continue;
         if (p.status < 200 && p.status !== 101) continue;
         statuses.push(p.status);
         if (p.status === 101) return finish(); // a tunnel now
@@ -70,8 +74,9 @@ function runCase(port: number, c: FuzzCase): Promise<Outcome> {
         else if (statuses.length === sent && sent < n) sendNext();
       }
       if (!closing && statuses.length === n && !c.halfClose && !c.requests.some((q) => q.spare)) finish();
-      for (let k = c.requests.filter((q) => q.spare).length; k > 0 && closed && off < buf.length && statuses.length >= n; k--) {
-        const p = parseResponse(buf, off, false, true); // the answer to bytes sent past a body
+      // Bytes sent past a body: the request smuggled there, and a closing 400 for what is left of them.
+      for (let k = 2 * c.requests.filter((q) => q.spare).length; k > 0 && closed && off < buf.length && statuses.length >= n; k--) {
+        const p = parseResponse(buf, off, false, true); // an answer to bytes sent past a body
         if (p.kind === 'response') off = p.end;
       }
       if (closed && off < buf.length && malformed === undefined) malformed = `${buf.length - off} bytes no request asked for`;

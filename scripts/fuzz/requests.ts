@@ -105,7 +105,7 @@ export function fuzzRequest(r: Rng, id: number): FuzzRequest {
   }
   if (chance(r, 0.02)) lines.splice(1 + Math.floor(r() * (lines.length - 1)), 0, pick(r, FIELDS)); // a field anywhere
   const head = lines.join(eol) + eol + eol;
-  return { bytes: Buffer.from(head + payload, 'latin1'), method, ...(framing === 'long' && { spare: true }) };
+  return { bytes: Buffer.from(head + payload, 'latin1'), method, ...((framing === 'long' || framing === 'cl-odd') && { spare: true }) };
 }
 
 export function fuzzCase(r: Rng, id: number, nextId: () => number): FuzzCase {

@@ -22,18 +22,8 @@ import { checkUpstreamTls } from './upstream-tls-rules.js';
 import { templateShape } from './template-syntax.js';
 import { toPointer, type Segment } from './paths.js';
 import type { Json } from './yaml-tree.js';
+import { asObj, type Obj, type RuleIssue } from './rule-data.js';
 
-export interface RuleIssue {
-  readonly pointer: string;
-  readonly message: string;
-  readonly at: 'key' | 'value';
-  /** Pointers this rule read; a schema error on, above or below any of them cancels the issue. */
-  readonly involves: readonly string[];
-}
-
-type Obj = { readonly [k: string]: Json };
-const asObj = (v: Json | undefined): Obj | undefined =>
-  v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 const asStr = (v: Json | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 const asNum = (v: Json | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
 const asStrList = (v: Json | undefined): string[] | undefined =>

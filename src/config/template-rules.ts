@@ -5,17 +5,11 @@
 import { toPointer } from './paths.js';
 import { prefixNames, rewriteNames } from './template-syntax.js';
 import type { Json } from './yaml-tree.js';
+import { asObj, type RuleIssue } from './rule-data.js';
 
-/** A rules.ts RuleIssue (not imported: rules.ts imports this file). */
-interface TemplateIssue {
-  readonly pointer: string;
-  readonly message: string;
-  readonly at: 'value';
-  readonly involves: readonly string[];
-}
+type TemplateIssue = RuleIssue & { readonly at: 'value' };
 
-const field = (v: Json | undefined, key: string): Json | undefined =>
-  v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v[key] : undefined;
+const field = (v: Json | undefined, key: string): Json | undefined => asObj(v)?.[key];
 
 /** The issues of route `i` (an element of `routes:`). */
 export function checkTemplateNames(route: Json | undefined, i: number): TemplateIssue[] {

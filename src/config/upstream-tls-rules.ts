@@ -3,19 +3,7 @@
 // never use it: most likely the URL's scheme is the mistake).
 
 import { toPointer } from './paths.js';
-import type { Json } from './yaml-tree.js';
-
-/** A rules.ts RuleIssue (not imported: rules.ts imports this file). */
-interface RuleIssue {
-  readonly pointer: string;
-  readonly message: string;
-  readonly at: 'key' | 'value';
-  readonly involves: readonly string[];
-}
-
-type Obj = { readonly [k: string]: Json };
-const asObj = (v: Json | undefined): Obj | undefined =>
-  v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+import { asObj, type Obj, type RuleIssue } from './rule-data.js';
 
 export function checkUpstreamTls(upstreams: Obj | undefined): RuleIssue[] {
   const issues: RuleIssue[] = [];

@@ -9,8 +9,10 @@
 export interface FuzzRequest {
   readonly bytes: Buffer;
   readonly method: string;
-  /** Bytes past the body that the proxy may answer as one more request. */
-  readonly spare?: boolean;
+  /** Bytes smuggled past the body of the entry before it, and written with it (RFC 9112: the next
+   * request on the connection): a request of its own, or a fragment that can start no request,
+   * answered by a closing 400 (with whatever follows it, when pipelined). */
+  readonly spare?: 'request' | 'fragment';
 }
 export interface FuzzCase {
   readonly id: number;
@@ -38,7 +40,9 @@ const METHODS = ['GET', 'GET', 'GET', 'GET', 'POST', 'POST', 'HEAD', 'PUT', 'DEL
 const ODD_METHODS = ['get', 'CONNECT', 'TRACE', 'PRI', 'G\x00T', 'GE T', '', 'M'.repeat(300), 'PROPFIND', 'BREW', 'GET\t'];
 const VERSIONS = ['HTTP/1.0', 'HTTP/2.0', 'HTTP/1.2', 'HTTP/0.9', 'http/1.1', 'HTTP/1.1 ', 'HTTP/11', 'HTTP/1.1\x00', '', 'HTTP/3'];
 const RESPONSES = ['cl', 'cl', 'cl', 'chunked', 'chunked', '204', '304', 'hints', 'continue', 'empty', 'big'];
-const CONTENT_LENGTHS = ['99999999999999999999', '-1', '+5', '0x5', ' 5', '5 ', '005', '5, 5', '5,6', '', '1e3'];
+// Spellings of the body's length N (so that a reading that accepts one frames the body exactly).
+const CONTENT_LENGTHS = ['99999999999999999999', '-1', '+N', '0xN', ' N', 'N ', '00N', 'N, N', 'N,N6', '', '1e3'];
+const SMUGGLED = ['GET /api/smuggled HTTP/1.1\r\nHost: x\r\n\r\n', 'xyz', '\r\n'];
 const TRANSFER_ENCODINGS = ['chunked, identity', 'identity, chunked', ' chunked', 'xchunked', 'chunked\x0b', 'CHUNKED', 'gzip, chunked', 'chunked;q=1', 'identity'];
 const FIELDS = [
   'X-Folded: a\r\n b', 'Foo : bar', 'Fo\x01o: x', 'X-Nul: a\x00b', 'X-Cr: a\rb', 'no colon here', ': empty-name', 'X-Lf: a\nb',
@@ -78,7 +82,8 @@ function body(r: Rng, n: number, chunked: boolean, eol: string): string {
   return out + `0${eol}${eol}`;
 }
 
-export function fuzzRequest(r: Rng, id: number): FuzzRequest {
+/** One request, and the bytes smuggled past its body (the 'long' framing) as an entry of their own. */
+export function fuzzRequest(r: Rng, id: number): FuzzRequest[] {
   const method = chance(r, 0.9) ? pick(r, METHODS) : pick(r, ODD_METHODS);
   const version = chance(r, 0.88) ? 'HTTP/1.1' : pick(r, VERSIONS);
   const eol = chance(r, 0.97) ? '\r\n' : pick(r, ['\n', '\r', '\r\r\n']);
@@ -88,29 +93,33 @@ export function fuzzRequest(r: Rng, id: number): FuzzRequest {
   for (let k = Math.floor(r() * 3) * (chance(r, 0.4) ? 1 : 0); k > 0; k--) lines.push(pick(r, FIELDS));
   const n = method === 'POST' || method === 'PUT' || chance(r, 0.05) ? Math.floor(r() * (chance(r, 0.05) ? 100_000 : 600)) : 0;
   const framing = n === 0 && chance(r, 0.9) ? 'none' : chance(r, 0.6) ? pick(r, ['cl', 'cl', 'chunked']) : pick(r, ['short', 'long', 'badchunk', 'truncchunk', 'cl+te', 'te-odd', 'cl-dup', 'cl-odd', 'te-10']);
-  let payload = '';
+  let [payload, spare] = ['', ''];
   switch (framing) {
     case 'none': break;
     case 'cl': lines.push(`Content-Length: ${n}`); payload = body(r, n, false, eol); break;
     case 'chunked': lines.push('Transfer-Encoding: chunked'); payload = body(r, n, true, eol); break;
     case 'short': lines.push(`Content-Length: ${n + 1 + Math.floor(r() * 50)}`); payload = body(r, n, false, eol); break;
-    case 'long': lines.push(`Content-Length: ${n}`); payload = body(r, n, false, eol) + pick(r, ['GET /api/smuggled HTTP/1.1\r\nHost: x\r\n\r\n', 'xyz', '\r\n']); break;
+    case 'long': lines.push(`Content-Length: ${n}`); payload = body(r, n, false, eol); spare = pick(r, SMUGGLED); break;
     case 'badchunk': lines.push('Transfer-Encoding: chunked'); payload = pick(r, ['zz\r\nabc\r\n0\r\n\r\n', 'ffffffffffffffffff\r\nx\r\n', '3\r\nabcdef\r\n0\r\n\r\n', '3;\x00\r\nabc\r\n0\r\n\r\n', '-1\r\n\r\n', '3\nabc\n0\n\n', '0x3\r\nabc\r\n0\r\n\r\n']); break;
     case 'truncchunk': lines.push('Transfer-Encoding: chunked'); payload = `a${eol}01234`; break;
     case 'cl+te': lines.push(`Content-Length: ${n}`, 'Transfer-Encoding: chunked'); payload = body(r, n, chance(r, 0.5), eol); break;
     case 'te-odd': lines.push(`Transfer-Encoding: ${pick(r, TRANSFER_ENCODINGS)}`); payload = body(r, n, chance(r, 0.5), eol); break;
     case 'te-10': lines[0] = lines[0]!.replace(/ \S*$/, ' HTTP/1.0'); lines.push('Transfer-Encoding: chunked'); payload = body(r, n, true, eol); break;
     case 'cl-dup': lines.push(`Content-Length: ${n}`, `Content-Length: ${chance(r, 0.5) ? n : n + 1}`); payload = body(r, n, false, eol); break;
-    case 'cl-odd': lines.push(`Content-Length: ${pick(r, CONTENT_LENGTHS)}`); payload = body(r, n, false, eol); break;
+    case 'cl-odd': lines.push(`Content-Length: ${pick(r, CONTENT_LENGTHS).replace(/N/g, String(n))}`); payload = body(r, n, false, eol); break;
   }
   if (chance(r, 0.02)) lines.splice(1 + Math.floor(r() * (lines.length - 1)), 0, pick(r, FIELDS)); // a field anywhere
   const head = lines.join(eol) + eol + eol;
-  return { bytes: Buffer.from(head + payload, 'latin1'), method, ...((framing === 'long' || framing === 'cl-odd') && { spare: true }) };
+  // An empty line before a request line is ignored (RFC 9112 section 2.2): no entry of its own.
+  const own = Buffer.from(head + payload + (spare === '\r\n' ? spare : ''), 'latin1');
+  const entry: FuzzRequest = { bytes: own, method };
+  if (spare === '' || spare === '\r\n') return [entry];
+  return [entry, { bytes: Buffer.from(spare, 'latin1'), method: spare.split(' ')[0]!, spare: spare === 'xyz' ? 'fragment' : 'request' }];
 }
 
 export function fuzzCase(r: Rng, id: number, nextId: () => number): FuzzCase {
   const shape = r();
   const count = shape < 0.5 ? 1 : shape < 0.8 ? 2 + Math.floor(r() * 3) : 2;
-  const requests = Array.from({ length: count }, () => fuzzRequest(r, nextId()));
+  const requests = Array.from({ length: count }, () => fuzzRequest(r, nextId())).flat();
   return { id, requests, mode: shape < 0.8 ? 'seq' : 'pipe', halfClose: chance(r, 0.08), pieces: chance(r, 0.1) ? 2 + Math.floor(r() * 4) : 1 };
 }

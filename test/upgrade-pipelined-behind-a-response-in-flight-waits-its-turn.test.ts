@@ -65,4 +65,15 @@ describe('an upgrade pipelined behind a response in flight', () => {
     expect(statuses).toEqual(['200', '400']);
     expect(received.split('b').length - 1).toBeGreaterThanOrEqual(BIG.length);
   });
+
+  it('refuses a pipelined CONNECT only after the response ahead of it, written in full', async () => {
+    const client = net.connect(proxy.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    client.on('data', (c: Buffer) => chunks.push(c));
+    client.write('GET /public/big HTTP/1.1\r\nHost: fuzz.test\r\n\r\nCONNECT /api/x HTTP/1.1\r\nHost: fuzz.test\r\n\r\n');
+    await once(client, 'close');
+    const received = Buffer.concat(chunks).toString('latin1');
+    expect([...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(['200', '400']);
+    expect(received.split('b').length - 1).toBeGreaterThanOrEqual(BIG.length);
+  });
 });

@@ -95,8 +95,13 @@ export function createPublicServer(
     const status = sendError(res, 'bad_request', message, requestId, undefined, true);
     access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: 'bad_request' }, null);
   });
+  // Refused once the responses ahead of it are out, like an upgrade (Node hands both over alike).
   server.on('connect', (req, socket: Duplex) => {
-    refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
+    if (closing.has(req.socket) || !socket.writable) return void socket.destroy();
+    relayDrainUntilAnswered(socket);
+    afterResponses(socket, () => {
+      if (socket.writable) refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
+    });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {

@@ -32,7 +32,8 @@ describe('a client that ends mid-body after an early answer', () => {
     });
     proxy = await startProxy(
       upstreamsYaml({ app: `http://127.0.0.1:${await closedPort()}`, slow: slow.url }) +
-        'routes:\n  - { prefix: /public, upstream: app }\n  - { prefix: /slow, upstream: slow }\n',
+        'routes:\n  - { prefix: /public, upstream: app }\n  - { prefix: /slow, upstream: slow }\n' +
+        '  - { prefix: /guarded, upstream: app, retry: { attempts: 2, backoffMs: 1 }, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 600000 } }\n',
     );
   });
   afterAll(async () => {
@@ -83,5 +84,20 @@ describe('a client that ends mid-body after an early answer', () => {
     release();
     const text = await all;
     expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 404']);
+  });
+
+  it('gets the 503 of a pipelined request its open breaker refused, not a 400 for its bad body after it', async () => {
+    // Found by npm run fuzz (seed 2): the bad chunk was met while an earlier answer was on the
+    // wire, its 400 deferred behind it; meanwhile the policies answered the request early (503).
+    await fetch(`${proxy.url}/guarded/open`); // the upstream refuses: the breaker opens
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    socket.on('error', () => {});
+    const all = readToClose(socket);
+    socket.write(
+      'OPTIONS /nowhere/%252e%252e HTTP/1.1\r\nHost: a\r\n\r\n' +
+        'GET /guarded/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;\u0000\r\nabc\r\n0\r\n\r\n',
+    );
+    const text = await all;
+    expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 400', 'HTTP/1.1 503']);
   });
 });

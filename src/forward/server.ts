@@ -126,6 +126,9 @@ export function createPublicServer(
       if (!answerLater.has(socket)) {
         answerLater.add(socket);
         afterResponses(socket, () => {
+          // Meanwhile the request the error is in may have been answered early (a policy's
+          // refusal): then no request is left to answer, and the connection just closes.
+          if (answeredMidBody(socket)) return void socket.destroy();
           if (socket.writable) answerClientError(err, socket, limits, access, '-');
         });
       }

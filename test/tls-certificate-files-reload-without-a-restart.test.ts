@@ -1,49 +1,30 @@
 // server.tls's files are watched: a good replacement is served to new handshakes, a bad one keeps
 // the previous certificate live and logs every problem. The tests wait for the log line the
 // watcher writes, never for a timer (the poll interval is injected, short).
-import { X509Certificate } from 'node:crypto';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import tls from 'node:tls';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG } from '../src/observability/log-messages.js';
 import { TestPki } from './helpers/pki.js';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
-
-const serialOf = (pem: string): string => new X509Certificate(pem).serialNumber;
-
-async function servedSerial(port: number, ca: string): Promise<string> {
-  const socket = tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
-  await once(socket, 'secureConnect');
-  const serial = socket.getPeerCertificate().serialNumber;
-  socket.destroy();
-  return serial;
-}
+import { serialOf, servedSerial, startReloadingProxy, type ReloadingProxy } from './helpers/tls-reload.js';
+import type { TestProxy } from './helpers/servers.js';
 
 describe('certificate files reload without a restart', () => {
   const pki = new TestPki();
   const first = pki.issue({ names: ['localhost'], stem: 'first' });
   const second = pki.issue({ names: ['localhost'], stem: 'second' });
   const third = pki.issue({ names: ['localhost'], stem: 'third' });
-  const certFile = path.join(pki.dir, 'live.crt');
-  const keyFile = path.join(pki.dir, 'live.key');
-  let upstream: Upstream;
+  let live: ReloadingProxy;
   let proxy: TestProxy;
+  let certFile: string;
+  let keyFile: string;
 
   beforeAll(async () => {
-    copyFileSync(first.certFile, certFile);
-    copyFileSync(first.keyFile, keyFile);
-    upstream = await startUpstream((_req, res) => res.end('ok'));
-    proxy = await startProxy(
-      `server:\n  tls: { cert: ${certFile}, key: ${keyFile} }\n` + upstreamsYaml({ app: upstream.url }) + 'routes:\n  - { prefix: /, upstream: app }\n',
-      { certPollMs: 20 },
-    );
+    live = await startReloadingProxy(pki, first);
+    ({ proxy, certFile, keyFile } = live);
   });
   afterAll(async () => {
-    await proxy.close();
-    await upstream.close();
+    await live.close();
     pki.cleanup();
   });
 

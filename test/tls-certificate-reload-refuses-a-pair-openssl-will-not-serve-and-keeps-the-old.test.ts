@@ -2,52 +2,34 @@
 // tls.createSecureContext throws "ee key too small") is a rejected replacement like any bad file:
 // the problem is logged, the previous certificate stays live, the process lives on, and the next
 // good replacement is served. The tests wait for the watcher's log lines, never for a timer.
-import { X509Certificate } from 'node:crypto';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import path from 'node:path';
-import tls from 'node:tls';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchCertificates } from '../src/edge/cert-watch.js';
 import type { TlsMaterial } from '../src/edge/tls-server.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { createStreamLogger } from '../src/observability/logger.js';
 import { TestPki } from './helpers/pki.js';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
-
-const serialOf = (pem: string): string => new X509Certificate(pem).serialNumber;
-
-async function servedSerial(port: number, ca: string): Promise<string> {
-  const socket = tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
-  await once(socket, 'secureConnect');
-  const serial = socket.getPeerCertificate().serialNumber;
-  socket.destroy();
-  return serial;
-}
+import { serialOf, servedSerial, startReloadingProxy, type ReloadingProxy } from './helpers/tls-reload.js';
+import type { TestProxy } from './helpers/servers.js';
 
 describe('a certificate reload OpenSSL refuses', () => {
   const pki = new TestPki();
   const first = pki.issue({ names: ['localhost'], stem: 'first' });
   const second = pki.issue({ names: ['localhost'], stem: 'second' });
   const weak = pki.weakSelfSigned('localhost');
-  const certFile = path.join(pki.dir, 'live.crt');
-  const keyFile = path.join(pki.dir, 'live.key');
-  let upstream: Upstream;
+  let live: ReloadingProxy;
   let proxy: TestProxy;
+  let certFile: string;
+  let keyFile: string;
 
   beforeAll(async () => {
-    copyFileSync(first.certFile, certFile);
-    copyFileSync(first.keyFile, keyFile);
-    upstream = await startUpstream((_req, res) => res.end('ok'));
-    proxy = await startProxy(
-      `server:\n  tls: { cert: ${certFile}, key: ${keyFile} }\n` + upstreamsYaml({ app: upstream.url }) + 'routes:\n  - { prefix: /, upstream: app }\n',
-      { certPollMs: 20 },
-    );
+    live = await startReloadingProxy(pki, first);
+    ({ proxy, certFile, keyFile } = live);
   });
   afterAll(async () => {
-    await proxy.close();
-    await upstream.close();
+    await live.close();
     pki.cleanup();
   });
 

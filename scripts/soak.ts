@@ -77,7 +77,7 @@ function h2Request(ctx: Ctx, cancel: boolean): Promise<string> {
       if (cancel) (stream.close(http2.constants.NGHTTP2_CANCEL), resolve('abort'));
     });
     stream.on('end', () => resolve(status));
-    stream.on('error', (e: NodeJS.ErrnoException) => resolve(cancel ? 'abort' : `error ${e.code ?? e.message}`));
+    stream.on('error', (e: NodeJS.ErrnoException) => resolve(cancel ? 'abort' : `error ${e.code ?? ''} ${e.message}`));
   });
 }
 

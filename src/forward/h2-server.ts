@@ -15,11 +15,9 @@ import type { Logger } from '../observability/logger.js';
 import type { ResolvedServer } from '../routing/defaults.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { ProxyHandler } from './handler.js';
-import { newRequestId, saneRequestId } from './headers.js';
 import { resetHere } from './h2-stream.js';
 import { ResetWindow } from './reset-window.js';
-import { sendError } from './respond.js';
-import type { ErrorCode } from '../errors.js';
+import { expectationMessage, refuseRequest } from './respond.js';
 import { LOG } from '../observability/log-messages.js';
 
 export type H2Limits = Pick<ResolvedServer, 'maxConcurrentStreams' | 'maxHeaderBytes' | 'maxHeadersCount' | 'keepAliveTimeoutMs' | 'headersTimeoutMs'>;
@@ -68,10 +66,11 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
   server.on('request', (req, res) => serve(req, res, false));
   server.on('checkContinue', (req, res) => serve(req, res, true));
   server.on('checkExpectation', (req: Http2ServerRequest, res: Http2ServerResponse) => {
-    const message = `the expectation '${String(req.headers.expect).slice(0, 64)}' cannot be met; only Expect: 100-continue is supported`;
-    refuse(req, res, 'bad_request', message, access);
+    refuseRequest(req, res as unknown as ServerResponse, 'bad_request', expectationMessage(req.headers.expect), access, false);
   });
-  server.on('connect', (req: Http2ServerRequest, res: Http2ServerResponse) => refuse(req, res, 'bad_request', 'CONNECT tunnels are not proxied', access));
+  server.on('connect', (req: Http2ServerRequest, res: Http2ServerResponse) =>
+    refuseRequest(req, res as unknown as ServerResponse, 'bad_request', 'CONNECT tunnels are not proxied', access, false),
+  );
   server.on('sessionError', (err) => logger.warn({ msg: LOG.h2SessionError, err }));
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
@@ -138,13 +137,4 @@ function watchSession(session: ServerHttp2Session, limits: H2Limits, clock: Cloc
 function resetByClient(stream: ServerHttp2Stream, session: ServerHttp2Session): boolean {
   if (session.destroyed || resetHere(stream)) return false;
   return stream.rstCode !== constants.NGHTTP2_NO_ERROR || stream.aborted;
-}
-
-/** A request the server refuses itself: the JSON error and its access line. */
-function refuse(req: Http2ServerRequest, res: Http2ServerResponse, code: ErrorCode, message: string, access: AccessLog): void {
-  const startedAt = performance.now();
-  const sent = req.headers['x-request-id'];
-  const requestId = saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
-  const status = sendError(res as unknown as ServerResponse, code, message, requestId, undefined, false);
-  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code }, null);
 }

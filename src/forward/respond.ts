@@ -1,11 +1,11 @@
 // Proxy-made JSON errors: on a live ServerResponse, or as raw bytes on a socket the HTTP server
 // has handed over (parser errors, CONNECT, refused upgrades), each with its one access line.
 
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody, rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
-import { newRequestId } from './headers.js';
+import { newRequestId, saneRequestId } from './headers.js';
 import { endStreamAfter, h2StreamOf } from './h2-stream.js';
 
 export function sendError(
@@ -74,4 +74,31 @@ export function refuseSocket(
     },
     null,
   );
+}
+
+/** The client's X-Request-Id when sane (the one a forwarded request carries), else a new one. */
+export function clientRequestId(headers: IncomingHttpHeaders): string {
+  const sent = headers['x-request-id'];
+  return saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
+}
+
+/** Node's bare 417 for an Expect other than 100-continue, said as the contract's 400. */
+export function expectationMessage(expect: unknown): string {
+  return `the expectation '${String(expect).slice(0, 64)}' cannot be met; only Expect: 100-continue is supported`;
+}
+
+/** Answers a request the server refuses before any route (HTTP/1.x or HTTP/2) with the JSON error
+ *  and its access line; `close`: its connection (HTTP/2: its stream) ends after it. */
+export function refuseRequest(
+  req: { readonly method?: string; readonly headers: IncomingHttpHeaders },
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  access: AccessLog,
+  close: boolean,
+): void {
+  const startedAt = performance.now();
+  const requestId = clientRequestId(req.headers);
+  const status = sendError(res, code, message, requestId, undefined, close);
+  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code }, null);
 }

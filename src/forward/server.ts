@@ -17,8 +17,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ResolvedServer } from '../routing/defaults.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { ProxyHandler } from './handler.js';
-import { newRequestId, saneRequestId } from './headers.js';
-import { refuseSocket, sendError, type AccessSink } from './respond.js';
+import { clientRequestId, expectationMessage, refuseRequest, refuseSocket, type AccessSink } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
 import { asksForH2c, headWithoutUpgrade } from './h2c.js';
@@ -55,7 +54,7 @@ export function createPublicServer(
     latest.set(req.socket, { req, res });
     if (req.httpVersionMinor === 0 && req.headers['transfer-encoding'] !== undefined) {
       closing.add(req.socket);
-      refuseResponse(res, 'bad_request', 'Transfer-Encoding is not allowed in an HTTP/1.0 request', access, req);
+      refuseRequest(req, res, 'bad_request', 'Transfer-Encoding is not allowed in an HTTP/1.0 request', access, true);
       return;
     }
     handler.handle(req, res, expectContinue);
@@ -88,12 +87,8 @@ export function createPublicServer(
   });
   // An Expect other than 100-continue: Node's own answer is a bare 417; ours is the JSON error.
   server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const startedAt = performance.now();
-    const requestId = clientRequestId(req);
-    const message = `the expectation '${String(req.headers.expect).slice(0, 64)}' cannot be met; only Expect: 100-continue is supported`;
     closing.add(req.socket); // the answer closes the connection: nothing after it runs
-    const status = sendError(res, 'bad_request', message, requestId, undefined, true);
-    access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: 'bad_request' }, null);
+    refuseRequest(req, res, 'bad_request', expectationMessage(req.headers.expect), access, true);
   });
   // Refused once the responses ahead of it are out, like an upgrade (Node hands both over alike).
   server.on('connect', (req, socket: Duplex) => {
@@ -142,7 +137,7 @@ export function createPublicServer(
     // The request is being forwarded: its exchange writes the one access line, with this code.
     const x = exchangeOf(inFlight);
     const sink: AccessSink = x === undefined ? access : { write: (line) => x.clientFault(line.error as ErrorCode) };
-    answerClientError(err, socket, limits, sink, inFlight.req.method ?? '-', x?.requestId ?? clientRequestId(inFlight.req));
+    answerClientError(err, socket, limits, sink, inFlight.req.method ?? '-', x?.requestId ?? clientRequestId(inFlight.req.headers));
     // Closing the connection once the answer is out aborts the upstream request in flight.
     socket.once('finish', () => socket.destroy());
   });
@@ -231,19 +226,6 @@ function answerClientError(
   );
 }
 
-/** The client's X-Request-Id when sane (the one the handler forwarded), else a new one. */
-function clientRequestId(req: http.IncomingMessage): string {
-  const sent = req.headers['x-request-id'];
-  return saneRequestId(typeof sent === 'string' ? sent : null) ?? newRequestId();
-}
-
-/** Answers a request the server refuses itself with the JSON error, closing the connection. */
-function refuseResponse(res: http.ServerResponse, code: ErrorCode, message: string, access: AccessLog, req: http.IncomingMessage): void {
-  const requestId = clientRequestId(req);
-  const startedAt = performance.now();
-  const status = sendError(res, code, message, requestId, undefined, true);
-  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code }, null);
-}
 
 function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessSink, method: string, requestId?: string): void {
   refuseSocket(socket, code, message, access, { method, requestId });

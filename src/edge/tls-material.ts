@@ -104,7 +104,8 @@ function dnsNames(x509: X509Certificate): string[] {
     .map((entry) => entry.slice(4).replace(/^"|"$/g, '').toLowerCase());
 }
 
-function readProblem(what: string, file: string, err: Error): string {
+/** Why a file could not be read, in words (`cannot read the key file F: no such file`). */
+export function readProblem(what: string, file: string, err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : err.message;
   return `cannot read the ${what} file ${file}: ${why}`;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { toPointer } from '../config/paths.js';
 import type { UpstreamConfig, UpstreamTlsConfig } from '../config/types.js';
-import { checkPair, type FileRead } from '../edge/tls-material.js';
+import { checkPair, readProblem, type FileRead } from '../edge/tls-material.js';
 
 /** What an upstream's pool connects with (paths read); trusted CAs besides the system's. */
 export interface UpstreamTlsMaterial {
@@ -85,10 +85,7 @@ export function withUpstreamTls(upstreams: ReadonlyMap<string, UpstreamConfig>, 
 }
 
 function caProblem(file: string, read: FileRead): string | null {
-  if (read instanceof Error) {
-    const code = (read as NodeJS.ErrnoException).code;
-    return `cannot read the CA file ${file}: ${code === 'ENOENT' ? 'no such file' : read.message}`;
-  }
+  if (read instanceof Error) return readProblem('CA', file, read);
   const blocks = read.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) return `the CA file ${file} holds no PEM certificate`;
   for (const [i, pem] of blocks.entries()) {

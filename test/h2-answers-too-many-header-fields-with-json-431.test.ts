@@ -5,11 +5,11 @@
 // its SETTINGS acknowledgement, so that the header list's size limit plays no part.
 
 import type http from 'node:http';
-import http2, { type OutgoingHttpHeaders } from 'node:http2';
+import type { OutgoingHttpHeaders } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
-import { h2Request, type H2Answer } from './helpers/h2-client.js';
+import { h2FirstFlight, type H2Answer } from './helpers/h2-client.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 const COUNT = 10; // server.maxHeadersCount: node:http2 takes 4 x 10 + 16 = 56 fields, 4 of them pseudo
@@ -31,15 +31,7 @@ describe('maxHeadersCount over HTTP/2', () => {
     await up.close();
   });
 
-  async function firstFlight(headers: OutgoingHttpHeaders): Promise<H2Answer> {
-    const s = http2.connect(front.url, { ca: front.ca });
-    s.on('error', () => {});
-    try {
-      return await h2Request(s, headers);
-    } finally {
-      s.destroy();
-    }
-  }
+  const firstFlight = (headers: OutgoingHttpHeaders): Promise<H2Answer> => h2FirstFlight(front.url, front.ca, headers);
 
   /** A GET with `n` header fields besides its 4 pseudo-header fields (x-request-id among them). */
   function withFields(n: number, id: string): OutgoingHttpHeaders {

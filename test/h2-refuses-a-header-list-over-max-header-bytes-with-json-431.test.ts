@@ -6,12 +6,12 @@
 // that: each request here is sent on a new session before its SETTINGS exchange.
 
 import type http from 'node:http';
-import http2, { type OutgoingHttpHeaders } from 'node:http2';
+import type { OutgoingHttpHeaders } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from './helpers/raw.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
-import { h2Request, type H2Answer } from './helpers/h2-client.js';
+import { h2FirstFlight, type H2Answer } from './helpers/h2-client.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 const MAX = 16_384; // server.maxHeaderBytes's default
@@ -33,16 +33,7 @@ describe('maxHeaderBytes over HTTP/2', () => {
     await up.close();
   });
 
-  /** One request, written on a new session ahead of its SETTINGS acknowledgement. */
-  async function firstFlight(headers: OutgoingHttpHeaders): Promise<H2Answer> {
-    const s = http2.connect(front.url, { ca: front.ca });
-    s.on('error', () => {});
-    try {
-      return await h2Request(s, headers);
-    } finally {
-      s.destroy();
-    }
-  }
+  const firstFlight = (headers: OutgoingHttpHeaders): Promise<H2Answer> => h2FirstFlight(front.url, front.ca, headers);
 
   /** The headers of a GET whose header list is exactly `size` bytes (name + value + 32 each). */
   function headersOfSize(size: number, id: string): Record<string, string> {

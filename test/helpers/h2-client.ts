@@ -26,3 +26,15 @@ export async function h2Request(session: ClientHttp2Session, headers: OutgoingHt
   for await (const c of req) chunks.push(c as Buffer);
   return { status: Number(responseHeaders[':status']), headers: responseHeaders, body: Buffer.concat(chunks) };
 }
+
+/** One request, written on a new session ahead of its SETTINGS acknowledgement (so before the
+ *  client has learnt the server's limits); the session is destroyed after the answer. */
+export async function h2FirstFlight(url: string, ca: string, headers: OutgoingHttpHeaders): Promise<H2Answer> {
+  const s = http2.connect(url, { ca });
+  s.on('error', () => {});
+  try {
+    return await h2Request(s, headers);
+  } finally {
+    s.destroy();
+  }
+}

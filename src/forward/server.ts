@@ -64,22 +64,23 @@ export function createPublicServer(
   };
   server.on('request', (req, res) => onRequest(req, res, false));
   server.on('checkContinue', (req, res) => onRequest(req, res, true));
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-    // Behind a response that ended the connection (as in onRequest): nothing more is written.
-    if (closing.has(req.socket) || !socket.writable) return void socket.destroy();
+  // Node hands an upgrade's (and a CONNECT's) socket over at once, pipelined responses still ahead
+  // of it: each is handled (answered, refused or tunnelled) once those are out, never overtaking
+  // them; behind a response that ended the connection (as in onRequest), nothing more is written.
+  const whenAnswered = (socket: Duplex, then: () => void): void => {
+    if (closing.has(socket) || !socket.writable) return void socket.destroy();
     relayDrainUntilAnswered(socket);
-    // Handled (answered, refused or tunnelled) once the responses ahead of it are out: its answer
-    // must not overtake theirs. Its early bytes wait in the paused socket meanwhile.
-    if (!asksForH2c(req)) {
-      return afterResponses(socket, () => {
-        if (closing.has(req.socket) || !socket.writable) return void socket.destroy();
-        upgrades.handle(req, socket, head);
-      });
-    }
-    // Served as a plain HTTP/1.1 request: its head, without the upgrade, and what followed it are
-    // parsed again on the same connection (once the responses ahead of it are out).
-    socket.unshift(Buffer.concat([headWithoutUpgrade(req), head]));
     afterResponses(socket, () => {
+      if (closing.has(socket) || !socket.writable) return void socket.destroy();
+      then();
+    });
+  };
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    if (!asksForH2c(req)) return whenAnswered(socket, () => upgrades.handle(req, socket, head));
+    // Served as a plain HTTP/1.1 request: its head, without the upgrade, and what followed it are
+    // parsed again on the same connection (its early bytes wait in the paused socket meanwhile).
+    socket.unshift(Buffer.concat([headWithoutUpgrade(req), head]));
+    whenAnswered(socket, () => {
       // A response ahead of it may have armed the keep-alive timer, for a parser that is gone.
       if (socket instanceof net.Socket) socket.setTimeout(0);
       server.emit('connection', socket);
@@ -90,13 +91,8 @@ export function createPublicServer(
     closing.add(req.socket); // the answer closes the connection: nothing after it runs
     refuseRequest(req, res, 'bad_request', expectationMessage(req.headers.expect), access, true);
   });
-  // Refused once the responses ahead of it are out, like an upgrade (Node hands both over alike).
   server.on('connect', (req, socket: Duplex) => {
-    if (closing.has(req.socket) || !socket.writable) return void socket.destroy();
-    relayDrainUntilAnswered(socket);
-    afterResponses(socket, () => {
-      if (socket.writable) refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT');
-    });
+    whenAnswered(socket, () => refuseRaw(socket, 'bad_request', 'CONNECT tunnels are not proxied', access, req.method ?? 'CONNECT'));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {

@@ -12,6 +12,8 @@ import { AdminExposedError, adminExposureProblem } from './admin/exposure.js';
 import { ProxyHandler } from './forward/handler.js';
 import { AccessLog } from './observability/access-log.js';
 import { UpstreamPools } from './forward/pools.js';
+import { closeIdentity } from './identity/compile.js';
+import { RateLimitStores } from './identity/stores.js';
 import { createPublicServer } from './forward/server.js';
 import { createH2Server } from './forward/h2-server.js';
 import type { Duplex } from 'node:stream';
@@ -70,9 +72,10 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const { logger } = opts;
   const metrics = new Metrics({ processMetrics: opts.processMetrics ?? false });
   const pools = new UpstreamPools();
+  const stores = new RateLimitStores({ logger, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
   const shadow = new ShadowReports({ logger, metrics }, opts.clock);
   const live = new Reloader({
-    file: opts.configPath, env: opts.env ?? process.env, pools, metrics, logger, clock: opts.clock,
+    file: opts.configPath, env: opts.env ?? process.env, pools, stores, metrics, logger, clock: opts.clock,
     onSwap: (t) => {
       shadow.setLog(t.server.shadowLog);
       shadow.applyShadows(shadowKeys(t)); // a route's report counts from when its shadow config applied
@@ -95,6 +98,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   } catch (err) {
     watcher?.close();
     pools.destroy();
+    stores.closeAll();
     throw err;
   }
   started = true;
@@ -104,6 +108,8 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   if (exposed !== undefined) {
     watcher?.close();
     await Promise.all([pools.close(), shadow.close()]);
+    closeIdentity(table.identity);
+    stores.closeAll();
     throw new AdminExposedError(exposed);
   }
 
@@ -137,6 +143,8 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     publicServer.close();
     adminServer.close();
     await pools.close();
+    closeIdentity(table.identity);
+    stores.closeAll();
     throw err;
   }
   if (changedEarly) void reload('watch');
@@ -178,6 +186,8 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       ]);
       clearTimeout(poolTimer);
       if (!poolsClosed) pools.destroy();
+      closeIdentity(store.current.identity);
+      stores.closeAll();
       // The shadow log's queued lines are written out, bounded like every other wait here.
       let logTimer: NodeJS.Timeout | undefined;
       await Promise.race([shadow.close(), new Promise<void>((resolve) => (logTimer = setTimeout(resolve, drainMs)))]);

@@ -11,7 +11,11 @@ export type ErrorCode =
   | 'headers_too_large'
   | 'upstream_unavailable'
   | 'circuit_open'
-  | 'upstream_timeout';
+  | 'upstream_timeout'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'auth_unavailable';
 
 export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
@@ -22,6 +26,10 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   upstream_unavailable: 502,
   circuit_open: 503,
   upstream_timeout: 504,
+  unauthorized: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  auth_unavailable: 503,
 };
 
 /** Codes that only an access line carries (no body is sent): the client left, the upstream broke
@@ -40,9 +48,12 @@ export function failureCode(kind: FailureKind | 'circuit_open'): ProxyFailureCod
 
 const REASON: Readonly<Record<number, string>> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   408: 'Request Timeout',
   413: 'Payload Too Large',
+  429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   502: 'Bad Gateway',
   503: 'Service Unavailable',

@@ -1,6 +1,7 @@
 // The admin API (admin port only): health, readiness, metrics and the live table.
 // Express is fine here; it never sees data-path traffic.
 
+import { redactConfig } from '../config/redact.js';
 import express from 'express';
 import type { Metrics } from '../observability/metrics.js';
 import type { Reloader } from '../routing/reloader.js';
@@ -62,7 +63,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   // The validated config the live table was compiled from (what `strangler check --admin` diffs against).
   app.get('/config', (_req, res) => {
     const table = deps.store.current;
-    res.json({ version: table.version, config: table.config });
+    res.json({ version: table.version, config: redactConfig(table.config) });
   });
 
   // The shadow report: one merged report per route that has data, plus an empty one (counting

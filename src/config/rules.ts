@@ -13,12 +13,14 @@
 //   one is reported, naming the earlier;
 // - retry.maxBackoffMs >= retry.backoffMs when both are set;
 // - an upstream's tls: cert and key together, on an https upstream (upstream-tls-rules.ts);
+// - authenticators and routes' auth and rateLimit fit together (identity-rules.ts);
 // - a prefixRewrite uses only the names its route's prefix template defines (template-rules.ts);
 //   two prefixes that are one template up to names (`/u/{a}`, `/u/{b}`) are the same prefix.
 
 import { closest } from './suggest.js';
 import { checkTemplateNames } from './template-rules.js';
 import { checkUpstreamTls } from './upstream-tls-rules.js';
+import { checkIdentity } from './identity-rules.js';
 import { templateShape } from './template-syntax.js';
 import { toPointer, type Segment } from './paths.js';
 import type { Json } from './yaml-tree.js';
@@ -38,7 +40,7 @@ export function checkRules(data: Json): RuleIssue[] {
   // --- upstream names exist -------------------------------------------------------------
   const upstreams = asObj(root['upstreams']);
   const known = upstreams ? Object.keys(upstreams) : [];
-  issues.push(...checkUpstreamTls(upstreams));
+  issues.push(...checkUpstreamTls(upstreams), ...checkIdentity(root));
   const checkRef = (value: Json | undefined, segments: Segment[]): void => {
     const name = asStr(value);
     if (name === undefined || known.length === 0 || known.includes(name)) return;

@@ -11,6 +11,8 @@ import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
 import { prefixProblem, rewriteProblem, upstreamUrlProblem } from './checks.js';
 import { allowedHostProblem } from './host-checks.js';
 import { hostProblem } from './host-syntax.js';
+import { authenticators, rateLimit, rateLimitStore, routeAuth } from './identity-schema.js';
+import { HEADER_NAME_PATTERN } from './schema-patterns.js';
 
 const int = (minimum?: number, maximum?: number): SchemaObject => ({
   type: 'integer',
@@ -29,8 +31,7 @@ const obj = (properties: Record<string, SchemaObject>, required: string[] = []):
   additionalProperties: false,
 });
 
-/** Header field-name token (RFC 9110). */
-export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+export { HEADER_NAME_PATTERN };
 export const UPSTREAM_NAME_PATTERN = '^[a-z0-9-]+$';
 export const RETRY_ON_WORDS = ['connect-error', 'reset', 'timeout'] as const;
 
@@ -143,6 +144,8 @@ const route = obj(
     ...defaultsProperties,
     shadow,
     canary,
+    auth: routeAuth,
+    rateLimit,
   },
   ['prefix', 'upstream'],
 );
@@ -174,6 +177,7 @@ const server = obj({
   ),
   http2: { type: 'boolean' },
   maxConcurrentStreams: int(1, 10000),
+  rateLimitStore,
 });
 
 const upstream = obj(
@@ -210,6 +214,7 @@ export const configSchema: SchemaObject = {
         additionalProperties: upstream,
         'x-expected': 'a mapping of upstream names to { url: ... }, with at least one upstream',
       },
+      auth: authenticators,
       defaults: obj(defaultsProperties),
       routes: {
         type: 'array',

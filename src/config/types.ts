@@ -27,6 +27,8 @@ export interface ServerConfig {
   readonly http2?: boolean;
   /** HTTP/2 streams one connection may have open at once (default 100). */
   readonly maxConcurrentStreams?: number;
+  /** `redis://` or `rediss://` URL: rate-limit buckets shared by every worker and replica. */
+  readonly rateLimitStore?: string;
 }
 
 export interface CertKeyPair {
@@ -125,6 +127,45 @@ export interface RouteDefaults {
   readonly preserveHost?: boolean;
 }
 
+/** `auth:` entries: exactly one of `jwt` and `forward`. */
+export interface AuthenticatorConfig {
+  readonly jwt?: JwtAuthConfig;
+  readonly forward?: ForwardAuthConfig;
+}
+
+export interface JwtAuthConfig {
+  /** Exactly one of jwksUrl, secret (HS256...) and publicKey (a PEM file). */
+  readonly jwksUrl?: string;
+  readonly secret?: string;
+  readonly publicKey?: string;
+  readonly issuer?: string;
+  readonly audience?: string | readonly string[];
+  readonly algorithms?: readonly string[];
+  readonly clockSkewMs?: number;
+  readonly claimsToHeaders?: Readonly<Record<string, string>>;
+  /** Extensions: how long a fetched JWKS is used (default 10 minutes), and the fetch's bound. */
+  readonly jwksCacheMs?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface ForwardAuthConfig {
+  readonly upstream: string;
+  readonly path: string;
+  readonly headers?: readonly string[];
+  readonly copyHeaders?: readonly string[];
+  readonly cacheMs?: number;
+  readonly timeoutMs?: number;
+  /** Extension: credentials whose answers are kept at once (least recently used dropped). */
+  readonly maxCacheEntries?: number;
+}
+
+export interface RateLimitConfig {
+  readonly requestsPerSecond: number;
+  readonly burst?: number;
+  /** `client-ip` (default), `header:NAME` or `claim:NAME`. */
+  readonly key?: string;
+}
+
 export interface RouteConfig extends RouteDefaults {
   /** Exact host or `*.` + host (any case); absent: any host. */
   readonly host?: string;
@@ -134,10 +175,15 @@ export interface RouteConfig extends RouteDefaults {
   readonly prefixRewrite?: string;
   readonly shadow?: ShadowConfig;
   readonly canary?: CanaryConfig;
+  /** One authenticator's name or a list: the first that accepts wins. */
+  readonly auth?: string | readonly string[];
+  readonly rateLimit?: RateLimitConfig;
 }
 
 export interface StranglerConfig {
   readonly server: ServerConfig;
+  /** Named authenticators, for routes' `auth`. */
+  readonly auth?: Readonly<Record<string, AuthenticatorConfig>>;
   readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
   readonly defaults: RouteDefaults;
   readonly routes: readonly RouteConfig[];

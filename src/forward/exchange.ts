@@ -71,6 +71,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   canary = false;
   /** Where the client reached the proxy (`proto://host`), set only on routes that rewrite Location (preserveHost false). */
   publicOrigin: string | null = null;
+  /** Fields every answer relayed to the client gets besides (a rate-limited route's RateLimit fields). */
+  extraHeaders: readonly string[] | null = null;
   /** Mirrored to the route's shadow: fed the answer as it is relayed (a bounded tee). */
   capture: ShadowTask | null = null;
   readonly #host: ExchangeHost;
@@ -225,6 +227,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining && !h2);
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);
+    if (this.extraHeaders !== null) headers.push(...this.extraHeaders);
     // HTTP/2 has no reason phrase, and refuses some heads HTTP/1.1 takes (h2-response-headers.ts).
     const refused = h2
       ? writeHeadOrUndo(this.res, statusCode, null, h2ResponseHeaders(headers))

@@ -24,6 +24,8 @@ import { publicOriginOf } from './location.js';
 import { sendError } from './respond.js';
 import { writeContinue } from './informational.js';
 import { LOG } from '../observability/log-messages.js';
+import type { GateResult, RouteGate } from '../identity/gate.js';
+import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
 
 const NO_INPUTS = { key: null, forced: null };
 
@@ -73,10 +75,41 @@ export class ProxyHandler implements ExchangeHost {
       );
       return;
     }
+    if (a.route.gate !== null) return this.#gated(req, res, a, table, startedAt, expectContinue, a.route.gate);
     if (expectContinue) writeContinue(res);
+    this.#forward(req, res, a, table, startedAt, null);
+  }
+
+  /** A route with a rate limit or authenticators: its gate decides before anything is sent (and
+   *  before a client that asked for `100 Continue` is told to send its body). */
+  #gated(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, gate: RouteGate): void {
+    const aborted = new AbortController();
+    const onClose = (): void => aborted.abort();
+    res.once('close', onClose);
+    const decided = (r: GateResult): void => {
+      res.off('close', onClose);
+      const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt };
+      if (aborted.signal.aborted) return this.#access.write({ ...line, status: 499, bytes: 0, error: 'client_closed' }, a.route.meters);
+      if (!r.ok) {
+        const status = answerRefusal(res, r, a.scan.requestId, a.route.label, this.#state.draining);
+        return this.#access.write({ ...line, status, bytes: 0, error: refusalCode(r) }, a.route.meters);
+      }
+      if (expectContinue) writeContinue(res);
+      this.#forward(req, res, a, table, startedAt, r);
+    };
+    const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies), aborted.signal);
+    if (r instanceof Promise) r.then(decided, (err: unknown) => decided(gateFailure(err)));
+    else decided(r);
+  }
+
+  /** Sends an admitted request on (`gated`: what its route's gate added, or null). */
+  #forward(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, gated: Extract<GateResult, { ok: true }> | null): void {
     const { route, scan } = a;
     const method = req.method!;
-    const headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
+    let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
+    const strip = table.identity.strip;
+    if (strip !== null) headers = withoutIdentityHeaders(headers, strip);
+    if (gated !== null && gated.add.length > 0) headers.push(...gated.add);
     const path = route.forwardPath(a.path) + a.search;
     let upstream = route.upstream;
     let policies = route.state.policies;
@@ -91,6 +124,7 @@ export class ProxyHandler implements ExchangeHost {
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
     if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
     x.canary = canary;
+    if (gated !== null) x.extraHeaders = gated.responseHeaders;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)
       ? this.#mirror(req, route, route.shadow, a, headers, path, table)
       : null;

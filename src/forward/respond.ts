@@ -15,6 +15,7 @@ export function sendError(
   requestId: string,
   route: string | undefined,
   closeConnection: boolean,
+  extra?: readonly string[],
 ): number {
   const status = STATUS_OF[code];
   const body = errorBody(code, message, requestId, route);
@@ -23,6 +24,7 @@ export function sendError(
     'content-length', String(Buffer.byteLength(body)),
     'x-request-id', requestId,
   ];
+  if (extra !== undefined) headers.push(...extra);
   // HTTP/2 has no Connection field: its stream ends instead (the session carries other requests).
   const stream = h2StreamOf(res);
   if (closeConnection && stream === null) headers.push('connection', 'close');

@@ -9,8 +9,10 @@ import type { Duplex } from 'node:stream';
 import { failureCode, rawErrorResponse, STATUS_OF, type AccessOnlyCode, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { TableStore } from '../routing/store.js';
-import type { CompiledRoute } from '../routing/table.js';
-import { admitUpgrade } from './admit.js';
+import type { CompiledRoute, RouteTable } from '../routing/table.js';
+import { admitUpgrade, type Admitted } from './admit.js';
+import type { GateResult } from '../identity/gate.js';
+import { answerRefusalRaw, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
 import type { UpstreamFailure } from './failure.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { refuseSocket } from './respond.js';
@@ -38,11 +40,32 @@ export class UpgradeHandler {
       refuseSocket(socket, a.code, a.message, this.#access, { requestId: a.scan.requestId, method, path: a.path, startedAt });
       return;
     }
-    const { route, scan } = a;
-    const headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
     this.#open.add(socket);
     socket.once('close', () => this.#open.delete(socket));
-    const line = { requestId: scan.requestId, method, path: a.path, startedAt };
+    const gate = a.route.gate;
+    if (gate === null) return this.#start(req, socket, head, a, table, startedAt, null);
+    // The same gate as plain requests: auth and rate limits apply to WebSocket upgrades too.
+    const aborted = new AbortController();
+    const onClose = (): void => aborted.abort();
+    socket.once('close', onClose);
+    const decided = (r: GateResult): void => {
+      socket.off('close', onClose);
+      const line = { requestId: a.scan.requestId, method, path: a.path, route: a.route.label, upstream: null, startedAt, bytes: 0 };
+      if (aborted.signal.aborted) return this.#access.write({ ...line, status: 499, error: 'client_closed' }, a.route.meters);
+      if (!r.ok) return this.#access.write({ ...line, status: answerRefusalRaw(socket, r, a.scan.requestId, a.route.label), error: refusalCode(r) }, a.route.meters);
+      this.#start(req, socket, head, a, table, startedAt, r.add);
+    };
+    const r = gate.run(authRequestOf(req.headers, method, a, req.socket.remoteAddress, table.server.trustedProxies), aborted.signal);
+    if (r instanceof Promise) r.then(decided, (err: unknown) => decided(gateFailure(err)));
+    else decided(r);
+  }
+
+  #start(req: IncomingMessage, socket: Duplex, head: Buffer, a: Admitted, table: RouteTable, startedAt: number, add: readonly string[] | null): void {
+    const { route, scan } = a;
+    let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
+    if (table.identity.strip !== null) headers = withoutIdentityHeaders(headers, table.identity.strip);
+    if (add !== null) headers.push(...add);
+    const line = { requestId: scan.requestId, method: req.method!, path: a.path, startedAt };
     const u = new Upgrade(socket, head, route, line, this.#access);
     u.start(route.forwardPath(a.path) + a.search, headers, req.headers.upgrade!);
   }

@@ -111,6 +111,26 @@ export class Metrics {
     },
   });
 
+  readonly authDecisions = new client.Counter({
+    name: 'strangler_auth_decisions_total',
+    help: "Authenticators' decisions by route, authenticator and result (allow, deny, error).",
+    labelNames: ['route', 'authenticator', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new client.Counter({
+    name: 'strangler_rate_limited_total',
+    help: 'Requests refused 429 by a route rate limit.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimitStoreErrors = new client.Counter({
+    name: 'strangler_rate_limit_store_errors_total',
+    help: 'Rate-limit decisions the shared store (server.rateLimitStore) could not make: the request passed (fail open).',
+    registers: [this.registry],
+  });
+
   /** notAfter of each served certificate, by name (its file path): the expiry gauge reads it. */
   readonly #certificateExpiry = new Map<string, number>();
 

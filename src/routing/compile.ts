@@ -17,6 +17,8 @@ import { routeLabel } from './host.js';
 import { compileRewrite } from './rewrite.js';
 import { RouteState } from './route-state.js';
 import { RouteTable, type CompiledRoute } from './table.js';
+import { compileIdentity, routeGate, type Identity, type IdentityDeps } from '../identity/compile.js';
+import { RateLimitStores } from '../identity/stores.js';
 import type { EffectiveConfig, EffectiveRoute } from './types.js';
 
 export interface CompileDeps {
@@ -28,6 +30,8 @@ export interface CompileDeps {
   readonly logger: Logger;
   /** The canary halt's window and the breaker's wait run on this clock (default: the system's). */
   readonly clock?: Clock;
+  /** Where rate-limit buckets live (the process's, across reloads); default: new ones. */
+  readonly stores?: RateLimitStores;
 }
 
 /** What a table is compiled from: the validated file, its effective routes and where it came from. */
@@ -54,27 +58,35 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
     if (m === undefined) meters.set(label, (m = new RouteMeters(deps.metrics, label)));
     return m;
   };
+  const identityDeps: IdentityDeps = {
+    logger: deps.logger,
+    metrics: deps.metrics,
+    stores: deps.stores ?? new RateLimitStores({ logger: deps.logger, ...(deps.clock === undefined ? {} : { clock: deps.clock }) }),
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+  };
+  const identity = compileIdentity(effective, need, deps.previous?.identity ?? null, identityDeps);
   const previousState = new Map(deps.previous?.routes.map((r) => [`${r.key} ${r.fingerprint}`, r.state]));
   const routes = effective.routes.map((e): CompiledRoute => {
-    const parts = bindRoute(e, need, meterFor(routeLabel(e)));
+    const parts = bindRoute(e, need, meterFor(routeLabel(e)), identity, effective.server.rateLimitStore, identityDeps);
     const state = previousState.get(`${e.key} ${e.fingerprint}`) ?? buildRouteState(parts, deps);
     if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: parts.label }, 0);
     return { ...parts, state };
   });
-  return new RouteTable({ version: source.version, file: source.file, config: source.config, effective, upstreams, routes });
+  return new RouteTable({ version: source.version, file: source.file, config: source.config, effective, upstreams, routes, identity });
 }
 
 export type RouteParts = Omit<CompiledRoute, 'state'>;
 
 /** An effective route with its upstreams bound to pools. */
-function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters): RouteParts {
+function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters, identity: Identity, storeUrl: string | null, identityDeps: IdentityDeps): RouteParts {
+  const label = routeLabel(e);
   const forwardPath = compileRewrite(e.prefix, e.prefixRewrite);
   const shadowRewrite = e.shadow?.prefixRewrite ?? null;
   return {
     index: e.index,
     prefix: e.prefix,
     host: e.host,
-    label: routeLabel(e),
+    label,
     methods: e.methods === null ? null : new Set(e.methods),
     upstream: need(e.upstream),
     prefixRewrite: e.prefixRewrite,
@@ -93,6 +105,7 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
         ? null
         : { ...e.canary, upstream: need(e.canary.upstream), sticky: parseSticky(e.canary.stickyOn), force: e.canary.forceHeader?.toLowerCase() ?? null },
     meters,
+    gate: routeGate(e, label, identity, storeUrl, identityDeps),
     key: e.key,
     fingerprint: e.fingerprint,
     effective: e,

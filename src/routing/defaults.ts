@@ -31,6 +31,7 @@ export const SERVER_DEFAULTS = {
   tls: null as ResolvedTls | null,
   http2: true,
   maxConcurrentStreams: 100,
+  rateLimitStore: null as string | null,
 };
 
 export type ResolvedServer = typeof SERVER_DEFAULTS;
@@ -79,4 +80,21 @@ export const COMPARE_DEFAULTS = {
   ignoreText: [] as readonly string[],
   numericTolerance: 0,
   noiseProbe: 0,
+};
+
+export const JWT_DEFAULTS = {
+  clockSkewMs: 30_000,
+  jwksCacheMs: 600_000,
+  timeoutMs: 2_000,
+  /** With a secret; with a JWKS or a public key: ASYMMETRIC. */
+  hmacAlgorithms: ['HS256'] as readonly string[],
+  asymmetricAlgorithms: ['RS256', 'ES256'] as readonly string[],
+};
+
+export const FORWARD_AUTH_DEFAULTS = {
+  headers: ['cookie', 'authorization'] as readonly string[],
+  copyHeaders: [] as readonly string[],
+  cacheMs: 5_000,
+  timeoutMs: 1_000,
+  maxCacheEntries: 10_000,
 };

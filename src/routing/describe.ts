@@ -4,7 +4,17 @@
 import type { Upstream } from '../forward/pools.js';
 import { describeRoute } from './effective.js';
 import type { RouteTable } from './table.js';
-import type { EffectiveConfig } from './types.js';
+import type { EffectiveAuthenticator, EffectiveConfig } from './types.js';
+import type { ResolvedServer } from './defaults.js';
+import { REDACTED, redactUrl } from '../config/redact.js';
+
+function describeServer(s: ResolvedServer): object {
+  return s.rateLimitStore === null ? s : { ...s, rateLimitStore: redactUrl(s.rateLimitStore) };
+}
+
+function describeAuth(auth: ReadonlyMap<string, EffectiveAuthenticator>): object {
+  return Object.fromEntries([...auth].map(([n, a]) => [n, a.kind === 'jwt' && a.secret !== null ? { ...a, secret: REDACTED } : a]));
+}
 
 /** `GET /routes`: every route's effective config and its runtime state. */
 export function describeTable(table: RouteTable): object {
@@ -12,7 +22,8 @@ export function describeTable(table: RouteTable): object {
     version: table.version,
     loadedAt: table.loadedAt.toISOString(),
     file: table.file,
-    server: table.server,
+    server: describeServer(table.server),
+    auth: describeAuth(table.effective.auth),
     upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url, pool: poolStats(u) }])),
     routes: table.routes.map((r) => ({
       ...describeRoute(r.effective),
@@ -32,7 +43,8 @@ export function describeEffective(effective: EffectiveConfig, meta: { version: s
   return {
     version: meta.version,
     file: meta.file,
-    server: effective.server,
+    server: describeServer(effective.server),
+    auth: describeAuth(effective.auth),
     upstreams: Object.fromEntries([...effective.upstreams].map(([n, u]) => [n, { url: u.url }])),
     routes: effective.routes.map(describeRoute),
   };

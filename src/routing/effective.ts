@@ -23,6 +23,7 @@ import {
   type ResolvedServer,
 } from './defaults.js';
 import { routeKey } from './diff.js';
+import { effectiveAuthenticators, effectiveRateLimit, routeAuth } from './identity-effective.js';
 import { fallbackIsOff, fallbackUpstream, shadowIsOff } from '../config/same-upstream.js';
 import type { EffectiveConfig, EffectiveFallback, EffectiveIssue, EffectiveRoute, EffectiveShadow } from './types.js';
 
@@ -39,7 +40,8 @@ export function effectiveConfig(config: StranglerConfig, baseDir = '.'): Effecti
   const issues: EffectiveIssue[] = [];
   const routes = config.routes.map((r, index) => effectiveRoute(r, index, config, issues));
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, effective: { server: resolveServer(config, baseDir), upstreams: new Map(Object.entries(config.upstreams).map(([n, u]) => [n, resolveUpstreamTls(u, baseDir)])), routes } };
+  const upstreams = new Map(Object.entries(config.upstreams).map(([n, u]) => [n, resolveUpstreamTls(u, baseDir)]));
+  return { ok: true, effective: { server: resolveServer(config, baseDir), upstreams, auth: effectiveAuthenticators(config.auth, baseDir), routes } };
 }
 
 export function resolveServer(config: StranglerConfig, baseDir = '.'): ResolvedServer {
@@ -97,6 +99,8 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
     shadow: r.shadow === undefined || shadowOff ? null : effectiveShadow(r.shadow, known(r.shadow.upstream, 'routes', index, 'shadow', 'upstream')),
     shadowOff,
     canary: r.canary === undefined ? null : { ...r.canary, upstream: known(r.canary.upstream, 'routes', index, 'canary', 'upstream') },
+    auth: routeAuth(r),
+    rateLimit: effectiveRateLimit(r.rateLimit),
   };
   const urlOf = (name: string | null | undefined) => (name == null ? null : (config.upstreams[name]?.url ?? null));
   const urls = [route.upstream, route.fallback?.upstream, route.shadow?.upstream, route.canary?.upstream].map(urlOf);
@@ -148,5 +152,7 @@ export function describeRoute(r: Omit<EffectiveRoute, 'key' | 'fingerprint'>): o
     fallback: r.fallback,
     shadow: r.shadow,
     canary: r.canary,
+    ...(r.auth === null ? {} : { auth: r.auth }),
+    ...(r.rateLimit === null ? {} : { rateLimit: r.rateLimit }),
   };
 }

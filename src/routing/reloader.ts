@@ -12,6 +12,7 @@ import { loadRoutes, type ValidConfig } from './source.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import type { ConfigError } from '../config/types.js';
 import type { UpstreamPools } from '../forward/pools.js';
+import type { RateLimitStores } from '../identity/stores.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { compileTable } from './compile.js';
@@ -57,6 +58,8 @@ export interface ReloaderDeps {
   readonly file: string;
   readonly env: NodeJS.ProcessEnv;
   readonly pools: UpstreamPools;
+  /** Where rate-limit buckets live (kept across reloads). */
+  readonly stores?: RateLimitStores;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly clock?: Clock;
@@ -149,7 +152,7 @@ export class Reloader {
 
     let next: RouteTable;
     try {
-      next = compileTable(loaded, { pools, metrics, logger, previous: live, clock: this.#deps.clock });
+      next = compileTable(loaded, { pools, metrics, logger, previous: live, clock: this.#deps.clock, stores: this.#deps.stores });
     } catch (err) {
       return this.#fail(trigger, err);
     }

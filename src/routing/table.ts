@@ -12,6 +12,8 @@ import { HostMatcher, pathMatcher, type PathMatcher } from './host-matcher.js';
 import { bareHost } from './host.js';
 import type { PathRewrite } from './rewrite.js';
 import type { RouteState } from './route-state.js';
+import type { Identity } from '../identity/compile.js';
+import type { RouteGate } from '../identity/gate.js';
 import type { EffectiveCanary, EffectiveConfig, EffectiveRoute, ResolvedBreaker, ResolvedRetry, ResolvedShadow } from './types.js';
 
 export type { ResolvedShadow } from './types.js';
@@ -55,6 +57,8 @@ export interface CompiledRoute {
   readonly shadow: ResolvedShadow | null;
   readonly canary: ResolvedCanary | null;
   readonly meters: RouteMeters;
+  /** The route's rate limit and authenticators, or null: neither. */
+  readonly gate: RouteGate | null;
   /** Identity across reloads: host + prefix + methods. */
   readonly key: string;
   /** The effective config (defaults merged, upstream URLs resolved) as canonical JSON. */
@@ -74,6 +78,8 @@ export class RouteTable {
   readonly server: ResolvedServer;
   readonly upstreams: ReadonlyMap<string, Upstream>;
   readonly routes: readonly CompiledRoute[];
+  /** The authenticators, and the header names no client may send. */
+  readonly identity: Identity;
   /** Literal prefixes only: PrefixMatcher; a table with templates: SegmentMatcher. */
   readonly #matcher: PathMatcher<CompiledRoute>;
   /** Only when some route has a `host`: the routes by host, then by path; else null. */
@@ -86,6 +92,7 @@ export class RouteTable {
     effective: EffectiveConfig;
     upstreams: ReadonlyMap<string, Upstream>;
     routes: readonly CompiledRoute[];
+    identity?: Identity;
   }) {
     this.version = init.version;
     this.file = init.file;
@@ -95,6 +102,7 @@ export class RouteTable {
     this.server = init.effective.server;
     this.upstreams = init.upstreams;
     this.routes = init.routes;
+    this.identity = init.identity ?? { authenticators: new Map(), strip: null };
     this.#matcher = pathMatcher(init.routes);
     this.#hosts = init.routes.some((r) => r.host !== null) ? new HostMatcher(init.routes) : null;
   }

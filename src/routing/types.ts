@@ -54,6 +54,53 @@ export interface EffectiveFallback {
   readonly methods: readonly string[] | null;
 }
 
+/** A jwt authenticator with its defaults (identity/jwt.ts builds it). */
+export interface EffectiveJwt {
+  readonly kind: 'jwt';
+  readonly name: string;
+  /** Exactly one of the three is set. publicKey: an absolute path. */
+  readonly jwksUrl: string | null;
+  readonly secret: string | null;
+  readonly publicKey: string | null;
+  readonly issuer: string | null;
+  readonly audience: readonly string[] | null;
+  readonly algorithms: readonly string[];
+  readonly clockSkewMs: number;
+  /** [claim, header name in lower case] pairs. */
+  readonly claimsToHeaders: readonly (readonly [string, string])[];
+  readonly jwksCacheMs: number;
+  readonly timeoutMs: number;
+}
+
+/** A forward authenticator with its defaults, its upstream by name (identity/forward.ts). */
+export interface EffectiveForwardAuth {
+  readonly kind: 'forward';
+  readonly name: string;
+  readonly upstream: string;
+  readonly path: string;
+  /** Lower case: the request headers passed to the auth call (its cache key). */
+  readonly headers: readonly string[];
+  /** Lower case: the headers copied from its 2xx answer. */
+  readonly copyHeaders: readonly string[];
+  readonly cacheMs: number;
+  readonly timeoutMs: number;
+  readonly maxCacheEntries: number;
+}
+
+export type EffectiveAuthenticator = EffectiveJwt | EffectiveForwardAuth;
+
+export type RateLimitKey =
+  | { readonly kind: 'client-ip' }
+  /** name: lower case. */
+  | { readonly kind: 'header'; readonly name: string }
+  | { readonly kind: 'claim'; readonly name: string };
+
+export interface EffectiveRateLimit {
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+  readonly key: RateLimitKey;
+}
+
 export interface EffectiveRoute {
   /** Index in the file's `routes:` list. */
   readonly index: number;
@@ -76,6 +123,9 @@ export interface EffectiveRoute {
   /** The file gives a shadow that is off because it names the route's own upstream. */
   readonly shadowOff: boolean;
   readonly canary: EffectiveCanary | null;
+  /** The authenticators asked in order (the first that accepts wins), or null: none. */
+  readonly auth: readonly string[] | null;
+  readonly rateLimit: EffectiveRateLimit | null;
   /** Identity across reloads: host + prefix + methods (`routeKey`); host routes are named by it. */
   readonly key: string;
   /** This effective route plus the URLs of the upstreams it names, as canonical JSON: equal
@@ -87,6 +137,8 @@ export interface EffectiveConfig {
   readonly server: ResolvedServer;
   /** Every upstream as written (the pools apply their own defaults). */
   readonly upstreams: ReadonlyMap<string, ResolvedUpstream>;
+  /** The authenticators under `auth:`, by name. */
+  readonly auth: ReadonlyMap<string, EffectiveAuthenticator>;
   readonly routes: readonly EffectiveRoute[];
 }
 

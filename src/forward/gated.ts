@@ -1,0 +1,91 @@
+// What the request path hands a route's identity gate (identity/gate.ts), and how it answers a
+// refusal: the gate's request view, the client address after the trustedProxies rules, the
+// identity headers no client may send, and the 401/403/429/503 (or the authenticator's own
+// answer) on a live response or a raw upgrade socket.
+
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorBody, STATUS_OF, type ErrorCode } from '../errors.js';
+import type { GateResult } from '../identity/gate.js';
+import type { AuthRequest } from '../identity/types.js';
+import type { Admitted } from './admit.js';
+import { clientAddressOf, sentForwardedProto } from './headers.js';
+import { sendError } from './respond.js';
+import { endStreamAfter, h2StreamOf } from './h2-stream.js';
+
+export type Refusal = Extract<GateResult, { ok: false }>;
+
+/** The client address after the trustedProxies rules: with N trusted proxies, the X-Forwarded-For
+ *  entry the outermost of them appended (its N-th from the end); else the connection's peer. */
+export function clientIpOf(a: Admitted, remoteAddress: string | undefined, trustedProxies: number): string {
+  const sent = a.scan.forwardedFor;
+  if (!a.scan.trusted || sent === null || trustedProxies === 0) return clientAddressOf(remoteAddress);
+  const hops = sent.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  return hops.length === 0 ? clientAddressOf(remoteAddress) : hops[Math.max(0, hops.length - trustedProxies)]!;
+}
+
+export function authRequestOf(headers: IncomingHttpHeaders, method: string, a: Admitted, remoteAddress: string | undefined, trustedProxies: number): AuthRequest {
+  return {
+    header(lower: string): string | null {
+      const v = headers[lower];
+      return v === undefined ? null : Array.isArray(v) ? (v[0] ?? null) : v;
+    },
+    method,
+    target: a.path + a.search,
+    host: a.scan.authority ?? a.scan.host,
+    proto: sentForwardedProto(a.scan),
+    clientIp: clientIpOf(a, remoteAddress, trustedProxies),
+    requestId: a.scan.requestId,
+  };
+}
+
+/** The pairs of `headers` whose names are not in `strip` (a new array). */
+export function withoutIdentityHeaders(headers: readonly string[], strip: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!strip.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+  }
+  return out;
+}
+
+/** A gate that threw (a bug, not a decision): 503 auth_unavailable, never open. */
+export function gateFailure(err: unknown): Refusal {
+  const message = `authentication could not be decided (${err instanceof Error ? err.message : String(err)})`;
+  return { ok: false, status: 503, code: 'auth_unavailable', message, headers: [], body: null };
+}
+
+/** The access line's error code for a refusal (an authenticator's own answer: by its status). */
+export function refusalCode(r: Refusal): ErrorCode | null {
+  if (r.code !== null) return r.code;
+  return r.status === 401 ? 'unauthorized' : r.status === 403 ? 'forbidden' : null;
+}
+
+/** Answers a refusal on a live response; returns the status sent. */
+export function answerRefusal(res: ServerResponse, r: Refusal, requestId: string, route: string, close: boolean): number {
+  if (r.code !== null) return sendError(res, r.code, r.message, requestId, route, close, r.headers);
+  const body = r.body ?? Buffer.alloc(0);
+  const headers = [...r.headers, 'content-length', String(body.length), 'x-request-id', requestId];
+  const stream = h2StreamOf(res);
+  if (close && stream === null) headers.push('connection', 'close');
+  res.writeHead(r.status, headers);
+  res.end(body);
+  if (close && stream !== null) endStreamAfter(stream);
+  return r.status;
+}
+
+/** Answers a refusal on an upgrade's raw socket, and closes it; returns the status sent. */
+export function answerRefusalRaw(socket: Duplex, r: Refusal, requestId: string, route: string): number {
+  const status = r.code === null ? r.status : STATUS_OF[r.code];
+  const body = r.code === null ? (r.body ?? Buffer.alloc(0)) : Buffer.from(errorBody(r.code, r.message, requestId, route));
+  const fields = r.code === null ? [...r.headers] : ['content-type', 'application/json', ...r.headers];
+  fields.push('content-length', String(body.length), 'x-request-id', requestId, 'connection', 'close');
+  let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Refused'}\r\n`;
+  for (let i = 0; i < fields.length; i += 2) head += `${fields[i]}: ${fields[i + 1]}\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]));
+  return status;
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
+  401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable',
+};

@@ -6,7 +6,9 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts
+COPY patches ./patches
+# Scripts off (no build before src is here), but the node_modules patches (postinstall) applied.
+RUN npm ci --ignore-scripts && npx patch-package --error-on-fail --error-on-warn
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json

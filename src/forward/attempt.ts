@@ -166,7 +166,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
     if (statusCode < 200) {
-      // Interim: 103 is forwarded (from any try: hints are only hints); the others are skipped.
+      // Interim: 103 is forwarded (from any try: hints are only hints); the others are skipped,
+      // a 100 too (the client's own 100 is the proxy's; patches/undici+7.30.2.patch lets one through).
       if (statusCode === 103 && !this.#settled) this.#sink.relayEarlyHints?.(controller.rawHeaders as Buffer[]);
       return;
     }

@@ -42,7 +42,7 @@ export function checkIdentity(root: Obj): RuleIssue[] {
       }
       checkWrites(forward['copyHeaders'], ['auth', name, 'forward', 'copyHeaders'], issues);
     }
-    if (jwt) checkWrites(asObj(jwt['claimsToHeaders']) === undefined ? undefined : Object.values(asObj(jwt['claimsToHeaders'])!), ['auth', name, 'jwt', 'claimsToHeaders'], issues, true);
+    if (jwt) checkWrites(asObj(jwt['claimsToHeaders']), ['auth', name, 'jwt', 'claimsToHeaders'], issues);
   }
 
   const routes = Array.isArray(root['routes']) ? root['routes'] : [];
@@ -96,11 +96,12 @@ function checkJwt(jwt: Obj, at: Segment[], issues: RuleIssue[]): void {
   });
 }
 
-function checkWrites(value: Json | undefined, at: Segment[], issues: RuleIssue[], byClaim = false): void {
-  if (!Array.isArray(value)) return;
-  value.forEach((h, k) => {
+/** `value`: a list of header names (copyHeaders) or a claim -> header mapping (claimsToHeaders). */
+function checkWrites(value: Json | undefined, at: Segment[], issues: RuleIssue[]): void {
+  const entries: [Segment, Json][] = Array.isArray(value) ? value.map((h, k) => [k, h]) : Object.entries(asObj(value) ?? {});
+  entries.forEach(([k, h]) => {
     if (typeof h !== 'string' || !RESERVED.has(h.toLowerCase())) return;
-    const pointer = byClaim ? toPointer(at) : toPointer([...at, k]);
+    const pointer = toPointer([...at, k]);
     issues.push({ pointer, message: `cannot write ${h.toLowerCase()}: the headers an authenticator writes are removed from every client request`, at: 'value', involves: [pointer] });
   });
 }

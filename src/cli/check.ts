@@ -9,7 +9,7 @@ import { describeEffective } from '../routing/describe.js';
 import { LOG } from '../observability/log-messages.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
 import { bySpecificity } from '../routing/segment-matcher.js';
-import type { EffectiveConfig, EffectiveRoute } from '../routing/types.js';
+import type { EffectiveAuthenticator, EffectiveConfig, EffectiveRoute } from '../routing/types.js';
 
 export interface Io {
   readonly stdout: NodeJS.WritableStream;
@@ -82,7 +82,19 @@ function policies(r: EffectiveRoute): string {
   else if (r.shadowOff) out.push('shadow off (same upstream as the route)');
   if (r.canary !== null) out.push(`canary ${r.canary.upstream} ${r.canary.percent}%`);
   if (!r.preserveHost) out.push('preserveHost false'); // the default is true (contract v2)
+  if (r.auth !== null) out.push(`auth ${r.auth.join(' or ')}`);
+  if (r.rateLimit !== null) {
+    const k = r.rateLimit.key;
+    out.push(`rate limit ${r.rateLimit.requestsPerSecond}/s burst ${r.rateLimit.burst} by ${k.kind === 'client-ip' ? 'client-ip' : `${k.kind}:${k.name}`}`);
+  }
   return out.join(', ');
+}
+
+/** Where an authenticator gets its answer (never a secret's value). */
+function authSource(a: EffectiveAuthenticator): string {
+  if (a.kind === 'forward') return `asks ${a.upstream} ${a.path}, copies ${a.copyHeaders.join(', ') || 'nothing'}`;
+  const key = a.jwksUrl ?? (a.publicKey !== null ? `public key ${a.publicKey}` : 'a shared secret');
+  return `${key}, ${a.algorithms.join(',')}${a.claimsToHeaders.length === 0 ? '' : `, ${a.claimsToHeaders.map(([c, h]) => `${c} -> ${h}`).join(', ')}`}`;
 }
 
 /** Exact hosts first (by name), then wildcards, then the routes of any host: the order they are tried in. */
@@ -107,8 +119,9 @@ export function formatTable(effective: EffectiveConfig, meta: { version: string;
       policies(r),
     ]),
   ]);
+  const auth = effective.auth.size === 0 ? '' : `authenticators:\n${pad([...effective.auth.values()].map((a) => [a.name, a.kind, authSource(a)]))}\n`;
   return (
-    `${meta.file}: valid, version ${meta.version}\n\nupstreams:\n${upstreams}\n` +
+    `${meta.file}: valid, version ${meta.version}\n\nupstreams:\n${upstreams}\n${auth}` +
     `routes (${hosts ? 'exact hosts, then wildcards, then any host; ' : ''}most specific prefix first, as matched):\n${routes}`
   );
 }

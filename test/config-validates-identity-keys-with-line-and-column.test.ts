@@ -163,5 +163,28 @@ server: { rateLimitStore: 'redis://:hunter2hunter2@127.0.0.1:6379/0' }
     expect(shown).not.toContain('the-very-secret-value');
     expect(shown).not.toContain('hunter2');
     expect(shown).toContain('<redacted>');
+    expect(shown).toContain('redis://:redacted@127.0.0.1:6379/0');
+  });
+});
+
+describe('the reload log and check --against', () => {
+  it('name changed authenticators and store settings without printing a secret', async () => {
+    const { diffConfigs, formatChanges } = await import('../src/routing/diff.js');
+    const file = (secret: string, store: string, extra = ''): string =>
+      `auth:\n  idp: { jwt: { secret: '${secret}', issuer: https://a/ } }\n${extra}upstreams: { u: { url: 'http://127.0.0.1:1' } }\nroutes: [{ prefix: /, upstream: u, auth: idp }]\nserver: { rateLimitStore: '${store}' }\n`;
+    const before = parseConfig(file('first-secret-0123456789abcdef0123', 'redis://:pw-one@127.0.0.1:6379'), 'r.yaml', {});
+    const after = parseConfig(
+      file('second-secret-0123456789abcdef012', 'redis://:pw-two@127.0.0.1:6380', '  bridge: { forward: { upstream: u, path: /whoami } }\n'),
+      'r.yaml',
+      {},
+    );
+    if (!before.ok || !after.ok) throw new Error('expected valid files');
+    const lines = formatChanges(diffConfigs(before.config, after.config));
+    expect(lines).toEqual([
+      'server.rateLimitStore redis://:redacted@127.0.0.1:6379 -> redis://:redacted@127.0.0.1:6380',
+      'authenticator idp: jwt.secret changed',
+      'authenticator bridge added (forward)',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/secret-0123|pw-one|pw-two/);
   });
 });

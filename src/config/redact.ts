@@ -11,8 +11,9 @@ export function redactUrl(u: string): string {
   try {
     const url = new URL(u);
     if (url.password === '' && url.username === '') return u;
-    if (url.password !== '') url.password = REDACTED;
-    else url.username = REDACTED;
+    // (a URL would percent-encode REDACTED's brackets)
+    if (url.password !== '') url.password = 'redacted';
+    else url.username = 'redacted';
     return url.toString();
   } catch {
     return u;

@@ -20,7 +20,7 @@
 // order of routes in the file does not matter to matching (longest prefix wins), so moving a
 // route is not a change. Upstreams are identified by name.
 //
-// Order: server, upstreams, defaults, then routes in the file order of `after`, then removed
+// Order: server, upstreams, authenticators, defaults, then routes in the file order of `after`, then removed
 // routes (in the file order of `before`). Within one entity, keys in the order of `after`, then
 // keys only `before` had. Nested keys are dotted paths (`shadow.compare.ignore`); a mapping that
 // appears or disappears as a whole is one line (`shadow removed`, `retry added {attempts: 3}`).
@@ -30,8 +30,9 @@
 // `{upstream: users-next, percent: 10}`, a missing key as `(unset)`. (Upstream URLs cannot
 // carry credentials: the validator refuses them, so printing URLs leaks nothing.)
 
-import type { StranglerConfig } from '../config/types.js';
+import type { AuthenticatorConfig, StranglerConfig } from '../config/types.js';
 import { routeLabel } from './host.js';
+import { REDACTED, redactConfig } from '../config/redact.js';
 
 export type ConfigChangeKind =
   | 'route-added'
@@ -41,7 +42,10 @@ export type ConfigChangeKind =
   | 'upstream-removed'
   | 'upstream-changed'
   | 'server-changed'
-  | 'defaults-changed';
+  | 'defaults-changed'
+  | 'auth-added'
+  | 'auth-removed'
+  | 'auth-changed';
 
 export interface ConfigChange {
   kind: ConfigChangeKind;
@@ -49,6 +53,8 @@ export interface ConfigChange {
   route?: string;
   /** upstream-*: the upstream's name. */
   upstream?: string;
+  /** auth-*: the authenticator's name. */
+  authenticator?: string;
   /** *-changed: dotted path of the key inside the route, upstream, `server` or `defaults`
    *  (`retry.attempts`, `url`, `trustedProxies`). Absent on added/removed. */
   key?: string;
@@ -74,7 +80,7 @@ export function diffConfigs(before: StranglerConfig, after: StranglerConfig): Co
   const out: ConfigChange[] = [];
 
   // --- server -----------------------------------------------------------------------------
-  for (const d of diffValues('', before.server ?? {}, after.server ?? {})) {
+  for (const d of diffValues('', redactConfig(before).server ?? {}, redactConfig(after).server ?? {})) {
     out.push({ kind: 'server-changed', key: d.key, before: d.before, after: d.after, text: `server.${d.text}` });
   }
 
@@ -97,6 +103,26 @@ export function diffConfigs(before: StranglerConfig, after: StranglerConfig): Co
     const b = beforeUp[name];
     if (b === undefined || hasOwn(afterUp, name)) continue;
     out.push({ kind: 'upstream-removed', upstream: name, before: b, text: `upstream ${name} removed` });
+  }
+
+  // --- authenticators (a secret's value is never printed: only that it changed) ------------
+  const beforeAuth = before.auth ?? {};
+  const afterAuth = after.auth ?? {};
+  for (const [name, a] of Object.entries(afterAuth)) {
+    const b = hasOwn(beforeAuth, name) ? beforeAuth[name] : undefined;
+    if (b === undefined) {
+      out.push({ kind: 'auth-added', authenticator: name, text: `authenticator ${name} added (${a.jwt !== undefined ? 'jwt' : 'forward'})` });
+      continue;
+    }
+    for (const d of diffValues('', hideSecret(b), hideSecret(a))) {
+      out.push({ kind: 'auth-changed', authenticator: name, key: d.key, before: d.before, after: d.after, text: `authenticator ${name}: ${d.text}` });
+    }
+    if (b.jwt?.secret !== undefined && a.jwt?.secret !== undefined && b.jwt.secret !== a.jwt.secret) {
+      out.push({ kind: 'auth-changed', authenticator: name, key: 'jwt.secret', text: `authenticator ${name}: jwt.secret changed` });
+    }
+  }
+  for (const name of Object.keys(beforeAuth)) {
+    if (!hasOwn(afterAuth, name)) out.push({ kind: 'auth-removed', authenticator: name, text: `authenticator ${name} removed` });
   }
 
   // --- defaults ---------------------------------------------------------------------------
@@ -182,6 +208,10 @@ function diffValues(path: string, before: unknown, after: unknown, out: KeyDiff[
 
 function get(m: Record<string, unknown>, k: string): unknown {
   return hasOwn(m, k) ? m[k] : undefined;
+}
+
+function hideSecret(a: AuthenticatorConfig): AuthenticatorConfig {
+  return a.jwt?.secret === undefined ? a : { ...a, jwt: { ...a.jwt, secret: REDACTED } };
 }
 
 function hasOwn(o: object, k: string): boolean {

@@ -12,7 +12,7 @@ import type { Attempt, AttemptListener, ResponseSink } from './attempt.js';
 import type { ShadowTask } from '../shadow/mirror.js';
 import { responseHeaders } from './headers.js';
 import { sendError, writeHeadOrUndo } from './respond.js';
-import { h2ResponseHeaders } from './h2-response-headers.js';
+import { h2ResponseHeaderObject } from './h2-response-headers.js';
 import { writeEarlyHints } from './informational.js';
 import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
@@ -230,11 +230,14 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (this.extraHeaders !== null) headers.push(...this.extraHeaders);
     // HTTP/2 has no reason phrase, and refuses some heads HTTP/1.1 takes (h2-response-headers.ts).
     const refused = h2
-      ? writeHeadOrUndo(this.res, statusCode, null, h2ResponseHeaders(headers))
+      ? writeHeadOrUndo(this.res, statusCode, null, h2ResponseHeaderObject(headers))
       : writeHeadOrUndo(this.res, statusCode, relayableReason(statusCode, statusText), headers);
     if (refused !== null) return this.#dropHead(`a head that cannot be relayed (${refused.message})`, refused);
     const idle = this.route.idleTimeoutMs;
-    if (idle > 0 && !this.req.complete) watchUploadSilence(this.req, idle, () => this.idle());
+    // (An HTTP/2 request whose HEADERS ended the stream has no body to fall silent.)
+    if (idle > 0 && !this.req.complete && !(h2 && (this.req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders === true)) {
+      watchUploadSilence(this.req, idle, () => this.idle());
+    }
   }
 
   /** A head no client may be sent (a status like 700 or 099, or one Node refuses to write): 502,

@@ -32,17 +32,22 @@ function connectionSpecific(lower: string, value: string): boolean {
   }
 }
 
-/** `headers` ([name, value, ...]) as node:http2 writes them: the same array when nothing is refused. */
-export function h2ResponseHeaders(headers: readonly string[]): string[] {
-  let out: string[] | null = null;
-  let seen: Set<string> | null = null;
+/** `headers` ([name, value, ...]) as node:http2 will write them, as one object: lower-case names,
+ *  a repeated field's values in an array. The compat API's writeHead takes an object field by
+ *  field once; a flat array it validates three times per field (removeHeader, appendHeader,
+ *  setHeader), a cost on every HTTP/2 response. */
+export function h2ResponseHeaderObject(headers: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (let i = 0; i < headers.length; i += 2) {
     const lower = headers[i]!.toLowerCase();
-    const single = SINGLE_VALUE.has(lower);
-    const drop = single ? seen?.has(lower) === true : connectionSpecific(lower, headers[i + 1]!);
-    if (single && !drop) (seen ??= new Set()).add(lower);
-    if (drop) out ??= headers.slice(0, i);
-    else if (out !== null) out.push(headers[i]!, headers[i + 1]!);
+    const value = headers[i + 1]!;
+    if (connectionSpecific(lower, value)) continue;
+    const had = out[lower];
+    if (had === undefined) out[lower] = value;
+    else if (!SINGLE_VALUE.has(lower)) {
+      if (typeof had === 'string') out[lower] = [had, value];
+      else had.push(value);
+    }
   }
-  return out ?? (headers as string[]);
+  return out;
 }

@@ -1,7 +1,7 @@
 // Proxy-made JSON errors: on a live ServerResponse, or as raw bytes on a socket the HTTP server
 // has handed over (parser errors, CONNECT, refused upgrades), each with its one access line.
 
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorBody, rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
@@ -39,7 +39,7 @@ export function sendError(
  * than HTTP/1.1); then nothing went out, the fields it took are removed again, and the error is
  * returned: the response stays clean for the proxy's JSON error.
  */
-export function writeHeadOrUndo(res: ServerResponse, status: number, reason: string | null, headers: string[]): Error | null {
+export function writeHeadOrUndo(res: ServerResponse, status: number, reason: string | null, headers: string[] | OutgoingHttpHeaders): Error | null {
   try {
     if (reason === null) res.writeHead(status, headers);
     else res.writeHead(status, reason, headers);

@@ -34,6 +34,9 @@ export const LOG = {
   h2RapidReset: 'http/2 client reset too many streams: GOAWAY',
   // forward/handler.ts
   canaryHalted: 'canary halted',
+  // identity/jwt.ts
+  jwksUnavailable: 'jwks unavailable: tokens cannot be verified',
+  jwtPublicKeyUnreadable: 'jwt public key file unreadable',
   // policies/resilient.ts
   fallingBack: 'falling back',
   // policies/route-policies.ts

@@ -1,13 +1,15 @@
 // routes.yaml -> a validated config and its effective routes (config/load.ts with the effective
 // step as its last check), or every error with its line and column. What the proxy loads and
 // what `strangler check` accepts come through here, so nothing accepted can fail to compile.
-// With server.tls, its certificate and key files are read and checked too (tls-files.ts):
+// With server.tls, its certificate and key files are read and checked too (tls-files.ts), and so
+// are the jwt authenticators' publicKey files (jwt-key-files.ts):
 // `loadRoutes` is the one entry that does so; `parseRoutes` alone does no I/O.
 
 import path from 'node:path';
 import { parseConfigWith, readConfigText, type Derive } from '../config/load.js';
 import type { LoadResult } from '../config/types.js';
 import { effectiveConfig } from './effective.js';
+import { jwtKeyIssues, jwtKeyPaths } from './jwt-key-files.js';
 import { readerOf, readTlsFiles, tlsFileIssues, tlsFilePaths, type TlsFileReads } from './tls-files.js';
 import { withUpstreamTls } from './upstream-tls.js';
 import type { EffectiveConfig } from './types.js';
@@ -22,7 +24,7 @@ function effectiveStep(file: string, tlsFiles?: TlsFileReads): Derive<EffectiveC
     const r = effectiveConfig(config, path.dirname(path.resolve(file)));
     if (!r.ok) return { ok: false, issues: r.issues };
     if (tlsFiles === undefined) return { ok: true, value: r.effective };
-    const issues = tlsFileIssues(r.effective.server.tls, r.effective.upstreams, tlsFiles);
+    const issues = [...tlsFileIssues(r.effective.server.tls, r.effective.upstreams, tlsFiles), ...jwtKeyIssues(r.effective.auth, readerOf(tlsFiles))];
     if (issues.length > 0) return { ok: false, issues };
     return { ok: true, value: { ...r.effective, upstreams: withUpstreamTls(r.effective.upstreams, readerOf(tlsFiles)) } };
   };
@@ -38,8 +40,11 @@ export function parseRoutes(text: string, file: string, env: NodeJS.ProcessEnv =
  *  pass, so their errors are located like every other). */
 export async function loadRoutes(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Promise<Validated> {
   const first = parseRoutes(text, file, env);
-  if (!first.ok || (first.effective.server.tls === null && ![...first.effective.upstreams.values()].some((u) => u.tls !== undefined))) return first;
-  return parseRoutes(text, file, env, await readTlsFiles(tlsFilePaths(first.effective.server.tls, first.effective.upstreams)));
+  if (!first.ok) return first;
+  const keys = jwtKeyPaths(first.effective.auth);
+  if (first.effective.server.tls === null && ![...first.effective.upstreams.values()].some((u) => u.tls !== undefined) && keys.length === 0) return first;
+  const paths = [...tlsFilePaths(first.effective.server.tls, first.effective.upstreams), ...keys];
+  return parseRoutes(text, file, env, await readTlsFiles([...new Set(paths)]));
 }
 
 /** Reads a routes.yaml file and loads it; a missing or unreadable file is one error at 1:1. */

@@ -29,6 +29,8 @@ const REALM = 'Bearer realm="strangler"';
 const NONE: AuthDecision = { kind: 'none', challenge: REALM };
 /** An unknown `kid` refetches the JWKS at most this often. */
 const JWKS_COOLDOWN_MS = 10_000;
+/** After a failed JWKS fetch, requests needing it fail at once for this long. */
+const FETCH_BACKOFF_MS = 1_000;
 const BEARER = /^bearer(?:[ \t]+(.*))?$/i;
 const TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
@@ -122,13 +124,18 @@ function keySource(e: EffectiveJwt, deps: AuthDeps): KeySource {
       undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch,
   });
   let warned = 0;
+  let failed = { at: -Infinity, reason: '' };
   const getKey: JWTVerifyGetKey = async (header, token) => {
+    // A JWKS that just failed is not asked again for a second (unless a fresh set is cached):
+    // during an IdP outage requests get their 503 at once instead of each waiting timeoutMs.
+    if (!remote.fresh && Date.now() - failed.at < FETCH_BACKOFF_MS) throw new KeySourceUnavailable(failed.reason);
     try {
       return await remote(header, token);
     } catch (err) {
       if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) throw err;
       const reason = jwksProblem(err);
       const now = Date.now();
+      failed = { at: now, reason };
       if (now - warned >= 1_000) { // one line a second at most
         warned = now;
         deps.logger.warn({ msg: LOG.jwksUnavailable, authenticator: e.name, jwksUrl: e.jwksUrl, reason });

@@ -25,9 +25,11 @@ describe('the local rate-limit store', () => {
     expect(store.take('b', 1, 1).allowed).toBe(true);
   });
 
-  it('holds at most maxKeys buckets, dropping the least recently used', () => {
-    const store = new LocalRateLimitStore({ maxKeys: 3, clock: testClock() });
+  it('holds at most maxKeys buckets, dropping the least recently used (to within a second)', () => {
+    const clock = testClock();
+    const store = new LocalRateLimitStore({ maxKeys: 3, clock });
     for (const k of ['a', 'b', 'c']) store.take(k, 0.001, 1);
+    clock.advance(1000);
     store.take('a', 0.001, 1); // a is now the most recently used: b is the oldest
     store.take('d', 0.001, 1); // drops b
     expect(store.size).toBe(3);
@@ -35,6 +37,16 @@ describe('the local rate-limit store', () => {
     expect(store.take('c', 0.001, 1).allowed).toBe(false); // kept
     expect(store.take('b', 0.001, 1).allowed).toBe(true); // dropped: starts full again
     expect(store.size).toBe(3);
+  });
+
+  it('keeps a client that keeps coming within the second in its place', () => {
+    const clock = testClock();
+    const store = new LocalRateLimitStore({ maxKeys: 2, clock });
+    store.take('a', 0.001, 1);
+    store.take('b', 0.001, 1);
+    store.take('a', 0.001, 1); // within the second: not moved, a is still the oldest
+    store.take('c', 0.001, 1); // drops a
+    expect(store.take('a', 0.001, 1).allowed).toBe(true);
   });
 
   it('stays at maxKeys under a flood of distinct keys', () => {

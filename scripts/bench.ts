@@ -1,8 +1,8 @@
 // npm run bench: strangler against the upstream directly, nginx, express + http-proxy-middleware
 // and @fastify/http-proxy, same load for each, medians across interleaved rounds (closed loop);
 // then strangler at a fixed request rate without and with shadow traffic (open loop); then CPU
-// per request at a fixed rate for bare, strangler (plain and with policies), nginx and fastify,
-// and strangler and nginx over HTTPS/1.1 and HTTP/2 with the same certificate.
+// per request at a fixed rate for bare, strangler (plain, with policies, with a local rate limit),
+// nginx and fastify, and strangler and nginx over HTTPS/1.1 and HTTP/2 with the same certificate.
 // Flags: node dist/scripts/bench.js --help
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +15,7 @@ import { renderReport, reportJson, type BenchReport } from './bench/report.js';
 import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/rate.js';
 import { MEASURED_PREFIX, SCENARIOS } from './bench/routes.js';
 import { runRounds } from './bench/runner.js';
-import { BARE_KEY, FASTIFY_KEY, NGINX_KEY, nginxVersion, startNodeProgram, STRANGLER_KEY, TARGETS, type BenchContext } from './bench/targets.js';
+import { BARE_KEY, FASTIFY_KEY, NGINX_KEY, nginxVersion, RATELIMIT_KEY, startNodeProgram, STRANGLER_KEY, TARGETS, type BenchContext } from './bench/targets.js';
 import { hasCommand, idleCheck, planPinning } from './lib/cpu.js';
 import { TestPki } from './lib/pki.js';
 import { killNow, onSignals, stopAll } from './lib/procs.js';
@@ -31,7 +31,7 @@ function select(opts: BenchOptions) {
   const keys = opts.targets ?? TARGETS.map((t) => t.key);
   const unknown = keys.filter((k) => !TARGETS.some((t) => t.key === k));
   if (unknown.length) throw new Error(`--targets: unknown ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.key).join(', ')})`);
-  const cpuKeys = [BARE_KEY, STRANGLER_KEY, 'strangler-policies', NGINX_KEY, FASTIFY_KEY, ...TARGETS.filter((t) => t.cpuOnly).map((t) => t.key)];
+  const cpuKeys = [BARE_KEY, STRANGLER_KEY, 'strangler-policies', RATELIMIT_KEY, NGINX_KEY, FASTIFY_KEY, ...TARGETS.filter((t) => t.cpuOnly).map((t) => t.key)];
   return {
     scenarios,
     targets: TARGETS.filter((t) => keys.includes(t.key) && !t.cpuOnly),

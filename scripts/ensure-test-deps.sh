@@ -8,6 +8,9 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 # test/helpers/pki.ts makes the tests' private CA and certificates with the openssl command.
 command -v openssl >/dev/null || need+=(openssl)
+# The Redis rate-limit store tests (test/rate-limit-buckets-shared-in-redis-across-proxies.test.ts)
+# start their own redis-server on a free port.
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
 # The real-app tests (test/helpers/real-apps.ts) run Django, FastAPI and uvicorn with Debian's
 # interpreter, /usr/bin/python3: a python3 earlier on PATH (pyenv, a venv) would not see them.
 if ! /usr/bin/python3 -c 'import django, fastapi, uvicorn' >/dev/null 2>&1; then

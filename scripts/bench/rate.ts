@@ -242,6 +242,8 @@ export function rateJson(s: RateSection): unknown {
 const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
 /** Issue 12's bar: strangler over TLS at most this many times its own plain-HTTP CPU per request. */
 const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
+/** Issue 13's bar: a local rate limit adds at most this many us of CPU per request to strangler's. */
+const ADDED_US_BARS = [['strangler-ratelimit', 'strangler', 5]] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
 export interface CpuRow { readonly key: string; readonly target: string; readonly samples: readonly CpuSample[]; readonly note?: string | undefined }
@@ -291,7 +293,24 @@ export function renderCpuTable(c: CpuSection): string {
 }
 
 export function cpuBarChecks(c: CpuSection): BarCheck[] {
-  return [...CPU_BARS.map(([key, max]) => ratioCheck(c, key, BARE_KEY, max)), ...TLS_BARS.map(([key, max]) => ratioCheck(c, key, 'strangler', max))];
+  return [
+    ...CPU_BARS.map(([key, max]) => ratioCheck(c, key, BARE_KEY, max)),
+    ...TLS_BARS.map(([key, max]) => ratioCheck(c, key, 'strangler', max)),
+    ...ADDED_US_BARS.map(([key, baseKey, max]) => addedCheck(c, key, baseKey, max)),
+  ];
+}
+
+/** Row `key`'s CPU per request at most `maxUs` us above row `baseKey`'s. */
+function addedCheck(c: CpuSection, key: string, baseKey: string, maxUs: number): BarCheck {
+  const [r, base] = [c.rows.find((x) => x.key === key), c.rows.find((x) => x.key === baseKey)];
+  const label = `${r?.target ?? key} <= ${base?.target ?? baseKey} + ${maxUs} us (CPU per request at ${c.opts.rate} req/s):`;
+  const [u, b] = [us(r), us(base)];
+  if (u === undefined || b === undefined) return { line: `${label} n/a (${u === undefined ? r?.note ?? 'not run' : base?.note ?? `${baseKey} not run`})` };
+  const perRound = r!.samples.map((s, i) => base!.samples[i] && s.usPerReq - base!.samples[i]!.usPerReq).filter((x): x is number => typeof x === 'number');
+  const added = u - b;
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+  const rounds = perRound.length ? `; per round ${perRound.map(signed).join(', ')} us` : '';
+  return { line: `${label} ${added <= maxUs ? 'PASS' : 'FAIL'} (${signed(added)} us per request: ${fmt(u, 1)} vs ${fmt(b, 1)}${rounds})`, pass: added <= maxUs };
 }
 
 /** Row `key`'s CPU per request at most `max` times row `baseKey`'s. */

@@ -102,11 +102,11 @@ export const STRANGLER_MAIN = process.env['BENCH_STRANGLER_MAIN'] || fileURLToPa
 
 /** strangler itself, ready when GET /readyz on its admin port answers 200; access log (stdout, to
  *  /dev/null through an fd) and metrics stay on. */
-export function stranglerTarget(o: { key: string; name: string; config?: Omit<StranglerConfigOptions, 'upstreamUrl'>; tls?: 'h1' | 'h2' }): Target {
+export function stranglerTarget(o: { key: string; name: string; config?: Omit<StranglerConfigOptions, 'upstreamUrl'>; tls?: 'h1' | 'h2'; cpuOnly?: boolean }): Target {
   return {
     key: o.key,
     name: o.name,
-    ...(o.tls ? { cpuOnly: true } : {}),
+    ...(o.tls || o.cpuOnly ? { cpuOnly: true } : {}),
     unavailable: () => (existsSync(STRANGLER_MAIN) ? (o.tls ? noOpenssl() : null) : 'strangler not built: run npm run build'),
     async start(ctx) {
       const [port, adminPort] = [await freePort(), await freePort()];
@@ -156,6 +156,7 @@ export const STRANGLER_KEY = 'strangler';
 export const NGINX_KEY = 'nginx';
 export const FASTIFY_KEY = 'fastify';
 export const BARE_KEY = 'bare';
+export const RATELIMIT_KEY = 'strangler-ratelimit';
 
 export const TARGETS: readonly Target[] = [
   // The upstream itself, on the proxy's core: the ceiling for this load generator.
@@ -175,6 +176,15 @@ export const TARGETS: readonly Target[] = [
         breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10000 },
       },
     },
+  }),
+  // The same route with a local rate limit that never refuses (one bucket: every request comes
+  // from 127.0.0.1): the cost of the gate and the bucket (issue 13 bar: at most +5 us of CPU per
+  // request over the plain strangler row). CPU section only.
+  stranglerTarget({
+    key: RATELIMIT_KEY,
+    name: 'strangler + rate limit (local)',
+    cpuOnly: true,
+    config: { measuredRoute: { rateLimit: { requestsPerSecond: 1_000_000 } } },
   }),
   nginxTarget(NGINX_KEY, 'nginx'),
   nodeProxy('express', 'express + http-proxy-middleware', 'express-proxy.js'),

@@ -47,6 +47,8 @@ export const LOG = {
   // shadow/mirror.ts
   shadowNoiseLearned: 'shadow noise learned',
   shadowCompareFailed: 'shadow comparison failed',
+  // identity/redis-store.ts: at most one a second
+  rateLimitStoreFailed: 'rate-limit store failed: requests pass unlimited (fail open)',
 } as const;
 
 export type LogMessage = (typeof LOG)[keyof typeof LOG];

@@ -28,6 +28,8 @@ import type { GateResult, RouteGate } from '../identity/gate.js';
 import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
 
 const NO_INPUTS = { key: null, forced: null };
+/** The signal a gate without authenticators is handed: nothing of it waits on the client. */
+const NEVER_ABORTED = new AbortController().signal;
 
 export interface ProxyState {
   draining: boolean;
@@ -83,23 +85,33 @@ export class ProxyHandler implements ExchangeHost {
   /** A route with a rate limit or authenticators: its gate decides before anything is sent (and
    *  before a client that asked for `100 Continue` is told to send its body). */
   #gated(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, gate: RouteGate): void {
-    const aborted = new AbortController();
-    const onClose = (): void => aborted.abort();
-    res.once('close', onClose);
-    const decided = (r: GateResult): void => {
-      res.off('close', onClose);
-      const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt };
-      if (aborted.signal.aborted) return this.#access.write({ ...line, status: 499, bytes: 0, error: 'client_closed' }, a.route.meters);
-      if (!r.ok) {
-        const status = answerRefusal(res, r, a.scan.requestId, a.route.label, this.#state.draining);
-        return this.#access.write({ ...line, status, bytes: 0, error: refusalCode(r) }, a.route.meters);
-      }
-      if (expectContinue) writeContinue(res);
-      this.#forward(req, res, a, table, startedAt, r);
+    // Only authenticators wait on anything a leaving client should cancel (a forward call, a JWKS fetch).
+    const aborted = gate.asks ? new AbortController() : null;
+    const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies), aborted?.signal ?? NEVER_ABORTED);
+    if (!(r instanceof Promise)) return this.#decided(req, res, a, table, startedAt, expectContinue, r); // a local rate limit: no wait
+    let gone = false;
+    const onClose = (): void => {
+      gone = true;
+      aborted?.abort();
     };
-    const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies), aborted.signal);
-    if (r instanceof Promise) r.then(decided, (err: unknown) => decided(gateFailure(err)));
-    else decided(r);
+    res.once('close', onClose);
+    const decided = (d: GateResult): void => {
+      res.off('close', onClose);
+      if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d);
+      const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt };
+      this.#access.write({ ...line, status: 499, bytes: 0, error: 'client_closed' }, a.route.meters);
+    };
+    r.then(decided, (err: unknown) => decided(gateFailure(err)));
+  }
+
+  #decided(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, r: GateResult): void {
+    if (r.ok) {
+      if (expectContinue) writeContinue(res);
+      return this.#forward(req, res, a, table, startedAt, r);
+    }
+    const status = answerRefusal(res, r, a.scan.requestId, a.route.label, this.#state.draining);
+    const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt };
+    this.#access.write({ ...line, status, bytes: 0, error: refusalCode(r) }, a.route.meters);
   }
 
   /** Sends an admitted request on (`gated`: what its route's gate added, or null). */

@@ -50,6 +50,11 @@ export class RouteGate {
     this.#metrics = metrics;
   }
 
+  /** Whether it asks authenticators (which wait, and should stop when the client leaves). */
+  get asks(): boolean {
+    return this.#auth.length > 0;
+  }
+
   run(req: AuthRequest, signal: AbortSignal): GateResult | Promise<GateResult> {
     const limit = this.#limit;
     if (limit !== null && limit.config.key.kind !== 'claim') {

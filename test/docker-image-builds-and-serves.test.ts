@@ -132,7 +132,7 @@ describe('the Docker image, built as its Dockerfile says', () => {
       expect(health.status, health.stderr).toBe(0);
 
       child.kill('SIGTERM');
-      const [code] = (await new Promise((r) => child.once('exit', (...a) => r(a)))) as [number | null];
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
       expect(code).toBe(0);
       // ...and with the proxy gone, the health check says so.
       expect(spawnSync(process.execPath, hargv, { cwd: image.dir, env, timeout: 10_000 }).status).toBe(1);

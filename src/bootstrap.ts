@@ -58,7 +58,7 @@ export interface Strangler {
   readonly shadow: ShadowReports;
   /** Reload routes.yaml now (SIGHUP, POST /reload, the file watcher). */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
-  /** SIGTERM behaviour: not ready, stop accepting, let in-flight requests finish (bounded), close. */
+  /** SIGTERM behaviour: not ready, keep accepting for shutdownDelayMs, stop accepting, let in-flight requests finish (bounded), close. */
   shutdown(): Promise<void>;
 }
 
@@ -154,9 +154,15 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   let shuttingDown: Promise<void> | null = null;
   const shutdown = (): Promise<void> =>
     (shuttingDown ??= (async () => {
-      lifecycle.draining = true;
+      lifecycle.draining = true; // /readyz 503 now; responses carry Connection: close from here on
       watcher?.close();
       tlsEdge?.stopWatching();
+      // Load balancers (Kubernetes endpoints) take a while to stop sending: keep accepting meanwhile.
+      const delayMs = store.current.server.shutdownDelayMs;
+      if (delayMs > 0) {
+        logger.info({ msg: LOG.shutdownDelay, shutdownDelayMs: delayMs });
+        await new Promise<void>((resolve) => setTimeout(resolve, delayMs));
+      }
       const drainMs = store.current.server.drainTimeoutMs;
       logger.info({ msg: LOG.draining, drainTimeoutMs: drainMs });
       // The listener stops accepting; it closes once its connections have (TLS sockets included).

@@ -157,6 +157,7 @@ const server = obj({
   adminHost: { type: 'string', minLength: 1 },
   adminAllowedHosts: { type: 'array', items: { type: 'string', format: 'admin-allowed-host' }, 'x-expected': 'a list of host names, like [admin.internal]' },
   drainTimeoutMs: int(0),
+  shutdownDelayMs: int(0),
   trustedProxies: int(0),
   maxBufferBytes: int(0),
   escapedSlashes: { type: 'string', enum: ['reject', 'keep'] },

@@ -11,6 +11,8 @@ export interface ServerConfig {
   /** Host names the admin API answers besides loopback names and adminHost (DNS rebinding guard). */
   readonly adminAllowedHosts?: readonly string[];
   readonly drainTimeoutMs?: number;
+  /** After SIGTERM: /readyz 503 at once, the public listener keeps accepting this long, then the drain. */
+  readonly shutdownDelayMs?: number;
   readonly trustedProxies?: number;
   readonly maxBufferBytes?: number;
   readonly escapedSlashes?: 'reject' | 'keep';

@@ -3,6 +3,7 @@
 export const LOG = {
   // bootstrap.ts
   listening: 'listening',
+  shutdownDelay: 'not ready: still accepting for shutdownDelayMs, then draining',
   draining: 'draining',
   drainTimeout: 'drain timeout: closing the connections still open',
   stopped: 'stopped',

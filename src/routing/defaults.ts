@@ -19,6 +19,7 @@ export const SERVER_DEFAULTS = {
   adminHost: '127.0.0.1',
   adminAllowedHosts: [] as readonly string[],
   drainTimeoutMs: 10_000,
+  shutdownDelayMs: 0,
   trustedProxies: 0,
   maxBufferBytes: 1_048_576,
   escapedSlashes: 'reject' as 'reject' | 'keep',

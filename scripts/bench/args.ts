@@ -11,8 +11,8 @@ export const USAGE = `usage: node dist/scripts/bench.js [options]
   --connections C     concurrent connections (default 64)
   --only NAME         one body size: small | large
   --targets a,b,c     subset of: direct, bare, strangler, strangler-policies, nginx, express, fastify,
-                      strangler-ratelimit, strangler-https, strangler-h2, nginx-https, nginx-h2
-                      (the last five: CPU section only)
+                      strangler-ratelimit, strangler-jwt, strangler-forward-auth, strangler-https,
+                      strangler-h2, nginx-https, nginx-h2 (the last seven: CPU section only)
   --json FILE         also write the results as JSON to FILE
   --load TOOL         wrk | autocannon (default: wrk when installed)
   --no-pin            do not pin processes to CPUs
@@ -24,7 +24,7 @@ fixed-rate section (open loop: strangler without shadow, with shadow 100%, with 
   --only-rate         run only the fixed-rate section (--only, --targets and --load do not apply to it)
   --no-rate           skip the fixed-rate section
 CPU-per-request section (open loop, small body: bare, strangler, strangler + retry/breaker,
-strangler + local rate limit, nginx, fastify,
+strangler + local rate limit, + JWT, + forward auth (cache hit), nginx, fastify,
 and HTTPS/1.1 and HTTP/2 over TLS through strangler and nginx with the same certificate):
   --cpu-rate R        requests per second, below every target's saturation (default 3000)
   --cpu-duration S    seconds measured per run (default 8; after --warmup seconds at the same rate)

@@ -118,6 +118,7 @@ export interface OpenLoopOptions {
   readonly cpu?: number | undefined;
   readonly caFile?: string;          // https: trust this CA
   readonly h2?: boolean;             // offer h2 by ALPN
+  readonly headers?: Readonly<Record<string, string>> | undefined;   // sent with every request
 }
 
 export const OPEN_LOOP_NAME = 'open-loop generator (scripts/bench/open-loop.ts: node + undici Pool, latency from the scheduled send time)';
@@ -131,6 +132,7 @@ export function startOpenLoop(url: string, o: OpenLoopOptions, leadMs = 400): { 
     '--url', url, '--rate', String(o.rate), '--duration', String(o.durationS), '--warmup', String(o.warmupS), '--connections', String(o.connections),
     '--start-at', String(startAt), '--expect-bytes', String(o.expectBytes), '--timeout-ms', String(timeoutMs),
     ...(o.caFile ? ['--ca', o.caFile] : []), ...(o.h2 ? ['--h2'] : []),
+    ...Object.entries(o.headers ?? {}).flatMap(([k, v]) => ['--header', `${k}:${v}`]),
   ];
   const limitMs = leadMs + (o.warmupS + o.durationS) * 1000 + timeoutMs + 20_000;
   const script = fileURLToPath(new URL('open-loop.js', import.meta.url));

@@ -46,6 +46,13 @@ const timeoutIdx = process.argv.indexOf('--timeout-ms');
 const timeoutMs = timeoutIdx >= 0 ? Number(process.argv[timeoutIdx + 1]) : 10_000;
 const caIdx = process.argv.indexOf('--ca');
 const h2 = process.argv.includes('--h2');
+/** `--header name:value`, repeatable: sent with every request (a route's credentials). */
+const extraHeaders: Record<string, string> = {};
+process.argv.forEach((a, i) => {
+  if (a !== '--header') return;
+  const h = process.argv[i + 1]!;
+  extraHeaders[h.slice(0, h.indexOf(':'))] = h.slice(h.indexOf(':') + 1);
+});
 exitWithParent();
 
 const intervalMs = 1000 / rate;
@@ -53,7 +60,7 @@ const warmupN = Math.round(rate * warmupS);
 const measuredN = Math.round(rate * durationS);
 const totalN = warmupN + measuredN;
 const path = url.pathname + url.search;
-const HEADERS = { host: url.host };
+const HEADERS = { host: url.host, ...extraHeaders };
 const TIMEOUT = new Error('timeout');
 
 const pool = new Pool(url.origin, {

@@ -74,11 +74,11 @@ async function requestCount(base: string | undefined): Promise<number | undefine
 /** One open-loop run against a started target (answer checked first); the target's CPU over the measured window. */
 export async function measureAtRate(running: RunningTarget, scenario: Scenario, o: RateOptions, ctx: BenchContext) {
   const url = running.url + scenario.path;
-  const wrong = await wrongAnswer(url, scenario, running.ca);
+  const wrong = await wrongAnswer(url, scenario, running.ca, running.headers);
   if (wrong) throw new Error(wrong);
   const gen = startOpenLoop(url, {
     rate: o.rate, durationS: o.durationS, warmupS: o.warmupS, connections: o.connections, expectBytes: scenario.bodyBytes, cpu: ctx.pinning.loadCpu,
-    ...(running.ca ? { caFile: running.ca } : {}), h2: running.h2 === true,
+    ...(running.ca ? { caFile: running.ca } : {}), h2: running.h2 === true, headers: running.headers,
   });
   gen.done.catch(() => {});             // awaited below; no unhandled rejection meanwhile
   await sleepUntil(gen.windowStart);
@@ -242,8 +242,9 @@ export function rateJson(s: RateSection): unknown {
 const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
 /** Issue 12's bar: strangler over TLS at most this many times its own plain-HTTP CPU per request. */
 const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
-/** Issue 13's bar: a local rate limit adds at most this many us of CPU per request to strangler's. */
-const ADDED_US_BARS = [['strangler-ratelimit', 'strangler', 5]] as const;
+/** Issue 13's bars: what a local rate limit, a JWT (RS256, key cached) and a forward-auth cache hit
+ *  may add, in us of CPU per request, to strangler's. */
+const ADDED_US_BARS = [['strangler-ratelimit', 'strangler', 5], ['strangler-jwt', 'strangler', 25], ['strangler-forward-auth', 'strangler', 10]] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
 export interface CpuRow { readonly key: string; readonly target: string; readonly samples: readonly CpuSample[]; readonly note?: string | undefined }

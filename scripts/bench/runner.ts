@@ -110,9 +110,9 @@ export function interference(r: Sample): number | undefined {
 }
 
 /** A proxy that answers the wrong thing fast would win the bench: check status and body size first. */
-export async function wrongAnswer(url: string, s: Scenario, caFile?: string): Promise<string | null> {
+export async function wrongAnswer(url: string, s: Scenario, caFile?: string, headers?: Readonly<Record<string, string>>): Promise<string | null> {
   try {
-    const res = await fetchTrusting(url, caFile, { signal: AbortSignal.timeout(5000) });
+    const res = await fetchTrusting(url, caFile, { signal: AbortSignal.timeout(5000), ...(headers ? { headers } : {}) });
     const body = await res.arrayBuffer();
     if (res.status !== 200 || body.byteLength !== s.bodyBytes) {
       return `wrong answer: HTTP ${res.status}, ${body.byteLength} B (expected 200, ${s.bodyBytes} B)`;

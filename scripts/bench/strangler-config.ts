@@ -10,11 +10,13 @@ export interface StranglerConfigOptions {
   readonly extraUpstreams?: Readonly<Record<string, { url: string }>>;
   readonly defaults?: Readonly<Record<string, unknown>>;
   readonly server?: Readonly<Record<string, unknown>>;
+  readonly auth?: Readonly<Record<string, unknown>>;
 }
 
 export function stranglerRoutesYaml(opts: StranglerConfigOptions): string {
   const doc = {
     ...(opts.server ? { server: opts.server } : {}),
+    ...(opts.auth ? { auth: opts.auth } : {}),
     upstreams: {
       legacy: { url: opts.upstreamUrl },
       users: { url: opts.upstreamUrl },

@@ -2,10 +2,12 @@
 // Target to TARGETS. Every target runs as a child process on the proxy's core (--no-pin: anywhere),
 // answers the same route table (routes.ts), and is started fresh for every run.
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 import { hasCommand, type Pinning } from '../lib/cpu.js';
 import { Child, freePort, waitForHttpOk } from '../lib/procs.js';
 import { nginxConf, type NginxTls } from './nginx-config.js';
@@ -25,6 +27,7 @@ export interface RunningTarget {
   readonly pgid?: number | undefined;  // its process group, for the CPU column
   readonly ca?: string;                // https: the CA file that signed its certificate
   readonly h2?: boolean;               // speak HTTP/2 to it (ALPN)
+  readonly headers?: Readonly<Record<string, string>>;   // the load sends these (credentials)
   stop(): Promise<unknown>;
 }
 
@@ -102,7 +105,11 @@ export const STRANGLER_MAIN = process.env['BENCH_STRANGLER_MAIN'] || fileURLToPa
 
 /** strangler itself, ready when GET /readyz on its admin port answers 200; access log (stdout, to
  *  /dev/null through an fd) and metrics stay on. */
-export function stranglerTarget(o: { key: string; name: string; config?: Omit<StranglerConfigOptions, 'upstreamUrl'>; tls?: 'h1' | 'h2'; cpuOnly?: boolean }): Target {
+export function stranglerTarget(o: {
+  key: string; name: string; config?: Omit<StranglerConfigOptions, 'upstreamUrl'>; tls?: 'h1' | 'h2'; cpuOnly?: boolean;
+  /** Made at start (key files in tmpDir): config added to `config`, and the headers the load sends. */
+  credentials?: (ctx: BenchContext) => Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }>;
+}): Target {
   return {
     key: o.key,
     name: o.name,
@@ -112,7 +119,9 @@ export function stranglerTarget(o: { key: string; name: string; config?: Omit<St
       const [port, adminPort] = [await freePort(), await freePort()];
       const yamlFile = join(ctx.tmpDir, `routes-${o.key}-${port}.yaml`);
       const tls = o.tls && ctx.tls ? { tls: { cert: ctx.tls.certFile, key: ctx.tls.keyFile }, http2: o.tls === 'h2' } : undefined;
-      writeFileSync(yamlFile, stranglerRoutesYaml({ upstreamUrl: ctx.upstreamUrl, ...o.config, ...(tls ? { server: tls } : {}) }));
+      const creds = o.credentials ? await o.credentials(ctx) : null;
+      const measuredRoute = { ...o.config?.measuredRoute, ...creds?.config.measuredRoute };
+      writeFileSync(yamlFile, stranglerRoutesYaml({ upstreamUrl: ctx.upstreamUrl, ...o.config, ...creds?.config, measuredRoute, ...(tls ? { server: tls } : {}) }));
       const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' };
       for (const k of ['ADMIN_TOKEN', 'STRANGLER_CONFIG', 'PORT', 'ADMIN_PORT']) delete env[k];
       const child = new Child(o.name, STRANGLER_MAIN, {
@@ -126,6 +135,7 @@ export function stranglerTarget(o: { key: string; name: string; config?: Omit<St
       return {
         url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
         ...(tls ? { ca: ctx.tls!.caFile, h2: o.tls === 'h2' } : {}),
+        ...(creds ? { headers: creds.headers } : {}),
         pgid: child.pid,
         async stop() {
           try {
@@ -186,6 +196,11 @@ export const TARGETS: readonly Target[] = [
     cpuOnly: true,
     config: { measuredRoute: { rateLimit: { requestsPerSecond: 1_000_000 } } },
   }),
+  // Identity rows (issue 13 bars, CPU section only): an RS256 JWT verified on every request with
+  // its key in memory (what a cached JWKS costs; the key comes from a PEM file here so the bench
+  // needs no JWKS server), and a forward-auth bridge answered from its cache (one call a minute).
+  stranglerTarget({ key: 'strangler-jwt', name: 'strangler + JWT (RS256)', cpuOnly: true, credentials: jwtCredentials }),
+  stranglerTarget({ key: 'strangler-forward-auth', name: 'strangler + forward auth (cache hit)', cpuOnly: true, credentials: forwardCredentials }),
   nginxTarget(NGINX_KEY, 'nginx'),
   nodeProxy('express', 'express + http-proxy-middleware', 'express-proxy.js'),
   nodeProxy(FASTIFY_KEY, '@fastify/http-proxy', 'fastify-proxy.js'),
@@ -196,3 +211,28 @@ export const TARGETS: readonly Target[] = [
   nginxTarget('nginx-https', 'nginx HTTPS/1.1', 'h1'),
   nginxTarget('nginx-h2', 'nginx HTTP/2 (TLS)', 'h2'),
 ];
+
+async function jwtCredentials(ctx: BenchContext): Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = join(ctx.tmpDir, 'jwt-public.pem');
+  writeFileSync(keyFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  const token = await new SignJWT({ sub: 'bench-user' }).setProtectedHeader({ alg: 'RS256' }).setIssuer('bench').setExpirationTime('1d').sign(privateKey);
+  return {
+    config: {
+      auth: { idp: { jwt: { publicKey: keyFile, issuer: 'bench', algorithms: ['RS256'], claimsToHeaders: { sub: 'x-user-id' } } } },
+      measuredRoute: { auth: 'idp' },
+    },
+    headers: { authorization: `Bearer ${token}` },
+  };
+}
+
+async function forwardCredentials(): Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {
+  return {
+    config: {
+      // The bench upstream answers any path ending in /small with 200: the bridge's "who is this?".
+      auth: { session: { forward: { upstream: 'legacy', path: '/auth/small', headers: ['cookie'], copyHeaders: ['x-user-id'], cacheMs: 60_000 } } },
+      measuredRoute: { auth: 'session' },
+    },
+    headers: { cookie: 'sessionid=bench' },
+  };
+}

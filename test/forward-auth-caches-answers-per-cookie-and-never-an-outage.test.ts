@@ -91,6 +91,14 @@ describe('the forward-auth cache', () => {
     expect(monolith.whoami.length).toBe(2);
   });
 
+  it('answers 503 for an answer body over 64 KiB', async () => {
+    proxy = await startProxy(forwardAuthYaml(monolith.url, echo.url), { clock });
+    monolith.mode = 'huge';
+    const res = await get('/api/a');
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { message: string }).message).toContain('over 65536 bytes');
+  });
+
   it('answers 503 when the monolith is down', async () => {
     proxy = await startProxy(forwardAuthYaml(`http://127.0.0.1:${await closedPort()}`, echo.url), { clock });
     const res = await get('/api/a', 'sid=s1');

@@ -10,8 +10,8 @@ export interface AuthMonolith extends Upstream {
   /** Logs in `user` (a name known below) and returns its Cookie header value. */
   login(user: string): Promise<string>;
   /** How /auth/whoami behaves from now on: as a monolith would, answering 500, slowly (after
-   *  `delayMs`), or held until `release()`. */
-  mode: 'normal' | 'fail' | 'slow' | 'held';
+   *  `delayMs`), held until `release()`, or with a 401 body of 100 KiB. */
+  mode: 'normal' | 'fail' | 'slow' | 'held' | 'huge';
   delayMs: number;
   release(): void;
 }
@@ -69,6 +69,7 @@ export async function startAuthMonolith(): Promise<AuthMonolith> {
       whoami.push(req.headers);
       if (m.mode === 'fail') return res.writeHead(500, { 'content-type': 'text/plain' }).end('boom');
       if (m.mode === 'slow') return void setTimeout(() => answerWhoami(req, res), m.delayMs);
+      if (m.mode === 'huge') return res.writeHead(401, { 'content-type': 'text/plain' }).end('x'.repeat(100 * 1024));
       if (m.mode === 'held') return void held.push(() => answerWhoami(req, res));
       return answerWhoami(req, res);
     }

@@ -106,10 +106,4 @@ export class Flights<V> {
       });
     });
   }
-
-  /** Aborts every flight (their callers get what the aborted work returns). */
-  abortAll(): void {
-    for (const f of this.#flights.values()) f.controller.abort();
-    this.#flights.clear();
-  }
 }

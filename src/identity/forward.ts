@@ -42,10 +42,11 @@ export function createForwardAuthenticator(e: EffectiveForwardAuth, upstream: Up
       const outcome = await flights.run(key, (s) => ask(key, req, sent, s), signal, () => LEFT);
       return outcome.decision;
     },
+    // Calls under way are left to finish (bounded by timeoutMs): requests in flight on the
+    // table that held this authenticator keep their answer; nothing is cached any more.
     close(): void {
       closed = true;
       cache.clear();
-      flights.abortAll();
     },
   };
 }

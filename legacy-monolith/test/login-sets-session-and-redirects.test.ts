@@ -53,3 +53,21 @@ describe('the cookie login', () => {
     expect(await res.text()).toContain('Unknown email or wrong password.');
   });
 });
+
+describe('GET /auth/whoami (the proxy forward authenticator asks it)', () => {
+  const legacy = useLegacy();
+
+  it('answers 401 with WWW-Authenticate: Session without a session, 200 with X-User-Id with one', async () => {
+    const anon = await fetch(`${legacy.url}/auth/whoami`, { headers: { cookie: 'sid=forged' } });
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get('www-authenticate')).toBe('Session');
+    expect(await anon.json()).toMatchObject({ error: 'not signed in' });
+
+    const login = await fetch(`${legacy.url}/login`, form({ email: 'alan@example.com', password: 'demo' }));
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const me = await fetch(`${legacy.url}/auth/whoami`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(me.headers.get('x-user-id')).toBe('3');
+    expect(await me.json()).toEqual({ id: 3, email: 'alan@example.com', name: 'Alan Turing' });
+  });
+});

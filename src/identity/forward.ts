@@ -1,15 +1,52 @@
-// STUB (issue 13): the forward authenticator. Replaced by the real one.
+// The forward authenticator ("ask the monolith who this cookie is"): every request on a route
+// behind it is decided by a `GET <path>` to the auth upstream (forward-call.ts) carrying the
+// client's credential headers. It is always asked, even when none of those headers is present:
+// the monolith decides (it may answer 401, or redirect to its login page).
+//
+// 2xx: allow, with only the copyHeaders from the answer. 401, 403 and 3xx: that answer passed to
+// the client. Anything else, a timeout or an unreachable upstream: error (503 auth_unavailable).
+// Answers are cached per credential (the listed headers' values, absent ones included) for
+// cacheMs: 2xx, 401 and 403 only. Concurrent identical misses share one subrequest; it carries
+// the first request's X-Forwarded-* values (a 3xx shared this way names the first one's Uri).
 
 import type { Upstream } from '../forward/pools.js';
 import type { EffectiveForwardAuth } from '../routing/types.js';
+import { systemClock } from '../util/clock.js';
+import { AnswerCache, Flights } from './answer-cache.js';
+import { callAuthUpstream, subrequestHeaders, type CallOutcome } from './forward-call.js';
 import type { AuthDeps } from './jwt.js';
-import type { Authenticator } from './types.js';
+import type { AuthDecision, AuthRequest, Authenticator } from './types.js';
 
-export function createForwardAuthenticator(e: EffectiveForwardAuth, _upstream: Upstream, _deps: AuthDeps): Authenticator {
+const LEFT: CallOutcome = { decision: { kind: 'error', reason: 'the client left before the auth upstream answered' }, cacheable: false };
+
+export function createForwardAuthenticator(e: EffectiveForwardAuth, upstream: Upstream, deps: AuthDeps): Authenticator {
+  const cache = new AnswerCache<AuthDecision>(e.maxCacheEntries, deps.clock ?? systemClock);
+  const flights = new Flights<CallOutcome>();
+  let closed = false;
+
+  const ask = async (key: string, req: AuthRequest, sent: readonly (string | null)[], signal: AbortSignal): Promise<CallOutcome> => {
+    const outcome = await callAuthUpstream(e, upstream, subrequestHeaders(e, upstream, req, sent), signal);
+    if (outcome.cacheable && !closed && !signal.aborted) cache.set(key, outcome.decision, e.cacheMs);
+    return outcome;
+  };
+
   return {
     name: e.name,
     writes: e.copyHeaders,
-    decide: () => Promise.resolve({ kind: 'error', reason: 'not built yet' }),
-    close: () => {},
+    async decide(req: AuthRequest, signal: AbortSignal): Promise<AuthDecision> {
+      const sent = e.headers.map((name) => req.header(name));
+      // JSON keeps the values apart whatever they hold; null marks an absent header.
+      const key = JSON.stringify(sent);
+      const hit = cache.get(key);
+      if (hit !== undefined) return hit;
+      const outcome = await flights.run(key, (s) => ask(key, req, sent, s), signal, () => LEFT);
+      return outcome.decision;
+    },
+    // Calls under way are left to finish (bounded by timeoutMs): requests in flight on the
+    // table that held this authenticator keep their answer; nothing is cached any more.
+    close(): void {
+      closed = true;
+      cache.clear();
+    },
   };
 }

@@ -116,7 +116,8 @@ export interface DjangoProject {
 
 // urls.py of the generated project: the admin, its site header from the environment (so two
 // runserver processes on one project can differ in exactly that), and one small JSON view that
-// stays on the monolith in path-template tests (/api/users/{id}/details).
+// stays on the monolith in path-template tests (/api/users/{id}/details), and the whoami view a
+// forward authenticator asks (/api/whoami: who the session cookie is).
 const URLS_PY = `import os
 from django.contrib import admin
 from django.contrib.auth.models import User
@@ -142,9 +143,24 @@ def user_details(request, id):
     })
 
 
+def whoami(request):
+    if not request.user.is_authenticated:
+        r = JsonResponse({'error': 'not signed in'}, status=401)
+        r['WWW-Authenticate'] = 'Session'
+        return r
+    u = request.user
+    r = JsonResponse({'id': u.pk, 'username': u.username})
+    r['X-User-Id'] = str(u.pk)
+    roles = [name for name, on in (('staff', u.is_staff), ('superuser', u.is_superuser)) if on]
+    if roles:
+        r['X-User-Roles'] = ', '.join(roles)
+    return r
+
+
 urlpatterns = [
     path('admin/', admin.site.urls),
     path('api/users/<int:id>/details', user_details),
+    path('api/whoami', whoami),
 ]
 `;
 

@@ -98,6 +98,7 @@ export class ProxyHandler implements ExchangeHost {
     const decided = (d: GateResult): void => {
       res.off('close', onClose);
       if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d);
+      res.destroy(); // (the connection may still be open: nothing was answered on it)
       const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt };
       this.#access.write({ ...line, status: 499, bytes: 0, error: 'client_closed' }, a.route.meters);
     };

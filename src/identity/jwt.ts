@@ -17,6 +17,7 @@ import { LOG } from '../observability/log-messages.js';
 import type { Logger } from '../observability/logger.js';
 import type { EffectiveJwt } from '../routing/types.js';
 import type { Clock } from '../util/clock.js';
+import { VerifiedTokens } from './verified-tokens.js';
 import { claimHeaders } from './claim-headers.js';
 import type { AuthDecision, AuthRequest, Authenticator } from './types.js';
 
@@ -29,6 +30,8 @@ const REALM = 'Bearer realm="strangler"';
 const NONE: AuthDecision = { kind: 'none', challenge: REALM };
 /** An unknown `kid` refetches the JWKS at most this often. */
 const JWKS_COOLDOWN_MS = 10_000;
+/** Accepted tokens remembered (verified-tokens.ts): a repeated token skips the signature check. */
+const VERIFIED_TOKENS = 1_000;
 /** After a failed JWKS fetch, requests needing it fail at once for this long. */
 const FETCH_BACKOFF_MS = 1_000;
 const BEARER = /^bearer(?:[ \t]+(.*))?$/i;
@@ -48,6 +51,8 @@ export function createJwtAuthenticator(e: EffectiveJwt, deps: AuthDeps): Authent
     clockTolerance: e.clockSkewMs / 1000,
   };
   const clock = deps.clock;
+  // (Date.now read at each call, as jose reads it: a test's faked Date moves both.)
+  const verified = new VerifiedTokens(VERIFIED_TOKENS, e.jwksCacheMs, e.clockSkewMs, clock ?? { now: () => Date.now() });
   return {
     name: e.name,
     writes: e.claimsToHeaders.map(([, h]) => h),
@@ -59,18 +64,23 @@ export function createJwtAuthenticator(e: EffectiveJwt, deps: AuthDeps): Authent
       const token = (m[1] ?? '').trim();
       if (!TOKEN.test(token)) return deny('the token is malformed');
       if ('broken' in source) return { kind: 'error', reason: source.broken };
+      const known = verified.get(token);
+      if (known !== undefined) return { kind: 'allow', headers: known.headers, claims: known.claims };
       try {
         const currentDate = clock === undefined ? {} : { currentDate: new Date(clock.now()) };
         const { payload } = 'key' in source
           ? await jwtVerify(token, source.key, { ...options, ...currentDate })
           : await jwtVerify(token, source.getKey, { ...options, ...currentDate });
-        return { kind: 'allow', headers: claimHeaders(payload, e.claimsToHeaders), claims: payload };
+        const accepted = { headers: claimHeaders(payload, e.claimsToHeaders), claims: payload };
+        verified.add(token, accepted);
+        return { kind: 'allow', ...accepted };
       } catch (err) {
         if (err instanceof KeySourceUnavailable) return { kind: 'error', reason: err.message };
         return deny(refusal(err));
       }
     },
     close(): void {
+      verified.clear();
       if ('agent' in source) void source.agent.close().catch(() => {});
     },
   };

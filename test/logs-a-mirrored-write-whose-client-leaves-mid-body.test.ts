@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 describe('a mirrored write whose client leaves while sending its body', () => {
-  it('ends with one access line on its route, as on a route without shadow (the truncated body: 400), and nothing reaches either upstream', async () => {
+  it('ends with one access line on its route, as on a route without shadow (the truncated body: 400, or 499 on Node 24), and nothing reaches either upstream', async () => {
     primary = await startUpstream((_req, res) => res.end('primary'));
     shadow = await startUpstream((_req, res) => res.end('shadow'));
     proxy = await startProxy(
@@ -27,7 +27,10 @@ describe('a mirrored write whose client leaves while sending its body', () => {
     socket.write('0123456789');
     socket.resetAndDestroy();
     const line = await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'left-mid-body');
-    expect(line).toMatchObject({ method: 'POST', path: '/orders', route: '/orders', upstream: 'legacy', status: 400, error: 'bad_request' });
+    expect(line).toMatchObject({ method: 'POST', path: '/orders', route: '/orders', upstream: 'legacy' });
+    // Node 20 reports the reset as a parse error of the truncated body (400 bad_request, as on a
+    // route without shadow); Node 24 reports the connection closing first (499 client_closed).
+    expect([[400, 'bad_request'], [499, 'client_closed']]).toContainEqual([line.status, line.error]);
     expect(proxy.logs.filter((l) => l.requestId === 'left-mid-body' && l.msg === LOG.request)).toHaveLength(1);
     expect(primary.received).toHaveLength(0);
     expect(shadow.received).toHaveLength(0);

@@ -112,6 +112,24 @@ describe('--workers 2', () => {
     }
   });
 
+  it('merges the shadow reports of both workers in /shadow/report', async () => {
+    const main = await startUpstream((_req, res) => res.setHeader('content-type', 'application/json').end('{"n":1}'));
+    const next = await startUpstream((_req, res) => res.setHeader('content-type', 'application/json').end('{"n":1}'));
+    const g = await startGroup(upstreamsYaml({ main: main.url, next: next.url }) + 'routes:\n  - { prefix: /, upstream: main, shadow: { upstream: next, percent: 100 } }\n');
+    try {
+      for (let i = 0; i < 10; i++) expect((await freshGet(`${g.url}/s${i}`)).status).toBe(200);
+      const read = async (): Promise<{ routes: { route: string; report: { mirrored: number; match: number } }[] }> => (await fetch(g.admin + '/shadow/report')).json() as never;
+      const merged = await poll(read, (r) => r.routes[0]?.report.match === 10);
+      expect(merged.routes[0]!.report).toMatchObject({ route: '/', mirrored: 10, match: 10 });
+      const access = await poll(async () => g.log.all.filter((l) => typeof l.path === 'string'), (ls) => ls.length >= 10);
+      const answered = new Set(access.map((l) => l.pid));
+      expect(answered.size).toBe(2); // the ten comparisons were made in both workers
+    } finally {
+      g.child.kill('SIGKILL');
+      await Promise.all([main.close(), next.close()]);
+    }
+  });
+
   it('halts a canary in every worker when one worker halts it', async () => {
     const main = await startUpstream((_req, res) => res.end('primary'));
     const bad = await startUpstream((_req, res) => res.writeHead(500).end('broken'));

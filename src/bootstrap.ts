@@ -9,7 +9,8 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { once } from 'node:events';
 import { createAdminApp, type Lifecycle } from './admin/app.js';
 import { AdminExposedError, adminExposureProblem } from './admin/exposure.js';
-import { ProxyHandler } from './forward/handler.js';
+import { ProxyHandler, type HandlerDeps } from './forward/handler.js';
+import type { ValidConfig } from './routing/source.js';
 import { AccessLog } from './observability/access-log.js';
 import { UpstreamPools } from './forward/pools.js';
 import { closeIdentity } from './identity/compile.js';
@@ -46,6 +47,12 @@ export interface StartOptions {
   readonly random?: Random;
   /** Tests: how often server.tls's certificate files are read (default 1 s). */
   readonly certPollMs?: number;
+  /** A worker (node:cluster): the config the primary validated; no file read, no watcher. */
+  readonly initial?: ValidConfig;
+  /** Serve the admin port (default true; a worker leaves it to the primary). */
+  readonly admin?: boolean;
+  /** Told when a canary halts here (a worker tells the primary). */
+  readonly onCanaryHalt?: HandlerDeps['onCanaryHalt'];
 }
 
 export interface Strangler {
@@ -86,7 +93,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   let started = false;
   let changedEarly = false;
   const watcher =
-    opts.watch === false
+    opts.watch === false || opts.initial !== undefined
       ? null
       : watchConfigFile(path.resolve(opts.configPath), () => {
           if (!started) changedEarly = true;
@@ -94,7 +101,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
         });
   let store: TableStore;
   try {
-    store = await live.start();
+    store = opts.initial === undefined ? await live.start() : live.startWith(opts.initial);
   } catch (err) {
     watcher?.close();
     pools.destroy();
@@ -104,7 +111,8 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   started = true;
   const table = store.current;
   const adminHost = opts.adminHost ?? table.server.adminHost;
-  const exposed = adminExposureProblem(adminHost, opts.adminToken, opts.adminHost !== undefined ? '--admin-host or ADMIN_HOST' : `server.adminHost in ${table.file}`);
+  const serveAdmin = opts.admin !== false;
+  const exposed = !serveAdmin ? undefined : adminExposureProblem(adminHost, opts.adminToken, opts.adminHost !== undefined ? '--admin-host or ADMIN_HOST' : `server.adminHost in ${table.file}`);
   if (exposed !== undefined) {
     watcher?.close();
     await Promise.all([pools.close(), shadow.close()]);
@@ -116,7 +124,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
   const access = new AccessLog(logger, new RouteMeters(metrics, ''));
-  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random });
+  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random, onCanaryHalt: opts.onCanaryHalt });
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
   const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost }));
@@ -134,7 +142,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
         ...(h2 === null ? {} : { h2: (socket: Duplex) => h2.accept(socket) }),
       });
     }
-    adminPort = await listen(adminServer, opts.adminPort ?? table.server.adminPort, adminHost);
+    adminPort = serveAdmin ? await listen(adminServer, opts.adminPort ?? table.server.adminPort, adminHost) : 0;
     port = await listen(tlsEdge?.server ?? publicServer, opts.port ?? table.server.port, opts.host ?? table.server.host);
   } catch (err) {
     watcher?.close();
@@ -149,7 +157,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   }
   if (changedEarly) void reload('watch');
   lifecycle.ready = true;
-  logger.info({ msg: LOG.listening, port, adminPort, config: table.file, version: table.version, routes: table.routes.length });
+  logger.info({ msg: serveAdmin ? LOG.listening : LOG.workerListening, port, ...(serveAdmin ? { adminPort } : {}), config: table.file, version: table.version, routes: table.routes.length });
 
   let shuttingDown: Promise<void> | null = null;
   const shutdown = (): Promise<void> =>

@@ -12,6 +12,7 @@ import { mergeByRoute } from '../shadow/merge.js';
 import type { ShadowReport } from '../shadow/report.js';
 import { summarize } from '../shadow/summary.js';
 import { bearerAuth } from './auth.js';
+import type { AdminGroup } from './group.js';
 import { adminGuard } from './guard.js';
 import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
 import { shadowReset } from './shadow-reset.js';
@@ -31,6 +32,8 @@ export interface AdminDeps {
   readonly token: string | undefined;
   /** The address the admin port is bound to: a Host naming it is the admin's own. */
   readonly adminHost: string;
+  /** Several workers (node:cluster): the admin answers for the group. */
+  readonly group?: AdminGroup;
 }
 
 export function createAdminApp(deps: AdminDeps): express.Express {
@@ -52,12 +55,17 @@ export function createAdminApp(deps: AdminDeps): express.Express {
 
   app.use(bearerAuth(deps.token));
 
+  const { group } = deps;
   app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    if (group === undefined) res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    else {
+      const m = await group.metrics();
+      res.type(m.contentType).send(m.text);
+    }
   });
 
   app.get('/routes', (_req, res) => {
-    res.json({ ...describeTable(deps.store.current), lastRejected: deps.reloader.lastRejected });
+    res.json({ ...describeTable(deps.store.current), lastRejected: deps.reloader.lastRejected, ...(group === undefined ? {} : { workers: group.workers() }) });
   });
 
   // The validated config the live table was compiled from (what `strangler check --admin` diffs against).
@@ -68,17 +76,20 @@ export function createAdminApp(deps: AdminDeps): express.Express {
 
   // The shadow report: one merged report per route that has data, plus an empty one (counting
   // since its shadow config was applied) for each route of the live table that shadows but has none yet.
-  const shadowReports = (): ShadowReport[] => mergeByRoute(deps.shadow.reports(), deps.shadow.shadowed());
+  const shadowReports = async (): Promise<ShadowReport[]> =>
+    mergeByRoute(group === undefined ? deps.shadow.reports() : await group.shadowReports(), deps.shadow.shadowed());
 
-  app.get('/shadow/report', (_req, res) => {
+  app.get('/shadow/report', async (_req, res) => {
     const generatedAt = new Date().toISOString();
+    const reports = await shadowReports();
     res.set('cache-control', 'no-store').json({
       generatedAt,
-      routes: shadowReports().map((report) => ({ route: report.route, report, summary: summarize(report) })),
+      routes: reports.map((report) => ({ route: report.route, report, summary: summarize(report) })),
     });
   });
 
-  app.get('/shadow', (_req, res) => {
+  app.get('/shadow', async (_req, res) => {
+    const reports = await shadowReports();
     res
       .status(200)
       .set({
@@ -87,17 +98,25 @@ export function createAdminApp(deps: AdminDeps): express.Express {
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',
       })
-      .send(renderShadowPage(shadowReports(), new Date()));
+      .send(renderShadowPage(reports, new Date()));
   });
 
-  app.post('/shadow/reset', shadowReset(deps.shadow));
+  app.post('/shadow/reset', shadowReset(deps.shadow, group === undefined ? undefined : (route) => group.shadowReset(route)));
 
   app.post('/reload', async (_req, res) => {
-    const outcome = await deps.reloader.reload('admin');
+    const reloaded = group === undefined ? null : await group.reload('admin');
+    const outcome = reloaded?.outcome ?? (await deps.reloader.reload('admin'));
     switch (outcome.result) {
       case 'success':
       case 'unchanged':
-        res.json(outcome);
+        if (reloaded === null) res.json(outcome);
+        else if (reloaded.confirmed) res.json({ ...outcome, workers: reloaded.workers });
+        else {
+          res.status(504).json({
+            ...outcome, workers: reloaded.workers, error: 'workers_not_confirmed',
+            message: 'the primary runs the new version; some workers have not confirmed it yet (they keep being sent it; a replaced worker starts on it)',
+          });
+        }
         return;
       case 'invalid':
         res.status(422).json({ ...outcome, error: 'invalid_config', message: `the file has ${outcome.errors.length} error(s); the live table stays` });

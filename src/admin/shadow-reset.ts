@@ -7,7 +7,8 @@ import type { Request, Response } from 'express';
 import { newRequestId } from '../forward/headers.js';
 import type { ShadowReports } from '../shadow/store.js';
 
-export function shadowReset(shadow: ShadowReports) {
+/** `also`: told of every reset done (workers: the primary resets theirs too). */
+export function shadowReset(shadow: ShadowReports, also?: (route: string | undefined) => void) {
   return (req: Request, res: Response): void => {
     const route = req.query.route;
     if (route !== undefined && typeof route !== 'string') {
@@ -23,6 +24,7 @@ export function shadowReset(shadow: ShadowReports) {
       });
       return;
     }
+    also?.(route);
     res.set('cache-control', 'no-store').json(outcome);
   };
 }

@@ -58,6 +58,14 @@ export class CanaryHalt {
     return { requests, errors };
   }
 
+  /** Halts from outside (another worker's halt of the same route): the same reason, no window.
+   *  Returns whether this call halted it (false: no halt config, or already halted). */
+  haltFrom(state: HaltState): boolean {
+    if (this.#cfg === null || this.#halted !== null) return false;
+    this.#halted = { at: state.at, reason: state.reason };
+    return true;
+  }
+
   /** Records one canary request; returns the halt when this one triggered it. */
   record(failed: boolean, now = this.#clock.now()): HaltState | null {
     const cfg = this.#cfg;

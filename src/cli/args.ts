@@ -2,9 +2,10 @@
 // the file, which beats the built-in defaults (the last two are applied by the table).
 
 import { parseArgs } from 'node:util';
+import { parseWorkers, type WorkersSetting } from '../workers/count.js';
 
 export type Command =
-  | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string }
+  | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string; workers?: WorkersSetting }
   | { kind: 'check'; file: string; json: boolean; admin?: string; adminToken?: string }
   | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string; top?: number | null }
   | { kind: 'help' }
@@ -15,7 +16,7 @@ export const USAGE = `strangler: a strangler-fig migration proxy
 
 usage:
   strangler [--config routes.yaml] [--port 8080] [--host 0.0.0.0]
-            [--admin-port 9901] [--admin-host 127.0.0.1]
+            [--admin-port 9901] [--admin-host 127.0.0.1] [--workers N|auto]
   strangler check routes.yaml [--json]   validate; print the compiled table or every error (exit 0/1)
   strangler check routes.yaml --admin http://127.0.0.1:9901
                                          also print what would change against that running proxy
@@ -31,7 +32,7 @@ usage:
   strangler --help | --version
 
 environment (flags win over it; it wins over server: in the file):
-  STRANGLER_CONFIG, PORT, ADMIN_PORT, ADMIN_HOST, ADMIN_TOKEN, LOG_LEVEL
+  STRANGLER_CONFIG, PORT, ADMIN_PORT, ADMIN_HOST, ADMIN_TOKEN, LOG_LEVEL, STRANGLER_WORKERS
 `;
 
 function port(value: string | undefined, what: string): number | undefined | string {
@@ -88,6 +89,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         host: { type: 'string' },
         'admin-port': { type: 'string' },
         'admin-host': { type: 'string' },
+        workers: { type: 'string' },
         json: { type: 'boolean' },
         admin: { type: 'string', multiple: true },
         file: { type: 'string', multiple: true },
@@ -120,6 +122,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const ap = port(values['admin-port'] ?? env.ADMIN_PORT, values['admin-port'] !== undefined ? '--admin-port' : 'ADMIN_PORT');
   if (typeof p === 'string') return { kind: 'usage-error', message: p };
   if (typeof ap === 'string') return { kind: 'usage-error', message: ap };
+  const w = values.workers !== undefined ? parseWorkers(values.workers, '--workers') : parseWorkers(env.STRANGLER_WORKERS, 'STRANGLER_WORKERS');
+  if (typeof w === 'object') return { kind: 'usage-error', message: w.error };
   return {
     kind: 'serve',
     configPath: values.config ?? env.STRANGLER_CONFIG ?? 'routes.yaml',
@@ -129,5 +133,6 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     adminHost: values['admin-host'] ?? (env.ADMIN_HOST || undefined),
     adminToken: env.ADMIN_TOKEN || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
+    ...(w === undefined ? {} : { workers: w }),
   };
 }

@@ -1,7 +1,7 @@
 // The CLI: serve (default), check, report, help, version. `serve` installs the signal handlers.
 
 import { createRequire } from 'node:module';
-import { startStrangler, type Strangler } from '../bootstrap.js';
+import { startServing, type Running } from '../workers/start.js';
 import { ConfigInvalidError } from '../routing/reloader.js';
 import { AdminExposedError } from '../admin/exposure.js';
 import { formatConfigErrors } from '../config/format.js';
@@ -49,7 +49,7 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
   const logger = createProcessLogger(logLevelFrom(cmd.logLevel));
   // The handlers go in before anything can say "listening": a supervisor that signals as soon as
   // it reads that line must never meet the default handler.
-  let proxy: Strangler | undefined;
+  let proxy: Running | undefined;
   let stopping = false;
   const exit = (code: number): Promise<never> => flushLogger().then(() => process.exit(code));
   const stop = (signal: string): void => {
@@ -76,7 +76,7 @@ async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serv
   });
 
   try {
-    proxy = await startStrangler({ ...cmd, logger, env: io.env, processMetrics: true });
+    proxy = await startServing(cmd, logger, io.env);
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
       logger.error({ msg: LOG.invalidConfig, errors: err.errors });

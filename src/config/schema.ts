@@ -158,6 +158,7 @@ const server = obj({
   adminAllowedHosts: { type: 'array', items: { type: 'string', format: 'admin-allowed-host' }, 'x-expected': 'a list of host names, like [admin.internal]' },
   drainTimeoutMs: int(0),
   shutdownDelayMs: int(0),
+  workers: { anyOf: [int(1), { type: 'string', enum: ['auto'] }], 'x-expected': 'an integer >= 1 or auto' },
   trustedProxies: int(0),
   maxBufferBytes: int(0),
   escapedSlashes: { type: 'string', enum: ['reject', 'keep'] },

@@ -13,6 +13,8 @@ export interface ServerConfig {
   readonly drainTimeoutMs?: number;
   /** After SIGTERM: /readyz 503 at once, the public listener keeps accepting this long, then the drain. */
   readonly shutdownDelayMs?: number;
+  /** Worker processes serving the public port (node:cluster); `auto`: one per core. Restart-only. */
+  readonly workers?: number | 'auto';
   readonly trustedProxies?: number;
   readonly maxBufferBytes?: number;
   readonly escapedSlashes?: 'reject' | 'keep';

@@ -3,6 +3,7 @@
 // Attempt for a route without policies, the same Attempt wrapped by the route's policies
 // otherwise. Every request ends in exactly one access-log line and one metric update.
 
+import type { HaltState } from '../canary/halt.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessLog } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
@@ -41,6 +42,8 @@ export interface HandlerDeps {
   readonly shadow: ShadowReports;
   /** The chance behind the canary split (requests without a sticky key) and shadow sampling (default Math.random). */
   readonly random?: Random;
+  /** Told when this process halts a route's canary (workers: the primary halts it in the others). */
+  readonly onCanaryHalt?: (route: string, halted: HaltState) => void;
 }
 
 export class ProxyHandler implements ExchangeHost {
@@ -234,5 +237,6 @@ export class ProxyHandler implements ExchangeHost {
     if (halted === null) return;
     this.#deps.metrics.canaryHalted.set({ route: x.route.label }, 1);
     this.#deps.logger.warn({ msg: LOG.canaryHalted, requestId: x.requestId, route: x.route.label, canary: x.upstream.name, primary: x.route.upstream.name, ...halted });
+    this.#deps.onCanaryHalt?.(x.route.label, halted);
   }
 }

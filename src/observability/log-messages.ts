@@ -3,6 +3,12 @@
 export const LOG = {
   // bootstrap.ts
   listening: 'listening',
+  workerListening: 'worker listening',
+  workerStarted: 'worker started',
+  workerDied: 'worker died, replacing it',
+  workerReloadTimeout: 'workers did not all confirm the new version in time',
+  workersStopping: 'stopping workers',
+  workerCanaryHalt: 'canary halted by another worker',
   shutdownDelay: 'not ready: still accepting for shutdownDelayMs, then draining',
   draining: 'draining',
   drainTimeout: 'drain timeout: closing the connections still open',

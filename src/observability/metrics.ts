@@ -43,6 +43,7 @@ export class Metrics {
     name: 'strangler_breaker_state',
     help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open.',
     labelNames: ['route', 'upstream'] as const,
+    aggregator: 'max', // workers: merged by the primary (not summed)
     registers: [this.registry],
   });
 
@@ -84,6 +85,7 @@ export class Metrics {
     name: 'strangler_canary_halted',
     help: '1 while a route\'s canary is halted (all its traffic on the primary upstream).',
     labelNames: ['route'] as const,
+    aggregator: 'max', // workers: merged by the primary (not summed)
     registers: [this.registry],
   });
 
@@ -138,6 +140,7 @@ export class Metrics {
     name: 'strangler_tls_certificate_expiry_seconds',
     help: 'Seconds until a served certificate expires (notAfter), by its file path (server.tls).',
     labelNames: ['name'] as const,
+    aggregator: 'min', // workers: merged by the primary (not summed)
     registers: [this.registry],
     collect: () => {
       this.tlsCertificateExpiry.reset();

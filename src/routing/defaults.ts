@@ -20,6 +20,7 @@ export const SERVER_DEFAULTS = {
   adminAllowedHosts: [] as readonly string[],
   drainTimeoutMs: 10_000,
   shutdownDelayMs: 0,
+  workers: 1 as number | 'auto',
   trustedProxies: 0,
   maxBufferBytes: 1_048_576,
   escapedSlashes: 'reject' as 'reject' | 'keep',

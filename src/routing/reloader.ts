@@ -48,7 +48,7 @@ export class ConfigInvalidError extends Error {
 
 /** Server settings bound when the listeners started; a reload cannot move them. server.tls: its
  *  paths and minVersion (a changed certificate *file* is served by the certificate watcher). */
-const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'tls', 'http2', 'maxConcurrentStreams'] as const;
+const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'tls', 'http2', 'maxConcurrentStreams', 'workers'] as const;
 
 /** How long a watch-triggered read waits to see the same bytes twice (an editor mid-write). */
 const SETTLE_MS = 25;
@@ -98,6 +98,18 @@ export class Reloader {
     if (outcome.result === 'invalid') throw new ConfigInvalidError(this.#deps.file, outcome.errors);
     if (outcome.result === 'error') throw new Error(outcome.message);
     return this.store;
+  }
+
+  /** The first load from a config validated elsewhere (a worker: the primary read the file). */
+  startWith(loaded: ValidConfig): TableStore {
+    const outcome = this.#apply(loaded, 'start');
+    if (outcome.result === 'error') throw new Error(outcome.message);
+    return this.store;
+  }
+
+  /** A later load from a config validated elsewhere (a worker told of the primary's reload). */
+  applyValid(loaded: ValidConfig, trigger: ReloadTrigger): ReloadOutcome {
+    return this.#apply(loaded, trigger);
   }
 
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {

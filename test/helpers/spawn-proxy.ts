@@ -10,9 +10,9 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-export function spawnBuiltProxy(configFile: string): ChildProcess {
+export function spawnBuiltProxy(configFile: string, extraArgs: readonly string[] = []): ChildProcess {
   const main = path.resolve('dist/src/main.js');
-  const child = spawn(process.execPath, [main, '--config', configFile, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [main, '--config', configFile, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);

@@ -1,0 +1,63 @@
+// The admin API's view of a group of workers (admin/group.ts), built on the primary's reloader
+// and WorkerGroup: a reload reaches every worker before it is answered (bounded), /metrics and
+// /shadow/report gather every worker's over IPC (bounded; a worker that does not answer in time
+// is left out of that answer).
+
+import { AggregatorRegistry } from 'prom-client';
+import type { AdminGroup, GroupReload } from '../admin/group.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { LOG } from '../observability/log-messages.js';
+import type { Reloader, ReloadTrigger } from '../routing/reloader.js';
+import type { ValidConfig } from '../routing/source.js';
+import type { TableStore } from '../routing/store.js';
+import type { RouteTable } from '../routing/table.js';
+import type { ShadowReport } from '../shadow/report.js';
+import type { WorkerGroup } from './group.js';
+import type { MetricsAnswer, ShadowAnswer } from './messages.js';
+
+/** How long a reload waits for every worker to confirm, and an admin question for the answers. */
+export const CONFIRM_MS = 10_000;
+const ASK_MS = 5_000;
+
+/** Series the primary owns: its values win, the workers' copies are left out. */
+const PRIMARY_OWNED = new Set(['strangler_config_reloads_total', 'strangler_config_info', 'strangler_workers']);
+
+export function validOf(t: RouteTable): ValidConfig {
+  return { ok: true, file: t.file, config: t.config, version: t.version, effective: t.effective };
+}
+
+export interface GroupAdminDeps {
+  readonly live: Reloader;
+  readonly store: TableStore;
+  readonly group: WorkerGroup;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
+  const { live, store, group } = deps;
+  return {
+    async reload(trigger: ReloadTrigger): Promise<GroupReload> {
+      const outcome = await live.reload(trigger);
+      if (outcome.result !== 'success' && outcome.result !== 'unchanged') return { outcome, confirmed: true, workers: group.views() };
+      if (outcome.result === 'success') group.broadcast(validOf(store.current), trigger);
+      const confirmed = await group.waitForVersion(outcome.version, CONFIRM_MS);
+      if (!confirmed) deps.logger.warn({ msg: LOG.workerReloadTimeout, version: outcome.version, waitedMs: CONFIRM_MS, workers: group.views() });
+      return { outcome, confirmed, workers: group.views() };
+    },
+    async metrics() {
+      const theirs = await group.ask<MetricsAnswer>('metrics', ASK_MS);
+      const own = (await deps.metrics.registry.getMetricsAsJSON()).filter((m) => PRIMARY_OWNED.has(m.name));
+      const merged = AggregatorRegistry.aggregate([...theirs.map((w) => w.filter((m) => !PRIMARY_OWNED.has(m.name))), own]);
+      return { contentType: merged.contentType, text: await merged.metrics() };
+    },
+    async shadowReports(): Promise<ShadowReport[]> {
+      return (await group.ask<ShadowAnswer>('shadow', ASK_MS)).flatMap((a) => a.reports);
+    },
+    shadowReset(route) {
+      group.shadowReset(route ?? null);
+    },
+    workers: () => group.views(),
+  };
+}

@@ -1,0 +1,188 @@
+// The primary's side of the workers: forks them, hands each the current validated config (at
+// start, on every reload, and to a replacement), knows which version each runs, relays a canary
+// halt from one worker to the others, asks them for their shadow reports and metrics, replaces a
+// worker that dies, and stops them all on shutdown. Connections are spread over the workers by
+// node:cluster's default policy (round-robin by the primary on Linux).
+
+import cluster, { type Worker } from 'node:cluster';
+import client from 'prom-client';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ReloadTrigger } from '../routing/reloader.js';
+import type { ValidConfig } from '../routing/source.js';
+import { LOG } from '../observability/log-messages.js';
+import { isOurs, TAG, type FromWorker, type ToWorker } from './messages.js';
+import { Waiters } from './waiters.js';
+
+export interface WorkerView {
+  readonly id: number;
+  readonly pid: number | undefined;
+  readonly version: string | null;
+  readonly ready: boolean;
+}
+
+interface Member {
+  readonly worker: Worker;
+  version: string | null;
+  ready: boolean;
+}
+
+export interface GroupDeps {
+  readonly count: number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The config every worker should run now. */
+  readonly current: () => ValidConfig;
+  /** A worker halted a canary: the primary's own table follows (the group relays it to the others). */
+  readonly onHalt: (m: Extract<FromWorker, { type: 'halt' }>) => void;
+}
+
+export class WorkerGroup {
+  readonly #deps: GroupDeps;
+  readonly #members = new Map<number, Member>();
+  readonly #changed = new Waiters();
+  readonly #answers = new Map<number, (value: unknown) => void>();
+  #nextAsk = 1;
+  #stopping = false;
+  #started = false;
+  #startFailed: ((err: Error) => void) | null = null;
+  /** The public port the workers share (known once one is ready). */
+  port = 0;
+
+  constructor(deps: GroupDeps) {
+    this.#deps = deps;
+    new client.Gauge({
+      name: 'strangler_workers',
+      help: 'Worker processes (node:cluster) by state: running (serving the public port).',
+      labelNames: ['state'] as const,
+      registers: [deps.metrics.registry],
+      collect: () => {
+        const g = deps.metrics.registry.getSingleMetric('strangler_workers') as client.Gauge<'state'>;
+        g.set({ state: 'running' }, [...this.#members.values()].filter((m) => m.ready).length);
+      },
+    });
+  }
+
+  /** Forks every worker; resolves once all serve the public port, rejects if one dies first. */
+  async start(): Promise<void> {
+    cluster.setupPrimary({ serialization: 'advanced' });
+    const failed = new Promise<never>((_resolve, reject) => (this.#startFailed = reject));
+    for (let i = 0; i < this.#deps.count; i++) this.#fork();
+    await Promise.race([this.#changed.until(() => this.#members.size === this.#deps.count && this.all((m) => m.ready)), failed]);
+    this.#started = true;
+  }
+
+  all(test: (m: WorkerView) => boolean): boolean {
+    return [...this.#members.values()].every((m) => test(this.#view(m)));
+  }
+
+  views(): WorkerView[] {
+    return [...this.#members.values()].map((m) => this.#view(m));
+  }
+
+  #view(m: Member): WorkerView {
+    return { id: m.worker.id, pid: m.worker.process.pid, version: m.version, ready: m.ready };
+  }
+
+  #send(m: Member, msg: ToWorker): void {
+    if (m.worker.isConnected()) m.worker.send(msg);
+  }
+
+  #fork(): void {
+    const worker = cluster.fork();
+    const member: Member = { worker, version: null, ready: false };
+    this.#members.set(worker.id, member);
+    worker.on('message', (raw: unknown) => {
+      if (isOurs<FromWorker>(raw)) this.#onMessage(member, raw);
+    });
+    worker.on('exit', (code, signal) => this.#onExit(member, code, signal));
+  }
+
+  #onMessage(member: Member, m: FromWorker): void {
+    switch (m.type) {
+      case 'hello':
+        this.#send(member, { tag: TAG, type: 'config', trigger: 'start', valid: this.#deps.current() });
+        return;
+      case 'ready':
+        member.ready = true;
+        member.version = m.version;
+        this.port = m.port;
+        this.#deps.logger.info({ msg: LOG.workerStarted, worker: member.worker.id, workerPid: member.worker.process.pid, version: m.version });
+        // The config may have changed while it started: it runs the current one.
+        if (m.version !== this.#deps.current().version) this.#send(member, { tag: TAG, type: 'config', trigger: 'admin', valid: this.#deps.current() });
+        break;
+      case 'version':
+        member.version = m.version;
+        break;
+      case 'halt':
+        this.#deps.onHalt(m);
+        for (const other of this.#members.values()) if (other !== member && other.ready) this.#send(other, { tag: TAG, type: 'halt', version: m.version, route: m.route, halted: m.halted });
+        return;
+      case 'answer':
+        this.#answers.get(m.id)?.(m.value);
+        return;
+    }
+    this.#changed.check();
+  }
+
+  #onExit(member: Member, code: number | null, signal: string | null): void {
+    this.#members.delete(member.worker.id);
+    this.#changed.check();
+    if (this.#stopping) return;
+    if (!this.#started) {
+      this.#startFailed?.(new Error(`worker ${member.worker.id} exited while starting (code ${code}, signal ${signal}); see its log above`));
+      return;
+    }
+    this.#deps.logger.error({ msg: LOG.workerDied, worker: member.worker.id, workerPid: member.worker.process.pid, code, signal });
+    this.#fork();
+  }
+
+  /** Sends a new config to every worker (a replacement still starting picks it up when ready). */
+  broadcast(valid: ValidConfig, trigger: ReloadTrigger): void {
+    for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'config', trigger, valid });
+  }
+
+  /** Every worker runs `version`: true; false when `timeoutMs` passed first. */
+  waitForVersion(version: string, timeoutMs: number): Promise<boolean> {
+    return this.#changed.until(() => this.all((m) => m.ready && m.version === version), timeoutMs);
+  }
+
+  /** Asks every ready worker; the answers that came within `timeoutMs` (a worker dying meanwhile is left out). */
+  async ask<T>(what: 'shadow' | 'metrics', timeoutMs: number): Promise<T[]> {
+    const asked = [...this.#members.values()].filter((m) => m.ready);
+    const answers = asked.map(
+      (m) =>
+        new Promise<T | undefined>((resolve) => {
+          const id = this.#nextAsk++;
+          const gone = (): void => done(undefined);
+          const timer = setTimeout(gone, timeoutMs);
+          const done = (v: T | undefined): void => {
+            clearTimeout(timer);
+            m.worker.off('exit', gone);
+            this.#answers.delete(id);
+            resolve(v);
+          };
+          this.#answers.set(id, (v) => done(v as T));
+          m.worker.once('exit', gone);
+          this.#send(m, { tag: TAG, type: 'ask', id, what });
+        }),
+    );
+    return (await Promise.all(answers)).filter((v): v is Awaited<T> => v !== undefined);
+  }
+
+  shadowReset(route: string | null): void {
+    for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'shadow-reset', route });
+  }
+
+  /** SIGTERM to every worker (each drains as a single process would); resolves when all exited,
+   *  or after `timeoutMs`, when the ones left are killed. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#stopping = true;
+    for (const m of this.#members.values()) m.worker.process.kill('SIGTERM');
+    const clean = await this.#changed.until(() => this.#members.size === 0, timeoutMs);
+    if (!clean) {
+      for (const m of this.#members.values()) m.worker.process.kill('SIGKILL');
+      await this.#changed.until(() => this.#members.size === 0, 5000);
+    }
+  }
+}

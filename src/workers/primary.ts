@@ -1,0 +1,122 @@
+// The primary of a group of workers (--workers N > 1): owns routes.yaml (loads and validates it,
+// watches it), the admin port, and the workers. It compiles a table of its own from the same
+// config, for /routes and /config only: it never serves the public port, its upstream pools
+// connect lazily (so never), and its rate-limit store is this process's (no Redis connection).
+
+import http from 'node:http';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createAdminApp, type Lifecycle } from '../admin/app.js';
+import { AdminExposedError, adminExposureProblem } from '../admin/exposure.js';
+import { watchConfigFile } from '../config/watch.js';
+import { UpstreamPools } from '../forward/pools.js';
+import { closeIdentity } from '../identity/compile.js';
+import { RateLimitStores } from '../identity/stores.js';
+import type { RateLimitStore } from '../identity/types.js';
+import type { Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import { LOG } from '../observability/log-messages.js';
+import { Reloader, type ReloadTrigger } from '../routing/reloader.js';
+import { shadowKeys } from '../routing/shadow-keys.js';
+import { ShadowReports } from '../shadow/store.js';
+import { groupAdmin, validOf } from './group-admin.js';
+import { WorkerGroup } from './group.js';
+
+export interface PrimaryOptions {
+  readonly configPath: string;
+  readonly logger: Logger;
+  readonly count: number;
+  readonly adminPort?: number;
+  readonly adminHost?: string;
+  readonly adminToken?: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface Primary {
+  readonly port: number;
+  readonly adminPort: number;
+  reload(trigger: ReloadTrigger): Promise<unknown>;
+  shutdown(): Promise<void>;
+}
+
+/** The primary's table never serves: its rate-limit store is always this process's. */
+class LocalOnlyStores extends RateLimitStores {
+  override storeFor(): RateLimitStore {
+    return super.storeFor(null);
+  }
+}
+
+export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
+  const { logger } = opts;
+  const metrics = new Metrics({ processMetrics: false });
+  const pools = new UpstreamPools();
+  const stores = new LocalOnlyStores({ logger });
+  const shadow = new ShadowReports({ logger, metrics });
+  const live = new Reloader({
+    file: opts.configPath, env: opts.env, pools, stores, metrics, logger,
+    onSwap: (t) => shadow.applyShadows(shadowKeys(t)),
+  });
+  const store = await live.start();
+  const table = store.current;
+  const adminHost = opts.adminHost ?? table.server.adminHost;
+  const exposed = adminExposureProblem(adminHost, opts.adminToken, opts.adminHost !== undefined ? '--admin-host or ADMIN_HOST' : `server.adminHost in ${table.file}`);
+  const cleanup = (): void => {
+    pools.destroy();
+    closeIdentity(store.current.identity);
+    stores.closeAll();
+  };
+  if (exposed !== undefined) {
+    cleanup();
+    throw new AdminExposedError(exposed);
+  }
+
+  const group = new WorkerGroup({
+    count: opts.count, logger, metrics, current: () => validOf(store.current),
+    onHalt: (m) => {
+      const t = store.current;
+      if (t.version !== m.version) return;
+      for (const r of t.routes) if (r.label === m.route && r.state.canaryHalt?.haltFrom(m.halted) === true) metrics.canaryHalted.set({ route: r.label }, 1);
+    },
+  });
+  const admin = groupAdmin({ live, store, group, metrics, logger });
+  const lifecycle: Lifecycle = { ready: false, draining: false };
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost, group: admin }));
+  let started = false;
+  const watcher = watchConfigFile(path.resolve(opts.configPath), () => {
+    if (started) void admin.reload('watch');
+  });
+  try {
+    adminServer.listen(opts.adminPort ?? table.server.adminPort, adminHost);
+    await once(adminServer, 'listening');
+    await group.start();
+  } catch (err) {
+    watcher.close();
+    adminServer.close();
+    await group.stop(table.server.drainTimeoutMs);
+    cleanup();
+    throw err;
+  }
+  started = true;
+  if (store.current.version !== table.version) void admin.reload('watch');
+  lifecycle.ready = true;
+  const adminPort = (adminServer.address() as AddressInfo).port;
+  logger.info({ msg: LOG.listening, port: group.port, adminPort, config: table.file, version: table.version, routes: table.routes.length, workers: opts.count });
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = (): Promise<void> =>
+    (stopping ??= (async () => {
+      lifecycle.draining = true;
+      watcher.close();
+      const s = store.current.server;
+      logger.info({ msg: LOG.workersStopping, workers: group.views().length });
+      // Each worker runs a single process's shutdown: delay, drain, pools; bounded by the same sums.
+      await group.stop(s.shutdownDelayMs + 3 * s.drainTimeoutMs + 5000);
+      adminServer.closeAllConnections();
+      await new Promise<void>((resolve) => adminServer.close(() => resolve()));
+      cleanup();
+      logger.info({ msg: LOG.stopped });
+    })());
+
+  return { port: group.port, adminPort, reload: (trigger) => admin.reload(trigger), shutdown };
+}

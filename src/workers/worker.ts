@@ -1,0 +1,93 @@
+// A worker process (node:cluster): waits for the primary's validated config, serves the public
+// port with it (the same startStrangler as a single process, minus the file, the watcher and the
+// admin port), and answers the primary's messages: a new config (it answers with the version it
+// runs), a canary halted elsewhere, and the admin's questions (shadow reports, metrics). Nothing
+// here runs per request: a request never waits for IPC.
+
+import { startStrangler, type Strangler } from '../bootstrap.js';
+import type { Logger } from '../observability/logger.js';
+import type { ValidConfig } from '../routing/source.js';
+import type { ReloadTrigger } from '../routing/reloader.js';
+import { LOG } from '../observability/log-messages.js';
+import { isOurs, TAG, type FromWorker, type ToWorker } from './messages.js';
+
+export interface WorkerOptions {
+  readonly configPath: string;
+  readonly logger: Logger;
+  readonly port?: number;
+  readonly host?: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function send(m: FromWorker): void {
+  if (process.connected) process.send?.(m);
+}
+
+/** Starts serving once the primary's first config arrives; resolves with the running proxy. */
+export function runWorker(opts: WorkerOptions): Promise<Strangler> {
+  let proxy: Strangler | undefined;
+  let pending: { valid: ValidConfig; trigger: ReloadTrigger } | null = null;
+
+  const apply = (p: Strangler, valid: ValidConfig, trigger: ReloadTrigger): void => {
+    const outcome = p.reloader.applyValid(valid, trigger);
+    const error = outcome.result === 'error' ? outcome.message : undefined;
+    send({ tag: TAG, type: 'version', version: p.store.current.version, ...(error === undefined ? {} : { error }) });
+  };
+
+  const onHalt = (p: Strangler, m: Extract<ToWorker, { type: 'halt' }>): void => {
+    const table = p.store.current;
+    if (table.version !== m.version) return; // a config change starts the route's canary afresh anyway
+    for (const r of table.routes) {
+      if (r.label !== m.route || r.state.canaryHalt === null) continue;
+      if (!r.state.canaryHalt.haltFrom(m.halted)) continue;
+      p.metrics.canaryHalted.set({ route: r.label }, 1);
+      opts.logger.warn({ msg: LOG.workerCanaryHalt, route: r.label, ...m.halted });
+    }
+  };
+
+  return new Promise<Strangler>((resolve, reject) => {
+    process.on('message', (raw: unknown) => {
+      if (!isOurs<ToWorker>(raw)) return;
+      const m = raw;
+      if (m.type === 'config') {
+        if (proxy === undefined) {
+          if (pending === null && m.trigger === 'start') void start(m.valid);
+          else pending = { valid: m.valid, trigger: m.trigger === 'start' ? 'admin' : m.trigger };
+        } else apply(proxy, m.valid, m.trigger === 'start' ? 'admin' : m.trigger);
+        return;
+      }
+      if (proxy === undefined) return;
+      if (m.type === 'halt') onHalt(proxy, m);
+      else if (m.type === 'shadow-reset') proxy.shadow.reset(m.route ?? undefined);
+      else if (m.type === 'ask') void answer(proxy, m);
+    });
+
+    send({ tag: TAG, type: 'hello' }); // listening now: the primary may send the config
+
+    let starting = false;
+    const start = async (valid: ValidConfig): Promise<void> => {
+      if (starting) return;
+      starting = true;
+      try {
+        const p = await startStrangler({
+          configPath: opts.configPath, logger: opts.logger, env: opts.env, processMetrics: true, initial: valid, admin: false,
+          ...(opts.port === undefined ? {} : { port: opts.port }),
+          ...(opts.host === undefined ? {} : { host: opts.host }),
+          onCanaryHalt: (route, halted) => send({ tag: TAG, type: 'halt', version: proxy?.store.current.version ?? valid.version, route, halted }),
+        });
+        proxy = p;
+        send({ tag: TAG, type: 'ready', version: p.store.current.version, port: p.port });
+        if (pending !== null) apply(p, pending.valid, pending.trigger);
+        pending = null;
+        resolve(p);
+      } catch (err) {
+        reject(err);
+      }
+    };
+  });
+}
+
+async function answer(p: Strangler, m: Extract<ToWorker, { type: 'ask' }>): Promise<void> {
+  const value = m.what === 'shadow' ? { reports: p.shadow.reports(), shadowed: p.shadow.shadowed() } : await p.metrics.registry.getMetricsAsJSON();
+  send({ tag: TAG, type: 'answer', id: m.id, value });
+}

@@ -1,0 +1,212 @@
+// --workers 2: real processes (the built CLI). Nothing sleeps: the test waits for log lines and
+// polls admin endpoints with bounded retries.
+import http from 'node:http';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
+import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
+import { LOG } from '../src/observability/log-messages.js';
+import { parseCommand } from '../src/cli/args.js';
+import { parseRoutes } from '../src/routing/source.js';
+
+type Line = Record<string, unknown>;
+
+/** The child's JSON log lines, and a wait for the first one matching (written already or later). */
+function lines(child: ChildProcess): { all: Line[]; wait(match: (l: Line) => boolean, ms?: number): Promise<Line> } {
+  const all: Line[] = [];
+  const waiting = new Set<{ match: (l: Line) => boolean; resolve: (l: Line) => void }>();
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    let l: Line;
+    try {
+      l = JSON.parse(text) as Line;
+    } catch {
+      return;
+    }
+    all.push(l);
+    for (const w of [...waiting]) if (w.match(l)) (waiting.delete(w), w.resolve(l));
+  });
+  return {
+    all,
+    wait: (match, ms = 10_000) => {
+      const seen = all.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise<Line>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no such log line in time')), ms);
+        waiting.add({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+      });
+    },
+  };
+}
+
+/** One GET on a connection of its own (the primary hands each new connection to a worker). */
+function freshGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false, headers }, async (res) => {
+      let body = '';
+      for await (const c of res) body += c;
+      resolve({ status: res.statusCode!, body });
+    }).on('error', reject);
+  });
+}
+
+/** Reads until `ok` holds: bounded retries, 20 ms apart (a poll, not a wait for a guessed time). */
+async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, tries = 250): Promise<T> {
+  let v = await read();
+  for (let i = 0; i < tries && !ok(v); i++) {
+    await sleep(20);
+    v = await read();
+  }
+  return v;
+}
+
+async function startGroup(yaml: string) {
+  const file = await writeConfig(yaml);
+  const child = spawnBuiltProxy(file, ['--workers', '2']);
+  const log = lines(child);
+  const up = await log.wait((l) => l.msg === LOG.listening);
+  const url = `http://127.0.0.1:${up.port as number}`;
+  const admin = `http://127.0.0.1:${up.adminPort as number}`;
+  const routes = async (): Promise<{ version: string; workers: { pid: number; version: string; ready: boolean }[]; routes: { state: { canary?: { halted: unknown } } }[] }> =>
+    (await fetch(admin + '/routes')).json() as never;
+  return { file, child, log, url, admin, routes };
+}
+
+const sumOf = (text: string, name: string): number =>
+  text.split('\n').filter((l) => l.startsWith(name)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+
+describe('--workers 2', () => {
+  it('serves the port from both workers, merges /metrics, and reloads every worker before answering', async () => {
+    const a = await startUpstream((req, res) => res.end('a ' + req.url));
+    const b = await startUpstream((req, res) => res.end('b ' + req.url));
+    const g = await startGroup(upstreamsYaml({ a: a.url, b: b.url }) + 'routes:\n  - { prefix: /, upstream: a }\n');
+    try {
+      for (let i = 0; i < 20; i++) expect(await freshGet(`${g.url}/n${i}`)).toEqual({ status: 200, body: `a /n${i}` });
+      // The access lines say which process answered: both workers, never the primary.
+      const access = await poll(async () => g.log.all.filter((l) => typeof l.path === 'string' && l.status === 200), (ls) => ls.length >= 20);
+      const pids = new Set(access.map((l) => l.pid));
+      expect(pids.size).toBe(2);
+      expect(pids.has(g.child.pid)).toBe(false);
+
+      const metrics = await (await fetch(g.admin + '/metrics')).text();
+      expect(sumOf(metrics, 'strangler_requests_total{')).toBe(20);
+      expect(metrics).toContain('strangler_workers{state="running"} 2');
+      expect(metrics).toMatch(/strangler_request_duration_seconds_count\{route="\/",upstream="a"\} 20/);
+
+      const before = await g.routes();
+      expect(before.workers.map((w) => w.version)).toEqual([before.version, before.version]);
+
+      await writeFile(g.file, upstreamsYaml({ a: a.url, b: b.url }) + 'routes:\n  - { prefix: /, upstream: b }\n');
+      const res = await fetch(g.admin + '/reload', { method: 'POST' });
+      expect(res.status).toBe(200);
+      const outcome = (await res.json()) as { version: string; workers: { version: string }[] };
+      expect(outcome.version).not.toBe(before.version);
+      expect(outcome.workers.map((w) => w.version)).toEqual([outcome.version, outcome.version]);
+      for (let i = 0; i < 10; i++) expect(await freshGet(`${g.url}/m${i}`)).toEqual({ status: 200, body: `b /m${i}` });
+    } finally {
+      g.child.kill('SIGKILL');
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('merges the shadow reports of both workers in /shadow/report', async () => {
+    const main = await startUpstream((_req, res) => res.setHeader('content-type', 'application/json').end('{"n":1}'));
+    const next = await startUpstream((_req, res) => res.setHeader('content-type', 'application/json').end('{"n":1}'));
+    const g = await startGroup(upstreamsYaml({ main: main.url, next: next.url }) + 'routes:\n  - { prefix: /, upstream: main, shadow: { upstream: next, percent: 100 } }\n');
+    try {
+      for (let i = 0; i < 10; i++) expect((await freshGet(`${g.url}/s${i}`)).status).toBe(200);
+      const read = async (): Promise<{ routes: { route: string; report: { mirrored: number; match: number } }[] }> => (await fetch(g.admin + '/shadow/report')).json() as never;
+      const merged = await poll(read, (r) => r.routes[0]?.report.match === 10);
+      expect(merged.routes[0]!.report).toMatchObject({ route: '/', mirrored: 10, match: 10 });
+      const access = await poll(async () => g.log.all.filter((l) => typeof l.path === 'string'), (ls) => ls.length >= 10);
+      const answered = new Set(access.map((l) => l.pid));
+      expect(answered.size).toBe(2); // the ten comparisons were made in both workers
+    } finally {
+      g.child.kill('SIGKILL');
+      await Promise.all([main.close(), next.close()]);
+    }
+  });
+
+  it('halts a canary in every worker when one worker halts it', async () => {
+    const main = await startUpstream((_req, res) => res.end('primary'));
+    const bad = await startUpstream((_req, res) => res.writeHead(500).end('broken'));
+    const g = await startGroup(
+      upstreamsYaml({ main: main.url, bad: bad.url }) +
+        'routes:\n  - prefix: /\n    upstream: main\n' +
+        '    canary: { upstream: bad, percent: 0, forceHeader: x-canary, halt: { maxErrorRate: 0.5, minRequests: 2, windowMs: 60000 } }\n',
+    );
+    try {
+      // Forced to the canary on one keep-alive connection: one worker sees every failure.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      for (let i = 0; i < 2; i++) {
+        const status = await new Promise<number>((resolve, reject) =>
+          http.get(g.url + '/x', { agent, headers: { 'x-canary': 'on' } }, (r) => (r.resume(), r.on('end', () => resolve(r.statusCode!)))).on('error', reject),
+        );
+        expect(status).toBe(500);
+      }
+      agent.destroy();
+      const halted = await g.log.wait((l) => l.msg === LOG.canaryHalted);
+      const relayed = await g.log.wait((l) => l.msg === LOG.workerCanaryHalt);
+      expect(relayed.pid).not.toBe(halted.pid);
+      expect(relayed.reason).toBe(halted.reason);
+      const shown = await g.routes();
+      expect(shown.routes[0]?.state.canary?.halted).toMatchObject({ reason: halted.reason });
+      // Every worker now sends forced requests to the primary.
+      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/y', { 'x-canary': 'on' })).toEqual({ status: 200, body: 'primary' });
+      const metrics = await (await fetch(g.admin + '/metrics')).text();
+      expect(metrics).toContain('strangler_canary_halted{route="/"} 1');
+    } finally {
+      g.child.kill('SIGKILL');
+      await Promise.all([main.close(), bad.close()]);
+    }
+  });
+
+  it('replaces a worker killed with SIGKILL while the other serves, and drains all on SIGTERM', async () => {
+    const up = await startUpstream((_req, res) => res.end('ok'));
+    const g = await startGroup(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
+    try {
+      const first = await g.routes();
+      const victim = first.workers[0]!.pid;
+      process.kill(victim, 'SIGKILL');
+      const died = await g.log.wait((l) => l.msg === LOG.workerDied);
+      expect(died).toMatchObject({ workerPid: victim, signal: 'SIGKILL' });
+      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/during')).toEqual({ status: 200, body: 'ok' });
+      const after = await poll(g.routes, (r) => r.workers.length === 2 && r.workers.every((w) => w.ready));
+      expect(after.workers.map((w) => w.pid)).not.toContain(victim);
+      expect(after.workers.every((w) => w.version === first.version)).toBe(true);
+      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/after')).toEqual({ status: 200, body: 'ok' });
+
+      const exited = once(g.child, 'exit');
+      g.child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      expect(code).toBe(0);
+      const stopped = new Set(g.log.all.filter((l) => l.msg === LOG.stopped).map((l) => l.pid));
+      expect(stopped.size).toBe(3); // both workers drained, then the primary
+    } finally {
+      g.child.kill('SIGKILL');
+      await up.close();
+    }
+  });
+});
+
+describe('the number of workers', () => {
+  it('comes from --workers, else STRANGLER_WORKERS, and anything but an integer >= 1 or auto is refused', () => {
+    expect(parseCommand(['--workers', '3'], { STRANGLER_WORKERS: '2' })).toMatchObject({ kind: 'serve', workers: 3 });
+    expect(parseCommand([], { STRANGLER_WORKERS: 'auto' })).toMatchObject({ kind: 'serve', workers: 'auto' });
+    expect(parseCommand([], {})).not.toHaveProperty('workers');
+    expect(parseCommand(['--workers', '0'], {})).toEqual({ kind: 'usage-error', message: "--workers must be an integer >= 1 or auto (got '0')" });
+    expect(parseCommand([], { STRANGLER_WORKERS: 'many' })).toEqual({ kind: 'usage-error', message: "STRANGLER_WORKERS must be an integer >= 1 or auto (got 'many')" });
+  });
+
+  it('is server.workers in the file otherwise, validated with its line and column', () => {
+    const base = 'upstreams:\n  app: { url: "http://127.0.0.1:1" }\nroutes:\n  - { prefix: /, upstream: app }\n';
+    const ok = parseRoutes('server:\n  workers: auto\n' + base, 'r.yaml', {});
+    expect(ok.ok && ok.effective.server.workers).toBe('auto');
+    const bad = parseRoutes('server:\n  workers: 0\n' + base, 'r.yaml', {});
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors[0]).toMatchObject({ line: 2, message: expect.stringContaining('an integer >= 1 or auto') });
+  });
+});

@@ -140,7 +140,7 @@ server: { rateLimitStore: 'http://127.0.0.1:6379' }
     expect(errors).toContain('auth.short.jwt.secret: must be a shared secret of at least 32 characters');
     expect(errors).toContain('auth.both: must be one of { jwt: ... } or { forward: ... }');
     expect(errors).toContain('auth.alg.jwt.algorithms[0]: must be one of');
-    expect(errors).toContain('routes[0].rateLimit.requestsPerSecond: must be a number > 0');
+    expect(errors).toContain('routes[0].rateLimit.requestsPerSecond: must be a number >= 0.001');
     expect(errors).toContain('routes[0].rateLimit.key: must be client-ip, header:NAME or claim:NAME');
     expect(errors).toContain('server.rateLimitStore: must be a Redis URL');
   });
@@ -186,5 +186,42 @@ describe('the reload log and check --against', () => {
       'authenticator bridge added (forward)',
     ]);
     expect(lines.join('\n')).not.toMatch(/secret-0123|pw-one|pw-two/);
+  });
+});
+
+describe('the identity keys, more rules', () => {
+  it('refuse a header:NAME limit on a header an authenticator writes, and a rate under 0.001', () => {
+    const r = parseConfig(
+      `auth:
+  bridge: { forward: { upstream: u, path: /whoami, copyHeaders: [x-user-id] } }
+upstreams: { u: { url: 'http://127.0.0.1:1' } }
+routes:
+  - { prefix: /a, upstream: u, auth: bridge, rateLimit: { requestsPerSecond: 1, key: 'header:X-User-Id' } }
+  - { prefix: /b, upstream: u, rateLimit: { requestsPerSecond: 0.0001 } }
+`,
+      'r.yaml',
+      {},
+    );
+    const errors = errorsOf(r).join('\n');
+    expect(errors).toContain('routes[0].rateLimit.key: header:X-User-Id names a header an authenticator writes');
+    expect(errors).toContain('routes[1].rateLimit.requestsPerSecond: must be a number >= 0.001');
+  });
+
+  it('never print a secret or a store password in an error', () => {
+    const r = parseConfig(
+      `auth:
+  a: { jwt: { secret: '\${JWT_SECRET}' } }
+upstreams: { u: { url: 'http://127.0.0.1:1' } }
+routes: [{ prefix: /, upstream: u, auth: a }]
+server: { rateLimitStore: 'redis://:hunter2hunter2@127.0.0.1:6379 x' }
+`,
+      'r.yaml',
+      { JWT_SECRET: 'tooShortButSecretValue' },
+    );
+    const errors = errorsOf(r).join('\n');
+    expect(errors).toContain("auth.a.jwt.secret: must be a shared secret of at least 32 characters");
+    expect(errors).toContain('(a secret of 22 characters)');
+    expect(errors).toContain('server.rateLimitStore');
+    expect(errors).not.toMatch(/tooShortButSecretValue|hunter2/);
   });
 });

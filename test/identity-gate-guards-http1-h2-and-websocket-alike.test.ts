@@ -47,10 +47,14 @@ describe('the identity gate on every path', () => {
     server.close();
   });
 
-  it('removes a client-sent identity header on a route without auth', async () => {
+  it('removes a client-sent identity header on a route without auth, underscore spellings too', async () => {
     const res = await fetch(`${proxy.url}/open`, { headers: { 'x-user-id': 'admin', 'X-USER-ID': 'admin' } });
     expect(await res.text()).toBe('user=none');
     expect(seen.at(-1)!['x-user-id']).toBeUndefined();
+    // CGI, WSGI and PHP servers read X_User_Id as X-User-Id (HTTP_X_USER_ID).
+    const raw = await rawRequest(proxy.port, 'GET /open HTTP/1.1\r\nHost: x\r\nX_User_Id: admin\r\nx_USER-id: admin\r\nConnection: close\r\n\r\n');
+    expect(raw.status).toBe(200);
+    expect(Object.keys(seen.at(-1)!).filter((h) => h.replaceAll('_', '-') === 'x-user-id')).toEqual([]);
   });
 
   it('answers 401 with a JSON body, WWW-Authenticate and the request id, and one access line', async () => {

@@ -5,7 +5,8 @@
 //   algorithms fit it: HMAC with a secret only, never with a public key (key confusion);
 // - the headers an authenticator writes are not ones the request needs for itself (they are
 //   removed from every client request: `copyHeaders: [cookie]` would log everyone out);
-// - a `claim:NAME` rate-limit key needs the route to authenticate.
+// - a `claim:NAME` rate-limit key needs the route to authenticate; a `header:NAME` key does not
+//   name a header an authenticator writes (the client's own value, read before auth).
 
 import { HMAC_ALGORITHMS } from './identity-schema.js';
 import { toPointer, type Segment } from './paths.js';
@@ -45,6 +46,13 @@ export function checkIdentity(root: Obj): RuleIssue[] {
     if (jwt) checkWrites(asObj(jwt['claimsToHeaders']), ['auth', name, 'jwt', 'claimsToHeaders'], issues);
   }
 
+  const written = new Set<string>();
+  for (const value of Object.values(auth)) {
+    const copies = asObj(asObj(value)?.['forward'])?.['copyHeaders'];
+    const claims = asObj(asObj(asObj(value)?.['jwt'])?.['claimsToHeaders']);
+    for (const h of [...(Array.isArray(copies) ? copies : []), ...Object.values(claims ?? {})]) if (typeof h === 'string') written.add(h.toLowerCase());
+  }
+
   const routes = Array.isArray(root['routes']) ? root['routes'] : [];
   routes.forEach((r, i) => {
     const route = asObj(r);
@@ -58,6 +66,12 @@ export function checkIdentity(root: Obj): RuleIssue[] {
       issues.push({ pointer, message: `unknown authenticator '${n}' (${hint ? `did you mean '${hint}'? ` : ''}${known})`, at: 'value', involves: [pointer] });
     });
     const key = asObj(route['rateLimit'])?.['key'];
+    // A limit keyed by a header an authenticator writes reads the client's own value (the limit
+    // runs before auth): rotating it would get round the limit. The claim is the one to use.
+    if (typeof key === 'string' && key.startsWith('header:') && written.has(key.slice(7).toLowerCase())) {
+      const pointer = p('routes', i, 'rateLimit', 'key');
+      issues.push({ pointer, message: `${key} names a header an authenticator writes: a client could send any value before auth; use claim:NAME (a jwt claim, or a forward authenticator's copied header)`, at: 'value', involves: [pointer] });
+    }
     if (typeof key === 'string' && key.startsWith('claim:') && route['auth'] === undefined) {
       const pointer = p('routes', i, 'rateLimit', 'key');
       issues.push({ pointer, message: `${key} needs the route to authenticate: set auth on the route, or use client-ip or header:NAME`, at: 'value', involves: [pointer, p('routes', i, 'auth')] });

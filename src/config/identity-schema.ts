@@ -78,7 +78,7 @@ export const routeAuth: SchemaObject = {
 
 export const rateLimit = obj(
   {
-    requestsPerSecond: { type: 'number', exclusiveMinimum: 0, 'x-expected': 'a number > 0' },
+    requestsPerSecond: { type: 'number', minimum: 0.001, 'x-expected': 'a number >= 0.001 (one request in about 17 minutes)' },
     burst: int(1),
     key: {
       type: 'string',

@@ -6,7 +6,8 @@ import type { StranglerConfig } from './types.js';
 
 export const REDACTED = '<redacted>';
 
-/** A URL with its password (and a user name without one) replaced. Unparseable: as it is. */
+/** A URL with its password (and a user name without one) replaced. Unparseable: whatever sits
+ *  between `//` and `@` replaced. */
 export function redactUrl(u: string): string {
   try {
     const url = new URL(u);
@@ -16,7 +17,7 @@ export function redactUrl(u: string): string {
     else url.username = 'redacted';
     return url.toString();
   } catch {
-    return u;
+    return u.replace(/\/\/[^/@]*@/, '//redacted@');
   }
 }
 
@@ -32,4 +33,12 @@ export function redactConfig(config: StranglerConfig): StranglerConfig {
     server: store === undefined ? config.server : { ...config.server, rateLimitStore: redactUrl(store) },
     ...(auth === undefined ? {} : { auth }),
   };
+}
+
+/** A value at `pointer` (a JSON pointer into the file) as an error message may show it: a jwt
+ *  secret never (its length only), a URL's password redacted. */
+export function shownValue(value: unknown, pointer: string): unknown {
+  if (/^\/auth\/[^/]+\/jwt\/secret$/.test(pointer)) return typeof value === 'string' ? `(a secret of ${value.length} characters)` : value;
+  if (typeof value === 'string' && /^\/(server\/rateLimitStore|auth\/[^/]+\/jwt\/jwksUrl)$/.test(pointer)) return redactUrl(value);
+  return value;
 }

@@ -11,6 +11,7 @@ import { formatChecks } from './schema.js';
 import { closest } from './suggest.js';
 import { toPointer } from './paths.js';
 import { describeValue, quote } from './quote.js';
+import { shownValue } from './redact.js';
 
 export interface SchemaIssue {
   readonly pointer: string;
@@ -52,7 +53,7 @@ export function describeSchemaErrors(
     if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined) continue;
     if (e.keyword === 'if') continue;
     const parent = (e.parentSchema ?? {}) as SchemaObject;
-    const got = (value: unknown, pointer: string): string => describeValue(value, expandedFrom.get(pointer));
+    const got = (value: unknown, pointer: string): string => describeValue(shownValue(value, pointer), expandedFrom.get(pointer));
 
     switch (e.keyword) {
       case 'required': {

@@ -39,11 +39,14 @@ export function authRequestOf(headers: IncomingHttpHeaders, method: string, a: A
   };
 }
 
-/** The pairs of `headers` whose names are not in `strip` (a new array). */
+/** The pairs of `headers` whose names are not in `strip` (a new array). A name spelt with
+ *  underscores (`X_User_Id`) goes too: CGI, WSGI and PHP servers read it as the same header. */
 export function withoutIdentityHeaders(headers: readonly string[], strip: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (let i = 0; i < headers.length; i += 2) {
-    if (!strip.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+    const lower = headers[i]!.toLowerCase();
+    if (strip.has(lower) || (lower.includes('_') && strip.has(lower.replaceAll('_', '-')))) continue;
+    out.push(headers[i]!, headers[i + 1]!);
   }
   return out;
 }

@@ -2,6 +2,8 @@
 // next table while its effective config is unchanged, so JWKS and answer caches survive a
 // reload), the header names no client may send, and each route's gate.
 
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Upstream } from '../forward/pools.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EffectiveAuthenticator, EffectiveConfig, EffectiveRoute } from '../routing/types.js';
@@ -13,9 +15,12 @@ import { createJwtAuthenticator, type AuthDeps } from './jwt.js';
 import type { RateLimitStores } from './stores.js';
 import type { Authenticator } from './types.js';
 
-/** An authenticator with what it was built from (its config, its upstream's URL). */
+/** An authenticator with what it was built from: its config (and a public key file's content),
+ *  and a forward authenticator's pool (a reload that rebuilds the pool, say for a new
+ *  `connections` or CA file, retires the old one: the authenticator must follow). */
 export interface BuiltAuthenticator {
   readonly fingerprint: string;
+  readonly pool: object | null;
   readonly authenticator: Authenticator;
 }
 
@@ -34,15 +39,28 @@ export function compileIdentity(effective: EffectiveConfig, need: (name: string)
   const authenticators = new Map<string, BuiltAuthenticator>();
   for (const [name, e] of effective.auth) {
     const upstream = e.kind === 'forward' ? need(e.upstream) : null;
-    const fingerprint = canonicalJson({ e, url: upstream?.url ?? null });
+    const pool = upstream?.pool ?? null;
+    const fingerprint = canonicalJson({ e, url: upstream?.url ?? null, key: e.kind === 'jwt' ? fileDigest(e.publicKey) : null });
     const kept = previous?.authenticators.get(name);
-    authenticators.set(name, kept?.fingerprint === fingerprint ? kept : { fingerprint, authenticator: build(e, upstream, deps) });
+    const same = kept !== undefined && kept.fingerprint === fingerprint && kept.pool === pool;
+    authenticators.set(name, same ? kept : { fingerprint, pool, authenticator: build(e, upstream, deps) });
   }
   for (const [name, old] of previous?.authenticators ?? []) {
     if (authenticators.get(name) !== old) old.authenticator.close();
   }
   const names = identityHeaders(effective.auth);
   return { authenticators, strip: names.length === 0 ? null : new Set(names) };
+}
+
+/** A public key file's content digest (a key replaced in place makes a new authenticator); null
+ *  without a file or when it cannot be read (the authenticator reports that itself). */
+function fileDigest(file: string | null): string | null {
+  if (file === null) return null;
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return null;
+  }
 }
 
 function build(e: EffectiveAuthenticator, upstream: Upstream | null, deps: AuthDeps): Authenticator {
@@ -58,7 +76,7 @@ export function routeGate(e: EffectiveRoute, label: string, identity: Identity, 
     return a.authenticator;
   });
   const limit = e.rateLimit === null ? null : { config: e.rateLimit, store: deps.stores.storeFor(storeUrl) };
-  return new RouteGate(label, auth, limit, deps.metrics);
+  return new RouteGate(label, auth, limit, deps.metrics, e.key);
 }
 
 /** Stops every authenticator's timers and caches (shutdown). */

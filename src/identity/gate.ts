@@ -42,9 +42,12 @@ export class RouteGate {
   readonly #auth: readonly Authenticator[];
   readonly #limit: RouteLimit | null;
   readonly #metrics: Metrics;
+  /** The route's identity (host, prefix and methods): two routes on one prefix have two buckets. */
+  readonly #bucketName: string;
 
-  constructor(route: string, auth: readonly Authenticator[], limit: RouteLimit | null, metrics: Metrics) {
+  constructor(route: string, auth: readonly Authenticator[], limit: RouteLimit | null, metrics: Metrics, bucketName = route) {
     this.#route = route;
+    this.#bucketName = bucketName;
     this.#auth = auth;
     this.#limit = limit;
     this.#metrics = metrics;
@@ -112,7 +115,7 @@ export class RouteGate {
       const c = claims?.[key.name];
       value = typeof c === 'string' || typeof c === 'number' ? String(c) : null;
     }
-    return value === null ? `${this.#route}\nip:${req.clientIp}` : `${this.#route}\n${key.kind}:${value}`;
+    return value === null ? `${this.#bucketName}\nip:${req.clientIp}` : `${this.#bucketName}\n${key.kind}:${value}`;
   }
 
   async #authenticate(req: AuthRequest, signal: AbortSignal): Promise<

@@ -171,6 +171,7 @@ export class Reloader {
     const changes = live === null ? [] : formatChanges(diffConfigs(live.config, next.config));
     if (this.#store === null) this.#store = new TableStore(next);
     else this.#store.swap(next);
+    this.#deps.stores?.settle(next.server.rateLimitStore); // a store no longer named closes
     this.#deps.onSwap?.(next);
     this.#lastRejected = null;
     metrics.configReloads.inc({ result: 'success' });

@@ -6,7 +6,8 @@
 // 2xx: allow, with only the copyHeaders from the answer. 401, 403 and 3xx: that answer passed to
 // the client. Anything else, a timeout or an unreachable upstream: error (503 auth_unavailable).
 // Answers are cached per credential (the listed headers' values, absent ones included) for
-// cacheMs: 2xx, 401 and 403 only. Concurrent identical misses share one subrequest; it carries
+// cacheMs: 2xx, 401 and 403 only, and never one with Set-Cookie or Cache-Control no-store or
+// private (forward-call.ts: it answers only the requests of its own call). Concurrent identical misses share one subrequest; it carries
 // the first request's X-Forwarded-* values (a 3xx shared this way names the first one's Uri).
 
 import type { Upstream } from '../forward/pools.js';

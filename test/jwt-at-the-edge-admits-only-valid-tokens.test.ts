@@ -155,7 +155,7 @@ describe('a jwt route with a JWKS', () => {
     });
     const r = await get(api(), token);
     expect(r.status).toBe(200);
-    expect(r.body['x-user-email']).toBe('zo%C3%AB@example.com');
+    expect(r.body['x-user-email']).toBe('zo%C3%AB%40example.com');
     expect(r.body['x-user-roles']).toBe('admin, ops');
     expect(r.body['x-user-admin']).toBe('true');
     expect(r.body['x-user-level']).toBe('3');

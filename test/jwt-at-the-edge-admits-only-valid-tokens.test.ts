@@ -81,6 +81,10 @@ describe('a jwt route with a JWKS', () => {
     await refused(await sign(rsa, { nbf: now() + 60 }), /not yet valid/);
   });
 
+  it('refuses a token without exp', async () => {
+    await refused(await sign(rsa, { exp: undefined }), /the exp claim is missing/);
+  });
+
   it('admits a token expired or not valid yet within the clock skew', async () => {
     expect((await get(api(), await sign(rsa, { exp: now() - 2 }))).status).toBe(200);
     expect((await get(api(), await sign(rsa, { nbf: now() + 2 }))).status).toBe(200);

@@ -7,7 +7,7 @@
 // exactly. redis.replicate_commands() lets a script write after TIME on Redis 3.2 to 4 (it is
 // the default from 5 and a no-op since 7).
 //
-// The hash `strangler:rl:<key>` holds `tokens` (fractional) and `ts` (ms); it expires when it
+// The hash `strangler:rl:<hash of the key>` (redis-store.ts) holds `tokens` (fractional) and `ts` (ms); it expires when it
 // would be full again, so idle clients cost Redis nothing. Returns integers (Lua numbers are
 // truncated on the way out): allowed (0/1), whole tokens left, ms until one token, ms until full.
 

@@ -36,6 +36,27 @@ describe('AnswerCache', () => {
     cache.clear();
     expect(cache.size).toBe(0);
   });
+
+  it('drops the least recently used entries past its byte budget (keys and values counted)', () => {
+    // Budget 100 bytes; each entry: a 1-char key + a 30-byte value = 31.
+    const cache = new AnswerCache<string>(1_000, testClock(), 100, (v) => v.length);
+    for (const k of ['a', 'b', 'c']) cache.set(k, k.repeat(30), 1_000);
+    expect(cache.bytes).toBe(93);
+    expect(cache.get('a')).toBe('a'.repeat(30)); // a is now the most recent
+    cache.set('d', 'd'.repeat(30), 1_000);
+    expect(cache.get('b')).toBeUndefined();
+    expect([cache.get('a'), cache.get('c'), cache.get('d')].every((v) => v !== undefined)).toBe(true);
+    expect(cache.bytes).toBe(93);
+    // Replacing a key counts only its new value; one entry over the whole budget is not kept.
+    cache.set('a', 'x', 1_000);
+    expect(cache.bytes).toBe(64);
+    cache.set('e', 'e'.repeat(100), 1_000);
+    expect(cache.get('e')).toBeUndefined();
+    expect(cache.size).toBe(3);
+    expect(cache.bytes).toBe(64);
+    cache.clear();
+    expect(cache.bytes).toBe(0);
+  });
 });
 
 describe('Flights', () => {

@@ -55,6 +55,29 @@ describe('the forward-auth cache', () => {
     expect(monolith.whoami.length).toBe(4);
   });
 
+  it('never caches an answer that sets a cookie or says no-store or private, yet passes it on', async () => {
+    proxy = await startProxy(forwardAuthYaml(monolith.url, echo.url, '      cacheMs: 5000\n'), { clock });
+    const ada = await monolith.login('ada');
+    monolith.answerHeaders = { 'set-cookie': 'csrftoken=for-one-client; Path=/' };
+    for (let i = 0; i < 2; i++) {
+      const res = await get('/api/a');
+      expect(res.status).toBe(401);
+      expect(res.headers.get('set-cookie')).toBe('csrftoken=for-one-client; Path=/');
+    }
+    expect(monolith.whoami.length).toBe(2);
+    for (const cc of ['no-store', 'private, max-age=60', 'No-Store']) {
+      monolith.answerHeaders = { 'cache-control': cc };
+      const before = monolith.whoami.length;
+      for (let i = 0; i < 2; i++) expect((await get('/api/b', ada)).status).toBe(200);
+      expect(monolith.whoami.length).toBe(before + 2);
+    }
+    // Without them, cached as before.
+    monolith.answerHeaders = { 'cache-control': 'no-cache="set-cookie2", max-age=5' };
+    const before = monolith.whoami.length;
+    for (let i = 0; i < 2; i++) expect((await get('/api/c')).status).toBe(401);
+    expect(monolith.whoami.length).toBe(before + 1);
+  });
+
   it('never caches a redirect', async () => {
     proxy = await startProxy(forwardAuthYaml(monolith.url, echo.url), { clock });
     for (let i = 0; i < 2; i++) expect((await get('/api/a', 'sid=expired')).status).toBe(302);

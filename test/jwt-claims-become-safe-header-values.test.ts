@@ -20,10 +20,18 @@ describe('claimHeaderValue', () => {
     for (const v of ['a\rb', 'a\nb', 'a\0b', 'a\x1bb', 'a\x7fb', ['ok', 'x\ny']]) expect(claimHeaderValue(v)).toBeNull();
   });
 
-  it('percent-encodes non-ASCII as UTF-8 and skips a lone surrogate', () => {
-    expect(claimHeaderValue('Zoë Ünal')).toBe('Zo%C3%AB %C3%9Cnal');
-    expect(claimHeaderValue('100% 😀')).toBe('100% %F0%9F%98%80');
+  it('percent-encodes a value with non-ASCII or % whole, as UTF-8, and skips a lone surrogate', () => {
+    expect(claimHeaderValue('Zoë Ünal')).toBe('Zo%C3%AB%20%C3%9Cnal');
+    expect(claimHeaderValue('100% 😀')).toBe('100%25%20%F0%9F%98%80');
+    expect(claimHeaderValue('100%')).toBe('100%25');
+    expect(claimHeaderValue(['a b', 'é'])).toBe('a%20b%2C%20%C3%A9');
     expect(claimHeaderValue('a\ud800b')).toBeNull();
+  });
+
+  it('never gives an encoded value and a raw one the same header value', () => {
+    expect(claimHeaderValue('é')).toBe('%C3%A9');
+    expect(claimHeaderValue('%C3%A9')).toBe('%25C3%25A9');
+    expect(claimHeaderValue('%C3%A9')).not.toBe(claimHeaderValue('é'));
   });
 
   it('gives the pairs of the claims present', () => {

@@ -161,4 +161,63 @@ describe('the Redis store on its own', () => {
     }
     expect(await store.take('k', 1, 2)).toBeNull(); // closed
   });
+
+  it('answers at once, with finite times, for a rate too small to ever refill', async () => {
+    const { RedisRateLimitStore } = await import('../src/identity/redis-store.js');
+    const { createStreamLogger } = await import('../src/observability/logger.js');
+    const { Writable } = await import('node:stream');
+    const logger = createStreamLogger('info', new Writable({ write(_c: Buffer, _e, cb) { cb(); } }));
+    const port = await closedPort();
+    const server = await startRedis(port);
+    const store = new RedisRateLimitStore(`redis://127.0.0.1:${port}`, { logger });
+    try {
+      let d = null;
+      for (let i = 0; i < 100 && d === null; i++) {
+        d = await store.take('warm-up', 1, 1);
+        if (d === null) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(d).not.toBeNull();
+      // A script that loops is cut by the command timeout: null (fail open).
+      const first = await store.take('tiny', 1e-306, 2);
+      expect(first).toMatchObject({ allowed: true, remaining: 1, retryAfterMs: 0 });
+      expect(first!.resetMs).toBeGreaterThanOrEqual(1);
+      await store.take('tiny', 1e-306, 2);
+      const refused = await store.take('tiny', 1e-306, 2);
+      expect(refused).toMatchObject({ allowed: false, remaining: 0 });
+      expect(refused!.retryAfterMs).toBeGreaterThanOrEqual(1);
+    } finally {
+      store.close();
+      await kill(server);
+    }
+  });
+
+  it('names a bucket by a hash of its key, so a credential used as the key never shows in Redis', async () => {
+    const { RedisRateLimitStore } = await import('../src/identity/redis-store.js');
+    const { createStreamLogger } = await import('../src/observability/logger.js');
+    const { Writable } = await import('node:stream');
+    const { createHash } = await import('node:crypto');
+    const { Redis } = await import('ioredis');
+    const logger = createStreamLogger('info', new Writable({ write(_c: Buffer, _e, cb) { cb(); } }));
+    const port = await closedPort();
+    const server = await startRedis(port);
+    const store = new RedisRateLimitStore(`redis://127.0.0.1:${port}`, { logger });
+    const client = new Redis(`redis://127.0.0.1:${port}`);
+    const key = '/api\nheader:Bearer secret-token-123';
+    try {
+      let d = null;
+      for (let i = 0; i < 100 && d === null; i++) {
+        d = await store.take(key, 1, 2);
+        if (d === null) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(d).toMatchObject({ allowed: true, remaining: 1 });
+      expect(await store.take(key, 1, 2)).toMatchObject({ allowed: true, remaining: 0 });
+      const names = await client.keys('*');
+      expect(names).toEqual([`strangler:rl:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`]);
+      expect(names.join()).not.toContain('secret');
+    } finally {
+      store.close();
+      client.disconnect();
+      await kill(server);
+    }
+  });
 });

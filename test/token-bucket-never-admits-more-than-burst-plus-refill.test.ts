@@ -3,6 +3,8 @@
 // exactly when less than one token is left, and its Retry-After and reset times are exact.
 
 import fc from 'fast-check';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { takeToken, tokensAt, type BucketState } from '../src/identity/token-bucket.js';
 
@@ -93,6 +95,41 @@ describe('the token bucket', () => {
     expect(back.decision).toMatchObject({ allowed: true, remaining: 0 });
     expect(back.state.updatedAtMs).toBe(T0);
     expect(takeToken(back.state, T0 - 30_000, 1, 2).decision.allowed).toBe(false);
+  });
+
+  it('answers at once, with finite times, for a rate too small to ever refill', async () => {
+    // Run on the built module in a worker: a loop that never ends is a timeout here, not a hung
+    // test run.
+    const built = fileURLToPath(new URL('../dist/src/identity/token-bucket.js', import.meta.url));
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(require('node:url').pathToFileURL(workerData).href).then(({ takeToken }) => {
+        const out = [];
+        for (const rate of [1e-306, 5e-324, 1e-200, 1e-9]) {
+          const first = takeToken(null, ${T0}, rate, 3);
+          const second = takeToken({ tokens: 0.5, updatedAtMs: ${T0} }, ${T0} + 1000, rate, 3);
+          out.push(first.decision, second.decision);
+        }
+        parentPort.postMessage(out);
+      });`;
+    const worker = new Worker(code, { eval: true, workerData: built });
+    try {
+      const answer = await new Promise<unknown>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('takeToken did not return within 2 s')), 2_000);
+        worker.once('message', (m) => (clearTimeout(timer), resolve(m)));
+        worker.once('error', (e) => (clearTimeout(timer), reject(e)));
+      });
+      const decisions = answer as { allowed: boolean; retryAfterMs: number; resetMs: number }[];
+      expect(decisions).toHaveLength(8);
+      for (const [i, d] of decisions.entries()) {
+        expect(d.allowed).toBe(i % 2 === 0);
+        expect(Number.isInteger(d.retryAfterMs) && Number.isInteger(d.resetMs)).toBe(true);
+        expect(d.resetMs).toBeGreaterThanOrEqual(1);
+        if (!d.allowed) expect(d.retryAfterMs).toBeGreaterThanOrEqual(1);
+      }
+    } finally {
+      await worker.terminate();
+    }
   });
 
   it('takeToken leaves the state it was given as it was', () => {

@@ -4,13 +4,16 @@
 /** Any control character a header value must not carry: CR, LF, NUL, the rest below 0x20 except
  *  tab, and DEL. */
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-const NON_ASCII = /[^\x00-\x7f]+/g;
+/** A value that is percent-encoded whole: one with a non-ASCII character or a '%'. */
+const NEEDS_ENCODING = /[^\x00-\x7f]|%/;
 
 /** The header value of one claim, or null when it is absent or cannot be one. Strings as they
  *  are, numbers and booleans as text, arrays of strings joined with ", "; other types skipped.
- *  Non-ASCII characters are percent-encoded as UTF-8, the way encodeURIComponent does (ASCII is
- *  kept as it is), since a header value is bytes the upstream would read as Latin-1. A value
- *  with a control character is skipped, never cleaned. */
+ *  A value with a non-ASCII character (a header value is bytes the upstream would read as
+ *  Latin-1) or a '%' is percent-encoded whole with encodeURIComponent (UTF-8; '%' becomes %25),
+ *  so an encoded value always holds a '%' and a value sent as it is never does: `é` and the
+ *  literal text `%C3%A9` can never become the same header value. Other values are kept as they
+ *  are. A value with a control character is skipped, never cleaned. */
 export function claimHeaderValue(claim: unknown): string | null {
   let text: string;
   if (typeof claim === 'string') text = claim;
@@ -22,7 +25,7 @@ export function claimHeaderValue(claim: unknown): string | null {
   else return null;
   if (CONTROL.test(text)) return null;
   try {
-    return text.replace(NON_ASCII, (s) => encodeURIComponent(s));
+    return NEEDS_ENCODING.test(text) ? encodeURIComponent(text) : text;
   } catch {
     return null; // a lone surrogate: not text
   }

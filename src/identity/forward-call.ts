@@ -17,7 +17,9 @@ const DROPPED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'conte
 export interface CallOutcome {
   readonly decision: AuthDecision;
   /** Whether the decision may be kept for cacheMs: a 2xx, 401 or 403 (never a 3xx, a 5xx, an
-   *  error or a timeout). */
+   *  error or a timeout), and only without Set-Cookie or Cache-Control no-store or private: the
+   *  cache is shared by every client sending the same credential headers (all anonymous clients
+   *  alike), so such an answer is used for the request(s) of its own call only, never kept. */
   readonly cacheable: boolean;
 }
 
@@ -55,13 +57,13 @@ export async function callAuthUpstream(e: EffectiveForwardAuth, upstream: Upstre
     const status = res.statusCode;
     if (status >= 200 && status < 300) {
       await res.body.dump();
-      return { decision: allow(e, res.headers), cacheable: true };
+      return { decision: allow(e, res.headers), cacheable: shareable(res.headers) };
     }
     if (status === 401 || status === 403 || (status >= 300 && status < 400)) {
       const body = await readLimited(res.body);
       if (body === null) return failed(`${where} answered ${status} with a body over ${MAX_AUTH_ANSWER_BYTES} bytes`);
       const decision: AuthDecision = { kind: 'answer', status, headers: passedOn(res.headers), body, reason: `${where} answered ${status}` };
-      return { decision, cacheable: status === 401 || status === 403 };
+      return { decision, cacheable: (status === 401 || status === 403) && shareable(res.headers) };
     }
     await res.body.dump().catch(() => {});
     return failed(`${where} answered ${status}`);
@@ -83,6 +85,20 @@ function failed(reason: string): CallOutcome {
 }
 
 type AnswerHeaders = Record<string, string | string[] | undefined>;
+
+/** Whether an answer may be replayed to other clients: no Set-Cookie, and no `no-store` or
+ *  `private` directive (with or without a field list) in Cache-Control. */
+function shareable(answer: AnswerHeaders): boolean {
+  if (answer['set-cookie'] !== undefined) return false;
+  const cc = answer['cache-control'];
+  for (const v of Array.isArray(cc) ? cc : cc === undefined ? [] : [cc]) {
+    for (const directive of v.split(',')) {
+      const name = directive.split('=')[0]!.trim().toLowerCase();
+      if (name === 'no-store' || name === 'private') return false;
+    }
+  }
+  return true;
+}
 
 /** A 2xx: only the copyHeaders present in the answer become request headers and claims. */
 function allow(e: EffectiveForwardAuth, answer: AnswerHeaders): AuthDecision {

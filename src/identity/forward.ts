@@ -6,21 +6,30 @@
 // 2xx: allow, with only the copyHeaders from the answer. 401, 403 and 3xx: that answer passed to
 // the client. Anything else, a timeout or an unreachable upstream: error (503 auth_unavailable).
 // Answers are cached per credential (the listed headers' values, absent ones included) for
-// cacheMs: 2xx, 401 and 403 only. Concurrent identical misses share one subrequest; it carries
+// cacheMs: 2xx, 401 and 403 only, and never one with Set-Cookie or Cache-Control no-store or
+// private (forward-call.ts: it answers only the requests of its own call). Concurrent identical misses share one subrequest; it carries
 // the first request's X-Forwarded-* values (a 3xx shared this way names the first one's Uri).
 
 import type { Upstream } from '../forward/pools.js';
 import type { EffectiveForwardAuth } from '../routing/types.js';
 import { systemClock } from '../util/clock.js';
-import { AnswerCache, Flights } from './answer-cache.js';
+import { AnswerCache, Flights, MAX_CACHE_BYTES } from './answer-cache.js';
 import { callAuthUpstream, subrequestHeaders, type CallOutcome } from './forward-call.js';
 import type { AuthDeps } from './jwt.js';
 import type { AuthDecision, AuthRequest, Authenticator } from './types.js';
 
 const LEFT: CallOutcome = { decision: { kind: 'error', reason: 'the client left before the auth upstream answered' }, cacheable: false };
 
+/** What a cached decision holds, in bytes (near enough: string lengths): an answer's body and
+ *  header text, an allow's header text twice (its claims hold the same values). */
+function decisionBytes(d: AuthDecision): number {
+  if (d.kind === 'answer') return d.body.length + d.headers.reduce((n, h) => n + h.length, 0);
+  if (d.kind === 'allow') return 2 * d.headers.reduce((n, [k, v]) => n + k.length + v.length, 0);
+  return 0;
+}
+
 export function createForwardAuthenticator(e: EffectiveForwardAuth, upstream: Upstream, deps: AuthDeps): Authenticator {
-  const cache = new AnswerCache<AuthDecision>(e.maxCacheEntries, deps.clock ?? systemClock);
+  const cache = new AnswerCache<AuthDecision>(e.maxCacheEntries, deps.clock ?? systemClock, MAX_CACHE_BYTES, decisionBytes);
   const flights = new Flights<CallOutcome>();
   let closed = false;
 

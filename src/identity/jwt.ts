@@ -1,6 +1,7 @@
 // The jwt authenticator (issue 13): `Authorization: Bearer <token>` verified with jose against a
 // JWKS fetched over HTTP, a shared secret (HS*) or a PEM public key, with the authenticator's
-// algorithm allow-list (never `none`), issuer, audience and clock skew. An accepted token's
+// algorithm allow-list (never `none`), issuer, audience and clock skew; `exp` is required. A
+// token without `kid` is tried with each key of its type in the JWKS. An accepted token's
 // claims become the headers `claimsToHeaders` names (claim-headers.ts).
 //
 // The JWKS: jose's createRemoteJWKSet, cached for jwksCacheMs; a token whose `kid` is not in the
@@ -11,7 +12,7 @@
 
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { LOG } from '../observability/log-messages.js';
 import type { Logger } from '../observability/logger.js';
@@ -49,6 +50,8 @@ export function createJwtAuthenticator(e: EffectiveJwt, deps: AuthDeps): Authent
     ...(e.issuer === null ? {} : { issuer: e.issuer }),
     ...(e.audience === null ? {} : { audience: [...e.audience] }),
     clockTolerance: e.clockSkewMs / 1000,
+    // A token without exp would be good forever: refused ("the exp claim is missing").
+    requiredClaims: ['exp'],
   };
   const clock = deps.clock;
   // (Date.now read at each call, as jose reads it: a test's faked Date moves both.)
@@ -70,7 +73,7 @@ export function createJwtAuthenticator(e: EffectiveJwt, deps: AuthDeps): Authent
         const currentDate = clock === undefined ? {} : { currentDate: new Date(clock.now()) };
         const { payload } = 'key' in source
           ? await jwtVerify(token, source.key, { ...options, ...currentDate })
-          : await jwtVerify(token, source.getKey, { ...options, ...currentDate });
+          : await verifyWithJwks(token, source.getKey, { ...options, ...currentDate });
         const accepted = { headers: claimHeaders(payload, e.claimsToHeaders), claims: payload };
         verified.add(token, accepted);
         return { kind: 'allow', ...accepted };
@@ -84,6 +87,26 @@ export function createJwtAuthenticator(e: EffectiveJwt, deps: AuthDeps): Authent
       if ('agent' in source) void source.agent.close().catch(() => {});
     },
   };
+}
+
+/** jwtVerify with a JWKS. A token without `kid` when the set holds several keys of its type:
+ *  jose throws JWKSMultipleMatchingKeys, which iterates over those candidate keys; each is tried
+ *  and the first whose signature verifies decides (its claims still checked: an expired token
+ *  stays refused). None verifying: the signature does not verify. */
+async function verifyWithJwks(token: string, getKey: JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTVerifyResult> {
+  try {
+    return await jwtVerify(token, getKey, options);
+  } catch (err) {
+    if (!(err instanceof errors.JWKSMultipleMatchingKeys)) throw err;
+    for await (const key of err) {
+      try {
+        return await jwtVerify(token, key, options);
+      } catch (e) {
+        if (!(e instanceof errors.JWSSignatureVerificationFailed)) throw e;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
 }
 
 function deny(description: string): AuthDecision {

@@ -7,9 +7,12 @@
 // exactly. redis.replicate_commands() lets a script write after TIME on Redis 3.2 to 4 (it is
 // the default from 5 and a no-op since 7).
 //
-// The hash `strangler:rl:<key>` holds `tokens` (fractional) and `ts` (ms); it expires when it
+// The hash `strangler:rl:<hash of the key>` (redis-store.ts) holds `tokens` (fractional) and `ts` (ms); it expires when it
 // would be full again, so idle clients cost Redis nothing. Returns integers (Lua numbers are
 // truncated on the way out): allowed (0/1), whole tokens left, ms until one token, ms until full.
+// msUntil is bounded as in token-bucket.ts: at most MAX_WAIT_MS, a few correction steps.
+
+import { MAX_WAIT_MS } from './token-bucket.js';
 
 export const BUCKET_KEY_PREFIX = 'strangler:rl:';
 
@@ -39,8 +42,11 @@ end
 local function msUntil(target)
   if tokens >= target then return 0 end
   local ms = math.ceil((target - tokens) / rate)
-  while tokens + ms * rate < target do ms = ms + 1 end
-  while ms > 1 and tokens + (ms - 1) * rate >= target do ms = ms - 1 end
+  if ms ~= ms or ms >= ${MAX_WAIT_MS} then return ${MAX_WAIT_MS} end
+  local i = 0
+  while i < 4 and tokens + ms * rate < target do ms = ms + 1; i = i + 1 end
+  i = 0
+  while i < 4 and ms > 1 and tokens + (ms - 1) * rate >= target do ms = ms - 1; i = i + 1 end
   return ms
 end
 local retry = 0

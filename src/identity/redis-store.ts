@@ -9,7 +9,12 @@
 // (fail open) and counts. ioredis reconnects by itself (every second at most), so buckets are
 // shared again as soon as Redis is back, without a restart. Failures are logged one line a second
 // at most, with the number of failures the line stands for.
+//
+// A bucket's Redis key is `strangler:rl:` and the first 32 hex digits of the SHA-256 of its key,
+// never the key itself: a `header:Authorization` limit would otherwise put credentials into key
+// names anyone with KEYS or MONITOR reads. (128 bits: no two clients will share a bucket.)
 
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LOG } from '../observability/log-messages.js';
 import type { Logger } from '../observability/logger.js';
@@ -58,7 +63,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     if (this.#closed) return Promise.resolve(null);
     try {
       return this.#client
-        .stranglerTakeToken(BUCKET_KEY_PREFIX + key, String(perSecond), String(burst))
+        .stranglerTakeToken(redisKey(key), String(perSecond), String(burst))
         .then(
           (reply) => decisionOf(reply) ?? this.#failed(new Error(`unexpected reply ${JSON.stringify(reply)}`)),
           (err: unknown) => this.#failed(err),
@@ -85,6 +90,11 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
     return null;
   }
+}
+
+/** The Redis key of the bucket `key`: its hash, so no client value is ever a key name. */
+export function redisKey(key: string): string {
+  return BUCKET_KEY_PREFIX + createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 function decisionOf(reply: unknown): RateLimitDecision | null {

@@ -18,14 +18,23 @@ export function tokensAt(state: BucketState, nowMs: number, perSecond: number, b
   return tokens < burst ? tokens : burst;
 }
 
+/** The longest wait msUntil reports (about 31.7 years): a rate so small that a token takes
+ *  longer is answered with this rather than counted. An integer Lua writes exactly (%.14g) for
+ *  PEXPIRE, far below where adding 1 to a double stops changing it. */
+export const MAX_WAIT_MS = 1e12;
+/** Steps the correction below may take; the division is off by one at most. */
+const MAX_STEPS = 4;
+
 /** The milliseconds until a bucket holding `tokens` holds `target` (>= 0): the first whole
- *  millisecond at which tokensAt() reaches it. The division can be off by an ulp either way; the
- *  loops settle it on the same arithmetic tokensAt() does. */
+ *  millisecond at which tokensAt() reaches it, at most MAX_WAIT_MS. The division can be off by
+ *  an ulp either way; a few bounded steps settle it on the same arithmetic tokensAt() does (no
+ *  loop can run on: a rate like 1e-306 makes the division Infinity, answered MAX_WAIT_MS). */
 export function msUntil(tokens: number, target: number, perSecond: number): number {
   if (tokens >= target) return 0;
   let ms = Math.ceil(((target - tokens) * 1000) / perSecond);
-  while (tokens + (ms * perSecond) / 1000 < target) ms++;
-  while (ms > 1 && tokens + ((ms - 1) * perSecond) / 1000 >= target) ms--;
+  if (!(ms < MAX_WAIT_MS)) return MAX_WAIT_MS; // Infinity and NaN too
+  for (let i = 0; i < MAX_STEPS && tokens + (ms * perSecond) / 1000 < target; i++) ms++;
+  for (let i = 0; i < MAX_STEPS && ms > 1 && tokens + ((ms - 1) * perSecond) / 1000 >= target; i++) ms--;
   return ms;
 }
 

@@ -13,6 +13,8 @@ export interface AuthMonolith extends Upstream {
    *  `delayMs`), held until `release()`, or with a 401 body of 100 KiB. */
   mode: 'normal' | 'fail' | 'slow' | 'held' | 'huge';
   delayMs: number;
+  /** Headers added to every 2xx, 401 and 403 answer of /auth/whoami (e.g. a Set-Cookie). */
+  answerHeaders: Record<string, string>;
   release(): void;
 }
 
@@ -38,11 +40,11 @@ export async function startAuthMonolith(): Promise<AuthMonolith> {
     const name = sid === undefined ? undefined : sessions.get(sid);
     const user = name === undefined ? undefined : USERS[name];
     if (user === undefined) {
-      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Session realm="legacy"', 'x-extra': 'kept' });
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Session realm="legacy"', 'x-extra': 'kept', ...m.answerHeaders });
       return res.end('{"error":"not signed in"}');
     }
     if (user.banned) {
-      res.writeHead(403, { 'content-type': 'application/json' });
+      res.writeHead(403, { 'content-type': 'application/json', ...m.answerHeaders });
       return res.end('{"error":"banned"}');
     }
     res.writeHead(200, {
@@ -50,6 +52,7 @@ export async function startAuthMonolith(): Promise<AuthMonolith> {
       'x-user-id': user.id,
       ...(user.roles === null ? {} : { 'x-user-roles': user.roles }),
       'x-internal-secret': 'never-copied',
+      ...m.answerHeaders,
     });
     res.end(JSON.stringify({ user: name }));
   };
@@ -80,6 +83,7 @@ export async function startAuthMonolith(): Promise<AuthMonolith> {
     whoami,
     mode: 'normal',
     delayMs: 0,
+    answerHeaders: {},
     release: () => {
       const h = held;
       held = [];

@@ -78,6 +78,23 @@ describe('the forward-auth cache', () => {
     expect(monolith.whoami.length).toBe(before + 1);
   });
 
+  it("gives a cookie the monolith sets only to the request whose call it answered, not to one sharing the call", async () => {
+    proxy = await startProxy(forwardAuthYaml(monolith.url, echo.url), { clock });
+    monolith.answerHeaders = { 'set-cookie': 'csrftoken=for-one-client; Path=/' };
+    monolith.mode = 'held';
+    const first = get('/api/first');
+    const bridge = proxy.proxy.store.current.identity.authenticators.get('legacy-session')!.authenticator as unknown as { waiting: number };
+    await until(() => bridge.waiting === 1 && monolith.whoami.length === 1);
+    const second = get('/api/second');
+    await until(() => bridge.waiting === 2);
+    monolith.release();
+    const [a, b] = await Promise.all([first, second]);
+    expect([a.status, b.status]).toEqual([401, 401]);
+    expect(a.headers.get('set-cookie')).toBe('csrftoken=for-one-client; Path=/');
+    expect(b.headers.get('set-cookie')).toBeNull();
+    expect(monolith.whoami.length).toBe(1);
+  });
+
   it('never caches a redirect', async () => {
     proxy = await startProxy(forwardAuthYaml(monolith.url, echo.url), { clock });
     for (let i = 0; i < 2; i++) expect((await get('/api/a', 'sid=expired')).status).toBe(302);
@@ -137,8 +154,9 @@ describe('the forward-auth cache', () => {
     const gone = http.get(`${proxy.url}/api/gone`, { headers: { cookie: ada }, agent: false });
     const goneErr = once(gone, 'error').then(([e]) => (e as Error).message);
     const waiting = Array.from({ length: 8 }, (_, i) => get(`/api/${i}`, ada));
-    await until(() => monolith.whoami.length === 1);
-    await new Promise((r) => setTimeout(r, 50));
+    const bridge = proxy.proxy.store.current.identity.authenticators.get('legacy-session')!.authenticator as unknown as { waiting: number };
+    await until(() => bridge.waiting === 9); // all nine share the one call
+    expect(monolith.whoami.length).toBe(1);
     gone.destroy();
     expect(await goneErr).toBe('socket hang up');
     monolith.release();

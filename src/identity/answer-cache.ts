@@ -100,6 +100,13 @@ export class Flights<V> {
     return this.#flights.size;
   }
 
+  /** Callers waiting on a flight, all keys together (what a test can wait for). */
+  get waiting(): number {
+    let n = 0;
+    for (const f of this.#flights.values()) n += f.waiters;
+    return n;
+  }
+
   /** `start` must never reject (a failure is a value). */
   run(key: string, start: (signal: AbortSignal) => Promise<V>, signal: AbortSignal, left: () => V): Promise<V> {
     if (signal.aborted) return Promise.resolve(left());

@@ -7,8 +7,9 @@
 // the client. Anything else, a timeout or an unreachable upstream: error (503 auth_unavailable).
 // Answers are cached per credential (the listed headers' values, absent ones included) for
 // cacheMs: 2xx, 401 and 403 only, and never one with Set-Cookie or Cache-Control no-store or
-// private (forward-call.ts: it answers only the requests of its own call). Concurrent identical misses share one subrequest; it carries
-// the first request's X-Forwarded-* values (a 3xx shared this way names the first one's Uri).
+// private (forward-call.ts). Concurrent identical misses share one subrequest; it carries the
+// first request's X-Forwarded-* values (a 3xx shared this way names the first one's Uri), and an
+// answer setting a cookie reaches the others without it.
 
 import type { Upstream } from '../forward/pools.js';
 import type { EffectiveForwardAuth } from '../routing/types.js';
@@ -28,7 +29,14 @@ function decisionBytes(d: AuthDecision): number {
   return 0;
 }
 
-export function createForwardAuthenticator(e: EffectiveForwardAuth, upstream: Upstream, deps: AuthDeps): Authenticator {
+function withoutCookies(d: AuthDecision): AuthDecision {
+  if (d.kind !== 'answer') return d;
+  const headers: string[] = [];
+  for (let i = 0; i < d.headers.length; i += 2) if (d.headers[i]!.toLowerCase() !== 'set-cookie') headers.push(d.headers[i]!, d.headers[i + 1]!);
+  return { ...d, headers };
+}
+
+export function createForwardAuthenticator(e: EffectiveForwardAuth, upstream: Upstream, deps: AuthDeps): Authenticator & { readonly waiting: number } {
   const cache = new AnswerCache<AuthDecision>(e.maxCacheEntries, deps.clock ?? systemClock, MAX_CACHE_BYTES, decisionBytes);
   const flights = new Flights<CallOutcome>();
   let closed = false;
@@ -42,14 +50,21 @@ export function createForwardAuthenticator(e: EffectiveForwardAuth, upstream: Up
   return {
     name: e.name,
     writes: e.copyHeaders,
+    /** Requests waiting on a call to the auth upstream (a diagnostic: tests wait for it). */
+    get waiting(): number {
+      return flights.waiting;
+    },
     async decide(req: AuthRequest, signal: AbortSignal): Promise<AuthDecision> {
       const sent = e.headers.map((name) => req.header(name));
       // JSON keeps the values apart whatever they hold; null marks an absent header.
       const key = JSON.stringify(sent);
       const hit = cache.get(key);
       if (hit !== undefined) return hit;
-      const outcome = await flights.run(key, (s) => ask(key, req, sent, s), signal, () => LEFT);
-      return outcome.decision;
+      let mine = false;
+      const outcome = await flights.run(key, (s) => ((mine = true), ask(key, req, sent, s)), signal, () => LEFT);
+      // An answer not to be cached (it sets a cookie) is the asking request's own: a request that
+      // only shared its call gets it without the cookie.
+      return mine || outcome.cacheable ? outcome.decision : withoutCookies(outcome.decision);
     },
     // Calls under way are left to finish (bounded by timeoutMs): requests in flight on the
     // table that held this authenticator keep their answer; nothing is cached any more.

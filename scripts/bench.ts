@@ -132,7 +132,8 @@ async function main(): Promise<number> {
           ['workers', `strangler --workers 2 (node:cluster, ${cpus().length} cpus here): ${load ? 'closed loop UNPINNED (on every cpu, shared with the load generator and the upstream ' +
             'pinned to one of them): 2 workers pinned to the proxy\'s one cpu could not serve more req/s than 1, and unpinned they compete with the load, so ' +
             `its req/s vs the pinned 1-worker row is bounded by the machine, not the proxy${cpu ? '; ' : ''}` : ''}${cpu ? 'CPU section pinned like the other rows (CPU per ' +
-            'request needs no second core); CPU: the process group, primary + workers' : ''}`],
+            'request needs no second core); CPU: the process group, primary + workers; each worker serves half the rate, and one process\'s CPU ' +
+            'per request rises as its rate falls (fewer requests per event-loop turn): compare with --cpu-rate at half the rate for 1 worker' : ''}`],
         ] as const : []),
         ['strangler', 'LOG_LEVEL=info: JSON access log on stdout -> /dev/null (fd), metrics on (checked at stop); defaults.timeoutMs 15000; upstream pool: its defaults'],
         ...(load || cpu ? [

@@ -15,7 +15,7 @@ import { renderReport, reportJson, type BenchReport } from './bench/report.js';
 import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/rate.js';
 import { MEASURED_PREFIX, SCENARIOS } from './bench/routes.js';
 import { runRounds } from './bench/runner.js';
-import { BARE_KEY, FASTIFY_KEY, NGINX_KEY, nginxVersion, RATELIMIT_KEY, startNodeProgram, STRANGLER_KEY, TARGETS, type BenchContext } from './bench/targets.js';
+import { BARE_KEY, FASTIFY_KEY, NGINX_KEY, nginxVersion, RATELIMIT_KEY, startNodeProgram, STRANGLER_KEY, TARGETS, WORKERS_KEY, type BenchContext } from './bench/targets.js';
 import { hasCommand, idleCheck, planPinning } from './lib/cpu.js';
 import { TestPki } from './lib/pki.js';
 import { killNow, onSignals, stopAll } from './lib/procs.js';
@@ -31,7 +31,7 @@ function select(opts: BenchOptions) {
   const keys = opts.targets ?? TARGETS.map((t) => t.key);
   const unknown = keys.filter((k) => !TARGETS.some((t) => t.key === k));
   if (unknown.length) throw new Error(`--targets: unknown ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.key).join(', ')})`);
-  const cpuKeys = [BARE_KEY, STRANGLER_KEY, 'strangler-policies', RATELIMIT_KEY, NGINX_KEY, FASTIFY_KEY, ...TARGETS.filter((t) => t.cpuOnly).map((t) => t.key)];
+  const cpuKeys = [BARE_KEY, STRANGLER_KEY, WORKERS_KEY, 'strangler-policies', RATELIMIT_KEY, NGINX_KEY, FASTIFY_KEY, ...TARGETS.filter((t) => t.cpuOnly).map((t) => t.key)];
   return {
     scenarios,
     targets: TARGETS.filter((t) => keys.includes(t.key) && !t.cpuOnly),
@@ -128,6 +128,13 @@ async function main(): Promise<number> {
         ['machine', idle],
         ['upstream', 'node:http, keep-alive, precomputed bodies, content-length set'],
         ['routes', `same 6-prefix table over 2 upstream names in every proxy; measured: ${MEASURED_PREFIX}/* rewritten to /users/*`],
+        ...([...targets, ...(cpu ? cpuTargets : [])].some((t) => t.key === WORKERS_KEY) ? [
+          ['workers', `strangler --workers 2 (node:cluster, ${cpus().length} cpus here): ${load ? 'closed loop UNPINNED (on every cpu, shared with the load generator and the upstream ' +
+            'pinned to one of them): 2 workers pinned to the proxy\'s one cpu could not serve more req/s than 1, and unpinned they compete with the load, so ' +
+            `its req/s vs the pinned 1-worker row is bounded by the machine, not the proxy${cpu ? '; ' : ''}` : ''}${cpu ? 'CPU section pinned like the other rows (CPU per ' +
+            'request needs no second core); CPU: the process group, primary + workers; each worker serves half the rate, and one process\'s CPU ' +
+            'per request rises as its rate falls (fewer requests per event-loop turn): compare with --cpu-rate at half the rate for 1 worker' : ''}`],
+        ] as const : []),
         ['strangler', 'LOG_LEVEL=info: JSON access log on stdout -> /dev/null (fd), metrics on (checked at stop); defaults.timeoutMs 15000; upstream pool: its defaults'],
         ...(load || cpu ? [
           ['nginx', nginx ? `${nginx}: 1 worker, access_log on (combined, to /dev/null, buffer=4k like strangler's 4 KiB log chunks), upstream keepalive 64, HTTP/1.1, proxy_buffers 8 x 16k` : 'not installed'],

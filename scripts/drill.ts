@@ -1,20 +1,23 @@
 // npm run drill / npm run drill:reload: one runner, one scenario file each (scripts/drill/: fault,
 // canary, reload; each file says what it checks). Loopback only, bounded, stops by itself; every
 // scenario starts its own stack (drill/stack.ts). --scenario all (the default) runs fault, then
-// canary. Exit 0 when every scenario passes, 1 on FAIL or error, 2 on a usage error.
+// canary; with --workers 2+ (the proxy's flag) fault, worker (drill/worker-kill.ts), canary. Exit 0 when every scenario passes, 1 on FAIL or error, 2 on a usage error.
 import { parseArgs } from 'node:util';
 import { CANARY_DEFAULTS, canaryStack, newStandin, runCanary } from './drill/canary.js';
 import { FAULT_DEFAULTS, faultStack, runFault } from './drill/fault.js';
 import { DRILL_DEFAULTS as RELOAD, renderSummary, runDrill } from './drill/reload.js';
 import { withStack, type Verdict } from './drill/runner.js';
+import { runWorkerKill, WORKER_DEFAULTS } from './drill/worker-kill.js';
 import { onSignals } from './lib/procs.js';
 
 const USAGE = `usage: node dist/scripts/drill.js [options]
-  --scenario S     fault, canary, all (fault then canary; the default) or reload
+  --scenario S     fault, canary, worker (needs --workers 2+), all (fault, [worker,] canary; the default) or reload
+  --workers N      run the proxy with --workers N (node:cluster; default: the flag is not given)
   --clients C      concurrent keep-alive clients (default ${FAULT_DEFAULTS.clients} fault, ${CANARY_DEFAULTS.clients} canary, ${RELOAD.clients} reload)
   --rate R         fault/canary: target requests per second (default ${FAULT_DEFAULTS.rate} fault, ${CANARY_DEFAULTS.rate} canary)
   --pin, --no-pin  pin the proxy to its own CPU, the rest to another (taskset, 2+ CPUs; default: reload only)
   --quiet          no progress lines (stderr)
+ worker: one worker SIGKILLed at +${WORKER_DEFAULTS.killAtMs} ms of ${WORKER_DEFAULTS.durationMs} ms of closed-loop load (${WORKER_DEFAULTS.clients} clients)
  fault:  --duration MS (${FAULT_DEFAULTS.durationMs})  --kill-at MS (${FAULT_DEFAULTS.killAtMs})  --down MS (${FAULT_DEFAULTS.downMs})
  canary: --canary-duration MS (${CANARY_DEFAULTS.durationMs}; and ${CANARY_DEFAULTS.afterHaltMs} ms after the halt)  --flip-at MS (${CANARY_DEFAULTS.flipAtMs})
          --canary-fallback (run the canary route with fallback: legacy)
@@ -33,18 +36,23 @@ async function main(): Promise<number> {
   const { values: v } = parseArgs({
     strict: true,
     options: {
-      scenario: str, clients: str, rate: str, duration: str, 'kill-at': str, down: str, 'canary-duration': str, 'flip-at': str,
+      scenario: str, workers: str, clients: str, rate: str, duration: str, 'kill-at': str, down: str, 'canary-duration': str, 'flip-at': str,
       rewrites: str, 'invalid-every': str, 'min-gap': str, 'max-gap': str, seed: str,
       'canary-fallback': { type: 'boolean' }, pin: { type: 'boolean' }, 'no-pin': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (v.help) return (console.log(USAGE), 0);
   const scenario = v.scenario ?? 'all';
-  const names = scenario === 'all' ? (['fault', 'canary'] as const) : (['fault', 'canary', 'reload'] as const).filter((s) => s === scenario);
-  if (names.length === 0) throw new UsageError(`--scenario must be one of fault, canary, all, reload; got ${scenario}`);
+  const workers = v.workers === undefined ? undefined : Number(v.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new UsageError(`--workers must be an integer >= 1, got ${v.workers}`);
+  const several = workers !== undefined && workers >= 2;
+  const names = scenario === 'all' ? (several ? (['fault', 'worker', 'canary'] as const) : (['fault', 'canary'] as const)) : (['fault', 'canary', 'worker', 'reload'] as const).filter((s) => s === scenario);
+  if (names.length === 0) throw new UsageError(`--scenario must be one of fault, canary, worker, all, reload; got ${scenario}`);
+  if (names.includes('worker' as never) && !several) throw new UsageError('--scenario worker needs --workers 2 or more');
+  if (names.includes('reload' as never) && workers !== undefined) throw new UsageError('--workers applies to the fault, worker and canary scenarios');
   const given = new Set(Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
   for (const [name, flags] of Object.entries(FLAGS)) {
-    for (const f of flags) if (given.has(f) && !names.some((n) => (FLAGS[n] as readonly string[]).includes(f))) throw new UsageError(`--${f} applies to the ${name} scenario only (--scenario ${scenario})`);
+    for (const f of flags) if (given.has(f) && !names.some((n) => ((FLAGS as Record<string, readonly string[]>)[n] ?? []).includes(f))) throw new UsageError(`--${f} applies to the ${name} scenario only (--scenario ${scenario})`);
   }
   const int = (flag: keyof typeof v, dflt: number, min: number): number => {
     const n = v[flag] === undefined ? dflt : Number(v[flag]);
@@ -58,12 +66,15 @@ async function main(): Promise<number> {
     if (name === 'fault') {
       const [clients, killAtMs, downMs, durationMs] = [int('clients', FAULT_DEFAULTS.clients, 1), int('kill-at', FAULT_DEFAULTS.killAtMs, 100), int('down', FAULT_DEFAULTS.downMs, 0), int('duration', FAULT_DEFAULTS.durationMs, 1000)];
       if (durationMs <= killAtMs + downMs) throw new UsageError(`--duration (${durationMs}) must be longer than --kill-at + --down (${killAtMs + downMs})`);
-      const o = { clients, rate: int('rate', FAULT_DEFAULTS.rate, clients), durationMs, killAtMs, downMs, pin: pin(false), say };
+      const o = { clients, rate: int('rate', FAULT_DEFAULTS.rate, clients), durationMs, killAtMs, downMs, pin: pin(false), say, workers };
       runs.push({ name, run: () => withStack(o, faultStack(), runFault) });
+    } else if (name === 'worker') {
+      const o = { clients: int('clients', WORKER_DEFAULTS.clients, 1), rate: 0, durationMs: WORKER_DEFAULTS.durationMs, killAtMs: WORKER_DEFAULTS.killAtMs, pin: pin(false), say, workers };
+      runs.push({ name, run: () => withStack(o, { ...faultStack(), tmpPrefix: 'strangler-worker-drill-' }, runWorkerKill) });
     } else if (name === 'canary') {
       const [clients, flipAtMs, durationMs] = [int('clients', CANARY_DEFAULTS.clients, 1), int('flip-at', CANARY_DEFAULTS.flipAtMs, 100), int('canary-duration', CANARY_DEFAULTS.durationMs, 1000)];
       if (durationMs <= flipAtMs) throw new UsageError(`--canary-duration (${durationMs}) must be longer than --flip-at (${flipAtMs})`);
-      const o = { clients, rate: int('rate', CANARY_DEFAULTS.rate, clients), durationMs, flipAtMs, afterHaltMs: CANARY_DEFAULTS.afterHaltMs, fallback: v['canary-fallback'] === true, pin: pin(false), say };
+      const o = { clients, rate: int('rate', CANARY_DEFAULTS.rate, clients), durationMs, flipAtMs, afterHaltMs: CANARY_DEFAULTS.afterHaltMs, fallback: v['canary-fallback'] === true, pin: pin(false), say, workers };
       runs.push({ name, run: async () => {
         const standin = await newStandin();
         return withStack(o, canaryStack(o, standin), (oo, stack) => runCanary(oo, stack, standin)).finally(() => standin.close());

@@ -4,43 +4,13 @@ import http from 'node:http';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
 import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
+import { logLines as lines } from './helpers/log-lines.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { parseCommand } from '../src/cli/args.js';
 import { parseRoutes } from '../src/routing/source.js';
-
-type Line = Record<string, unknown>;
-
-/** The child's JSON log lines, and a wait for the first one matching (written already or later). */
-function lines(child: ChildProcess): { all: Line[]; wait(match: (l: Line) => boolean, ms?: number): Promise<Line> } {
-  const all: Line[] = [];
-  const waiting = new Set<{ match: (l: Line) => boolean; resolve: (l: Line) => void }>();
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    let l: Line;
-    try {
-      l = JSON.parse(text) as Line;
-    } catch {
-      return;
-    }
-    all.push(l);
-    for (const w of [...waiting]) if (w.match(l)) (waiting.delete(w), w.resolve(l));
-  });
-  return {
-    all,
-    wait: (match, ms = 10_000) => {
-      const seen = all.find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise<Line>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no such log line in time')), ms);
-        waiting.add({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-      });
-    },
-  };
-}
 
 /** One GET on a connection of its own (the primary hands each new connection to a worker). */
 function freshGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {

@@ -10,7 +10,8 @@ export const USAGE = `usage: node dist/scripts/bench.js [options]
   --rounds N          rounds; targets are interleaved within each round (default 3)
   --connections C     concurrent connections (default 64)
   --only NAME         one body size: small | large
-  --targets a,b,c     subset of: direct, bare, strangler, strangler-policies, nginx, express, fastify,
+  --targets a,b,c     subset of: direct, bare, strangler, strangler-w2 (--workers 2; closed loop
+                      unpinned), strangler-policies, nginx, express, fastify,
                       strangler-ratelimit, strangler-jwt, strangler-forward-auth, strangler-https,
                       strangler-h2, nginx-https, nginx-h2 (the last seven: CPU section only)
   --json FILE         also write the results as JSON to FILE

@@ -244,6 +244,8 @@ const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
 const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
 /** Issue 13's bars: what a local rate limit, a JWT (RS256, key cached) and a forward-auth cache hit
  *  may add, in us of CPU per request, to strangler's. */
+/** Issue 14's bar: strangler --workers 2 at most this many times the 1-worker row's CPU per request (no hidden IPC cost). */
+const WORKER_BARS = [['strangler-w2', 1.1]] as const;
 const ADDED_US_BARS = [['strangler-ratelimit', 'strangler', 5], ['strangler-jwt', 'strangler', 25], ['strangler-forward-auth', 'strangler', 10]] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
@@ -296,7 +298,7 @@ export function renderCpuTable(c: CpuSection): string {
 export function cpuBarChecks(c: CpuSection): BarCheck[] {
   return [
     ...CPU_BARS.map(([key, max]) => ratioCheck(c, key, BARE_KEY, max)),
-    ...TLS_BARS.map(([key, max]) => ratioCheck(c, key, 'strangler', max)),
+    ...[...TLS_BARS, ...WORKER_BARS].map(([key, max]) => ratioCheck(c, key, 'strangler', max)),
     ...ADDED_US_BARS.map(([key, baseKey, max]) => addedCheck(c, key, baseKey, max)),
   ];
 }
@@ -323,7 +325,8 @@ function ratioCheck(c: CpuSection, key: string, baseKey: string, max: number): B
   // Rounds interleave the targets: the ratio within each round shows how much of it is noise.
   const perRound = r!.samples.map((s, i) => base!.samples[i] && s.usPerReq / base!.samples[i]!.usPerReq).filter((x): x is number => !!x);
   const x = u / b;
-  return { line: `${label} ${x <= max ? 'PASS' : 'FAIL'} (${x.toFixed(3)}x; per round ${spread(perRound, 2, 'x')})`, pass: x <= max };
+  const rounds = perRound.map((p, i) => `${p.toFixed(2)}x (${fmt(r!.samples[i]!.usPerReq, 1)} vs ${fmt(base!.samples[i]!.usPerReq, 1)} us)`).join(', ');
+  return { line: `${label} ${x <= max ? 'PASS' : 'FAIL'} (${x.toFixed(3)}x; per round ${rounds})`, pass: x <= max };
 }
 
 export function cpuJson(c: CpuSection): unknown {

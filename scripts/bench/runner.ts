@@ -64,7 +64,7 @@ export async function runRounds(
     return c;
   };
   const loadOpts = { connections: opts.connections, cpu: ctx.pinning.loadCpu };
-  await eachRun('', opts.rounds, targets.map((target) => ({ target })), ctx,
+  await eachRun('', opts.rounds, targets.map((target) => ({ target })), { ...ctx, closedLoop: true },
     (d, msg) => { for (const s of scenarios) cell(d.target, s).notes.push(msg); },
     async ({ target: t }, running, tag) => {
       for (const s of scenarios) {

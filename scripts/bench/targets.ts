@@ -20,6 +20,8 @@ export interface BenchContext {
   readonly readyPath: string;          // a path that answers 200 through every proxy
   /** A certificate for 127.0.0.1 from the bench's private CA (null: no openssl here). */
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string } | null;
+  /** Set by the closed-loop section (a target may run unpinned there: strangler --workers 2). */
+  readonly closedLoop?: boolean;
 }
 
 export interface RunningTarget {
@@ -109,6 +111,10 @@ export function stranglerTarget(o: {
   key: string; name: string; config?: Omit<StranglerConfigOptions, 'upstreamUrl'>; tls?: 'h1' | 'h2'; cpuOnly?: boolean;
   /** Made at start (key files in tmpDir): config added to `config`, and the headers the load sends. */
   credentials?: (ctx: BenchContext) => Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }>;
+  /** `--workers N` (node:cluster; the CPU meter's process group holds the primary and its workers). */
+  workers?: number;
+  /** Not pinned in the closed-loop section (N workers pinned to one cpu cannot serve more than 1). */
+  unpinnedClosedLoop?: boolean;
 }): Target {
   return {
     key: o.key,
@@ -125,8 +131,8 @@ export function stranglerTarget(o: {
       const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' };
       for (const k of ['ADMIN_TOKEN', 'STRANGLER_CONFIG', 'PORT', 'ADMIN_PORT']) delete env[k];
       const child = new Child(o.name, STRANGLER_MAIN, {
-        args: ['--config', yamlFile, '--port', String(port), '--admin-port', String(adminPort)],
-        cpu: ctx.pinning.proxyCpu, env, stderrFile: join(ctx.tmpDir, `strangler-${port}.stderr`),
+        args: ['--config', yamlFile, '--port', String(port), '--admin-port', String(adminPort), ...(o.workers ? ['--workers', String(o.workers)] : [])],
+        cpu: o.unpinnedClosedLoop && ctx.closedLoop ? undefined : ctx.pinning.proxyCpu, env, stderrFile: join(ctx.tmpDir, `strangler-${port}.stderr`),
       });
       const admin = `http://127.0.0.1:${adminPort}`;
       await waitForHttpOk(`${admin}/readyz`, child, 20_000).catch((err: Error) => {
@@ -167,6 +173,7 @@ export const NGINX_KEY = 'nginx';
 export const FASTIFY_KEY = 'fastify';
 export const BARE_KEY = 'bare';
 export const RATELIMIT_KEY = 'strangler-ratelimit';
+export const WORKERS_KEY = 'strangler-w2';
 
 export const TARGETS: readonly Target[] = [
   // The upstream itself, on the proxy's core: the ceiling for this load generator.
@@ -174,6 +181,9 @@ export const TARGETS: readonly Target[] = [
   // node:http + undici dispatch with no features: what strangler's features cost.
   nodeProxy(BARE_KEY, 'bare node:http + undici', 'bare-forwarder.js'),
   stranglerTarget({ key: STRANGLER_KEY, name: 'strangler' }),
+  // --workers 2 (issue 14): closed loop unpinned (both cores, shared with the load generator and the
+  // upstream), CPU section pinned like the row above (bar: CPU per request <= 1.1x the 1-worker row's).
+  stranglerTarget({ key: WORKERS_KEY, name: 'strangler --workers 2', workers: 2, unpinnedClosedLoop: true }),
   // The same route with timeout + retry + breaker configured (no failures happen): the cost of
   // the resilient path itself (issue bar: within 10% of the row above).
   stranglerTarget({

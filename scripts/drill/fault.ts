@@ -2,7 +2,8 @@
 // steady GET load; the users service SIGKILLed at killAtMs and restarted downMs later on the same
 // port. The bar: no client-visible error (a non-2xx other than the expected 404s, or no response
 // at all), and the breaker, opened by the outage, closes again within halfOpenAfterMs + 1 s of the
-// service's return (its listening line after the restart).
+// service's return (its listening line after the restart). With --workers N each worker has its
+// own breaker: every one that opened must close within that bar (the slowest counts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG } from '../../src/observability/log-messages.js';
 import { epochMs, epochOf, int, secs, sleepUntil, topErrors, verdictOf } from './kit.js';
@@ -45,6 +46,8 @@ export const faultStack = (): { tmpPrefix: string; routesYaml: (u: { legacyUrl: 
 interface Transition {
   readonly event: 'opened' | 'half-open' | 'closed';
   readonly at: number;
+  /** The process that logged it (one per worker with --workers). */
+  readonly pid: unknown;
 }
 const EVENT = { [LOG.breakerOpened]: 'opened', [LOG.breakerHalfOpen]: 'half-open', [LOG.breakerClosed]: 'closed' } as const;
 
@@ -52,7 +55,15 @@ function transitions(stack: Stack): Transition[] {
   return stack.log.lines(LOG.breakerOpened, LOG.breakerHalfOpen, LOG.breakerClosed).filter((e) => e['route'] === ROUTE).map((e) => ({
     event: EVENT[e['msg'] as keyof typeof EVENT],
     at: epochOf(e['time']) ?? e.arrivedAt,
+    pid: e['pid'],
   }));
+}
+
+/** Per process, its transitions since `since`; `closed`: the last one, when it is a close. */
+function perProcess(stack: Stack, since: number): { opened?: Transition; closed?: Transition; last?: Transition }[] {
+  const by = new Map<unknown, Transition[]>();
+  for (const t of transitions(stack).filter((x) => x.at >= since)) by.set(t.pid, [...(by.get(t.pid) ?? []), t]);
+  return [...by.values()].map((ts) => ({ opened: ts.find((t) => t.event === 'opened'), last: ts.at(-1), closed: ts.at(-1)?.event === 'closed' ? ts.at(-1) : undefined }));
 }
 
 export async function runFault(o: FaultOptions, stack: Stack): Promise<Verdict> {
@@ -84,15 +95,16 @@ export async function runFault(o: FaultOptions, stack: Stack): Promise<Verdict> 
     await sleepUntil(t0 + o.durationMs);
     // The breaker may need the load to close (its trial is a request): keep it going up to the bar.
     if (restart !== undefined) {
-      const closed = (e: Record<string, unknown>): boolean => e['route'] === ROUTE && (epochOf(e['time']) ?? 0) >= kill.at - 5;
       const deadline = restart.backAt + POLICY.breaker.halfOpenAfterMs + 1500;
-      while (epochMs() < deadline && stack.log.lines(LOG.breakerOpened, LOG.breakerHalfOpen, LOG.breakerClosed).filter(closed).at(-1)?.['msg'] !== LOG.breakerClosed) await sleep(50);
+      const allClosed = (): boolean => { const p = perProcess(stack, kill.at - 5); return p.length > 0 && p.every((x) => x.closed); };
+      while (epochMs() < deadline && !allClosed()) await sleep(50);
     }
     await load.stop();
     o.say(`load stopped: ${load.record.sentAt.length} requests`);
     await sleep(250); // the proxy writes its log in batches, at least every 100 ms
     let routes: string | undefined;
-    try {
+    // With workers, the primary's /routes shows its own breaker, which serves nothing: not a check.
+    if (!o.workers || o.workers < 2) try {
       const route = await stack.admin.route(ROUTE);
       routes = route === undefined ? `no route ${ROUTE} in /routes` : (route.state?.breaker?.state ?? 'no breaker state in /routes');
     } catch (err) {
@@ -110,10 +122,10 @@ function report(
   restart: { backAt: number } | undefined,
   routes: string | undefined, problems: string[],
 ): Verdict {
-  const all = transitions(stack);
-  const after = all.filter((t) => t.at >= kill.at - 5);
-  const opened = after.find((t) => t.event === 'opened');
-  const closed = after.at(-1)?.event === 'closed' ? after.at(-1) : undefined;
+  const procs = perProcess(stack, kill.at - 5);
+  const opened = procs.find((p) => p.opened)?.opened;
+  const open = procs.filter((p) => !p.closed);
+  const closed = procs.length > 0 && open.length === 0 ? procs.map((p) => p.closed!).sort((a, b) => a.at - b.at).at(-1) : undefined;
   const sent = r.sentAt.length;
   const count = (pred: (i: number) => boolean): number => r.sentAt.reduce((n, _, i) => n + (pred(i) ? 1 : 0), 0);
   const errors = count((i) => r.failed[i]!);
@@ -123,7 +135,7 @@ function report(
   let recoveryMs: number | undefined;
   if (restart === undefined) reasons.push('the users service did not come back');
   else if (opened === undefined) reasons.push('the breaker never opened after the kill');
-  else if (closed === undefined) reasons.push(`the breaker did not close again after the service's return (last seen: ${after.at(-1)?.event ?? 'nothing'})`);
+  else if (closed === undefined) reasons.push(`the breaker did not close again after the service's return (last seen: ${open.map((p) => p.last?.event ?? 'nothing').join(', ')})`);
   else if ((recoveryMs = closed.at - restart.backAt) > barMs) reasons.push(`the breaker closed ${secs(recoveryMs)} after the service's return (bar: ${secs(barMs)})`);
   if (routes !== undefined && routes !== 'closed') reasons.push(`/routes shows the breaker ${routes} at the end`);
   if (sent === 0) reasons.push('no request was sent');
@@ -132,6 +144,7 @@ function report(
   const out: string[] = ['fault drill: the users service is SIGKILLed under load, then restarted'];
   out.push(`  load      ${o.clients} keep-alive clients, target ${int(o.rate)} req/s, ${secs(o.durationMs)}; kill at +${secs(o.killAtMs)}, down ${secs(o.downMs)}`);
   out.push(`  pinning   ${o.pinning}`);
+  if (o.workers && o.workers > 1) out.push(`  workers   ${o.workers} (--workers): a breaker per worker; ${procs.length} logged transitions after the kill, the slowest close counts`);
   const spanMs = r.stoppedAt - r.startedAt;
   const bySide = (s: number): number => count((i) => r.side[i] === s);
   out.push(`requests          ${int(sent)} sent in ${secs(spanMs)} (${int((sent * 1000) / Math.max(1, spanMs))} req/s)`);

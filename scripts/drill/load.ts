@@ -42,6 +42,8 @@ export interface LoadRecord {
   readonly path: number[];
   readonly side: number[];
   readonly failed: boolean[];
+  /** Epoch ms when it ended (answered, failed or timed out). */
+  readonly endedAt: number[];
   readonly errors: Map<string, number>;
   startedAt: number;
   stoppedAt: number;
@@ -57,7 +59,7 @@ export class Load {
 
   constructor(o: LoadOptions) {
     this.#o = o;
-    this.record = { paths: o.paths, sentAt: [], status: [], path: [], side: [], failed: [], errors: new Map(), startedAt: 0, stoppedAt: 0 };
+    this.record = { paths: o.paths, sentAt: [], status: [], path: [], side: [], failed: [], endedAt: [], errors: new Map(), startedAt: 0, stoppedAt: 0 };
     this.#pool = new Pool(o.origin, { connections: o.clients, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: o.timeoutMs });
   }
 
@@ -104,7 +106,7 @@ export class Load {
     const i = r.sentAt.length;
     const sentAt = epochMs();
     r.sentAt.push(sentAt); r.status.push(0);
-    r.path.push(p); r.side.push(o.none); r.failed.push(true);
+    r.path.push(p); r.side.push(o.none); r.failed.push(true); r.endedAt.push(0);
     const on = (): string => (o.describe === undefined ? '' : `, ${o.describe(r.side[i]!)}`);
     let error: string | undefined;
     try {
@@ -120,6 +122,7 @@ export class Load {
       const e = err as Error & { code?: string };
       error = r.status[i] === 0 ? `no response on ${path}: ${e.code ?? e.message}` : `HTTP ${r.status[i]} on ${path}, then the body failed: ${e.code ?? e.message}${on()}`;
     }
+    r.endedAt[i] = epochMs();
     r.failed[i] = error !== undefined;
     if (error !== undefined) countInto(r.errors, error);
   }

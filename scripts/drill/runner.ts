@@ -15,6 +15,8 @@ export interface DrillOptions {
   /** Set by the runner: the summary's "pinning" line. */
   readonly pinning?: string;
   readonly proxyMain?: string;
+  /** `--workers N` for the proxy (undefined: one process). */
+  readonly workers?: number | undefined;
 }
 
 export interface Verdict {
@@ -27,18 +29,18 @@ export interface Verdict {
 /** Starts a stack, runs the scenario on it, stops it (also on error). */
 export async function withStack<O extends DrillOptions, V>(
   o: O,
-  stackOpts: Omit<StackOptions, 'say' | 'proxyCpu' | 'proxyMain'>,
+  stackOpts: Omit<StackOptions, 'say' | 'proxyCpu' | 'proxyMain' | 'workers'>,
   scenario: (o: O & { pinning: string }, stack: Stack) => Promise<V>,
   onStopped?: (v: V, proxyExit: string) => void,
 ): Promise<V> {
   const pinning = planPinning(o.pin);
   const pinText = pinning.proxyCpu === undefined ? pinning.description.replace('(--no-pin)', '(default; --pin to pin)') : `proxy on cpu ${pinning.proxyCpu}; the drill and its stack on cpu ${pinning.loadCpu} (taskset)`;
-  const stack = new Stack({ ...stackOpts, proxyCpu: pinning.proxyCpu, say: o.say, ...(o.proxyMain && { proxyMain: o.proxyMain }) });
+  const stack = new Stack({ ...stackOpts, proxyCpu: pinning.proxyCpu, say: o.say, workers: o.workers, ...(o.proxyMain && { proxyMain: o.proxyMain }) });
   let result: V | undefined;
   try {
     o.say(`starting the stack in ${stack.tmpDir}`);
     await stack.start();
-    o.say(`proxy ${stack.proxyUrl} (admin ${stack.adminUrl})${stackOpts.apps === false ? '' : `, legacy ${stack.legacyUrl}, users ${stack.usersUrl}`}`);
+    o.say(`proxy ${stack.proxyUrl} (admin ${stack.adminUrl}${o.workers ? `, --workers ${o.workers}` : ''})${stackOpts.apps === false ? '' : `, legacy ${stack.legacyUrl}, users ${stack.usersUrl}`}`);
     result = await scenario({ ...o, pinning: pinText }, stack);
     return result;
   } finally {

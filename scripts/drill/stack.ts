@@ -34,6 +34,8 @@ export interface StackOptions {
   readonly tmpPrefix: string;
   /** Pin the proxy to this CPU (taskset -c). */
   readonly proxyCpu?: number | undefined;
+  /** `--workers N` for the proxy (undefined: the flag is not given: one process). */
+  readonly workers?: number | undefined;
   /** The built proxy (default: STRANGLER_BIN or dist/src/main.js). */
   readonly proxyMain?: string;
   readonly say: (line: string) => void;
@@ -92,7 +94,7 @@ export class Stack {
     writeFileSync(this.routesFile, this.#o.routesYaml(urls));
     const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', LOG_LEVEL: 'info' };
     for (const k of ['ADMIN_TOKEN', 'STRANGLER_CONFIG', 'PORT', 'ADMIN_PORT', 'LEGACY_URL', 'USERS_URL', 'HOST']) env[k] = undefined;
-    const args = ['--config', this.routesFile, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1'];
+    const args = ['--config', this.routesFile, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1', ...(this.#o.workers ? ['--workers', String(this.#o.workers)] : [])];
     this.#run.proxy = await this.#spawn('proxy', this.#entries.proxy, args, env, this.#o.proxyCpu);
   }
 

@@ -11,6 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ReloadTrigger } from '../routing/reloader.js';
 import type { ValidConfig } from '../routing/source.js';
 import { LOG } from '../observability/log-messages.js';
+import { BACKOFF, nextDelay, remember, type BackoffPolicy } from './backoff.js';
 import { isOurs, TAG, type FromWorker, type ToWorker } from './messages.js';
 import { Waiters } from './waiters.js';
 
@@ -23,6 +24,9 @@ export interface WorkerView {
 
 interface Member {
   readonly worker: Worker;
+  /** Which of the `count` places it fills (a replacement takes its predecessor's: crash-loop backoff is per slot). */
+  readonly slot: number;
+  readonly forkedAt: number;
   version: string | null;
   ready: boolean;
 }
@@ -35,6 +39,9 @@ export interface GroupDeps {
   readonly current: () => ValidConfig;
   /** A worker halted a canary: the primary's own table follows (the group relays it to the others). */
   readonly onHalt: (m: Extract<FromWorker, { type: 'halt' }>) => void;
+  /** Crash-loop backoff (default BACKOFF) and its clock (default Date.now). */
+  readonly backoff?: BackoffPolicy;
+  readonly now?: () => number;
 }
 
 export class WorkerGroup {
@@ -42,6 +49,9 @@ export class WorkerGroup {
   readonly #members = new Map<number, Member>();
   readonly #changed = new Waiters();
   readonly #answers = new Map<number, (value: unknown) => void>();
+  /** Per slot: how long its dead workers had been up (backoff.ts). */
+  readonly #lifetimes = new Map<number, number[]>();
+  readonly #refork = new Set<NodeJS.Timeout>();
   #nextAsk = 1;
   #stopping = false;
   #started = false;
@@ -67,7 +77,7 @@ export class WorkerGroup {
   async start(): Promise<void> {
     cluster.setupPrimary({ serialization: 'advanced' });
     const failed = new Promise<never>((_resolve, reject) => (this.#startFailed = reject));
-    for (let i = 0; i < this.#deps.count; i++) this.#fork();
+    for (let slot = 0; slot < this.#deps.count; slot++) this.#fork(slot);
     await Promise.race([this.#changed.until(() => this.#members.size === this.#deps.count && this.all((m) => m.ready)), failed]);
     this.#started = true;
   }
@@ -88,9 +98,13 @@ export class WorkerGroup {
     if (m.worker.isConnected()) m.worker.send(msg);
   }
 
-  #fork(): void {
+  #now(): number {
+    return (this.#deps.now ?? Date.now)();
+  }
+
+  #fork(slot: number): void {
     const worker = cluster.fork();
-    const member: Member = { worker, version: null, ready: false };
+    const member: Member = { worker, slot, forkedAt: this.#now(), version: null, ready: false };
     this.#members.set(worker.id, member);
     worker.on('message', (raw: unknown) => {
       if (isOurs<FromWorker>(raw)) this.#onMessage(member, raw);
@@ -133,8 +147,18 @@ export class WorkerGroup {
       this.#startFailed?.(new Error(`worker ${member.worker.id} exited while starting (code ${code}, signal ${signal}); see its log above`));
       return;
     }
-    this.#deps.logger.error({ msg: LOG.workerDied, worker: member.worker.id, workerPid: member.worker.process.pid, code, signal });
-    this.#fork();
+    const policy = this.#deps.backoff ?? BACKOFF;
+    const upMs = this.#now() - member.forkedAt;
+    const lifetimes = remember(this.#lifetimes.get(member.slot) ?? [], upMs, policy);
+    this.#lifetimes.set(member.slot, lifetimes);
+    const restartInMs = nextDelay(lifetimes, policy);
+    this.#deps.logger.error({ msg: LOG.workerDied, worker: member.worker.id, workerPid: member.worker.process.pid, code, signal, upMs, restartInMs });
+    if (restartInMs === 0) return this.#fork(member.slot);
+    const timer = setTimeout(() => {
+      this.#refork.delete(timer);
+      if (!this.#stopping) this.#fork(member.slot);
+    }, restartInMs);
+    this.#refork.add(timer);
   }
 
   /** Sends a new config to every worker (a replacement still starting picks it up when ready). */
@@ -178,6 +202,8 @@ export class WorkerGroup {
    *  or after `timeoutMs`, when the ones left are killed. */
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping = true;
+    for (const t of this.#refork) clearTimeout(t);
+    this.#refork.clear();
     for (const m of this.#members.values()) m.worker.process.kill('SIGTERM');
     const clean = await this.#changed.until(() => this.#members.size === 0, timeoutMs);
     if (!clean) {

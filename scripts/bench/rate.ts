@@ -245,7 +245,7 @@ const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
 /** Issue 13's bars: what a local rate limit, a JWT (RS256, key cached) and a forward-auth cache hit
  *  may add, in us of CPU per request, to strangler's. */
 /** Issue 14's bar: strangler --workers 2 at most this many times the 1-worker row's CPU per request (no hidden IPC cost). */
-const WORKER_BARS = [['strangler-w2', 1.1]] as const;
+const WORKER_BARS = [['strangler-w2-2x', 1.1]] as const;
 const ADDED_US_BARS = [['strangler-ratelimit', 'strangler', 5], ['strangler-jwt', 'strangler', 25], ['strangler-forward-auth', 'strangler', 10]] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
@@ -256,7 +256,7 @@ export async function runCpuSection(o: RateOptions, targets: readonly Target[], 
   const scenario = SCENARIOS.find((s) => s.name === 'small')!;
   const cells = targets.map((target) => ({ target, samples: [] as CpuSample[], notes: [] as string[] }));
   await eachRun('cpu ', o.rounds, cells, ctx, (c, msg) => c.notes.push(msg), async (c, running, tag) => {
-    const { r, procCpuS, wallS } = await measureAtRate(running, scenario, o, ctx);
+    const { r, procCpuS, wallS } = await measureAtRate(running, scenario, { ...o, rate: o.rate * (c.target.rateFactor ?? 1) }, ctx);
     if (procCpuS === undefined) throw new Error('no CPU time for the target process group (no /proc?)');
     // The requests due in the window that were answered, scaled to the window actually measured.
     const requests = (r.answered * wallS) / o.durationS;
@@ -265,7 +265,7 @@ export async function runCpuSection(o: RateOptions, targets: readonly Target[], 
       achievedRps: r.achievedRps, errors: r.errors + r.timeouts + r.non2xx + r.wrongBody,
     };
     c.samples.push(s);
-    c.notes.push(...rateNotes(r, o).filter((n) => !n.startsWith('generator lagged')));   // late sends cost no CPU
+    c.notes.push(...rateNotes(r, { ...o, rate: o.rate * (c.target.rateFactor ?? 1) }).filter((n) => !n.startsWith('generator lagged')));   // late sends cost no CPU
     log(`${tag} ${s.achievedRps.toFixed(0).padStart(5)} req/s  cpu ${s.usPerReq.toFixed(1)} us/req (${s.cpuPct.toFixed(0)}% of a core)  errors ${s.errors}`);
   });
   return {

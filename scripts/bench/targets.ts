@@ -37,6 +37,7 @@ export interface Target {
   readonly key: string;                // for --targets
   readonly name: string;               // the row label
   readonly cpuOnly?: boolean;          // a row of the CPU section only (the closed-loop tools speak no h2 / private CA)
+  readonly rateFactor?: number;        // the CPU section sends this many times its rate (N workers at N x: each at the 1-process rate)
   /** Why this target cannot run here (e.g. "nginx not installed"), or null. Checked once. */
   unavailable?(): string | null;
   start(ctx: BenchContext): Promise<RunningTarget>;
@@ -115,10 +116,12 @@ export function stranglerTarget(o: {
   workers?: number;
   /** Not pinned in the closed-loop section (N workers pinned to one cpu cannot serve more than 1). */
   unpinnedClosedLoop?: boolean;
+  rateFactor?: number;
 }): Target {
   return {
     key: o.key,
     name: o.name,
+    ...(o.rateFactor === undefined ? {} : { rateFactor: o.rateFactor }),
     ...(o.tls || o.cpuOnly ? { cpuOnly: true } : {}),
     unavailable: () => (existsSync(STRANGLER_MAIN) ? (o.tls ? noOpenssl() : null) : 'strangler not built: run npm run build'),
     async start(ctx) {
@@ -184,6 +187,10 @@ export const TARGETS: readonly Target[] = [
   // --workers 2 (issue 14): closed loop unpinned (both cores, shared with the load generator and the
   // upstream), CPU section pinned like the row above (bar: CPU per request <= 1.1x the 1-worker row's).
   stranglerTarget({ key: WORKERS_KEY, name: 'strangler --workers 2', workers: 2, unpinnedClosedLoop: true }),
+  // The same at twice the CPU section's rate, so each worker carries what the 1-worker row does:
+  // one process costs more per request at a lower rate (fewer requests per event-loop turn), so
+  // only this row isolates what the workers themselves add (the bar: <= 1.1x the 1-worker row).
+  stranglerTarget({ key: 'strangler-w2-2x', name: 'strangler --workers 2, 2x rate', workers: 2, rateFactor: 2, cpuOnly: true }),
   // The same route with timeout + retry + breaker configured (no failures happen): the cost of
   // the resilient path itself (issue bar: within 10% of the row above).
   stranglerTarget({

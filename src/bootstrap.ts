@@ -15,6 +15,7 @@ import { AccessLog } from './observability/access-log.js';
 import { UpstreamPools } from './forward/pools.js';
 import { closeIdentity } from './identity/compile.js';
 import { RateLimitStores } from './identity/stores.js';
+import { Tracings } from './tracing/tracings.js';
 import { createPublicServer } from './forward/server.js';
 import { createH2Server } from './forward/h2-server.js';
 import type { Duplex } from 'node:stream';
@@ -53,6 +54,8 @@ export interface StartOptions {
   readonly admin?: boolean;
   /** Told when a canary halts here (a worker tells the primary). */
   readonly onCanaryHalt?: HandlerDeps['onCanaryHalt'];
+  /** Tests: how long finished spans wait to be batched for export (default 1 s). */
+  readonly traceDelayMs?: number;
 }
 
 export interface Strangler {
@@ -81,8 +84,9 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const pools = new UpstreamPools();
   const stores = new RateLimitStores({ logger, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
   const shadow = new ShadowReports({ logger, metrics }, opts.clock);
+  const tracings = new Tracings({ logger, dropped: metrics.traceSpansDropped, ...(opts.traceDelayMs === undefined ? {} : { scheduledDelayMs: opts.traceDelayMs }) });
   const live = new Reloader({
-    file: opts.configPath, env: opts.env ?? process.env, pools, stores, metrics, logger, clock: opts.clock,
+    file: opts.configPath, env: opts.env ?? process.env, pools, stores, tracings, metrics, logger, clock: opts.clock,
     onSwap: (t) => {
       shadow.setLog(t.server.shadowLog);
       shadow.applyShadows(shadowKeys(t)); // a route's report counts from when its shadow config applied
@@ -106,6 +110,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     watcher?.close();
     pools.destroy();
     stores.closeAll();
+    void tracings.closeAll();
     throw err;
   }
   started = true;
@@ -118,6 +123,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     await Promise.all([pools.close(), shadow.close()]);
     closeIdentity(table.identity);
     stores.closeAll();
+    void tracings.closeAll();
     throw new AdminExposedError(exposed);
   }
 
@@ -153,6 +159,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     await pools.close();
     closeIdentity(table.identity);
     stores.closeAll();
+    void tracings.closeAll();
     throw err;
   }
   if (changedEarly) void reload('watch');
@@ -202,6 +209,10 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       if (!poolsClosed) pools.destroy();
       closeIdentity(store.current.identity);
       stores.closeAll();
+      // Queued spans are exported (each export bounded by its timeout), bounded like the rest.
+      let traceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([tracings.closeAll(), new Promise<void>((resolve) => (traceTimer = setTimeout(resolve, drainMs)))]);
+      clearTimeout(traceTimer);
       // The shadow log's queued lines are written out, bounded like every other wait here.
       let logTimer: NodeJS.Timeout | undefined;
       await Promise.race([shadow.close(), new Promise<void>((resolve) => (logTimer = setTimeout(resolve, drainMs)))]);

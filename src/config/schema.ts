@@ -13,6 +13,7 @@ import { allowedHostProblem } from './host-checks.js';
 import { hostProblem } from './host-syntax.js';
 import { authenticators, rateLimit, rateLimitStore, routeAuth } from './identity-schema.js';
 import { HEADER_NAME_PATTERN } from './schema-patterns.js';
+import { tracingSchema } from './tracing-schema.js';
 
 const int = (minimum?: number, maximum?: number): SchemaObject => ({
   type: 'integer',
@@ -180,6 +181,7 @@ const server = obj({
   http2: { type: 'boolean' },
   maxConcurrentStreams: int(1, 10000),
   rateLimitStore,
+  tracing: tracingSchema,
 });
 
 const upstream = obj(

@@ -33,6 +33,15 @@ export interface ServerConfig {
   readonly maxConcurrentStreams?: number;
   /** `redis://` or `rediss://` URL: rate-limit buckets shared by every worker and replica. */
   readonly rateLimitStore?: string;
+  /** OpenTelemetry spans exported over OTLP/HTTP (reloadable); absent: no tracing at all. */
+  readonly tracing?: TracingConfig;
+}
+
+export interface TracingConfig {
+  readonly otlpEndpoint: string;
+  readonly protocol?: 'http/protobuf' | 'http/json';
+  readonly sampleRatio?: number;
+  readonly serviceName?: string;
 }
 
 export interface CertKeyPair {

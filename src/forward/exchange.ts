@@ -19,19 +19,10 @@ import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
 import { breakResponse, h2StreamOf } from './h2-stream.js';
+import type { ExchangeEnd, Sending } from './exchange-types.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 
-export interface ExchangeEnd {
-  readonly status: number;
-  readonly bytes: number;
-  readonly error: ErrorCode | AccessOnlyCode | null;
-  readonly cause: Error | null;
-}
-
-/** Whatever is sending the request upstream: told to stop when timeoutMs is spent or the client leaves. */
-export interface Sending {
-  /** `err` is an UpstreamFailure of kind 'timeout' (timeoutMs spent) or 'cancelled' (the client left). */
-  abort(err: UpstreamFailure): void;
-}
+export type { ExchangeEnd, Sending } from './exchange-types.js';
 
 export interface ExchangeHost {
   readonly draining: boolean;
@@ -75,6 +66,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   extraHeaders: readonly string[] | null = null;
   /** Mirrored to the route's shadow: fed the answer as it is relayed (a bounded tee). */
   capture: ShadowTask | null = null;
+  /** Its spans, when server.tracing is on. */
+  trace: RequestTrace | null = null;
   readonly #host: ExchangeHost;
 
   #sending: Sending | null = null;

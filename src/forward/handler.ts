@@ -18,7 +18,7 @@ import { readBody } from './read-body.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 import { systemRandom, type Random } from '../util/clock.js';
 import { admit, type Admitted } from './admit.js';
-import { Attempt } from './attempt.js';
+import { newAttempt } from '../tracing/traced-attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { sentForwardedProto, upstreamRequestHeaders, type RequestHeadScan } from './headers.js';
 import { publicOriginOf } from './location.js';
@@ -140,6 +140,7 @@ export class ProxyHandler implements ExchangeHost {
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
     if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
     x.canary = canary;
+    if (table.tracing !== null) x.trace = table.tracing.request(req, route.prefix, a.path, scan.host, canary);
     if (gated !== null) x.extraHeaders = gated.responseHeaders;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)
       ? this.#mirror(req, route, route.shadow, a, headers, path, table)
@@ -168,7 +169,7 @@ export class ProxyHandler implements ExchangeHost {
   /** The one send: a single Attempt, or the same wrapped by the route's policies. */
   #send(x: Exchange, policies: RoutePolicies | null, path: string, headers: string[], scan: RequestHeadScan, body: Buffer | null, table: RouteTable): void {
     if (policies === null) {
-      const attempt = new Attempt(x.upstream, x, x);
+      const attempt = newAttempt(x, x.upstream, x, x);
       x.begin(attempt);
       attempt.send(path, x.method, headers, body ?? (scan.hasBody ? x.req : null));
       return;
@@ -213,6 +214,7 @@ export class ProxyHandler implements ExchangeHost {
 
   finished(x: Exchange, end: ExchangeEnd): void {
     if (x.canary) this.#canaryOutcome(x, end);
+    x.trace?.end(end.status, end.error, x.servedBy.name);
     this.#access.write(
       {
         requestId: x.requestId,
@@ -224,6 +226,7 @@ export class ProxyHandler implements ExchangeHost {
         bytes: end.bytes,
         startedAt: x.startedAt,
         error: end.error,
+        traceId: x.trace?.traceId ?? null,
       },
       x.route.meters,
     );

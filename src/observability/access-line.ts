@@ -16,6 +16,8 @@ export interface AccessFields {
   readonly bytes: number;
   readonly durationMs: number;
   readonly error: string | null;
+  /** With server.tracing on: the request's trace id. */
+  readonly traceId?: string | null;
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
@@ -33,7 +35,8 @@ export function accessLineBody(f: AccessFields): string {
   return (
     `,"msg":"${LOG.request}","requestId":${str(f.requestId)},"method":${str(f.method)},"path":${str(f.path)}` +
     `,"route":${strOrNull(f.route)},"upstream":${strOrNull(f.upstream)},"status":${f.status},"bytes":${f.bytes}` +
-    `,"durationMs":${f.durationMs}${f.error === null ? '' : `,"error":${str(f.error)}`}}\n`
+    `,"durationMs":${f.durationMs}${f.error === null ? '' : `,"error":${str(f.error)}`}` +
+    `${f.traceId == null ? '' : `,"traceId":"${f.traceId}"`}}\n`
   );
 }
 

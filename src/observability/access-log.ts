@@ -33,6 +33,7 @@ export class AccessLog {
       bytes: line.bytes,
       durationMs: Math.round(durationMs * 1000) / 1000,
       error: line.error,
+      traceId: line.traceId ?? null,
     });
   }
 }

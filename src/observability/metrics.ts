@@ -133,6 +133,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly traceSpansDropped = new client.Counter({
+    name: 'strangler_trace_spans_dropped_total',
+    help: 'Sampled spans never delivered to server.tracing.otlpEndpoint: queue_full (the bounded export queue was full) or an export failure (the error type).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   /** notAfter of each served certificate, by name (its file path): the expiry gauge reads it. */
   readonly #certificateExpiry = new Map<string, number>();
 

@@ -4,7 +4,8 @@
 // upstream, or answers the error. A route without policies never comes here.
 
 import { failureCode } from '../errors.js';
-import { Attempt, type AttemptListener, type Body } from '../forward/attempt.js';
+import type { Attempt, AttemptListener, Body } from '../forward/attempt.js';
+import { newAttempt } from '../tracing/traced-attempt.js';
 import type { Exchange, Sending } from '../forward/exchange.js';
 import { readBody, type BodyReader } from '../forward/read-body.js';
 import { timeoutFailure, UpstreamFailure } from '../forward/failure.js';
@@ -77,7 +78,7 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
     return new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
-      this.#current = new Attempt(upstream, this.x, this, hold, extra);
+      this.#current = newAttempt(this.x, upstream, this.x, this, hold, extra, upstream !== this.x.upstream);
       this.#current.send(this.out.path, this.x.method, this.out.headers, this.body, perTryMs);
     });
   }

@@ -19,6 +19,7 @@ import { RouteState } from './route-state.js';
 import { RouteTable, type CompiledRoute } from './table.js';
 import { compileIdentity, routeGate, type Identity, type IdentityDeps } from '../identity/compile.js';
 import { RateLimitStores } from '../identity/stores.js';
+import type { Tracings } from '../tracing/tracings.js';
 import type { EffectiveConfig, EffectiveRoute } from './types.js';
 
 export interface CompileDeps {
@@ -32,6 +33,8 @@ export interface CompileDeps {
   readonly clock?: Clock;
   /** Where rate-limit buckets live (the process's, across reloads); default: new ones. */
   readonly stores?: RateLimitStores;
+  /** The process's tracers (absent: no tracing, whatever server.tracing says: `check`, tests). */
+  readonly tracings?: Tracings;
 }
 
 /** What a table is compiled from: the validated file, its effective routes and where it came from. */
@@ -72,7 +75,7 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
     if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: parts.label }, 0);
     return { ...parts, state };
   });
-  return new RouteTable({ version: source.version, file: source.file, config: source.config, effective, upstreams, routes, identity });
+  return new RouteTable({ version: source.version, file: source.file, config: source.config, effective, upstreams, routes, identity, tracing: deps.tracings?.tracingFor(effective.server.tracing) ?? null });
 }
 
 export type RouteParts = Omit<CompiledRoute, 'state'>;

@@ -34,7 +34,18 @@ export const SERVER_DEFAULTS = {
   http2: true,
   maxConcurrentStreams: 100,
   rateLimitStore: null as string | null,
+  tracing: null as ResolvedTracing | null,
 };
+
+/** server.tracing with its defaults set. */
+export interface ResolvedTracing {
+  readonly otlpEndpoint: string;
+  readonly protocol: 'http/protobuf' | 'http/json';
+  readonly sampleRatio: number;
+  readonly serviceName: string;
+}
+
+export const TRACING_DEFAULTS = { protocol: 'http/protobuf' as const, sampleRatio: 1, serviceName: 'strangler' };
 
 export type ResolvedServer = typeof SERVER_DEFAULTS;
 

@@ -20,6 +20,7 @@ import {
   SERVER_DEFAULTS,
   SHADOW_DEFAULTS,
   TLS_DEFAULTS,
+  TRACING_DEFAULTS,
   type ResolvedServer,
 } from './defaults.js';
 import { routeKey } from './diff.js';
@@ -50,6 +51,8 @@ export function resolveServer(config: StranglerConfig, baseDir = '.'): ResolvedS
     const v = config.server[key];
     if (v !== undefined) (out as Record<string, unknown>)[key] = v;
   }
+  const tracing = config.server.tracing;
+  if (tracing !== undefined) out.tracing = { ...TRACING_DEFAULTS, ...tracing };
   const tls = config.server.tls;
   if (tls !== undefined) {
     const at = (p: string): string => path.resolve(baseDir, p);

@@ -13,6 +13,7 @@ import { canonicalJson } from '../util/canonical-json.js';
 import type { ConfigError } from '../config/types.js';
 import type { UpstreamPools } from '../forward/pools.js';
 import type { RateLimitStores } from '../identity/stores.js';
+import type { Tracings } from '../tracing/tracings.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { compileTable } from './compile.js';
@@ -60,6 +61,8 @@ export interface ReloaderDeps {
   readonly pools: UpstreamPools;
   /** Where rate-limit buckets live (kept across reloads). */
   readonly stores?: RateLimitStores;
+  /** server.tracing's tracers (kept across reloads while unchanged). */
+  readonly tracings?: Tracings;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly clock?: Clock;
@@ -164,7 +167,7 @@ export class Reloader {
 
     let next: RouteTable;
     try {
-      next = compileTable(loaded, { pools, metrics, logger, previous: live, clock: this.#deps.clock, stores: this.#deps.stores });
+      next = compileTable(loaded, { pools, metrics, logger, previous: live, clock: this.#deps.clock, stores: this.#deps.stores, tracings: this.#deps.tracings });
     } catch (err) {
       return this.#fail(trigger, err);
     }
@@ -172,6 +175,7 @@ export class Reloader {
     if (this.#store === null) this.#store = new TableStore(next);
     else this.#store.swap(next);
     this.#deps.stores?.settle(next.server.rateLimitStore); // a store no longer named closes
+    this.#deps.tracings?.settle(next.tracing); // an old tracer is flushed and shut down
     this.#deps.onSwap?.(next);
     this.#lastRejected = null;
     metrics.configReloads.inc({ result: 'success' });

@@ -14,6 +14,7 @@ import type { PathRewrite } from './rewrite.js';
 import type { RouteState } from './route-state.js';
 import type { Identity } from '../identity/compile.js';
 import type { RouteGate } from '../identity/gate.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { EffectiveCanary, EffectiveConfig, EffectiveRoute, ResolvedBreaker, ResolvedRetry, ResolvedShadow } from './types.js';
 
 export type { ResolvedShadow } from './types.js';
@@ -80,6 +81,8 @@ export class RouteTable {
   readonly routes: readonly CompiledRoute[];
   /** The authenticators, and the header names no client may send. */
   readonly identity: Identity;
+  /** server.tracing's tracer, or null: tracing off (the request path checks this one field). */
+  readonly tracing: Tracing | null;
   /** Literal prefixes only: PrefixMatcher; a table with templates: SegmentMatcher. */
   readonly #matcher: PathMatcher<CompiledRoute>;
   /** Only when some route has a `host`: the routes by host, then by path; else null. */
@@ -93,6 +96,7 @@ export class RouteTable {
     upstreams: ReadonlyMap<string, Upstream>;
     routes: readonly CompiledRoute[];
     identity?: Identity;
+    tracing?: Tracing | null;
   }) {
     this.version = init.version;
     this.file = init.file;
@@ -103,6 +107,7 @@ export class RouteTable {
     this.upstreams = init.upstreams;
     this.routes = init.routes;
     this.identity = init.identity ?? { authenticators: new Map(), strip: null };
+    this.tracing = init.tracing ?? null;
     this.#matcher = pathMatcher(init.routes);
     this.#hosts = init.routes.some((r) => r.host !== null) ? new HostMatcher(init.routes) : null;
   }

@@ -83,6 +83,8 @@ export interface ProxyOptions {
   readonly random?: Random;
   /** How often server.tls's certificate files are read (default 1 s). */
   readonly certPollMs?: number;
+  /** How long finished spans wait to be batched for export (server.tracing; default 1 s). */
+  readonly traceDelayMs?: number;
 }
 
 /** A clock that moves only when told to. */
@@ -121,6 +123,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
     clock: opts.clock,
     random: opts.random,
     certPollMs: opts.certPollMs,
+    traceDelayMs: opts.traceDelayMs,
   });
   return {
     proxy,

@@ -1,0 +1,141 @@
+// One proxied request's spans: the SERVER span (the client's traceparent as parent when valid)
+// and one CLIENT span per upstream attempt (retries and the fallback are siblings under it).
+// Built only when server.tracing is on (Tracing.request); with tracing off nothing here runs.
+//
+// Later additions hang off this object: a shadow copy's span linked to the request (`link()`),
+// a forward-auth subrequest (`attempt()` with its own upstream), a WebSocket upgrade.
+
+import { SpanKind, SpanStatusCode, trace, ROOT_CONTEXT, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+
+export interface AttemptTarget {
+  readonly name: string;
+  /** An upstream's origin, like http://10.0.0.5:8080. */
+  readonly origin: string;
+}
+
+export interface AttemptOptions {
+  readonly canary?: boolean;
+  readonly fallback?: boolean;
+  /** Span name (default: method and upstream name). */
+  readonly name?: string;
+}
+
+/** Port of an origin URL, the scheme's default when it names none. */
+function hostPort(origin: string): [string, number] {
+  const u = new URL(origin);
+  return [u.hostname.replace(/^\[|\]$/g, ''), u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port)];
+}
+
+const hex2 = (flags: number): string => (flags & 1 ? '01' : '00');
+
+/** One upstream attempt's CLIENT span. `traceparent` is what the upstream is sent. */
+export class AttemptSpan {
+  readonly span: Span;
+  readonly traceparent: string;
+  #ended = false;
+
+  constructor(span: Span) {
+    this.span = span;
+    const c = span.spanContext();
+    this.traceparent = `00-${c.traceId}-${c.spanId}-${hex2(c.traceFlags)}`;
+  }
+
+  /** `headers` (name, value pairs) with the client's traceparent replaced by this attempt's. */
+  headers(headers: readonly string[]): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i]!.length === 11 && headers[i]!.toLowerCase() === 'traceparent') continue;
+      out.push(headers[i]!, headers[i + 1]!);
+    }
+    out.push('traceparent', this.traceparent);
+    return out;
+  }
+
+  /** The response head arrived. */
+  head(status: number): void {
+    this.span.setAttribute('http.response.status_code', status);
+    if (status >= 500) {
+      this.span.setAttribute('error.type', String(status));
+      this.span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+  }
+
+  /** No response: `kind` is the failure (connect-error, reset, timeout, cancelled). */
+  failed(kind: string, message: string): void {
+    if (this.#ended) return;
+    this.span.setAttribute('strangler.failure', kind);
+    this.span.setAttribute('error.type', kind);
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message });
+    this.end();
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.span.end();
+  }
+}
+
+export class RequestTrace {
+  readonly server: Span;
+  readonly traceId: string;
+  readonly #tracer: Tracer;
+  readonly #context: Context;
+  readonly #method: string;
+
+  constructor(tracer: Tracer, server: Span, method: string) {
+    this.#tracer = tracer;
+    this.server = server;
+    this.traceId = server.spanContext().traceId;
+    this.#context = trace.setSpan(ROOT_CONTEXT, server);
+    this.#method = method;
+  }
+
+  get sampled(): boolean {
+    return (this.server.spanContext().traceFlags & 1) === 1;
+  }
+
+  /** A CLIENT span for one try at `target`, child of the server span. */
+  attempt(target: AttemptTarget, opts: AttemptOptions = {}): AttemptSpan {
+    const [address, port] = hostPort(target.origin);
+    const span = this.#tracer.startSpan(
+      opts.name ?? `${this.#method} ${target.name}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': this.#method,
+          'server.address': address,
+          'server.port': port,
+          'network.protocol.version': '1.1',
+          'strangler.upstream': target.name,
+          'strangler.canary': opts.canary === true,
+          'strangler.fallback': opts.fallback === true,
+        },
+      },
+      this.#context,
+    );
+    return new AttemptSpan(span);
+  }
+
+  /** A span of work done for this request outside its answer (a shadow copy): its own trace root
+   *  when `root`, linked to the server span; else a child of it. */
+  link(name: string, attributes: Record<string, string | number | boolean> = {}, root = true): Span {
+    const links: Link[] = [{ context: this.server.spanContext() }];
+    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes, links, root }, root ? ROOT_CONTEXT : this.#context);
+  }
+
+  /** The request ended: `error` is the proxy's error code (502, 503, 504... answers), if any. */
+  end(status: number, error: string | null, upstream: string | null): void {
+    const s = this.server;
+    if (status > 0) s.setAttribute('http.response.status_code', status);
+    if (upstream !== null) s.setAttribute('strangler.upstream', upstream);
+    if (error !== null && error !== 'client_closed') {
+      s.setAttribute('strangler.error', error);
+      s.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    } else if (status >= 500) {
+      s.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    if (error === 'client_closed') s.setAttribute('strangler.error', error);
+    s.end();
+  }
+}

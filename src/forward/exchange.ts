@@ -14,24 +14,14 @@ import { responseHeaders } from './headers.js';
 import { sendError, writeHeadOrUndo } from './respond.js';
 import { h2ResponseHeaderObject } from './h2-response-headers.js';
 import { writeEarlyHints } from './informational.js';
-import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type ProxyFailureCode } from '../errors.js';
+import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
 import { breakResponse, h2StreamOf } from './h2-stream.js';
+import type { ExchangeEnd, Sending } from './exchange-types.js';
 
-export interface ExchangeEnd {
-  readonly status: number;
-  readonly bytes: number;
-  readonly error: ErrorCode | AccessOnlyCode | null;
-  readonly cause: Error | null;
-}
-
-/** Whatever is sending the request upstream: told to stop when timeoutMs is spent or the client leaves. */
-export interface Sending {
-  /** `err` is an UpstreamFailure of kind 'timeout' (timeoutMs spent) or 'cancelled' (the client left). */
-  abort(err: UpstreamFailure): void;
-}
+export type { ExchangeEnd, Sending } from './exchange-types.js';
 
 export interface ExchangeHost {
   readonly draining: boolean;
@@ -75,6 +65,11 @@ export class Exchange implements ResponseSink, AttemptListener {
   extraHeaders: readonly string[] | null = null;
   /** Mirrored to the route's shadow: fed the answer as it is relayed (a bounded tee). */
   capture: ShadowTask | null = null;
+  /** For the access line: the client's address (trustedProxies applied), the extra attempts sent
+   *  (policies/resilient.ts), and whether an open breaker refused or diverted the request. */
+  clientIp = '';
+  retried = 0;
+  breakerOpen = false;
   readonly #host: ExchangeHost;
 
   #sending: Sending | null = null;

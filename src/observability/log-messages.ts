@@ -56,6 +56,8 @@ export const LOG = {
   shadowCompareFailed: 'shadow comparison failed',
   // identity/redis-store.ts: at most one a second
   rateLimitStoreFailed: 'rate-limit store failed: requests pass unlimited (fail open)',
+  // admin/log-level.ts (PUT /log-level)
+  logLevelChanged: 'log level changed',
 } as const;
 
 export type LogMessage = (typeof LOG)[keyof typeof LOG];

@@ -83,6 +83,8 @@ export interface ProxyOptions {
   readonly random?: Random;
   /** How often server.tls's certificate files are read (default 1 s). */
   readonly certPollMs?: number;
+  /** The logger's level at start (default debug). */
+  readonly logLevel?: string;
 }
 
 /** A clock that moves only when told to. */
@@ -108,7 +110,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
       cb();
     },
   });
-  const logger = createStreamLogger('debug', sink);
+  const logger = createStreamLogger(opts.logLevel ?? 'debug', sink);
   const proxy = await startStrangler({
     configPath: file,
     logger,

@@ -23,6 +23,7 @@ import { startTlsEdge, type TlsEdge } from './edge/start-tls.js';
 import { UpgradeHandler } from './forward/upgrade.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics, RouteMeters } from './observability/metrics.js';
+import { upstreamConnectionsGauge } from './observability/upstream-connections.js';
 import { watchConfigFile } from './config/watch.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import type { TableStore } from './routing/store.js';
@@ -114,6 +115,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     throw err;
   }
   started = true;
+  upstreamConnectionsGauge(metrics.registry, () => store.current.upstreams.values());
   const table = store.current;
   const adminHost = opts.adminHost ?? table.server.adminHost;
   const serveAdmin = opts.admin !== false;
@@ -133,7 +135,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random, onCanaryHalt: opts.onCanaryHalt });
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost }));
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost, logger }));
 
   let port: number;
   let adminPort: number;

@@ -19,6 +19,10 @@ const fields: AccessFields[] = [
   { requestId: 'r-1', method: 'GET', path: '/api/users/1', route: '/api', upstream: 'users', status: 200, bytes: 12, durationMs: 1.234, error: null },
   { requestId: 'r-2', method: 'POST', path: '-', route: null, upstream: null, status: 400, bytes: 0, durationMs: 0.5, error: 'bad_request' },
   { requestId: 'q"uote\\', method: 'GET', path: '/a"b\u0001', route: '/', upstream: 'x', status: 499, bytes: 3, durationMs: 10, error: 'client_closed' },
+  {
+    requestId: 'r-4', method: 'GET', path: '/c', route: '/c', upstream: 'legacy', status: 200, bytes: 2, durationMs: 3, error: null,
+    clientIp: '2001:db8::1', userAgent: 'Mozilla/5.0 "x"', retried: 2, fellBack: true, shadowed: true, canary: 'primary', breakerOpen: true,
+  },
 ];
 
 describe('the access line', () => {

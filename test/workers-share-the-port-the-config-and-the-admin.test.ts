@@ -82,6 +82,26 @@ describe('--workers 2', () => {
     }
   });
 
+  it('changes the log level of every worker with PUT /log-level on the primary', async () => {
+    const a = await startUpstream((req, res) => res.end('a ' + req.url));
+    const g = await startGroup(upstreamsYaml({ a: a.url }) + 'routes:\n  - { prefix: /, upstream: a }\n');
+    const put = async (level: string) =>
+      (await fetch(g.admin + '/log-level', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ level }) })).json();
+    try {
+      expect(await put('warn')).toEqual({ previous: 'info', level: 'warn' });
+      for (let i = 0; i < 6; i++) expect((await freshGet(`${g.url}/quiet${i}`)).status).toBe(200);
+      expect(await put('info')).toEqual({ previous: 'warn', level: 'info' });
+      for (let i = 0; i < 6; i++) expect((await freshGet(`${g.url}/loud${i}`)).status).toBe(200);
+      // Each worker writes its lines in order: once the loud ones of both are in, a quiet one would be too.
+      const loud = await poll(async () => g.log.all.filter((l) => String(l.path).startsWith('/loud')), (ls) => ls.length >= 6);
+      expect(new Set(loud.map((l) => l.pid)).size).toBe(2);
+      expect(g.log.all.filter((l) => String(l.path).startsWith('/quiet'))).toEqual([]);
+    } finally {
+      g.child.kill('SIGKILL');
+      await a.close();
+    }
+  });
+
   it('merges the shadow reports of both workers in /shadow/report', async () => {
     const main = await startUpstream((_req, res) => res.setHeader('content-type', 'application/json').end('{"n":1}'));
     const next = await startUpstream((_req, res) => res.setHeader('content-type', 'application/json').end('{"n":1}'));

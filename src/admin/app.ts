@@ -1,4 +1,4 @@
-// The admin API (admin port only): health, readiness, metrics and the live table.
+// The admin API (admin port only): health, readiness, metrics, the live table, the log level.
 // Express is fine here; it never sees data-path traffic.
 
 import { redactConfig } from '../config/redact.js';
@@ -16,6 +16,8 @@ import type { AdminGroup } from './group.js';
 import { adminGuard } from './guard.js';
 import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
 import { shadowReset } from './shadow-reset.js';
+import { logLevelRoutes } from './log-level.js';
+import type { Logger } from '../observability/logger.js';
 
 export interface Lifecycle {
   ready: boolean;
@@ -34,6 +36,8 @@ export interface AdminDeps {
   readonly adminHost: string;
   /** Several workers (node:cluster): the admin answers for the group. */
   readonly group?: AdminGroup;
+  /** The process's logger (GET and PUT /log-level). */
+  readonly logger: Logger;
 }
 
 export function createAdminApp(deps: AdminDeps): express.Express {
@@ -100,6 +104,8 @@ export function createAdminApp(deps: AdminDeps): express.Express {
       })
       .send(renderShadowPage(reports, new Date()));
   });
+
+  app.use(logLevelRoutes(deps.logger, group === undefined ? undefined : (level) => group.logLevel(level)));
 
   app.post('/shadow/reset', shadowReset(deps.shadow, group === undefined ? undefined : (route) => group.shadowReset(route)));
 

@@ -20,6 +20,8 @@ export interface AdminGroup {
   shadowReports(): Promise<ShadowReport[]>;
   /** Starts the workers' reports afresh like the primary's (POST /shadow/reset). */
   shadowReset(route: string | undefined): void;
+  /** Sets every worker's log level, now and for each worker started later (PUT /log-level). */
+  logLevel(level: string): void;
   /** Each worker: its id, pid and the version it runs. */
   workers(): readonly unknown[];
 }

@@ -1,6 +1,6 @@
-// What an Exchange stops (Sending) and how it ended (ExchangeEnd).
+// How an exchange (exchange.ts) ends, and what it stops: kept apart so that exchange.ts stays small.
 
-import type { ErrorCode, AccessOnlyCode } from '../errors.js';
+import type { AccessOnlyCode, ErrorCode } from '../errors.js';
 import type { UpstreamFailure } from './failure.js';
 
 export interface ExchangeEnd {

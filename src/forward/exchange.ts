@@ -14,7 +14,7 @@ import { responseHeaders } from './headers.js';
 import { sendError, writeHeadOrUndo } from './respond.js';
 import { h2ResponseHeaderObject } from './h2-response-headers.js';
 import { writeEarlyHints } from './informational.js';
-import { failureCode, STATUS_OF, type AccessOnlyCode, type ErrorCode, type ProxyFailureCode } from '../errors.js';
+import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
@@ -68,6 +68,11 @@ export class Exchange implements ResponseSink, AttemptListener {
   capture: ShadowTask | null = null;
   /** Its spans, when server.tracing is on. */
   trace: RequestTrace | null = null;
+  /** For the access line: the client's address (trustedProxies applied), the extra attempts sent
+   *  (policies/resilient.ts), and whether an open breaker refused or diverted the request. */
+  clientIp = '';
+  retried = 0;
+  breakerOpen = false;
   readonly #host: ExchangeHost;
 
   #sending: Sending | null = null;

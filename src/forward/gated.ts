@@ -1,5 +1,5 @@
 // What the request path hands a route's identity gate (identity/gate.ts), and how it answers a
-// refusal: the gate's request view, the client address after the trustedProxies rules, the
+// refusal: the gate's request view (the client address: client-fields.ts), the
 // identity headers no client may send, and the 401/403/429/503 (or the authenticator's own
 // answer) on a live response or a raw upgrade socket.
 
@@ -9,20 +9,12 @@ import { errorBody, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { GateResult } from '../identity/gate.js';
 import type { AuthRequest } from '../identity/types.js';
 import type { Admitted } from './admit.js';
-import { clientAddressOf, sentForwardedProto } from './headers.js';
+import { sentForwardedProto } from './headers.js';
+import { clientIpOf } from './client-fields.js';
 import { sendError } from './respond.js';
 import { endStreamAfter, h2StreamOf } from './h2-stream.js';
 
 export type Refusal = Extract<GateResult, { ok: false }>;
-
-/** The client address after the trustedProxies rules: with N trusted proxies, the X-Forwarded-For
- *  entry the outermost of them appended (its N-th from the end); else the connection's peer. */
-export function clientIpOf(a: Admitted, remoteAddress: string | undefined, trustedProxies: number): string {
-  const sent = a.scan.forwardedFor;
-  if (!a.scan.trusted || sent === null || trustedProxies === 0) return clientAddressOf(remoteAddress);
-  const hops = sent.split(',').map((h) => h.trim()).filter((h) => h !== '');
-  return hops.length === 0 ? clientAddressOf(remoteAddress) : hops[Math.max(0, hops.length - trustedProxies)]!;
-}
 
 export function authRequestOf(headers: IncomingHttpHeaders, method: string, a: Admitted, remoteAddress: string | undefined, trustedProxies: number): AuthRequest {
   return {
@@ -34,7 +26,7 @@ export function authRequestOf(headers: IncomingHttpHeaders, method: string, a: A
     target: a.path + a.search,
     host: a.scan.authority ?? a.scan.host,
     proto: sentForwardedProto(a.scan),
-    clientIp: clientIpOf(a, remoteAddress, trustedProxies),
+    clientIp: clientIpOf(a.scan, remoteAddress, trustedProxies),
     requestId: a.scan.requestId,
   };
 }

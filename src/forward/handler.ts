@@ -27,6 +27,7 @@ import { writeContinue } from './informational.js';
 import { LOG } from '../observability/log-messages.js';
 import type { GateResult, RouteGate } from '../identity/gate.js';
 import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
+import { clientFieldsOf, clientIpOf, userAgentOf } from './client-fields.js';
 
 const NO_INPUTS = { key: null, forced: null };
 /** The signal a gate without authenticators is handed: nothing of it waits on the client. */
@@ -75,7 +76,7 @@ export class ProxyHandler implements ExchangeHost {
     if (!a.ok) {
       const status = sendError(res, a.code, a.message, a.scan.requestId, undefined, a.close || this.#state.draining);
       this.#access.write(
-        { requestId: a.scan.requestId, method: req.method!, path: a.path, route: null, upstream: null, status, bytes: 0, startedAt, error: a.code },
+        { requestId: a.scan.requestId, method: req.method!, path: a.path, route: null, upstream: null, status, bytes: 0, startedAt, error: a.code, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) },
         null,
       );
       return;
@@ -102,7 +103,7 @@ export class ProxyHandler implements ExchangeHost {
       res.off('close', onClose);
       if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d);
       res.destroy(); // (the connection may still be open: nothing was answered on it)
-      const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt };
+      const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
       this.#access.write({ ...line, status: 499, bytes: 0, error: 'client_closed' }, a.route.meters);
     };
     r.then(decided, (err: unknown) => decided(gateFailure(err)));
@@ -114,7 +115,7 @@ export class ProxyHandler implements ExchangeHost {
       return this.#forward(req, res, a, table, startedAt, r);
     }
     const status = answerRefusal(res, r, a.scan.requestId, a.route.label, this.#state.draining);
-    const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt };
+    const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
     this.#access.write({ ...line, status, bytes: 0, error: refusalCode(r) }, a.route.meters);
   }
 
@@ -141,6 +142,7 @@ export class ProxyHandler implements ExchangeHost {
     if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
     x.canary = canary;
     if (table.tracing !== null) x.trace = table.tracing.request(req, route.prefix, a.path, scan.host, canary);
+    x.clientIp = clientIpOf(scan, req.socket.remoteAddress, table.server.trustedProxies);
     if (gated !== null) x.extraHeaders = gated.responseHeaders;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)
       ? this.#mirror(req, route, route.shadow, a, headers, path, table)
@@ -227,6 +229,15 @@ export class ProxyHandler implements ExchangeHost {
         startedAt: x.startedAt,
         error: end.error,
         traceId: x.trace?.traceId ?? null,
+        clientIp: x.clientIp,
+        userAgent: userAgentOf(x.req.rawHeaders),
+        // The flags (written only when set): the fallback was sent the request (status and error
+        // say how it answered); a shadow copy went out; the canary route's side.
+        retried: x.retried,
+        fellBack: x.servedBy !== x.upstream,
+        shadowed: x.capture?.sent,
+        canary: x.route.canary === null ? undefined : x.canary ? 'canary' : 'primary',
+        breakerOpen: x.breakerOpen,
       },
       x.route.meters,
     );

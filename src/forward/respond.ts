@@ -65,7 +65,7 @@ export function refuseSocket(
   code: ErrorCode,
   message: string,
   access: AccessSink,
-  line: { readonly method: string; readonly path?: string; readonly requestId?: string; readonly startedAt?: number },
+  line: { readonly method: string; readonly path?: string; readonly requestId?: string; readonly startedAt?: number; readonly clientIp?: string; readonly userAgent?: string },
 ): void {
   const requestId = line.requestId ?? newRequestId();
   socket.end(rawErrorResponse(code, message, requestId, line.method === 'HEAD'));
@@ -73,6 +73,7 @@ export function refuseSocket(
     {
       requestId, method: line.method, path: line.path ?? '-', route: null, upstream: null,
       status: STATUS_OF[code], bytes: 0, startedAt: line.startedAt ?? performance.now(), error: code,
+      clientIp: line.clientIp, userAgent: line.userAgent,
     },
     null,
   );

@@ -13,6 +13,7 @@ import type { CompiledRoute, RouteTable } from '../routing/table.js';
 import { admitUpgrade, type Admitted } from './admit.js';
 import type { GateResult } from '../identity/gate.js';
 import { answerRefusalRaw, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
+import { clientFieldsOf } from './client-fields.js';
 import type { UpstreamFailure } from './failure.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { refuseSocket } from './respond.js';
@@ -37,7 +38,8 @@ export class UpgradeHandler {
     const method = req.method!;
     const a = admitUpgrade(table, req);
     if (!a.ok) {
-      refuseSocket(socket, a.code, a.message, this.#access, { requestId: a.scan.requestId, method, path: a.path, startedAt });
+      const client = clientFieldsOf(req, a.scan, table.server.trustedProxies);
+      refuseSocket(socket, a.code, a.message, this.#access, { requestId: a.scan.requestId, method, path: a.path, startedAt, ...client });
       return;
     }
     this.#open.add(socket);
@@ -50,7 +52,7 @@ export class UpgradeHandler {
     socket.once('close', onClose);
     const decided = (r: GateResult): void => {
       socket.off('close', onClose);
-      const line = { requestId: a.scan.requestId, method, path: a.path, route: a.route.label, upstream: null, startedAt, bytes: 0 };
+      const line = { requestId: a.scan.requestId, method, path: a.path, route: a.route.label, upstream: null, startedAt, bytes: 0, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
       if (aborted.signal.aborted) return this.#access.write({ ...line, status: 499, error: 'client_closed' }, a.route.meters);
       if (!r.ok) return this.#access.write({ ...line, status: answerRefusalRaw(socket, r, a.scan.requestId, a.route.label), error: refusalCode(r) }, a.route.meters);
       this.#start(req, socket, head, a, table, startedAt, r.add);
@@ -65,7 +67,7 @@ export class UpgradeHandler {
     let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
     if (table.identity.strip !== null) headers = withoutIdentityHeaders(headers, table.identity.strip);
     if (add !== null) headers.push(...add);
-    const line = { requestId: scan.requestId, method: req.method!, path: a.path, startedAt };
+    const line = { requestId: scan.requestId, method: req.method!, path: a.path, startedAt, ...clientFieldsOf(req, scan, table.server.trustedProxies) };
     const u = new Upgrade(socket, head, route, line, this.#access);
     u.start(route.forwardPath(a.path) + a.search, headers, req.headers.upgrade!);
   }
@@ -81,6 +83,8 @@ interface LineStart {
   readonly method: string;
   readonly path: string;
   readonly startedAt: number;
+  readonly clientIp: string;
+  readonly userAgent: string | undefined;
 }
 
 /** One admitted upgrade: its handshake, then its tunnel or the relayed answer. */

@@ -18,6 +18,29 @@ export interface AccessFields {
   readonly error: string | null;
   /** With server.tracing on: the request's trace id. */
   readonly traceId?: string | null;
+  /** The client's address after the trustedProxies rules (absent: not known, a test-built line). */
+  readonly clientIp?: string;
+  /** The User-Agent as sent; written without control characters, at most USER_AGENT_MAX long. */
+  readonly userAgent?: string;
+  // Flags, as Envoy puts them in its access log; each written only when set (a short line otherwise).
+  /** Extra attempts sent after the first (> 0 only). */
+  readonly retried?: number;
+  /** The fallback upstream answered. */
+  readonly fellBack?: boolean;
+  /** A shadow copy of the request was sent. */
+  readonly shadowed?: boolean;
+  /** On a canary route: the side that took the request. */
+  readonly canary?: 'primary' | 'canary';
+  /** Refused, or sent to the fallback, because the breaker was open. */
+  readonly breakerOpen?: boolean;
+}
+
+export const USER_AGENT_MAX = 256;
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/** A User-Agent as the access line carries it: control characters dropped, at most USER_AGENT_MAX. */
+export function cleanUserAgent(ua: string): string {
+  return (ua.length > USER_AGENT_MAX * 2 ? ua.slice(0, USER_AGENT_MAX * 2) : ua).replace(CONTROL, '').slice(0, USER_AGENT_MAX);
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
@@ -36,8 +59,21 @@ export function accessLineBody(f: AccessFields): string {
     `,"msg":"${LOG.request}","requestId":${str(f.requestId)},"method":${str(f.method)},"path":${str(f.path)}` +
     `,"route":${strOrNull(f.route)},"upstream":${strOrNull(f.upstream)},"status":${f.status},"bytes":${f.bytes}` +
     `,"durationMs":${f.durationMs}${f.error === null ? '' : `,"error":${str(f.error)}`}` +
-    `${f.traceId == null ? '' : `,"traceId":"${f.traceId}"`}}\n`
+    `${f.traceId == null ? '' : `,"traceId":"${f.traceId}"`}${optional(f)}}\n`
   );
+}
+
+/** The fields written only when present, in their declared order. */
+function optional(f: AccessFields): string {
+  let s = '';
+  if (f.clientIp !== undefined) s += `,"clientIp":${str(f.clientIp)}`;
+  if (f.userAgent !== undefined) s += `,"userAgent":${str(cleanUserAgent(f.userAgent))}`;
+  if (f.retried !== undefined && f.retried > 0) s += `,"retried":${f.retried}`;
+  if (f.fellBack === true) s += ',"fellBack":true';
+  if (f.shadowed === true) s += ',"shadowed":true';
+  if (f.canary !== undefined) s += `,"canary":"${f.canary}"`;
+  if (f.breakerOpen === true) s += ',"breakerOpen":true';
+  return s;
 }
 
 type Internals = Logger & {

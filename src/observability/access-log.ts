@@ -1,5 +1,7 @@
 // Every request's one access line and its metric update (strangler_requests_total and the
-// duration histogram), measured from when the request arrived.
+// duration histogram), measured from when the request arrived. Who fills a line: the request
+// handler (forward/handler.ts: refusals and finished exchanges), upgrades (forward/upgrade.ts),
+// the refusals before any route (forward/respond.ts); forward/client-fields.ts says who the client is.
 
 import type { Logger } from './logger.js';
 import { AccessLineWriter, type AccessFields } from './access-line.js';
@@ -34,6 +36,13 @@ export class AccessLog {
       durationMs: Math.round(durationMs * 1000) / 1000,
       error: line.error,
       traceId: line.traceId ?? null,
+      clientIp: line.clientIp,
+      userAgent: line.userAgent,
+      retried: line.retried,
+      fellBack: line.fellBack,
+      shadowed: line.shadowed,
+      canary: line.canary,
+      breakerOpen: line.breakerOpen,
     });
   }
 }

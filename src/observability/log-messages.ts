@@ -58,6 +58,8 @@ export const LOG = {
   rateLimitStoreFailed: 'rate-limit store failed: requests pass unlimited (fail open)',
   // tracing/tracings.ts
   tracingShutdownFailed: 'tracing exporter shutdown failed',
+  // admin/log-level.ts (PUT /log-level)
+  logLevelChanged: 'log level changed',
 } as const;
 
 export type LogMessage = (typeof LOG)[keyof typeof LOG];

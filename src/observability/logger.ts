@@ -17,6 +17,11 @@ const FLUSH_EVERY_MS = 100;
 const CHUNK = 16_384;
 const MAX_BACKLOG = 16 * 1024 * 1024;
 
+/** One of pino's level names (what LOG_LEVEL and PUT /log-level take). */
+export function isLogLevel(value: string): boolean {
+  return LEVELS.has(value);
+}
+
 export function logLevelFrom(value: string | undefined): string {
   const level = (value ?? 'info').toLowerCase();
   return LEVELS.has(level) ? level : 'info';

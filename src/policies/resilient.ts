@@ -44,6 +44,7 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
   stopReading: ((err: Error) => void) | null = null;
   #current: Attempt | null = null;
   #over: UpstreamFailure | null = null;
+  #primaryTries = 0;
   #resolve: ((o: AttemptOutcome) => void) | null = null;
   #reject: ((e: Error) => void) | null = null;
 
@@ -78,6 +79,7 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
     return new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
+      if (upstream === this.x.upstream && this.#primaryTries++ > 0) this.x.retried++; // (the access line's)
       this.#current = newAttempt(this.x, upstream, this.x, this, hold, extra, upstream !== this.x.upstream);
       this.#current.send(this.out.path, this.x.method, this.out.headers, this.body, perTryMs);
     });
@@ -156,6 +158,7 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
     if (x.done) return;
     failure = err as Error;
     reason = isBreakerOpen(err) ? 'circuit_open' : err instanceof AttemptError ? err.kind : 'reset';
+    if (reason === 'circuit_open') x.breakerOpen = true;
     // (An open breaker sent nothing: that request may go to the fallback even if not idempotent.)
     if (fallbackTo === null || !run.ctx.mayResend()) return answerFailure(x, reason, failure);
   }

@@ -59,6 +59,7 @@ export class ShadowTask implements CopySink, EventSource {
   /** The noise probe's answer is being compared with the primary's (the comparison waits for it). */
   #learning = false;
   #comparing = false;
+  #sent = false;
 
   private constructor(deps: MirrorDeps, shadow: ShadowSettings, state: ShadowState, req: MirroredRequest, primary: ShadowSettings['upstream'], cap: number) {
     this.#deps = deps;
@@ -123,6 +124,11 @@ export class ShadowTask implements CopySink, EventSource {
     return this.#requestBody;
   }
 
+  /** The copy went out (not for a body too large to keep, or a client gone while it was read). */
+  get sent(): boolean {
+    return this.#sent;
+  }
+
   /** The body, read in full (bounded), is sent to the shadow too. */
   requestBody(body: Buffer): void {
     if (!this.#finished) this.#send(body);
@@ -178,6 +184,7 @@ export class ShadowTask implements CopySink, EventSource {
     const r = this.#req;
     const s = this.#shadow;
     const pick = this.#state.headers;
+    this.#sent = true;
     this.#requestBody = body;
     this.#copy = startCopy(this, s.upstream, r.shadowPath, r.method, r.headers.concat(SHADOW_MARK), body, s.timeoutMs, this.#cap, pick);
     if (probesNoise(s.compare.noiseProbe, r.method, this.#deps.random ?? systemRandom)) {

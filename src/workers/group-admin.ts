@@ -58,6 +58,7 @@ export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
     shadowReset(route) {
       group.shadowReset(route ?? null);
     },
+    logLevel: (level) => group.logLevel(level),
     workers: () => group.views(),
   };
 }

@@ -55,6 +55,8 @@ export class WorkerGroup {
   #nextAsk = 1;
   #stopping = false;
   #started = false;
+  /** The level PUT /log-level set (null: each worker keeps the one it started with). */
+  #logLevel: string | null = null;
   #startFailed: ((err: Error) => void) | null = null;
   /** The public port the workers share (known once one is ready). */
   port = 0;
@@ -115,6 +117,7 @@ export class WorkerGroup {
   #onMessage(member: Member, m: FromWorker): void {
     switch (m.type) {
       case 'hello':
+        if (this.#logLevel !== null) this.#send(member, { tag: TAG, type: 'log-level', level: this.#logLevel });
         this.#send(member, { tag: TAG, type: 'config', trigger: 'start', valid: this.#deps.current() });
         return;
       case 'ready':
@@ -196,6 +199,12 @@ export class WorkerGroup {
 
   shadowReset(route: string | null): void {
     for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'shadow-reset', route });
+  }
+
+  /** PUT /log-level: every worker's logger, now and (a replaced worker) when it says hello. */
+  logLevel(level: string): void {
+    this.#logLevel = level;
+    for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'log-level', level });
   }
 
   /** SIGTERM to every worker (each drains as a single process would); resolves when all exited,

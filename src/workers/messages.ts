@@ -16,7 +16,8 @@ export type ToWorker =
   | { readonly tag: typeof TAG; readonly type: 'config'; readonly trigger: ReloadTrigger | 'start'; readonly valid: ValidConfig }
   | { readonly tag: typeof TAG; readonly type: 'halt'; readonly version: string; readonly route: string; readonly halted: HaltState }
   | { readonly tag: typeof TAG; readonly type: 'ask'; readonly id: number; readonly what: 'shadow' | 'metrics' }
-  | { readonly tag: typeof TAG; readonly type: 'shadow-reset'; readonly route: string | null };
+  | { readonly tag: typeof TAG; readonly type: 'shadow-reset'; readonly route: string | null }
+  | { readonly tag: typeof TAG; readonly type: 'log-level'; readonly level: string };
 
 export interface ShadowAnswer {
   readonly reports: ShadowReport[];

@@ -81,7 +81,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   });
   const admin = groupAdmin({ live, store, group, metrics, logger });
   const lifecycle: Lifecycle = { ready: false, draining: false };
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost, group: admin }));
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost, group: admin, logger }));
   let started = false;
   const watcher = watchConfigFile(path.resolve(opts.configPath), () => {
     if (started) void admin.reload('watch');

@@ -56,6 +56,10 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
         } else apply(proxy, m.valid, m.trigger === 'start' ? 'admin' : m.trigger);
         return;
       }
+      if (m.type === 'log-level') {
+        opts.logger.level = m.level; // PUT /log-level on the primary's admin port
+        return;
+      }
       if (proxy === undefined) return;
       if (m.type === 'halt') onHalt(proxy, m);
       else if (m.type === 'shadow-reset') proxy.shadow.reset(m.route ?? undefined);

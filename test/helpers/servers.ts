@@ -85,6 +85,8 @@ export interface ProxyOptions {
   readonly certPollMs?: number;
   /** How long finished spans wait to be batched for export (server.tracing; default 1 s). */
   readonly traceDelayMs?: number;
+  /** The logger's level at start (default debug). */
+  readonly logLevel?: string;
 }
 
 /** A clock that moves only when told to. */
@@ -110,7 +112,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
       cb();
     },
   });
-  const logger = createStreamLogger('debug', sink);
+  const logger = createStreamLogger(opts.logLevel ?? 'debug', sink);
   const proxy = await startStrangler({
     configPath: file,
     logger,

@@ -1,0 +1,31 @@
+// Who the client is, as the identity gate and the access line see it: its address after the
+// trustedProxies rules, and the User-Agent it sent.
+
+import { clientAddressOf, type RequestHeadScan } from './headers.js';
+
+/** The client address after the trustedProxies rules: with N trusted proxies, the X-Forwarded-For
+ *  entry the outermost of them appended (its N-th from the end); else the connection's peer. */
+export function clientIpOf(scan: Pick<RequestHeadScan, 'forwardedFor' | 'trusted'>, remoteAddress: string | undefined, trustedProxies: number): string {
+  const sent = scan.forwardedFor;
+  if (!scan.trusted || sent === null || trustedProxies === 0) return clientAddressOf(remoteAddress);
+  const hops = sent.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  return hops.length === 0 ? clientAddressOf(remoteAddress) : hops[Math.max(0, hops.length - trustedProxies)]!;
+}
+
+/** The first User-Agent field of a raw header list, as sent (the access line cleans it). */
+export function userAgentOf(raw: readonly string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 10 && name.toLowerCase() === 'user-agent') return raw[i + 1];
+  }
+  return undefined;
+}
+
+/** The access line's client fields of a request that got as far as its header scan. */
+export function clientFieldsOf(
+  req: { readonly rawHeaders: readonly string[]; readonly socket?: { readonly remoteAddress?: string } | null },
+  scan: Pick<RequestHeadScan, 'forwardedFor' | 'trusted'>,
+  trustedProxies: number,
+): { clientIp: string; userAgent: string | undefined } {
+  return { clientIp: clientIpOf(scan, req.socket?.remoteAddress, trustedProxies), userAgent: userAgentOf(req.rawHeaders) };
+}

@@ -9,6 +9,7 @@ import { errorBody, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { GateResult } from '../identity/gate.js';
 import type { AuthRequest } from '../identity/types.js';
 import type { Admitted } from './admit.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 import { sentForwardedProto } from './headers.js';
 import { clientIpOf } from './client-fields.js';
 import { sendError } from './respond.js';
@@ -16,7 +17,7 @@ import { endStreamAfter, h2StreamOf } from './h2-stream.js';
 
 export type Refusal = Extract<GateResult, { ok: false }>;
 
-export function authRequestOf(headers: IncomingHttpHeaders, method: string, a: Admitted, remoteAddress: string | undefined, trustedProxies: number): AuthRequest {
+export function authRequestOf(headers: IncomingHttpHeaders, method: string, a: Admitted, remoteAddress: string | undefined, trustedProxies: number, trace: RequestTrace | null = null): AuthRequest {
   return {
     header(lower: string): string | null {
       const v = headers[lower];
@@ -28,6 +29,7 @@ export function authRequestOf(headers: IncomingHttpHeaders, method: string, a: A
     proto: sentForwardedProto(a.scan),
     clientIp: clientIpOf(a.scan, remoteAddress, trustedProxies),
     requestId: a.scan.requestId,
+    trace,
   };
 }
 

@@ -28,6 +28,7 @@ import { LOG } from '../observability/log-messages.js';
 import type { GateResult, RouteGate } from '../identity/gate.js';
 import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
 import { clientFieldsOf, clientIpOf, userAgentOf } from './client-fields.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 
 const NO_INPUTS = { key: null, forced: null };
 /** The signal a gate without authenticators is handed: nothing of it waits on the client. */
@@ -75,15 +76,17 @@ export class ProxyHandler implements ExchangeHost {
     const a = admit(table, req);
     if (!a.ok) {
       const status = sendError(res, a.code, a.message, a.scan.requestId, undefined, a.close || this.#state.draining);
+      const trace = table.tracing?.request(req, null, a.path, a.scan.host, false) ?? null; // (no route: a server span all the same)
+      trace?.end(status, a.code, null);
       this.#access.write(
-        { requestId: a.scan.requestId, method: req.method!, path: a.path, route: null, upstream: null, status, bytes: 0, startedAt, error: a.code, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) },
+        { requestId: a.scan.requestId, method: req.method!, path: a.path, route: null, upstream: null, status, bytes: 0, startedAt, error: a.code, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) },
         null,
       );
       return;
     }
     if (a.route.gate !== null) return this.#gated(req, res, a, table, startedAt, expectContinue, a.route.gate);
     if (expectContinue) writeContinue(res);
-    this.#forward(req, res, a, table, startedAt, null);
+    this.#forward(req, res, a, table, startedAt, null, null);
   }
 
   /** A route with a rate limit or authenticators: its gate decides before anything is sent (and
@@ -91,8 +94,10 @@ export class ProxyHandler implements ExchangeHost {
   #gated(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, gate: RouteGate): void {
     // Only authenticators wait on anything a leaving client should cancel (a forward call, a JWKS fetch).
     const aborted = gate.asks ? new AbortController() : null;
-    const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies), aborted?.signal ?? NEVER_ABORTED);
-    if (!(r instanceof Promise)) return this.#decided(req, res, a, table, startedAt, expectContinue, r); // a local rate limit: no wait
+    // The server span starts before the gate: a forward-auth subrequest is a client span under it.
+    const trace = table.tracing?.request(req, a.route.prefix, a.path, a.scan.host, false) ?? null;
+    const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies, trace), aborted?.signal ?? NEVER_ABORTED);
+    if (!(r instanceof Promise)) return this.#decided(req, res, a, table, startedAt, expectContinue, r, trace); // a local rate limit: no wait
     let gone = false;
     const onClose = (): void => {
       gone = true;
@@ -101,26 +106,29 @@ export class ProxyHandler implements ExchangeHost {
     res.once('close', onClose);
     const decided = (d: GateResult): void => {
       res.off('close', onClose);
-      if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d);
+      if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d, trace);
       res.destroy(); // (the connection may still be open: nothing was answered on it)
-      const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
+      trace?.end(499, 'client_closed', null);
+      const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
       this.#access.write({ ...line, status: 499, bytes: 0, error: 'client_closed' }, a.route.meters);
     };
     r.then(decided, (err: unknown) => decided(gateFailure(err)));
   }
 
-  #decided(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, r: GateResult): void {
+  #decided(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, r: GateResult, trace: RequestTrace | null): void {
     if (r.ok) {
       if (expectContinue) writeContinue(res);
-      return this.#forward(req, res, a, table, startedAt, r);
+      return this.#forward(req, res, a, table, startedAt, r, trace);
     }
     const status = answerRefusal(res, r, a.scan.requestId, a.route.label, this.#state.draining);
-    const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
+    trace?.end(status, refusalCode(r), null);
+    const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
     this.#access.write({ ...line, status, bytes: 0, error: refusalCode(r) }, a.route.meters);
   }
 
-  /** Sends an admitted request on (`gated`: what its route's gate added, or null). */
-  #forward(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, gated: Extract<GateResult, { ok: true }> | null): void {
+  /** Sends an admitted request on (`gated`: what its route's gate added, or null; `trace`: the
+   *  span the gate's work hangs under, or null). */
+  #forward(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, gated: Extract<GateResult, { ok: true }> | null, trace: RequestTrace | null): void {
     const { route, scan } = a;
     const method = req.method!;
     let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
@@ -141,11 +149,12 @@ export class ProxyHandler implements ExchangeHost {
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
     if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
     x.canary = canary;
-    if (table.tracing !== null) x.trace = table.tracing.request(req, route.prefix, a.path, scan.host, canary);
+    if (trace !== null) trace.server.setAttribute('strangler.canary', canary);
+    if (table.tracing !== null) x.trace = trace ?? table.tracing.request(req, route.prefix, a.path, scan.host, canary);
     x.clientIp = clientIpOf(scan, req.socket.remoteAddress, table.server.trustedProxies);
     if (gated !== null) x.extraHeaders = gated.responseHeaders;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)
-      ? this.#mirror(req, route, route.shadow, a, headers, path, table)
+      ? this.#mirror(req, route, route.shadow, a, headers, path, table, x.trace)
       : null;
     if (task === null || !scan.hasBody) {
       x.capture = task;
@@ -181,7 +190,7 @@ export class ProxyHandler implements ExchangeHost {
   }
 
   /** Starts the shadow copy of a sampled request (null: over the route's maxConcurrent). */
-  #mirror(req: IncomingMessage, route: CompiledRoute, shadow: ResolvedShadow, a: Admitted, headers: string[], path: string, table: RouteTable): ShadowTask | null {
+  #mirror(req: IncomingMessage, route: CompiledRoute, shadow: ResolvedShadow, a: Admitted, headers: string[], path: string, table: RouteTable, trace: RequestTrace | null): ShadowTask | null {
     return ShadowTask.begin(
       this.#mirrorDeps,
       shadow,
@@ -196,6 +205,7 @@ export class ProxyHandler implements ExchangeHost {
         headers, // never changed once built; the shadow's copy adds its marker to a new array
         primaryPath: path,
         shadowPath: route.shadowPath(a.path) + a.search,
+        trace,
       },
       route.upstream,
       table.server.maxBufferBytes,

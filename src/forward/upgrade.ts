@@ -3,6 +3,8 @@
 // plain requests, the handshake bounded by the route's timeoutMs. A 101 becomes a tunnel; any
 // other answer is relayed and the connection closed; no answer is the JSON error. One access line
 // per upgrade: when the tunnel closes (101, with the bytes the upstream sent), or when it ended.
+// Tracing on: a server span and a client span for the handshake, both ending with it (at the 101,
+// the relayed refusal or the failure): the tunnel's lifetime is not a span's duration.
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +22,7 @@ import { refuseSocket } from './respond.js';
 import { tunnel } from './tunnel.js';
 import { UpgradeAttempt, type UpgradeListener } from './upgrade-attempt.js';
 import { answerHead, switchingHead } from './upgrade-heads.js';
+import type { AttemptSpan, RequestTrace } from '../tracing/request-trace.js';
 
 export class UpgradeHandler {
   readonly #store: TableStore;
@@ -44,31 +47,40 @@ export class UpgradeHandler {
     }
     this.#open.add(socket);
     socket.once('close', () => this.#open.delete(socket));
+    const trace = table.tracing?.request(req, a.route.prefix, a.path, a.scan.host, false) ?? null;
+    if (trace !== null) trace.server.setAttribute('strangler.upgrade', req.headers.upgrade!);
     const gate = a.route.gate;
-    if (gate === null) return this.#start(req, socket, head, a, table, startedAt, null);
+    if (gate === null) return this.#start(req, socket, head, a, table, startedAt, null, trace);
     // The same gate as plain requests: auth and rate limits apply to WebSocket upgrades too.
     const aborted = new AbortController();
     const onClose = (): void => aborted.abort();
     socket.once('close', onClose);
     const decided = (r: GateResult): void => {
       socket.off('close', onClose);
-      const line = { requestId: a.scan.requestId, method, path: a.path, route: a.route.label, upstream: null, startedAt, bytes: 0, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
-      if (aborted.signal.aborted) return this.#access.write({ ...line, status: 499, error: 'client_closed' }, a.route.meters);
-      if (!r.ok) return this.#access.write({ ...line, status: answerRefusalRaw(socket, r, a.scan.requestId, a.route.label), error: refusalCode(r) }, a.route.meters);
-      this.#start(req, socket, head, a, table, startedAt, r.add);
+      const line = { requestId: a.scan.requestId, method, path: a.path, route: a.route.label, upstream: null, startedAt, bytes: 0, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
+      if (aborted.signal.aborted) {
+        trace?.end(499, 'client_closed', null);
+        return this.#access.write({ ...line, status: 499, error: 'client_closed' }, a.route.meters);
+      }
+      if (!r.ok) {
+        const status = answerRefusalRaw(socket, r, a.scan.requestId, a.route.label);
+        trace?.end(status, refusalCode(r), null);
+        return this.#access.write({ ...line, status, error: refusalCode(r) }, a.route.meters);
+      }
+      this.#start(req, socket, head, a, table, startedAt, r.add, trace);
     };
-    const r = gate.run(authRequestOf(req.headers, method, a, req.socket.remoteAddress, table.server.trustedProxies), aborted.signal);
+    const r = gate.run(authRequestOf(req.headers, method, a, req.socket.remoteAddress, table.server.trustedProxies, trace), aborted.signal);
     if (r instanceof Promise) r.then(decided, (err: unknown) => decided(gateFailure(err)));
     else decided(r);
   }
 
-  #start(req: IncomingMessage, socket: Duplex, head: Buffer, a: Admitted, table: RouteTable, startedAt: number, add: readonly string[] | null): void {
+  #start(req: IncomingMessage, socket: Duplex, head: Buffer, a: Admitted, table: RouteTable, startedAt: number, add: readonly string[] | null, trace: RequestTrace | null): void {
     const { route, scan } = a;
     let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
     if (table.identity.strip !== null) headers = withoutIdentityHeaders(headers, table.identity.strip);
     if (add !== null) headers.push(...add);
-    const line = { requestId: scan.requestId, method: req.method!, path: a.path, startedAt, ...clientFieldsOf(req, scan, table.server.trustedProxies) };
-    const u = new Upgrade(socket, head, route, line, this.#access);
+    const line = { requestId: scan.requestId, method: req.method!, path: a.path, startedAt, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, scan, table.server.trustedProxies) };
+    const u = new Upgrade(socket, head, route, line, this.#access, trace);
     u.start(route.forwardPath(a.path) + a.search, headers, req.headers.upgrade!);
   }
 
@@ -85,6 +97,7 @@ interface LineStart {
   readonly startedAt: number;
   readonly clientIp: string;
   readonly userAgent: string | undefined;
+  readonly traceId: string | null;
 }
 
 /** One admitted upgrade: its handshake, then its tunnel or the relayed answer. */
@@ -99,8 +112,12 @@ class Upgrade implements UpgradeListener {
   #status = 0;
   #bytes = 0;
   #logged = false;
+  readonly #trace: RequestTrace | null;
+  readonly #span: AttemptSpan | null;
 
-  constructor(client: Duplex, head: Buffer, route: CompiledRoute, line: LineStart, access: AccessLog) {
+  constructor(client: Duplex, head: Buffer, route: CompiledRoute, line: LineStart, access: AccessLog, trace: RequestTrace | null) {
+    this.#trace = trace;
+    this.#span = trace === null ? null : trace.attempt(route.upstream, { attributes: { 'strangler.upgrade': true } });
     this.#client = client;
     this.#head = head;
     this.#route = route;
@@ -112,7 +129,7 @@ class Upgrade implements UpgradeListener {
   start(path: string, headers: readonly string[], protocol: string): void {
     this.#client.on('error', () => {});
     this.#client.once('close', this.#clientClosed);
-    this.#attempt.send({ path, headers, protocol, timeoutMs: this.#route.timeoutMs });
+    this.#attempt.send({ path, headers: this.#span === null ? headers : this.#span.headers(headers), protocol, timeoutMs: this.#route.timeoutMs });
   }
 
   /** The client left during the handshake or the relayed answer. */
@@ -122,6 +139,7 @@ class Upgrade implements UpgradeListener {
   };
 
   upgraded(rawHeaders: Buffer[], upstream: Duplex): void {
+    this.#handshakeEnded(101, null);
     this.#client.off('close', this.#clientClosed);
     this.#client.write(switchingHead(rawHeaders, this.#line.requestId));
     if (this.#head.length > 0) upstream.write(this.#head);
@@ -133,6 +151,7 @@ class Upgrade implements UpgradeListener {
 
   answered(statusCode: number, statusText: string, rawHeaders: Buffer[]): void {
     this.#status = statusCode;
+    this.#span?.head(statusCode);
     this.#client.write(answerHead(statusCode, statusText, rawHeaders, this.#line.requestId));
   }
 
@@ -154,15 +173,25 @@ class Upgrade implements UpgradeListener {
   }
 
   failed(failure: UpstreamFailure): void {
+    this.#span?.failed(failure.kind, failure.message);
     if (failure.kind === 'cancelled') return; // the client left: logged already
     const code = failureCode(failure.kind);
     this.#log(STATUS_OF[code], code);
     this.#client.end(rawErrorResponse(code, failure.message, this.#line.requestId));
   }
 
+  /** The spans end with the handshake: at the 101, else with the relayed answer or the failure. */
+  #handshakeEnded(status: number, error: string | null): void {
+    if (this.#trace === null) return;
+    if (status === 101) this.#span!.head(101);
+    this.#span!.end();
+    this.#trace.end(status, error, this.#route.upstream.name);
+  }
+
   #log(status: number, error: ErrorCode | AccessOnlyCode | null): void {
     if (this.#logged) return;
     this.#logged = true;
+    if (status !== 101) this.#handshakeEnded(status, error);
     const upstream = this.#route.upstream.name;
     this.#access.write({ ...this.#line, route: this.#route.label, upstream, status, bytes: this.#bytes, error }, this.#route.meters);
   }

@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { Upstream } from '../forward/pools.js';
 import type { EffectiveForwardAuth } from '../routing/types.js';
 import type { AuthDecision, AuthRequest } from './types.js';
+import type { AttemptSpan } from '../tracing/request-trace.js';
 
 /** The largest answer body read from the auth upstream; more is an error. */
 export const MAX_AUTH_ANSWER_BYTES = 64 * 1024;
@@ -40,7 +41,7 @@ export function subrequestHeaders(e: EffectiveForwardAuth, upstream: Upstream, r
 
 /** Asks the auth upstream once. Never rejects. `signal` aborts the call (every client waiting on
  *  it left, or the authenticator was closed). */
-export async function callAuthUpstream(e: EffectiveForwardAuth, upstream: Upstream, headers: string[], signal: AbortSignal): Promise<CallOutcome> {
+export async function callAuthUpstream(e: EffectiveForwardAuth, upstream: Upstream, headers: string[], signal: AbortSignal, span: AttemptSpan | null = null): Promise<CallOutcome> {
   const where = `auth upstream '${upstream.name}' (GET ${e.path})`;
   const controller = new AbortController();
   let timedOut = false;
@@ -55,6 +56,7 @@ export async function callAuthUpstream(e: EffectiveForwardAuth, upstream: Upstre
     const opts: Dispatcher.RequestOptions & { servername?: string | undefined } = { path: e.path, method: 'GET', headers, signal: controller.signal, headersTimeout: e.timeoutMs, bodyTimeout: e.timeoutMs, servername: upstream.servername };
     const res = await upstream.pool.request(opts);
     const status = res.statusCode;
+    span?.head(status);
     if (status >= 200 && status < 300) {
       await res.body.dump();
       return { decision: allow(e, res.headers), cacheable: shareable(res.headers) };
@@ -68,6 +70,7 @@ export async function callAuthUpstream(e: EffectiveForwardAuth, upstream: Upstre
     await res.body.dump().catch(() => {});
     return failed(`${where} answered ${status}`);
   } catch (err) {
+    span?.failed(timedOut ? 'timeout' : signal.aborted ? 'cancelled' : (err as { code?: string }).code === 'ECONNREFUSED' ? 'connect-error' : 'reset', (err as Error).message);
     if (timedOut || (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT' || (err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT') {
       return failed(`${where} did not answer within ${e.timeoutMs} ms`);
     }
@@ -77,6 +80,7 @@ export async function callAuthUpstream(e: EffectiveForwardAuth, upstream: Upstre
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
+    span?.end();
   }
 }
 

@@ -42,7 +42,10 @@ export function createForwardAuthenticator(e: EffectiveForwardAuth, upstream: Up
   let closed = false;
 
   const ask = async (key: string, req: AuthRequest, sent: readonly (string | null)[], signal: AbortSignal): Promise<CallOutcome> => {
-    const outcome = await callAuthUpstream(e, upstream, subrequestHeaders(e, upstream, req, sent), signal);
+    // Tracing on: a client span under the asking request's server span, its id in the traceparent.
+    const span = req.trace?.attempt(upstream, { method: 'GET', name: `GET ${upstream.name} (forward-auth ${e.name})`, attributes: { 'url.path': e.path, 'strangler.authenticator': e.name } }) ?? null;
+    const headers = subrequestHeaders(e, upstream, req, sent);
+    const outcome = await callAuthUpstream(e, upstream, span === null ? headers : span.headers(headers), signal, span);
     if (outcome.cacheable && !closed && !signal.aborted) cache.set(key, outcome.decision, e.cacheMs);
     return outcome;
   };

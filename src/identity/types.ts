@@ -2,6 +2,8 @@
 // shapes: the authenticators (jwt.ts, forward.ts) and stores (local-store.ts, redis-store.ts)
 // implement them; the gate runs them for a route and answers the client.
 
+import type { RequestTrace } from '../tracing/request-trace.js';
+
 /** The parts of a client's request an authenticator may read. */
 export interface AuthRequest {
   /** The first value of a request header (name in lower case), or null. */
@@ -16,6 +18,8 @@ export interface AuthRequest {
   /** The client address after the trustedProxies rules. */
   readonly clientIp: string;
   readonly requestId: string;
+  /** The request's trace (tracing on): a forward-auth subrequest is a client span in it. */
+  readonly trace?: RequestTrace | null;
 }
 
 export type AuthDecision =

@@ -8,6 +8,7 @@ import type { RouteMeters } from '../observability/metrics.js';
 import { curlFor } from './curl.js';
 import type { Comparison } from './diff.js';
 import type { ShadowEvent } from './log-line.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 
 export interface MirroredRequest {
   readonly route: string;
@@ -24,6 +25,8 @@ export interface MirroredRequest {
   readonly primaryPath: string;
   /** The path the shadow is sent. */
   readonly shadowPath: string;
+  /** The request's trace (tracing on): the copy's span is linked to it (span.ts). */
+  readonly trace?: RequestTrace | null;
 }
 
 /** What an event says of the request and of the primary's side (the task, as it stands). */

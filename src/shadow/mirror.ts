@@ -24,6 +24,8 @@ import type { ShadowSettings, ShadowState } from './state.js';
 import type { ShadowReports } from './store.js';
 import type { StepsOutcome } from './turns.js';
 import { LOG } from '../observability/log-messages.js';
+import { endShadowSpan, shadowSpan } from './span.js';
+import type { AttemptSpan } from '../tracing/request-trace.js';
 
 
 export interface MirrorDeps {
@@ -60,6 +62,7 @@ export class ShadowTask implements CopySink, EventSource {
   #learning = false;
   #comparing = false;
   #sent = false;
+  #span: AttemptSpan | null = null;
 
   private constructor(deps: MirrorDeps, shadow: ShadowSettings, state: ShadowState, req: MirroredRequest, primary: ShadowSettings['upstream'], cap: number) {
     this.#deps = deps;
@@ -186,7 +189,9 @@ export class ShadowTask implements CopySink, EventSource {
     const pick = this.#state.headers;
     this.#sent = true;
     this.#requestBody = body;
-    this.#copy = startCopy(this, s.upstream, r.shadowPath, r.method, r.headers.concat(SHADOW_MARK), body, s.timeoutMs, this.#cap, pick);
+    const span = (this.#span = shadowSpan(r, s.upstream));
+    const headers = span === null ? r.headers.concat(SHADOW_MARK) : span.headers(r.headers.concat(SHADOW_MARK));
+    this.#copy = startCopy(this, s.upstream, r.shadowPath, r.method, headers, body, s.timeoutMs, this.#cap, pick);
     if (probesNoise(s.compare.noiseProbe, r.method, this.#deps.random ?? systemRandom)) {
       // The same request a second time to the primary: what differs between two answers of the monolith is noise.
       this.#probe = startCopy(this, this.#primaryPool, r.primaryPath, r.method, r.headers, null, s.timeoutMs, this.#cap, pick);
@@ -269,6 +274,7 @@ export class ShadowTask implements CopySink, EventSource {
     if (this.#finished) return;
     this.#finished = true;
     this.#state.inFlight--;
+    if (this.#span !== null) endShadowSpan(this.#span, event);
     record(this.#deps, this.#req, event);
   }
 }

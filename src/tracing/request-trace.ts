@@ -18,6 +18,9 @@ export interface AttemptOptions {
   readonly fallback?: boolean;
   /** Span name (default: method and upstream name). */
   readonly name?: string;
+  /** The method sent, when not the request's (a forward-auth subrequest's GET). */
+  readonly method?: string;
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** Port of an origin URL, the scheme's default when it names none. */
@@ -98,12 +101,14 @@ export class RequestTrace {
   /** A CLIENT span for one try at `target`, child of the server span. */
   attempt(target: AttemptTarget, opts: AttemptOptions = {}): AttemptSpan {
     const [address, port] = hostPort(target.origin);
+    const method = opts.method ?? this.#method;
     const span = this.#tracer.startSpan(
-      opts.name ?? `${this.#method} ${target.name}`,
+      opts.name ?? `${method} ${target.name}`,
       {
         kind: SpanKind.CLIENT,
         attributes: {
-          'http.request.method': this.#method,
+          ...opts.attributes,
+          'http.request.method': method,
           'server.address': address,
           'server.port': port,
           'network.protocol.version': '1.1',
@@ -118,7 +123,8 @@ export class RequestTrace {
   }
 
   /** A span of work done for this request outside its answer (a shadow copy): its own trace root
-   *  when `root`, linked to the server span; else a child of it. */
+   *  when `root`, linked to the server span (sampled when the request is: see LinkedSampler);
+   *  else a child of it. */
   link(name: string, attributes: Record<string, string | number | boolean> = {}, root = true): Span {
     const links: Link[] = [{ context: this.server.spanContext() }];
     return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes, links, root }, root ? ROOT_CONTEXT : this.#context);

@@ -3,10 +3,10 @@
 // trace.setGlobalTracerProvider): the table holds it, so several proxies in one process (tests)
 // keep their spans apart, and a reload with another config gets another Tracing.
 
-import { ROOT_CONTEXT, SpanKind, type TextMapGetter, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, type Attributes, type Context, type Link, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ResolvedTracing } from '../routing/defaults.js';
 import { batchProcessor, exporterFor, type DropCounter } from './exporter.js';
@@ -35,26 +35,27 @@ export class Tracing {
     this.config = config;
     this.#provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': config.serviceName }),
-      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRatio) }),
+      sampler: new ParentBasedSampler({ root: new LinkedSampler(new TraceIdRatioBasedSampler(config.sampleRatio)) }),
       spanProcessors: [batchProcessor(exporterFor(config), opts.dropped, opts.scheduledDelayMs)],
     });
     this.#tracer = this.#provider.getTracer('strangler');
   }
 
   /** The server span of a request, its parent the client's `traceparent` when that is valid.
-   *  `route`: the route's prefix (http.route); `path`: the path asked for; `host`: as named. */
-  request(req: IncomingMessage, route: string, path: string, host: string | null, canary: boolean): RequestTrace {
+   *  `route`: the route's prefix (http.route; null: no route took it); `path`: the path asked
+   *  for; `host`: as named. */
+  request(req: IncomingMessage, route: string | null, path: string, host: string | null, canary: boolean): RequestTrace {
     const headers = req.headers;
     const parent = headers.traceparent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, headers, getter);
     const method = req.method!;
     const port = req.socket?.localPort;
     const span = this.#tracer.startSpan(
-      `${method} ${route}`,
+      route === null ? method : `${method} ${route}`,
       {
         kind: SpanKind.SERVER,
         attributes: {
           'http.request.method': method,
-          'http.route': route,
+          ...(route === null ? {} : { 'http.route': route }),
           'url.path': path,
           'network.protocol.version': req.httpVersion === '2.0' ? '2' : req.httpVersion,
           'strangler.canary': canary,
@@ -75,6 +76,21 @@ export class Tracing {
   /** Flushes, then stops the exporter; spans ended after this are dropped. */
   shutdown(): Promise<void> {
     return this.#provider.shutdown();
+  }
+}
+
+/** A new root: a span linked to a request (a shadow copy's) is sampled when that request is, so
+ *  its trace is never missing from a sampled request's nor present without it; others by ratio. */
+class LinkedSampler implements Sampler {
+  constructor(readonly ratio: Sampler) {}
+
+  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    if (links.length === 0) return this.ratio.shouldSample(context, traceId, name, kind, attributes, links);
+    return { decision: links[0]!.context.traceFlags & 1 ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
+  }
+
+  toString(): string {
+    return `LinkedSampler{${this.ratio.toString()}}`;
   }
 }
 

@@ -246,7 +246,11 @@ const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
  *  may add, in us of CPU per request, to strangler's. */
 /** Issue 14's bar: strangler --workers 2 at most this many times the 1-worker row's CPU per request (no hidden IPC cost). */
 const WORKER_BARS = [['strangler-w2-2x', 1.1]] as const;
-const ADDED_US_BARS = [['strangler-ratelimit', 'strangler', 5], ['strangler-jwt', 'strangler', 25], ['strangler-forward-auth', 'strangler', 10]] as const;
+/** Issue 15's bars: tracing every request, and 1 in 100, in us of CPU per request over strangler's. */
+const ADDED_US_BARS = [
+  ['strangler-ratelimit', 'strangler', 5], ['strangler-jwt', 'strangler', 25], ['strangler-forward-auth', 'strangler', 10],
+  ['strangler-trace-1', 'strangler', 40], ['strangler-trace-001', 'strangler', 3],
+] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
 export interface CpuRow { readonly key: string; readonly target: string; readonly samples: readonly CpuSample[]; readonly note?: string | undefined }

@@ -218,6 +218,11 @@ export const TARGETS: readonly Target[] = [
   // needs no JWKS server), and a forward-auth bridge answered from its cache (one call a minute).
   stranglerTarget({ key: 'strangler-jwt', name: 'strangler + JWT (RS256)', cpuOnly: true, credentials: jwtCredentials }),
   stranglerTarget({ key: 'strangler-forward-auth', name: 'strangler + forward auth (cache hit)', cpuOnly: true, credentials: forwardCredentials }),
+  // Tracing rows (issue 15 bars, CPU section only): every request traced (a server and an attempt
+  // span, OTLP protobuf batches to the bench upstream's POST /v1/traces, on the load cpu), and 1 in
+  // 100 (what the unsampled 99 cost: the server span object, traceparent, the sampler's draw).
+  stranglerTarget({ key: 'strangler-trace-1', name: 'strangler + tracing (sampleRatio 1.0)', cpuOnly: true, credentials: tracing(1) }),
+  stranglerTarget({ key: 'strangler-trace-001', name: 'strangler + tracing (sampleRatio 0.01)', cpuOnly: true, credentials: tracing(0.01) }),
   nginxTarget(NGINX_KEY, 'nginx'),
   nodeProxy('express', 'express + http-proxy-middleware', 'express-proxy.js'),
   nodeProxy(FASTIFY_KEY, '@fastify/http-proxy', 'fastify-proxy.js'),
@@ -241,6 +246,10 @@ async function jwtCredentials(ctx: BenchContext): Promise<{ config: Omit<Strangl
     },
     headers: { authorization: `Bearer ${token}` },
   };
+}
+
+function tracing(sampleRatio: number): (ctx: BenchContext) => Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {
+  return async (ctx) => ({ config: { server: { tracing: { otlpEndpoint: `${ctx.upstreamUrl}/v1/traces`, sampleRatio } } }, headers: {} });
 }
 
 async function forwardCredentials(): Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {

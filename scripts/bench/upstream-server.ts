@@ -42,11 +42,16 @@ function answer(path: string, res: ServerResponse): void {
   }
 }
 
+/** The strangler-trace rows export their spans here (OTLP/HTTP): taken whole, answered 200, not counted. */
+const TRACES_PATH = '/v1/traces';
+const tracesHeaders = { 'content-type': 'application/x-protobuf', 'content-length': '0' };
+
 const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   if (path === COUNT_PATH) return answer(path, res);
+  if (path === TRACES_PATH) return void req.resume().once('end', () => res.writeHead(200, tracesHeaders).end()); // the tracing rows' OTLP sink
   requests++;
   if (delayMs === 0) answer(path, res);
   else setTimeout(answer, delayMs, path, res);

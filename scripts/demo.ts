@@ -3,7 +3,8 @@
 // seeds the orders service's store the same way and starts the orders service (being
 // extracted: routes.yaml shadows /orders to it); then the proxy in front of all three.
 // Prefixes every line of their output; Ctrl-C or SIGTERM stops all of them (exit 0), and any of
-// them dying stops the rest (exit 1). Settings: see lib/demo/settings.ts.
+// them dying stops the rest (exit 1). Settings: see lib/demo/settings.ts; OTEL_EXPORTER_OTLP_ENDPOINT
+// turns tracing on (lib/demo/tracing.ts).
 import { fileURLToPath } from 'node:url';
 import { copyOrders, describeOrdersCopy, ordersStoreIsEmpty } from '../demo-kit/copy-orders.js';
 import { copyUsers, describeCopy, usersStoreIsEmpty } from '../demo-kit/copy-users.js';
@@ -12,6 +13,7 @@ import { Output, wantsColor } from './lib/demo/output.js';
 import { appListening, proxyListening } from './lib/demo/readiness.js';
 import { readDemoSettings, type DemoSettings } from './lib/demo/settings.js';
 import { Supervisor } from './lib/demo/supervisor.js';
+import { tracedRoutesFile, tracesEndpoint } from './lib/demo/tracing.js';
 import { onSignals } from './lib/procs.js';
 
 const output = new Output(wantsColor(process.env, process.stdout.isTTY === true));
@@ -43,8 +45,11 @@ try {
   const orders = await app('orders', entries.orders, { PORT: String(ports.orders), DATA_DIR: ordersDataDir });
   const ordersUrl = `http://127.0.0.1:${orders.port}`;
 
+  // OTEL_EXPORTER_OTLP_ENDPOINT set: spans to that collector (lib/demo/tracing.ts).
+  const endpoint = tracesEndpoint(process.env);
+  if (endpoint !== null) output.say(`tracing on: spans to ${endpoint} (service strangler-demo)`);
   const proxy = await supervisor.bringUp('proxy', entries.proxy, {
-    args: ['--config', settings.routesFile],
+    args: ['--config', endpoint === null ? settings.routesFile : tracedRoutesFile(settings.routesFile, endpoint)],
     env: { ...process.env, PORT: String(ports.proxy), ADMIN_PORT: String(ports.admin), LEGACY_URL: legacyUrl, USERS_URL: usersUrl, ORDERS_URL: ordersUrl },
     readyLine: proxyListening,
   }, (r) => [r.port, r.adminPort]);

@@ -143,7 +143,7 @@ describe('tracing, beyond the plain request', () => {
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    open.push({ close: async () => (wss.close(), server.closeAllConnections(), server.close()) });
+    open.push({ close: async () => void (wss.close(), server.closeAllConnections(), server.close()) });
     const port = (server.address() as AddressInfo).port;
     const p = await proxy(tracingYaml(r) + upstreamsYaml({ app: `http://127.0.0.1:${port}` }) + 'routes:\n  - { prefix: /ws, upstream: app }\n');
     const ws = new WebSocket(`ws://127.0.0.1:${p.port}/ws/chat`);

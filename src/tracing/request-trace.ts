@@ -85,6 +85,8 @@ export class RequestTrace {
   readonly #tracer: Tracer;
   readonly #context: Context;
   readonly #method: string;
+  /** Not sampled: every attempt forwards the server span's id (flag 00), no span of its own. */
+  #unsampled: AttemptSpan | null = null;
 
   constructor(tracer: Tracer, server: Span, method: string) {
     this.#tracer = tracer;
@@ -98,27 +100,25 @@ export class RequestTrace {
     return (this.server.spanContext().traceFlags & 1) === 1;
   }
 
-  /** A CLIENT span for one try at `target`, child of the server span. */
+  /** A CLIENT span for one try at `target`, child of the server span. A request not sampled
+   *  records nothing: its attempts share one traceparent naming the server span, flag 00. */
   attempt(target: AttemptTarget, opts: AttemptOptions = {}): AttemptSpan {
-    const [address, port] = hostPort(target.origin);
+    if (!this.server.isRecording()) return (this.#unsampled ??= new AttemptSpan(this.server));
     const method = opts.method ?? this.#method;
-    const span = this.#tracer.startSpan(
-      opts.name ?? `${method} ${target.name}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          ...opts.attributes,
-          'http.request.method': method,
-          'server.address': address,
-          'server.port': port,
-          'network.protocol.version': '1.1',
-          'strangler.upstream': target.name,
-          'strangler.canary': opts.canary === true,
-          'strangler.fallback': opts.fallback === true,
-        },
-      },
-      this.#context,
-    );
+    const span = this.#tracer.startSpan(opts.name ?? `${method} ${target.name}`, { kind: SpanKind.CLIENT }, this.#context);
+    if (span.isRecording()) {
+      const [address, port] = hostPort(target.origin);
+      span.setAttributes({
+        ...opts.attributes,
+        'http.request.method': method,
+        'server.address': address,
+        'server.port': port,
+        'network.protocol.version': '1.1',
+        'strangler.upstream': target.name,
+        'strangler.canary': opts.canary === true,
+        'strangler.fallback': opts.fallback === true,
+      });
+    }
     return new AttemptSpan(span);
   }
 

@@ -48,23 +48,21 @@ export class Tracing {
     const headers = req.headers;
     const parent = headers.traceparent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, headers, getter);
     const method = req.method!;
-    const port = req.socket?.localPort;
-    const span = this.#tracer.startSpan(
-      route === null ? method : `${method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': method,
-          ...(route === null ? {} : { 'http.route': route }),
-          'url.path': path,
-          'network.protocol.version': req.httpVersion === '2.0' ? '2' : req.httpVersion,
-          'strangler.canary': canary,
-          ...(host === null ? {} : { 'server.address': hostName(host) }),
-          ...(port === undefined ? {} : { 'server.port': port }),
-        },
-      },
-      parent,
-    );
+    // The attributes only for a span that records (the ratio sampler reads none of them): an
+    // unsampled request costs a span id and its context, not an attribute map.
+    const span = this.#tracer.startSpan(route === null ? method : `${method} ${route}`, { kind: SpanKind.SERVER }, parent);
+    if (span.isRecording()) {
+      const port = req.socket?.localPort; // (a getsockname call: only for a span that records)
+      span.setAttributes({
+        'http.request.method': method,
+        ...(route === null ? {} : { 'http.route': route }),
+        'url.path': path,
+        'network.protocol.version': req.httpVersion === '2.0' ? '2' : req.httpVersion,
+        'strangler.canary': canary,
+        ...(host === null ? {} : { 'server.address': hostName(host) }),
+        ...(port === undefined ? {} : { 'server.port': port }),
+      });
+    }
     return new RequestTrace(this.#tracer, span, method);
   }
 

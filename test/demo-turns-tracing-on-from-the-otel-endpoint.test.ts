@@ -1,0 +1,22 @@
+// npm start with OTEL_EXPORTER_OTLP_ENDPOINT: the demo's routes file is routes.yaml plus
+// server.tracing (scripts/lib/demo/tracing.ts), and it is a valid config.
+
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../src/config/load.js';
+import { tracesEndpoint, withTracing } from '../scripts/lib/demo/tracing.js';
+
+describe('the demo with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  it('names the traces URL from the base endpoint or the traces one, else none', () => {
+    expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318/' })).toBe('http://127.0.0.1:4318/v1/traces');
+    expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/x' })).toBe('http://b:4318/x');
+    expect(tracesEndpoint({})).toBeNull();
+  });
+
+  it("routes.yaml plus server.tracing is a valid config with the tracing on", () => {
+    const text = withTracing(readFileSync(new URL('../routes.yaml', import.meta.url), 'utf8'), 'http://127.0.0.1:4318/v1/traces');
+    const r = parseConfig(text, 'routes.yaml', {});
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.config.server.tracing).toMatchObject({ otlpEndpoint: 'http://127.0.0.1:4318/v1/traces', serviceName: 'strangler-demo' });
+  });
+});

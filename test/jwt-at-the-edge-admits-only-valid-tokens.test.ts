@@ -4,7 +4,7 @@
 // The identity headers are built from the claims, and a client's own copy of them is removed on
 // every route, authenticated or not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, b64url, get, ISSUER, metric, sign, startEcho, startJwks, testKey, type JwksServer, type TestKey } from './helpers/jwks.js';
+import { AUDIENCE, b64url, get, ISSUER, jwtProxyYaml, metric, sign, startEcho, startJwks, testKey, type JwksServer, type TestKey } from './helpers/jwks.js';
 import { startProxy, type TestProxy, type Upstream } from './helpers/servers.js';
 
 let rsa: TestKey;
@@ -18,21 +18,15 @@ beforeAll(async () => {
   [rsa, ec, stranger] = await Promise.all([testKey('RS256'), testKey('ES256'), testKey('RS256')]);
   jwks = await startJwks([rsa, ec]);
   echo = await startEcho();
-  proxy = await startProxy(`
-auth:
-  idp:
-    jwt:
-      jwksUrl: ${jwks.url}/.well-known/jwks.json
-      issuer: ${ISSUER}
-      audience: ${AUDIENCE}
-      clockSkewMs: 5000
-      claimsToHeaders: { sub: x-user-id, email: x-user-email, roles: x-user-roles, admin: x-user-admin, level: x-user-level, nested: x-user-nested, note: x-user-note }
-upstreams:
-  echo: { url: "${echo.url}" }
-routes:
-  - { prefix: /api, upstream: echo, auth: idp }
-  - { prefix: /open, upstream: echo }
-`);
+  proxy = await startProxy(
+    jwtProxyYaml(
+      `${jwks.url}/.well-known/jwks.json`,
+      echo.url,
+      '{ sub: x-user-id, email: x-user-email, roles: x-user-roles, admin: x-user-admin, level: x-user-level, nested: x-user-nested, note: x-user-note }',
+      '      clockSkewMs: 5000\n',
+      '  - { prefix: /open, upstream: echo }\n',
+    ),
+  );
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // and the token is admitted by the first that verifies it; none verifying is a 401, and a key
 // that verifies it does not excuse its claims (an expired token stays refused).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, get, ISSUER, sign, startEcho, startJwks, testKey, type JwksServer, type TestKey } from './helpers/jwks.js';
+import { get, jwtProxyYaml, sign, startEcho, startJwks, testKey, type JwksServer, type TestKey } from './helpers/jwks.js';
 import { startProxy, type TestProxy, type Upstream } from './helpers/servers.js';
 
 let first: TestKey;
@@ -16,19 +16,7 @@ beforeAll(async () => {
   [first, second, stranger] = await Promise.all([testKey('RS256'), testKey('RS256'), testKey('RS256')]);
   jwks = await startJwks([first, second]);
   echo = await startEcho();
-  proxy = await startProxy(`
-auth:
-  idp:
-    jwt:
-      jwksUrl: ${jwks.url}/.well-known/jwks.json
-      issuer: ${ISSUER}
-      audience: ${AUDIENCE}
-      claimsToHeaders: { sub: x-user-id }
-upstreams:
-  echo: { url: "${echo.url}" }
-routes:
-  - { prefix: /api, upstream: echo, auth: idp }
-`);
+  proxy = await startProxy(jwtProxyYaml(`${jwks.url}/.well-known/jwks.json`, echo.url, '{ sub: x-user-id }'));
 });
 
 afterAll(async () => {

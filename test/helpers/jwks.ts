@@ -90,3 +90,21 @@ export async function metric(adminUrl: string, name: string, labels: Record<stri
   }
   return 0;
 }
+
+/** routes.yaml with an `idp` jwt authenticator on `jwksUrl` (the test issuer and audience), its
+ *  `extraJwt` lines (indented keys), and /api on `echoUrl` behind it; `extraRoutes` appended. */
+export function jwtProxyYaml(jwksUrl: string, echoUrl: string, claimsToHeaders: string, extraJwt = '', extraRoutes = ''): string {
+  return `
+auth:
+  idp:
+    jwt:
+      jwksUrl: ${jwksUrl}
+      issuer: ${ISSUER}
+      audience: ${AUDIENCE}
+${extraJwt}      claimsToHeaders: ${claimsToHeaders}
+upstreams:
+  echo: { url: "${echoUrl}" }
+routes:
+  - { prefix: /api, upstream: echo, auth: idp }
+${extraRoutes}`;
+}

@@ -4,7 +4,7 @@
 // Date.now, so only Date is faked here (sockets and timers stay real).
 import { writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AUDIENCE, get, ISSUER, sign, startEcho, startJwks, testKey, type JwksServer, type TestKey } from './helpers/jwks.js';
+import { get, jwtProxyYaml, sign, startEcho, startJwks, testKey, type JwksServer, type TestKey } from './helpers/jwks.js';
 import { startProxy, type TestProxy, type Upstream } from './helpers/servers.js';
 
 let echo: Upstream;
@@ -22,20 +22,7 @@ afterAll(async () => {
 });
 
 function yaml(jwksUrl: string, extra = '', jwtExtra = ''): string {
-  return `
-auth:
-  idp:
-    jwt:
-      jwksUrl: ${jwksUrl}
-      issuer: ${ISSUER}
-      audience: ${AUDIENCE}
-      timeoutMs: 300
-      claimsToHeaders: { sub: x-user-id }${jwtExtra}
-upstreams:
-  echo: { url: "${echo.url}" }
-routes:
-  - { prefix: /api, upstream: echo, auth: idp }
-${extra}`;
+  return jwtProxyYaml(jwksUrl, echo.url, '{ sub: x-user-id }', `      timeoutMs: 300\n${jwtExtra}`, extra);
 }
 
 async function setup(keys: TestKey[], extra = ''): Promise<{ jwks: JwksServer; proxy: TestProxy }> {
@@ -149,7 +136,7 @@ describe('a reload', () => {
     expect((await get(api, await sign(k1))).status).toBe(200);
     expect(jwks.hits()).toBe(1);
 
-    await writeFile(proxy.file, yaml(`${jwks.url}/jwks`, '', '\n      clockSkewMs: 1000'));
+    await writeFile(proxy.file, yaml(`${jwks.url}/jwks`, '', '      clockSkewMs: 1000\n'));
     expect((await fetch(`${proxy.adminUrl}/reload`, { method: 'POST' })).status).toBe(200);
     expect((await get(api, await sign(k1))).status).toBe(200);
     expect(jwks.hits()).toBe(2);

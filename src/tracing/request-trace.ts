@@ -35,10 +35,14 @@ const hex2 = (flags: number): string => (flags & 1 ? '01' : '00');
 export class AttemptSpan {
   readonly span: Span;
   readonly traceparent: string;
+  /** False for a request not sampled: nothing here touches the span then (its methods are
+   *  no-ops anyway, and keeping every call site on recording spans keeps them monomorphic). */
+  readonly #recording: boolean;
   #ended = false;
 
-  constructor(span: Span) {
+  constructor(span: Span, recording = span.isRecording()) {
     this.span = span;
+    this.#recording = recording;
     const c = span.spanContext();
     this.traceparent = `00-${c.traceId}-${c.spanId}-${hex2(c.traceFlags)}`;
   }
@@ -56,6 +60,7 @@ export class AttemptSpan {
 
   /** The response head arrived. */
   head(status: number): void {
+    if (!this.#recording) return;
     this.span.setAttribute('http.response.status_code', status);
     if (status >= 500) {
       this.span.setAttribute('error.type', String(status));
@@ -65,7 +70,7 @@ export class AttemptSpan {
 
   /** No response: `kind` is the failure (connect-error, reset, timeout, cancelled). */
   failed(kind: string, message: string): void {
-    if (this.#ended) return;
+    if (this.#ended || !this.#recording) return;
     this.span.setAttribute('strangler.failure', kind);
     this.span.setAttribute('error.type', kind);
     this.span.setStatus({ code: SpanStatusCode.ERROR, message });
@@ -75,63 +80,76 @@ export class AttemptSpan {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.span.end();
+    if (this.#recording) this.span.end();
   }
 }
 
+/** 16 or 8 random bytes as lower-case hex (never all zero): ids for requests not sampled, made
+ *  without the SDK (as its RandomIdGenerator does, from Math.random: ids, not secrets). */
+export function randomId(bytes: 16 | 8): string {
+  let s = '';
+  for (let i = 0; i < bytes; i++) s += ((Math.random() * 256) | 0).toString(16).padStart(2, '0');
+  return /^0+$/.test(s) ? randomId(bytes) : s;
+}
+
 export class RequestTrace {
+  /** The server span; for a request not sampled, a non-recording stand-in (no SDK work). */
   readonly server: Span;
   readonly traceId: string;
+  readonly sampled: boolean;
   readonly #tracer: Tracer;
-  readonly #context: Context;
+  readonly #context: Context | null;
   readonly #method: string;
-  /** Not sampled: every attempt forwards the server span's id (flag 00), no span of its own. */
+  /** Not sampled: every attempt forwards the stand-in's span id (flag 00), no span of its own. */
   #unsampled: AttemptSpan | null = null;
 
-  constructor(tracer: Tracer, server: Span, method: string) {
+  constructor(tracer: Tracer, server: Span, method: string, sampled = true) {
     this.#tracer = tracer;
     this.server = server;
+    this.sampled = sampled;
     this.traceId = server.spanContext().traceId;
-    this.#context = trace.setSpan(ROOT_CONTEXT, server);
+    this.#context = sampled ? trace.setSpan(ROOT_CONTEXT, server) : null;
     this.#method = method;
   }
 
-  get sampled(): boolean {
-    return (this.server.spanContext().traceFlags & 1) === 1;
+  /** A request not sampled (by its parent's flag or the ratio): no span is started, its
+   *  traceparent still names the proxy (a span id of its own, flag 00). */
+  static unsampled(tracer: Tracer, traceId: string, method: string): RequestTrace {
+    return new RequestTrace(tracer, trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: 0 }), method, false);
   }
 
   /** A CLIENT span for one try at `target`, child of the server span. A request not sampled
    *  records nothing: its attempts share one traceparent naming the server span, flag 00. */
   attempt(target: AttemptTarget, opts: AttemptOptions = {}): AttemptSpan {
-    if (!this.server.isRecording()) return (this.#unsampled ??= new AttemptSpan(this.server));
+    if (!this.sampled) return (this.#unsampled ??= new AttemptSpan(this.server, false));
     const method = opts.method ?? this.#method;
-    const span = this.#tracer.startSpan(opts.name ?? `${method} ${target.name}`, { kind: SpanKind.CLIENT }, this.#context);
-    if (span.isRecording()) {
-      const [address, port] = hostPort(target.origin);
-      span.setAttributes({
-        ...opts.attributes,
-        'http.request.method': method,
-        'server.address': address,
-        'server.port': port,
-        'network.protocol.version': '1.1',
-        'strangler.upstream': target.name,
-        'strangler.canary': opts.canary === true,
-        'strangler.fallback': opts.fallback === true,
-      });
-    }
-    return new AttemptSpan(span);
+    const span = this.#tracer.startSpan(opts.name ?? `${method} ${target.name}`, { kind: SpanKind.CLIENT }, this.#context!);
+    const [address, port] = hostPort(target.origin);
+    span.setAttributes({
+      ...opts.attributes,
+      'http.request.method': method,
+      'server.address': address,
+      'server.port': port,
+      'network.protocol.version': '1.1',
+      'strangler.upstream': target.name,
+      'strangler.canary': opts.canary === true,
+      'strangler.fallback': opts.fallback === true,
+    });
+    return new AttemptSpan(span, true);
   }
 
   /** A span of work done for this request outside its answer (a shadow copy): its own trace root
    *  when `root`, linked to the server span (sampled when the request is: see LinkedSampler);
-   *  else a child of it. */
+   *  else a child of it. Not sampled: a non-recording span of a trace of its own. */
   link(name: string, attributes: Record<string, string | number | boolean> = {}, root = true): Span {
+    if (!this.sampled) return trace.wrapSpanContext({ traceId: root ? randomId(16) : this.traceId, spanId: randomId(8), traceFlags: 0 });
     const links: Link[] = [{ context: this.server.spanContext() }];
-    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes, links, root }, root ? ROOT_CONTEXT : this.#context);
+    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes, links, root }, root ? ROOT_CONTEXT : this.#context!);
   }
 
   /** The request ended: `error` is the proxy's error code (502, 503, 504... answers), if any. */
   end(status: number, error: string | null, upstream: string | null): void {
+    if (!this.sampled) return;
     const s = this.server;
     if (status > 0) s.setAttribute('http.response.status_code', status);
     if (upstream !== null) s.setAttribute('strangler.upstream', upstream);

@@ -3,14 +3,14 @@
 // trace.setGlobalTracerProvider): the table holds it, so several proxies in one process (tests)
 // keep their spans apart, and a reload with another config gets another Tracing.
 
-import { ROOT_CONTEXT, SpanKind, type Attributes, type Context, type Link, type TextMapGetter, type Tracer } from '@opentelemetry/api';
+import { isSpanContextValid, ROOT_CONTEXT, SpanKind, trace as api, type Attributes, type Context, type Link, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler, SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ResolvedTracing } from '../routing/defaults.js';
 import { batchProcessor, exporterFor, type DropCounter } from './exporter.js';
-import { RequestTrace } from './request-trace.js';
+import { randomId, RequestTrace } from './request-trace.js';
 
 const propagator = new W3CTraceContextPropagator();
 
@@ -24,18 +24,24 @@ export interface TracingOptions {
   readonly dropped: DropCounter;
   /** How long spans wait to be batched (default 1 s; tests make it short). */
   readonly scheduledDelayMs?: number;
+  /** The chance behind sampleRatio for requests without a parent (default Math.random). */
+  readonly random?: () => number;
 }
 
 export class Tracing {
   readonly config: ResolvedTracing;
   readonly #provider: BasicTracerProvider;
   readonly #tracer: Tracer;
+  readonly #random: () => number;
 
   constructor(config: ResolvedTracing, opts: TracingOptions) {
     this.config = config;
+    this.#random = opts.random ?? Math.random;
     this.#provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': config.serviceName }),
-      sampler: new ParentBasedSampler({ root: new LinkedSampler(new TraceIdRatioBasedSampler(config.sampleRatio)) }),
+      // Request.request() has decided already: a root reaching the SDK is one to sample; a span
+      // linked to a request (a shadow copy's) follows that request's flag.
+      sampler: new ParentBasedSampler({ root: new LinkedSampler(new AlwaysOnSampler()) }),
       spanProcessors: [batchProcessor(exporterFor(config), opts.dropped, opts.scheduledDelayMs)],
     });
     this.#tracer = this.#provider.getTracer('strangler');
@@ -46,23 +52,25 @@ export class Tracing {
    *  for; `host`: as named. */
   request(req: IncomingMessage, route: string | null, path: string, host: string | null, canary: boolean): RequestTrace {
     const headers = req.headers;
-    const parent = headers.traceparent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, headers, getter);
     const method = req.method!;
-    // The attributes only for a span that records (the ratio sampler reads none of them): an
-    // unsampled request costs a span id and its context, not an attribute map.
-    const span = this.#tracer.startSpan(route === null ? method : `${method} ${route}`, { kind: SpanKind.SERVER }, parent);
-    if (span.isRecording()) {
-      const port = req.socket?.localPort; // (a getsockname call: only for a span that records)
-      span.setAttributes({
-        'http.request.method': method,
-        ...(route === null ? {} : { 'http.route': route }),
-        'url.path': path,
-        'network.protocol.version': req.httpVersion === '2.0' ? '2' : req.httpVersion,
-        'strangler.canary': canary,
-        ...(host === null ? {} : { 'server.address': hostName(host) }),
-        ...(port === undefined ? {} : { 'server.port': port }),
-      });
-    }
+    // The sampling decision is made here, before the SDK is asked for anything: a request not
+    // sampled starts no span at all (parent-based: the client's flag; else the ratio).
+    const parent = headers.traceparent === undefined ? null : propagator.extract(ROOT_CONTEXT, headers, getter);
+    const parentContext = parent === null ? null : api.getSpanContext(parent);
+    const valid = parentContext !== undefined && parentContext !== null && isSpanContextValid(parentContext);
+    const sampled = valid ? (parentContext.traceFlags & 1) === 1 : this.config.sampleRatio >= 1 || this.#random() < this.config.sampleRatio;
+    if (!sampled) return RequestTrace.unsampled(this.#tracer, valid ? parentContext.traceId : randomId(16), method);
+    const span = this.#tracer.startSpan(route === null ? method : `${method} ${route}`, { kind: SpanKind.SERVER }, valid ? parent! : ROOT_CONTEXT);
+    const port = req.socket?.localPort; // (a getsockname call: only for a span that records)
+    span.setAttributes({
+      'http.request.method': method,
+      ...(route === null ? {} : { 'http.route': route }),
+      'url.path': path,
+      'network.protocol.version': req.httpVersion === '2.0' ? '2' : req.httpVersion,
+      'strangler.canary': canary,
+      ...(host === null ? {} : { 'server.address': hostName(host) }),
+      ...(port === undefined ? {} : { 'server.port': port }),
+    });
     return new RequestTrace(this.#tracer, span, method);
   }
 
@@ -78,7 +86,8 @@ export class Tracing {
 }
 
 /** A new root: a span linked to a request (a shadow copy's) is sampled when that request is, so
- *  its trace is never missing from a sampled request's nor present without it; others by ratio. */
+ *  its trace is never missing from a sampled request's nor present without it; any other root
+ *  reaching the SDK was sampled already by Tracing.request. */
 class LinkedSampler implements Sampler {
   constructor(readonly ratio: Sampler) {}
 

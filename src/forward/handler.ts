@@ -149,8 +149,12 @@ export class ProxyHandler implements ExchangeHost {
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
     if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
     x.canary = canary;
-    if (trace !== null) trace.server.setAttribute('strangler.canary', canary);
-    if (table.tracing !== null) x.trace = trace ?? table.tracing.request(req, route.prefix, a.path, scan.host, canary);
+    if (trace !== null && trace.sampled) trace.server.setAttribute('strangler.canary', canary);
+    if (table.tracing !== null) {
+      x.trace = trace ?? table.tracing.request(req, route.prefix, a.path, scan.host, canary);
+      // Not sampled: its one traceparent (flag 00) goes in now, and its attempts are plain ones.
+      if (!x.trace.sampled) headers = x.trace.attempt(upstream).headers(headers);
+    }
     x.clientIp = clientIpOf(scan, req.socket.remoteAddress, table.server.trustedProxies);
     if (gated !== null) x.extraHeaders = gated.responseHeaders;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)

@@ -1,6 +1,6 @@
 // An Attempt with its CLIENT span: the forwarded traceparent carries the attempt span's id, the
 // span records the response status, or the failure kind, and ends with the response (or the try).
-// A request without a trace gets a plain Attempt: with tracing off, nothing of this runs.
+// A request without a trace, or not sampled, gets a plain Attempt: nothing of this runs for it.
 
 import { Attempt, type AttemptListener, type Body, type ResponseSink, type Target } from '../forward/attempt.js';
 import type { UpstreamFailure } from '../forward/failure.js';
@@ -23,7 +23,8 @@ export function newAttempt(
   extra: readonly string[] | null = null,
   fallback = false,
 ): Attempt {
-  if (site.trace === null) return new Attempt(upstream, sink, listener, hold, extra);
+  // (A request not sampled had its traceparent put in its headers once, by the handler.)
+  if (site.trace === null || !site.trace.sampled) return new Attempt(upstream, sink, listener, hold, extra);
   const span = site.trace.attempt(upstream, { canary: site.canary && !fallback, fallback });
   return new TracedAttempt(span, upstream, sink, listener, hold, extra);
 }

@@ -1,6 +1,7 @@
 // Every response the proxy makes itself: a stable code, its HTTP status, and the JSON body.
 // The mapping from failure to code to status lives here and nowhere else.
 
+import { STATUS_CODES } from 'node:http';
 import type { FailureKind } from './forward/failure.js';
 
 export type ErrorCode =
@@ -46,19 +47,6 @@ export function failureCode(kind: FailureKind | 'circuit_open'): ProxyFailureCod
   return 'upstream_unavailable'; // connect-error, reset (a cancelled exchange answers no one)
 }
 
-const REASON: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  408: 'Request Timeout',
-  413: 'Payload Too Large',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
 
 export function errorBody(code: ErrorCode, message: string, requestId: string, route?: string): string {
   const body: Record<string, string> = { error: code, message, requestId };
@@ -66,17 +54,19 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, r
   return JSON.stringify(body);
 }
 
-/** A complete HTTP/1.1 response as raw bytes, for sockets the HTTP server has given up on. The
- *  answer to a HEAD request has the same header fields and no body (RFC 9110 9.3.2). */
-export function rawErrorResponse(code: ErrorCode, message: string, requestId: string, head = false): string {
-  const status = STATUS_OF[code];
-  const body = errorBody(code, message, requestId);
-  return (
-    `HTTP/1.1 ${status} ${REASON[status]}\r\n` +
-    'content-type: application/json\r\n' +
-    `content-length: ${Buffer.byteLength(body)}\r\n` +
-    `x-request-id: ${requestId}\r\n` +
-    'connection: close\r\n\r\n' +
-    (head ? '' : body)
-  );
+/** A complete HTTP/1.1 response as raw bytes (latin1), for sockets the HTTP server has given up
+ *  on or handed over: `fields` as name, value pairs; no body when `head` (a HEAD request's answer
+ *  has the same header fields and no body, RFC 9110 9.3.2). */
+export function rawResponse(status: number, fields: readonly string[], body: string | Buffer, head = false): Buffer {
+  let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+  for (let i = 0; i < fields.length; i += 2) text += `${fields[i]}: ${fields[i + 1]}\r\n`;
+  const start = Buffer.from(text + '\r\n', 'latin1');
+  return head || body.length === 0 ? start : Buffer.concat([start, typeof body === 'string' ? Buffer.from(body) : body]);
+}
+
+/** The proxy's JSON error as a raw response that closes the connection; `extra`: more fields. */
+export function rawErrorResponse(code: ErrorCode, message: string, requestId: string, head = false, extra: readonly string[] = [], route?: string): Buffer {
+  const body = errorBody(code, message, requestId, route);
+  const fields = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'x-request-id', requestId, ...extra, 'connection', 'close'];
+  return rawResponse(STATUS_OF[code], fields, body, head);
 }

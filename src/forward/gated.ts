@@ -5,7 +5,7 @@
 
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorBody, STATUS_OF, type ErrorCode } from '../errors.js';
+import { rawErrorResponse, rawResponse, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { GateResult } from '../identity/gate.js';
 import type { AuthRequest } from '../identity/types.js';
 import type { Admitted } from './admit.js';
@@ -72,17 +72,11 @@ export function answerRefusal(res: ServerResponse, r: Refusal, requestId: string
 
 /** Answers a refusal on an upgrade's raw socket, and closes it; returns the status sent. */
 export function answerRefusalRaw(socket: Duplex, r: Refusal, requestId: string, route: string): number {
-  const status = r.code === null ? r.status : STATUS_OF[r.code];
-  const body = r.code === null ? (r.body ?? Buffer.alloc(0)) : Buffer.from(errorBody(r.code, r.message, requestId, route));
-  const fields = r.code === null ? [...r.headers] : ['content-type', 'application/json', ...r.headers];
-  fields.push('content-length', String(body.length), 'x-request-id', requestId, 'connection', 'close');
-  let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Refused'}\r\n`;
-  for (let i = 0; i < fields.length; i += 2) head += `${fields[i]}: ${fields[i + 1]}\r\n`;
-  socket.end(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]));
-  return status;
+  if (r.code !== null) {
+    socket.end(rawErrorResponse(r.code, r.message, requestId, false, r.headers, route));
+    return STATUS_OF[r.code];
+  }
+  const body = r.body ?? Buffer.alloc(0);
+  socket.end(rawResponse(r.status, [...r.headers, 'content-length', String(body.length), 'x-request-id', requestId, 'connection', 'close'], body));
+  return r.status;
 }
-
-const REASONS: Readonly<Record<number, string>> = {
-  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
-  401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable',
-};

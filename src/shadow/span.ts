@@ -5,7 +5,7 @@
 // sent a traceparent naming it.
 
 import { SpanStatusCode } from '@opentelemetry/api';
-import { AttemptSpan } from '../tracing/request-trace.js';
+import { AttemptSpan, hostPort } from '../tracing/request-trace.js';
 import type { MirroredRequest } from './event.js';
 import type { ShadowEvent } from './log-line.js';
 import type { ShadowTarget } from './state.js';
@@ -14,13 +14,13 @@ import type { ShadowTarget } from './state.js';
 export function shadowSpan(req: MirroredRequest, upstream: ShadowTarget): AttemptSpan | null {
   const trace = req.trace;
   if (trace == null) return null;
-  const origin = new URL(upstream.origin);
+  const [address, port] = hostPort(upstream.origin);
   return new AttemptSpan(
     trace.link(`${req.method} ${upstream.name} (shadow)`, {
       'http.request.method': req.method,
       'url.path': req.shadowPath,
-      'server.address': origin.hostname.replace(/^\[|\]$/g, ''),
-      'server.port': origin.port === '' ? (origin.protocol === 'https:' ? 443 : 80) : Number(origin.port),
+      'server.address': address,
+      'server.port': port,
       'strangler.upstream': upstream.name,
       'strangler.route': req.route,
       'strangler.shadow': true,

@@ -23,8 +23,8 @@ export interface AttemptOptions {
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** Port of an origin URL, the scheme's default when it names none. */
-function hostPort(origin: string): [string, number] {
+/** Host (IPv6 without brackets) and port of an origin URL, the port the scheme's default when it names none. */
+export function hostPort(origin: string): [string, number] {
   const u = new URL(origin);
   return [u.hostname.replace(/^\[|\]$/g, ''), u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port)];
 }

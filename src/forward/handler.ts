@@ -17,7 +17,8 @@ import { sendResilient, type Outgoing } from '../policies/resilient.js';
 import { readBody } from './read-body.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 import { systemRandom, type Random } from '../util/clock.js';
-import { admit, type Admitted } from './admit.js';
+import { admit, type Admitted, type Refused } from './admit.js';
+import type { AccessOnlyCode, ErrorCode } from '../errors.js';
 import { newAttempt } from '../tracing/traced-attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { sentForwardedProto, upstreamRequestHeaders, type RequestHeadScan } from './headers.js';
@@ -77,12 +78,7 @@ export class ProxyHandler implements ExchangeHost {
     if (!a.ok) {
       const status = sendError(res, a.code, a.message, a.scan.requestId, undefined, a.close || this.#state.draining);
       const trace = table.tracing?.request(req, null, a.path, a.scan.host, false) ?? null; // (no route: a server span all the same)
-      trace?.end(status, a.code, null);
-      this.#access.write(
-        { requestId: a.scan.requestId, method: req.method!, path: a.path, route: null, upstream: null, status, bytes: 0, startedAt, error: a.code, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) },
-        null,
-      );
-      return;
+      return this.#refused(req, a, null, table, startedAt, trace, status, a.code);
     }
     if (a.route.gate !== null) return this.#gated(req, res, a, table, startedAt, expectContinue, a.route.gate);
     if (expectContinue) writeContinue(res);
@@ -108,9 +104,7 @@ export class ProxyHandler implements ExchangeHost {
       res.off('close', onClose);
       if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d, trace);
       res.destroy(); // (the connection may still be open: nothing was answered on it)
-      trace?.end(499, 'client_closed', null);
-      const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
-      this.#access.write({ ...line, status: 499, bytes: 0, error: 'client_closed' }, a.route.meters);
+      this.#refused(req, a, a.route, table, startedAt, trace, 499, 'client_closed');
     };
     r.then(decided, (err: unknown) => decided(gateFailure(err)));
   }
@@ -121,9 +115,20 @@ export class ProxyHandler implements ExchangeHost {
       return this.#forward(req, res, a, table, startedAt, r, trace);
     }
     const status = answerRefusal(res, r, a.scan.requestId, a.route.label, this.#state.draining);
-    trace?.end(status, refusalCode(r), null);
-    const line = { requestId: a.scan.requestId, method: req.method!, path: a.path, route: a.route.label, upstream: null, startedAt, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
-    this.#access.write({ ...line, status, bytes: 0, error: refusalCode(r) }, a.route.meters);
+    this.#refused(req, a, a.route, table, startedAt, trace, status, refusalCode(r));
+  }
+
+  /** A request answered before anything was sent upstream (no route, the gate's refusal, a client
+   *  gone while the gate decided): its server span ends, and its one access line. */
+  #refused(req: IncomingMessage, a: Admitted | Refused, route: CompiledRoute | null, table: RouteTable, startedAt: number, trace: RequestTrace | null, status: number, error: ErrorCode | AccessOnlyCode | null): void {
+    trace?.end(status, error, null);
+    this.#access.write(
+      {
+        requestId: a.scan.requestId, method: req.method!, path: a.path, route: route?.label ?? null, upstream: null, status, bytes: 0, startedAt, error,
+        traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies),
+      },
+      route?.meters ?? null,
+    );
   }
 
   /** Sends an admitted request on (`gated`: what its route's gate added, or null; `trace`: the

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StatusBook } from '../src/status/book.js';
 import { mergeCells } from '../src/status/merge.js';
 import { SideCell } from '../src/status/side-cell.js';
+import { emptyHistogram, observe } from '../src/shadow/histogram.js';
 import { testClock } from './helpers/servers.js';
 
 const START = 1_800_000_000_000; // a multiple of 10 s
@@ -24,6 +25,10 @@ describe('a side cell', () => {
     expect(c.window(START + 430_000)).toMatchObject({ requests: 0, errors: 0 });
     expect(c.totals()).toMatchObject({ requests: 3, errors: 1 });
     expect(c.totals().latency.maxMs).toBe(50);
+    // The same histogram as the shadow report's (it merges with them, p99 read the same way).
+    const h = emptyHistogram();
+    for (const ms of [5, 50, 7]) observe(h, ms);
+    expect(JSON.parse(JSON.stringify(c.totals().latency))).toEqual(h);
   });
 
   it('starts a slot afresh when it comes round again, long after', () => {

@@ -78,6 +78,7 @@ function status(s: number | null | undefined): string {
 }
 
 function sourceLine(s: SourceInfo): string {
+  if (s.kind === 'replay') return `replay of ${safe(s.files.join(', '))} against ${safe(s.target)}: ${groupDigits(s.lines)} recorded line(s), ${s.routes} route(s)`;
   return s.kind === 'admin'
     ? `admin ${safe(s.url)}: ${s.routes} route(s)`
     : `file  ${safe(s.path)}: ${groupDigits(s.events)} event(s), ${s.routes} route(s)`;

@@ -1,4 +1,4 @@
-// The CLI: serve (default), check, report, help, version. `serve` installs the signal handlers.
+// The CLI: serve (default), check, report, replay, help, version. `serve` installs the signal handlers.
 
 import { createRequire } from 'node:module';
 import { startServing, type Running } from '../workers/start.js';
@@ -9,6 +9,7 @@ import { createProcessLogger, flushLogger, logLevelFrom } from '../observability
 import { parseCommand, USAGE } from './args.js';
 import { runCheck, type Io } from './check.js';
 import { runReport } from './report.js';
+import { runReplay } from './replay.js';
 import { LOG } from '../observability/log-messages.js';
 
 function version(): string {
@@ -40,6 +41,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return runCheck(cmd, io);
     case 'report':
       return runReport(cmd, io);
+    case 'replay':
+      return runReplay(cmd, io);
     case 'serve':
       return serve(cmd, io);
   }

@@ -12,7 +12,7 @@ export type Command =
   | ReplayCommand
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'usage-error'; message: string };
+  | { kind: 'usage-error'; message: string; /** One line, no usage text after it. */ brief?: boolean };
 
 export const USAGE = `strangler: a strangler-fig migration proxy
 

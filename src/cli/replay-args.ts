@@ -38,8 +38,8 @@ export function failUnderOption(v: string | undefined): number | string | undefi
   return n;
 }
 
-export function parseReplayArgs(argv: readonly string[]): ReplayCommand | { kind: 'usage-error'; message: string } {
-  const fail = (message: string) => ({ kind: 'usage-error' as const, message: `replay: ${message}` });
+export function parseReplayArgs(argv: readonly string[]): ReplayCommand | { kind: 'usage-error'; message: string; brief: true } {
+  const fail = (message: string) => ({ kind: 'usage-error' as const, message: `replay: ${message}`, brief: true as const });
   let parsed;
   try {
     parsed = parseArgs({

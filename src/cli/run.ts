@@ -35,7 +35,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(`strangler ${version()}\n`);
       return 0;
     case 'usage-error':
-      io.stderr.write(`strangler: ${cmd.message}\n\n${USAGE}`);
+      io.stderr.write(cmd.brief === true ? `strangler ${cmd.message} (strangler --help shows the usage)\n` : `strangler: ${cmd.message}\n\n${USAGE}`);
       return 2;
     case 'check':
       return runCheck(cmd, io);

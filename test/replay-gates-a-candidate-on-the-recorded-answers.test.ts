@@ -6,10 +6,11 @@
 // recorded headers go along minus redacted values, and --header adds one.
 
 import type http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
-import { writeRecording, writeRoutes, type ExchangeSpec } from './helpers/recording.js';
-import { startUpstream, type Upstream } from './helpers/servers.js';
+import { recordedLine, writeRecording, writeRoutes, type ExchangeSpec } from './helpers/recording.js';
+import { closedPort, startUpstream, type Upstream } from './helpers/servers.js';
 
 const ORDERS: Record<string, unknown> = {
   '/orders/1': { id: 1, userId: 7, total: 10 },
@@ -138,5 +139,38 @@ routes:
     await cli(['replay', file, '--target', c.url, '--client-path']);
     expect(c.received[1]!.url).toBe('/api/orders/1?x=1');
     expect(c.received[1]!.headers.authorization).toBeUndefined();
+  });
+
+  it('decodes a gzip answer recorded as base64, and leaves out values the recorder redacted', async () => {
+    const gz = gzipSync(JSON.stringify(ORDERS['/orders/1']));
+    const line = JSON.parse(recordedLine({ path: '/orders/1', responseHeaders: { 'content-encoding': 'gzip', 'content-type': 'application/json' } })) as Record<string, any>;
+    line.response.body = { encoding: 'base64', data: gz.toString('base64'), bytes: gz.length, truncated: false };
+    const redacted = { path: '/orders/2', body: { ...(ORDERS['/orders/2'] as object), userId: '<redacted>' } };
+    const file = await writeRecording([JSON.stringify(line), redacted]);
+    const c = await startCandidate();
+    const r = await cli(['replay', file, '--target', c.url, '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { routes: { report: { match: number } }[] }).routes[0]!.report.match).toBe(2);
+  });
+
+  it('compares a truncated recorded body with as many of the first bytes of the answer', async () => {
+    const full = JSON.stringify(ORDERS['/orders/3']);
+    const cut = (data: string): string => {
+      const line = JSON.parse(recordedLine({ path: '/orders/3', body: ORDERS['/orders/3'] })) as Record<string, any>;
+      line.response.body = { encoding: 'utf8', data, bytes: full.length, truncated: true };
+      return JSON.stringify(line);
+    };
+    const c = await startCandidate();
+    expect((await cli(['replay', await writeRecording([cut(full.slice(0, 12))]), '--target', c.url])).code).toBe(0);
+    expect((await cli(['replay', await writeRecording([cut('{"id":3,"usr')]), '--target', c.url])).code).toBe(1);
+  });
+
+  it('counts a candidate that does not answer as an error, not a match rate: nothing compared fails the gate', async () => {
+    const file = await writeRecording(recording);
+    const r = await cli(['replay', file, '--target', `http://127.0.0.1:${await closedPort()}`, '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.out) as { routes: { report: { shadowError: number; match: number; mismatch: number } }[]; gate: { pass: boolean } };
+    expect(out.routes[0]!.report).toMatchObject({ shadowError: 4, match: 0, mismatch: 0 });
+    expect(out.gate.pass).toBe(false);
   });
 });

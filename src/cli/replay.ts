@@ -22,6 +22,7 @@ import type { SourceInfo } from './report-sources.js';
 import type { ReplayCommand } from './replay-args.js';
 
 const PROGRESS_EVERY_MS = 200;
+const SIDES = { primary: 'recorded', shadow: 'candidate' } as const;
 
 function progressLine(p: Progress): string {
   return `replayed ${groupDigits(p.lines)}: match ${groupDigits(p.match)}, mismatch ${groupDigits(p.mismatch)}, no answer ${groupDigits(p.errors)}, skipped ${groupDigits(p.skipped)}`;
@@ -121,7 +122,7 @@ export async function runReplay(cmd: ReplayCommand, io: Io, clock: Clock = syste
     io.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else {
     const skipped = outcome.badLines === 0 ? '' : `\n${groupDigits(outcome.badLines)} line(s) skipped: not recorded exchanges (named on stderr)\n`;
-    io.stdout.write(formatReport([source], outcome.reports, { colour: wantsColour(io) }) + skipped + '\n' + gateLines(gate).join('\n') + '\n');
+    io.stdout.write(formatReport([source], outcome.reports, { colour: wantsColour(io), sides: SIDES, thresholds: { minCompared: 1, readyMatchRate: cmd.failUnder / 100 } }) + skipped + '\n' + gateLines(gate).join('\n') + '\n');
   }
   return gate.pass ? 0 : 1;
 }

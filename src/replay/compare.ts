@@ -42,7 +42,7 @@ export function uncomparedEvent(r: ReplayedRequest, result: 'skipped' | 'shadow_
   };
 }
 
-/** A comparison; a mismatch carries the curl line that sends the request to the candidate again. */
+/** A comparison; a mismatch carries the curl line that sends the request to the candidate again (as the shadow's). */
 export function comparedEvent(r: ReplayedRequest, cmp: Comparison, candidateStatus: number, candidateMs: number, curl: string): ShadowEvent {
   return {
     at: r.at,
@@ -56,7 +56,7 @@ export function comparedEvent(r: ReplayedRequest, cmp: Comparison, candidateStat
     noise: cmp.noise.map((d) => ({ path: d.path })),
     primaryMs: r.recordedMs,
     shadowMs: candidateMs,
-    curl: cmp.result === 'mismatch' ? curl : null,
+    curl: null,
     primaryCurl: null,
     shadowCurl: cmp.result === 'mismatch' ? curl : null,
   };

@@ -5,6 +5,7 @@
 // lists them; the path sent is the recorded upstreamPath (or the client's with --client-path), the
 // recorded headers go along minus redacted values, and --header adds one.
 
+import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -173,4 +174,19 @@ routes:
     expect(out.routes[0]!.report).toMatchObject({ shadowError: 4, match: 0, mismatch: 0 });
     expect(out.gate.pass).toBe(false);
   });
+
+  it('gives up on a candidate that does not answer within --timeout (a shadow_error, reason timeout)', async () => {
+    const file = await writeRecording([recording[0]!]);
+    candidate = await startUpstream(() => {}); // takes the request, never answers
+    const r = await cli(['replay', file, '--target', candidate.url, '--timeout', '50', '--json']);
+    expect(r.code).toBe(1);
+    const report = (JSON.parse(r.out) as { routes: { report: { shadowError: number; samples: unknown[] } }[] }).routes[0]!.report;
+    expect(report.shadowError).toBe(1);
+    const junit = file.replace(/\.jsonl$/, '.xml');
+    const text = await cli(['replay', file, '--target', candidate.url, '--timeout', '50', '--junit', junit]);
+    expect(text.out).toContain('shadow_error 1');
+    expect(await readFile(junit, 'utf8')).toContain('<error message="no answer: timeout 1" type="no_answer"/>');
+    expect(candidate.received).toHaveLength(2);
+  });
 });
+

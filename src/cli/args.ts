@@ -3,15 +3,17 @@
 
 import { parseArgs } from 'node:util';
 import { parseWorkers, type WorkersSetting } from '../workers/count.js';
+import { failUnderOption, parseReplayArgs, type ReplayCommand } from './replay-args.js';
 
 export type Command =
   | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string; workers?: WorkersSetting }
   | { kind: 'check'; file: string; json: boolean; admin?: string; adminToken?: string }
-  | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string; top?: number | null }
   | { kind: 'status'; admins: string[]; json: boolean; adminToken?: string }
+  | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string; top?: number | null; failUnder?: number }
+  | ReplayCommand
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'usage-error'; message: string };
+  | { kind: 'usage-error'; message: string; /** One line, no usage text after it. */ brief?: boolean };
 
 export const USAGE = `strangler: a strangler-fig migration proxy
 
@@ -29,13 +31,21 @@ usage:
                                          ADMIN_TOKEN, when set, goes to every admin as a bearer token;
                                          --json prints the merged reports; --top N shows N differing
                                          and noise paths per route (default 10), --all every one
-                                         and every kept mismatch; exit 1 when a source fails
+                                         and every kept mismatch; exit 1 when a source fails;
+                                         --fail-under PCT: exit 1 unless every route's match rate
+                                         (match / (match + mismatch)) is at least PCT
   strangler status [--admin URL ...] [--token T] [--json]
                                          the migration status in the terminal: each route's stage,
                                          sides, shadow, canary and breaker, the share off legacy,
                                          what is ready to cut over (GET /status); several --admin
                                          are merged; default --admin as for report; --token (else
                                          ADMIN_TOKEN) goes to every admin; --json: GET /status's JSON
+  strangler replay FILE... --target URL [--config routes.yaml] [--concurrency 8] [--rate R]
+            [--timeout 10000] [--header 'Name: value' ...] [--methods GET,HEAD] [--client-path]
+            [--fail-under 100] [--junit FILE] [--json]
+                                         send recorded requests (record:) to a candidate, compare
+                                         its answers with the recorded ones by the shadow's rules,
+                                         print the report; exit 0 pass, 1 below --fail-under, 2 usage
   strangler --help | --version
 
 environment (flags win over it; it wins over server: in the file):
@@ -73,8 +83,10 @@ function adminUrlProblem(a: string): boolean {
   }
 }
 
-function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv, top: ReturnType<typeof topOption>): Command {
+function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv, top: ReturnType<typeof topOption>, failUnder: string | undefined): Command {
   if (typeof top === 'object' && top !== null) return { kind: 'usage-error', message: top.error };
+  const gate = failUnderOption(failUnder);
+  if (typeof gate === 'string') return { kind: 'usage-error', message: gate };
   if (rest.length > 0) {
     return { kind: 'usage-error', message: `report takes no arguments (got '${rest[0]}'); name sources with --admin URL or --file PATH` };
   }
@@ -91,10 +103,11 @@ function reportCommand(rest: string[], admins: string[], files: string[], json: 
   }
   for (const f of files) if (f === '') return { kind: 'usage-error', message: '--file needs a path' };
   const none = admins.length === 0 && files.length === 0;
-  return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: env.ADMIN_TOKEN || undefined, top };
+  return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: env.ADMIN_TOKEN || undefined, top, ...(gate === undefined ? {} : { failUnder: gate }) };
 }
 
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  if (argv[0] === 'replay') return parseReplayArgs(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -113,6 +126,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         top: { type: 'string' },
         all: { type: 'boolean' },
         token: { type: 'string' },
+        'fail-under': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -132,7 +146,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     return { kind: 'check', file, json: values.json ?? false, admin: values.admin?.[0], adminToken: env.ADMIN_TOKEN || undefined };
   }
   if (sub === 'report') {
-    return reportCommand(rest, values.admin ?? [], values.file ?? [], values.json ?? false, env, topOption(values.top, values.all ?? false));
+    return reportCommand(rest, values.admin ?? [], values.file ?? [], values.json ?? false, env, topOption(values.top, values.all ?? false), values['fail-under']);
   }
   if (sub === 'status') {
     if (rest.length > 0) return { kind: 'usage-error', message: `status takes no arguments (got '${rest[0]}'); name proxies with --admin URL` };

@@ -5,7 +5,7 @@
 
 import { groupDigits, percentDown } from '../shadow/format.js';
 import { EXAMPLE_VALUE_MAX_CHARS, type ShadowReport } from '../shadow/report.js';
-import { summarize, type ReportSummary } from '../shadow/summary.js';
+import { summarize, type ReportSummary, type Thresholds } from '../shadow/summary.js';
 import type { Io } from './check.js';
 import type { SourceInfo } from './report-sources.js';
 import { clip, safe } from './report-text.js';
@@ -19,7 +19,13 @@ export interface RenderOptions {
   readonly colour: boolean;
   /** Differing paths and noise paths shown per route (null: all, and every kept mismatch). Default 10. */
   readonly top?: number | null;
+  /** What the two sides are called (default primary and shadow; a replay: recorded and candidate). */
+  readonly sides?: { readonly primary: string; readonly shadow: string };
+  /** The verdict's thresholds (default: the shadow report's). */
+  readonly thresholds?: Partial<Thresholds>;
 }
+
+const SIDES = { primary: 'primary', shadow: 'shadow' } as const;
 
 export function wantsColour(io: Io): boolean {
   const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
@@ -78,6 +84,7 @@ function status(s: number | null | undefined): string {
 }
 
 function sourceLine(s: SourceInfo): string {
+  if (s.kind === 'replay') return `replay of ${safe(s.files.join(', '))} against ${safe(s.target)}: ${groupDigits(s.lines)} recorded line(s), ${s.routes} route(s)`;
   return s.kind === 'admin'
     ? `admin ${safe(s.url)}: ${s.routes} route(s)`
     : `file  ${safe(s.path)}: ${groupDigits(s.events)} event(s), ${s.routes} route(s)`;
@@ -96,8 +103,9 @@ function curlLine(label: string, curl: string | null | undefined, p: Paint): str
   return [p.dim(`      ${label}:`), p.dim(`        ${text}`) + (text !== curl ? p.dim('  # control characters shown escaped') : '')];
 }
 
-function routeBlock(report: ShadowReport, p: Paint, top: number | null): string[] {
-  const s = summarize(report);
+function routeBlock(report: ShadowReport, p: Paint, top: number | null, opts: RenderOptions): string[] {
+  const s = summarize(report, opts.thresholds);
+  const side = opts.sides ?? SIDES;
   const out: string[] = [];
   const route = safe(s.route);
   out.push(p.bold(route) + '  ' + p.verdict(s.verdict, clip(s.verdictText, Math.max(20, WIDTH - route.length - 2))));
@@ -121,8 +129,8 @@ function routeBlock(report: ShadowReport, p: Paint, top: number | null): string[
   // Latency
   const lat = [
     ['  latency', 'p50', 'p95', 'p99', 'count'],
-    ['    primary', ms(s.latency.primary.p50), ms(s.latency.primary.p95), ms(s.latency.primary.p99), groupDigits(s.latency.primary.count)],
-    ['    shadow', ms(s.latency.shadow.p50), ms(s.latency.shadow.p95), ms(s.latency.shadow.p99), groupDigits(s.latency.shadow.count)],
+    [`    ${side.primary}`, ms(s.latency.primary.p50), ms(s.latency.primary.p95), ms(s.latency.primary.p99), groupDigits(s.latency.primary.count)],
+    [`    ${side.shadow}`, ms(s.latency.shadow.p50), ms(s.latency.shadow.p95), ms(s.latency.shadow.p99), groupDigits(s.latency.shadow.count)],
   ];
   const lw = lat[0]!.map((_, c) => Math.max(...lat.map((r) => r[c]!.length)));
   for (const r of lat) out.push(r.map((cell, c) => (c === 0 ? cell.padEnd(lw[c]!) : cell.padStart(lw[c]! + 2))).join('').trimEnd());
@@ -134,7 +142,7 @@ function routeBlock(report: ShadowReport, p: Paint, top: number | null): string[
     const cw = Math.max(5, ...shown.map((t) => groupDigits(t.count).length));
     const paths = shown.map((t) => safe(t.path));
     const pw = Math.min(40, Math.max(4, ...paths.map((x) => x.length)));
-    out.push(p.dim(`    ${'count'.padStart(cw)}  ${'path'.padEnd(pw)}  example: primary -> shadow`));
+    out.push(p.dim(`    ${'count'.padStart(cw)}  ${'path'.padEnd(pw)}  example: ${side.primary} -> ${side.shadow}`));
     shown.forEach((t, i) => {
       const lead = `    ${groupDigits(t.count).padStart(cw)}  ${clip(paths[i]!, pw).padEnd(pw)}  `;
       out.push(lead + pairText(valueText(t.example.primary), valueText(t.example.shadow), WIDTH - lead.length));
@@ -147,7 +155,7 @@ function routeBlock(report: ShadowReport, p: Paint, top: number | null): string[
   // Noise
   if (s.noisePaths.length > 0) {
     const shown = top === null ? s.noisePaths : s.noisePaths.slice(0, top);
-    out.push(`  noise paths, the primary disagrees with itself (${shown.length} of ${s.noisePaths.length})`);
+    out.push(`  noise paths, the ${side.primary} disagrees with itself (${shown.length} of ${s.noisePaths.length})`);
     const cw = Math.max(5, ...shown.map((n) => groupDigits(n.count).length));
     for (const n of shown) {
       const lead = `    ${groupDigits(n.count).padStart(cw)}  `;
@@ -166,8 +174,8 @@ function routeBlock(report: ShadowReport, p: Paint, top: number | null): string[
       out.push(head + clip(safe(m.path), WIDTH - head.length - tail.length) + tail);
       if (m.differingPaths.length > 0) out.push(clip(`      differs at ${m.differingPaths.map(safe).join(', ')}`, WIDTH));
       out.push(...curlLine('replay through the proxy', m.curl, p));
-      out.push(...curlLine('straight to the primary', m.primaryCurl, p));
-      out.push(...curlLine('straight to the shadow', m.shadowCurl, p));
+      out.push(...curlLine(`straight to the ${side.primary}`, m.primaryCurl, p));
+      out.push(...curlLine(`straight to the ${side.shadow}`, m.shadowCurl, p));
     }
     const kept = s.samples.length - shown.length;
     if (kept > 0) out.push(`    … ${groupDigits(kept)} more kept mismatches not shown (--all shows them)`);
@@ -184,6 +192,6 @@ export function formatReport(sources: readonly SourceInfo[], reports: readonly S
   if (reports.length === 0) {
     out.push('', 'no shadow comparisons yet (no route has mirrored a request)');
   }
-  for (const r of reports) out.push('', ...routeBlock(r, p, top));
+  for (const r of reports) out.push('', ...routeBlock(r, p, top, opts));
   return out.join('\n') + '\n';
 }

@@ -11,7 +11,8 @@ import { reportProblem } from './report-shapes.js';
 /** What one source gave. */
 export type SourceInfo =
   | { kind: 'admin'; url: string; routes: number }
-  | { kind: 'file'; path: string; events: number; routes: number };
+  | { kind: 'file'; path: string; events: number; routes: number }
+  | { kind: 'replay'; files: string[]; target: string; lines: number; routes: number };
 
 export type SourceResult = { ok: true; info: SourceInfo; reports: ShadowReport[] } | { ok: false; errors: string[] };
 

@@ -17,6 +17,7 @@
 // Text that came from traffic (paths, values, curl lines) has its control characters escaped so
 // it cannot drive the terminal.
 
+import { gateLines, gateOf } from '../shadow/gate.js';
 import { summarize } from '../shadow/summary.js';
 import { mergeByRoute } from '../shadow/merge.js';
 import type { Io } from './check.js';
@@ -32,6 +33,8 @@ export interface ReportOptions {
   readonly adminToken?: string;
   /** Differing and noise paths shown per route (null: all; default 10). Not for --json, which prints everything. */
   readonly top?: number | null;
+  /** `--fail-under PCT`: exit 1 unless every route's match rate reaches it (shadow/gate.ts). */
+  readonly failUnder?: number;
   /** Per admin request. Default 10 s. */
   readonly timeoutMs?: number;
 }
@@ -51,15 +54,18 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const merged = mergeByRoute(ok.flatMap((r) => r.reports));
   const sources = ok.map((r) => r.info);
 
+  const gate = opts.failUnder === undefined ? undefined : gateOf(merged, opts.failUnder);
+  const code = gate === undefined || gate.pass ? 0 : 1;
   if (opts.json) {
     const out = {
       generatedAt: new Date().toISOString(),
       sources,
       routes: merged.map((report) => ({ route: report.route, report, summary: summarize(report) })),
+      ...(gate === undefined ? {} : { gate }),
     };
     io.stdout.write(JSON.stringify(out, null, 2) + '\n');
-    return 0;
+    return code;
   }
-  io.stdout.write(formatReport(sources, merged, { colour: wantsColour(io), top: opts.top }));
-  return 0;
+  io.stdout.write(formatReport(sources, merged, { colour: wantsColour(io), top: opts.top }) + (gate === undefined ? '' : '\n' + gateLines(gate).join('\n') + '\n'));
+  return code;
 }

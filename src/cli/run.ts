@@ -1,4 +1,4 @@
-// The CLI: serve (default), check, report, status, help, version. `serve` installs the signal handlers.
+// The CLI: serve (default), check, report, status, replay, help, version. `serve` installs the signal handlers.
 
 import { createRequire } from 'node:module';
 import { startServing, type Running } from '../workers/start.js';
@@ -10,6 +10,7 @@ import { parseCommand, USAGE } from './args.js';
 import { runCheck, type Io } from './check.js';
 import { runReport } from './report.js';
 import { runStatus } from './status.js';
+import { runReplay } from './replay.js';
 import { LOG } from '../observability/log-messages.js';
 
 function version(): string {
@@ -35,7 +36,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(`strangler ${version()}\n`);
       return 0;
     case 'usage-error':
-      io.stderr.write(`strangler: ${cmd.message}\n\n${USAGE}`);
+      io.stderr.write(cmd.brief === true ? `strangler ${cmd.message} (strangler --help shows the usage)\n` : `strangler: ${cmd.message}\n\n${USAGE}`);
       return 2;
     case 'check':
       return runCheck(cmd, io);
@@ -43,6 +44,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return runReport(cmd, io);
     case 'status':
       return runStatus(cmd, io);
+    case 'replay':
+      return runReplay(cmd, io);
     case 'serve':
       return serve(cmd, io);
   }

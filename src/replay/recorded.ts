@@ -1,0 +1,40 @@
+// A recorded answer as the differ takes it (shadow/diff.ts Captured): its bytes decoded the way
+// the shadow decodes an upstream's (content-encoding, with a cap). A truncated body is the first
+// bytes the recorder kept: compared as such, the candidate's answer cut to as many bytes; one
+// that is also content-encoded cannot be decoded, and one whose redaction failed has no data:
+// neither can be compared (a skip, with its reason).
+
+import { decodeBody } from '../shadow/body.js';
+import type { Captured } from '../shadow/diff.js';
+import { bodyBytes, headerOf, type RecordedExchange } from './exchange.js';
+
+/** Largest decoded body compared (either side). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface RecordedAnswer extends Captured {
+  /** The recorded body was cut: compare the candidate's first `body.length` bytes only. */
+  readonly truncated: boolean;
+}
+
+export type Skip = { readonly skip: string };
+
+export function recordedAnswer(x: RecordedExchange): RecordedAnswer | Skip {
+  const r = x.response;
+  const b = r.body;
+  if (b !== null && (b.redactionFailed === true || b.data === null)) return { skip: 'recording_unredacted' };
+  const encoding = headerOf(r.headers, 'content-encoding');
+  const truncated = b?.truncated === true;
+  const raw = bodyBytes(b);
+  if (truncated && encoding !== undefined && encoding !== 'identity') return { skip: 'recording_truncated' };
+  const body = decodeBody(raw, encoding, MAX_BODY_BYTES);
+  if (body === 'too_large') return { skip: 'too_large' };
+  if (body === 'undecodable') return { skip: 'recording_undecodable' };
+  return { status: r.status, headers: withoutEncoding(r.headers), body, truncated };
+}
+
+/** Headers of a decoded body: content-encoding and content-length no longer describe it. */
+export function withoutEncoding<V>(h: Readonly<Record<string, V>>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [k, v] of Object.entries(h)) if (k !== 'content-encoding' && k !== 'content-length') out[k] = v;
+  return out;
+}

@@ -23,10 +23,13 @@ export class CanaryHalt {
   readonly #errors = new Array<number>(SLOTS).fill(0);
   #halted: HaltState | null = null;
   readonly #clock: Clock;
+  /** Whether anything may halt it: a `halt` window, or a progressive canary's gates. */
+  readonly #haltable: boolean;
 
-  constructor(cfg: CanaryHaltConfig | null, clock: Clock = systemClock) {
+  constructor(cfg: CanaryHaltConfig | null, clock: Clock = systemClock, progressive = false) {
     this.#cfg = cfg;
     this.#clock = clock;
+    this.#haltable = cfg !== null || progressive;
     this.#slotMs = cfg === null ? 1 : Math.max(1, cfg.windowMs / SLOTS);
   }
 
@@ -59,9 +62,10 @@ export class CanaryHalt {
   }
 
   /** Halts from outside (another worker's halt of the same route): the same reason, no window.
-   *  Returns whether this call halted it (false: no halt config, or already halted). */
+   *  Also a progressive canary's failed gate. Returns whether this call halted it (false: no halt
+   *  config nor steps, or already halted). */
   haltFrom(state: HaltState): boolean {
-    if (this.#cfg === null || this.#halted !== null) return false;
+    if (!this.#haltable || this.#halted !== null) return false;
     this.#halted = { at: state.at, reason: state.reason };
     return true;
   }

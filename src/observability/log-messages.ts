@@ -41,6 +41,9 @@ export const LOG = {
   h2RapidReset: 'http/2 client reset too many streams: GOAWAY',
   // forward/handler.ts
   canaryHalted: 'canary halted',
+  // canary/stepper.ts: one line per gate check of a progressive canary, with its figures
+  canaryStepped: 'canary stepped up',
+  canaryStepHeld: 'canary step held: too few requests to judge',
   // identity/jwt.ts
   jwksUnavailable: 'jwks unavailable: tokens cannot be verified',
   jwtPublicKeyUnreadable: 'jwt public key file unreadable',

@@ -29,7 +29,7 @@ describe('strangler check: the progressive canary', () => {
     /** An error on the route's line (a column past the line's start), at this path, saying this (a regular expression). */
     const at = (line: number, path: string, what: string) => expect(r.err).toMatch(new RegExp(`${esc(file)}:${5 + line}:\\d+ ${esc(path)}: [^\\n]*${what}`));
     at(0, 'routes[0].canary.steps', 'percent and steps exclude each other');
-    at(1, 'routes[1].canary', "missing required key 'percent' \\(or 'steps'");
+    at(1, 'routes[1].canary', "missing required key 'percent'\\n");
     at(2, 'routes[2].canary.steps[2]', 'steps must go up: 25 after 50');
     at(3, 'routes[3].canary.steps[0]', 'a percentage above 0 and at most 100');
     at(4, 'routes[4].canary.steps[1]', 'a percentage above 0 and at most 100');

@@ -12,7 +12,7 @@ export function checkCanaryShape(canary: Obj, at: Segment[]): RuleIssue[] {
   const has = (k: string): boolean => canary[k] !== undefined;
   const involves = [p('percent'), p('steps')];
   if (!has('percent') && !has('steps')) {
-    issues.push({ pointer: p(), message: "missing required key 'percent' (or 'steps', for a progressive canary)", at: 'key', involves });
+    issues.push({ pointer: p(), message: "missing required key 'percent'", at: 'key', involves });
   }
   if (has('percent') && has('steps')) {
     issues.push({ pointer: p('steps'), message: 'percent and steps exclude each other: percent is a fixed canary, steps a progressive one', at: 'key', involves });

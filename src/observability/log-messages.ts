@@ -9,6 +9,7 @@ export const LOG = {
   workerReloadTimeout: 'workers did not all confirm the new version in time',
   workersStopping: 'stopping workers',
   workerCanaryHalt: 'canary halted by another worker',
+  workerCanaryStep: 'canary step set by the primary',
   shutdownDelay: 'not ready: still accepting for shutdownDelayMs, then draining',
   draining: 'draining',
   drainTimeout: 'drain timeout: closing the connections still open',

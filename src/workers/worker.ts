@@ -40,6 +40,8 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
   /** The primary decided the progressive canaries' steps: this worker runs the same. */
   const onSteps = (p: Strangler, steps: readonly StepSnapshot[]): void => {
     for (const { route, change, snapshot } of applyStepSnapshots(p.store.current, steps)) {
+      // (the primary logged the step with its figures: here, for debugging, that this worker runs it)
+      if (change === 'step') opts.logger.debug({ msg: LOG.workerCanaryStep, route: route.label, percent: route.progress.percent, step: snapshot.step });
       if (change !== 'halt') continue;
       p.metrics.canaryHalted.set({ route: route.label }, 1);
       opts.logger.warn({ msg: LOG.workerCanaryHalt, route: route.label, ...snapshot.halted });

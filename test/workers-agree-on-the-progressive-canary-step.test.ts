@@ -96,4 +96,42 @@ describe('--workers 2 and a progressive canary', () => {
       await Promise.all([main.close(), next.close()]);
     }
   });
+
+  it('halts in every worker when the primary sees the merged figures fail a gate', async () => {
+    const main = await startUpstream((_req, res) => res.end('primary'));
+    const next = await startUpstream((_req, res) => res.writeHead(500).end('broken'));
+    const file = await writeConfig(
+      upstreamsYaml({ main: main.url, next: next.url }) +
+        'routes:\n  - prefix: /\n    upstream: main\n' +
+        '    canary: { upstream: next, steps: [50, 100], stepEveryMs: 1000, stickyOn: "header:x-user", gates: { minRequests: 4, maxErrorRate: 0.1 } }\n',
+    );
+    const child = spawnBuiltProxy(file, ['--workers', '2']);
+    const log = logLines(child);
+    try {
+      const up = await log.wait((l) => l.msg === LOG.listening);
+      const url = `http://127.0.0.1:${up.port as number}`;
+      const admin = `http://127.0.0.1:${up.adminPort as number}`;
+      const low = keysIn(0, 5000, 4);
+      for (const k of low) expect((await freshGet(url + '/a', { 'x-user': k })).body).toBe('broken');
+      const halted = await log.wait((l) => l.msg === LOG.canaryHalted);
+      expect(halted).toMatchObject({ pid: child.pid, route: '/', from: 50, percent: 0, state: 'halted', requests: 4, errorRate: 1 });
+      const first = await log.wait((l) => l.msg === LOG.workerCanaryHalt);
+      const second = await log.wait((l) => l.msg === LOG.workerCanaryHalt && l.pid !== first.pid);
+      expect(second.reason).toBe(first.reason);
+      const ids: string[] = [];
+      for (const k of low) {
+        const r = await freshGet(url + '/b', { 'x-user': k });
+        expect(r.body).toBe('primary');
+        ids.push(r.id);
+      }
+      const served = await Promise.all(ids.map((id) => log.wait((l) => l.requestId === id && l.msg === LOG.request)));
+      expect(new Set(served.map((l) => l.pid)).size).toBe(2);
+      const metrics = await (await fetch(admin + '/metrics')).text();
+      expect(metrics).toContain('strangler_canary_halted{route="/"} 1');
+      expect(metrics).toMatch(/strangler_canary_percent\{route="\/"\} 0\n/);
+    } finally {
+      child.kill('SIGKILL');
+      await Promise.all([main.close(), next.close()]);
+    }
+  });
 });

@@ -2,7 +2,8 @@
 // open breaker, a fallback) over a sliding window. Once `minRequests` are in the window and the
 // rate exceeds `maxErrorRate`, the route sends everything to its primary upstream and stays so
 // until its config changes (this object lives in the route's state, which a changed route does
-// not inherit). Ten buckets per window make it slide without per-request timestamps.
+// not inherit). Ten buckets per window make it slide without per-request timestamps. A progressive
+// canary's failed gate halts it through the same object (haltFrom), with or without `halt`.
 
 import type { CanaryHaltConfig } from '../config/types.js';
 import { systemClock, type Clock } from '../util/clock.js';

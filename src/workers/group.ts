@@ -1,6 +1,7 @@
 // The primary's side of the workers: forks them, hands each the current validated config (at
 // start, on every reload, and to a replacement), knows which version each runs, relays a canary
-// halt from one worker to the others, asks them for their shadow reports and metrics, replaces a
+// halt from one worker to the others, sends them the progressive canaries' steps (group-stepper.ts
+// decides them), asks them for their shadow reports, metrics and canary figures, replaces a
 // worker that dies, and stops them all on shutdown. Connections are spread over the workers by
 // node:cluster's default policy (round-robin by the primary on Linux).
 

@@ -121,9 +121,9 @@ function effectiveFallback(f: string | FallbackConfig, r: RouteConfig, upstream:
 
 /** A progressive canary starts at its first step, its gates' defaults filled in. */
 function effectiveCanary(c: CanaryConfig, upstream: string): EffectiveCanary {
-  const { steps, gates, percent, ...rest } = c;
-  if (steps === undefined) return { ...rest, upstream, percent: percent ?? 0 };
-  return { ...rest, upstream, percent: steps[0] ?? 0, steps, gates: { ...CANARY_GATE_DEFAULTS, ...gates } };
+  const { steps, gates, percent, upstream: _named, ...rest } = c;
+  if (steps === undefined) return { upstream, percent: percent ?? 0, ...rest };
+  return { upstream, percent: steps[0] ?? 0, steps, ...rest, gates: { ...CANARY_GATE_DEFAULTS, ...gates } };
 }
 
 function effectiveShadow(s: ShadowConfig, upstream: string): EffectiveShadow {

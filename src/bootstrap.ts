@@ -2,7 +2,7 @@
 // and admin server. The first table comes from the reloader, the same path as every later load.
 // Returns a handle with the bound ports and a graceful shutdown.
 
-import type { Clock, Random } from './util/clock.js';
+import { systemClock, type Clock, type Random } from './util/clock.js';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo, Server as NetServer } from 'node:net';
@@ -24,6 +24,9 @@ import { UpgradeHandler } from './forward/upgrade.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics, RouteMeters } from './observability/metrics.js';
 import { upstreamConnectionsGauge } from './observability/upstream-connections.js';
+import { canaryPercentGauge } from './observability/canary-percent.js';
+import { CANARY_TICK_MS, CanaryStepper, intervalTicker, type Ticker } from './canary/stepper.js';
+import { steppedRoutes } from './routing/canary-steps.js';
 import { watchConfigFile } from './config/watch.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import type { TableStore } from './routing/store.js';
@@ -59,6 +62,11 @@ export interface StartOptions {
   readonly onCanaryHalt?: HandlerDeps['onCanaryHalt'];
   /** Tests: how long finished spans wait to be batched for export (default 1 s). */
   readonly traceDelayMs?: number;
+  /** Whether this process checks its progressive canaries' gates (default true; a worker leaves
+   *  it to the primary, which decides for all of them). */
+  readonly decideCanarySteps?: boolean;
+  /** Tests: what calls the progressive canaries' check (default every CANARY_TICK_MS). */
+  readonly canaryTicker?: Ticker;
 }
 
 export interface Strangler {
@@ -75,6 +83,15 @@ export interface Strangler {
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
   /** SIGTERM behaviour: not ready, keep accepting for shutdownDelayMs, stop accepting, let in-flight requests finish (bounded), close. */
   shutdown(): Promise<void>;
+}
+
+/** This process decides its progressive canaries' steps over its own figures. Returns its stop. */
+function startStepper(store: TableStore, metrics: Metrics, logger: Logger, opts: StartOptions): () => void {
+  const stepper = new CanaryStepper({
+    routes: () => steppedRoutes(store.current), clock: opts.clock ?? systemClock, logger,
+    onHalt: (r) => metrics.canaryHalted.set({ route: r.label }, 1),
+  });
+  return (opts.canaryTicker ?? intervalTicker(CANARY_TICK_MS))(() => stepper.tick());
 }
 
 async function listen(server: NetServer, port: number, host: string): Promise<number> {
@@ -124,6 +141,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   }
   started = true;
   upstreamConnectionsGauge(metrics.registry, () => store.current.upstreams.values());
+  canaryPercentGauge(metrics.registry, () => store.current.routes);
   const table = store.current;
   const adminHost = opts.adminHost ?? table.server.adminHost;
   const serveAdmin = opts.admin !== false;
@@ -173,6 +191,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     throw err;
   }
   if (changedEarly) void reload('watch');
+  const stopStepper = opts.decideCanarySteps === false ? () => {} : startStepper(store, metrics, logger, opts);
   lifecycle.ready = true;
   logger.info({ msg: serveAdmin ? LOG.listening : LOG.workerListening, port, ...(serveAdmin ? { adminPort } : {}), config: table.file, version: table.version, routes: table.routes.length });
 
@@ -181,6 +200,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     (shuttingDown ??= (async () => {
       lifecycle.draining = true; // /readyz 503 now; responses carry Connection: close from here on
       watcher?.close();
+      stopStepper();
       tlsEdge?.stopWatching();
       // Load balancers (Kubernetes endpoints) take a while to stop sending: keep accepting meanwhile.
       const delayMs = store.current.server.shutdownDelayMs;

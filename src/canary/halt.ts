@@ -2,7 +2,8 @@
 // open breaker, a fallback) over a sliding window. Once `minRequests` are in the window and the
 // rate exceeds `maxErrorRate`, the route sends everything to its primary upstream and stays so
 // until its config changes (this object lives in the route's state, which a changed route does
-// not inherit). Ten buckets per window make it slide without per-request timestamps.
+// not inherit). Ten buckets per window make it slide without per-request timestamps. A progressive
+// canary's failed gate halts it through the same object (haltFrom), with or without `halt`.
 
 import type { CanaryHaltConfig } from '../config/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -23,10 +24,13 @@ export class CanaryHalt {
   readonly #errors = new Array<number>(SLOTS).fill(0);
   #halted: HaltState | null = null;
   readonly #clock: Clock;
+  /** Whether anything may halt it: a `halt` window, or a progressive canary's gates. */
+  readonly #haltable: boolean;
 
-  constructor(cfg: CanaryHaltConfig | null, clock: Clock = systemClock) {
+  constructor(cfg: CanaryHaltConfig | null, clock: Clock = systemClock, progressive = false) {
     this.#cfg = cfg;
     this.#clock = clock;
+    this.#haltable = cfg !== null || progressive;
     this.#slotMs = cfg === null ? 1 : Math.max(1, cfg.windowMs / SLOTS);
   }
 
@@ -59,9 +63,10 @@ export class CanaryHalt {
   }
 
   /** Halts from outside (another worker's halt of the same route): the same reason, no window.
-   *  Returns whether this call halted it (false: no halt config, or already halted). */
+   *  Also a progressive canary's failed gate. Returns whether this call halted it (false: no halt
+   *  config nor steps, or already halted). */
   haltFrom(state: HaltState): boolean {
-    if (this.#cfg === null || this.#halted !== null) return false;
+    if (!this.#haltable || this.#halted !== null) return false;
     this.#halted = { at: state.at, reason: state.reason };
     return true;
   }

@@ -9,7 +9,7 @@ import { describeEffective } from '../routing/describe.js';
 import { LOG } from '../observability/log-messages.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
 import { bySpecificity } from '../routing/segment-matcher.js';
-import type { EffectiveAuthenticator, EffectiveConfig, EffectiveRoute } from '../routing/types.js';
+import type { EffectiveAuthenticator, EffectiveCanary, EffectiveConfig, EffectiveRoute } from '../routing/types.js';
 
 export interface Io {
   readonly stdout: NodeJS.WritableStream;
@@ -80,7 +80,7 @@ function policies(r: EffectiveRoute): string {
   else if (r.fallbackOff) out.push(FALLBACK_OFF);
   if (r.shadow !== null) out.push(`shadow ${r.shadow.upstream} ${r.shadow.percent}%`);
   else if (r.shadowOff) out.push('shadow off (same upstream as the route)');
-  if (r.canary !== null) out.push(`canary ${r.canary.upstream} ${r.canary.percent}%`);
+  if (r.canary !== null) out.push(canaryText(r.canary));
   if (!r.preserveHost) out.push('preserveHost false'); // the default is true (contract v2)
   if (r.auth !== null) out.push(`auth ${r.auth.join(' or ')}`);
   if (r.rateLimit !== null) {
@@ -88,6 +88,12 @@ function policies(r: EffectiveRoute): string {
     out.push(`rate limit ${r.rateLimit.requestsPerSecond}/s burst ${r.rateLimit.burst} by ${k.kind === 'client-ip' ? 'client-ip' : `${k.kind}:${k.name}`}`);
   }
   return out.join(', ');
+}
+
+function canaryText(c: EffectiveCanary): string {
+  if (c.steps === undefined || c.gates === undefined) return `canary ${c.upstream} ${c.percent}%`;
+  const g = c.gates;
+  return `canary ${c.upstream} steps ${c.steps.join('/')}% every ${c.stepEveryMs}ms (gates: error rate <= ${g.maxErrorRate}, p99 <= ${g.maxP99Ratio}x the primary's, >= ${g.minRequests} requests)`;
 }
 
 /** Where an authenticator gets its answer (never a secret's value). */

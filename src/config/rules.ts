@@ -12,6 +12,7 @@
 //   prefix do not overlap in methods (both without `methods`, or a method in common): the later
 //   one is reported, naming the earlier;
 // - retry.maxBackoffMs >= retry.backoffMs when both are set;
+// - a canary has percent or steps, not both, steps ascending (canary-rules.ts);
 // - an upstream's tls: cert and key together, on an https upstream (upstream-tls-rules.ts);
 // - authenticators and routes' auth and rateLimit fit together (identity-rules.ts);
 // - a prefixRewrite uses only the names its route's prefix template defines (template-rules.ts);
@@ -21,6 +22,7 @@ import { closest } from './suggest.js';
 import { checkTemplateNames } from './template-rules.js';
 import { checkUpstreamTls } from './upstream-tls-rules.js';
 import { checkIdentity } from './identity-rules.js';
+import { checkCanaryShape } from './canary-rules.js';
 import { templateShape } from './template-syntax.js';
 import { toPointer, type Segment } from './paths.js';
 import type { Json } from './yaml-tree.js';
@@ -80,6 +82,7 @@ export function checkRules(data: Json): RuleIssue[] {
     checkFallbackRef(route['fallback'], ['routes', i, 'fallback']);
     if (shadow) checkRef(shadow['upstream'], ['routes', i, 'shadow', 'upstream']);
     if (canary) checkRef(canary['upstream'], ['routes', i, 'canary', 'upstream']);
+    if (canary) issues.push(...checkCanaryShape(canary, ['routes', i, 'canary']));
 
     // --- the extra upstreams differ from the route's own ----------------------------------
     const differs = (value: Json | undefined, segments: Segment[], why: string): void => {

@@ -122,8 +122,12 @@ const canary = obj(
     },
     forceHeader: headerName,
     halt: obj({ maxErrorRate: num(0, 1), minRequests: int(1), windowMs: int(1) }, ['maxErrorRate', 'minRequests', 'windowMs']),
+    // The progressive canary (instead of percent; canary-rules.ts: one of the two, steps ascending).
+    steps: { type: 'array', minItems: 1, items: { type: 'number', exclusiveMinimum: 0, maximum: 100, 'x-expected': 'a percentage above 0 and at most 100' } },
+    stepEveryMs: int(1000),
+    gates: obj({ maxErrorRate: num(0, 1), maxP99Ratio: { type: 'number', exclusiveMinimum: 0, 'x-expected': 'a number above 0' }, minRequests: int(1) }),
   },
-  ['upstream', 'percent'],
+  ['upstream'],
 );
 
 const defaultsProperties: Record<string, SchemaObject> = {

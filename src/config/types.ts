@@ -116,12 +116,23 @@ export interface CanaryHaltConfig {
   readonly windowMs: number;
 }
 
+/** The progressive canary's gates, checked over each step. */
+export interface CanaryGatesConfig {
+  readonly maxErrorRate?: number;
+  readonly maxP99Ratio?: number;
+  readonly minRequests?: number;
+}
+
 export interface CanaryConfig {
   readonly upstream: string;
-  readonly percent: number;
+  /** A fixed canary; a progressive one has `steps` instead (exactly one of the two). */
+  readonly percent?: number;
   readonly stickyOn?: string; // "header:NAME" | "cookie:NAME"
   readonly forceHeader?: string;
   readonly halt?: CanaryHaltConfig;
+  readonly steps?: readonly number[];
+  readonly stepEveryMs?: number;
+  readonly gates?: CanaryGatesConfig;
 }
 
 /** `fallback`'s long form; the short form `fallback: NAME` is `{ upstream: NAME }`. */

@@ -227,14 +227,15 @@ export class ProxyHandler implements ExchangeHost {
     let side: Side = 'primary';
     if (route.state.canaryHalt?.halted == null) {
       const { key, forced } = c.sticky === null && c.force === null ? NO_INPUTS : canaryInputs(req.rawHeaders, c.sticky, c.force);
-      side = sideFor(c.percent, key, forced, this.#random);
+      const progress = route.state.canaryProgress; // a progressive canary: its live step
+      side = sideFor(progress === null ? c.percent : progress.percent, key, forced, this.#random);
     }
     route.meters.canarySide(side);
     return side === 'canary';
   }
 
   finished(x: Exchange, end: ExchangeEnd): void {
-    if (x.canary) this.#canaryOutcome(x, end);
+    if (x.route.canary !== null) this.#canaryOutcome(x, end);
     x.trace?.end(end.status, end.error, x.servedBy.name);
     this.#access.write(
       {
@@ -262,10 +263,13 @@ export class ProxyHandler implements ExchangeHost {
     );
   }
 
-  /** A canary answer counts as failed when it was a 5xx, a proxy error, or needed the fallback. */
+  /** An answer counts as failed when it was a 5xx, a proxy error, or needed the fallback. A
+   *  progressive canary counts both sides (its gates compare them); the halt window the canary's. */
   #canaryOutcome(x: Exchange, end: ExchangeEnd): void {
     if (end.error === 'client_closed') return;
     const failed = end.status >= 500 || x.servedBy !== x.upstream;
+    x.route.state.canaryProgress?.record(x.canary, failed, performance.now() - x.startedAt);
+    if (!x.canary) return;
     const halted = x.route.state.canaryHalt!.record(failed);
     if (halted === null) return;
     this.#deps.metrics.canaryHalted.set({ route: x.route.label }, 1);

@@ -9,6 +9,7 @@ export const LOG = {
   workerReloadTimeout: 'workers did not all confirm the new version in time',
   workersStopping: 'stopping workers',
   workerCanaryHalt: 'canary halted by another worker',
+  workerCanaryStep: 'canary step set by the primary',
   shutdownDelay: 'not ready: still accepting for shutdownDelayMs, then draining',
   draining: 'draining',
   drainTimeout: 'drain timeout: closing the connections still open',
@@ -41,6 +42,9 @@ export const LOG = {
   h2RapidReset: 'http/2 client reset too many streams: GOAWAY',
   // forward/handler.ts
   canaryHalted: 'canary halted',
+  // canary/stepper.ts: one line per gate check of a progressive canary, with its figures
+  canaryStepped: 'canary stepped up',
+  canaryStepHeld: 'canary step held: too few requests to judge',
   // identity/jwt.ts
   jwksUnavailable: 'jwks unavailable: tokens cannot be verified',
   jwtPublicKeyUnreadable: 'jwt public key file unreadable',

@@ -2,7 +2,7 @@
 // each route's runtime state (policies, canary halt, shadow state), built here and nowhere else.
 // A route whose key and fingerprint are unchanged keeps the previous table's state.
 
-import type { Clock } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type { StranglerConfig } from '../config/types.js';
 import type { Upstream, UpstreamPools } from '../forward/pools.js';
 import { locationRewriter } from '../forward/location.js';
@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import { RouteMeters, type Metrics } from '../observability/metrics.js';
 import { LogAggregator } from '../observability/aggregate.js';
 import { CanaryHalt } from '../canary/halt.js';
+import { CanaryProgress } from '../canary/progress.js';
 import { parseSticky } from '../canary/split.js';
 import { RoutePolicies } from '../policies/route-policies.js';
 import { ShadowState } from '../shadow/state.js';
@@ -116,15 +117,19 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
 }
 
 /** A route's fresh runtime state: policies towards its upstream (and its canary's), the canary's
- *  halt, the shadow's state. */
+ *  halt (and a progressive canary's step, at the first), the shadow's state. */
 export function buildRouteState(r: RouteParts, deps: CompileDeps): RouteState {
   // The route's per-request lines are aggregated once for both of its sides (only if it has policies).
   const warnings = hasPolicies(r) ? new LogAggregator(deps.logger, { clock: deps.clock }) : null;
+  const c = r.canary;
+  const steps = c?.steps !== undefined && c.stepEveryMs !== undefined && c.gates !== undefined ? { steps: c.steps, stepEveryMs: c.stepEveryMs, gates: c.gates } : null;
+  const halt = c === null ? null : new CanaryHalt(c.halt ?? null, deps.clock, steps !== null);
   return new RouteState(
     buildPolicies(r, r.upstream, deps, warnings),
-    r.canary === null ? null : buildPolicies(r, r.canary.upstream, deps, warnings),
-    r.canary === null ? null : new CanaryHalt(r.canary.halt ?? null, deps.clock),
+    c === null ? null : buildPolicies(r, c.upstream, deps, warnings),
+    halt,
     r.shadow === null ? null : new ShadowState(r.shadow),
+    steps === null ? null : new CanaryProgress(steps, halt!, deps.clock ?? systemClock),
   );
 }
 

@@ -88,6 +88,13 @@ export const SHADOW_DEFAULTS = {
   maxConcurrent: 64,
 };
 
+/** A progressive canary's gates (canary.gates), checked over each step. */
+export const CANARY_GATE_DEFAULTS = {
+  maxErrorRate: 0.01,
+  maxP99Ratio: 1.5,
+  minRequests: 100,
+};
+
 export const COMPARE_DEFAULTS = {
   headers: ['content-type'] as readonly string[],
   ignore: [] as readonly string[],

@@ -32,7 +32,14 @@ export function describeTable(table: RouteTable): object {
         ...r.state.policies?.describe(),
         ...(r.state.canaryHalt === null
           ? {}
-          : { canary: { halted: r.state.canaryHalt.halted, window: r.state.canaryHalt.window(), ...r.state.canaryPolicies?.describe() } }),
+          : {
+              canary: {
+                halted: r.state.canaryHalt.halted,
+                window: r.state.canaryHalt.window(),
+                ...r.state.canaryPolicies?.describe(),
+                ...(r.state.canaryProgress === null ? {} : { progress: r.state.canaryProgress.view() }),
+              },
+            }),
       },
     })),
   };

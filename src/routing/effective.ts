@@ -8,11 +8,12 @@ import path from 'node:path';
 import { toPointer } from '../config/paths.js';
 import { resolveUpstreamTls } from './upstream-tls.js';
 import { quote } from '../config/quote.js';
-import type { FallbackConfig, RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
+import type { CanaryConfig, FallbackConfig, RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { compareProblems } from '../shadow/compare-checks.js';
 import {
   BREAKER_DEFAULTS,
+  CANARY_GATE_DEFAULTS,
   COMPARE_DEFAULTS,
   FALLBACK_DEFAULT_METHODS,
   RETRY_DEFAULTS,
@@ -26,7 +27,7 @@ import {
 import { routeKey } from './diff.js';
 import { effectiveAuthenticators, effectiveRateLimit, routeAuth } from './identity-effective.js';
 import { fallbackIsOff, fallbackUpstream, shadowIsOff } from '../config/same-upstream.js';
-import type { EffectiveConfig, EffectiveFallback, EffectiveIssue, EffectiveRoute, EffectiveShadow } from './types.js';
+import type { EffectiveCanary, EffectiveConfig, EffectiveFallback, EffectiveIssue, EffectiveRoute, EffectiveShadow } from './types.js';
 
 // The rules about a route's own upstream are stated once, in config/same-upstream.ts.
 
@@ -101,7 +102,7 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
     fallbackOff: fallbackOff && r.fallback !== undefined,
     shadow: r.shadow === undefined || shadowOff ? null : effectiveShadow(r.shadow, known(r.shadow.upstream, 'routes', index, 'shadow', 'upstream')),
     shadowOff,
-    canary: r.canary === undefined ? null : { ...r.canary, upstream: known(r.canary.upstream, 'routes', index, 'canary', 'upstream') },
+    canary: r.canary === undefined ? null : effectiveCanary(r.canary, known(r.canary.upstream, 'routes', index, 'canary', 'upstream')),
     auth: routeAuth(r),
     rateLimit: effectiveRateLimit(r.rateLimit),
   };
@@ -116,6 +117,13 @@ function effectiveFallback(f: string | FallbackConfig, r: RouteConfig, upstream:
   const listed = typeof f === 'string' ? undefined : f.methods;
   if (listed !== undefined) return { upstream, methods: listed };
   return { upstream, methods: r.canary !== undefined && upstream === r.upstream ? null : FALLBACK_DEFAULT_METHODS };
+}
+
+/** A progressive canary starts at its first step, its gates' defaults filled in. */
+function effectiveCanary(c: CanaryConfig, upstream: string): EffectiveCanary {
+  const { steps, gates, percent, upstream: _named, ...rest } = c;
+  if (steps === undefined) return { upstream, percent: percent ?? 0, ...rest };
+  return { upstream, percent: steps[0] ?? 0, steps, ...rest, gates: { ...CANARY_GATE_DEFAULTS, ...gates } };
 }
 
 function effectiveShadow(s: ShadowConfig, upstream: string): EffectiveShadow {

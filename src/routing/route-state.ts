@@ -3,6 +3,7 @@
 // fresh when it did. The compiler hands the previous table's state to an unchanged route.
 
 import type { CanaryHalt } from '../canary/halt.js';
+import type { CanaryProgress } from '../canary/progress.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 import type { ShadowState } from '../shadow/state.js';
 
@@ -17,11 +18,14 @@ export class RouteState {
 
   /** Shadow copies in flight, learned noise, compiled compare options; null without a shadow. */
   readonly shadow: ShadowState | null;
+  /** A progressive canary's step and figures (canary.steps); null for a fixed canary or none. */
+  readonly canaryProgress: CanaryProgress | null;
 
-  constructor(policies: RoutePolicies | null, canaryPolicies: RoutePolicies | null, canaryHalt: CanaryHalt | null, shadow: ShadowState | null) {
+  constructor(policies: RoutePolicies | null, canaryPolicies: RoutePolicies | null, canaryHalt: CanaryHalt | null, shadow: ShadowState | null, canaryProgress: CanaryProgress | null = null) {
     this.policies = policies;
     this.canaryPolicies = canaryPolicies;
     this.canaryHalt = canaryHalt;
     this.shadow = shadow;
+    this.canaryProgress = canaryProgress;
   }
 }

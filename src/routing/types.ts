@@ -46,7 +46,20 @@ export interface EffectiveShadow<U = string> {
 /** A shadow bound to its upstream's pool (what the mirror sends with). */
 export type ResolvedShadow = EffectiveShadow<Upstream>;
 
-export type EffectiveCanary<U = string> = Omit<CanaryConfig, 'upstream'> & { readonly upstream: U };
+/** A progressive canary's gates with their defaults. */
+export interface ResolvedCanaryGates {
+  readonly maxErrorRate: number;
+  readonly maxP99Ratio: number;
+  readonly minRequests: number;
+}
+
+/** `percent`: the fixed percentage or, for a progressive canary (`steps`), its first step; the
+ *  live one is the route state's `canaryProgress.percent`. */
+export type EffectiveCanary<U = string> = Omit<CanaryConfig, 'upstream' | 'percent' | 'gates'> & {
+  readonly upstream: U;
+  readonly percent: number;
+  readonly gates?: ResolvedCanaryGates;
+};
 
 export interface EffectiveFallback {
   readonly upstream: string;

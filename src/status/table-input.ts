@@ -3,10 +3,8 @@
 // (a halted canary, the canary's progress, the breaker). Reads the table; changes nothing.
 
 import type { RoutePolicies } from '../policies/route-policies.js';
-import type { RouteState } from '../routing/route-state.js';
 import type { RouteTable } from '../routing/table.js';
 import type { RouteLive } from './cells.js';
-import type { CanaryProgressView } from './types.js';
 
 export interface RouteInput {
   readonly label: string;
@@ -35,12 +33,6 @@ export function routeInputs(table: RouteTable): RouteInput[] {
   }));
 }
 
-/** The progressive canary's view: `canaryProgress` is added to RouteState by the progressive-canary
- *  work (canary.steps); read defensively so this builds (and answers null) without it. */
-function canaryProgressOf(state: RouteState): CanaryProgressView | null {
-  return (state as { canaryProgress?: { view(): CanaryProgressView } | null }).canaryProgress?.view() ?? null;
-}
-
 function breakerOf(p: RoutePolicies | null): string | null {
   if (p === null) return null;
   const b = (p.describe() as { breaker?: { state: string } | null }).breaker;
@@ -56,7 +48,7 @@ export function routeLives(table: RouteTable): RouteLive[] {
     out.set(r.label, {
       route: r.label,
       halted: r.state.canaryHalt?.halted ?? null,
-      progress: canaryProgressOf(r.state),
+      progress: r.state.canaryProgress?.view() ?? null,
       breaker: primary === null ? null : { primary, canary: breakerOf(r.state.canaryPolicies) },
     });
   }

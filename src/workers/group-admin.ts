@@ -22,7 +22,7 @@ export const CONFIRM_MS = 10_000;
 const ASK_MS = 5_000;
 
 /** Series the primary owns: its values win, the workers' copies are left out. */
-const PRIMARY_OWNED = new Set(['strangler_config_reloads_total', 'strangler_config_info', 'strangler_workers']);
+const PRIMARY_OWNED = new Set(['strangler_config_reloads_total', 'strangler_config_info', 'strangler_workers', 'strangler_canary_percent']);
 
 export function validOf(t: RouteTable): ValidConfig {
   return { ok: true, file: t.file, config: t.config, version: t.version, effective: t.effective };

@@ -1,6 +1,7 @@
 // The primary's side of the workers: forks them, hands each the current validated config (at
 // start, on every reload, and to a replacement), knows which version each runs, relays a canary
-// halt from one worker to the others, asks them for their shadow reports and metrics, replaces a
+// halt from one worker to the others, sends them the progressive canaries' steps (group-stepper.ts
+// decides them), asks them for their shadow reports, metrics and canary figures, replaces a
 // worker that dies, and stops them all on shutdown. Connections are spread over the workers by
 // node:cluster's default policy (round-robin by the primary on Linux).
 
@@ -13,6 +14,7 @@ import type { ValidConfig } from '../routing/source.js';
 import { LOG } from '../observability/log-messages.js';
 import { BACKOFF, nextDelay, remember, type BackoffPolicy } from './backoff.js';
 import { isOurs, TAG, type AskWhat, type FromWorker, type ToWorker } from './messages.js';
+import type { StepSnapshot } from '../routing/canary-steps.js';
 import { Waiters } from './waiters.js';
 
 export interface WorkerView {
@@ -37,6 +39,8 @@ export interface GroupDeps {
   readonly metrics: Metrics;
   /** The config every worker should run now. */
   readonly current: () => ValidConfig;
+  /** The progressive canaries' steps, sent with every config (default: none). */
+  readonly steps?: () => readonly StepSnapshot[];
   /** A worker halted a canary: the primary's own table follows (the group relays it to the others). */
   readonly onHalt: (m: Extract<FromWorker, { type: 'halt' }>) => void;
   /** Crash-loop backoff (default BACKOFF) and its clock (default Date.now). */
@@ -118,7 +122,7 @@ export class WorkerGroup {
     switch (m.type) {
       case 'hello':
         if (this.#logLevel !== null) this.#send(member, { tag: TAG, type: 'log-level', level: this.#logLevel });
-        this.#send(member, { tag: TAG, type: 'config', trigger: 'start', valid: this.#deps.current() });
+        this.#send(member, { tag: TAG, type: 'config', trigger: 'start', valid: this.#deps.current(), steps: this.#steps() });
         return;
       case 'ready':
         member.ready = true;
@@ -126,7 +130,7 @@ export class WorkerGroup {
         this.port = m.port;
         this.#deps.logger.info({ msg: LOG.workerStarted, worker: member.worker.id, workerPid: member.worker.process.pid, version: m.version });
         // The config may have changed while it started: it runs the current one.
-        if (m.version !== this.#deps.current().version) this.#send(member, { tag: TAG, type: 'config', trigger: 'admin', valid: this.#deps.current() });
+        if (m.version !== this.#deps.current().version) this.#send(member, { tag: TAG, type: 'config', trigger: 'admin', valid: this.#deps.current(), steps: this.#steps() });
         break;
       case 'version':
         member.version = m.version;
@@ -166,7 +170,17 @@ export class WorkerGroup {
 
   /** Sends a new config to every worker (a replacement still starting picks it up when ready). */
   broadcast(valid: ValidConfig, trigger: ReloadTrigger): void {
-    for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'config', trigger, valid });
+    const steps = this.#steps();
+    for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'config', trigger, valid, steps });
+  }
+
+  #steps(): readonly StepSnapshot[] {
+    return this.#deps.steps?.() ?? [];
+  }
+
+  /** The progressive canaries' steps the primary decided, to every worker. */
+  canarySteps(steps: readonly StepSnapshot[]): void {
+    for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'canary-steps', steps });
   }
 
   /** Every worker runs `version`: true; false when `timeoutMs` passed first. */

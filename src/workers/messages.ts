@@ -1,9 +1,10 @@
 // What the primary and its workers say to each other over the cluster IPC channel (advanced
 // serialization: the validated config keeps its Maps). Nothing here is on the request path:
-// a config, a halt, or an admin question, each a message of its own.
+// a config, a halt, a progressive canary's step, or an admin question, each a message of its own.
 
 import type { HaltState } from '../canary/halt.js';
 import type { ReloadTrigger } from '../routing/reloader.js';
+import type { StepFigures, StepSnapshot } from '../routing/canary-steps.js';
 import type { ValidConfig } from '../routing/source.js';
 import type { ShadowReport } from '../shadow/report.js';
 import type { ExpectedRoute } from '../shadow/merge.js';
@@ -14,14 +15,17 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 export const TAG = 'strangler';
 
 export type ToWorker =
-  | { readonly tag: typeof TAG; readonly type: 'config'; readonly trigger: ReloadTrigger | 'start'; readonly valid: ValidConfig }
+  // `steps`: the progressive canaries' steps the primary decided (a worker starting or reloading runs them).
+  | { readonly tag: typeof TAG; readonly type: 'config'; readonly trigger: ReloadTrigger | 'start'; readonly valid: ValidConfig; readonly steps?: readonly StepSnapshot[] }
   | { readonly tag: typeof TAG; readonly type: 'halt'; readonly version: string; readonly route: string; readonly halted: HaltState }
+  | { readonly tag: typeof TAG; readonly type: 'canary-steps'; readonly steps: readonly StepSnapshot[] }
   | { readonly tag: typeof TAG; readonly type: 'ask'; readonly id: number; readonly what: AskWhat }
   | { readonly tag: typeof TAG; readonly type: 'shadow-reset'; readonly route: string | null }
   | { readonly tag: typeof TAG; readonly type: 'log-level'; readonly level: string };
 
-/** The admin's questions to the workers; 'status': the migration status's cells (status/cells.ts). */
-export type AskWhat = 'shadow' | 'metrics' | 'status';
+/** The primary's questions to the workers; 'status': the migration status's cells (status/cells.ts);
+ *  'canary': the progressive canaries' figures over their current step. */
+export type AskWhat = 'shadow' | 'metrics' | 'status' | 'canary';
 
 export interface ShadowAnswer {
   readonly reports: ShadowReport[];
@@ -35,7 +39,7 @@ export type FromWorker =
   | { readonly tag: typeof TAG; readonly type: 'version'; readonly version: string; readonly error?: string }
   | { readonly tag: typeof TAG; readonly type: 'ready'; readonly version: string; readonly port: number }
   | { readonly tag: typeof TAG; readonly type: 'halt'; readonly version: string; readonly route: string; readonly halted: HaltState }
-  | { readonly tag: typeof TAG; readonly type: 'answer'; readonly id: number; readonly value: ShadowAnswer | MetricsAnswer | StatusCells };
+  | { readonly tag: typeof TAG; readonly type: 'answer'; readonly id: number; readonly value: ShadowAnswer | MetricsAnswer | StatusCells | StepFigures[] };
 
 export function isOurs<T extends { tag: string }>(m: unknown): m is T {
   return typeof m === 'object' && m !== null && (m as { tag?: unknown }).tag === TAG;

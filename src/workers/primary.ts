@@ -2,6 +2,7 @@
 // watches it), the admin port, and the workers. It compiles a table of its own from the same
 // config, for /routes and /config only: it never serves the public port, its upstream pools
 // connect lazily (so never), and its rate-limit store is this process's (no Redis connection).
+// It decides the progressive canaries' steps for every worker (group-stepper.ts).
 
 import http from 'node:http';
 import path from 'node:path';
@@ -23,6 +24,9 @@ import { ShadowReports } from '../shadow/store.js';
 import { StatusBook } from '../status/book.js';
 import { groupAdmin, validOf } from './group-admin.js';
 import { WorkerGroup } from './group.js';
+import { startGroupStepper } from './group-stepper.js';
+import { stepSnapshots } from '../routing/canary-steps.js';
+import { canaryPercentGauge } from '../observability/canary-percent.js';
 
 export interface PrimaryOptions {
   readonly configPath: string;
@@ -77,8 +81,9 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
     throw new AdminExposedError(exposed);
   }
 
+  canaryPercentGauge(metrics.registry, () => store.current.routes);
   const group = new WorkerGroup({
-    count: opts.count, logger, metrics, current: () => validOf(store.current),
+    count: opts.count, logger, metrics, current: () => validOf(store.current), steps: () => stepSnapshots(store.current),
     onHalt: (m) => {
       const t = store.current;
       if (t.version !== m.version) return;
@@ -104,6 +109,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
     throw err;
   }
   started = true;
+  const stopStepper = startGroupStepper(store, group, metrics, logger);
   if (store.current.version !== table.version) void admin.reload('watch');
   lifecycle.ready = true;
   const adminPort = (adminServer.address() as AddressInfo).port;
@@ -114,6 +120,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
     (stopping ??= (async () => {
       lifecycle.draining = true;
       watcher.close();
+      stopStepper();
       const s = store.current.server;
       logger.info({ msg: LOG.workersStopping, workers: group.views().length });
       // Each worker runs a single process's shutdown: delay, drain, pools; bounded by the same sums.

@@ -1,7 +1,8 @@
 // A worker process (node:cluster): waits for the primary's validated config, serves the public
 // port with it (the same startStrangler as a single process, minus the file, the watcher and the
 // admin port), and answers the primary's messages: a new config (it answers with the version it
-// runs), a canary halted elsewhere, and the admin's questions (shadow reports, metrics). Nothing
+// runs), a canary halted elsewhere, a progressive canary's step (the primary decides them), and
+// the admin's questions (shadow reports, metrics, a progressive canary's figures). Nothing
 // here runs per request: a request never waits for IPC.
 
 import { startStrangler, type Strangler } from '../bootstrap.js';
@@ -10,6 +11,7 @@ import type { ValidConfig } from '../routing/source.js';
 import type { ReloadTrigger } from '../routing/reloader.js';
 import { LOG } from '../observability/log-messages.js';
 import { isOurs, TAG, type FromWorker, type ToWorker } from './messages.js';
+import { applyStepSnapshots, stepFigures, type StepSnapshot } from '../routing/canary-steps.js';
 
 export interface WorkerOptions {
   readonly configPath: string;
@@ -26,12 +28,24 @@ function send(m: FromWorker): void {
 /** Starts serving once the primary's first config arrives; resolves with the running proxy. */
 export function runWorker(opts: WorkerOptions): Promise<Strangler> {
   let proxy: Strangler | undefined;
-  let pending: { valid: ValidConfig; trigger: ReloadTrigger } | null = null;
+  let pending: { valid: ValidConfig; trigger: ReloadTrigger; steps: readonly StepSnapshot[] } | null = null;
 
-  const apply = (p: Strangler, valid: ValidConfig, trigger: ReloadTrigger): void => {
+  const apply = (p: Strangler, valid: ValidConfig, trigger: ReloadTrigger, steps: readonly StepSnapshot[]): void => {
     const outcome = p.reloader.applyValid(valid, trigger);
+    onSteps(p, steps);
     const error = outcome.result === 'error' ? outcome.message : undefined;
     send({ tag: TAG, type: 'version', version: p.store.current.version, ...(error === undefined ? {} : { error }) });
+  };
+
+  /** The primary decided the progressive canaries' steps: this worker runs the same. */
+  const onSteps = (p: Strangler, steps: readonly StepSnapshot[]): void => {
+    for (const { route, change, snapshot } of applyStepSnapshots(p.store.current, steps)) {
+      // (the primary logged the step with its figures: here, for debugging, that this worker runs it)
+      if (change === 'step') opts.logger.debug({ msg: LOG.workerCanaryStep, route: route.label, percent: route.progress.percent, step: snapshot.step });
+      if (change !== 'halt') continue;
+      p.metrics.canaryHalted.set({ route: route.label }, 1);
+      opts.logger.warn({ msg: LOG.workerCanaryHalt, route: route.label, ...snapshot.halted });
+    }
   };
 
   const onHalt = (p: Strangler, m: Extract<ToWorker, { type: 'halt' }>): void => {
@@ -50,10 +64,11 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
       if (!isOurs<ToWorker>(raw)) return;
       const m = raw;
       if (m.type === 'config') {
+        const steps = m.steps ?? [];
         if (proxy === undefined) {
-          if (pending === null && m.trigger === 'start') void start(m.valid);
-          else pending = { valid: m.valid, trigger: m.trigger === 'start' ? 'admin' : m.trigger };
-        } else apply(proxy, m.valid, m.trigger === 'start' ? 'admin' : m.trigger);
+          if (pending === null && m.trigger === 'start') void start(m.valid, steps);
+          else pending = { valid: m.valid, trigger: m.trigger === 'start' ? 'admin' : m.trigger, steps };
+        } else apply(proxy, m.valid, m.trigger === 'start' ? 'admin' : m.trigger, steps);
         return;
       }
       if (m.type === 'log-level') {
@@ -62,6 +77,7 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
       }
       if (proxy === undefined) return;
       if (m.type === 'halt') onHalt(proxy, m);
+      else if (m.type === 'canary-steps') onSteps(proxy, m.steps);
       else if (m.type === 'shadow-reset') proxy.shadow.reset(m.route ?? undefined);
       else if (m.type === 'ask') void answer(proxy, m);
     });
@@ -69,19 +85,20 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
     send({ tag: TAG, type: 'hello' }); // listening now: the primary may send the config
 
     let starting = false;
-    const start = async (valid: ValidConfig): Promise<void> => {
+    const start = async (valid: ValidConfig, steps: readonly StepSnapshot[]): Promise<void> => {
       if (starting) return;
       starting = true;
       try {
         const p = await startStrangler({
-          configPath: opts.configPath, logger: opts.logger, env: opts.env, processMetrics: true, initial: valid, admin: false,
+          configPath: opts.configPath, logger: opts.logger, env: opts.env, processMetrics: true, initial: valid, admin: false, decideCanarySteps: false,
           ...(opts.port === undefined ? {} : { port: opts.port }),
           ...(opts.host === undefined ? {} : { host: opts.host }),
           onCanaryHalt: (route, halted) => send({ tag: TAG, type: 'halt', version: proxy?.store.current.version ?? valid.version, route, halted }),
         });
         proxy = p;
+        onSteps(p, steps);
         send({ tag: TAG, type: 'ready', version: p.store.current.version, port: p.port });
-        if (pending !== null) apply(p, pending.valid, pending.trigger);
+        if (pending !== null) apply(p, pending.valid, pending.trigger, pending.steps);
         pending = null;
         resolve(p);
       } catch (err) {
@@ -95,6 +112,7 @@ async function answer(p: Strangler, m: Extract<ToWorker, { type: 'ask' }>): Prom
   const value =
     m.what === 'shadow' ? { reports: p.shadow.reports(), shadowed: p.shadow.shadowed() }
     : m.what === 'status' ? p.status.snapshot()
+    : m.what === 'canary' ? stepFigures(p.store.current)
     : await p.metrics.registry.getMetricsAsJSON();
   send({ tag: TAG, type: 'answer', id: m.id, value });
 }

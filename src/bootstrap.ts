@@ -28,6 +28,8 @@ import { watchConfigFile } from './config/watch.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import type { TableStore } from './routing/store.js';
 import { ShadowReports } from './shadow/store.js';
+import { StatusBook } from './status/book.js';
+import type { ShadowEvent } from './shadow/log-line.js';
 import { shadowKeys } from './routing/shadow-keys.js';
 import { LOG } from './observability/log-messages.js';
 
@@ -67,6 +69,8 @@ export interface Strangler {
   readonly lifecycle: Lifecycle;
   readonly reloader: Reloader;
   readonly shadow: ShadowReports;
+  /** The migration status's figures (GET /status). */
+  readonly status: StatusBook;
   /** Reload routes.yaml now (SIGHUP, POST /reload, the file watcher). */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
   /** SIGTERM behaviour: not ready, keep accepting for shutdownDelayMs, stop accepting, let in-flight requests finish (bounded), close. */
@@ -85,10 +89,14 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const pools = new UpstreamPools();
   const stores = new RateLimitStores({ logger, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
   const shadow = new ShadowReports({ logger, metrics }, opts.clock);
+  const status = new StatusBook(opts.clock);
+  shadow.on('event', (e: ShadowEvent) => status.shadowEvent(e));
   const tracings = new Tracings({ logger, dropped: metrics.traceSpansDropped, ...(opts.traceDelayMs === undefined ? {} : { scheduledDelayMs: opts.traceDelayMs }) });
   const live = new Reloader({
     file: opts.configPath, env: opts.env ?? process.env, pools, stores, tracings, metrics, logger, clock: opts.clock,
+    onReload: (o, trigger) => status.reloaded(o, trigger),
     onSwap: (t) => {
+      status.setTable(t);
       shadow.setLog(t.server.shadowLog);
       shadow.applyShadows(shadowKeys(t)); // a route's report counts from when its shadow config applied
     },
@@ -131,11 +139,11 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
 
   const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
-  const access = new AccessLog(logger, new RouteMeters(metrics, ''));
+  const access = new AccessLog(logger, new RouteMeters(metrics, ''), status);
   const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random, onCanaryHalt: opts.onCanaryHalt });
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost, logger }));
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, logger }));
 
   let port: number;
   let adminPort: number;
@@ -222,5 +230,5 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       logger.info({ msg: LOG.stopped });
     })());
 
-  return { port, adminPort, store, metrics, lifecycle, reloader: live, shadow, reload, shutdown };
+  return { port, adminPort, store, metrics, lifecycle, reloader: live, shadow, status, reload, shutdown };
 }

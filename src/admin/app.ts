@@ -18,6 +18,8 @@ import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
 import { shadowReset } from './shadow-reset.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { logLevelRoutes } from './log-level.js';
+import { statusRoutes } from './status-route.js';
+import type { StatusBook } from '../status/book.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface Lifecycle {
@@ -39,6 +41,8 @@ export interface AdminDeps {
   readonly group?: AdminGroup;
   /** The process's logger (GET and PUT /log-level). */
   readonly logger: Logger;
+  /** The migration status's figures (GET /status); absent: no traffic figures. */
+  readonly status?: StatusBook;
 }
 
 export function createAdminApp(deps: AdminDeps): express.Express {
@@ -71,6 +75,8 @@ export function createAdminApp(deps: AdminDeps): express.Express {
       res.type(m.contentType).send(m.text);
     }
   });
+
+  app.use(statusRoutes(deps)); // GET /status, GET /status/input
 
   app.get('/routes', (_req, res) => {
     res.json({ ...describeTable(deps.store.current), lastRejected: deps.reloader.lastRejected, ...(group === undefined ? {} : { workers: group.workers() }) });

@@ -3,6 +3,7 @@
 
 import type { ReloadOutcome, ReloadTrigger } from '../routing/reloader.js';
 import type { ShadowReport } from '../shadow/report.js';
+import type { StatusCells } from '../status/cells.js';
 
 export interface GroupReload {
   readonly outcome: ReloadOutcome;
@@ -18,6 +19,8 @@ export interface AdminGroup {
   metrics(): Promise<{ readonly contentType: string; readonly text: string }>;
   /** Every worker's shadow reports (not merged yet). */
   shadowReports(): Promise<ShadowReport[]>;
+  /** Every worker's migration-status cells (not merged yet). */
+  statusCells(): Promise<StatusCells[]>;
   /** Starts the workers' reports afresh like the primary's (POST /shadow/reset). */
   shadowReset(route: string | undefined): void;
   /** Sets every worker's log level, now and for each worker started later (PUT /log-level). */

@@ -8,6 +8,7 @@ export type Command =
   | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string; workers?: WorkersSetting }
   | { kind: 'check'; file: string; json: boolean; admin?: string; adminToken?: string }
   | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string; top?: number | null }
+  | { kind: 'status'; admins: string[]; json: boolean; adminToken?: string }
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
@@ -29,6 +30,12 @@ usage:
                                          --json prints the merged reports; --top N shows N differing
                                          and noise paths per route (default 10), --all every one
                                          and every kept mismatch; exit 1 when a source fails
+  strangler status [--admin URL ...] [--token T] [--json]
+                                         the migration status in the terminal: each route's stage,
+                                         sides, shadow, canary and breaker, the share off legacy,
+                                         what is ready to cut over (GET /status); several --admin
+                                         are merged; default --admin as for report; --token (else
+                                         ADMIN_TOKEN) goes to every admin; --json: GET /status's JSON
   strangler --help | --version
 
 environment (flags win over it; it wins over server: in the file):
@@ -54,6 +61,16 @@ function topOption(top: string | undefined, all: boolean): number | null | undef
   if (top === undefined) return undefined;
   if (!/^\d+$/.test(top) || Number(top) < 1) return { error: `--top must be a whole number of at least 1 (got '${top}')` };
   return Number(top);
+}
+
+/** Whether `a` is not an http(s) URL. */
+function adminUrlProblem(a: string): boolean {
+  try {
+    const url = new URL(a);
+    return url.protocol !== 'http:' && url.protocol !== 'https:';
+  } catch {
+    return true;
+  }
 }
 
 function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv, top: ReturnType<typeof topOption>): Command {
@@ -95,6 +112,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
         file: { type: 'string', multiple: true },
         top: { type: 'string' },
         all: { type: 'boolean' },
+        token: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -115,6 +133,14 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   }
   if (sub === 'report') {
     return reportCommand(rest, values.admin ?? [], values.file ?? [], values.json ?? false, env, topOption(values.top, values.all ?? false));
+  }
+  if (sub === 'status') {
+    if (rest.length > 0) return { kind: 'usage-error', message: `status takes no arguments (got '${rest[0]}'); name proxies with --admin URL` };
+    const admins = values.admin ?? [];
+    const bad = admins.find((a) => adminUrlProblem(a));
+    if (bad !== undefined) return { kind: 'usage-error', message: `--admin must be an http(s) URL such as http://127.0.0.1:9901 (got '${bad}')` };
+    const token = values.token ?? (env.ADMIN_TOKEN || undefined);
+    return { kind: 'status', admins: admins.length === 0 ? [defaultAdmin(env)] : admins, json: values.json ?? false, ...(token === undefined ? {} : { adminToken: token }) };
   }
   if (sub !== undefined && sub !== 'serve') return { kind: 'usage-error', message: `unknown command '${sub}'` };
 

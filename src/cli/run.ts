@@ -1,4 +1,4 @@
-// The CLI: serve (default), check, report, help, version. `serve` installs the signal handlers.
+// The CLI: serve (default), check, report, status, help, version. `serve` installs the signal handlers.
 
 import { createRequire } from 'node:module';
 import { startServing, type Running } from '../workers/start.js';
@@ -9,6 +9,7 @@ import { createProcessLogger, flushLogger, logLevelFrom } from '../observability
 import { parseCommand, USAGE } from './args.js';
 import { runCheck, type Io } from './check.js';
 import { runReport } from './report.js';
+import { runStatus } from './status.js';
 import { LOG } from '../observability/log-messages.js';
 
 function version(): string {
@@ -40,6 +41,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return runCheck(cmd, io);
     case 'report':
       return runReport(cmd, io);
+    case 'status':
+      return runStatus(cmd, io);
     case 'serve':
       return serve(cmd, io);
   }

@@ -5,7 +5,7 @@
 // with a schema error: one mistake is reported once.
 //
 // - every upstream name used (route upstream, fallback, shadow.upstream, canary.upstream,
-//   defaults.fallback, in the short or the long form) is defined under `upstreams`;
+//   defaults.fallback, in the short or the long form, server.legacyUpstream) is defined under `upstreams`;
 // - a route's canary upstream differs from its upstream (a shadow or a fallback naming it is
 //   allowed: it is off, see same-upstream.ts);
 // - two routes with the same host (case-insensitive; none is a host of its own) and the same
@@ -60,6 +60,8 @@ export function checkRules(data: Json): RuleIssue[] {
     if (long) checkRef(long['upstream'], [...segments, 'upstream']);
     else checkRef(value, segments);
   };
+
+  checkRef(asObj(root['server'])?.['legacyUpstream'], ['server', 'legacyUpstream']);
 
   const defaults = asObj(root['defaults']);
   if (defaults) {

@@ -182,6 +182,7 @@ const server = obj({
   maxConcurrentStreams: int(1, 10000),
   rateLimitStore,
   tracing: tracingSchema,
+  legacyUpstream: { type: 'string', minLength: 1 },
 });
 
 const upstream = obj(

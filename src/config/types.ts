@@ -35,6 +35,8 @@ export interface ServerConfig {
   readonly rateLimitStore?: string;
   /** OpenTelemetry spans exported over OTLP/HTTP (reloadable); absent: no tracing at all. */
   readonly tracing?: TracingConfig;
+  /** The upstream the migration moves away from (the status's progress); default: the upstream named `legacy`. */
+  readonly legacyUpstream?: string;
 }
 
 export interface TracingConfig {

@@ -6,6 +6,7 @@
 import type { Logger } from './logger.js';
 import { AccessLineWriter, type AccessFields } from './access-line.js';
 import type { RouteMeters } from './metrics.js';
+import type { StatusBook } from '../status/book.js';
 
 /** An access line before its duration is known: it is measured from `startedAt` when written. */
 export interface AccessLine extends Omit<AccessFields, 'durationMs'> {
@@ -16,15 +17,23 @@ export class AccessLog {
   readonly #lines: AccessLineWriter;
   readonly #unmatched: RouteMeters;
 
-  constructor(logger: Logger, unmatched: RouteMeters) {
+  /** The migration status's figures (null: none kept). */
+  readonly #status: StatusBook | null;
+
+  constructor(logger: Logger, unmatched: RouteMeters, status: StatusBook | null = null) {
     this.#lines = new AccessLineWriter(logger);
     this.#unmatched = unmatched;
+    this.#status = status;
   }
 
   /** `meters`: the matched route's; null for a request no route took. */
   write(line: AccessLine, meters: RouteMeters | null): void {
     const durationMs = performance.now() - line.startedAt;
     (meters ?? this.#unmatched).record(line.upstream ?? '', line.method, line.status, durationMs / 1000);
+    // The status counts what an upstream answered (a refusal before any upstream is not a side).
+    if (this.#status !== null && line.route !== null && line.upstream !== null) {
+      this.#status.record(line.route, line.upstream, line.fellBack === true ? 'fallback' : line.canary === 'canary' ? 'canary' : 'primary', line.status, durationMs);
+    }
     this.#lines.write(line.error === null || line.error === 'client_closed' ? 'info' : 'warn', {
       requestId: line.requestId,
       method: line.method,

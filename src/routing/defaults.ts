@@ -35,6 +35,8 @@ export const SERVER_DEFAULTS = {
   maxConcurrentStreams: 100,
   rateLimitStore: null as string | null,
   tracing: null as ResolvedTracing | null,
+  /** As written; null: the upstream named `legacy` if there is one (status/legacy.ts). */
+  legacyUpstream: null as string | null,
 };
 
 /** server.tracing with its defaults set. */

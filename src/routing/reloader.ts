@@ -68,6 +68,8 @@ export interface ReloaderDeps {
   readonly clock?: Clock;
   /** Told of every table swapped in (settings that live outside the table follow it). */
   readonly onSwap?: (table: RouteTable) => void;
+  /** Told of every reload's outcome (not the first load): the status's last reloads. */
+  readonly onReload?: (outcome: ReloadOutcome, trigger: ReloadTrigger) => void;
 }
 
 type Trigger = ReloadTrigger | 'start';
@@ -120,6 +122,7 @@ export class Reloader {
       this.#running = this.#load(trigger).finally(() => {
         this.#running = null;
       });
+      void this.#running.then((o) => this.#deps.onReload?.(o, trigger), () => {});
       return this.#running;
     }
     // One is running: the file may have changed after it read it. Run once more when it ends.

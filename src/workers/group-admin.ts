@@ -15,6 +15,7 @@ import type { RouteTable } from '../routing/table.js';
 import type { ShadowReport } from '../shadow/report.js';
 import type { WorkerGroup } from './group.js';
 import type { MetricsAnswer, ShadowAnswer } from './messages.js';
+import type { StatusCells } from '../status/cells.js';
 
 /** How long a reload waits for every worker to confirm, and an admin question for the answers. */
 export const CONFIRM_MS = 10_000;
@@ -55,6 +56,7 @@ export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
     async shadowReports(): Promise<ShadowReport[]> {
       return (await group.ask<ShadowAnswer>('shadow', ASK_MS)).flatMap((a) => a.reports);
     },
+    statusCells: () => group.ask<StatusCells>('status', ASK_MS),
     shadowReset(route) {
       group.shadowReset(route ?? null);
     },

@@ -12,7 +12,7 @@ import type { ReloadTrigger } from '../routing/reloader.js';
 import type { ValidConfig } from '../routing/source.js';
 import { LOG } from '../observability/log-messages.js';
 import { BACKOFF, nextDelay, remember, type BackoffPolicy } from './backoff.js';
-import { isOurs, TAG, type FromWorker, type ToWorker } from './messages.js';
+import { isOurs, TAG, type AskWhat, type FromWorker, type ToWorker } from './messages.js';
 import { Waiters } from './waiters.js';
 
 export interface WorkerView {
@@ -175,7 +175,7 @@ export class WorkerGroup {
   }
 
   /** Asks every ready worker; the answers that came within `timeoutMs` (a worker dying meanwhile is left out). */
-  async ask<T>(what: 'shadow' | 'metrics', timeoutMs: number): Promise<T[]> {
+  async ask<T>(what: AskWhat, timeoutMs: number): Promise<T[]> {
     const asked = [...this.#members.values()].filter((m) => m.ready);
     const answers = asked.map(
       (m) =>

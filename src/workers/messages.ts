@@ -7,6 +7,7 @@ import type { ReloadTrigger } from '../routing/reloader.js';
 import type { ValidConfig } from '../routing/source.js';
 import type { ShadowReport } from '../shadow/report.js';
 import type { ExpectedRoute } from '../shadow/merge.js';
+import type { StatusCells } from '../status/cells.js';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 /** Every message carries this tag, so that prom-client's own cluster messages are told apart. */
@@ -15,9 +16,12 @@ export const TAG = 'strangler';
 export type ToWorker =
   | { readonly tag: typeof TAG; readonly type: 'config'; readonly trigger: ReloadTrigger | 'start'; readonly valid: ValidConfig }
   | { readonly tag: typeof TAG; readonly type: 'halt'; readonly version: string; readonly route: string; readonly halted: HaltState }
-  | { readonly tag: typeof TAG; readonly type: 'ask'; readonly id: number; readonly what: 'shadow' | 'metrics' }
+  | { readonly tag: typeof TAG; readonly type: 'ask'; readonly id: number; readonly what: AskWhat }
   | { readonly tag: typeof TAG; readonly type: 'shadow-reset'; readonly route: string | null }
   | { readonly tag: typeof TAG; readonly type: 'log-level'; readonly level: string };
+
+/** The admin's questions to the workers; 'status': the migration status's cells (status/cells.ts). */
+export type AskWhat = 'shadow' | 'metrics' | 'status';
 
 export interface ShadowAnswer {
   readonly reports: ShadowReport[];
@@ -31,7 +35,7 @@ export type FromWorker =
   | { readonly tag: typeof TAG; readonly type: 'version'; readonly version: string; readonly error?: string }
   | { readonly tag: typeof TAG; readonly type: 'ready'; readonly version: string; readonly port: number }
   | { readonly tag: typeof TAG; readonly type: 'halt'; readonly version: string; readonly route: string; readonly halted: HaltState }
-  | { readonly tag: typeof TAG; readonly type: 'answer'; readonly id: number; readonly value: ShadowAnswer | MetricsAnswer };
+  | { readonly tag: typeof TAG; readonly type: 'answer'; readonly id: number; readonly value: ShadowAnswer | MetricsAnswer | StatusCells };
 
 export function isOurs<T extends { tag: string }>(m: unknown): m is T {
   return typeof m === 'object' && m !== null && (m as { tag?: unknown }).tag === TAG;

@@ -20,6 +20,7 @@ import { LOG } from '../observability/log-messages.js';
 import { Reloader, type ReloadTrigger } from '../routing/reloader.js';
 import { shadowKeys } from '../routing/shadow-keys.js';
 import { ShadowReports } from '../shadow/store.js';
+import { StatusBook } from '../status/book.js';
 import { groupAdmin, validOf } from './group-admin.js';
 import { WorkerGroup } from './group.js';
 
@@ -53,9 +54,14 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   const pools = new UpstreamPools();
   const stores = new LocalOnlyStores({ logger });
   const shadow = new ShadowReports({ logger, metrics });
+  const status = new StatusBook(); // the primary's: its reloads (the workers' answer for the traffic)
   const live = new Reloader({
     file: opts.configPath, env: opts.env, pools, stores, metrics, logger,
-    onSwap: (t) => shadow.applyShadows(shadowKeys(t)),
+    onReload: (o, trigger) => status.reloaded(o, trigger),
+    onSwap: (t) => {
+      status.setTable(t);
+      shadow.applyShadows(shadowKeys(t));
+    },
   });
   const store = await live.start();
   const table = store.current;
@@ -81,7 +87,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   });
   const admin = groupAdmin({ live, store, group, metrics, logger });
   const lifecycle: Lifecycle = { ready: false, draining: false };
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, token: opts.adminToken, adminHost, group: admin, logger }));
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, group: admin, logger }));
   let started = false;
   const watcher = watchConfigFile(path.resolve(opts.configPath), () => {
     if (started) void admin.reload('watch');

@@ -92,6 +92,9 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
 }
 
 async function answer(p: Strangler, m: Extract<ToWorker, { type: 'ask' }>): Promise<void> {
-  const value = m.what === 'shadow' ? { reports: p.shadow.reports(), shadowed: p.shadow.shadowed() } : await p.metrics.registry.getMetricsAsJSON();
+  const value =
+    m.what === 'shadow' ? { reports: p.shadow.reports(), shadowed: p.shadow.shadowed() }
+    : m.what === 'status' ? p.status.snapshot()
+    : await p.metrics.registry.getMetricsAsJSON();
   send({ tag: TAG, type: 'answer', id: m.id, value });
 }

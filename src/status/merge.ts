@@ -1,0 +1,89 @@
+// Merging the status figures of several workers or replicas: counts add, histograms merge, the
+// series adds point by point, a route's live state takes the worst breaker and any halt. Pure.
+
+import { compareText } from '../util/canonical-json.js';
+import { mergeHistograms } from '../shadow/histogram.js';
+import type { ShadowReport } from '../shadow/report.js';
+import { SERIES_POINTS, type CellSide, type Counts, type RouteLive, type SeriesPoint, type StatusCells } from './cells.js';
+import type { RouteInput } from './table-input.js';
+import type { MigrationStatus } from './types.js';
+
+/** Everything the status is built from, as one plain value (GET /status/input). */
+export interface StatusInput {
+  readonly version: string;
+  readonly legacyUpstream: string | null;
+  readonly routes: readonly RouteInput[];
+  readonly cells: StatusCells;
+  /** The shadow reports (not merged by route yet). */
+  readonly shadow: readonly ShadowReport[];
+  readonly reloads: MigrationStatus['reloads'];
+}
+
+function addCounts(a: Counts, b: Counts): Counts {
+  return { requests: a.requests + b.requests, errors: a.errors + b.errors, latency: mergeHistograms(a.latency, b.latency) };
+}
+
+const BREAKER_RANK: Record<string, number> = { closed: 0, 'half-open': 1, open: 2 };
+const worse = (a: string, b: string): string => ((BREAKER_RANK[b] ?? 0) > (BREAKER_RANK[a] ?? 0) ? b : a);
+
+function mergeLive(a: RouteLive, b: RouteLive): RouteLive {
+  const breaker =
+    a.breaker === null ? b.breaker
+    : b.breaker === null ? a.breaker
+    : { primary: worse(a.breaker.primary, b.breaker.primary), canary: a.breaker.canary === null ? b.breaker.canary : b.breaker.canary === null ? a.breaker.canary : worse(a.breaker.canary, b.breaker.canary) };
+  const halted = a.halted === null ? b.halted : b.halted === null ? a.halted : a.halted.at <= b.halted.at ? a.halted : b.halted;
+  return { route: a.route, halted, progress: a.progress ?? b.progress, breaker };
+}
+
+/** The cells of all of them; the inputs are not changed. */
+export function mergeCells(all: readonly StatusCells[]): StatusCells {
+  const sides = new Map<string, CellSide>();
+  const fallbacks: Record<string, number> = {};
+  const series = new Map<string, SeriesPoint>();
+  const live = new Map<string, RouteLive>();
+  let windowMs = 0;
+  for (const c of all) {
+    windowMs = Math.max(windowMs, c.windowMs);
+    for (const s of c.sides) {
+      const key = `${s.route}\u0000${s.upstream}\u0000${s.role}`;
+      const held = sides.get(key);
+      sides.set(key, held === undefined ? structuredClone(s) : { ...held, window: addCounts(held.window, s.window), total: addCounts(held.total, s.total) });
+    }
+    for (const [route, n] of Object.entries(c.fallbacks)) fallbacks[route] = (fallbacks[route] ?? 0) + n;
+    for (const p of c.series) {
+      const held = series.get(p.at);
+      series.set(p.at, held === undefined ? { ...p } : { at: p.at, requests: held.requests + p.requests, nonLegacy: held.nonLegacy + p.nonLegacy });
+    }
+    for (const l of c.live) {
+      const held = live.get(l.route);
+      live.set(l.route, held === undefined ? l : mergeLive(held, l));
+    }
+  }
+  return {
+    windowMs,
+    sides: [...sides.values()],
+    fallbacks,
+    series: [...series.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-SERIES_POINTS),
+    live: [...live.values()],
+  };
+}
+
+/** Several replicas' inputs as one: the first one's table (routes another adds are appended),
+ *  the cells merged, the shadow reports side by side, the reloads newest first (10). */
+export function mergeInputs(all: readonly StatusInput[]): StatusInput {
+  const first = all[0];
+  if (first === undefined) throw new Error('mergeInputs: nothing to merge');
+  const routes = [...first.routes];
+  const seen = new Set(routes.map((r) => r.label));
+  for (const i of all.slice(1)) for (const r of i.routes) if (!seen.has(r.label)) (seen.add(r.label), routes.push(r));
+  const reloads = all.flatMap((i) => i.reloads).sort((a, b) => compareText(b.at, a.at)).slice(0, 10);
+  return {
+    version: first.version,
+    legacyUpstream: first.legacyUpstream,
+    routes,
+    cells: mergeCells(all.map((i) => i.cells)),
+    shadow: all.flatMap((i) => i.shadow),
+    reloads,
+  };
+}
+

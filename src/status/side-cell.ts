@@ -1,0 +1,56 @@
+// One route's one side (upstream and role): requests, errors and a latency histogram over the
+// last 5 minutes and since start. Thirty 10-second slots, each stamped with the slot number it
+// holds (time / 10 s), make the window slide without per-request timestamps: a slot found with
+// an old stamp is started afresh, and reading sums the slots stamped within the window.
+// A request costs a slot check, two additions and a histogram bucket.
+
+import { emptyHistogram, mergeHistograms, observe } from '../shadow/histogram.js';
+import { SLOT_MS, WINDOW_SLOTS, type Counts, type Role } from './cells.js';
+
+function emptyCounts(): Counts {
+  return { requests: 0, errors: 0, latency: emptyHistogram() };
+}
+
+export class SideCell {
+  readonly #stamps = new Array<number>(WINDOW_SLOTS).fill(-1);
+  readonly #slots: Counts[] = Array.from({ length: WINDOW_SLOTS }, emptyCounts);
+  readonly total: Counts = emptyCounts();
+
+  constructor(readonly upstream: string, readonly role: Role) {}
+
+  record(now: number, failed: boolean, ms: number): void {
+    const stamp = Math.floor(now / SLOT_MS);
+    const i = stamp % WINDOW_SLOTS;
+    let slot = this.#slots[i]!;
+    if (this.#stamps[i] !== stamp) {
+      this.#stamps[i] = stamp;
+      this.#slots[i] = slot = emptyCounts();
+    }
+    slot.requests++;
+    this.total.requests++;
+    if (failed) {
+      slot.errors++;
+      this.total.errors++;
+    }
+    observe(slot.latency, ms);
+    observe(this.total.latency, ms);
+  }
+
+  /** The slots within the last 5 minutes at `now`, summed (a new value). */
+  window(now: number): Counts {
+    const stamp = Math.floor(now / SLOT_MS);
+    let out = emptyCounts();
+    for (let i = 0; i < WINDOW_SLOTS; i++) {
+      const s = this.#stamps[i]!;
+      if (s <= stamp - WINDOW_SLOTS || s > stamp) continue;
+      const c = this.#slots[i]!;
+      out = { requests: out.requests + c.requests, errors: out.errors + c.errors, latency: mergeHistograms(out.latency, c.latency) };
+    }
+    return out;
+  }
+
+  /** The since-start counts (a copy). */
+  totals(): Counts {
+    return structuredClone(this.total);
+  }
+}

@@ -101,7 +101,7 @@ describe('the dashboard escapes every value', () => {
     await page.goto(origin + '/');
     const row = page.locator('#route-rows tr');
     await row.waitFor();
-    const text = await page.locator('main').evaluate<string>((e) => e.textContent ?? '');
+    const text = await page.locator('main').evaluate((e) => e.textContent ?? '');
     for (const n of [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]) expect(text).toContain(X(n));
     await expect(row.locator('a.route').innerText()).resolves.toBe(ROUTE);
     await expect(page.locator('#generated').innerText()).resolves.toContain(X(2));
@@ -114,7 +114,7 @@ describe('the dashboard escapes every value', () => {
     await page.locator('#d-samples li').waitFor();
     await page.getByRole('button', { name: 'show both bodies' }).click();
     await page.locator('.sbs .pane').first().waitFor();
-    const text = await page.locator('#detail').evaluate<string>((e) => e.textContent ?? '');
+    const text = await page.locator('#detail').evaluate((e) => e.textContent ?? '');
     for (const n of [18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 30]) expect(text).toContain(X(n));
     // Example values are shown as JSON.
     for (const n of [28, 29]) expect(text).toContain(JSON.stringify(X(n)));

@@ -5,7 +5,7 @@
 // sent by a header extension or an authenticating proxy in front) applies to them too.
 
 export const CLIENT_MAIN = String.raw`
-var REFRESH_MS = 3000, timer = null, gen = 0;
+var REFRESH_MS = 3000, timer = null, gen = 0, drawn = null;
 function getJson(url) {
   return fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' }).then(function (r) {
     if (r.status === 401) throw new Error('the admin token is needed: send Authorization: Bearer <ADMIN_TOKEN>');
@@ -21,14 +21,19 @@ function currentRoute() {
 function tick() {
   clearTimeout(timer);
   var my = ++gen, route = currentRoute(), live = byId('live');
-  byId('overview').hidden = route != null;
-  byId('detail').hidden = route == null;
+  var view = route == null ? 'overview' : 'route ' + route;
+  // A view is shown once drawn: never another route's figures while this one's are fetched.
+  byId('overview').hidden = view !== 'overview' || drawn !== view;
+  byId('detail').hidden = view === 'overview' || drawn !== view;
   document.title = (route == null ? 'Migration' : route + ' · Migration') + ' · strangler';
   var jobs = [getJson('/status')];
   if (route != null) jobs.push(getJson('/shadow/report'), getJson('/shadow/mismatches?route=' + encodeURIComponent(route)));
   Promise.all(jobs).then(function (res) {
     if (my !== gen) return;
     if (route == null) drawOverview(res[0]); else drawDetail(route, res[0], res[1], res[2]);
+    drawn = view;
+    setText(byId('generated'), 'status of ' + clock(res[0].generatedAt) + ' · version ' + res[0].version);
+    byId(route == null ? 'overview' : 'detail').hidden = false;
     setText(live, 'live · updated every ' + REFRESH_MS / 1000 + ' s'); setCls(live, 'state');
   }).catch(function (e) {
     if (my !== gen) return;

@@ -34,7 +34,9 @@ function drawChart(series) {
     root.appendChild(svg('text', { id: 'chart-to', x: W, y: H - 4, 'text-anchor': 'end' }));
   }
   var n = series.length, line = '', area = '', open = false, first = null, lastX = 0;
-  var x = function (i) { return n < 2 ? W : L + (W - L) * i / (n - 1); };
+  // One point (the first 10 s): drawn flat across.
+  if (n === 1) series = [series[0], series[0]];
+  var x = function (i) { return L + (W - L) * i / Math.max(1, series.length - 1); };
   var y = function (f) { return T + (H - T - B) * (1 - f); };
   series.forEach(function (pt, i) {
     if (pt.requests === 0) {
@@ -54,7 +56,7 @@ function drawChart(series) {
   setText(byId('chart-title'), n === 0 ? 'share answered by new services over time: no data yet'
     : 'share answered by new services over time, ' + clock(series[0].at) + ' to ' + clock(series[n - 1].at));
 }
-var ROUTE_COLUMNS = 10;
+var ROUTE_COLUMNS = 11;
 function makeRouteRow() {
   var tr = h('tr');
   for (var i = 0; i < ROUTE_COLUMNS; i++) tr.appendChild(h(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : null));
@@ -62,8 +64,7 @@ function makeRouteRow() {
   tr.cells[0].appendChild(a);
   tr.cells[0].appendChild(h('span', { cls: 'line muted host' }));
   tr.cells[1].appendChild(h('span', { cls: 'badge' }));
-  [3, 4, 5].forEach(function (c) { tr.cells[c].className = 'num'; });
-  tr.cells[9].className = 'num';
+  [4, 5, 6, 10].forEach(function (c) { tr.cells[c].className = 'num'; });
   return tr;
 }
 function sideLabel(sd) { return sd.upstream + (sd.role === 'primary' ? '' : ' (' + sd.role + ')'); }
@@ -74,16 +75,17 @@ function fillRouteRow(tr, r) {
   setText(c[0].querySelector('.host'), r.host == null ? '' : 'host ' + r.host);
   setText(c[1].firstChild, r.stageText); setCls(c[1].firstChild, stageClass(r.stage));
   setText(c[2], r.upstream);
-  lines(c[3], r.sides.map(function (sd) { return sideLabel(sd) + '  ' + rps(sd.rps); }));
-  lines(c[4], r.sides.map(function (sd) { return sideLabel(sd) + '  ' + pct(sd.errorRate); }));
-  lines(c[5], r.sides.map(function (sd) { return sideLabel(sd) + '  ' + ms(sd.p99Ms); }));
-  lines(c[6], r.shadow == null ? ['—'] : [r.shadow.verdict + ' · ' + pct(r.shadow.matchRate) + ' match',
+  lines(c[3], r.sides.length ? r.sides.map(sideLabel) : ['no requests yet']);
+  lines(c[4], r.sides.map(function (sd) { return rps(sd.rps); }));
+  lines(c[5], r.sides.map(function (sd) { return pct(sd.errorRate); }));
+  lines(c[6], r.sides.map(function (sd) { return ms(sd.p99Ms); }));
+  lines(c[7], r.shadow == null ? ['—'] : [r.shadow.verdict + ' · ' + pct(r.shadow.matchRate) + ' match',
     groupDigits(r.shadow.compared) + ' compared → ' + r.shadow.upstream]);
   var cn = r.canary;
-  lines(c[7], cn == null ? ['—'] : [cn.percent + '% → ' + cn.upstream,
+  lines(c[8], cn == null ? ['—'] : [cn.percent + '% → ' + cn.upstream,
     cn.halted ? 'halted: ' + cn.halted.reason : cn.progress ? cn.progress.state + ', step ' + (cn.progress.step + 1) + ' of ' + cn.progress.steps.length : 'fixed']);
-  lines(c[8], r.breaker == null ? ['—'] : ['primary ' + r.breaker.primary].concat(r.breaker.canary == null ? [] : ['canary ' + r.breaker.canary]));
-  setText(c[9], groupDigits(r.fallbacks));
+  lines(c[9], r.breaker == null ? ['—'] : ['primary ' + r.breaker.primary].concat(r.breaker.canary == null ? [] : ['canary ' + r.breaker.canary]));
+  setText(c[10], groupDigits(r.fallbacks));
 }
 function drawRoutes(s) {
   sync(byId('route-rows'), s.routes, function (r) { return (r.host || '') + ' ' + r.prefix; }, makeRouteRow, fillRouteRow);
@@ -108,6 +110,5 @@ function drawReloads(s) {
 }
 function drawOverview(s) {
   drawProgress(s); drawRoutes(s); drawReady(s); drawReloads(s);
-  setText(byId('generated'), 'status of ' + clock(s.generatedAt) + ' · version ' + s.version);
 }
 `;

@@ -48,7 +48,7 @@ const OVERVIEW =
   '<section class="panel" id="ready-panel" hidden aria-labelledby="ready-title"><h2 id="ready-title">Ready</h2><ul class="ready-list" id="ready-list"></ul></section>' +
   '<section class="panel" aria-labelledby="routes-title"><h2 id="routes-title">Routes <span class="muted" id="routes-count"></span></h2>' +
   '<div class="table-wrap"><table class="routes"><thead><tr>' +
-  '<th>route</th><th>stage</th><th>answered by</th><th class="num">req/s</th><th class="num">errors</th><th class="num">p99</th>' +
+  '<th>route</th><th>stage</th><th>answered by</th><th>sides</th><th class="num">req/s</th><th class="num">errors</th><th class="num">p99</th>' +
   '<th>shadow</th><th>canary</th><th>breaker</th><th class="num">fallbacks</th>' +
   '</tr></thead><tbody id="route-rows"></tbody></table></div>' +
   '<p class="since">req/s, errors and p99 per side over the last 5 minutes; click a route for its shadow report.</p></section>' +
@@ -81,7 +81,7 @@ export function renderDashboardPage(): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     '<meta name="robots" content="noindex">' +
     '<title>Migration · strangler</title>' +
-    `<style>${STYLE}${FAMILY_STYLE}</style></head><body>` +
+    `<style>${STYLE}${FAMILY_STYLE}</style></head><body class="wide">` +
     `<header class="page-head"><h1>Migration</h1>${familyNav('dashboard')}` +
     '<span class="generated" id="generated"></span><span class="state" id="live" role="status">loading…</span></header>' +
     `<main>${OVERVIEW}${DETAIL}</main>` +

@@ -4,6 +4,7 @@
 // its side-by-side bodies). Both pages carry STYLE + FAMILY_STYLE, so they look alike.
 
 export const FAMILY_STYLE = `
+body.wide main { max-width: 1480px; }
 .family { display: flex; gap: 4px; }
 .family a { padding: 2px 10px; border-radius: 999px; text-decoration: none; color: var(--muted); font-weight: 600; }
 .family a[aria-current="page"] { color: var(--fg); background: var(--code); }
@@ -18,6 +19,7 @@ export const FAMILY_STYLE = `
 .chart .grid { stroke: var(--line); stroke-width: 1; }
 .chart .area { fill: var(--ready-bg); stroke: none; }
 .chart .line { fill: none; stroke: var(--ready); stroke-width: 2; }
+.chart figcaption { font-size: 12px; }
 .chart text { fill: var(--muted); font-size: 11px; font-family: system-ui, sans-serif; }
 .badge.st-legacy { color: var(--muted); background: var(--code); }
 .badge.st-shadowing { color: var(--nodata); background: var(--nodata-bg); }

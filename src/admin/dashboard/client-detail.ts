@@ -26,11 +26,11 @@ function curlBlock(label, text) {
 function makeSample(m) {
   var open = h('button', { type: 'button', cls: 'open', 'aria-expanded': 'false', text: 'show both bodies' });
   var sbs = h('div', { cls: 'sbs' }); sbs.hidden = true;
-  var curls = h('div', { cls: 'curls' });
+  var curls = h('details', { cls: 'curls' }, [h('summary', { text: 'curl lines: through the proxy, straight to each side' })]);
   [['through the proxy', m.curl], ['straight to the primary', m.primaryCurl], ['straight to the shadow', m.shadowCurl]].forEach(function (c) {
     if (c[1] != null) curls.appendChild(curlBlock(c[0], c[1]));
   });
-  if (!curls.firstChild) curls.appendChild(h('div', { cls: 'muted', text: 'no replay command recorded' }));
+  if (curls.children.length === 1) curls = h('div', { cls: 'muted', text: 'no replay command recorded' });
   var li = h('li', { cls: 'sample' }, [
     h('div', { cls: 'sample-head' }, [h('span', { cls: 'req mono' }), h('span', { cls: 'status-pair' }), h('span', { cls: 'when' }), open]),
     h('div', { cls: 'paths' }), curls, sbs]);

@@ -66,7 +66,7 @@ const DETAIL =
   '<dl class="stats" id="d-stats"></dl>' +
   '<h3>Latency</h3>' + table('d-latency', ['', 'primary', 'shadow'], [1, 2]).replace('<table>', '<table class="latency">') +
   '<h3>Endpoints <span class="hint">(the paths of the mismatches and examples, grouped by template)</span></h3>' +
-  '<p class="muted" id="d-templates-empty">no mismatch yet</p>' + table('d-templates', ['endpoint', 'mismatches', 'paths', 'example'], [1, 2]) +
+  '<p class="muted" id="d-templates-empty">no mismatch yet</p>' + table('d-templates', ['endpoint', 'seen', 'paths', 'example'], [1, 2]) +
   '<h3>Differing paths <span class="hint">(requests that differed there, most first)</span></h3>' +
   '<p class="muted" id="d-paths-empty">none</p>' + table('d-paths', ['path', 'requests', 'example', 'primary', 'shadow'], [1]) +
   '<h3>Last mismatches <span class="hint">(newest first; open one to see both bodies side by side)</span></h3>' +

@@ -39,6 +39,7 @@ table.routes a.route { font-weight: 700; }
 .back { display: inline-block; margin: 0 0 12px; }
 .sample .open { font: inherit; font-size: 13px; padding: 3px 10px; border: 1px solid var(--line); border-radius: 6px;
   background: var(--card); color: var(--fg); cursor: pointer; }
+details.curls > summary { cursor: pointer; color: var(--muted); font-size: 13px; margin: 2px 0; }
 .sbs { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; margin: 8px 0; }
 .sbs[hidden] { display: none; }
 .pane { min-width: 0; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; }

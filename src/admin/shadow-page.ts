@@ -212,7 +212,8 @@ function card(s: ReportSummary, index: number): string {
   const id = `route-${index + 1}`;
   const cls = VERDICT_CLASS[s.verdict];
   const head =
-    `<header class="card-head"><h2 id="${id}-title"><code>${esc(s.route)}</code></h2>${badge(s)}</header>` +
+    `<header class="card-head"><h2 id="${id}-title"><code>${esc(s.route)}</code></h2>${badge(s)}` +
+    `<a class="to-dashboard" href="/#route=${esc(encodeURIComponent(s.route))}">on the dashboard</a></header>` +
     `<p class="verdict-text">${esc(s.verdictText)}</p>` +
     `<p class="since">counting since ${timeTag(s.since)}</p>`;
   let body: string;

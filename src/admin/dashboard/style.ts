@@ -8,6 +8,7 @@ body.wide main { max-width: 1480px; }
 .family { display: flex; gap: 4px; }
 .family a { padding: 2px 10px; border-radius: 999px; text-decoration: none; color: var(--muted); font-weight: 600; }
 .family a[aria-current="page"] { color: var(--fg); background: var(--code); }
+.card-head .to-dashboard { margin-left: auto; font-size: 13px; }
 .page-head .state { margin-left: auto; color: var(--muted); font-size: 13px; }
 .page-head .state.bad { color: var(--notready); font-weight: 600; }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 20px; margin: 0 0 20px; }

@@ -23,7 +23,7 @@ describe('unknown keys', () => {
         column: 3,
         path: 'server.colour',
         message:
-          "unknown key 'colour' (expected one of: port, host, adminPort, adminHost, adminAllowedHosts, drainTimeoutMs, shutdownDelayMs, workers, trustedProxies, maxBufferBytes, escapedSlashes, shadowLog, maxHeaderBytes, maxHeadersCount, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, tls, http2, maxConcurrentStreams, rateLimitStore, tracing)",
+          "unknown key 'colour' (expected one of: port, host, adminPort, adminHost, adminAllowedHosts, drainTimeoutMs, shutdownDelayMs, workers, trustedProxies, maxBufferBytes, escapedSlashes, shadowLog, maxHeaderBytes, maxHeadersCount, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, tls, http2, maxConcurrentStreams, rateLimitStore, tracing, legacyUpstream)",
       },
       { line: 9, column: 5, path: 'upstreams.legacy.conections', message: "unknown key 'conections' (did you mean 'connections'?)" },
       { line: 11, column: 3, path: 'defaults.timeout', message: "unknown key 'timeout' (did you mean 'timeoutMs'?)" },

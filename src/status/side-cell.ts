@@ -4,8 +4,17 @@
 // an old stamp is started afresh, and reading sums the slots stamped within the window.
 // A request costs a slot check, two additions and a histogram bucket.
 
-import { emptyHistogram, mergeHistograms, observe } from '../shadow/histogram.js';
+import { bucketOf, emptyHistogram, mergeHistograms, type Histogram } from '../shadow/histogram.js';
 import { SLOT_MS, WINDOW_SLOTS, type Counts, type Role } from './cells.js';
+
+/** histogram.ts's observe(), with the bucket found once for the slot and the total. */
+function add(h: Histogram, bucket: number, v: number): void {
+  h.buckets[bucket] = (h.buckets[bucket] ?? 0) + 1;
+  h.count += 1;
+  h.sumMicros += Math.round(v * 1000);
+  if (h.minMs === null || v < h.minMs) h.minMs = v;
+  if (h.maxMs === null || v > h.maxMs) h.maxMs = v;
+}
 
 function emptyCounts(): Counts {
   return { requests: 0, errors: 0, latency: emptyHistogram() };
@@ -32,8 +41,11 @@ export class SideCell {
       slot.errors++;
       this.total.errors++;
     }
-    observe(slot.latency, ms);
-    observe(this.total.latency, ms);
+    if (!Number.isFinite(ms)) return; // (a shadow copy without a latency)
+    const v = Math.max(0, ms);
+    const bucket = bucketOf(v);
+    add(slot.latency, bucket, v);
+    add(this.total.latency, bucket, v);
   }
 
   /** The slots within the last 5 minutes at `now`, summed (a new value). */

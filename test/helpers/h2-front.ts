@@ -39,8 +39,8 @@ export interface FrontOptions {
 export async function startTlsFront(p: TestProxy, opts: FrontOptions = {}): Promise<TlsFront> {
   const pki = new TestPki();
   const leaf = pki.issue({ names: ['localhost', '127.0.0.1'] });
-  const { store, lifecycle, metrics, shadow } = p.proxy;
-  const access = new AccessLog(p.logger, new RouteMeters(metrics, ''));
+  const { store, lifecycle, metrics, shadow, status } = p.proxy;
+  const access = new AccessLog(p.logger, new RouteMeters(metrics, ''), status);
   const handler = new ProxyHandler(store, lifecycle, access, { logger: p.logger, metrics, shadow, random: opts.random });
   const limits = store.current.server;
   const h2 = createH2Server(limits, handler, access, p.logger, { clock: opts.clock });

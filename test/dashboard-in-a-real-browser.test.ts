@@ -45,6 +45,8 @@ describe('the dashboard in a real browser, on the demo stack', () => {
   });
 
   it('shows every route with its stage, and the progress with its chart', async () => {
+    // Like every admin endpoint, the page needs the token (the browser sends it: extraHTTPHeaders).
+    expect((await fetch(admin + '/')).status).toBe(401);
     const { page } = browser;
     const response = await page.goto(admin + '/');
     expect(response?.status()).toBe(200);

@@ -131,6 +131,9 @@ describe('the /shadow page in a real browser', () => {
     await expect(page.evaluate<string>(`getComputedStyle(document.querySelector('section.card[data-route="/orders"] .badge')).color`)).resolves.toBe('rgb(26, 127, 55)');
     await expect(page.evaluate<string>(`getComputedStyle(document.querySelector('section.card[data-route="/users"] .badge')).color`)).resolves.not.toBe('rgb(26, 127, 55)');
     await expect(card.locator('.verdict-text').innerText()).resolves.toBe('ready: 99.7% match over 1,200 requests');
+    // One page family: each card leads to its route's detail on the dashboard.
+    await expect(card.getByRole('link', { name: 'on the dashboard' }).getAttribute('href')).resolves.toBe('/#route=%2Forders');
+    await expect(page.getByRole('navigation', { name: 'pages' }).getByRole('link', { name: 'Dashboard' }).getAttribute('href')).resolves.toBe('/');
 
     const stat = (label: string) => card.locator('.stat', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`, 'i') }) }).locator('dd');
     await expect(stat('match rate').innerText()).resolves.toMatch(/^99\.7%\s+1,197 of 1,200 compared$/);

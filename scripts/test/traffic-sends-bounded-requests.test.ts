@@ -85,6 +85,7 @@ describe('npm run traffic (scripts/lib/demo/traffic.ts)', () => {
     expect(text).toContain('by status: 200 x39, 201 x1');
     expect(text).toContain('curl localhost:9901/shadow/report');
     expect(text).toContain('open http://127.0.0.1:9901/shadow');
+    expect(text).toMatch(/^  open http:\/\/127\.0\.0\.1:9901\/ +# the dashboard/m);
     expect(text).toContain('npx strangler report');
   });
 

@@ -16,6 +16,7 @@ import type { AdminGroup } from './group.js';
 import { adminGuard } from './guard.js';
 import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
 import { shadowReset } from './shadow-reset.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { logLevelRoutes } from './log-level.js';
 import { statusRoutes } from './status-route.js';
 import type { StatusBook } from '../status/book.js';
@@ -64,6 +65,9 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.use(bearerAuth(deps.token));
 
   const { group } = deps;
+  // GET / (the migration dashboard) and GET /shadow/mismatches (its side-by-side bodies).
+  app.use(dashboardRoutes(deps.shadow));
+
   app.get('/metrics', async (_req, res) => {
     if (group === undefined) res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     else {

@@ -17,6 +17,8 @@
 import { groupDigits, percentDown } from '../shadow/format.js';
 import type { ShadowReport } from '../shadow/report.js';
 import { SCRIPT, STYLE } from './shadow-page-assets.js';
+import { familyNav } from './dashboard/layout.js';
+import { FAMILY_STYLE } from './dashboard/style.js';
 
 export { SHADOW_PAGE_CSP } from './shadow-page-assets.js';
 import { summarize, type LatencySummary, type ReportSummary, type Thresholds } from '../shadow/summary.js';
@@ -210,7 +212,8 @@ function card(s: ReportSummary, index: number): string {
   const id = `route-${index + 1}`;
   const cls = VERDICT_CLASS[s.verdict];
   const head =
-    `<header class="card-head"><h2 id="${id}-title"><code>${esc(s.route)}</code></h2>${badge(s)}</header>` +
+    `<header class="card-head"><h2 id="${id}-title"><code>${esc(s.route)}</code></h2>${badge(s)}` +
+    `<a class="to-dashboard" href="/#route=${esc(encodeURIComponent(s.route))}">on the dashboard</a></header>` +
     `<p class="verdict-text">${esc(s.verdictText)}</p>` +
     `<p class="since">counting since ${timeTag(s.since)}</p>`;
   let body: string;
@@ -250,8 +253,8 @@ export function renderShadowPage(reports: readonly ShadowReport[], now: Date, op
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     '<meta name="robots" content="noindex">' +
     '<title>Shadow report · strangler</title>' +
-    `<style>${STYLE}</style></head><body>` +
-    '<header class="page-head"><h1>Shadow report</h1>' +
+    `<style>${STYLE}${FAMILY_STYLE}</style></head><body>` +
+    `<header class="page-head"><h1>Shadow report</h1>${familyNav('shadow')}` +
     `<span class="generated">generated ${timeTag(generated)}</span>` +
     '<a class="refresh" href="">↻ Refresh</a></header>' +
     `<main>${content}</main>` +

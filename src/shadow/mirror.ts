@@ -257,11 +257,17 @@ export class ShadowTask implements CopySink, EventSource {
     const shadowStatus = rawShadow.status;
     const shadowMs = s.ms;
     // JSON and bytes end within run(); a big HTML answer on later turns.
-    this.#deps.reports.turns.run(compareSteps(primary, shadow, this.#state.optionsNow()), (outcome) => this.#compared(outcome, shadowStatus, shadowMs));
+    const sides: [Captured, Captured] = [primary, shadow];
+    this.#deps.reports.turns.run(compareSteps(primary, shadow, this.#state.optionsNow()), (outcome) => this.#compared(outcome, shadowStatus, shadowMs, sides));
   }
 
-  #compared(outcome: StepsOutcome<Comparison>, shadowStatus: number, shadowMs: number): void {
-    if (outcome.ok) return this.#finish(comparedEvent(this, outcome.value, shadowStatus, shadowMs));
+  #compared(outcome: StepsOutcome<Comparison>, shadowStatus: number, shadowMs: number, sides: [Captured, Captured]): void {
+    if (outcome.ok) {
+      const event = comparedEvent(this, outcome.value, shadowStatus, shadowMs);
+      // Kept for the dashboard's side-by-side view.
+      if (!this.#finished && event.result === 'mismatch') this.#deps.reports.bodies.keep(event, outcome.value.body, ...sides);
+      return this.#finish(event);
+    }
     this.#deps.logger.warn({ msg: LOG.shadowCompareFailed, route: this.#req.route, err: outcome.error });
     this.#skip('compare_failed');
   }

@@ -17,6 +17,7 @@ import { ShadowLogWriter, type ShadowEvent, type ShadowLogWriterOptions } from '
 import type { ExpectedRoute } from './merge.js';
 import { emptyReport, record, type ShadowReport } from './report.js';
 import { Turns } from './turns.js';
+import { MismatchBodies } from './bodies.js';
 import { LOG } from '../observability/log-messages.js';
 
 /** A route that shadows, as a table has it: its prefix and its shadow config as one text. */
@@ -42,6 +43,8 @@ export class ShadowReports extends EventEmitter {
   readonly #logOptions: ShadowLogWriterOptions;
   #log: ShadowLogWriter | null = null;
   /** The event loop's turns, shared by the comparisons that take several steps. */
+  /** The bodies of each route's last mismatches (this process's only; GET /shadow/mismatches). */
+  readonly bodies = new MismatchBodies();
   readonly turns = new Turns(undefined, (err) => this.#logOptions.logger?.warn({ msg: LOG.shadowCompareFailed, err }));
 
   /** `logger` and `metrics`: where the shadow log's failures are told and counted. */
@@ -88,6 +91,7 @@ export class ShadowReports extends EventEmitter {
       }
       next.set(route, { key, since: now });
       this.#byRoute.delete(route);
+      this.bodies.clear(route);
       fresh.push(route);
     }
     this.#applied = next;
@@ -104,6 +108,7 @@ export class ShadowReports extends EventEmitter {
     if (route !== undefined && !this.#applied.has(route) && !this.#byRoute.has(route)) return null;
     for (const r of routes) {
       this.#byRoute.delete(r);
+      this.bodies.clear(r);
       const held = this.#applied.get(r);
       if (held !== undefined) this.#applied.set(r, { key: held.key, since });
     }

@@ -26,6 +26,7 @@ export function banner(a: StackAddresses): string {
   ];
   const trafficFlags = flags.length === 0 ? '' : ` -- ${flags.join(' ')}`;
   const shadow = [
+    [`open ${admin}/`, 'the migration dashboard: progress, every route, click one for its shadow report'],
     [`npm run traffic${trafficFlags}`, 'a few hundred requests through the proxy, then stops'],
     [`open ${admin}/shadow`, 'the shadow report: where the orders service differs'],
     [`curl localhost:${a.adminPort}/shadow/report`, 'the same, as JSON'],

@@ -228,6 +228,7 @@ export function describeTraffic(s: TrafficSummary, opts: TrafficOptions): string
   if (s.failed > 0) lines.push(`  ${s.failed} got no response (see "by status").`);
   const reportFlag = admin === TRAFFIC_DEFAULTS.admin ? '' : ` --admin ${admin}`;
   const where = [
+    [`open ${admin}/`, 'the dashboard (click /orders, then a mismatch)'],
     [`open ${admin}/shadow`, 'the page'],
     [`curl ${adminShort}/shadow/report`, 'the JSON'],
     [`npx strangler report${reportFlag}`, 'in the terminal'],

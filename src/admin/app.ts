@@ -66,7 +66,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
 
   const { group } = deps;
   // GET / (the migration dashboard) and GET /shadow/mismatches (its side-by-side bodies).
-  app.use(dashboardRoutes(deps.shadow));
+  app.use(dashboardRoutes(deps.shadow, group));
 
   app.get('/metrics', async (_req, res) => {
     if (group === undefined) res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

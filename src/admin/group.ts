@@ -4,6 +4,7 @@
 import type { ReloadOutcome, ReloadTrigger } from '../routing/reloader.js';
 import type { ShadowReport } from '../shadow/report.js';
 import type { StatusCells } from '../status/cells.js';
+import type { KeptMismatch } from '../shadow/bodies.js';
 
 export interface GroupReload {
   readonly outcome: ReloadOutcome;
@@ -19,6 +20,8 @@ export interface AdminGroup {
   metrics(): Promise<{ readonly contentType: string; readonly text: string }>;
   /** Every worker's shadow reports (not merged yet). */
   shadowReports(): Promise<ShadowReport[]>;
+  /** The bodies of a route's last mismatches, every worker's merged (newest first, bounded like one process's). */
+  mismatches(route: string): Promise<KeptMismatch[]>;
   /** Every worker's migration-status cells (not merged yet). */
   statusCells(): Promise<StatusCells[]>;
   /** Starts the workers' reports afresh like the primary's (POST /shadow/reset). */

@@ -68,6 +68,17 @@ export function keptSide(h: HeldSide): KeptSide {
 
 type Held = Omit<KeptMismatch, 'primary' | 'shadow'> & { readonly primary: HeldSide; readonly shadow: HeldSide };
 
+/**
+ * Several processes' lists of a route's kept mismatches (each newest first) as one: newest
+ * first by `at`, and bounded like a single process's (the newest KEPT_PER_ROUTE).
+ */
+export function mergeKept(lists: readonly (readonly KeptMismatch[])[]): KeptMismatch[] {
+  const all = lists.flat();
+  // ISO timestamps order as text; the sort is stable, so ties keep each list's own order.
+  all.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  return all.slice(0, KEPT_PER_ROUTE);
+}
+
 export class MismatchBodies {
   readonly #byRoute = new Map<string, Held[]>();
 

@@ -1,6 +1,6 @@
 // The admin API's view of a group of workers (admin/group.ts), built on the primary's reloader
 // and WorkerGroup: a reload reaches every worker before it is answered (bounded), /metrics and
-// /shadow/report gather every worker's over IPC (bounded; a worker that does not answer in time
+// /shadow/report (and /status, /shadow/mismatches) gather every worker's over IPC (bounded; a worker that does not answer in time
 // is left out of that answer).
 
 import { AggregatorRegistry } from 'prom-client';
@@ -13,6 +13,7 @@ import type { ValidConfig } from '../routing/source.js';
 import type { TableStore } from '../routing/store.js';
 import type { RouteTable } from '../routing/table.js';
 import type { ShadowReport } from '../shadow/report.js';
+import { mergeKept, type KeptMismatch } from '../shadow/bodies.js';
 import type { WorkerGroup } from './group.js';
 import type { MetricsAnswer, ShadowAnswer } from './messages.js';
 import type { StatusCells } from '../status/cells.js';
@@ -56,6 +57,7 @@ export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
     async shadowReports(): Promise<ShadowReport[]> {
       return (await group.ask<ShadowAnswer>('shadow', ASK_MS)).flatMap((a) => a.reports);
     },
+    mismatches: async (route) => mergeKept(await group.ask<KeptMismatch[]>('mismatches', ASK_MS, route)),
     statusCells: () => group.ask<StatusCells>('status', ASK_MS),
     shadowReset(route) {
       group.shadowReset(route ?? null);

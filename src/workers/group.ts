@@ -188,8 +188,9 @@ export class WorkerGroup {
     return this.#changed.until(() => this.all((m) => m.ready && m.version === version), timeoutMs);
   }
 
-  /** Asks every ready worker; the answers that came within `timeoutMs` (a worker dying meanwhile is left out). */
-  async ask<T>(what: AskWhat, timeoutMs: number): Promise<T[]> {
+  /** Asks every ready worker; the answers that came within `timeoutMs` (a worker dying meanwhile is left out).
+   *  `route`: the route asked about (for 'mismatches'). */
+  async ask<T>(what: AskWhat, timeoutMs: number, route?: string): Promise<T[]> {
     const asked = [...this.#members.values()].filter((m) => m.ready);
     const answers = asked.map(
       (m) =>
@@ -205,7 +206,7 @@ export class WorkerGroup {
           };
           this.#answers.set(id, (v) => done(v as T));
           m.worker.once('exit', gone);
-          this.#send(m, { tag: TAG, type: 'ask', id, what });
+          this.#send(m, { tag: TAG, type: 'ask', id, what, ...(route === undefined ? {} : { route }) });
         }),
     );
     return (await Promise.all(answers)).filter((v): v is Awaited<T> => v !== undefined);

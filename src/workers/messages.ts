@@ -8,6 +8,7 @@ import type { StepFigures, StepSnapshot } from '../routing/canary-steps.js';
 import type { ValidConfig } from '../routing/source.js';
 import type { ShadowReport } from '../shadow/report.js';
 import type { ExpectedRoute } from '../shadow/merge.js';
+import type { KeptMismatch } from '../shadow/bodies.js';
 import type { StatusCells } from '../status/cells.js';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
@@ -19,13 +20,16 @@ export type ToWorker =
   | { readonly tag: typeof TAG; readonly type: 'config'; readonly trigger: ReloadTrigger | 'start'; readonly valid: ValidConfig; readonly steps?: readonly StepSnapshot[] }
   | { readonly tag: typeof TAG; readonly type: 'halt'; readonly version: string; readonly route: string; readonly halted: HaltState }
   | { readonly tag: typeof TAG; readonly type: 'canary-steps'; readonly steps: readonly StepSnapshot[] }
-  | { readonly tag: typeof TAG; readonly type: 'ask'; readonly id: number; readonly what: AskWhat }
+  // `route`: the route asked about ('mismatches' only).
+  | { readonly tag: typeof TAG; readonly type: 'ask'; readonly id: number; readonly what: AskWhat; readonly route?: string }
   | { readonly tag: typeof TAG; readonly type: 'shadow-reset'; readonly route: string | null }
   | { readonly tag: typeof TAG; readonly type: 'log-level'; readonly level: string };
 
 /** The primary's questions to the workers; 'status': the migration status's cells (status/cells.ts);
- *  'canary': the progressive canaries' figures over their current step. */
-export type AskWhat = 'shadow' | 'metrics' | 'status' | 'canary';
+ *  'canary': the progressive canaries' figures over their current step; 'mismatches': the bodies
+ *  of one route's last mismatches (bounded: KEPT_PER_ROUTE of them, each side's body the text of
+ *  at most KEPT_BODY_MAX_BYTES, shadow/bodies.ts: an answer of at most ~2.5 MiB of text). */
+export type AskWhat = 'shadow' | 'metrics' | 'status' | 'canary' | 'mismatches';
 
 export interface ShadowAnswer {
   readonly reports: ShadowReport[];
@@ -39,7 +43,7 @@ export type FromWorker =
   | { readonly tag: typeof TAG; readonly type: 'version'; readonly version: string; readonly error?: string }
   | { readonly tag: typeof TAG; readonly type: 'ready'; readonly version: string; readonly port: number }
   | { readonly tag: typeof TAG; readonly type: 'halt'; readonly version: string; readonly route: string; readonly halted: HaltState }
-  | { readonly tag: typeof TAG; readonly type: 'answer'; readonly id: number; readonly value: ShadowAnswer | MetricsAnswer | StatusCells | StepFigures[] };
+  | { readonly tag: typeof TAG; readonly type: 'answer'; readonly id: number; readonly value: ShadowAnswer | MetricsAnswer | StatusCells | StepFigures[] | KeptMismatch[] };
 
 export function isOurs<T extends { tag: string }>(m: unknown): m is T {
   return typeof m === 'object' && m !== null && (m as { tag?: unknown }).tag === TAG;

@@ -2,8 +2,8 @@
 // port with it (the same startStrangler as a single process, minus the file, the watcher and the
 // admin port), and answers the primary's messages: a new config (it answers with the version it
 // runs), a canary halted elsewhere, a progressive canary's step (the primary decides them), and
-// the admin's questions (shadow reports, metrics, a progressive canary's figures). Nothing
-// here runs per request: a request never waits for IPC.
+// the admin's questions (shadow reports, metrics, a progressive canary's figures, a route's
+// mismatch bodies). Nothing here runs per request: a request never waits for IPC.
 
 import { startStrangler, type Strangler } from '../bootstrap.js';
 import type { Logger } from '../observability/logger.js';
@@ -113,6 +113,7 @@ async function answer(p: Strangler, m: Extract<ToWorker, { type: 'ask' }>): Prom
     m.what === 'shadow' ? { reports: p.shadow.reports(), shadowed: p.shadow.shadowed() }
     : m.what === 'status' ? p.status.snapshot()
     : m.what === 'canary' ? stepFigures(p.store.current)
+    : m.what === 'mismatches' ? p.shadow.bodies.list(m.route ?? '')
     : await p.metrics.registry.getMetricsAsJSON();
   send({ tag: TAG, type: 'answer', id: m.id, value });
 }

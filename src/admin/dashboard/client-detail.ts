@@ -39,7 +39,7 @@ function makeSample(m) {
     if (show && !sbs.firstChild) {
       var k = kept.get(sampleKey(m));
       if (k) sideBySide(k).forEach(function (p) { sbs.appendChild(p); });
-      else sbs.appendChild(h('p', { cls: 'muted', text: 'The bodies of this mismatch are not kept here: this process keeps the last 20 of each route it compared itself.' }));
+      else sbs.appendChild(h('p', { cls: 'muted', text: 'The bodies of this mismatch are no longer kept: the proxy keeps those of each route\'s last 20 mismatches (a restarted process forgets its own).' }));
     }
     sbs.hidden = !show;
     open.setAttribute('aria-expanded', String(show));

@@ -65,9 +65,20 @@ function makeRouteRow() {
   tr.cells[0].appendChild(h('span', { cls: 'line muted host' }));
   tr.cells[1].appendChild(h('span', { cls: 'badge' }));
   [4, 5, 6, 10].forEach(function (c) { tr.cells[c].className = 'num'; });
+  tr.cells[8].className = 'canary';
   return tr;
 }
 function sideLabel(sd) { return sd.upstream + (sd.role === 'primary' ? '' : ' (' + sd.role + ')'); }
+/** A canary's percent and upstream, its state and step; a climbing one: why it held last, when it is checked next. */
+function canaryLines(cn) {
+  if (cn == null) return ['—'];
+  var p = cn.progress, out = [cn.percent + '% → ' + cn.upstream];
+  out.push(cn.halted ? 'halted: ' + cn.halted.reason : p ? p.state + ', step ' + (p.step + 1) + ' of ' + p.steps.length : 'fixed');
+  if (cn.halted || !p) return out;
+  if (p.state === 'climbing' && p.last && p.last.result === 'held') out.push('held: ' + p.last.reason);
+  if (p.nextCheckAt) out.push('next check ' + clock(p.nextCheckAt).slice(11));
+  return out;
+}
 function fillRouteRow(tr, r) {
   var c = tr.cells, a = c[0].querySelector('a');
   setAttr(a, 'href', routeHref(r.prefix));
@@ -81,9 +92,7 @@ function fillRouteRow(tr, r) {
   lines(c[6], r.sides.map(function (sd) { return ms(sd.p99Ms); }));
   lines(c[7], r.shadow == null ? ['—'] : [r.shadow.verdict + ' · ' + pct(r.shadow.matchRate) + ' match',
     groupDigits(r.shadow.compared) + ' compared → ' + r.shadow.upstream]);
-  var cn = r.canary;
-  lines(c[8], cn == null ? ['—'] : [cn.percent + '% → ' + cn.upstream,
-    cn.halted ? 'halted: ' + cn.halted.reason : cn.progress ? cn.progress.state + ', step ' + (cn.progress.step + 1) + ' of ' + cn.progress.steps.length : 'fixed']);
+  lines(c[8], canaryLines(r.canary));
   lines(c[9], r.breaker == null ? ['—'] : ['primary ' + r.breaker.primary].concat(r.breaker.canary == null ? [] : ['canary ' + r.breaker.canary]));
   setText(c[10], groupDigits(r.fallbacks));
 }

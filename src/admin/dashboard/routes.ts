@@ -1,14 +1,16 @@
 // The dashboard's admin endpoints (behind the admin token, like every page of the admin port):
 // GET / (the page; it fetches /status, /shadow/report and /shadow/mismatches as JSON) and
 // GET /shadow/mismatches?route=PREFIX (the bodies of the route's last mismatches, kept by this
-// process: bodies.ts).
+// process: bodies.ts; with workers, every worker's, asked over IPC and merged).
 
 import express from 'express';
 import { newRequestId } from '../../forward/headers.js';
 import type { ShadowReports } from '../../shadow/store.js';
+import type { AdminGroup } from '../group.js';
 import { DASHBOARD_CSP, renderDashboardPage } from './page.js';
 
-export function dashboardRoutes(shadow: ShadowReports): express.Router {
+/** `group`: several workers (the bodies are kept in each worker, not here). */
+export function dashboardRoutes(shadow: ShadowReports, group?: Pick<AdminGroup, 'mismatches'>): express.Router {
   const router = express.Router();
   router.get('/', (_req, res) => {
     res
@@ -21,13 +23,14 @@ export function dashboardRoutes(shadow: ShadowReports): express.Router {
       })
       .send(renderDashboardPage());
   });
-  router.get('/shadow/mismatches', (req, res) => {
+  router.get('/shadow/mismatches', async (req, res) => {
     const route = req.query['route'];
     if (typeof route !== 'string' || route === '') {
       res.status(400).json({ error: 'bad_request', message: 'give the route: /shadow/mismatches?route=PREFIX', requestId: newRequestId() });
       return;
     }
-    res.set('cache-control', 'no-store').json({ route, mismatches: shadow.bodies.list(route) });
+    const mismatches = group === undefined ? shadow.bodies.list(route) : await group.mismatches(route);
+    res.set('cache-control', 'no-store').json({ route, mismatches });
   });
   return router;
 }

@@ -28,6 +28,7 @@ body.wide main { max-width: 1480px; }
 .badge.st-cut-over { color: var(--ready); background: var(--ready-bg); }
 table.routes td { font-size: 13px; }
 table.routes td .line { display: block; white-space: nowrap; }
+table.routes td.canary .line { white-space: normal; min-width: 12em; max-width: 22em; }
 table.routes td .side { color: var(--muted); }
 table.routes a.route { font-weight: 700; }
 .ready-list, .reloads { list-style: none; margin: 0; padding: 0; }

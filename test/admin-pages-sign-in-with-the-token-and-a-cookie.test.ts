@@ -75,6 +75,10 @@ describe('signing in to the admin pages with the token', () => {
     await proxy.logLine((l) => l.msg === LOG.adminSignInFailed && l.failures === 3); // the two held back and this one
     expect(lines()).toHaveLength(2);
     expect(JSON.stringify(proxy.logs)).not.toContain(TOKEN);
+    // A form the parser refuses gets a JSON error, not Express's page with a stack.
+    const big = await fetch(admin + '/session', { method: 'POST', headers: { ...FORM, origin }, body: 'token=' + 'x'.repeat(5000) });
+    expect(big.status).toBe(413);
+    await expect(big.json()).resolves.toMatchObject({ error: 'bad_request' });
   });
 
   it('answers the right token with 303 back to the page and an HttpOnly SameSite=Strict cookie that is not the token', async () => {

@@ -65,7 +65,7 @@ describe('signing in to the dashboard in a real browser, on the demo stack', () 
     expect(cookies).toHaveLength(1);
     expect(cookies[0]).toMatchObject({ name: 'strangler_admin', httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(cookies[0]!.value).not.toContain(TOKEN);
-    await expect(page.evaluate(() => document.cookie)).resolves.toBe('');
+    await expect(page.evaluate('document.cookie')).resolves.toBe('');
     expect(browser.problems.slice(before)).toEqual([]);
     signedInAt = browser.problems.length;
   });

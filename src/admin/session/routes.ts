@@ -5,7 +5,8 @@
 // token check; the admin guard has already refused a foreign Host or Origin.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { newRequestId } from '../../forward/headers.js';
 import { clearSessionCookie, safeNext, sessionValue, setSessionCookie } from './cookie.js';
 import type { FailedSignIns } from './failed-sign-ins.js';
 import { renderSignInPage, SIGN_IN_CSP, type SignInPage } from './sign-in-page.js';
@@ -46,6 +47,13 @@ export function sessionRoutes(token: string | undefined, failures: FailedSignIns
     }
     failures.failed(req.socket.remoteAddress);
     sendSignInPage(res, { next, message: 'That is not the admin token.' });
+  });
+
+  // A form the parser refuses (over 4 KiB, an unknown charset): a JSON 400, not Express's page.
+  router.use('/session', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const tooLarge = (err as { status?: number }).status === 413;
+    res.status(tooLarge ? 413 : 400).json({ error: 'bad_request', message: tooLarge ? 'the form is too large' : 'the sign-in form could not be read', requestId: newRequestId() });
   });
 
   router.post('/session/logout', (req, res) => {

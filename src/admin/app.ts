@@ -12,6 +12,9 @@ import { mergeByRoute } from '../shadow/merge.js';
 import type { ShadowReport } from '../shadow/report.js';
 import { summarize } from '../shadow/summary.js';
 import { bearerAuth } from './auth.js';
+import { FailedSignIns } from './session/failed-sign-ins.js';
+import { sessionRoutes } from './session/routes.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type { AdminGroup } from './group.js';
 import { adminGuard } from './guard.js';
 import { renderShadowPage, SHADOW_PAGE_CSP } from './shadow-page.js';
@@ -43,6 +46,8 @@ export interface AdminDeps {
   readonly logger: Logger;
   /** The migration status's figures (GET /status); absent: no traffic figures. */
   readonly status?: StatusBook;
+  /** The clock of the failed sign-ins' log line (tests); the system's otherwise. */
+  readonly clock?: Clock;
 }
 
 export function createAdminApp(deps: AdminDeps): express.Express {
@@ -62,6 +67,8 @@ export function createAdminApp(deps: AdminDeps): express.Express {
     else res.status(503).json({ status: draining ? 'draining' : 'starting' });
   });
 
+  // A browser signs in with the token here (POST /session) and gets a cookie bearerAuth accepts.
+  app.use(sessionRoutes(deps.token, new FailedSignIns(deps.logger, deps.clock ?? systemClock)));
   app.use(bearerAuth(deps.token));
 
   const { group } = deps;

@@ -64,6 +64,8 @@ export const LOG = {
   tracingShutdownFailed: 'tracing exporter shutdown failed',
   // admin/log-level.ts (PUT /log-level)
   logLevelChanged: 'log level changed',
+  // admin/session/failed-sign-ins.ts (POST /session with a wrong token): at most one a minute
+  adminSignInFailed: 'admin sign-in failed',
 } as const;
 
 export type LogMessage = (typeof LOG)[keyof typeof LOG];

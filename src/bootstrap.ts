@@ -16,6 +16,7 @@ import { UpstreamPools } from './forward/pools.js';
 import { closeIdentity } from './identity/compile.js';
 import { RateLimitStores } from './identity/stores.js';
 import { Tracings } from './tracing/tracings.js';
+import { Recorders, type RecordersOptions } from './record/recorders.js';
 import { createPublicServer } from './forward/server.js';
 import { createH2Server } from './forward/h2-server.js';
 import type { Duplex } from 'node:stream';
@@ -57,6 +58,8 @@ export interface StartOptions {
   readonly onCanaryHalt?: HandlerDeps['onCanaryHalt'];
   /** Tests: how long finished spans wait to be batched for export (default 1 s). */
   readonly traceDelayMs?: number;
+  /** Recording's writers: a worker's slot (its own files), tests' disk and queue bounds. */
+  readonly record?: RecordersOptions;
 }
 
 export interface Strangler {
@@ -67,6 +70,7 @@ export interface Strangler {
   readonly lifecycle: Lifecycle;
   readonly reloader: Reloader;
   readonly shadow: ShadowReports;
+  readonly recorders: Recorders;
   /** Reload routes.yaml now (SIGHUP, POST /reload, the file watcher). */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
   /** SIGTERM behaviour: not ready, keep accepting for shutdownDelayMs, stop accepting, let in-flight requests finish (bounded), close. */
@@ -86,8 +90,9 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const stores = new RateLimitStores({ logger, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
   const shadow = new ShadowReports({ logger, metrics }, opts.clock);
   const tracings = new Tracings({ logger, dropped: metrics.traceSpansDropped, ...(opts.traceDelayMs === undefined ? {} : { scheduledDelayMs: opts.traceDelayMs }) });
+  const recorders = new Recorders({ logger, metrics, ...(opts.clock === undefined ? {} : { clock: opts.clock }) }, opts.record);
   const live = new Reloader({
-    file: opts.configPath, env: opts.env ?? process.env, pools, stores, tracings, metrics, logger, clock: opts.clock,
+    file: opts.configPath, env: opts.env ?? process.env, pools, stores, tracings, recorders, metrics, logger, clock: opts.clock,
     onSwap: (t) => {
       shadow.setLog(t.server.shadowLog);
       shadow.applyShadows(shadowKeys(t)); // a route's report counts from when its shadow config applied
@@ -112,6 +117,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     pools.destroy();
     stores.closeAll();
     void tracings.closeAll();
+    void recorders.closeAll();
     throw err;
   }
   started = true;
@@ -126,6 +132,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     closeIdentity(table.identity);
     stores.closeAll();
     void tracings.closeAll();
+    void recorders.closeAll();
     throw new AdminExposedError(exposed);
   }
 
@@ -162,6 +169,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     closeIdentity(table.identity);
     stores.closeAll();
     void tracings.closeAll();
+    void recorders.closeAll();
     throw err;
   }
   if (changedEarly) void reload('watch');
@@ -217,10 +225,10 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       clearTimeout(traceTimer);
       // The shadow log's queued lines are written out, bounded like every other wait here.
       let logTimer: NodeJS.Timeout | undefined;
-      await Promise.race([shadow.close(), new Promise<void>((resolve) => (logTimer = setTimeout(resolve, drainMs)))]);
+      await Promise.race([Promise.all([shadow.close(), recorders.closeAll()]), new Promise<void>((resolve) => (logTimer = setTimeout(resolve, drainMs)))]);
       clearTimeout(logTimer);
       logger.info({ msg: LOG.stopped });
     })());
 
-  return { port, adminPort, store, metrics, lifecycle, reloader: live, shadow, reload, shutdown };
+  return { port, adminPort, store, metrics, lifecycle, reloader: live, shadow, recorders, reload, shutdown };
 }

@@ -12,7 +12,7 @@ import type { ReloadTrigger } from '../routing/reloader.js';
 import type { ValidConfig } from '../routing/source.js';
 import { LOG } from '../observability/log-messages.js';
 import { BACKOFF, nextDelay, remember, type BackoffPolicy } from './backoff.js';
-import { isOurs, TAG, type FromWorker, type ToWorker } from './messages.js';
+import { isOurs, TAG, WORKER_SLOT_ENV, type FromWorker, type ToWorker } from './messages.js';
 import { Waiters } from './waiters.js';
 
 export interface WorkerView {
@@ -105,7 +105,7 @@ export class WorkerGroup {
   }
 
   #fork(slot: number): void {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) }); // its recording files are its own (record/file-names.ts)
     const member: Member = { worker, slot, forkedAt: this.#now(), version: null, ready: false };
     this.#members.set(worker.id, member);
     worker.on('message', (raw: unknown) => {

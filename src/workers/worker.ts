@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ValidConfig } from '../routing/source.js';
 import type { ReloadTrigger } from '../routing/reloader.js';
 import { LOG } from '../observability/log-messages.js';
-import { isOurs, TAG, type FromWorker, type ToWorker } from './messages.js';
+import { isOurs, TAG, workerSlot, type FromWorker, type ToWorker } from './messages.js';
 
 export interface WorkerOptions {
   readonly configPath: string;
@@ -77,6 +77,7 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
           configPath: opts.configPath, logger: opts.logger, env: opts.env, processMetrics: true, initial: valid, admin: false,
           ...(opts.port === undefined ? {} : { port: opts.port }),
           ...(opts.host === undefined ? {} : { host: opts.host }),
+          record: { slot: workerSlot(opts.env) },
           onCanaryHalt: (route, halted) => send({ tag: TAG, type: 'halt', version: proxy?.store.current.version ?? valid.version, route, halted }),
         });
         proxy = p;

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { startStrangler, type Strangler } from '../../src/bootstrap.js';
 import { createStreamLogger, type Logger } from '../../src/observability/logger.js';
 import type { Clock, Random } from '../../src/util/clock.js';
+import type { RecordersOptions } from '../../src/record/recorders.js';
 
 export interface Running {
   readonly port: number;
@@ -87,6 +88,8 @@ export interface ProxyOptions {
   readonly traceDelayMs?: number;
   /** The logger's level at start (default debug). */
   readonly logLevel?: string;
+  /** Recording's writers: the disk and the queue bounds (route key `record`). */
+  readonly record?: RecordersOptions;
 }
 
 /** A clock that moves only when told to. */
@@ -126,6 +129,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
     random: opts.random,
     certPollMs: opts.certPollMs,
     traceDelayMs: opts.traceDelayMs,
+    record: opts.record,
   });
   return {
     proxy,

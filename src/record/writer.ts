@@ -71,7 +71,8 @@ export class RecordWriter {
     }
     this.#queue.push({ line, bytes, route });
     this.#queuedBytes += bytes;
-    this.#pumping ??= this.#pump();
+    // The pump starts a turn after the first line: what else finishes in this turn joins its write.
+    this.#pumping ??= new Promise<void>((resolve) => setImmediate(() => void this.#pump().then(resolve)));
   }
 
   /** Writes what is queued, then closes the file; later lines are dropped (`closed`). */

@@ -16,13 +16,15 @@ import { RouteRecorder } from './recorder.js';
 import { RecordWriter, type RecordWriterDeps } from './writer.js';
 
 /** Defaults of a writer's queue bound. */
-export const RECORD_QUEUE_DEFAULTS = { maxQueuedBytes: 16 * 1024 * 1024, maxQueuedLines: 10_000 };
+export const RECORD_QUEUE_DEFAULTS = { maxQueuedBytes: 16 * 1024 * 1024, maxQueuedLines: 10_000, flushDelayMs: 100 };
 
 export interface RecordersOptions {
   /** Tests: the disk (default node:fs). */
   readonly fs?: RecordFileSystem;
   readonly maxQueuedBytes?: number;
   readonly maxQueuedLines?: number;
+  /** How long a queued line waits for others to share its write (default 100 ms; 0: the next turn). */
+  readonly flushDelayMs?: number;
   /** A worker's slot: its files are `NAME.w<slot>.EXT`; null (default): a single process. */
   readonly slot?: number | null;
 }
@@ -49,6 +51,7 @@ export class Recorders {
       clock: this.#clock,
       maxQueuedBytes: opts.maxQueuedBytes ?? RECORD_QUEUE_DEFAULTS.maxQueuedBytes,
       maxQueuedLines: opts.maxQueuedLines ?? RECORD_QUEUE_DEFAULTS.maxQueuedLines,
+      flushDelayMs: opts.flushDelayMs ?? RECORD_QUEUE_DEFAULTS.flushDelayMs,
       written: (route, n) => metrics.recorded.inc({ route }, n),
       dropped: (route, reason) => metrics.recordDropped.inc({ route, reason }),
       failed: (file, err) => warnings.note('warn', file, { msg: LOG.recordWriteFailed, file, error: err.message }),

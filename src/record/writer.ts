@@ -1,6 +1,7 @@
 // One bounded asynchronous writer per recording file. A request never waits for it: a line is
 // queued (bounded in lines and bytes; past either bound it is dropped, `queue_full`) and written
-// by one pump, a batch at a time, in order. A file that cannot be opened or written drops the
+// by one pump, a batch at a time, in order; the pump starts flushDelayMs after the first line
+// queued (or once 256 KiB are), so that lines share their system calls. A file that cannot be opened or written drops the
 // batch (`write_error`), is reported once to `failed` (the caller logs, aggregated per second),
 // and is not tried again for a second: lines meanwhile are dropped at once (`write_error`).
 // Before a batch would take the file past maxFileBytes, the file is renamed to its next rotation
@@ -18,6 +19,8 @@ export interface RecordWriterDeps {
   readonly clock: Clock;
   readonly maxQueuedBytes: number;
   readonly maxQueuedLines: number;
+  /** How long the first queued line waits for others to share its write (0: the next turn). */
+  readonly flushDelayMs: number;
   /** Lines of `route` written. */
   written(route: string, n: number): void;
   /** A line of `route` not written. */
@@ -25,6 +28,9 @@ export interface RecordWriterDeps {
   /** The file could not be opened, written or rotated. */
   failed(file: string, err: Error): void;
 }
+
+/** Queued bytes that start the pump before flushDelayMs has passed. */
+export const WRITE_AT_BYTES = 256 * 1024;
 
 /** After a failure, how long lines are dropped before the file is tried again. */
 export const RETRY_AFTER_MS = 1000;
@@ -48,6 +54,9 @@ export class RecordWriter {
   /** The highest rotation number on disk, once looked up. */
   #rotation: number | null = null;
   #failedAt = -Infinity;
+  /** While the pump waits to start: its timer, and what starts it now. */
+  #timer: NodeJS.Timeout | null = null;
+  #kick: (() => void) | null = null;
   #closed = false;
 
   constructor(file: string, maxFileBytes: number, deps: RecordWriterDeps) {
@@ -71,19 +80,37 @@ export class RecordWriter {
     }
     this.#queue.push({ line, bytes, route });
     this.#queuedBytes += bytes;
-    // The pump starts a turn after the first line: what else finishes in this turn joins its write.
-    this.#pumping ??= new Promise<void>((resolve) => setImmediate(() => void this.#pump().then(resolve)));
+    if (this.#pumping === null) this.#schedule();
+    else if (this.#kick !== null && this.#queuedBytes >= WRITE_AT_BYTES) this.#kick();
+  }
+
+  /** The pump starts flushDelayMs after the first queued line (0: the next turn), or as soon as
+   *  WRITE_AT_BYTES are queued: lines share writes (one system call per batch, not per line). */
+  #schedule(): void {
+    this.#pumping = new Promise<void>((resolve) => {
+      const start = (): void => {
+        if (this.#timer !== null) clearTimeout(this.#timer);
+        this.#timer = null;
+        this.#kick = null;
+        void this.#pump().then(resolve);
+      };
+      this.#kick = start;
+      if (this.#deps.flushDelayMs > 0) this.#timer = setTimeout(start, this.#deps.flushDelayMs);
+      else setImmediate(() => this.#kick?.());
+    });
   }
 
   /** Writes what is queued, then closes the file; later lines are dropped (`closed`). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#kick?.();
     await this.#pumping;
     await this.#closeFile();
   }
 
   /** Resolves once the queue is empty (tests, shutdown). */
   async flushed(): Promise<void> {
+    this.#kick?.();
     while (this.#pumping !== null) await this.#pumping;
   }
 

@@ -16,6 +16,7 @@ import { UpstreamPools } from './forward/pools.js';
 import { closeIdentity } from './identity/compile.js';
 import { RateLimitStores } from './identity/stores.js';
 import { Tracings } from './tracing/tracings.js';
+import { Recorders, type RecordersOptions } from './record/recorders.js';
 import { createPublicServer } from './forward/server.js';
 import { createH2Server } from './forward/h2-server.js';
 import type { Duplex } from 'node:stream';
@@ -67,6 +68,8 @@ export interface StartOptions {
   readonly decideCanarySteps?: boolean;
   /** Tests: what calls the progressive canaries' check (default every CANARY_TICK_MS). */
   readonly canaryTicker?: Ticker;
+  /** Recording's writers: a worker's slot (its own files), tests' disk and queue bounds. */
+  readonly record?: RecordersOptions;
 }
 
 export interface Strangler {
@@ -79,6 +82,7 @@ export interface Strangler {
   readonly shadow: ShadowReports;
   /** The migration status's figures (GET /status). */
   readonly status: StatusBook;
+  readonly recorders: Recorders;
   /** Reload routes.yaml now (SIGHUP, POST /reload, the file watcher). */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome>;
   /** SIGTERM behaviour: not ready, keep accepting for shutdownDelayMs, stop accepting, let in-flight requests finish (bounded), close. */
@@ -109,8 +113,9 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const status = new StatusBook(opts.clock);
   shadow.on('event', (e: ShadowEvent) => status.shadowEvent(e));
   const tracings = new Tracings({ logger, dropped: metrics.traceSpansDropped, ...(opts.traceDelayMs === undefined ? {} : { scheduledDelayMs: opts.traceDelayMs }) });
+  const recorders = new Recorders({ logger, metrics, ...(opts.clock === undefined ? {} : { clock: opts.clock }) }, opts.record);
   const live = new Reloader({
-    file: opts.configPath, env: opts.env ?? process.env, pools, stores, tracings, metrics, logger, clock: opts.clock,
+    file: opts.configPath, env: opts.env ?? process.env, pools, stores, tracings, recorders, metrics, logger, clock: opts.clock,
     onReload: (o, trigger) => status.reloaded(o, trigger),
     onSwap: (t) => {
       status.setTable(t);
@@ -137,6 +142,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     pools.destroy();
     stores.closeAll();
     void tracings.closeAll();
+    void recorders.closeAll();
     throw err;
   }
   started = true;
@@ -152,6 +158,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     closeIdentity(table.identity);
     stores.closeAll();
     void tracings.closeAll();
+    void recorders.closeAll();
     throw new AdminExposedError(exposed);
   }
 
@@ -188,6 +195,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     closeIdentity(table.identity);
     stores.closeAll();
     void tracings.closeAll();
+    void recorders.closeAll();
     throw err;
   }
   if (changedEarly) void reload('watch');
@@ -245,10 +253,10 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       clearTimeout(traceTimer);
       // The shadow log's queued lines are written out, bounded like every other wait here.
       let logTimer: NodeJS.Timeout | undefined;
-      await Promise.race([shadow.close(), new Promise<void>((resolve) => (logTimer = setTimeout(resolve, drainMs)))]);
+      await Promise.race([Promise.all([shadow.close(), recorders.closeAll()]), new Promise<void>((resolve) => (logTimer = setTimeout(resolve, drainMs)))]);
       clearTimeout(logTimer);
       logger.info({ msg: LOG.stopped });
     })());
 
-  return { port, adminPort, store, metrics, lifecycle, reloader: live, shadow, status, reload, shutdown };
+  return { port, adminPort, store, metrics, lifecycle, reloader: live, shadow, status, recorders, reload, shutdown };
 }

@@ -250,6 +250,7 @@ const WORKER_BARS = [['strangler-w2-2x', 1.1]] as const;
 const ADDED_US_BARS = [
   ['strangler-ratelimit', 'strangler', 5], ['strangler-jwt', 'strangler', 25], ['strangler-forward-auth', 'strangler', 10],
   ['strangler-trace-1', 'strangler', 40], ['strangler-trace-001', 'strangler', 3],
+  ['strangler-record', 'strangler', 15], // issue 16: recording every request of the route
 ] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }

@@ -223,6 +223,9 @@ export const TARGETS: readonly Target[] = [
   // 100 (what the unsampled 99 cost: the server span object, traceparent, the sampler's draw).
   stranglerTarget({ key: 'strangler-trace-1', name: 'strangler + tracing (sampleRatio 1.0)', cpuOnly: true, credentials: tracing(1) }),
   stranglerTarget({ key: 'strangler-trace-001', name: 'strangler + tracing (sampleRatio 0.01)', cpuOnly: true, credentials: tracing(0.01) }),
+  // Recording row (issue 16 bar, CPU section only): every request of the measured route recorded
+  // (its line built, queued and written to a file in the bench's tmp dir).
+  stranglerTarget({ key: 'strangler-record', name: 'strangler + record (100%)', cpuOnly: true, credentials: recording }),
   nginxTarget(NGINX_KEY, 'nginx'),
   nodeProxy('express', 'express + http-proxy-middleware', 'express-proxy.js'),
   nodeProxy(FASTIFY_KEY, '@fastify/http-proxy', 'fastify-proxy.js'),
@@ -246,6 +249,10 @@ async function jwtCredentials(ctx: BenchContext): Promise<{ config: Omit<Strangl
     },
     headers: { authorization: `Bearer ${token}` },
   };
+}
+
+async function recording(ctx: BenchContext): Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {
+  return { config: { measuredRoute: { record: { file: join(ctx.tmpDir, 'record', 'bench.jsonl'), percent: 100 } } }, headers: {} };
 }
 
 function tracing(sampleRatio: number): (ctx: BenchContext) => Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {

@@ -14,6 +14,7 @@ import { hostProblem } from './host-syntax.js';
 import { authenticators, rateLimit, rateLimitStore, routeAuth } from './identity-schema.js';
 import { HEADER_NAME_PATTERN } from './schema-patterns.js';
 import { tracingSchema } from './tracing-schema.js';
+import { recordSchema } from './record-schema.js';
 
 const int = (minimum?: number, maximum?: number): SchemaObject => ({
   type: 'integer',
@@ -151,6 +152,7 @@ const route = obj(
     canary,
     auth: routeAuth,
     rateLimit,
+    record: recordSchema,
   },
   ['prefix', 'upstream'],
 );

@@ -204,6 +204,21 @@ export interface RouteConfig extends RouteDefaults {
   /** One authenticator's name or a list: the first that accepts wins. */
   readonly auth?: string | readonly string[];
   readonly rateLimit?: RateLimitConfig;
+  /** Its exchanges written to a JSON-lines file (src/record/). */
+  readonly record?: RecordConfig;
+}
+
+/** A route's `record`: which exchanges are written where (defaults in routing/defaults.ts). */
+export interface RecordConfig {
+  /** Relative to the routes file's folder. */
+  readonly file: string;
+  readonly percent?: number;
+  readonly methods?: readonly string[];
+  readonly maxBodyBytes?: number;
+  readonly maxFileBytes?: number;
+  readonly redactHeaders?: readonly string[];
+  /** Extension: JSON paths whose values are recorded as "<redacted>". */
+  readonly redactJson?: readonly string[];
 }
 
 export interface StranglerConfig {

@@ -15,3 +15,13 @@ export interface Sending {
   /** `err` is an UpstreamFailure of kind 'timeout' (timeoutMs spent) or 'cancelled' (the client left). */
   abort(err: UpstreamFailure): void;
 }
+
+/** What is fed the primary's answer as the exchange relays it: the shadow's task, a recording,
+ *  or both (AnswerTaps). `sent`: a shadow copy went out (the access line's flag). */
+export interface AnswerTap {
+  readonly sent: boolean | undefined;
+  primaryHead(status: number, raw: readonly Buffer[]): void;
+  primaryData(chunk: Buffer): void;
+  /** `ok`: the answer ended complete (no error, the client still there). */
+  primaryEnd(ok: boolean): void;
+}

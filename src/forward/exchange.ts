@@ -9,7 +9,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../routing/table.js';
 import type { Upstream } from './pools.js';
 import type { Attempt, AttemptListener, ResponseSink } from './attempt.js';
-import type { ShadowTask } from '../shadow/mirror.js';
 import { responseHeaders } from './headers.js';
 import { sendError, writeHeadOrUndo } from './respond.js';
 import { h2ResponseHeaderObject } from './h2-response-headers.js';
@@ -19,7 +18,7 @@ import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
 import { breakResponse, h2StreamOf } from './h2-stream.js';
-import type { ExchangeEnd, Sending } from './exchange-types.js';
+import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 
 export type { ExchangeEnd, Sending } from './exchange-types.js';
@@ -64,8 +63,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   publicOrigin: string | null = null;
   /** Fields every answer relayed to the client gets besides (a rate-limited route's RateLimit fields). */
   extraHeaders: readonly string[] | null = null;
-  /** Mirrored to the route's shadow: fed the answer as it is relayed (a bounded tee). */
-  capture: ShadowTask | null = null;
+  /** Mirrored to the route's shadow, or recorded (or both): fed the answer as it is relayed (a bounded tee). */
+  capture: AnswerTap | null = null;
   /** Its spans, when server.tracing is on. */
   trace: RequestTrace | null = null;
   /** For the access line: the client's address (trustedProxies applied), the extra attempts sent

@@ -30,6 +30,8 @@ import type { GateResult, RouteGate } from '../identity/gate.js';
 import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
 import { clientFieldsOf, clientIpOf, userAgentOf } from './client-fields.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
+import { teeRequestBody, type RouteRecorder } from '../record/recorder.js';
+import { AnswerTaps } from './answer-taps.js';
 
 const NO_INPUTS = { key: null, forced: null };
 /** The signal a gate without authenticators is handed: nothing of it waits on the client. */
@@ -192,10 +194,23 @@ export class ProxyHandler implements ExchangeHost {
       const attempt = newAttempt(x, x.upstream, x, x);
       x.begin(attempt);
       attempt.send(path, x.method, headers, body ?? (scan.hasBody ? x.req : null));
-      return;
+    } else {
+      const out: Outgoing = { path, headers, hasBody: scan.hasBody, hasIdempotencyKey: scan.idempotencyKey, maxBufferBytes: table.server.maxBufferBytes, body };
+      void sendResilient(x, policies, out, this.#deps);
     }
-    const out: Outgoing = { path, headers, hasBody: scan.hasBody, hasIdempotencyKey: scan.idempotencyKey, maxBufferBytes: table.server.maxBufferBytes, body };
-    void sendResilient(x, policies, out, this.#deps);
+    // Recording starts once the request is on its way (its body's reader attached): nothing has
+    // been answered yet, the answer comes on a later turn.
+    if (x.route.record !== null) this.#record(x, x.route.record, path, scan.hasBody, body);
+  }
+
+  /** Records a sampled request: its head now, its body and the answer teed as they flow. */
+  #record(x: Exchange, rec: RouteRecorder, path: string, hasBody: boolean, body: Buffer | null): void {
+    if (x.done || !rec.sampled(x.method, this.#random)) return;
+    const req = x.req;
+    const capture = rec.begin(x, { requestId: x.requestId, method: x.method, path: req.url ?? x.path, upstreamPath: path, rawHeaders: req.rawHeaders, startedAt: x.startedAt });
+    if (body !== null) capture.requestData(body);
+    else if (hasBody) teeRequestBody(req, capture);
+    x.capture = x.capture === null ? capture : new AnswerTaps(x.capture, capture);
   }
 
   /** Starts the shadow copy of a sampled request (null: over the route's maxConcurrent). */

@@ -60,6 +60,8 @@ export const LOG = {
   shadowCompareFailed: 'shadow comparison failed',
   // identity/redis-store.ts: at most one a second
   rateLimitStoreFailed: 'rate-limit store failed: requests pass unlimited (fail open)',
+  // record/recorders.ts: at most one a second per file
+  recordWriteFailed: 'record file cannot be written: exchanges are dropped',
   // tracing/tracings.ts
   tracingShutdownFailed: 'tracing exporter shutdown failed',
   // admin/log-level.ts (PUT /log-level)

@@ -140,6 +140,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly recorded = new client.Counter({
+    name: 'strangler_recorded_total',
+    help: 'Exchanges written to a route\'s record.file.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
+  readonly recordDropped = new client.Counter({
+    name: 'strangler_record_dropped_total',
+    help: 'Recorded exchanges not written: queue_full (the bounded queue was full), write_error (the file could not be opened or written), too_large (a line over maxFileBytes), closed (no route records to its file any more).',
+    labelNames: ['route', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   /** notAfter of each served certificate, by name (its file path): the expiry gauge reads it. */
   readonly #certificateExpiry = new Map<string, number>();
 

@@ -21,6 +21,7 @@ import { RouteTable, type CompiledRoute } from './table.js';
 import { compileIdentity, routeGate, type Identity, type IdentityDeps } from '../identity/compile.js';
 import { RateLimitStores } from '../identity/stores.js';
 import type { Tracings } from '../tracing/tracings.js';
+import type { Recorders } from '../record/recorders.js';
 import type { EffectiveConfig, EffectiveRoute } from './types.js';
 
 export interface CompileDeps {
@@ -36,6 +37,8 @@ export interface CompileDeps {
   readonly stores?: RateLimitStores;
   /** The process's tracers (absent: no tracing, whatever server.tracing says: `check`, tests). */
   readonly tracings?: Tracings;
+  /** The process's recording writers (absent: no recording, whatever routes say: `check`, tests). */
+  readonly recorders?: Recorders;
 }
 
 /** What a table is compiled from: the validated file, its effective routes and where it came from. */
@@ -71,7 +74,7 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
   const identity = compileIdentity(effective, need, deps.previous?.identity ?? null, identityDeps);
   const previousState = new Map(deps.previous?.routes.map((r) => [`${r.key} ${r.fingerprint}`, r.state]));
   const routes = effective.routes.map((e): CompiledRoute => {
-    const parts = bindRoute(e, need, meterFor(routeLabel(e)), identity, effective.server.rateLimitStore, identityDeps);
+    const parts = bindRoute(e, need, meterFor(routeLabel(e)), identity, effective.server.rateLimitStore, identityDeps, deps.recorders);
     const state = previousState.get(`${e.key} ${e.fingerprint}`) ?? buildRouteState(parts, deps);
     if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: parts.label }, 0);
     return { ...parts, state };
@@ -82,7 +85,7 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
 export type RouteParts = Omit<CompiledRoute, 'state'>;
 
 /** An effective route with its upstreams bound to pools. */
-function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters, identity: Identity, storeUrl: string | null, identityDeps: IdentityDeps): RouteParts {
+function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters, identity: Identity, storeUrl: string | null, identityDeps: IdentityDeps, recorders: Recorders | undefined): RouteParts {
   const label = routeLabel(e);
   const forwardPath = compileRewrite(e.prefix, e.prefixRewrite);
   const shadowRewrite = e.shadow?.prefixRewrite ?? null;
@@ -110,6 +113,7 @@ function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: 
         : { ...e.canary, upstream: need(e.canary.upstream), sticky: parseSticky(e.canary.stickyOn), force: e.canary.forceHeader?.toLowerCase() ?? null },
     meters,
     gate: routeGate(e, label, identity, storeUrl, identityDeps),
+    record: e.record === null || recorders === undefined ? null : recorders.recorderFor(e.record, label, e.host),
     key: e.key,
     fingerprint: e.fingerprint,
     effective: e,

@@ -95,6 +95,15 @@ export const CANARY_GATE_DEFAULTS = {
   minRequests: 100,
 };
 
+export const RECORD_DEFAULTS = {
+  percent: 100,
+  methods: ['GET', 'HEAD'] as readonly string[],
+  maxBodyBytes: 262_144,
+  maxFileBytes: 104_857_600,
+  redactHeaders: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'] as readonly string[],
+  redactJson: [] as readonly string[],
+};
+
 export const COMPARE_DEFAULTS = {
   headers: ['content-type'] as readonly string[],
   ignore: [] as readonly string[],

@@ -8,13 +8,15 @@ import path from 'node:path';
 import { toPointer } from '../config/paths.js';
 import { resolveUpstreamTls } from './upstream-tls.js';
 import { quote } from '../config/quote.js';
-import type { CanaryConfig, FallbackConfig, RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
+import type { CanaryConfig, FallbackConfig, RecordConfig, RouteConfig, ShadowConfig, StranglerConfig } from '../config/types.js';
+import { checkPattern } from '../shadow/patterns.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { compareProblems } from '../shadow/compare-checks.js';
 import {
   BREAKER_DEFAULTS,
   CANARY_GATE_DEFAULTS,
   COMPARE_DEFAULTS,
+  RECORD_DEFAULTS,
   FALLBACK_DEFAULT_METHODS,
   RETRY_DEFAULTS,
   ROUTE_DEFAULTS,
@@ -27,7 +29,7 @@ import {
 import { routeKey } from './diff.js';
 import { effectiveAuthenticators, effectiveRateLimit, routeAuth } from './identity-effective.js';
 import { fallbackIsOff, fallbackUpstream, shadowIsOff } from '../config/same-upstream.js';
-import type { EffectiveCanary, EffectiveConfig, EffectiveFallback, EffectiveIssue, EffectiveRoute, EffectiveShadow } from './types.js';
+import type { EffectiveCanary, EffectiveConfig, EffectiveFallback, EffectiveIssue, EffectiveRecord, EffectiveRoute, EffectiveShadow } from './types.js';
 
 // The rules about a route's own upstream are stated once, in config/same-upstream.ts.
 
@@ -40,7 +42,7 @@ export type EffectiveResult =
 /** `baseDir`: the routes file's folder, what relative file paths (server.tls) are relative to. */
 export function effectiveConfig(config: StranglerConfig, baseDir = '.'): EffectiveResult {
   const issues: EffectiveIssue[] = [];
-  const routes = config.routes.map((r, index) => effectiveRoute(r, index, config, issues));
+  const routes = config.routes.map((r, index) => effectiveRoute(r, index, config, issues, baseDir));
   if (issues.length > 0) return { ok: false, issues };
   const upstreams = new Map(Object.entries(config.upstreams).map(([n, u]) => [n, resolveUpstreamTls(u, baseDir)]));
   return { ok: true, effective: { server: resolveServer(config, baseDir), upstreams, auth: effectiveAuthenticators(config.auth, baseDir), routes } };
@@ -67,7 +69,7 @@ export function resolveServer(config: StranglerConfig, baseDir = '.'): ResolvedS
   return out;
 }
 
-function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, issues: EffectiveIssue[]): EffectiveRoute {
+function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, issues: EffectiveIssue[], baseDir: string): EffectiveRoute {
   const d = config.defaults;
   // The validator checks every name; this keeps "accepted means compiles" true on its own.
   const known = (name: string, ...at: (string | number)[]): string => {
@@ -81,6 +83,7 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
   const breaker = d.breaker === undefined && r.breaker === undefined ? null : { ...BREAKER_DEFAULTS, ...d.breaker, ...r.breaker };
   const shadowOff = r.shadow !== undefined && shadowIsOff(upstream, r.shadow.upstream);
   if (r.shadow !== undefined) checkPatterns(r.shadow, index, issues);
+  if (r.record !== undefined) checkRedactJson(r.record, index, issues);
   const route: Omit<EffectiveRoute, 'key' | 'fingerprint'> = {
     index,
     host: r.host?.toLowerCase() ?? null,
@@ -105,6 +108,7 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
     canary: r.canary === undefined ? null : effectiveCanary(r.canary, known(r.canary.upstream, 'routes', index, 'canary', 'upstream')),
     auth: routeAuth(r),
     rateLimit: effectiveRateLimit(r.rateLimit),
+    record: r.record === undefined ? null : effectiveRecord(r.record, baseDir),
   };
   const urlOf = (name: string | null | undefined) => (name == null ? null : (config.upstreams[name]?.url ?? null));
   const urls = [route.upstream, route.fallback?.upstream, route.shadow?.upstream, route.canary?.upstream].map(urlOf);
@@ -138,6 +142,26 @@ function effectiveShadow(s: ShadowConfig, upstream: string): EffectiveShadow {
   };
 }
 
+function effectiveRecord(c: RecordConfig, baseDir: string): EffectiveRecord {
+  return {
+    file: path.resolve(baseDir, c.file),
+    percent: c.percent ?? RECORD_DEFAULTS.percent,
+    methods: c.methods ?? RECORD_DEFAULTS.methods,
+    maxBodyBytes: c.maxBodyBytes ?? RECORD_DEFAULTS.maxBodyBytes,
+    maxFileBytes: c.maxFileBytes ?? RECORD_DEFAULTS.maxFileBytes,
+    redactHeaders: (c.redactHeaders ?? RECORD_DEFAULTS.redactHeaders).map((h) => h.toLowerCase()),
+    redactJson: c.redactJson ?? RECORD_DEFAULTS.redactJson,
+  };
+}
+
+/** `record.redactJson` compiles as the recorder will compile it (the shadow compare's JSON paths). */
+function checkRedactJson(c: RecordConfig, index: number, issues: EffectiveIssue[]): void {
+  (c.redactJson ?? []).forEach((entry, i) => {
+    const problem = checkPattern(entry);
+    if (problem !== null) issues.push({ pointer: toPointer(['routes', index, 'record', 'redactJson', i]), message: `invalid JSON path pattern: ${problem} (got ${quote(entry)})` });
+  });
+}
+
 /** The compare patterns (JSON paths, CSS selectors, regular expressions) compile as the shadow
  *  will compile them (also on a shadow that is off: the pattern is wrong all the same, and
  *  turning the shadow on must not fail). */
@@ -165,5 +189,6 @@ export function describeRoute(r: Omit<EffectiveRoute, 'key' | 'fingerprint'>): o
     canary: r.canary,
     ...(r.auth === null ? {} : { auth: r.auth }),
     ...(r.rateLimit === null ? {} : { rateLimit: r.rateLimit }),
+    ...(r.record === null ? {} : { record: r.record }),
   };
 }

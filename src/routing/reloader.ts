@@ -13,6 +13,7 @@ import { canonicalJson } from '../util/canonical-json.js';
 import type { ConfigError } from '../config/types.js';
 import type { UpstreamPools } from '../forward/pools.js';
 import type { RateLimitStores } from '../identity/stores.js';
+import type { Recorders } from '../record/recorders.js';
 import type { Tracings } from '../tracing/tracings.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -61,6 +62,8 @@ export interface ReloaderDeps {
   readonly pools: UpstreamPools;
   /** Where rate-limit buckets live (kept across reloads). */
   readonly stores?: RateLimitStores;
+  /** The process's recording writers: a file no route names any more is closed after each swap. */
+  readonly recorders?: Recorders;
   /** server.tracing's tracers (kept across reloads while unchanged). */
   readonly tracings?: Tracings;
   readonly metrics: Metrics;
@@ -170,7 +173,7 @@ export class Reloader {
 
     let next: RouteTable;
     try {
-      next = compileTable(loaded, { pools, metrics, logger, previous: live, clock: this.#deps.clock, stores: this.#deps.stores, tracings: this.#deps.tracings });
+      next = compileTable(loaded, { pools, metrics, logger, previous: live, clock: this.#deps.clock, stores: this.#deps.stores, tracings: this.#deps.tracings, recorders: this.#deps.recorders });
     } catch (err) {
       return this.#fail(trigger, err);
     }
@@ -179,6 +182,7 @@ export class Reloader {
     else this.#store.swap(next);
     this.#deps.stores?.settle(next.server.rateLimitStore); // a store no longer named closes
     this.#deps.tracings?.settle(next.tracing); // an old tracer is flushed and shut down
+    this.#deps.recorders?.settle(next.effective.routes.flatMap((r) => (r.record === null ? [] : [r.record.file]))); // a file no longer named closes
     this.#deps.onSwap?.(next);
     this.#lastRejected = null;
     metrics.configReloads.inc({ result: 'success' });

@@ -15,6 +15,7 @@ import type { RouteState } from './route-state.js';
 import type { Identity } from '../identity/compile.js';
 import type { RouteGate } from '../identity/gate.js';
 import type { Tracing } from '../tracing/tracing.js';
+import type { RouteRecorder } from '../record/recorder.js';
 import type { EffectiveCanary, EffectiveConfig, EffectiveRoute, ResolvedBreaker, ResolvedRetry, ResolvedShadow } from './types.js';
 
 export type { ResolvedShadow } from './types.js';
@@ -60,6 +61,8 @@ export interface CompiledRoute {
   readonly meters: RouteMeters;
   /** The route's rate limit and authenticators, or null: neither. */
   readonly gate: RouteGate | null;
+  /** Where its exchanges are recorded, or null: not recorded (the request path checks this one field). */
+  readonly record: RouteRecorder | null;
   /** Identity across reloads: host + prefix + methods. */
   readonly key: string;
   /** The effective config (defaults merged, upstream URLs resolved) as canonical JSON. */

@@ -114,6 +114,18 @@ export interface EffectiveRateLimit {
   readonly key: RateLimitKey;
 }
 
+/** A route's `record` with its defaults; `file` absolute. */
+export interface EffectiveRecord {
+  readonly file: string;
+  readonly percent: number;
+  readonly methods: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly maxFileBytes: number;
+  /** Lower case. */
+  readonly redactHeaders: readonly string[];
+  readonly redactJson: readonly string[];
+}
+
 export interface EffectiveRoute {
   /** Index in the file's `routes:` list. */
   readonly index: number;
@@ -139,6 +151,8 @@ export interface EffectiveRoute {
   /** The authenticators asked in order (the first that accepts wins), or null: none. */
   readonly auth: readonly string[] | null;
   readonly rateLimit: EffectiveRateLimit | null;
+  /** Where its exchanges are recorded, or null: not recorded. */
+  readonly record: EffectiveRecord | null;
   /** Identity across reloads: host + prefix + methods (`routeKey`); host routes are named by it. */
   readonly key: string;
   /** This effective route plus the URLs of the upstreams it names, as canonical JSON: equal

@@ -13,7 +13,7 @@ import type { ReloadTrigger } from '../routing/reloader.js';
 import type { ValidConfig } from '../routing/source.js';
 import { LOG } from '../observability/log-messages.js';
 import { BACKOFF, nextDelay, remember, type BackoffPolicy } from './backoff.js';
-import { isOurs, TAG, type AskWhat, type FromWorker, type ToWorker } from './messages.js';
+import { isOurs, TAG, WORKER_SLOT_ENV, type AskWhat, type FromWorker, type ToWorker } from './messages.js';
 import type { StepSnapshot } from '../routing/canary-steps.js';
 import { Waiters } from './waiters.js';
 
@@ -109,7 +109,7 @@ export class WorkerGroup {
   }
 
   #fork(slot: number): void {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) }); // its recording files are its own (record/file-names.ts)
     const member: Member = { worker, slot, forkedAt: this.#now(), version: null, ready: false };
     this.#members.set(worker.id, member);
     worker.on('message', (raw: unknown) => {

@@ -48,3 +48,12 @@ export type FromWorker =
 export function isOurs<T extends { tag: string }>(m: unknown): m is T {
   return typeof m === 'object' && m !== null && (m as { tag?: unknown }).tag === TAG;
 }
+
+/** The environment variable a worker is forked with: its slot (0-based, kept across restarts). */
+export const WORKER_SLOT_ENV = 'STRANGLER_WORKER_SLOT';
+
+/** A worker's slot from its environment (null: not a worker, or not said). */
+export function workerSlot(env: NodeJS.ProcessEnv): number | null {
+  const v = env[WORKER_SLOT_ENV];
+  return v !== undefined && /^[0-9]{1,4}$/.test(v) ? Number(v) : null;
+}

@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ValidConfig } from '../routing/source.js';
 import type { ReloadTrigger } from '../routing/reloader.js';
 import { LOG } from '../observability/log-messages.js';
-import { isOurs, TAG, type FromWorker, type ToWorker } from './messages.js';
+import { isOurs, TAG, workerSlot, type FromWorker, type ToWorker } from './messages.js';
 import { applyStepSnapshots, stepFigures, type StepSnapshot } from '../routing/canary-steps.js';
 
 export interface WorkerOptions {
@@ -93,6 +93,7 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
           configPath: opts.configPath, logger: opts.logger, env: opts.env, processMetrics: true, initial: valid, admin: false, decideCanarySteps: false,
           ...(opts.port === undefined ? {} : { port: opts.port }),
           ...(opts.host === undefined ? {} : { host: opts.host }),
+          record: { slot: workerSlot(opts.env) },
           onCanaryHalt: (route, halted) => send({ tag: TAG, type: 'halt', version: proxy?.store.current.version ?? valid.version, route, halted }),
         });
         proxy = p;

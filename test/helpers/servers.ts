@@ -12,6 +12,7 @@ import { startStrangler, type Strangler } from '../../src/bootstrap.js';
 import { createStreamLogger, type Logger } from '../../src/observability/logger.js';
 import type { Clock, Random } from '../../src/util/clock.js';
 import type { Ticker } from '../../src/canary/stepper.js';
+import type { RecordersOptions } from '../../src/record/recorders.js';
 
 export interface Running {
   readonly port: number;
@@ -90,6 +91,8 @@ export interface ProxyOptions {
   readonly logLevel?: string;
   /** What calls the progressive canaries' check (default a timer). */
   readonly canaryTicker?: Ticker;
+  /** Recording's writers: the disk and the queue bounds (route key `record`). */
+  readonly record?: RecordersOptions;
 }
 
 /** A clock that moves only when told to. */
@@ -130,6 +133,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
     certPollMs: opts.certPollMs,
     traceDelayMs: opts.traceDelayMs,
     canaryTicker: opts.canaryTicker,
+    record: opts.record,
   });
   return {
     proxy,

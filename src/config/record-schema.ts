@@ -1,0 +1,26 @@
+// The schema of a route's `record` (its exchanges written to a JSON-lines file; see src/record/).
+
+import type { SchemaObject } from 'ajv';
+import { HEADER_NAME_PATTERN } from './schema-patterns.js';
+
+export const recordSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    file: { type: 'string', minLength: 1, 'x-expected': 'a file path, like ./capture/orders.jsonl' },
+    percent: { type: 'number', minimum: 0, maximum: 100 },
+    methods: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[A-Z]+$', 'x-expected': 'an HTTP method in uppercase letters, like GET' },
+      'x-expected': 'a non-empty list of HTTP methods, like [GET, HEAD]',
+    },
+    maxBodyBytes: { type: 'integer', minimum: 0 },
+    maxFileBytes: { type: 'integer', minimum: 1024 },
+    redactHeaders: { type: 'array', items: { type: 'string', pattern: HEADER_NAME_PATTERN, 'x-expected': 'a header name like authorization' } },
+    // Our extension: JSON paths (the shadow compare's syntax) whose values are recorded as "<redacted>".
+    redactJson: { type: 'array', items: { type: 'string', pattern: '^\\$', 'x-expected': "a JSON path starting with '$', like $.card.number" } },
+  },
+  required: ['file'],
+  additionalProperties: false,
+};

@@ -1,0 +1,48 @@
+// A recorded body as the file holds it (recordformat: `body`): null when there was none; utf8
+// when the kept bytes are valid UTF-8, else base64; `bytes` the full size seen, `truncated` when
+// only the first maxBodyBytes are kept. A JSON body on a route with redactJson has those values
+// replaced; when that cannot be done (truncated, unparsable, content-encoded) the body is
+// recorded without its data (`"data":null,"redactionFailed":true`): an unredacted body is never
+// written when redaction was asked. Pure.
+
+import { isUtf8 } from 'node:buffer';
+import type { PathMatcher } from '../shadow/patterns.js';
+import { redactJsonValue } from './redact-json.js';
+
+export type BodyField =
+  | { readonly encoding: 'utf8' | 'base64'; readonly data: string | null; readonly bytes: number; readonly truncated: boolean; readonly redactionFailed?: true }
+  | null;
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+export function isJsonType(contentType: string | undefined): boolean {
+  return contentType !== undefined && JSON_TYPE.test(contentType);
+}
+
+export interface BodySeen {
+  readonly kept: Buffer;
+  readonly bytes: number;
+  readonly truncated: boolean;
+}
+
+/** `redact`: the route's redactJson (null: none); `contentType`/`contentEncoding`: the message's. */
+export function bodyField(body: BodySeen, redact: PathMatcher | null, contentType: string | undefined, contentEncoding: string | undefined): BodyField {
+  if (body.bytes === 0) return null;
+  const { kept, bytes, truncated } = body;
+  if (redact !== null && isJsonType(contentType)) {
+    const redacted = truncated || (contentEncoding !== undefined && contentEncoding !== 'identity') ? null : redactedJson(kept, redact);
+    if (redacted === null) return { encoding: 'utf8', data: null, bytes, truncated, redactionFailed: true };
+    return { encoding: 'utf8', data: redacted, bytes, truncated };
+  }
+  if (isUtf8(kept)) return { encoding: 'utf8', data: kept.toString('utf8'), bytes, truncated };
+  return { encoding: 'base64', data: kept.toString('base64'), bytes, truncated };
+}
+
+function redactedJson(kept: Buffer, redact: PathMatcher): string | null {
+  if (!isUtf8(kept)) return null;
+  try {
+    return JSON.stringify(redactJsonValue(JSON.parse(kept.toString('utf8')), redact));
+  } catch {
+    return null;
+  }
+}

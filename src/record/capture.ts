@@ -1,0 +1,111 @@
+// One recorded exchange while it runs: the request's head (taken when recording starts), its
+// body and the primary's answer teed as they flow (BodyTee: bounded, never holding anything
+// back), and, when the answer ended complete, one line queued on the route's writer. An answer
+// that did not end complete (the client left, the upstream broke off, a proxy error) writes
+// nothing. The exchange feeds it like the shadow's task (primaryHead/primaryData/primaryEnd).
+
+import { bodyField } from './body-field.js';
+import { BodyTee } from './body-tee.js';
+import { firstValue, headerField } from './header-field.js';
+import { formatRecordLine, RECORD_FORMAT_VERSION } from './line.js';
+import type { PathMatcher } from '../shadow/patterns.js';
+
+/** The route's recording as a capture uses it (recorder.ts's RecordTarget). */
+export interface RecordTarget {
+  readonly settings: { readonly maxBodyBytes: number };
+  readonly route: string;
+  readonly host: string | null;
+  readonly redactHeaders: ReadonlySet<string>;
+  readonly redactJson: PathMatcher | null;
+  write(line: string): void;
+}
+
+/** What the capture reads from its exchange when the answer ends: who answered. */
+export interface AnswerSource {
+  readonly servedBy: { readonly name: string };
+}
+
+export interface RequestHead {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly upstreamPath: string;
+  readonly rawHeaders: readonly string[];
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+}
+
+export class RecordCapture {
+  readonly #recorder: RecordTarget;
+  readonly #source: AnswerSource;
+  readonly #head: RequestHead;
+  readonly #at: number;
+  readonly #requestBody: BodyTee;
+  readonly #responseBody: BodyTee;
+  #status = 0;
+  #rawHeaders: readonly Buffer[] = [];
+
+  constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead, at: number) {
+    this.#recorder = recorder;
+    this.#source = source;
+    this.#head = head;
+    this.#at = at;
+    this.#requestBody = new BodyTee(recorder.settings.maxBodyBytes);
+    this.#responseBody = new BodyTee(recorder.settings.maxBodyBytes);
+  }
+
+  /** Never a shadow copy (the access line's `shadowed` flag comes from the shadow's task). */
+  get sent(): undefined {
+    return undefined;
+  }
+
+  /** A chunk of the request body, as it goes upstream (or the whole body, read beforehand). */
+  requestData(chunk: Buffer): void {
+    this.#requestBody.add(chunk);
+  }
+
+  primaryHead(status: number, raw: readonly Buffer[]): void {
+    this.#status = status;
+    this.#rawHeaders = raw;
+  }
+
+  primaryData(chunk: Buffer): void {
+    this.#responseBody.add(chunk);
+  }
+
+  primaryEnd(ok: boolean): void {
+    if (!ok || this.#status === 0) return;
+    const r = this.#recorder;
+    const h = this.#head;
+    const durationMs = Math.round((performance.now() - h.startedAt) * 1000) / 1000;
+    const reqHeaders = headerField(h.rawHeaders, r.redactHeaders);
+    const resHeaders = headerField(this.#rawHeaders, r.redactHeaders);
+    const line = formatRecordLine({
+      v: RECORD_FORMAT_VERSION,
+      at: new Date(this.#at).toISOString(),
+      id: h.requestId,
+      route: r.route,
+      host: r.host,
+      request: {
+        method: h.method,
+        path: h.path,
+        upstreamPath: h.upstreamPath,
+        headers: reqHeaders,
+        body: bodyOf(this.#requestBody, r, reqHeaders),
+      },
+      response: {
+        status: this.#status,
+        upstream: this.#source.servedBy.name,
+        durationMs,
+        headers: resHeaders,
+        body: bodyOf(this.#responseBody, r, resHeaders),
+      },
+    });
+    r.write(line);
+  }
+}
+
+function bodyOf(tee: BodyTee, r: RecordTarget, headers: ReturnType<typeof headerField>): ReturnType<typeof bodyField> {
+  if (tee.bytes === 0) return null;
+  return bodyField({ kept: tee.kept, bytes: tee.bytes, truncated: tee.truncated }, r.redactJson, firstValue(headers, 'content-type'), firstValue(headers, 'content-encoding'));
+}

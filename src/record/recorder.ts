@@ -1,0 +1,55 @@
+// A route's recording, built when its table is compiled: its settings, the writer of its file
+// (shared, recorders.ts), its redaction (header names, JSON paths compiled once), and the
+// sampling decision. A route without `record` has none (CompiledRoute.record is null).
+
+import type { IncomingMessage } from 'node:http';
+import type { Clock, Random } from '../util/clock.js';
+import type { EffectiveRecord } from '../routing/types.js';
+import { compilePatterns, type PathMatcher } from '../shadow/patterns.js';
+import { RecordCapture, type AnswerSource, type RequestHead } from './capture.js';
+import type { RecordWriter } from './writer.js';
+
+export class RouteRecorder {
+  readonly settings: EffectiveRecord;
+  /** The route's label (metrics, the line's `route`). */
+  readonly route: string;
+  readonly host: string | null;
+  readonly redactHeaders: ReadonlySet<string>;
+  readonly redactJson: PathMatcher | null;
+  readonly writer: RecordWriter;
+  readonly #methods: ReadonlySet<string>;
+  readonly #clock: Clock;
+
+  constructor(settings: EffectiveRecord, route: string, host: string | null, writer: RecordWriter, clock: Clock) {
+    this.settings = settings;
+    this.route = route;
+    this.host = host;
+    this.writer = writer;
+    this.#clock = clock;
+    this.#methods = new Set(settings.methods);
+    this.redactHeaders = new Set(settings.redactHeaders);
+    this.redactJson = settings.redactJson.length === 0 ? null : compilePatterns(settings.redactJson);
+  }
+
+  /** Whether this request is recorded: its method is listed, and it falls in the percent. */
+  sampled(method: string, random: Random): boolean {
+    const p = this.settings.percent;
+    return this.#methods.has(method) && (p >= 100 || random() * 100 < p);
+  }
+
+  /** Starts recording a sampled request. */
+  begin(source: AnswerSource, head: RequestHead): RecordCapture {
+    return new RecordCapture(this, source, head, this.#clock.now());
+  }
+
+  write(line: string): void {
+    this.writer.write(line, this.route);
+  }
+}
+
+/** Tees a request body that streams upstream into `capture`, without starting or holding the
+ *  flow: a body no one reads yet is paused first (its reader, undici, resumes it). */
+export function teeRequestBody(req: IncomingMessage, capture: RecordCapture): void {
+  if (req.readableFlowing === null) req.pause();
+  req.on('data', (chunk: Buffer) => capture.requestData(chunk));
+}

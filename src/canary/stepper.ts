@@ -78,8 +78,12 @@ export class CanaryStepper {
     const due = this.#deps.routes().filter((r) => r.progress.due(now));
     if (due.length === 0) return;
     const gathered = this.#deps.gather === undefined ? null : await this.#deps.gather(due);
+    // A reload while the figures were gathered may have replaced a route's state: a decision on
+    // the old one would halt or step nothing live (and set the halted gauge of the fresh one).
+    const live = gathered === null ? null : new Set(this.#deps.routes().map((r) => r.progress));
     let changed = false;
     for (const r of due) {
+      if (live !== null && !live.has(r.progress)) continue;
       if (!r.progress.due(now)) continue; // halted meanwhile (a worker's own halt window)
       const stats = gathered === null ? r.progress.stats() : gathered.get(r.id);
       if (stats !== undefined) changed = this.#check(r, stats, now) || changed;

@@ -64,12 +64,14 @@ export class StatusBook {
     return c;
   }
 
-  /** One answered request (route label, the upstream that answered and in which role). */
+  /** One answered request (route label, the upstream that answered and in which role). A 101 (a
+   *  WebSocket or other upgrade) is counted without its duration: that is the connection's lifetime
+   *  (minutes, hours), not an answer's latency, and would be the route's p99. */
   record(route: string, upstream: string, role: Role, status: number, ms: number): void {
     const now = this.#clock.now();
     const cells = this.#cells(route);
     if (role === 'fallback') cells.fallbacks++;
-    cells.side(upstream, role).record(now, status >= 500, ms);
+    cells.side(upstream, role).record(now, status >= 500, status === 101 ? Number.NaN : ms);
     const stamp = Math.floor(now / SLOT_MS);
     const i = stamp % SERIES_POINTS;
     if (this.#seriesStamps[i] !== stamp) {

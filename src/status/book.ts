@@ -92,14 +92,16 @@ export class StatusBook {
     this.#cells(e.route).side(upstream, 'shadow').record(this.#clock.now(), failed, e.shadowMs ?? Number.NaN);
   }
 
-  /** A reload's outcome, in words (the last 10 are kept, newest first). */
+  /** A reload's outcome, in words (the last 10 are kept, newest first). A reload that found the
+   *  same config ('unchanged': an editor's save, a ConfigMap's symlink swap) is not kept: a burst of
+   *  them would push the reloads that changed something out of the 10 (the log says each one). */
   reloaded(outcome: ReloadOutcome, trigger: string): void {
+    if (outcome.result === 'unchanged') return;
     const at = new Date(this.#clock.now()).toISOString();
     const changes =
       outcome.result === 'success' ? [...outcome.changes]
       : outcome.result === 'invalid' ? outcome.errors.map((e: ConfigError) => formatConfigError(e))
-      : outcome.result === 'error' ? [outcome.message]
-      : [];
+      : [outcome.message];
     this.#reloads.unshift({ at, result: outcome.result, trigger, changes });
     if (this.#reloads.length > RELOADS_KEPT) this.#reloads.length = RELOADS_KEPT;
   }

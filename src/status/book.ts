@@ -10,7 +10,7 @@ import type { ReloadOutcome } from '../routing/reloader.js';
 import type { RouteTable } from '../routing/table.js';
 import type { ShadowEvent } from '../shadow/log-line.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { SERIES_POINTS, SLOT_MS, WINDOW_MS, type CellSide, type Role, type SeriesPoint, type StatusCells } from './cells.js';
+import { SERIES_POINTS, SLOT_MS, coveredMs, type CellSide, type Role, type SeriesPoint, type StatusCells } from './cells.js';
 import { SideCell } from './side-cell.js';
 import { legacyUpstreamOf, routeLives } from './table-input.js';
 import type { MigrationStatus } from './types.js';
@@ -127,7 +127,7 @@ export class StatusBook {
       series.push({ at: new Date(k * SLOT_MS).toISOString(), requests: held ? this.#seriesRequests[i]! : 0, nonLegacy: held ? this.#seriesNonLegacy[i]! : 0 });
     }
     return {
-      windowMs: Math.min(WINDOW_MS, Math.max(SLOT_MS, now - this.#startedAt)),
+      windowMs: coveredMs(now, this.#startedAt),
       sides,
       fallbacks,
       series,

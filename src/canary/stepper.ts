@@ -7,6 +7,7 @@
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { LOG } from '../observability/log-messages.js';
+import { LogAggregator } from '../observability/aggregate.js';
 import { decideStep, type StepDecision, type StepStats } from './gates.js';
 import type { CanaryProgress } from './progress.js';
 import type { HaltState } from './halt.js';
@@ -37,33 +38,57 @@ export interface StepperDeps {
 /** The text the status and the log give a canary at its last step. */
 export const readyText = (canary: string): string => `ready to cut over: set upstream: ${canary}`;
 
+/** A check that keeps failing (every tick) is logged at most once per this long, with its count. */
+export const CHECK_FAILED_LOG_MS = 60_000;
+
 export class CanaryStepper {
   readonly #deps: StepperDeps;
+  readonly #failures: LogAggregator;
   #running = false;
 
   constructor(deps: StepperDeps) {
     this.#deps = deps;
+    this.#failures = new LogAggregator(deps.logger, { clock: deps.clock, windowMs: CHECK_FAILED_LOG_MS });
   }
 
-  /** Checks every due route once; a tick while one runs does nothing. */
+  /** Checks every due route once; a tick while one runs does nothing. Never rejects: a check that
+   *  throws (gathering, deciding, logging, telling the workers) is logged and the next tick tries again. */
   async tick(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
     try {
-      const now = this.#deps.clock.now();
-      const due = this.#deps.routes().filter((r) => r.progress.due(now));
-      if (due.length === 0) return;
-      const gathered = this.#deps.gather === undefined ? null : await this.#deps.gather(due);
-      let changed = false;
-      for (const r of due) {
-        if (!r.progress.due(now)) continue; // halted meanwhile (a worker's own halt window)
-        const stats = gathered === null ? r.progress.stats() : gathered.get(r.id);
-        if (stats !== undefined) changed = this.#check(r, stats, now) || changed;
-      }
-      if (changed) this.#deps.changed?.();
+      await this.#tick();
+    } catch (err) {
+      this.#failed(err);
     } finally {
       this.#running = false;
     }
+  }
+
+  #failed(err: unknown): void {
+    try {
+      this.#failures.note('error', String((err as Error | null)?.message ?? err), { msg: LOG.canaryCheckFailed, err });
+    } catch {
+      // (a logger that throws: nothing left to tell)
+    }
+  }
+
+  async #tick(): Promise<void> {
+    const now = this.#deps.clock.now();
+    const due = this.#deps.routes().filter((r) => r.progress.due(now));
+    if (due.length === 0) return;
+    const gathered = this.#deps.gather === undefined ? null : await this.#deps.gather(due);
+    // A reload while the figures were gathered may have replaced a route's state: a decision on
+    // the old one would halt or step nothing live (and set the halted gauge of the fresh one).
+    const live = gathered === null ? null : new Set(this.#deps.routes().map((r) => r.progress));
+    let changed = false;
+    for (const r of due) {
+      if (live !== null && !live.has(r.progress)) continue;
+      if (!r.progress.due(now)) continue; // halted meanwhile (a worker's own halt window)
+      const stats = gathered === null ? r.progress.stats() : gathered.get(r.id);
+      if (stats !== undefined) changed = this.#check(r, stats, now) || changed;
+    }
+    if (changed) this.#deps.changed?.();
   }
 
   /** Decides and applies one route's step; true when its step changed or it halted. */
@@ -100,7 +125,7 @@ export const CANARY_TICK_MS = 250;
 /** The production ticker: every `ms`, not keeping the process alive. Returns its stop. */
 export function intervalTicker(ms: number): Ticker {
   return (tick) => {
-    const t = setInterval(() => void tick(), ms);
+    const t = setInterval(() => void tick().catch(() => {}), ms); // (tick() logs its own failures)
     t.unref();
     return () => clearInterval(t);
   };

@@ -13,7 +13,7 @@
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from './logger.js';
 
-export type AggregatedLevel = 'warn' | 'info';
+export type AggregatedLevel = 'error' | 'warn' | 'info';
 
 interface Slot {
   readonly level: AggregatedLevel;

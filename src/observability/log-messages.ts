@@ -23,6 +23,7 @@ export const LOG = {
   configUnchanged: 'config unchanged',
   configRejected: 'config rejected, the live table stays',
   configReloadFailed: 'config reload failed',
+  reloadListenerFailed: 'a reload listener threw (the reload itself is done)',
   restartNeeded: 'these server settings take effect only after a restart',
   // cli/run.ts
   invalidConfig: 'invalid config, not starting',
@@ -45,6 +46,7 @@ export const LOG = {
   // canary/stepper.ts: one line per gate check of a progressive canary, with its figures
   canaryStepped: 'canary stepped up',
   canaryStepHeld: 'canary step held: too few requests to judge',
+  canaryCheckFailed: 'canary gate check failed, the next tick tries again',
   // identity/jwt.ts
   jwksUnavailable: 'jwks unavailable: tokens cannot be verified',
   jwtPublicKeyUnreadable: 'jwt public key file unreadable',

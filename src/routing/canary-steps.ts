@@ -4,6 +4,7 @@
 
 import type { StepStats } from '../canary/gates.js';
 import type { ProgressSnapshot } from '../canary/progress.js';
+import type { HaltState } from '../canary/halt.js';
 import type { SteppedRoute } from '../canary/stepper.js';
 import type { RouteTable } from './table.js';
 
@@ -17,6 +18,23 @@ export interface StepFigures {
   readonly id: string;
   readonly step: number;
   readonly stats: StepStats;
+}
+
+/** A route's halted canary (a `halt` window's or a gate's), as the primary tells a worker. */
+export interface CanaryHaltNote {
+  readonly version: string;
+  readonly route: string;
+  readonly halted: HaltState;
+}
+
+/** The table's halted canaries, one per route label. */
+export function canaryHalts(table: RouteTable): CanaryHaltNote[] {
+  const out = new Map<string, CanaryHaltNote>();
+  for (const r of table.routes) {
+    const halted = r.state.canaryHalt?.halted ?? null;
+    if (halted !== null && !out.has(r.label)) out.set(r.label, { version: table.version, route: r.label, halted });
+  }
+  return [...out.values()];
 }
 
 export function steppedRoutes(table: RouteTable): SteppedRoute[] {

@@ -23,6 +23,7 @@ import { routeLabel } from './host.js';
 import { TableStore } from './store.js';
 import type { RouteTable } from './table.js';
 import { LOG } from '../observability/log-messages.js';
+import { LogAggregator } from '../observability/aggregate.js';
 
 export type ReloadTrigger = 'watch' | 'signal' | 'admin';
 
@@ -55,6 +56,8 @@ const RESTART_ONLY = ['port', 'host', 'adminPort', 'adminHost', 'maxHeaderBytes'
 /** How long a watch-triggered read waits to see the same bytes twice (an editor mid-write). */
 const SETTLE_MS = 25;
 const SETTLE_TRIES = 20;
+/** A reload listener that keeps throwing is logged at most once per this long, with its count. */
+const LISTENER_FAILED_LOG_MS = 60_000;
 
 export interface ReloaderDeps {
   readonly file: string;
@@ -84,9 +87,11 @@ export class Reloader {
   #lastRejected: RejectedAttempt | null = null;
   #running: Promise<ReloadOutcome> | null = null;
   #again: { trigger: ReloadTrigger; promise: Promise<ReloadOutcome> } | null = null;
+  readonly #listenerFailures: LogAggregator;
 
   constructor(deps: ReloaderDeps) {
     this.#deps = deps;
+    this.#listenerFailures = new LogAggregator(deps.logger, { clock: deps.clock, windowMs: LISTENER_FAILED_LOG_MS });
   }
 
   /** The live table's holder; there is one once `start()` resolved. */
@@ -125,7 +130,7 @@ export class Reloader {
       this.#running = this.#load(trigger).finally(() => {
         this.#running = null;
       });
-      void this.#running.then((o) => this.#deps.onReload?.(o, trigger), () => {});
+      void this.#running.then((o) => this.#tell(o, trigger), () => {});
       return this.#running;
     }
     // One is running: the file may have changed after it read it. Run once more when it ends.
@@ -137,6 +142,19 @@ export class Reloader {
       this.#again = { trigger, promise: after };
     }
     return this.#again.promise;
+  }
+
+  /** onReload: a listener that throws is logged; the reload is done and nothing else depends on it. */
+  #tell(outcome: ReloadOutcome, trigger: ReloadTrigger): void {
+    try {
+      this.#deps.onReload?.(outcome, trigger);
+    } catch (err) {
+      try {
+        this.#listenerFailures.note('error', String((err as Error | null)?.message ?? err), { msg: LOG.reloadListenerFailed, trigger, result: outcome.result, err });
+      } catch {
+        // (a logger that throws: nothing left to tell)
+      }
+    }
   }
 
   async #read(trigger: Trigger): Promise<{ text: string } | { error: ConfigError }> {

@@ -10,7 +10,7 @@ import type { ReloadOutcome } from '../routing/reloader.js';
 import type { RouteTable } from '../routing/table.js';
 import type { ShadowEvent } from '../shadow/log-line.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { SERIES_POINTS, SLOT_MS, WINDOW_MS, type CellSide, type Role, type SeriesPoint, type StatusCells } from './cells.js';
+import { SERIES_POINTS, SLOT_MS, coveredMs, type CellSide, type Role, type SeriesPoint, type StatusCells } from './cells.js';
 import { SideCell } from './side-cell.js';
 import { legacyUpstreamOf, routeLives } from './table-input.js';
 import type { MigrationStatus } from './types.js';
@@ -64,12 +64,14 @@ export class StatusBook {
     return c;
   }
 
-  /** One answered request (route label, the upstream that answered and in which role). */
+  /** One answered request (route label, the upstream that answered and in which role). A 101 (a
+   *  WebSocket or other upgrade) is counted without its duration: that is the connection's lifetime
+   *  (minutes, hours), not an answer's latency, and would be the route's p99. */
   record(route: string, upstream: string, role: Role, status: number, ms: number): void {
     const now = this.#clock.now();
     const cells = this.#cells(route);
     if (role === 'fallback') cells.fallbacks++;
-    cells.side(upstream, role).record(now, status >= 500, ms);
+    cells.side(upstream, role).record(now, status >= 500, status === 101 ? Number.NaN : ms);
     const stamp = Math.floor(now / SLOT_MS);
     const i = stamp % SERIES_POINTS;
     if (this.#seriesStamps[i] !== stamp) {
@@ -90,14 +92,16 @@ export class StatusBook {
     this.#cells(e.route).side(upstream, 'shadow').record(this.#clock.now(), failed, e.shadowMs ?? Number.NaN);
   }
 
-  /** A reload's outcome, in words (the last 10 are kept, newest first). */
+  /** A reload's outcome, in words (the last 10 are kept, newest first). A reload that found the
+   *  same config ('unchanged': an editor's save, a ConfigMap's symlink swap) is not kept: a burst of
+   *  them would push the reloads that changed something out of the 10 (the log says each one). */
   reloaded(outcome: ReloadOutcome, trigger: string): void {
+    if (outcome.result === 'unchanged') return;
     const at = new Date(this.#clock.now()).toISOString();
     const changes =
       outcome.result === 'success' ? [...outcome.changes]
       : outcome.result === 'invalid' ? outcome.errors.map((e: ConfigError) => formatConfigError(e))
-      : outcome.result === 'error' ? [outcome.message]
-      : [];
+      : [outcome.message];
     this.#reloads.unshift({ at, result: outcome.result, trigger, changes });
     if (this.#reloads.length > RELOADS_KEPT) this.#reloads.length = RELOADS_KEPT;
   }
@@ -123,7 +127,7 @@ export class StatusBook {
       series.push({ at: new Date(k * SLOT_MS).toISOString(), requests: held ? this.#seriesRequests[i]! : 0, nonLegacy: held ? this.#seriesNonLegacy[i]! : 0 });
     }
     return {
-      windowMs: Math.min(WINDOW_MS, Math.max(SLOT_MS, now - this.#startedAt)),
+      windowMs: coveredMs(now, this.#startedAt),
       sides,
       fallbacks,
       series,

@@ -6,7 +6,7 @@ import { groupDigits, percentDown } from '../shadow/format.js';
 import { quantile } from '../shadow/histogram.js';
 import { mergeByRoute } from '../shadow/merge.js';
 import { summarize } from '../shadow/summary.js';
-import type { CellSide, Role, StatusCells } from './cells.js';
+import { perSecond, type CellSide, type Role, type StatusCells } from './cells.js';
 import type { StatusInput } from './merge.js';
 import { stageOf } from './stage.js';
 import type { RouteInput } from './table-input.js';
@@ -38,7 +38,7 @@ function sidesOf(r: RouteInput, cells: readonly CellSide[], windowMs: number): S
     const requests = c?.window.requests ?? 0;
     return {
       upstream, role, requests,
-      rps: Math.round((requests / Math.max(1, windowMs / 1000)) * 1000) / 1000,
+      rps: Math.round(perSecond(requests, c?.windowMs ?? windowMs) * 1000) / 1000,
       errorRate: requests === 0 ? null : c!.window.errors / requests,
       p99Ms: c === undefined ? null : round3(quantile(c.window.latency, 0.99)),
     };

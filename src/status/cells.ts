@@ -24,6 +24,9 @@ export interface CellSide {
   readonly window: Counts;
   /** Since the process started, across every reload. */
   readonly total: Counts;
+  /** Merged sides (processes up for different times): the time over which `window.requests` is
+   *  their summed rate (requests / windowMs). Absent: the cells' windowMs. */
+  readonly windowMs?: number;
 }
 
 export interface SeriesPoint {
@@ -43,7 +46,9 @@ export interface RouteLive {
 }
 
 export interface StatusCells {
-  /** How long the window covers (ms): 5 minutes, less while the process is younger. */
+  /** How long the window covers (ms): from the oldest slot it sums (or the process's start, when
+   *  later) to now, between 290 and 300 s once the process is 5 minutes old (coveredMs). Merged
+   *  cells: the longest of them (each side says its own, `CellSide.windowMs`). */
   readonly windowMs: number;
   readonly sides: readonly CellSide[];
   /** Requests answered by a fallback since start, by route label. */
@@ -57,6 +62,18 @@ export const WINDOW_MS = 300_000;
 export const SLOT_MS = 10_000;
 export const WINDOW_SLOTS = WINDOW_MS / SLOT_MS;
 export const SERIES_POINTS = 360;
+
+/** The time the window covers at `now` for a process started at `startedAt`: the window sums
+ *  the current slot (its elapsed part) and the 29 before it, none older than the start. */
+export function coveredMs(now: number, startedAt: number): number {
+  const oldestSlotStart = (Math.floor(now / SLOT_MS) - WINDOW_SLOTS + 1) * SLOT_MS;
+  return Math.max(0, now - Math.max(startedAt, oldestSlotStart));
+}
+
+/** Requests per second over a window of `windowMs` (at least a second: a process just started). */
+export function perSecond(requests: number, windowMs: number): number {
+  return requests / Math.max(1, windowMs / 1000);
+}
 
 export function emptyCells(): StatusCells {
   return { windowMs: 0, sides: [], fallbacks: {}, series: [], live: [] };

@@ -4,7 +4,7 @@
 import { compareText } from '../util/canonical-json.js';
 import { mergeHistograms } from '../shadow/histogram.js';
 import type { ShadowReport } from '../shadow/report.js';
-import { SERIES_POINTS, type CellSide, type Counts, type RouteLive, type SeriesPoint, type StatusCells } from './cells.js';
+import { SERIES_POINTS, perSecond, type CellSide, type Counts, type RouteLive, type SeriesPoint, type StatusCells } from './cells.js';
 import type { RouteInput } from './table-input.js';
 import type { MigrationStatus } from './types.js';
 
@@ -41,6 +41,8 @@ export function mergeCells(all: readonly StatusCells[]): StatusCells {
   const fallbacks: Record<string, number> = {};
   const series = new Map<string, SeriesPoint>();
   const live = new Map<string, RouteLive>();
+  /** Per side key: the summed rate (requests per second) and the longest window. */
+  const rates = new Map<string, { rate: number; longestMs: number }>();
   let windowMs = 0;
   for (const c of all) {
     windowMs = Math.max(windowMs, c.windowMs);
@@ -48,6 +50,10 @@ export function mergeCells(all: readonly StatusCells[]): StatusCells {
       const key = `${s.route}\u0000${s.upstream}\u0000${s.role}`;
       const held = sides.get(key);
       sides.set(key, held === undefined ? structuredClone(s) : { ...held, window: addCounts(held.window, s.window), total: addCounts(held.total, s.total) });
+      // Each process's requests over the time its own window covers (a young one's are not spread over an old one's 5 minutes).
+      const own = s.windowMs ?? c.windowMs;
+      const r = rates.get(key) ?? { rate: 0, longestMs: 0 };
+      rates.set(key, { rate: r.rate + perSecond(s.window.requests, own), longestMs: Math.max(r.longestMs, own) });
     }
     for (const [route, n] of Object.entries(c.fallbacks)) fallbacks[route] = (fallbacks[route] ?? 0) + n;
     for (const p of c.series) {
@@ -61,7 +67,11 @@ export function mergeCells(all: readonly StatusCells[]): StatusCells {
   }
   return {
     windowMs,
-    sides: [...sides.values()],
+    sides: [...sides].map(([key, s]) => {
+      const { rate, longestMs } = rates.get(key)!;
+      // The time over which the summed requests are the summed rate (so merging again keeps it).
+      return { ...s, windowMs: rate === 0 ? longestMs : (s.window.requests / rate) * 1000 };
+    }),
     fallbacks,
     series: [...series.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-SERIES_POINTS),
     live: [...live.values()],

@@ -41,7 +41,7 @@ export class SideCell {
       slot.errors++;
       this.total.errors++;
     }
-    if (!Number.isFinite(ms)) return; // (a shadow copy without a latency)
+    if (!Number.isFinite(ms)) return; // (a shadow copy without a latency, an upgraded connection)
     const v = Math.max(0, ms);
     const bucket = bucketOf(v);
     add(slot.latency, bucket, v);

@@ -2,7 +2,7 @@
 // for their figures over the current step (bounded; a worker that does not answer in time is
 // left out of that check), merges the ones at the same step (histograms merge by adding), decides
 // with the same stepper a single process runs, and tells every worker the result. A worker
-// started later gets the steps with its config (group.ts).
+// started later gets the steps with its config, and again once it is ready (group.ts).
 
 import { mergeStepStats, type StepStats } from '../canary/gates.js';
 import { CANARY_TICK_MS, CanaryStepper, intervalTicker } from '../canary/stepper.js';

@@ -1,7 +1,7 @@
 // The primary's side of the workers: forks them, hands each the current validated config (at
 // start, on every reload, and to a replacement), knows which version each runs, relays a canary
 // halt from one worker to the others, sends them the progressive canaries' steps (group-stepper.ts
-// decides them), asks them for their shadow reports, metrics and canary figures, replaces a
+// decides them), tells a worker just ready the steps and halts it may have missed while it started, asks them for their shadow reports, metrics and canary figures, replaces a
 // worker that dies, and stops them all on shutdown. Connections are spread over the workers by
 // node:cluster's default policy (round-robin by the primary on Linux).
 
@@ -14,7 +14,7 @@ import type { ValidConfig } from '../routing/source.js';
 import { LOG } from '../observability/log-messages.js';
 import { BACKOFF, nextDelay, remember, type BackoffPolicy } from './backoff.js';
 import { isOurs, TAG, WORKER_SLOT_ENV, type AskWhat, type FromWorker, type ToWorker } from './messages.js';
-import type { StepSnapshot } from '../routing/canary-steps.js';
+import type { CanaryHaltNote, StepSnapshot } from '../routing/canary-steps.js';
 import { Waiters } from './waiters.js';
 
 export interface WorkerView {
@@ -39,8 +39,10 @@ export interface GroupDeps {
   readonly metrics: Metrics;
   /** The config every worker should run now. */
   readonly current: () => ValidConfig;
-  /** The progressive canaries' steps, sent with every config (default: none). */
+  /** The progressive canaries' steps, sent with every config and to a worker once it is ready (default: none). */
   readonly steps?: () => readonly StepSnapshot[];
+  /** The canary halts in the primary's table, sent to a worker once it is ready (default: none). */
+  readonly halts?: () => readonly CanaryHaltNote[];
   /** A worker halted a canary: the primary's own table follows (the group relays it to the others). */
   readonly onHalt: (m: Extract<FromWorker, { type: 'halt' }>) => void;
   /** Crash-loop backoff (default BACKOFF) and its clock (default Date.now). */
@@ -129,8 +131,7 @@ export class WorkerGroup {
         member.version = m.version;
         this.port = m.port;
         this.#deps.logger.info({ msg: LOG.workerStarted, worker: member.worker.id, workerPid: member.worker.process.pid, version: m.version });
-        // The config may have changed while it started: it runs the current one.
-        if (m.version !== this.#deps.current().version) this.#send(member, { tag: TAG, type: 'config', trigger: 'admin', valid: this.#deps.current(), steps: this.#steps() });
+        this.#catchUp(member, m.version);
         break;
       case 'version':
         member.version = m.version;
@@ -166,6 +167,17 @@ export class WorkerGroup {
       if (!this.#stopping) this.#fork(member.slot);
     }, restartInMs);
     this.#refork.add(timer);
+  }
+
+  /** A worker just ready may have missed what was sent while it started (a worker drops steps and
+   *  halts until it serves, and a halt is relayed to ready workers only): it gets the current
+   *  config when it runs another, else the current steps, then the primary's halts. */
+  #catchUp(member: Member, version: string): void {
+    const current = this.#deps.current();
+    const steps = this.#steps();
+    if (version !== current.version) this.#send(member, { tag: TAG, type: 'config', trigger: 'admin', valid: current, steps });
+    else if (steps.length > 0) this.#send(member, { tag: TAG, type: 'canary-steps', steps });
+    for (const h of this.#deps.halts?.() ?? []) this.#send(member, { tag: TAG, type: 'halt', version: h.version, route: h.route, halted: h.halted });
   }
 
   /** Sends a new config to every worker (a replacement still starting picks it up when ready). */

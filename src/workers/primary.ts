@@ -25,7 +25,7 @@ import { StatusBook } from '../status/book.js';
 import { groupAdmin, validOf } from './group-admin.js';
 import { WorkerGroup } from './group.js';
 import { startGroupStepper } from './group-stepper.js';
-import { stepSnapshots } from '../routing/canary-steps.js';
+import { canaryHalts, stepSnapshots } from '../routing/canary-steps.js';
 import { canaryPercentGauge } from '../observability/canary-percent.js';
 
 export interface PrimaryOptions {
@@ -84,6 +84,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   canaryPercentGauge(metrics.registry, () => store.current.routes);
   const group = new WorkerGroup({
     count: opts.count, logger, metrics, current: () => validOf(store.current), steps: () => stepSnapshots(store.current),
+    halts: () => canaryHalts(store.current),
     onHalt: (m) => {
       const t = store.current;
       if (t.version !== m.version) return;

@@ -14,8 +14,9 @@ export const USAGE = `usage: node dist/scripts/bench.js [options]
                       unpinned), strangler-policies, nginx, express, fastify,
                       strangler-w2-2x (2 workers at twice the rate), strangler-ratelimit, strangler-jwt,
                       strangler-forward-auth, strangler-trace-1, strangler-trace-001 (tracing at
-                      sampleRatio 1.0 / 0.01), strangler-record (record at 100%), strangler-https,
-                      strangler-h2, nginx-https, nginx-h2 (the last eleven: CPU section only)
+                      sampleRatio 1.0 / 0.01), strangler-record (record at 100%), strangler-aa (the
+                      plain strangler again: an A/A control of the noise), strangler-https,
+                      strangler-h2, nginx-https, nginx-h2 (the last twelve: CPU section only)
   --json FILE         also write the results as JSON to FILE
   --load TOOL         wrk | autocannon (default: wrk when installed)
   --no-pin            do not pin processes to CPUs

@@ -251,6 +251,7 @@ const ADDED_US_BARS = [
   ['strangler-ratelimit', 'strangler', 5], ['strangler-jwt', 'strangler', 25], ['strangler-forward-auth', 'strangler', 10],
   ['strangler-trace-1', 'strangler', 40], ['strangler-trace-001', 'strangler', 3],
   ['strangler-record', 'strangler', 15], // issue 16: recording every request of the route
+  ['strangler-aa', 'strangler', 3], // the A/A control: the same config twice; beyond +-3 us the machine is too noisy for the bars above
 ] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }

@@ -226,6 +226,9 @@ export const TARGETS: readonly Target[] = [
   // Recording row (issue 16 bar, CPU section only): every request of the measured route recorded
   // (its line built, queued and written to a file in the bench's tmp dir).
   stranglerTarget({ key: 'strangler-record', name: 'strangler + record (100%)', cpuOnly: true, credentials: recording }),
+  // A/A control (CPU section only): the plain strangler row again, in a process of its own. Its
+  // distance from the strangler row is the noise floor that every "+N us" bar above is read against.
+  stranglerTarget({ key: 'strangler-aa', name: 'strangler again (A/A control)', cpuOnly: true }),
   nginxTarget(NGINX_KEY, 'nginx'),
   nodeProxy('express', 'express + http-proxy-middleware', 'express-proxy.js'),
   nodeProxy(FASTIFY_KEY, '@fastify/http-proxy', 'fastify-proxy.js'),

@@ -32,8 +32,6 @@ export interface KeptMismatch {
   readonly shadow: KeptSide;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function contentTypeOf(c: Captured): string | null {
   const h = c.contentType ?? c.headers['content-type'];
   return h === undefined ? null : Array.isArray(h) ? h.join(', ') : (h as string);
@@ -58,7 +56,9 @@ export function keptSide(h: HeldSide): KeptSide {
   let body = '';
   let binary = false;
   try {
-    body = utf8.decode(h.clipped, { stream: truncated });
+    // A decoder of its own: a clip that ends inside a character leaves its bytes in the decoder
+    // (stream mode), and they must not start the next body decoded.
+    body = new TextDecoder('utf-8', { fatal: true }).decode(h.clipped, { stream: truncated });
     binary = body.includes('\u0000');
   } catch {
     binary = true;

@@ -54,7 +54,7 @@ function fillSample(li, m) {
   setText(li.querySelector('.paths'), m.differingPaths.length ? 'differs at ' + m.differingPaths.join('  ') : '');
 }
 function drawDetail(route, status, shadowJson, keptJson) {
-  var r = status ? status.routes.find(function (x) { return x.prefix === route; }) : null;
+  var r = status ? status.routes.find(function (x) { return x.label === route; }) : null;
   setText(byId('d-route'), route);
   var st = byId('d-stage');
   st.hidden = !r; if (r) { setText(st, r.stageText); setCls(st, stageClass(r.stage)); }

@@ -1,6 +1,6 @@
 // The dashboard's admin endpoints (behind the admin token, like every page of the admin port):
 // GET / (the page; it fetches /status, /shadow/report and /shadow/mismatches as JSON) and
-// GET /shadow/mismatches?route=PREFIX (the bodies of the route's last mismatches, kept by this
+// GET /shadow/mismatches?route=LABEL (the bodies of the route's last mismatches, kept by this
 // process: bodies.ts; with workers, every worker's, asked over IPC and merged).
 
 import express from 'express';
@@ -26,7 +26,7 @@ export function dashboardRoutes(shadow: ShadowReports, group?: Pick<AdminGroup, 
   router.get('/shadow/mismatches', async (req, res) => {
     const route = req.query['route'];
     if (typeof route !== 'string' || route === '') {
-      res.status(400).json({ error: 'bad_request', message: 'give the route: /shadow/mismatches?route=PREFIX', requestId: newRequestId() });
+      res.status(400).json({ error: 'bad_request', message: 'give the route: /shadow/mismatches?route=LABEL (host + prefix, or the prefix)', requestId: newRequestId() });
       return;
     }
     const mismatches = group === undefined ? shadow.bodies.list(route) : await group.mismatches(route);

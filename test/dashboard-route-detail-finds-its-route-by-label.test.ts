@@ -1,6 +1,8 @@
 // The dashboard's route detail finds its route by label (host + prefix), as /status, the shadow
 // reports and the kept bodies name it: two hosts with the same prefix open each its own detail,
-// and a host route's shadow report and bodies are found.
+// and a host route's shadow report and bodies are found. And an open detail's poll never carries
+// mismatch bodies (up to megabytes per worker): the bodies of one mismatch are asked for when it
+// is opened, and the admin answers with that one only.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,6 +91,35 @@ describe('the route detail, by label', () => {
     await expect(page.locator('#d-no-shadow').isHidden()).resolves.toBe(true);
     // The host route's kept bodies are found.
     await page.getByRole('button', { name: 'show both bodies' }).click();
+    await page.locator('.sbs .pane').first().waitFor();
+    const marked = await page.locator('.pane[data-side="shadow"] .ln.hl').allInnerTexts();
+    expect(marked.map((t) => t.trim())).toEqual(['"n": "7"']);
+    expect(browser.problems).toEqual([]);
+  });
+
+  it('fetches no bodies on the poll, and one mismatch\'s bodies when it is opened', async () => {
+    const { page } = browser;
+    const start = browser.requested.length;
+    const requested = () => browser.requested.slice(start);
+    // A fresh page on B's detail.
+    await page.goto(origin + '/#route=' + encodeURIComponent(B));
+    await page.reload();
+    await page.locator('#d-samples li').waitFor();
+    const asks = (p: string) => requested().filter((u) => u.startsWith(origin + p)).length;
+    const before = [asks('/status'), asks('/shadow/report')] as const;
+    // The next poll, now (the page polls again when it becomes visible).
+    await page.evaluate('document.dispatchEvent(new Event("visibilitychange"))');
+    await expect.poll(() => asks('/status')).toBeGreaterThan(before[0]);
+    await expect.poll(() => asks('/shadow/report')).toBeGreaterThan(before[1]);
+    expect(requested().filter((u) => u.includes('/shadow/mismatches'))).toEqual([]);
+
+    const answered = page.waitForResponse((r) => r.url().includes('/shadow/mismatches'));
+    await page.getByRole('button', { name: 'show both bodies' }).click();
+    const res = await answered;
+    const url = new URL(res.url());
+    expect(Object.fromEntries(url.searchParams)).toEqual({ route: B, at, method: 'GET', path: '/orders/7' });
+    const body = (await res.json()) as { mismatches: { path: string }[] };
+    expect(body.mismatches.map((m) => m.path)).toEqual(['/orders/7']);
     await page.locator('.sbs .pane').first().waitFor();
     const marked = await page.locator('.pane[data-side="shadow"] .ln.hl').allInnerTexts();
     expect(marked.map((t) => t.trim())).toEqual(['"n": "7"']);

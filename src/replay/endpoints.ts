@@ -1,11 +1,17 @@
 // What JUnit reports: per endpoint template (endpoint.ts) of each route, how its requests ended,
 // and each differing path (normalised) with how many requests differed there and one example
-// (the first seen). Bounded: at most MAX_PATHS paths per endpoint. Pure.
+// (the first seen). Bounded: at most MAX_PATHS paths per endpoint, and at most
+// MAX_TEMPLATES_PER_ROUTE templates per route: the requests of any further template (paths whose
+// varying part is not id-like, `/search/<term>`, slugs) are tallied together as OTHER_TEMPLATE, so
+// that memory and the JUnit stay bounded whatever the number of distinct paths. Pure.
 
 import { normalizePath } from '../shadow/json-path.js';
 import type { ShadowEvent } from '../shadow/log-line.js';
 
 export const MAX_PATHS = 20;
+export const MAX_TEMPLATES_PER_ROUTE = 1000;
+/** The template that holds a route's requests beyond its first MAX_TEMPLATES_PER_ROUTE templates. */
+export const OTHER_TEMPLATE = '(other endpoints)';
 
 export interface PathTally {
   count: number;
@@ -24,10 +30,20 @@ export interface EndpointTally {
 
 export class EndpointTallies {
   readonly #byKey = new Map<string, EndpointTally>();
+  /** How many templates each route has (OTHER_TEMPLATE not counted). */
+  readonly #templates = new Map<string, number>();
 
   add(template: string, e: ShadowEvent): void {
-    const key = `${e.route}\n${template}`;
+    let key = `${e.route}\n${template}`;
     let t = this.#byKey.get(key);
+    if (t === undefined) {
+      const n = this.#templates.get(e.route) ?? 0;
+      if (n >= MAX_TEMPLATES_PER_ROUTE) {
+        template = OTHER_TEMPLATE;
+        key = `${e.route}\n${template}`;
+        t = this.#byKey.get(key);
+      } else this.#templates.set(e.route, n + 1);
+    }
     if (t === undefined) {
       t = { route: e.route, template, match: 0, mismatch: 0, errors: {}, skipped: {}, paths: new Map() };
       this.#byKey.set(key, t);

@@ -2,7 +2,8 @@
 // same route) recorded twice with different answers says where the recorded service disagrees
 // with itself (a CSRF token, a timestamp), so those paths are noise for that endpoint, as the
 // shadow's noise probe learns them (shadow/noise.ts, the route's compare rules). Two passes over
-// the files, streamed: the first keeps one hash per distinct request, the second keeps the first
+// the files, streamed: the first keeps compact hashes per distinct request (request-hashes.ts:
+// typed arrays, at most 26 bytes each, bounded), the second keeps the first
 // answer only of the requests whose answers vary (at most MAX_KEPT_BYTES of them), and learns
 // from each later answer that differs from it.
 
@@ -13,6 +14,7 @@ import { headerOf, parseExchange, type RecordedExchange } from './exchange.js';
 import { readLines } from './lines.js';
 import { endpointKey, OptionsByRoute } from './options.js';
 import { recordedAnswer, type RecordedAnswer } from './recorded.js';
+import { RequestHashes } from './request-hashes.js';
 import type { RouteFinder, RouteRules } from './routes.js';
 
 const MAX_KEPT_BYTES = 64 * 1024 * 1024;
@@ -27,14 +29,18 @@ export interface LearnInput {
 interface Seen {
   readonly x: RecordedExchange;
   readonly rules: RouteRules;
+  /** The request's hash, whole (the second pass's key) and its first 64 bits as two numbers. */
   readonly requestKey: string;
-  readonly answerHash: string;
+  readonly hi: number;
+  readonly lo: number;
+  /** The answer's hash: its first 32 bits. */
+  readonly answerHash: number;
 }
 
-function hash(parts: readonly (string | null | undefined)[]): string {
+function hash(parts: readonly (string | null | undefined)[]): Buffer {
   const h = createHash('sha1');
   for (const p of parts) h.update(p ?? '\u0000null').update('\u0000');
-  return h.digest('base64');
+  return h.digest();
 }
 
 async function* exchanges(input: LearnInput): AsyncGenerator<Seen> {
@@ -44,32 +50,26 @@ async function* exchanges(input: LearnInput): AsyncGenerator<Seen> {
       if (typeof x === 'string' || !input.methods.has(x.request.method)) continue;
       const rules = input.routes.find(x.request.method, x.request.path, x.host, x.route);
       const reqBody = x.request.body;
-      const requestKey = hash([rules.label, x.request.method, x.request.path, reqBody?.encoding, reqBody?.data]);
+      const request = hash([rules.label, x.request.method, x.request.path, reqBody?.encoding, reqBody?.data]);
       const compared = input.options.of(rules).headers.map((h) => headerOf(x.response.headers, h));
       const resBody = x.response.body;
-      const answerHash = hash([String(x.response.status), ...compared, headerOf(x.response.headers, 'content-encoding'), resBody?.encoding, resBody?.data]);
-      yield { x, rules, requestKey, answerHash };
+      const answerHash = hash([String(x.response.status), ...compared, headerOf(x.response.headers, 'content-encoding'), resBody?.encoding, resBody?.data]).readUInt32BE(0);
+      yield { x, rules, requestKey: request.toString('base64'), hi: request.readUInt32BE(0), lo: request.readUInt32BE(4), answerHash };
     }
   }
 }
 
 /** The noise of each endpoint (endpointKey), learned from the recorded answers. */
 export async function learnRecordedNoise(input: LearnInput): Promise<Map<string, NoiseSet>> {
-  const firstHash = new Map<string, string>();
-  const varying = new Set<string>();
-  for await (const s of exchanges(input)) {
-    const h = firstHash.get(s.requestKey);
-    if (h === undefined) firstHash.set(s.requestKey, s.answerHash);
-    else if (h !== s.answerHash) varying.add(s.requestKey);
-  }
-  firstHash.clear();
+  const seen = new RequestHashes();
+  for await (const s of exchanges(input)) seen.add(s.hi, s.lo, s.answerHash);
   const noise = new Map<string, NoiseSet>();
-  if (varying.size === 0) return noise;
+  if (!seen.anyVarying()) return noise;
 
-  const first = new Map<string, { hash: string; answer: RecordedAnswer }>();
+  const first = new Map<string, { hash: number; answer: RecordedAnswer }>();
   let kept = 0;
   for await (const s of exchanges(input)) {
-    if (!varying.has(s.requestKey)) continue;
+    if (!seen.varying(s.hi, s.lo)) continue;
     const answer = recordedAnswer(s.x);
     if ('skip' in answer || answer.truncated) continue;
     const had = first.get(s.requestKey);

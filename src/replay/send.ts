@@ -1,7 +1,8 @@
 // Sends one recorded request to the candidate through an undici Pool and collects its answer
 // (bounded, decoded like the shadow's), or says why there is none (`timeout`, `connect_refused`,
 // `too_large`...). The request: the recorded method, path and body, the recorded headers but
-// hop-by-hop ones, content-length, values the recorder redacted and (unless the target is another
+// hop-by-hop ones, content-length, expect (undici refuses it; curl sends `Expect: 100-continue`
+// with bodies over 1 KB), values the recorder redacted and (unless the target is another
 // proxy, `--client-path`) host; then every `--header`, which replaces a recorded header of the
 // same name.
 
@@ -29,7 +30,7 @@ export function outgoingHeaders(recorded: HeaderValues, extra: readonly (readonl
   const out: Record<string, string | string[]> = {};
   for (const [name, v] of Object.entries(recorded)) {
     const lower = name.toLowerCase();
-    if (isHopByHop(lower) || lower === 'content-length' || (lower === 'host' && !keepHost)) continue;
+    if (isHopByHop(lower) || lower === 'content-length' || lower === 'expect' || (lower === 'host' && !keepHost)) continue;
     const values = (typeof v === 'string' ? [v] : v).filter((one) => one !== REDACTED);
     if (values.length === 0) continue;
     out[lower] = values.length === 1 ? values[0]! : values;

@@ -1,14 +1,21 @@
 // The bodies of a route's last mismatches, so that a person can see both answers side by side
 // (the dashboard's route detail, GET /shadow/mismatches). Kept in this process only: the report
 // (report.ts) stays small and mergeable, and the shadow log never carries bodies. Bounded: the
-// last KEPT_PER_ROUTE mismatches of each route, each body a copy of its first KEPT_BODY_MAX_BYTES,
-// decoded only when asked for.
+// last KEPT_PER_ROUTE mismatches of each route, each body its first KEPT_BODY_MAX_BYTES, decoded
+// only when asked for. Cheap on a route that mismatches all the time: a body of at most
+// KEPT_BODY_MAX_BYTES (in a buffer not much larger) is held as is, no copy (the comparison owns
+// it and nothing writes to it); a larger one is clipped into a copy, and those copies are paced by
+// a bucket of KEPT_PER_ROUTE per route that refills one every KEEP_REFILL_MS: a burst is kept
+// whole, a steady stream of big mismatches costs at most one copy per route every KEEP_REFILL_MS.
 
 import type { Captured, BodyMode } from './diff.js';
 import type { ShadowEvent } from './log-line.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 export const KEPT_PER_ROUTE = 20;
 export const KEPT_BODY_MAX_BYTES = 64 * 1024;
+/** After a burst of KEPT_PER_ROUTE, one more mismatch of a route is kept every this many ms. */
+export const KEEP_REFILL_MS = 250;
 
 /** One side's answer as kept: text (clipped), or only its size when it is not UTF-8 text. */
 export interface KeptSide {
@@ -32,14 +39,12 @@ export interface KeptMismatch {
   readonly shadow: KeptSide;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function contentTypeOf(c: Captured): string | null {
   const h = c.contentType ?? c.headers['content-type'];
   return h === undefined ? null : Array.isArray(h) ? h.join(', ') : (h as string);
 }
 
-/** One side as held: a copy of at most KEPT_BODY_MAX_BYTES (never a view into the whole body). */
+/** One side as held: the body itself when small, else a copy of its first KEPT_BODY_MAX_BYTES (never a view into a big body). */
 interface HeldSide {
   readonly status: number | null;
   readonly contentType: string | null;
@@ -47,9 +52,15 @@ interface HeldSide {
   readonly bytes: number;
 }
 
+/** Whether the body can be held as is: small, and not a view that would keep a big buffer alive. */
+function holdable(body: Buffer): boolean {
+  return body.length <= KEPT_BODY_MAX_BYTES && body.buffer.byteLength <= 2 * KEPT_BODY_MAX_BYTES;
+}
+
 function held(c: Captured, status: number | null): HeldSide {
   const bytes = c.body.length;
-  return { status, contentType: contentTypeOf(c), clipped: Buffer.from(c.body.subarray(0, KEPT_BODY_MAX_BYTES)), bytes };
+  const clipped = holdable(c.body) ? c.body : Buffer.from(c.body.subarray(0, KEPT_BODY_MAX_BYTES));
+  return { status, contentType: contentTypeOf(c), clipped, bytes };
 }
 
 /** Decoded when asked for (GET /shadow/mismatches), not on the comparison's turn. */
@@ -58,7 +69,9 @@ export function keptSide(h: HeldSide): KeptSide {
   let body = '';
   let binary = false;
   try {
-    body = utf8.decode(h.clipped, { stream: truncated });
+    // A decoder of its own: a clip that ends inside a character leaves its bytes in the decoder
+    // (stream mode), and they must not start the next body decoded.
+    body = new TextDecoder('utf-8', { fatal: true }).decode(h.clipped, { stream: truncated });
     binary = body.includes('\u0000');
   } catch {
     binary = true;
@@ -79,11 +92,42 @@ export function mergeKept(lists: readonly (readonly KeptMismatch[])[]): KeptMism
   return all.slice(0, KEPT_PER_ROUTE);
 }
 
+/** A route's bucket: how many keeps it may spend, refilled up to `at`. */
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
 export class MismatchBodies {
   readonly #byRoute = new Map<string, Held[]>();
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #clock: Clock;
 
-  /** Keeps a mismatch's bodies (the event is the mismatch's, with its differences). */
-  keep(event: ShadowEvent, mode: BodyMode, primary: Captured, shadow: Captured): void {
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock;
+  }
+
+  /** Whether the route may copy one more mismatch's bodies now (spends it if so). */
+  #spend(route: string): boolean {
+    const now = this.#clock.now();
+    const b = this.#buckets.get(route) ?? { tokens: KEPT_PER_ROUTE, at: now };
+    // Whole refills only (no sum of fractions to drift); a clock that goes back refills nothing.
+    const refills = Math.floor(Math.max(0, now - b.at) / KEEP_REFILL_MS);
+    b.tokens = Math.min(KEPT_PER_ROUTE, b.tokens + refills);
+    b.at = b.tokens === KEPT_PER_ROUTE || now < b.at ? now : b.at + refills * KEEP_REFILL_MS;
+    this.#buckets.set(route, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /**
+   * Keeps a mismatch's bodies (the event is the mismatch's, with its differences): held as they
+   * are when both are small, else copied when the route's bucket allows, else not kept.
+   */
+  keep(event: ShadowEvent, mode: BodyMode, primary: Captured, shadow: Captured): 'held' | 'copied' | 'dropped' {
+    const copies = !holdable(primary.body) || !holdable(shadow.body);
+    if (copies && !this.#spend(event.route)) return 'dropped';
     const list = this.#byRoute.get(event.route) ?? [];
     list.push({
       at: event.at,
@@ -96,6 +140,7 @@ export class MismatchBodies {
     });
     if (list.length > KEPT_PER_ROUTE) list.splice(0, list.length - KEPT_PER_ROUTE);
     this.#byRoute.set(event.route, list);
+    return copies ? 'copied' : 'held';
   }
 
   /** A route's kept mismatches, newest first. */
@@ -105,7 +150,12 @@ export class MismatchBodies {
 
   /** Forgets a route's bodies (every route's when undefined): its report started afresh. */
   clear(route?: string): void {
-    if (route === undefined) this.#byRoute.clear();
-    else this.#byRoute.delete(route);
+    if (route === undefined) {
+      this.#byRoute.clear();
+      this.#buckets.clear();
+    } else {
+      this.#byRoute.delete(route);
+      this.#buckets.delete(route);
+    }
   }
 }

@@ -44,7 +44,7 @@ export class ShadowReports extends EventEmitter {
   #log: ShadowLogWriter | null = null;
   /** The event loop's turns, shared by the comparisons that take several steps. */
   /** The bodies of each route's last mismatches (this process's only; GET /shadow/mismatches). */
-  readonly bodies = new MismatchBodies();
+  readonly bodies: MismatchBodies;
   readonly turns = new Turns(undefined, (err) => this.#logOptions.logger?.warn({ msg: LOG.shadowCompareFailed, err }));
 
   /** `logger` and `metrics`: where the shadow log's failures are told and counted. */
@@ -52,6 +52,7 @@ export class ShadowReports extends EventEmitter {
     super();
     this.#logOptions = logOptions;
     this.#clock = clock;
+    this.bodies = new MismatchBodies(clock);
     this.#started = this.#now();
   }
 

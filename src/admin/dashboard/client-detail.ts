@@ -1,10 +1,11 @@
 // The dashboard's client script, part 4: one route's detail (`/#route=/orders`): its status
 // row, its shadow report (GET /shadow/report: verdict, counts, latency, endpoints by template,
 // differing paths, the last mismatches with copyable curl lines for the proxy and both sides),
-// and a mismatch opened as both bodies side by side (GET /shadow/mismatches, client-bodies.ts).
+// and a mismatch opened as both bodies side by side (GET /shadow/mismatches, asked for that one
+// mismatch when it is opened, client-bodies.ts). `route` is the route's label (host + prefix).
 
 export const CLIENT_DETAIL = String.raw`
-var kept = new Map(), curlSeq = 0;
+var curlSeq = 0, detailRoute = null;
 function sampleKey(x) { return x.at + ' ' + x.method + ' ' + x.path; }
 function stats(parent, items) {
   sync(parent, items, function (x) { return x[0]; }, function () {
@@ -37,9 +38,14 @@ function makeSample(m) {
   open.addEventListener('click', function () {
     var show = sbs.hidden;
     if (show && !sbs.firstChild) {
-      var k = kept.get(sampleKey(m));
-      if (k) sideBySide(k).forEach(function (p) { sbs.appendChild(p); });
-      else sbs.appendChild(h('p', { cls: 'muted', text: 'The bodies of this mismatch are no longer kept: the proxy keeps those of each route\'s last 20 mismatches (a restarted process forgets its own).' }));
+      var wait = h('p', { cls: 'muted', text: 'fetching both bodies…' });
+      sbs.appendChild(wait);
+      var q = '?route=' + encodeURIComponent(detailRoute) + '&at=' + encodeURIComponent(m.at) + '&method=' + encodeURIComponent(m.method) + '&path=' + encodeURIComponent(m.path);
+      getJson('/shadow/mismatches' + q).then(function (j) {
+        var k = (j.mismatches || []).find(function (x) { return sampleKey(x) === sampleKey(m); });
+        if (k) sideBySide(k).forEach(function (p) { sbs.appendChild(p); });
+        else sbs.appendChild(h('p', { cls: 'muted', text: 'The bodies of this mismatch are not kept: the proxy keeps those of each route\'s last 20 mismatches, paced on a route that mismatches all the time (a restarted process forgets its own).' }));
+      }, function (e) { sbs.appendChild(h('p', { cls: 'muted', text: String(e && e.message || e) })); }).then(function () { wait.remove(); });
     }
     sbs.hidden = !show;
     open.setAttribute('aria-expanded', String(show));
@@ -53,8 +59,9 @@ function fillSample(li, m) {
   setText(li.querySelector('.when'), clock(m.at));
   setText(li.querySelector('.paths'), m.differingPaths.length ? 'differs at ' + m.differingPaths.join('  ') : '');
 }
-function drawDetail(route, status, shadowJson, keptJson) {
-  var r = status ? status.routes.find(function (x) { return x.prefix === route; }) : null;
+function drawDetail(route, status, shadowJson) {
+  detailRoute = route;
+  var r = status ? status.routes.find(function (x) { return x.label === route; }) : null;
   setText(byId('d-route'), route);
   var st = byId('d-stage');
   st.hidden = !r; if (r) { setText(st, r.stageText); setCls(st, stageClass(r.stage)); }
@@ -64,7 +71,6 @@ function drawDetail(route, status, shadowJson, keptJson) {
   byId('d-no-shadow').hidden = !!entry;
   byId('d-shadow').hidden = !entry;
   if (!entry) return;
-  kept = new Map(); (keptJson ? keptJson.mismatches : []).forEach(function (k) { kept.set(sampleKey(k), k); });
   var s = entry.summary;
   var vb = byId('d-verdict'); setText(vb, s.verdict); setCls(vb, verdictClass(s.verdict));
   setText(byId('d-verdict-text'), s.verdictText);

@@ -56,5 +56,6 @@ function clock(iso) {
 }
 function stageClass(stage) { return 'badge st-' + String(stage).replace(/[^a-z]+/g, '-'); }
 function verdictClass(v) { return 'badge ' + (v === 'ready' ? 'ready' : v === 'not ready' ? 'not-ready' : 'not-enough-data'); }
-function routeHref(prefix) { return '#route=' + encodeURIComponent(prefix); }
+/** A route's detail link: by its label (api.example.com/orders, or the prefix), as the status and the reports name it. */
+function routeHref(label) { return '#route=' + encodeURIComponent(label); }
 `;

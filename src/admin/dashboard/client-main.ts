@@ -1,7 +1,8 @@
 // The dashboard's client script, part 5: what runs. Every few seconds it fetches GET /status
-// (and, on a route's detail, GET /shadow/report and GET /shadow/mismatches) from the admin
-// origin and updates the page in place; the hash picks the view (`#route=/orders`: that route's
-// detail). Requests are same-origin: whatever lets the browser open the page (the admin token
+// (and, on a route's detail, GET /shadow/report) from the admin origin and updates the page in
+// place; the hash picks the view (`#route=/orders`, `#route=api.example.com/orders`: that route's
+// detail, by its label). The bodies of a mismatch (GET /shadow/mismatches) are fetched only when
+// one is opened, never on the poll: they can weigh megabytes. Requests are same-origin: whatever lets the browser open the page (the admin token
 // sent by a header extension or an authenticating proxy in front) applies to them too.
 
 export const CLIENT_MAIN = String.raw`
@@ -27,10 +28,10 @@ function tick() {
   byId('detail').hidden = view === 'overview' || drawn !== view;
   document.title = (route == null ? 'Migration' : route + ' · Migration') + ' · strangler';
   var jobs = [getJson('/status')];
-  if (route != null) jobs.push(getJson('/shadow/report'), getJson('/shadow/mismatches?route=' + encodeURIComponent(route)));
+  if (route != null) jobs.push(getJson('/shadow/report'));
   Promise.all(jobs).then(function (res) {
     if (my !== gen) return;
-    if (route == null) drawOverview(res[0]); else drawDetail(route, res[0], res[1], res[2]);
+    if (route == null) drawOverview(res[0]); else drawDetail(route, res[0], res[1]);
     drawn = view;
     setText(byId('generated'), 'status of ' + clock(res[0].generatedAt) + ' · version ' + res[0].version);
     byId(route == null ? 'overview' : 'detail').hidden = false;

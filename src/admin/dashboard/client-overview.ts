@@ -81,7 +81,7 @@ function canaryLines(cn) {
 }
 function fillRouteRow(tr, r) {
   var c = tr.cells, a = c[0].querySelector('a');
-  setAttr(a, 'href', routeHref(r.prefix));
+  setAttr(a, 'href', routeHref(r.label));
   setText(a.firstChild, r.prefix);
   setText(c[0].querySelector('.host'), r.host == null ? '' : 'host ' + r.host);
   setText(c[1].firstChild, r.stageText); setCls(c[1].firstChild, stageClass(r.stage));

@@ -1,7 +1,8 @@
 // The dashboard's admin endpoints (behind the admin token, like every page of the admin port):
 // GET / (the page; it fetches /status, /shadow/report and /shadow/mismatches as JSON) and
-// GET /shadow/mismatches?route=PREFIX (the bodies of the route's last mismatches, kept by this
-// process: bodies.ts; with workers, every worker's, asked over IPC and merged).
+// GET /shadow/mismatches?route=LABEL (the bodies of the route's last mismatches, kept by this
+// process: bodies.ts; with workers, every worker's, asked over IPC and merged). `at`, `method`
+// and `path` narrow the answer to one mismatch: the dashboard asks for one when it is opened.
 
 import express from 'express';
 import { newRequestId } from '../../forward/headers.js';
@@ -26,10 +27,12 @@ export function dashboardRoutes(shadow: ShadowReports, group?: Pick<AdminGroup, 
   router.get('/shadow/mismatches', async (req, res) => {
     const route = req.query['route'];
     if (typeof route !== 'string' || route === '') {
-      res.status(400).json({ error: 'bad_request', message: 'give the route: /shadow/mismatches?route=PREFIX', requestId: newRequestId() });
+      res.status(400).json({ error: 'bad_request', message: 'give the route: /shadow/mismatches?route=LABEL (host + prefix, or the prefix)', requestId: newRequestId() });
       return;
     }
-    const mismatches = group === undefined ? shadow.bodies.list(route) : await group.mismatches(route);
+    const all = group === undefined ? shadow.bodies.list(route) : await group.mismatches(route);
+    const want = (k: 'at' | 'method' | 'path', v: string): boolean => typeof req.query[k] !== 'string' || req.query[k] === v;
+    const mismatches = all.filter((m) => want('at', m.at) && want('method', m.method) && want('path', m.path));
     res.set('cache-control', 'no-store').json({ route, mismatches });
   });
   return router;

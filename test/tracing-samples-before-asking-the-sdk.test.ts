@@ -15,7 +15,7 @@ const tracing = new Tracing(
 afterAll(() => tracing.shutdown().catch(() => {}));
 
 const request = (headers: Record<string, string> = {}): IncomingMessage =>
-  ({ headers, method: 'GET', httpVersion: '1.1', socket: { localPort: 8080 } }) as unknown as IncomingMessage;
+  ({ rawHeaders: Object.entries(headers).flat(), method: 'GET', httpVersion: '1.1', socket: { localPort: 8080 } }) as unknown as IncomingMessage;
 const target = { name: 'users', origin: 'http://127.0.0.1:8001' };
 
 describe('sampling', () => {

@@ -7,18 +7,41 @@ import { isSpanContextValid, ROOT_CONTEXT, SpanKind, trace as api, type Attribut
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler, SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { ResolvedTracing } from '../routing/defaults.js';
 import { batchProcessor, exporterFor, type DropCounter } from './exporter.js';
 import { randomId, RequestTrace } from './request-trace.js';
 
 const propagator = new W3CTraceContextPropagator();
 
-/** The client's headers as the propagator reads them (traceparent, tracestate). */
-const getter: TextMapGetter<IncomingHttpHeaders> = {
-  get: (carrier, key) => carrier[key],
+/** The client's trace context fields, as the propagator reads them. */
+interface TraceFields {
+  traceparent?: string;
+  tracestate?: string;
+}
+
+const getter: TextMapGetter<TraceFields> = {
+  get: (carrier, key) => (key === 'traceparent' ? carrier.traceparent : key === 'tracestate' ? carrier.tracestate : undefined),
   keys: (carrier) => Object.keys(carrier),
 };
+
+/** traceparent and tracestate from the raw header list; null without a traceparent. Read from
+ *  rawHeaders: `req.headers` is built lazily by node:http, and nothing else on the plain path
+ *  asks for it (building it cost more than the rest of the unsampled path). */
+function traceFields(raw: readonly string[]): TraceFields | null {
+  let out: TraceFields | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 11 && name.length !== 10) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'traceparent') (out ??= {}).traceparent ??= raw[i + 1]!;
+    else if (lower === 'tracestate') {
+      const f = (out ??= {});
+      f.tracestate = f.tracestate === undefined ? raw[i + 1]! : `${f.tracestate},${raw[i + 1]!}`;
+    }
+  }
+  return out?.traceparent === undefined ? null : out;
+}
 
 export interface TracingOptions {
   readonly dropped: DropCounter;
@@ -51,11 +74,11 @@ export class Tracing {
    *  `route`: the route's prefix (http.route; null: no route took it); `path`: the path asked
    *  for; `host`: as named. */
   request(req: IncomingMessage, route: string | null, path: string, host: string | null, canary: boolean): RequestTrace {
-    const headers = req.headers;
     const method = req.method!;
     // The sampling decision is made here, before the SDK is asked for anything: a request not
     // sampled starts no span at all (parent-based: the client's flag; else the ratio).
-    const parent = headers.traceparent === undefined ? null : propagator.extract(ROOT_CONTEXT, headers, getter);
+    const fields = traceFields(req.rawHeaders);
+    const parent = fields === null ? null : propagator.extract(ROOT_CONTEXT, fields, getter);
     const parentContext = parent === null ? null : api.getSpanContext(parent);
     const valid = parentContext !== undefined && parentContext !== null && isSpanContextValid(parentContext);
     const sampled = valid ? (parentContext.traceFlags & 1) === 1 : this.config.sampleRatio >= 1 || this.#random() < this.config.sampleRatio;

@@ -73,16 +73,24 @@ describe('each CLI command loads only what it needs', () => {
     expect(proxyModules(run.modules)).toEqual([]);
   });
 
-  it('a replay usage error loads nothing of the replay, and a replay loads undici but not the proxy', async () => {
+  it('a replay usage error loads nothing of the replay; a replay loads undici, the config code only with --config, never the proxy', async () => {
     const usage = await loadedBy(['replay']);
     expect(usage.code).toBe(2);
     expect(usage.modules.some((m) => m.includes('/dist/src/replay/'))).toBe(false);
     expect(usage.modules.filter((m) => m.includes('/node_modules/'))).toEqual([]);
 
-    const run = await loadedBy(['replay', path.join(dir, 'no-such-recording.jsonl'), '--target', 'http://127.0.0.1:1']);
-    expect(run.code).not.toBe(0);
+    const recording = path.join(dir, 'empty-recording.jsonl');
+    await writeFile(recording, '');
+    const run = await loadedBy(['replay', recording, '--target', 'http://127.0.0.1:1']);
+    expect(run.out).toContain('replay of');
     expect(loads(run.modules, 'undici')).toBe(true);
     expect(proxyModules(run.modules)).toEqual([]);
+    expect(loads(run.modules, 'yaml') || loads(run.modules, 'ajv')).toBe(false); // no --config: no config code
+
+    const withConfig = await loadedBy(['replay', recording, '--target', 'http://127.0.0.1:1', '--config', DEMO_ROUTES]);
+    expect(withConfig.out).toContain('replay of');
+    expect(loads(withConfig.modules, 'yaml') && loads(withConfig.modules, 'ajv')).toBe(true);
+    expect(proxyModules(withConfig.modules)).toEqual([]);
   });
 
   it('report and status load neither the proxy nor the config code', async () => {

@@ -7,10 +7,8 @@
 // starts. On a terminal, stderr shows a progress line, rewritten in place.
 
 import { access, constants, writeFile } from 'node:fs/promises';
-import { formatConfigErrors } from '../config/format.js';
 import { replay, type Progress } from '../replay/replay.js';
 import { renderJunit } from '../replay/junit.js';
-import { loadRoutesFile } from '../routing/source.js';
 import type { EffectiveConfig } from '../routing/types.js';
 import { groupDigits } from '../shadow/format.js';
 import { gateLines, gateOf } from '../shadow/gate.js';
@@ -47,7 +45,9 @@ function progressOn(io: Io, clock: Clock): { tell(p: Progress): void; clear(): v
   };
 }
 
+/** The config's code (yaml, the schema) is loaded only for --config: a replay without one never needs it. */
 async function loadConfig(file: string, io: Io): Promise<EffectiveConfig | string> {
+  const [{ loadRoutesFile }, { formatConfigErrors }] = await Promise.all([import('../routing/source.js'), import('../config/format.js')]);
   const loaded = await loadRoutesFile(file, io.env);
   if (!loaded.ok) return `${formatConfigErrors(loaded.errors)}\nstrangler replay: ${file}: ${loaded.errors.length} error(s); the file is not valid`;
   return loaded.effective;

@@ -1,17 +1,10 @@
 // The CLI: serve (default), check, report, status, replay, help, version. `serve` installs the signal handlers.
+// Each command's code is imported only when that command runs: `--version`, `check` or `replay` in a
+// CI job or a pre-commit hook never loads the proxy (OpenTelemetry, ioredis, express, the workers).
 
 import { createRequire } from 'node:module';
-import { startServing, type Running } from '../workers/start.js';
-import { ConfigInvalidError } from '../routing/reloader.js';
-import { AdminExposedError } from '../admin/exposure.js';
-import { formatConfigErrors } from '../config/format.js';
-import { createProcessLogger, flushLogger, logLevelFrom } from '../observability/logger.js';
 import { parseCommand, USAGE } from './args.js';
-import { runCheck, type Io } from './check.js';
-import { runReport } from './report.js';
-import { runStatus } from './status.js';
-import { runReplay } from './replay.js';
-import { LOG } from '../observability/log-messages.js';
+import type { Io } from './check.js';
 
 function version(): string {
   const require = createRequire(import.meta.url);
@@ -39,62 +32,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stderr.write(cmd.brief === true ? `strangler ${cmd.message} (strangler --help shows the usage)\n` : `strangler: ${cmd.message}\n\n${USAGE}`);
       return 2;
     case 'check':
-      return runCheck(cmd, io);
+      return (await import('./check.js')).runCheck(cmd, io);
     case 'report':
-      return runReport(cmd, io);
+      return (await import('./report.js')).runReport(cmd, io);
     case 'status':
-      return runStatus(cmd, io);
+      return (await import('./status.js')).runStatus(cmd, io);
     case 'replay':
-      return runReplay(cmd, io);
+      return (await import('./replay.js')).runReplay(cmd, io);
     case 'serve':
-      return serve(cmd, io);
+      return (await import('./serve.js')).serve(cmd, io);
   }
-}
-
-async function serve(cmd: Extract<ReturnType<typeof parseCommand>, { kind: 'serve' }>, io: Io): Promise<number> {
-  const logger = createProcessLogger(logLevelFrom(cmd.logLevel));
-  // The handlers go in before anything can say "listening": a supervisor that signals as soon as
-  // it reads that line must never meet the default handler.
-  let proxy: Running | undefined;
-  let stopping = false;
-  const exit = (code: number): Promise<never> => flushLogger().then(() => process.exit(code));
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ msg: LOG.signalReceived, signal });
-    if (proxy === undefined) {
-      void exit(0); // still starting: nothing in flight yet
-      return;
-    }
-    proxy.shutdown().then(
-      () => exit(0),
-      (err: unknown) => {
-        logger.error({ msg: LOG.shutdownFailed, err });
-        return exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => {
-    logger.info({ msg: LOG.signalReceived, signal: 'SIGHUP' });
-    void proxy?.reload('signal');
-  });
-
-  try {
-    proxy = await startServing(cmd, logger, io.env);
-  } catch (err) {
-    if (err instanceof ConfigInvalidError) {
-      logger.error({ msg: LOG.invalidConfig, errors: err.errors });
-      await flushLogger();
-      io.stderr.write(`${formatConfigErrors(err.errors)}\n${cmd.configPath}: not starting, the config is not valid\n`);
-      return 1;
-    }
-    logger.error({ msg: LOG.failedToStart, err });
-    await flushLogger();
-    if (err instanceof AdminExposedError) io.stderr.write(`strangler: ${err.message}\n`);
-    return 1;
-  }
-  if (stopping) await proxy.shutdown().then(() => exit(0));
-  return new Promise<number>(() => {}); // runs until a signal
 }

@@ -1,0 +1,59 @@
+// `strangler serve`: starts the proxy and installs the signal handlers. Loaded only for serve (see run.ts).
+
+import { startServing, type Running } from '../workers/start.js';
+import { ConfigInvalidError } from '../routing/reloader.js';
+import { AdminExposedError } from '../admin/exposure.js';
+import { formatConfigErrors } from '../config/format.js';
+import { createProcessLogger, flushLogger, logLevelFrom } from '../observability/logger.js';
+import { LOG } from '../observability/log-messages.js';
+import type { Command } from './args.js';
+import type { Io } from './check.js';
+
+/** Never returns once started (the process exits on a signal); returns 1 when it cannot start. */
+export async function serve(cmd: Extract<Command, { kind: 'serve' }>, io: Io): Promise<number> {
+  const logger = createProcessLogger(logLevelFrom(cmd.logLevel));
+  // The handlers go in before anything can say "listening": a supervisor that signals as soon as
+  // it reads that line must never meet the default handler.
+  let proxy: Running | undefined;
+  let stopping = false;
+  const exit = (code: number): Promise<never> => flushLogger().then(() => process.exit(code));
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ msg: LOG.signalReceived, signal });
+    if (proxy === undefined) {
+      void exit(0); // still starting: nothing in flight yet
+      return;
+    }
+    proxy.shutdown().then(
+      () => exit(0),
+      (err: unknown) => {
+        logger.error({ msg: LOG.shutdownFailed, err });
+        return exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    logger.info({ msg: LOG.signalReceived, signal: 'SIGHUP' });
+    void proxy?.reload('signal');
+  });
+
+  try {
+    proxy = await startServing(cmd, logger, io.env);
+  } catch (err) {
+    if (err instanceof ConfigInvalidError) {
+      logger.error({ msg: LOG.invalidConfig, errors: err.errors });
+      await flushLogger();
+      io.stderr.write(`${formatConfigErrors(err.errors)}\n${cmd.configPath}: not starting, the config is not valid\n`);
+      return 1;
+    }
+    logger.error({ msg: LOG.failedToStart, err });
+    await flushLogger();
+    if (err instanceof AdminExposedError) io.stderr.write(`strangler: ${err.message}\n`);
+    return 1;
+  }
+  if (stopping) await proxy.shutdown().then(() => exit(0));
+  return new Promise<number>(() => {}); // runs until a signal
+}

@@ -3,7 +3,7 @@
 // The names themselves are pure (file-names.ts). Nothing sleeps: the test waits for log lines,
 // and for the proxy to exit (a worker writes out its queue when it stops).
 
-import http from 'node:http';
+import { freshGet } from './helpers/client.js';
 import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,15 +15,6 @@ import { recordedLines } from './helpers/recorded-lines.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { highestRotation, rotatedFile, workerFile } from '../src/record/file-names.js';
 import { workerSlot } from '../src/workers/messages.js';
-
-function freshGet(url: string, id: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent: false, headers: { 'x-request-id': id } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    }).on('error', reject);
-  });
-}
 
 describe('recording file names', () => {
   it('give each worker slot its own file and number rotated files upwards', () => {
@@ -49,7 +40,7 @@ describe('--workers 2 with record', () => {
       const ready = await log.wait((l) => l.msg === LOG.listening);
       const url = `http://127.0.0.1:${ready.port as number}/orders`;
       const ids = Array.from({ length: 20 }, (_, i) => `w${i}`);
-      for (const id of ids) expect(await freshGet(url, id)).toBe(200);
+      for (const id of ids) expect((await freshGet(url, { 'x-request-id': id })).status).toBe(200);
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;

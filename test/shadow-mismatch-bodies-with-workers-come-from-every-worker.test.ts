@@ -2,6 +2,7 @@
 // the worker that compared them, yet the primary's GET /shadow/mismatches (the dashboard's
 // side-by-side view) answers with every worker's, newest first and bounded like one process's.
 import http from 'node:http';
+import { freshGet } from './helpers/client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
@@ -9,16 +10,6 @@ import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
 import { logLines } from './helpers/log-lines.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { KEPT_PER_ROUTE, mergeKept, type KeptMismatch } from '../src/shadow/bodies.js';
-
-/** One GET on a connection of its own (the primary hands each new connection to a worker). */
-function freshGet(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    }).on('error', reject);
-  });
-}
 
 /** Reads until `ok` holds: bounded retries, 20 ms apart (a poll, not a wait for a guessed time). */
 async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, tries = 250): Promise<T> {
@@ -48,7 +39,7 @@ describe('GET /shadow/mismatches with --workers 2', () => {
       const url = `http://127.0.0.1:${up.port as number}`;
       const admin = `http://127.0.0.1:${up.adminPort as number}`;
       const paths = Array.from({ length: 10 }, (_, i) => `/orders/${i}`);
-      for (const p of paths) expect(await freshGet(url + p)).toBe(200);
+      for (const p of paths) expect((await freshGet(url + p)).status).toBe(200);
       // Both workers answered (and so compared) some of them.
       const access = await poll(async () => log.all.filter((l) => l.msg === LOG.request), (ls) => ls.length >= 10);
       expect(new Set(access.map((l) => l.pid)).size).toBe(2);

@@ -1,21 +1,10 @@
-import http from 'node:http';
+import { freshGet } from './helpers/client.js';
 import net from 'node:net';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { startProxy, startUpstream, upstreamsYaml } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
-
-/** One request on a connection of its own (no agent reuse): a NEW connection to the port. */
-function freshGet(url: string): Promise<{ status: number; connection: string | undefined; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, async (res) => {
-      let body = '';
-      for await (const c of res) body += c;
-      resolve({ status: res.statusCode!, connection: res.headers.connection, body });
-    }).on('error', reject);
-  });
-}
 
 function connectError(port: number): Promise<string> {
   return new Promise((resolve) => {
@@ -51,7 +40,7 @@ describe('server.shutdownDelayMs', () => {
       expect(await ready.json()).toEqual({ status: 'draining' });
 
       const served = await freshGet(proxy.url + '/new-connection');
-      expect(served).toMatchObject({ status: 200, body: 'still here', connection: 'close' });
+      expect(served).toMatchObject({ status: 200, body: 'still here', headers: { connection: 'close' } });
       // ...and it was served before the drain began.
       const drainLine = await proxy.logLine((l) => l.msg === LOG.draining);
       const accessIdx = proxy.logs.findIndex((l) => l.msg === LOG.request && l.path === '/new-connection');

@@ -1,7 +1,7 @@
 // --workers 2 (real processes, the built CLI): the primary's GET /status asks every worker for
 // its cells and merges them: its counts are every worker's requests, as the merged /metrics says;
 // a reload through the primary is listed with its changes in words.
-import http from 'node:http';
+import { freshGet } from './helpers/client.js';
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
@@ -9,16 +9,6 @@ import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
 import { logLines } from './helpers/log-lines.js';
 import { LOG } from '../src/observability/log-messages.js';
 import type { MigrationStatus } from '../src/status/types.js';
-
-/** One GET on a connection of its own (the primary hands each new connection to a worker). */
-function freshGet(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    }).on('error', reject);
-  });
-}
 
 const sumOf = (text: string, name: string, match = ''): number =>
   text.split('\n').filter((l) => l.startsWith(name) && l.includes(match)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
@@ -35,7 +25,7 @@ describe('GET /status with --workers 2', () => {
       const up = await log.wait((l) => l.msg === LOG.listening);
       const url = `http://127.0.0.1:${up.port as number}`;
       const admin = `http://127.0.0.1:${up.adminPort as number}`;
-      for (let i = 0; i < 24; i++) expect(await freshGet(`${url}${i % 3 === 0 ? '/home' : '/users'}/${i}`)).toBe(200);
+      for (let i = 0; i < 24; i++) expect((await freshGet(`${url}${i % 3 === 0 ? '/home' : '/users'}/${i}`)).status).toBe(200);
       // Each access line is written where the request's cell is counted: all 24 written, all counted.
       for (let i = 0; i < 24; i++) await log.wait((l) => l.msg === LOG.request && typeof l.path === 'string' && l.path.endsWith(`/${i}`));
       const pids = new Set(log.all.filter((l) => l.msg === LOG.request).map((l) => l.pid));

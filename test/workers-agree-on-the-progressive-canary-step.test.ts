@@ -1,25 +1,13 @@
 // --workers 2 with a progressive canary: the primary checks the gates over both workers' figures
 // merged, and every worker runs the step it decides. Real processes (the built CLI), real time
 // (stepEveryMs: 1000, its minimum); nothing sleeps: the test waits for log lines.
-import http from 'node:http';
+import { freshGet } from './helpers/client.js';
 import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
 import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
 import { logLines } from './helpers/log-lines.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { bucketOf } from '../src/canary/split.js';
-
-/** One GET on a connection of its own (the primary hands each new connection to a worker): the
- *  body, and the request id its access line carries. */
-function freshGet(url: string, headers: Record<string, string>): Promise<{ body: string; id: string }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent: false, headers }, async (res) => {
-      let body = '';
-      for await (const c of res) body += c;
-      resolve({ body, id: String(res.headers['x-request-id']) });
-    }).on('error', reject);
-  });
-}
 
 /** `n` sticky keys whose bucket is in [from, to) (of 10,000): the canary takes them from `from / 100`%. */
 function keysIn(from: number, to: number, n: number): string[] {
@@ -53,7 +41,7 @@ describe('--workers 2 and a progressive canary', () => {
       for (const k of low) {
         const r = await freshGet(url + '/a', { 'x-user': k });
         expect(r.body).toBe('canary');
-        sent.push(r.id);
+        sent.push(String(r.headers["x-request-id"]));
       }
       const stepped = await log.wait((l) => l.msg === LOG.canaryStepped);
       expect(stepped).toMatchObject({ pid: child.pid, route: '/', from: 20, percent: 60, step: 1, requests: 8, errorRate: 0 });
@@ -68,7 +56,7 @@ describe('--workers 2 and a progressive canary', () => {
       for (const k of mid) {
         const r = await freshGet(url + '/b', { 'x-user': k });
         expect(r.body).toBe('canary');
-        again.push(r.id);
+        again.push(String(r.headers["x-request-id"]));
       }
       const served = await Promise.all(again.map((id) => log.wait((l) => l.requestId === id && l.msg === LOG.request)));
       expect(new Set(served.map((l) => l.pid)).size).toBe(2);
@@ -87,7 +75,7 @@ describe('--workers 2 and a progressive canary', () => {
       for (const k of mid) {
         const r = await freshGet(url + '/c', { 'x-user': k });
         expect(r.body).toBe('canary');
-        later.push(r.id);
+        later.push(String(r.headers["x-request-id"]));
       }
       const byReplacement = await Promise.all(later.map((id) => log.wait((l) => l.requestId === id && l.msg === LOG.request)));
       expect(byReplacement.map((l) => l.pid)).toContain(replacement.workerPid);
@@ -122,7 +110,7 @@ describe('--workers 2 and a progressive canary', () => {
       for (const k of low) {
         const r = await freshGet(url + '/b', { 'x-user': k });
         expect(r.body).toBe('primary');
-        ids.push(r.id);
+        ids.push(String(r.headers["x-request-id"]));
       }
       const served = await Promise.all(ids.map((id) => log.wait((l) => l.requestId === id && l.msg === LOG.request)));
       expect(new Set(served.map((l) => l.pid)).size).toBe(2);

@@ -1,6 +1,7 @@
 // --workers 2: real processes (the built CLI). Nothing sleeps: the test waits for log lines and
 // polls admin endpoints with bounded retries.
 import http from 'node:http';
+import { freshGet } from './helpers/client.js';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,17 +12,6 @@ import { logLines as lines } from './helpers/log-lines.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { parseCommand } from '../src/cli/args.js';
 import { parseRoutes } from '../src/routing/source.js';
-
-/** One GET on a connection of its own (the primary hands each new connection to a worker). */
-function freshGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent: false, headers }, async (res) => {
-      let body = '';
-      for await (const c of res) body += c;
-      resolve({ status: res.statusCode!, body });
-    }).on('error', reject);
-  });
-}
 
 /** Reads until `ok` holds: bounded retries, 20 ms apart (a poll, not a wait for a guessed time). */
 async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, tries = 250): Promise<T> {
@@ -54,7 +44,7 @@ describe('--workers 2', () => {
     const b = await startUpstream((req, res) => res.end('b ' + req.url));
     const g = await startGroup(upstreamsYaml({ a: a.url, b: b.url }) + 'routes:\n  - { prefix: /, upstream: a }\n');
     try {
-      for (let i = 0; i < 20; i++) expect(await freshGet(`${g.url}/n${i}`)).toEqual({ status: 200, body: `a /n${i}` });
+      for (let i = 0; i < 20; i++) expect(await freshGet(`${g.url}/n${i}`)).toMatchObject({ status: 200, body: `a /n${i}` });
       // The access lines say which process answered: both workers, never the primary.
       const access = await poll(async () => g.log.all.filter((l) => typeof l.path === 'string' && l.status === 200), (ls) => ls.length >= 20);
       const pids = new Set(access.map((l) => l.pid));
@@ -75,7 +65,7 @@ describe('--workers 2', () => {
       const outcome = (await res.json()) as { version: string; workers: { version: string }[] };
       expect(outcome.version).not.toBe(before.version);
       expect(outcome.workers.map((w) => w.version)).toEqual([outcome.version, outcome.version]);
-      for (let i = 0; i < 10; i++) expect(await freshGet(`${g.url}/m${i}`)).toEqual({ status: 200, body: `b /m${i}` });
+      for (let i = 0; i < 10; i++) expect(await freshGet(`${g.url}/m${i}`)).toMatchObject({ status: 200, body: `b /m${i}` });
     } finally {
       g.child.kill('SIGKILL');
       await Promise.all([a.close(), b.close()]);
@@ -145,7 +135,7 @@ describe('--workers 2', () => {
       const shown = await g.routes();
       expect(shown.routes[0]?.state.canary?.halted).toMatchObject({ reason: halted.reason });
       // Every worker now sends forced requests to the primary.
-      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/y', { 'x-canary': 'on' })).toEqual({ status: 200, body: 'primary' });
+      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/y', { 'x-canary': 'on' })).toMatchObject({ status: 200, body: 'primary' });
       const metrics = await (await fetch(g.admin + '/metrics')).text();
       expect(metrics).toContain('strangler_canary_halted{route="/"} 1');
     } finally {
@@ -163,11 +153,11 @@ describe('--workers 2', () => {
       process.kill(victim, 'SIGKILL');
       const died = await g.log.wait((l) => l.msg === LOG.workerDied);
       expect(died).toMatchObject({ workerPid: victim, signal: 'SIGKILL' });
-      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/during')).toEqual({ status: 200, body: 'ok' });
+      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/during')).toMatchObject({ status: 200, body: 'ok' });
       const after = await poll(g.routes, (r) => r.workers.length === 2 && r.workers.every((w) => w.ready));
       expect(after.workers.map((w) => w.pid)).not.toContain(victim);
       expect(after.workers.every((w) => w.version === first.version)).toBe(true);
-      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/after')).toEqual({ status: 200, body: 'ok' });
+      for (let i = 0; i < 6; i++) expect(await freshGet(g.url + '/after')).toMatchObject({ status: 200, body: 'ok' });
 
       const exited = once(g.child, 'exit');
       g.child.kill('SIGTERM');

@@ -18,3 +18,15 @@ export function ending(res: http.IncomingMessage): Promise<'end' | 'error'> {
     res.on('close', () => resolve(res.complete ? 'end' : 'error'));
   });
 }
+
+/** One GET on a connection of its own (with --workers, the primary hands each new connection to a
+ *  worker, so a test that wants both workers answering opens one per request). */
+export function freshGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false, headers }, async (res) => {
+      let body = '';
+      for await (const c of res) body += c;
+      resolve({ status: res.statusCode!, headers: res.headers, body });
+    }).on('error', reject);
+  });
+}

@@ -20,6 +20,8 @@ const ROUTES_YAML = fileURLToPath(new URL('../../routes.yaml', import.meta.url))
 
 export interface DemoStack {
   readonly proxy: TestProxy;
+  /** The services behind the proxy, straight. */
+  readonly urls: { readonly legacy: string; readonly users: string; readonly orders: string };
   traffic(requests: number): Promise<TrafficSummary>;
   close(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function startDemoStack(opts: ProxyOptions = {}): Promise<DemoStack
     });
     return {
       proxy,
+      urls: { legacy: legacy.url, users: users.url, orders: orders.url },
       traffic: (requests) =>
         sendTraffic({ url: new URL(proxy.url), admin: new URL(proxy.adminUrl), requests, concurrency: 4, seed: 1, timeoutMs: 10_000 }),
       close: async () => {

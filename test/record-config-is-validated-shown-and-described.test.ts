@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RECORD_DEFAULTS } from '../src/routing/defaults.js';
 import { cli } from './helpers/cli.js';
 import { startProxy, writeConfig, type TestProxy } from './helpers/servers.js';
 
@@ -57,6 +58,7 @@ describe('record in routes.yaml', () => {
       maxFileBytes: 104857600,
       redactHeaders: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'],
       redactJson: ['$.card.number'],
+      redactQuery: [...RECORD_DEFAULTS.redactQuery],
     });
   });
 });

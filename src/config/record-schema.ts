@@ -20,6 +20,8 @@ export const recordSchema: SchemaObject = {
     redactHeaders: { type: 'array', items: { type: 'string', pattern: HEADER_NAME_PATTERN, 'x-expected': 'a header name like authorization' } },
     // Our extension: JSON paths (the shadow compare's syntax) whose values are recorded as "<redacted>".
     redactJson: { type: 'array', items: { type: 'string', pattern: '^\\$', 'x-expected': "a JSON path starting with '$', like $.card.number" } },
+    // Our extension: query parameter names whose values are recorded as "<redacted>" (added to the defaults).
+    redactQuery: { type: 'array', items: { type: 'string', minLength: 1, 'x-expected': 'a query parameter name like access_token' } },
   },
   required: ['file'],
   additionalProperties: false,

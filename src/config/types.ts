@@ -219,6 +219,8 @@ export interface RecordConfig {
   readonly redactHeaders?: readonly string[];
   /** Extension: JSON paths whose values are recorded as "<redacted>". */
   readonly redactJson?: readonly string[];
+  /** Extension: query parameters whose values are recorded as "<redacted>" (added to the defaults). */
+  readonly redactQuery?: readonly string[];
 }
 
 export interface StranglerConfig {

@@ -7,6 +7,7 @@
 import { bodyField } from './body-field.js';
 import { BodyTee } from './body-tee.js';
 import { firstValue, headerField } from './header-field.js';
+import { redactQuery } from './redact-query.js';
 import { formatRecordLine, RECORD_FORMAT_VERSION } from './line.js';
 import type { PathMatcher } from '../shadow/patterns.js';
 
@@ -17,6 +18,7 @@ export interface RecordTarget {
   readonly host: string | null;
   readonly redactHeaders: ReadonlySet<string>;
   readonly redactJson: PathMatcher | null;
+  readonly redactQuery: ReadonlySet<string>;
   write(line: string): void;
 }
 
@@ -88,8 +90,8 @@ export class RecordCapture {
       host: r.host,
       request: {
         method: h.method,
-        path: h.path,
-        upstreamPath: h.upstreamPath,
+        path: redactQuery(h.path, r.redactQuery),
+        upstreamPath: redactQuery(h.upstreamPath, r.redactQuery),
         headers: reqHeaders,
         body: bodyOf(this.#requestBody, r, reqHeaders),
       },

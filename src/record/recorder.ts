@@ -16,6 +16,7 @@ export class RouteRecorder {
   readonly host: string | null;
   readonly redactHeaders: ReadonlySet<string>;
   readonly redactJson: PathMatcher | null;
+  readonly redactQuery: ReadonlySet<string>;
   readonly writer: RecordWriter;
   readonly #methods: ReadonlySet<string>;
   readonly #clock: Clock;
@@ -28,6 +29,7 @@ export class RouteRecorder {
     this.#clock = clock;
     this.#methods = new Set(settings.methods);
     this.redactHeaders = new Set(settings.redactHeaders);
+    this.redactQuery = new Set(settings.redactQuery);
     this.redactJson = settings.redactJson.length === 0 ? null : compilePatterns(settings.redactJson);
   }
 

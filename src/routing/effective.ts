@@ -152,6 +152,7 @@ function effectiveRecord(c: RecordConfig, baseDir: string): EffectiveRecord {
     // The defaults are always redacted: a route's own list adds to them, never replaces them.
     redactHeaders: [...new Set([...RECORD_DEFAULTS.redactHeaders, ...(c.redactHeaders ?? []).map((h) => h.toLowerCase())])],
     redactJson: c.redactJson ?? RECORD_DEFAULTS.redactJson,
+    redactQuery: [...new Set([...RECORD_DEFAULTS.redactQuery, ...(c.redactQuery ?? []).map((q) => q.toLowerCase())])],
   };
 }
 

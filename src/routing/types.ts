@@ -124,6 +124,8 @@ export interface EffectiveRecord {
   /** Lower case. */
   readonly redactHeaders: readonly string[];
   readonly redactJson: readonly string[];
+  /** Lower case. */
+  readonly redactQuery: readonly string[];
 }
 
 export interface EffectiveRoute {

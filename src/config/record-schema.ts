@@ -15,7 +15,7 @@ export const recordSchema: SchemaObject = {
       items: { type: 'string', pattern: '^[A-Z]+$', 'x-expected': 'an HTTP method in uppercase letters, like GET' },
       'x-expected': 'a non-empty list of HTTP methods, like [GET, HEAD]',
     },
-    maxBodyBytes: { type: 'integer', minimum: 0 },
+    maxBodyBytes: { type: 'integer', minimum: 0, maximum: 4_194_304 },
     maxFileBytes: { type: 'integer', minimum: 1024 },
     redactHeaders: { type: 'array', items: { type: 'string', pattern: HEADER_NAME_PATTERN, 'x-expected': 'a header name like authorization' } },
     // Our extension: JSON paths (the shadow compare's syntax) whose values are recorded as "<redacted>".

@@ -20,6 +20,8 @@ export interface RecordTarget {
   readonly redactJson: PathMatcher | null;
   readonly redactQuery: ReadonlySet<string>;
   write(line: string): void;
+  /** The capture threw: it is dropped (`error`), never the client's answer. */
+  failed(err: unknown): void;
 }
 
 /** What the capture reads from its exchange when the answer ends: who answered. */
@@ -46,6 +48,8 @@ export class RecordCapture {
   readonly #responseBody: BodyTee;
   #status = 0;
   #rawHeaders: readonly Buffer[] = [];
+  /** Threw once: it records nothing more. */
+  #failed = false;
 
   constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead, at: number) {
     this.#recorder = recorder;
@@ -63,7 +67,12 @@ export class RecordCapture {
 
   /** A chunk of the request body, as it goes upstream (or the whole body, read beforehand). */
   requestData(chunk: Buffer): void {
-    this.#requestBody.add(chunk);
+    if (this.#failed) return;
+    try {
+      this.#requestBody.add(chunk);
+    } catch (err) {
+      this.#fail(err);
+    }
   }
 
   primaryHead(status: number, raw: readonly Buffer[]): void {
@@ -72,11 +81,34 @@ export class RecordCapture {
   }
 
   primaryData(chunk: Buffer): void {
-    this.#responseBody.add(chunk);
+    if (this.#failed) return;
+    try {
+      this.#responseBody.add(chunk);
+    } catch (err) {
+      this.#fail(err);
+    }
   }
 
+  /** Never throws: the exchange goes on to its access line, metrics and canary outcome. */
   primaryEnd(ok: boolean): void {
-    if (!ok || this.#status === 0) return;
+    if (!ok || this.#status === 0 || this.#failed) return;
+    try {
+      this.#write();
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.#failed = true;
+    try {
+      this.#recorder.failed(err);
+    } catch {
+      // (counting and logging must not break the answer either)
+    }
+  }
+
+  #write(): void {
     const r = this.#recorder;
     const h = this.#head;
     const durationMs = Math.round((performance.now() - h.startedAt) * 1000) / 1000;

@@ -20,8 +20,11 @@ export class RouteRecorder {
   readonly writer: RecordWriter;
   readonly #methods: ReadonlySet<string>;
   readonly #clock: Clock;
+  readonly #failed: (route: string, err: unknown) => void;
 
-  constructor(settings: EffectiveRecord, route: string, host: string | null, writer: RecordWriter, clock: Clock) {
+  /** `failed`: a capture threw (counted as a drop, `error`, and logged aggregated). */
+  constructor(settings: EffectiveRecord, route: string, host: string | null, writer: RecordWriter, clock: Clock, failed: (route: string, err: unknown) => void) {
+    this.#failed = failed;
     this.settings = settings;
     this.route = route;
     this.host = host;
@@ -46,6 +49,10 @@ export class RouteRecorder {
 
   write(line: string): void {
     this.writer.write(line, this.route);
+  }
+
+  failed(err: unknown): void {
+    this.#failed(this.route, err);
   }
 }
 

@@ -40,6 +40,7 @@ export class Recorders {
   readonly #slot: number | null;
   readonly #writerDeps: RecordWriterDeps;
   readonly #writers = new Map<string, RecordWriter>();
+  readonly #captureFailed: (route: string, err: unknown) => void;
 
   constructor(deps: RecordersDeps, opts: RecordersOptions = {}) {
     this.#clock = deps.clock ?? systemClock;
@@ -56,6 +57,10 @@ export class Recorders {
       dropped: (route, reason) => metrics.recordDropped.inc({ route, reason }),
       failed: (file, err) => warnings.note('warn', file, { msg: LOG.recordWriteFailed, file, error: err.message }),
     };
+    this.#captureFailed = (route, err) => {
+      metrics.recordDropped.inc({ route, reason: 'error' });
+      warnings.note('error', `capture ${route}`, { msg: LOG.recordCaptureFailed, route, error: err instanceof Error ? err.message : String(err) });
+    };
   }
 
   /** A route's recorder, writing through its file's one writer. */
@@ -64,7 +69,7 @@ export class Recorders {
     let writer = this.#writers.get(file);
     if (writer === undefined || writer.closed) this.#writers.set(file, (writer = new RecordWriter(file, settings.maxFileBytes, this.#writerDeps)));
     else writer.maxFileBytes = settings.maxFileBytes;
-    return new RouteRecorder(settings, route, host, writer, this.#clock);
+    return new RouteRecorder(settings, route, host, writer, this.#clock, this.#captureFailed);
   }
 
   /** The live table records to `files` (its routes' record.file): every other writer closes. */

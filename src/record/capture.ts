@@ -50,6 +50,10 @@ export class RecordCapture {
   #rawHeaders: readonly Buffer[] = [];
   /** Threw once: it records nothing more. */
   #failed = false;
+  /** The request body is still arriving (requestStreaming, until requestEnded). */
+  #requestOpen = false;
+  /** Its declared content-length, when it had one. */
+  #declared: number | null = null;
 
   constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead, at: number) {
     this.#recorder = recorder;
@@ -75,6 +79,16 @@ export class RecordCapture {
     }
   }
 
+  /** The request body streams (teed as it goes): until requestEnded, what was seen is a prefix. */
+  requestStreaming(declared: number | null): void {
+    this.#requestOpen = true;
+    this.#declared = declared;
+  }
+
+  requestEnded(): void {
+    this.#requestOpen = false;
+  }
+
   primaryHead(status: number, raw: readonly Buffer[]): void {
     this.#status = status;
     this.#rawHeaders = raw;
@@ -97,6 +111,10 @@ export class RecordCapture {
     } catch (err) {
       this.#fail(err);
     }
+  }
+
+  #partialRequestBody(r: RecordTarget, headers: ReturnType<typeof headerField>): ReturnType<typeof bodyField> {
+    return partialBody(this.#requestBody, this.#declared, r, headers);
   }
 
   #fail(err: unknown): void {
@@ -125,7 +143,7 @@ export class RecordCapture {
         path: redactQuery(h.path, r.redactQuery),
         upstreamPath: redactQuery(h.upstreamPath, r.redactQuery),
         headers: reqHeaders,
-        body: bodyOf(this.#requestBody, r, reqHeaders),
+        body: this.#requestOpen ? this.#partialRequestBody(r, reqHeaders) : bodyOf(this.#requestBody, r, reqHeaders),
       },
       response: {
         status: this.#status,
@@ -137,6 +155,14 @@ export class RecordCapture {
     });
     r.write(line);
   }
+}
+
+/** A request body the answer ended before: the bytes seen so far, marked truncated, its size
+ *  the declared content-length when it had one (else the bytes seen). */
+function partialBody(tee: BodyTee, declared: number | null, r: RecordTarget, headers: ReturnType<typeof headerField>): ReturnType<typeof bodyField> {
+  const bytes = Math.max(tee.bytes, declared ?? 0);
+  if (bytes === 0) return { encoding: 'utf8', data: '', bytes: 0, truncated: true };
+  return bodyField({ kept: tee.kept, bytes, truncated: true }, r.redactJson, firstValue(headers, 'content-type'), firstValue(headers, 'content-encoding'));
 }
 
 function bodyOf(tee: BodyTee, r: RecordTarget, headers: ReturnType<typeof headerField>): ReturnType<typeof bodyField> {

@@ -57,8 +57,21 @@ export class RouteRecorder {
 }
 
 /** Tees a request body that streams upstream into `capture`, without starting or holding the
- *  flow: a body no one reads yet is paused first (its reader, undici, resumes it). */
+ *  flow: a body no one reads yet is paused first (its reader, undici, resumes it). Until its
+ *  'end', the capture knows the body is still arriving (an early answer records it truncated). */
 export function teeRequestBody(req: IncomingMessage, capture: RecordCapture): void {
   if (req.readableFlowing === null) req.pause();
+  if (!req.readableEnded) capture.requestStreaming(declaredLength(req.rawHeaders));
   req.on('data', (chunk: Buffer) => capture.requestData(chunk));
+  req.once('end', () => capture.requestEnded());
+}
+
+/** The request's content-length (from its raw fields: node's lazy `headers` stays unbuilt). */
+function declaredLength(raw: readonly string[]): number | null {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.length !== 14 || raw[i]!.toLowerCase() !== 'content-length') continue;
+    const n = Number(raw[i + 1]);
+    return Number.isSafeInteger(n) && n >= 0 ? n : null;
+  }
+  return null;
 }

@@ -7,6 +7,8 @@
 // Before a batch would take the file past maxFileBytes, the file is renamed to its next rotation
 // number (file-names.ts) and a new one is started. A line longer than maxFileBytes is dropped
 // (`too_large`); a line for a closed writer (its file no longer named by any route) `closed`.
+// A file found ending mid-line when opened (a write cut short: the disk filled, the process died)
+// gets a `\n` before the next line, so that line is never glued onto the broken one.
 
 import type { Clock } from '../util/clock.js';
 import { highestRotation, rotatedFile } from './file-names.js';
@@ -51,6 +53,9 @@ export class RecordWriter {
   #pumping: Promise<void> | null = null;
   #out: RecordFile | null = null;
   #size = 0;
+  /** The open file ends mid-line: the next write starts with a `\n` (the broken line stays
+   *  alone on its line, and the next one is whole). */
+  #midLine = false;
   /** The highest rotation number on disk, once looked up. */
   #rotation: number | null = null;
   #failedAt = -Infinity;
@@ -136,8 +141,11 @@ export class RecordWriter {
           await this.#rotate();
           continue;
         }
-        await out.write(Buffer.from(batch.slice(i, j).map((q) => q.line).join('')));
-        this.#size += bytes;
+        const text = batch.slice(i, j).map((q) => q.line).join('');
+        const lead = this.#midLine ? 1 : 0;
+        await out.write(Buffer.from(lead === 1 ? '\n' + text : text));
+        this.#midLine = false;
+        this.#size += bytes + lead;
         this.#counted(batch, i, j);
         i = j;
       }
@@ -164,9 +172,10 @@ export class RecordWriter {
   }
 
   async #open(): Promise<RecordFile> {
-    const { file, size } = await this.#deps.fs.open(this.file);
+    const { file, size, endsMidLine } = await this.#deps.fs.open(this.file);
     this.#out = file;
     this.#size = size;
+    this.#midLine = endsMidLine === true;
     return file;
   }
 

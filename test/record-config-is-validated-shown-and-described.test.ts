@@ -63,6 +63,7 @@ describe('record in routes.yaml', () => {
       methods: ['GET', 'HEAD'],
       maxBodyBytes: 262144,
       maxFileBytes: 104857600,
+      maxConcurrent: 64,
       redactHeaders: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'],
       redactJson: ['$.card.number'],
       redactQuery: [...RECORD_DEFAULTS.redactQuery],

@@ -17,6 +17,8 @@ export const recordSchema: SchemaObject = {
     },
     maxBodyBytes: { type: 'integer', minimum: 0, maximum: 4_194_304 },
     maxFileBytes: { type: 'integer', minimum: 1024 },
+    // Our extension: exchanges of the route recorded at once (each holds up to 2 x maxBodyBytes).
+    maxConcurrent: { type: 'integer', minimum: 1 },
     redactHeaders: { type: 'array', items: { type: 'string', pattern: HEADER_NAME_PATTERN, 'x-expected': 'a header name like authorization' } },
     // Our extension: JSON paths (the shadow compare's syntax) whose values are recorded as "<redacted>".
     redactJson: { type: 'array', items: { type: 'string', pattern: '^\\$', 'x-expected': "a JSON path starting with '$', like $.card.number" } },

@@ -216,6 +216,8 @@ export interface RecordConfig {
   readonly methods?: readonly string[];
   readonly maxBodyBytes?: number;
   readonly maxFileBytes?: number;
+  /** Extension: at most this many of the route's exchanges recorded at once (the rest not recorded, `busy`). */
+  readonly maxConcurrent?: number;
   readonly redactHeaders?: readonly string[];
   /** Extension: JSON paths whose values are recorded as "<redacted>". */
   readonly redactJson?: readonly string[];

@@ -208,6 +208,7 @@ export class ProxyHandler implements ExchangeHost {
     if (x.done || !rec.sampled(x.method, this.#random)) return;
     const req = x.req;
     const capture = rec.begin(x, { requestId: x.requestId, method: x.method, path: req.url ?? x.path, upstreamPath: path, rawHeaders: req.rawHeaders, startedAt: x.startedAt });
+    if (capture === null) return; // the route records maxConcurrent exchanges already
     if (body !== null) capture.requestData(body);
     else if (hasBody) teeRequestBody(req, capture);
     x.capture = x.capture === null ? capture : new AnswerTaps(x.capture, capture);

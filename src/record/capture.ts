@@ -20,6 +20,8 @@ export interface RecordTarget {
   readonly redactJson: PathMatcher | null;
   readonly redactQuery: ReadonlySet<string>;
   write(line: string): void;
+  /** The capture ended (once, whatever its outcome): its concurrency slot is free. */
+  released(): void;
   /** The capture threw: it is dropped (`error`), never the client's answer. */
   failed(err: unknown): void;
 }
@@ -50,6 +52,7 @@ export class RecordCapture {
   #rawHeaders: readonly Buffer[] = [];
   /** Threw once: it records nothing more. */
   #failed = false;
+  #ended = false;
   /** The request body is still arriving (requestStreaming, until requestEnded). */
   #requestOpen = false;
   /** Its declared content-length, when it had one. */
@@ -105,6 +108,9 @@ export class RecordCapture {
 
   /** Never throws: the exchange goes on to its access line, metrics and canary outcome. */
   primaryEnd(ok: boolean): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#recorder.released();
     if (!ok || this.#status === 0 || this.#failed) return;
     try {
       this.#write();

@@ -9,6 +9,14 @@ import { compilePatterns, type PathMatcher } from '../shadow/patterns.js';
 import { RecordCapture, type AnswerSource, type RequestHead } from './capture.js';
 import type { RecordWriter } from './writer.js';
 
+/** What a route's recorder reports (recorders.ts counts and logs it). */
+export interface RecorderEvents {
+  /** A capture threw: dropped (`error`), logged aggregated. */
+  captureFailed(route: string, err: unknown): void;
+  /** A sampled exchange not recorded: maxConcurrent were being recorded (`busy`). */
+  busy(route: string): void;
+}
+
 export class RouteRecorder {
   readonly settings: EffectiveRecord;
   /** The route's label (metrics, the line's `route`). */
@@ -20,11 +28,12 @@ export class RouteRecorder {
   readonly writer: RecordWriter;
   readonly #methods: ReadonlySet<string>;
   readonly #clock: Clock;
-  readonly #failed: (route: string, err: unknown) => void;
+  readonly #events: RecorderEvents;
+  /** Captures running now (at most settings.maxConcurrent). */
+  #active = 0;
 
-  /** `failed`: a capture threw (counted as a drop, `error`, and logged aggregated). */
-  constructor(settings: EffectiveRecord, route: string, host: string | null, writer: RecordWriter, clock: Clock, failed: (route: string, err: unknown) => void) {
-    this.#failed = failed;
+  constructor(settings: EffectiveRecord, route: string, host: string | null, writer: RecordWriter, clock: Clock, events: RecorderEvents) {
+    this.#events = events;
     this.settings = settings;
     this.route = route;
     this.host = host;
@@ -42,9 +51,19 @@ export class RouteRecorder {
     return this.#methods.has(method) && (p >= 100 || random() * 100 < p);
   }
 
-  /** Starts recording a sampled request. */
-  begin(source: AnswerSource, head: RequestHead): RecordCapture {
+  /** Starts recording a sampled request; null when maxConcurrent are being recorded (`busy`). */
+  begin(source: AnswerSource, head: RequestHead): RecordCapture | null {
+    if (this.#active >= this.settings.maxConcurrent) {
+      this.#events.busy(this.route);
+      return null;
+    }
+    this.#active++;
     return new RecordCapture(this, source, head, this.#clock.now());
+  }
+
+  /** A capture ended (its answer ended, however). */
+  released(): void {
+    this.#active--;
   }
 
   write(line: string): void {
@@ -52,7 +71,7 @@ export class RouteRecorder {
   }
 
   failed(err: unknown): void {
-    this.#failed(this.route, err);
+    this.#events.captureFailed(this.route, err);
   }
 }
 

@@ -1,5 +1,6 @@
 // One bounded asynchronous writer per recording file. A request never waits for it: a line is
-// queued (bounded in lines and bytes; past either bound it is dropped, `queue_full`) and written
+// queued (bounded in lines and bytes, the batch being written included; past either bound it is
+// dropped, `queue_full`; a line larger than the whole bound, `too_large`) and written
 // by one pump, a batch at a time, in order; the pump starts flushDelayMs after the first line
 // queued (or once 256 KiB are), so that lines share their system calls. A file that cannot be opened or written drops the
 // batch (`write_error`), is reported once to `failed` (the caller logs, aggregated per second),
@@ -50,6 +51,9 @@ export class RecordWriter {
   readonly #deps: RecordWriterDeps;
   #queue: Queued[] = [];
   #queuedBytes = 0;
+  /** The batch being written: still held, so still inside the queue's bound. */
+  #writingBytes = 0;
+  #writingLines = 0;
   #pumping: Promise<void> | null = null;
   #out: RecordFile | null = null;
   #size = 0;
@@ -78,9 +82,9 @@ export class RecordWriter {
   write(line: string, route: string): void {
     if (this.#closed) return this.#deps.dropped(route, 'closed');
     const bytes = Buffer.byteLength(line);
-    if (bytes > this.maxFileBytes) return this.#deps.dropped(route, 'too_large');
+    if (bytes > this.maxFileBytes || bytes > this.#deps.maxQueuedBytes) return this.#deps.dropped(route, 'too_large');
     if (this.#deps.clock.now() - this.#failedAt < RETRY_AFTER_MS) return this.#deps.dropped(route, 'write_error');
-    if (this.#queue.length >= this.#deps.maxQueuedLines || this.#queuedBytes + bytes > this.#deps.maxQueuedBytes) {
+    if (this.#queue.length + this.#writingLines >= this.#deps.maxQueuedLines || this.#queuedBytes + this.#writingBytes + bytes > this.#deps.maxQueuedBytes) {
       return this.#deps.dropped(route, 'queue_full');
     }
     this.#queue.push({ line, bytes, route });
@@ -123,8 +127,12 @@ export class RecordWriter {
     while (this.#queue.length > 0) {
       const batch = this.#queue;
       this.#queue = [];
+      this.#writingBytes = this.#queuedBytes;
+      this.#writingLines = batch.length;
       this.#queuedBytes = 0;
       await this.#writeBatch(batch);
+      this.#writingBytes = 0;
+      this.#writingLines = 0;
     }
     this.#pumping = null;
   }

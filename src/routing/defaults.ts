@@ -100,6 +100,7 @@ export const RECORD_DEFAULTS = {
   methods: ['GET', 'HEAD'] as readonly string[],
   maxBodyBytes: 262_144,
   maxFileBytes: 104_857_600,
+  maxConcurrent: 64,
   redactHeaders: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'] as readonly string[],
   redactJson: [] as readonly string[],
   /** Always redacted (a route's list adds to them). */

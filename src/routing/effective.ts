@@ -151,6 +151,7 @@ function effectiveRecord(c: RecordConfig, baseDir: string): EffectiveRecord {
     methods: c.methods ?? RECORD_DEFAULTS.methods,
     maxBodyBytes: c.maxBodyBytes ?? RECORD_DEFAULTS.maxBodyBytes,
     maxFileBytes: c.maxFileBytes ?? RECORD_DEFAULTS.maxFileBytes,
+    maxConcurrent: c.maxConcurrent ?? RECORD_DEFAULTS.maxConcurrent,
     // The defaults are always redacted: a route's own list adds to them, never replaces them.
     redactHeaders: [...new Set([...RECORD_DEFAULTS.redactHeaders, ...(c.redactHeaders ?? []).map((h) => h.toLowerCase())])],
     redactJson: c.redactJson ?? RECORD_DEFAULTS.redactJson,

@@ -121,6 +121,7 @@ export interface EffectiveRecord {
   readonly methods: readonly string[];
   readonly maxBodyBytes: number;
   readonly maxFileBytes: number;
+  readonly maxConcurrent: number;
   /** Lower case. */
   readonly redactHeaders: readonly string[];
   readonly redactJson: readonly string[];

@@ -7,6 +7,9 @@ import path from 'node:path';
 export interface RecordFile {
   write(data: Buffer): Promise<void>;
   close(): Promise<void>;
+  /** Whether the path still names this open file (false: deleted or moved away by hand, e.g.
+   *  `rm`, logrotate). Absent: assumed so. */
+  isCurrent?(): Promise<boolean>;
 }
 
 export interface RecordFileSystem {
@@ -35,6 +38,10 @@ export const nodeFileSystem: RecordFileSystem = {
             while (off < data.length) off += (await handle.write(data, off)).bytesWritten;
           },
           close: () => handle.close(),
+          isCurrent: async () => {
+            const [open, named] = await Promise.all([handle.stat(), stat(file).catch(() => null)]);
+            return named !== null && named.ino === open.ino && named.dev === open.dev;
+          },
         },
       };
     } catch (err) {

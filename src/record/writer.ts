@@ -9,7 +9,9 @@
 // number (file-names.ts) and a new one is started. A line longer than maxFileBytes is dropped
 // (`too_large`); a line for a closed writer (its file no longer named by any route) `closed`.
 // A file found ending mid-line when opened (a write cut short: the disk filled, the process died)
-// gets a `\n` before the next line, so that line is never glued onto the broken one.
+// gets a `\n` before the next line, so that line is never glued onto the broken one. A file
+// deleted or moved away by hand is noticed (checked before a write, at most once a second) and
+// its path opened again, so lines never go on into an unlinked or renamed file.
 
 import type { Clock } from '../util/clock.js';
 import { highestRotation, rotatedFile } from './file-names.js';
@@ -38,6 +40,9 @@ export const WRITE_AT_BYTES = 256 * 1024;
 /** After a failure, how long lines are dropped before the file is tried again. */
 export const RETRY_AFTER_MS = 1000;
 
+/** How often the open file is checked to be still the one its path names. */
+export const RECHECK_AFTER_MS = 1000;
+
 interface Queued {
   readonly line: string;
   readonly bytes: number;
@@ -63,6 +68,8 @@ export class RecordWriter {
   /** The highest rotation number on disk, once looked up. */
   #rotation: number | null = null;
   #failedAt = -Infinity;
+  /** When the open file was last checked to be still the one its path names. */
+  #checkedAt = -Infinity;
   /** While the pump waits to start: its timer, and what starts it now. */
   #timer: NodeJS.Timeout | null = null;
   #kick: (() => void) | null = null;
@@ -141,6 +148,10 @@ export class RecordWriter {
     let i = 0;
     try {
       while (i < batch.length) {
+        if (this.#out !== null && !(await this.#stillNamed(this.#out))) {
+          await this.#closeFile();
+          this.#rotation = null; // (logrotate may have added a number of its own)
+        }
         const out = this.#out ?? (await this.#open());
         let j = i;
         let bytes = 0;
@@ -179,10 +190,19 @@ export class RecordWriter {
     this.#deps.written(route, n);
   }
 
+  /** Whether the path still names `out` (asked at most once a second; in between: yes). */
+  async #stillNamed(out: RecordFile): Promise<boolean> {
+    const now = this.#deps.clock.now();
+    if (out.isCurrent === undefined || now - this.#checkedAt < RECHECK_AFTER_MS) return true;
+    this.#checkedAt = now;
+    return out.isCurrent();
+  }
+
   async #open(): Promise<RecordFile> {
     const { file, size, endsMidLine } = await this.#deps.fs.open(this.file);
     this.#out = file;
     this.#size = size;
+    this.#checkedAt = this.#deps.clock.now();
     this.#midLine = endsMidLine === true;
     return file;
   }

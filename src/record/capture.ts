@@ -7,7 +7,7 @@
 import { bodyField } from './body-field.js';
 import { BodyTee } from './body-tee.js';
 import { firstValue, headerField } from './header-field.js';
-import { redactQuery } from './redact-query.js';
+import { originForm, redactQuery } from './redact-query.js';
 import { formatRecordLine, RECORD_FORMAT_VERSION } from './line.js';
 import type { PathMatcher } from '../shadow/patterns.js';
 
@@ -39,13 +39,14 @@ export interface RequestHead {
   readonly rawHeaders: readonly string[];
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
+  /** The recording clock's time when it arrived (the line's `at`). */
+  readonly arrivedAt: number;
 }
 
 export class RecordCapture {
   readonly #recorder: RecordTarget;
   readonly #source: AnswerSource;
   readonly #head: RequestHead;
-  readonly #at: number;
   readonly #requestBody: BodyTee;
   readonly #responseBody: BodyTee;
   #status = 0;
@@ -58,11 +59,10 @@ export class RecordCapture {
   /** Its declared content-length, when it had one. */
   #declared: number | null = null;
 
-  constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead, at: number) {
+  constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead) {
     this.#recorder = recorder;
     this.#source = source;
     this.#head = head;
-    this.#at = at;
     this.#requestBody = new BodyTee(recorder.settings.maxBodyBytes);
     this.#responseBody = new BodyTee(recorder.settings.maxBodyBytes);
   }
@@ -140,13 +140,13 @@ export class RecordCapture {
     const resHeaders = headerField(this.#rawHeaders, r.redactHeaders);
     const line = formatRecordLine({
       v: RECORD_FORMAT_VERSION,
-      at: new Date(this.#at).toISOString(),
+      at: new Date(h.arrivedAt).toISOString(),
       id: h.requestId,
       route: r.route,
       host: r.host,
       request: {
         method: h.method,
-        path: redactQuery(h.path, r.redactQuery),
+        path: redactQuery(originForm(h.path), r.redactQuery),
         upstreamPath: redactQuery(h.upstreamPath, r.redactQuery),
         headers: reqHeaders,
         body: this.#requestOpen ? this.#partialRequestBody(r, reqHeaders) : bodyOf(this.#requestBody, r, reqHeaders),

@@ -58,7 +58,12 @@ export class RouteRecorder {
       return null;
     }
     this.#active++;
-    return new RecordCapture(this, source, head, this.#clock.now());
+    return new RecordCapture(this, source, head);
+  }
+
+  /** The recording clock's time (the handler takes a request's arrival with it). */
+  now(): number {
+    return this.#clock.now();
   }
 
   /** A capture ended (its answer ended, however). */

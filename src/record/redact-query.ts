@@ -1,6 +1,6 @@
+// A recorded path: origin-form (an absolute-form target without its scheme and authority), and
 // `redactQuery`: the values of the named query parameters (case-insensitive, percent-decoded
-// names) replaced by "<redacted>" in a recorded path; the path and the other parameters are
-// kept byte for byte. Pure.
+// names) replaced by "<redacted>"; the path and the other parameters are kept byte for byte. Pure.
 
 import { REDACTED_VALUE } from './redact-json.js';
 
@@ -18,6 +18,18 @@ export function redactQuery(path: string, names: ReadonlySet<string>): string {
     changed = true;
   }
   return changed ? path.slice(0, q + 1) + params.join('&') : path;
+}
+
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+
+/** A request target as origin-form: an absolute-form one (`http://host/a?b`, which a proxy
+ *  accepts) without its scheme and authority (`/a?b`), so that it can be replayed. */
+export function originForm(target: string): string {
+  if (target.startsWith('/')) return target;
+  const m = ABSOLUTE.exec(target);
+  if (m === null) return target;
+  const rest = target.slice(m[0].length);
+  return rest.startsWith('/') ? rest : '/' + rest;
 }
 
 function nameOf(raw: string): string {

@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RECORD_DEFAULTS } from '../src/routing/defaults.js';
 import { cli } from './helpers/cli.js';
 import { startProxy, writeConfig, type TestProxy } from './helpers/servers.js';
 
@@ -41,6 +42,13 @@ describe('record in routes.yaml', () => {
     expect(r.err).toMatch(/routes\[0\]\.record.*redactJosn/);
   });
 
+  it('rejects a maxBodyBytes over 4 MiB (a recorded line must fit the queue, and its strings the heap)', async () => {
+    const file = await writeConfig(valid.replace('      redactJson: ["$.card.number"]\n', '      maxBodyBytes: 500000000\n'));
+    const r = await cli(['check', file]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/routes\[0\]\.record\.maxBodyBytes: .*4194304/);
+  });
+
   it('is shown by check and described by /routes with its defaults and its absolute file', async () => {
     const file = await writeConfig(valid);
     const abs = path.join(path.dirname(file), 'capture', 'orders.jsonl');
@@ -55,8 +63,10 @@ describe('record in routes.yaml', () => {
       methods: ['GET', 'HEAD'],
       maxBodyBytes: 262144,
       maxFileBytes: 104857600,
+      maxConcurrent: 64,
       redactHeaders: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'],
       redactJson: ['$.card.number'],
+      redactQuery: [...RECORD_DEFAULTS.redactQuery],
     });
   });
 });

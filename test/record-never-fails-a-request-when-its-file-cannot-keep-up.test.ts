@@ -73,9 +73,9 @@ describe('a recording writer stalled on its disk', () => {
       siblings: () => Promise.resolve([]),
       rename: () => Promise.resolve(),
     };
-    proxy = await startProxy(upstreamsYaml({ legacy: upstream.url }) + routes('./orders.jsonl'), { record: { fs, maxQueuedLines: 1, flushDelayMs: 0 } });
-    // The first line is taken by the stalled write; the second waits in the queue (its one line);
-    // the three after it do not fit.
+    proxy = await startProxy(upstreamsYaml({ legacy: upstream.url }) + routes('./orders.jsonl'), { record: { fs, maxQueuedLines: 2, flushDelayMs: 0 } });
+    // The first line is taken by the stalled write (still held: it counts in the bound); the
+    // second waits in the queue (the bound's second line); the three after it do not fit.
     for (let i = 1; i <= 5; i++) expect((await send(proxy.url + '/orders', 'GET', { 'x-request-id': `q${i}` })).status).toBe(200);
     expect(writes).toBe(1);
     const text = await metrics();

@@ -216,9 +216,13 @@ export interface RecordConfig {
   readonly methods?: readonly string[];
   readonly maxBodyBytes?: number;
   readonly maxFileBytes?: number;
+  /** Extension: at most this many of the route's exchanges recorded at once (the rest not recorded, `busy`). */
+  readonly maxConcurrent?: number;
   readonly redactHeaders?: readonly string[];
   /** Extension: JSON paths whose values are recorded as "<redacted>". */
   readonly redactJson?: readonly string[];
+  /** Extension: query parameters whose values are recorded as "<redacted>" (added to the defaults). */
+  readonly redactQuery?: readonly string[];
 }
 
 export interface StranglerConfig {

@@ -65,6 +65,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   extraHeaders: readonly string[] | null = null;
   /** Mirrored to the route's shadow, or recorded (or both): fed the answer as it is relayed (a bounded tee). */
   capture: AnswerTap | null = null;
+  /** Wall-clock ms the request arrived (set on a recording route only: a line's `at`). */
+  arrivedAt = 0;
   /** Its spans, when server.tracing is on. */
   trace: RequestTrace | null = null;
   /** For the access line: the client's address (trustedProxies applied), the extra attempts sent

@@ -90,12 +90,13 @@ export class ProxyHandler implements ExchangeHost {
   /** A route with a rate limit or authenticators: its gate decides before anything is sent (and
    *  before a client that asked for `100 Continue` is told to send its body). */
   #gated(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, gate: RouteGate): void {
+    const arrivedAt = a.route.record?.now() ?? 0; // (a recording's `at`: before the gate's wait)
     // Only authenticators wait on anything a leaving client should cancel (a forward call, a JWKS fetch).
     const aborted = gate.asks ? new AbortController() : null;
     // The server span starts before the gate: a forward-auth subrequest is a client span under it.
     const trace = table.tracing?.request(req, a.route.prefix, a.path, a.scan.host, false) ?? null;
     const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies, trace), aborted?.signal ?? NEVER_ABORTED);
-    if (!(r instanceof Promise)) return this.#decided(req, res, a, table, startedAt, expectContinue, r, trace); // a local rate limit: no wait
+    if (!(r instanceof Promise)) return this.#decided(req, res, a, table, startedAt, expectContinue, r, trace, arrivedAt); // a local rate limit: no wait
     let gone = false;
     const onClose = (): void => {
       gone = true;
@@ -104,17 +105,17 @@ export class ProxyHandler implements ExchangeHost {
     res.once('close', onClose);
     const decided = (d: GateResult): void => {
       res.off('close', onClose);
-      if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d, trace);
+      if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d, trace, arrivedAt);
       res.destroy(); // (the connection may still be open: nothing was answered on it)
       this.#refused(req, a, a.route, table, startedAt, trace, 499, 'client_closed');
     };
     r.then(decided, (err: unknown) => decided(gateFailure(err)));
   }
 
-  #decided(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, r: GateResult, trace: RequestTrace | null): void {
+  #decided(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, expectContinue: boolean, r: GateResult, trace: RequestTrace | null, arrivedAt: number): void {
     if (r.ok) {
       if (expectContinue) writeContinue(res);
-      return this.#forward(req, res, a, table, startedAt, r, trace);
+      return this.#forward(req, res, a, table, startedAt, r, trace, arrivedAt);
     }
     const status = answerRefusal(res, r, a.scan.requestId, a.route.label, this.#state.draining);
     this.#refused(req, a, a.route, table, startedAt, trace, status, refusalCode(r));
@@ -135,7 +136,8 @@ export class ProxyHandler implements ExchangeHost {
 
   /** Sends an admitted request on (`gated`: what its route's gate added, or null; `trace`: the
    *  span the gate's work hangs under, or null). */
-  #forward(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, gated: Extract<GateResult, { ok: true }> | null, trace: RequestTrace | null): void {
+  /** `arrivedAt`: the wall-clock time the request arrived, for a recording's `at`. */
+  #forward(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, gated: Extract<GateResult, { ok: true }> | null, trace: RequestTrace | null, arrivedAt = a.route.record?.now() ?? 0): void {
     const { route, scan } = a;
     const method = req.method!;
     let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
@@ -154,6 +156,7 @@ export class ProxyHandler implements ExchangeHost {
       }
     }
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
+    x.arrivedAt = arrivedAt;
     if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
     x.canary = canary;
     if (trace !== null && trace.sampled) trace.server.setAttribute('strangler.canary', canary);
@@ -207,7 +210,8 @@ export class ProxyHandler implements ExchangeHost {
   #record(x: Exchange, rec: RouteRecorder, path: string, hasBody: boolean, body: Buffer | null): void {
     if (x.done || !rec.sampled(x.method, this.#random)) return;
     const req = x.req;
-    const capture = rec.begin(x, { requestId: x.requestId, method: x.method, path: req.url ?? x.path, upstreamPath: path, rawHeaders: req.rawHeaders, startedAt: x.startedAt });
+    const capture = rec.begin(x, { requestId: x.requestId, method: x.method, path: req.url ?? x.path, upstreamPath: path, rawHeaders: req.rawHeaders, startedAt: x.startedAt, arrivedAt: x.arrivedAt });
+    if (capture === null) return; // the route records maxConcurrent exchanges already
     if (body !== null) capture.requestData(body);
     else if (hasBody) teeRequestBody(req, capture);
     x.capture = x.capture === null ? capture : new AnswerTaps(x.capture, capture);

@@ -64,6 +64,8 @@ export const LOG = {
   rateLimitStoreFailed: 'rate-limit store failed: requests pass unlimited (fail open)',
   // record/recorders.ts: at most one a second per file
   recordWriteFailed: 'record file cannot be written: exchanges are dropped',
+  // record/recorders.ts: a recording that threw (dropped; the client's answer goes on), at most one a second per route
+  recordCaptureFailed: 'record capture failed: exchange not recorded',
   // tracing/tracings.ts
   tracingShutdownFailed: 'tracing exporter shutdown failed',
   // admin/log-level.ts (PUT /log-level)

@@ -149,7 +149,7 @@ export class Metrics {
 
   readonly recordDropped = new client.Counter({
     name: 'strangler_record_dropped_total',
-    help: 'Recorded exchanges not written: queue_full (the bounded queue was full), write_error (the file could not be opened or written), too_large (a line over maxFileBytes), closed (no route records to its file any more).',
+    help: 'Recorded exchanges not written: queue_full (the bounded queue was full), write_error (the file could not be opened or written), too_large (a line over maxFileBytes), closed (no route records to its file any more), error (recording the exchange threw), busy (record.maxConcurrent exchanges of the route were being recorded).',
     labelNames: ['route', 'reason'] as const,
     registers: [this.registry],
   });

@@ -1,9 +1,10 @@
 // A recorded body as the file holds it (recordformat: `body`): null when there was none; utf8
 // when the kept bytes are valid UTF-8, else base64; `bytes` the full size seen, `truncated` when
-// only the first maxBodyBytes are kept. A JSON body on a route with redactJson has those values
-// replaced; when that cannot be done (truncated, unparsable, content-encoded) the body is
-// recorded without its data (`"data":null,"redactionFailed":true`): an unredacted body is never
-// written when redaction was asked. Pure.
+// only the first maxBodyBytes are kept. On a route with redactJson, whatever its content-type:
+// a body labelled JSON, or whose first non-space byte is `{` or `[`, has those values replaced;
+// a form (urlencoded or multipart) or content-encoded body, or a JSON one that cannot be
+// redacted (truncated, unparsable), is recorded without its data (`"data":null,
+// "redactionFailed":true`): an unredacted body is never written when redaction was asked. Pure.
 
 import { isUtf8 } from 'node:buffer';
 import type { PathMatcher } from '../shadow/patterns.js';
@@ -19,6 +20,17 @@ export function isJsonType(contentType: string | undefined): boolean {
   return contentType !== undefined && JSON_TYPE.test(contentType);
 }
 
+const FORM_TYPE = /^\s*(?:application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
+
+/** Whether the first byte past JSON whitespace opens an object or an array. */
+export function looksLikeJson(b: Buffer): boolean {
+  for (const c of b) {
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return false;
+}
+
 export interface BodySeen {
   readonly kept: Buffer;
   readonly bytes: number;
@@ -29,10 +41,14 @@ export interface BodySeen {
 export function bodyField(body: BodySeen, redact: PathMatcher | null, contentType: string | undefined, contentEncoding: string | undefined): BodyField {
   if (body.bytes === 0) return null;
   const { kept, bytes, truncated } = body;
-  if (redact !== null && isJsonType(contentType)) {
-    const redacted = truncated || (contentEncoding !== undefined && contentEncoding !== 'identity') ? null : redactedJson(kept, redact);
-    if (redacted === null) return { encoding: 'utf8', data: null, bytes, truncated, redactionFailed: true };
-    return { encoding: 'utf8', data: redacted, bytes, truncated };
+  if (redact !== null) {
+    const encoded = contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== 'identity';
+    const json = isJsonType(contentType) || looksLikeJson(kept);
+    if (encoded || FORM_TYPE.test(contentType ?? '') || json) {
+      const redacted = encoded || truncated || !json ? null : redactedJson(kept, redact);
+      if (redacted === null) return { encoding: 'utf8', data: null, bytes, truncated, redactionFailed: true };
+      return { encoding: 'utf8', data: redacted, bytes, truncated };
+    }
   }
   if (isUtf8(kept)) return { encoding: 'utf8', data: kept.toString('utf8'), bytes, truncated };
   return { encoding: 'base64', data: kept.toString('base64'), bytes, truncated };

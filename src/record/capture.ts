@@ -7,6 +7,7 @@
 import { bodyField } from './body-field.js';
 import { BodyTee } from './body-tee.js';
 import { firstValue, headerField } from './header-field.js';
+import { originForm, redactQuery } from './redact-query.js';
 import { formatRecordLine, RECORD_FORMAT_VERSION } from './line.js';
 import type { PathMatcher } from '../shadow/patterns.js';
 
@@ -17,7 +18,12 @@ export interface RecordTarget {
   readonly host: string | null;
   readonly redactHeaders: ReadonlySet<string>;
   readonly redactJson: PathMatcher | null;
+  readonly redactQuery: ReadonlySet<string>;
   write(line: string): void;
+  /** The capture ended (once, whatever its outcome): its concurrency slot is free. */
+  released(): void;
+  /** The capture threw: it is dropped (`error`), never the client's answer. */
+  failed(err: unknown): void;
 }
 
 /** What the capture reads from its exchange when the answer ends: who answered. */
@@ -33,23 +39,30 @@ export interface RequestHead {
   readonly rawHeaders: readonly string[];
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
+  /** The recording clock's time when it arrived (the line's `at`). */
+  readonly arrivedAt: number;
 }
 
 export class RecordCapture {
   readonly #recorder: RecordTarget;
   readonly #source: AnswerSource;
   readonly #head: RequestHead;
-  readonly #at: number;
   readonly #requestBody: BodyTee;
   readonly #responseBody: BodyTee;
   #status = 0;
   #rawHeaders: readonly Buffer[] = [];
+  /** Threw once: it records nothing more. */
+  #failed = false;
+  #ended = false;
+  /** The request body is still arriving (requestStreaming, until requestEnded). */
+  #requestOpen = false;
+  /** Its declared content-length, when it had one. */
+  #declared: number | null = null;
 
-  constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead, at: number) {
+  constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead) {
     this.#recorder = recorder;
     this.#source = source;
     this.#head = head;
-    this.#at = at;
     this.#requestBody = new BodyTee(recorder.settings.maxBodyBytes);
     this.#responseBody = new BodyTee(recorder.settings.maxBodyBytes);
   }
@@ -61,7 +74,22 @@ export class RecordCapture {
 
   /** A chunk of the request body, as it goes upstream (or the whole body, read beforehand). */
   requestData(chunk: Buffer): void {
-    this.#requestBody.add(chunk);
+    if (this.#failed) return;
+    try {
+      this.#requestBody.add(chunk);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** The request body streams (teed as it goes): until requestEnded, what was seen is a prefix. */
+  requestStreaming(declared: number | null): void {
+    this.#requestOpen = true;
+    this.#declared = declared;
+  }
+
+  requestEnded(): void {
+    this.#requestOpen = false;
   }
 
   primaryHead(status: number, raw: readonly Buffer[]): void {
@@ -70,11 +98,41 @@ export class RecordCapture {
   }
 
   primaryData(chunk: Buffer): void {
-    this.#responseBody.add(chunk);
+    if (this.#failed) return;
+    try {
+      this.#responseBody.add(chunk);
+    } catch (err) {
+      this.#fail(err);
+    }
   }
 
+  /** Never throws: the exchange goes on to its access line, metrics and canary outcome. */
   primaryEnd(ok: boolean): void {
-    if (!ok || this.#status === 0) return;
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#recorder.released();
+    if (!ok || this.#status === 0 || this.#failed) return;
+    try {
+      this.#write();
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  #partialRequestBody(r: RecordTarget, headers: ReturnType<typeof headerField>): ReturnType<typeof bodyField> {
+    return partialBody(this.#requestBody, this.#declared, r, headers);
+  }
+
+  #fail(err: unknown): void {
+    this.#failed = true;
+    try {
+      this.#recorder.failed(err);
+    } catch {
+      // (counting and logging must not break the answer either)
+    }
+  }
+
+  #write(): void {
     const r = this.#recorder;
     const h = this.#head;
     const durationMs = Math.round((performance.now() - h.startedAt) * 1000) / 1000;
@@ -82,16 +140,16 @@ export class RecordCapture {
     const resHeaders = headerField(this.#rawHeaders, r.redactHeaders);
     const line = formatRecordLine({
       v: RECORD_FORMAT_VERSION,
-      at: new Date(this.#at).toISOString(),
+      at: new Date(h.arrivedAt).toISOString(),
       id: h.requestId,
       route: r.route,
       host: r.host,
       request: {
         method: h.method,
-        path: h.path,
-        upstreamPath: h.upstreamPath,
+        path: redactQuery(originForm(h.path), r.redactQuery),
+        upstreamPath: redactQuery(h.upstreamPath, r.redactQuery),
         headers: reqHeaders,
-        body: bodyOf(this.#requestBody, r, reqHeaders),
+        body: this.#requestOpen ? this.#partialRequestBody(r, reqHeaders) : bodyOf(this.#requestBody, r, reqHeaders),
       },
       response: {
         status: this.#status,
@@ -103,6 +161,14 @@ export class RecordCapture {
     });
     r.write(line);
   }
+}
+
+/** A request body the answer ended before: the bytes seen so far, marked truncated, its size
+ *  the declared content-length when it had one (else the bytes seen). */
+function partialBody(tee: BodyTee, declared: number | null, r: RecordTarget, headers: ReturnType<typeof headerField>): ReturnType<typeof bodyField> {
+  const bytes = Math.max(tee.bytes, declared ?? 0);
+  if (bytes === 0) return { encoding: 'utf8', data: '', bytes: 0, truncated: true };
+  return bodyField({ kept: tee.kept, bytes, truncated: true }, r.redactJson, firstValue(headers, 'content-type'), firstValue(headers, 'content-encoding'));
 }
 
 function bodyOf(tee: BodyTee, r: RecordTarget, headers: ReturnType<typeof headerField>): ReturnType<typeof bodyField> {

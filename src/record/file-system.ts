@@ -7,11 +7,15 @@ import path from 'node:path';
 export interface RecordFile {
   write(data: Buffer): Promise<void>;
   close(): Promise<void>;
+  /** Whether the path still names this open file (false: deleted or moved away by hand, e.g.
+   *  `rm`, logrotate). Absent: assumed so. */
+  isCurrent?(): Promise<boolean>;
 }
 
 export interface RecordFileSystem {
-  /** Opens `file` for appending (its folder created first); resolves with it and its current size. */
-  open(file: string): Promise<{ readonly file: RecordFile; readonly size: number }>;
+  /** Opens `file` for appending (its folder created first); resolves with it, its current size,
+   *  and whether it ends mid-line (its last byte not `\n`: a write cut short, a disk that filled). */
+  open(file: string): Promise<{ readonly file: RecordFile; readonly size: number; readonly endsMidLine?: boolean }>;
   /** The names in `file`'s folder (for the rotation number). */
   siblings(file: string): Promise<string[]>;
   rename(from: string, to: string): Promise<void>;
@@ -20,17 +24,24 @@ export interface RecordFileSystem {
 export const nodeFileSystem: RecordFileSystem = {
   async open(file) {
     await mkdir(path.dirname(file), { recursive: true });
-    const handle = await open(file, 'a');
+    const handle = await open(file, 'a+');
     try {
       const { size } = await handle.stat();
+      const last = Buffer.alloc(1);
+      const endsMidLine = size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a;
       return {
         size,
+        endsMidLine,
         file: {
           write: async (data) => {
             let off = 0;
             while (off < data.length) off += (await handle.write(data, off)).bytesWritten;
           },
           close: () => handle.close(),
+          isCurrent: async () => {
+            const [open, named] = await Promise.all([handle.stat(), stat(file).catch(() => null)]);
+            return named !== null && named.ino === open.ino && named.dev === open.dev;
+          },
         },
       };
     } catch (err) {

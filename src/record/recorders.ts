@@ -12,7 +12,7 @@ import type { EffectiveRecord } from '../routing/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { workerFile } from './file-names.js';
 import { nodeFileSystem, type RecordFileSystem } from './file-system.js';
-import { RouteRecorder } from './recorder.js';
+import { RouteRecorder, type RecorderEvents } from './recorder.js';
 import { RecordWriter, type RecordWriterDeps } from './writer.js';
 
 /** Defaults of a writer's queue bound. */
@@ -40,6 +40,7 @@ export class Recorders {
   readonly #slot: number | null;
   readonly #writerDeps: RecordWriterDeps;
   readonly #writers = new Map<string, RecordWriter>();
+  readonly #events: RecorderEvents;
 
   constructor(deps: RecordersDeps, opts: RecordersOptions = {}) {
     this.#clock = deps.clock ?? systemClock;
@@ -56,6 +57,13 @@ export class Recorders {
       dropped: (route, reason) => metrics.recordDropped.inc({ route, reason }),
       failed: (file, err) => warnings.note('warn', file, { msg: LOG.recordWriteFailed, file, error: err.message }),
     };
+    this.#events = {
+      captureFailed: (route, err) => {
+        metrics.recordDropped.inc({ route, reason: 'error' });
+        warnings.note('error', `capture ${route}`, { msg: LOG.recordCaptureFailed, route, error: err instanceof Error ? err.message : String(err) });
+      },
+      busy: (route) => metrics.recordDropped.inc({ route, reason: 'busy' }),
+    };
   }
 
   /** A route's recorder, writing through its file's one writer. */
@@ -64,7 +72,7 @@ export class Recorders {
     let writer = this.#writers.get(file);
     if (writer === undefined || writer.closed) this.#writers.set(file, (writer = new RecordWriter(file, settings.maxFileBytes, this.#writerDeps)));
     else writer.maxFileBytes = settings.maxFileBytes;
-    return new RouteRecorder(settings, route, host, writer, this.#clock);
+    return new RouteRecorder(settings, route, host, writer, this.#clock, this.#events);
   }
 
   /** The live table records to `files` (its routes' record.file): every other writer closes. */

@@ -1,5 +1,6 @@
 // One bounded asynchronous writer per recording file. A request never waits for it: a line is
-// queued (bounded in lines and bytes; past either bound it is dropped, `queue_full`) and written
+// queued (bounded in lines and bytes, the batch being written included; past either bound it is
+// dropped, `queue_full`; a line larger than the whole bound, `too_large`) and written
 // by one pump, a batch at a time, in order; the pump starts flushDelayMs after the first line
 // queued (or once 256 KiB are), so that lines share their system calls. A file that cannot be opened or written drops the
 // batch (`write_error`), is reported once to `failed` (the caller logs, aggregated per second),
@@ -7,6 +8,10 @@
 // Before a batch would take the file past maxFileBytes, the file is renamed to its next rotation
 // number (file-names.ts) and a new one is started. A line longer than maxFileBytes is dropped
 // (`too_large`); a line for a closed writer (its file no longer named by any route) `closed`.
+// A file found ending mid-line when opened (a write cut short: the disk filled, the process died)
+// gets a `\n` before the next line, so that line is never glued onto the broken one. A file
+// deleted or moved away by hand is noticed (checked before a write, at most once a second) and
+// its path opened again, so lines never go on into an unlinked or renamed file.
 
 import type { Clock } from '../util/clock.js';
 import { highestRotation, rotatedFile } from './file-names.js';
@@ -35,6 +40,9 @@ export const WRITE_AT_BYTES = 256 * 1024;
 /** After a failure, how long lines are dropped before the file is tried again. */
 export const RETRY_AFTER_MS = 1000;
 
+/** How often the open file is checked to be still the one its path names. */
+export const RECHECK_AFTER_MS = 1000;
+
 interface Queued {
   readonly line: string;
   readonly bytes: number;
@@ -48,12 +56,20 @@ export class RecordWriter {
   readonly #deps: RecordWriterDeps;
   #queue: Queued[] = [];
   #queuedBytes = 0;
+  /** The batch being written: still held, so still inside the queue's bound. */
+  #writingBytes = 0;
+  #writingLines = 0;
   #pumping: Promise<void> | null = null;
   #out: RecordFile | null = null;
   #size = 0;
+  /** The open file ends mid-line: the next write starts with a `\n` (the broken line stays
+   *  alone on its line, and the next one is whole). */
+  #midLine = false;
   /** The highest rotation number on disk, once looked up. */
   #rotation: number | null = null;
   #failedAt = -Infinity;
+  /** When the open file was last checked to be still the one its path names. */
+  #checkedAt = -Infinity;
   /** While the pump waits to start: its timer, and what starts it now. */
   #timer: NodeJS.Timeout | null = null;
   #kick: (() => void) | null = null;
@@ -73,9 +89,9 @@ export class RecordWriter {
   write(line: string, route: string): void {
     if (this.#closed) return this.#deps.dropped(route, 'closed');
     const bytes = Buffer.byteLength(line);
-    if (bytes > this.maxFileBytes) return this.#deps.dropped(route, 'too_large');
+    if (bytes > this.maxFileBytes || bytes > this.#deps.maxQueuedBytes) return this.#deps.dropped(route, 'too_large');
     if (this.#deps.clock.now() - this.#failedAt < RETRY_AFTER_MS) return this.#deps.dropped(route, 'write_error');
-    if (this.#queue.length >= this.#deps.maxQueuedLines || this.#queuedBytes + bytes > this.#deps.maxQueuedBytes) {
+    if (this.#queue.length + this.#writingLines >= this.#deps.maxQueuedLines || this.#queuedBytes + this.#writingBytes + bytes > this.#deps.maxQueuedBytes) {
       return this.#deps.dropped(route, 'queue_full');
     }
     this.#queue.push({ line, bytes, route });
@@ -118,8 +134,12 @@ export class RecordWriter {
     while (this.#queue.length > 0) {
       const batch = this.#queue;
       this.#queue = [];
+      this.#writingBytes = this.#queuedBytes;
+      this.#writingLines = batch.length;
       this.#queuedBytes = 0;
       await this.#writeBatch(batch);
+      this.#writingBytes = 0;
+      this.#writingLines = 0;
     }
     this.#pumping = null;
   }
@@ -128,6 +148,10 @@ export class RecordWriter {
     let i = 0;
     try {
       while (i < batch.length) {
+        if (this.#out !== null && !(await this.#stillNamed(this.#out))) {
+          await this.#closeFile();
+          this.#rotation = null; // (logrotate may have added a number of its own)
+        }
         const out = this.#out ?? (await this.#open());
         let j = i;
         let bytes = 0;
@@ -136,8 +160,11 @@ export class RecordWriter {
           await this.#rotate();
           continue;
         }
-        await out.write(Buffer.from(batch.slice(i, j).map((q) => q.line).join('')));
-        this.#size += bytes;
+        const text = batch.slice(i, j).map((q) => q.line).join('');
+        const lead = this.#midLine ? 1 : 0;
+        await out.write(Buffer.from(lead === 1 ? '\n' + text : text));
+        this.#midLine = false;
+        this.#size += bytes + lead;
         this.#counted(batch, i, j);
         i = j;
       }
@@ -163,10 +190,20 @@ export class RecordWriter {
     this.#deps.written(route, n);
   }
 
+  /** Whether the path still names `out` (asked at most once a second; in between: yes). */
+  async #stillNamed(out: RecordFile): Promise<boolean> {
+    const now = this.#deps.clock.now();
+    if (out.isCurrent === undefined || now - this.#checkedAt < RECHECK_AFTER_MS) return true;
+    this.#checkedAt = now;
+    return out.isCurrent();
+  }
+
   async #open(): Promise<RecordFile> {
-    const { file, size } = await this.#deps.fs.open(this.file);
+    const { file, size, endsMidLine } = await this.#deps.fs.open(this.file);
     this.#out = file;
     this.#size = size;
+    this.#checkedAt = this.#deps.clock.now();
+    this.#midLine = endsMidLine === true;
     return file;
   }
 

@@ -100,8 +100,11 @@ export const RECORD_DEFAULTS = {
   methods: ['GET', 'HEAD'] as readonly string[],
   maxBodyBytes: 262_144,
   maxFileBytes: 104_857_600,
+  maxConcurrent: 64,
   redactHeaders: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'] as readonly string[],
   redactJson: [] as readonly string[],
+  /** Always redacted (a route's list adds to them). */
+  redactQuery: ['access_token', 'id_token', 'refresh_token', 'token', 'api_key', 'apikey', 'key', 'password', 'secret', 'client_secret', 'signature', 'sig', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token'] as readonly string[],
 };
 
 export const COMPARE_DEFAULTS = {

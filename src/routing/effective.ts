@@ -112,7 +112,9 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
   };
   const urlOf = (name: string | null | undefined) => (name == null ? null : (config.upstreams[name]?.url ?? null));
   const urls = [route.upstream, route.fallback?.upstream, route.shadow?.upstream, route.canary?.upstream].map(urlOf);
-  return { ...route, key: routeKey(r), fingerprint: canonicalJson({ ...describeRoute(route), urls }) };
+  // `record` is left out: recording is a pure observer, so turning it on, changing or removing it
+  // keeps the route's runtime state (breaker, halted or progressing canary).
+  return { ...route, key: routeKey(r), fingerprint: canonicalJson({ ...describeRoute({ ...route, record: null }), urls }) };
 }
 
 /** The methods a fallback takes: as listed; else reads only, except a canary route's fallback to
@@ -149,8 +151,11 @@ function effectiveRecord(c: RecordConfig, baseDir: string): EffectiveRecord {
     methods: c.methods ?? RECORD_DEFAULTS.methods,
     maxBodyBytes: c.maxBodyBytes ?? RECORD_DEFAULTS.maxBodyBytes,
     maxFileBytes: c.maxFileBytes ?? RECORD_DEFAULTS.maxFileBytes,
-    redactHeaders: (c.redactHeaders ?? RECORD_DEFAULTS.redactHeaders).map((h) => h.toLowerCase()),
+    maxConcurrent: c.maxConcurrent ?? RECORD_DEFAULTS.maxConcurrent,
+    // The defaults are always redacted: a route's own list adds to them, never replaces them.
+    redactHeaders: [...new Set([...RECORD_DEFAULTS.redactHeaders, ...(c.redactHeaders ?? []).map((h) => h.toLowerCase())])],
     redactJson: c.redactJson ?? RECORD_DEFAULTS.redactJson,
+    redactQuery: [...new Set([...RECORD_DEFAULTS.redactQuery, ...(c.redactQuery ?? []).map((q) => q.toLowerCase())])],
   };
 }
 

@@ -121,9 +121,12 @@ export interface EffectiveRecord {
   readonly methods: readonly string[];
   readonly maxBodyBytes: number;
   readonly maxFileBytes: number;
+  readonly maxConcurrent: number;
   /** Lower case. */
   readonly redactHeaders: readonly string[];
   readonly redactJson: readonly string[];
+  /** Lower case. */
+  readonly redactQuery: readonly string[];
 }
 
 export interface EffectiveRoute {

@@ -27,9 +27,13 @@ export async function eachRun<D extends { readonly target: Target }>(
     if (why) { log(`skip ${d.target.name}: ${why}`); note(d, why); }
     return !why;
   });
+  // Each round starts a stride further into the list, so that every target runs early, midway and
+  // late in some round: a drift within a round (the machine warming, the upstream's heap growing)
+  // then spreads over every row instead of always weighing on the last ones.
+  const stride = Math.max(1, Math.ceil(runnable.length / rounds));
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < runnable.length; i++) {
-      const d = runnable[(i + round) % runnable.length]!;
+      const d = runnable[(i + round * stride) % runnable.length]!;
       const tag = `[${label}round ${round + 1}/${rounds}] ${d.target.name.padEnd(32)}`;
       let running: RunningTarget;
       try {

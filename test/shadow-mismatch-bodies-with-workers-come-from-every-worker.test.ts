@@ -6,8 +6,7 @@ import { freshGet } from './helpers/client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
-import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
-import { logLines } from './helpers/log-lines.js';
+import { spawnBuiltWorkers } from './helpers/spawn-proxy.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { KEPT_PER_ROUTE, mergeKept, type KeptMismatch } from '../src/shadow/bodies.js';
 
@@ -32,12 +31,8 @@ describe('GET /shadow/mismatches with --workers 2', () => {
     const main = await startUpstream((req, res) => json(res).end(JSON.stringify({ path: req.url, side: 'main' })));
     const next = await startUpstream((req, res) => json(res).end(JSON.stringify({ path: req.url, side: 'next' })));
     const file = await writeConfig(upstreamsYaml({ main: main.url, next: next.url }) + 'routes:\n  - { prefix: /orders, upstream: main, shadow: { upstream: next, percent: 100 } }\n');
-    const child = spawnBuiltProxy(file, ['--workers', '2']);
-    const log = logLines(child);
+    const { child, log, url, admin } = await spawnBuiltWorkers(file);
     try {
-      const up = await log.wait((l) => l.msg === LOG.listening);
-      const url = `http://127.0.0.1:${up.port as number}`;
-      const admin = `http://127.0.0.1:${up.adminPort as number}`;
       const paths = Array.from({ length: 10 }, (_, i) => `/orders/${i}`);
       for (const p of paths) expect((await freshGet(url + p)).status).toBe(200);
       // Both workers answered (and so compared) some of them.

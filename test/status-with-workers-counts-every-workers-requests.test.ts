@@ -5,8 +5,7 @@ import { freshGet } from './helpers/client.js';
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
-import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
-import { logLines } from './helpers/log-lines.js';
+import { spawnBuiltWorkers } from './helpers/spawn-proxy.js';
 import { LOG } from '../src/observability/log-messages.js';
 import type { MigrationStatus } from '../src/status/types.js';
 
@@ -19,12 +18,8 @@ describe('GET /status with --workers 2', () => {
     const users = await startUpstream((req, res) => res.end('users ' + req.url));
     const yaml = (usersTo: string) => upstreamsYaml({ legacy: legacy.url, users: users.url }) + `routes:\n  - { prefix: /users, upstream: ${usersTo} }\n  - { prefix: /, upstream: legacy }\n`;
     const file = await writeConfig(yaml('users'));
-    const child = spawnBuiltProxy(file, ['--workers', '2']);
-    const log = logLines(child);
+    const { child, log, url, admin } = await spawnBuiltWorkers(file);
     try {
-      const up = await log.wait((l) => l.msg === LOG.listening);
-      const url = `http://127.0.0.1:${up.port as number}`;
-      const admin = `http://127.0.0.1:${up.adminPort as number}`;
       for (let i = 0; i < 24; i++) expect((await freshGet(`${url}${i % 3 === 0 ? '/home' : '/users'}/${i}`)).status).toBe(200);
       // Each access line is written where the request's cell is counted: all 24 written, all counted.
       for (let i = 0; i < 24; i++) await log.wait((l) => l.msg === LOG.request && typeof l.path === 'string' && l.path.endsWith(`/${i}`));

@@ -4,8 +4,7 @@
 import { freshGet } from './helpers/client.js';
 import { describe, expect, it } from 'vitest';
 import { startUpstream, upstreamsYaml, writeConfig } from './helpers/servers.js';
-import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
-import { logLines } from './helpers/log-lines.js';
+import { spawnBuiltWorkers } from './helpers/spawn-proxy.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { bucketOf } from '../src/canary/split.js';
 
@@ -25,12 +24,8 @@ describe('--workers 2 and a progressive canary', () => {
         'routes:\n  - prefix: /\n    upstream: main\n' +
         '    canary: { upstream: next, steps: [20, 60, 100], stepEveryMs: 1000, stickyOn: "header:x-user", gates: { minRequests: 8, maxErrorRate: 0.5, maxP99Ratio: 1000 } }\n',
     );
-    const child = spawnBuiltProxy(file, ['--workers', '2']);
-    const log = logLines(child);
+    const { child, log, url, admin } = await spawnBuiltWorkers(file);
     try {
-      const up = await log.wait((l) => l.msg === LOG.listening);
-      const url = `http://127.0.0.1:${up.port as number}`;
-      const admin = `http://127.0.0.1:${up.adminPort as number}`;
       const put = await fetch(admin + '/log-level', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ level: 'debug' }) });
       expect(put.status).toBe(200);
       const low = keysIn(0, 2000, 8); // the canary's from the first step
@@ -93,12 +88,8 @@ describe('--workers 2 and a progressive canary', () => {
         'routes:\n  - prefix: /\n    upstream: main\n' +
         '    canary: { upstream: next, steps: [50, 100], stepEveryMs: 1000, stickyOn: "header:x-user", gates: { minRequests: 4, maxErrorRate: 0.1 } }\n',
     );
-    const child = spawnBuiltProxy(file, ['--workers', '2']);
-    const log = logLines(child);
+    const { child, log, url, admin } = await spawnBuiltWorkers(file);
     try {
-      const up = await log.wait((l) => l.msg === LOG.listening);
-      const url = `http://127.0.0.1:${up.port as number}`;
-      const admin = `http://127.0.0.1:${up.adminPort as number}`;
       const low = keysIn(0, 5000, 4);
       for (const k of low) expect((await freshGet(url + '/a', { 'x-user': k })).body).toBe('broken');
       const halted = await log.wait((l) => l.msg === LOG.canaryHalted);

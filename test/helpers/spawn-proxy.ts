@@ -4,6 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import { LOG } from '../../src/observability/log-messages.js';
+import { logLines } from './log-lines.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -17,4 +19,12 @@ export function spawnBuiltProxy(configFile: string, extraArgs: readonly string[]
   });
   children.push(child);
   return child;
+}
+
+/** The built proxy with `--workers N`, once it listens: its public and admin URLs and its log. */
+export async function spawnBuiltWorkers(configFile: string, workers = 2): Promise<{ child: ChildProcess; log: ReturnType<typeof logLines>; url: string; admin: string }> {
+  const child = spawnBuiltProxy(configFile, ['--workers', String(workers)]);
+  const log = logLines(child);
+  const up = await log.wait((l) => l.msg === LOG.listening);
+  return { child, log, url: `http://127.0.0.1:${up.port as number}`, admin: `http://127.0.0.1:${up.adminPort as number}` };
 }

@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { parseWorkers, type WorkersSetting } from '../workers/count.js';
-import { failUnderOption, parseReplayArgs, type ReplayCommand } from './replay-args.js';
+import { failUnderOption, httpUrl, parseReplayArgs, type ReplayCommand } from './replay-args.js';
 
 export type Command =
   | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string; workers?: WorkersSetting }
@@ -73,16 +73,6 @@ function topOption(top: string | undefined, all: boolean): number | null | undef
   return Number(top);
 }
 
-/** Whether `a` is not an http(s) URL. */
-function adminUrlProblem(a: string): boolean {
-  try {
-    const url = new URL(a);
-    return url.protocol !== 'http:' && url.protocol !== 'https:';
-  } catch {
-    return true;
-  }
-}
-
 function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv, top: ReturnType<typeof topOption>, failUnder: string | undefined): Command {
   if (typeof top === 'object' && top !== null) return { kind: 'usage-error', message: top.error };
   const gate = failUnderOption(failUnder);
@@ -90,17 +80,8 @@ function reportCommand(rest: string[], admins: string[], files: string[], json: 
   if (rest.length > 0) {
     return { kind: 'usage-error', message: `report takes no arguments (got '${rest[0]}'); name sources with --admin URL or --file PATH` };
   }
-  for (const a of admins) {
-    let url: URL | undefined;
-    try {
-      url = new URL(a);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      return { kind: 'usage-error', message: `--admin must be an http(s) URL such as http://127.0.0.1:9901 (got '${a}')` };
-    }
-  }
+  const bad = admins.find((a) => httpUrl(a) === null);
+  if (bad !== undefined) return { kind: 'usage-error', message: `--admin must be an http(s) URL such as http://127.0.0.1:9901 (got '${bad}')` };
   for (const f of files) if (f === '') return { kind: 'usage-error', message: '--file needs a path' };
   const none = admins.length === 0 && files.length === 0;
   return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: env.ADMIN_TOKEN || undefined, top, ...(gate === undefined ? {} : { failUnder: gate }) };
@@ -151,7 +132,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (sub === 'status') {
     if (rest.length > 0) return { kind: 'usage-error', message: `status takes no arguments (got '${rest[0]}'); name proxies with --admin URL` };
     const admins = values.admin ?? [];
-    const bad = admins.find((a) => adminUrlProblem(a));
+    const bad = admins.find((a) => httpUrl(a) === null);
     if (bad !== undefined) return { kind: 'usage-error', message: `--admin must be an http(s) URL such as http://127.0.0.1:9901 (got '${bad}')` };
     const token = values.token ?? (env.ADMIN_TOKEN || undefined);
     return { kind: 'status', admins: admins.length === 0 ? [defaultAdmin(env)] : admins, json: values.json ?? false, ...(token === undefined ? {} : { adminToken: token }) };

@@ -38,6 +38,17 @@ export function failUnderOption(v: string | undefined): number | string | undefi
   return n;
 }
 
+/** `s` as a URL when it is an http: or https: one, else null. */
+export function httpUrl(s: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+}
+
 export function parseReplayArgs(argv: readonly string[]): ReplayCommand | { kind: 'usage-error'; message: string; brief: true } {
   const fail = (message: string) => ({ kind: 'usage-error' as const, message: `replay: ${message}`, brief: true as const });
   let parsed;
@@ -65,13 +76,8 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand | { kind
   const { values: v, positionals: files } = parsed;
   if (files.length === 0) return fail('name at least one recording file (strangler replay FILE... --target URL)');
   if (v.target === undefined) return fail('--target URL is required (the candidate to send the recorded requests to)');
-  let target: URL;
-  try {
-    target = new URL(v.target);
-  } catch {
-    return fail(`--target must be an http(s) URL such as http://127.0.0.1:8002 (got '${v.target}')`);
-  }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') return fail(`--target must be an http(s) URL (got '${v.target}')`);
+  const target = httpUrl(v.target);
+  if (target === null) return fail(`--target must be an http(s) URL such as http://127.0.0.1:8002 (got '${v.target}')`);
   const concurrency = whole(v.concurrency, '--concurrency', REPLAY_DEFAULTS.concurrency, 1);
   if (typeof concurrency === 'string') return fail(concurrency);
   const timeoutMs = whole(v.timeout, '--timeout', REPLAY_DEFAULTS.timeoutMs, 1);

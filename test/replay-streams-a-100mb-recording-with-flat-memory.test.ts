@@ -2,9 +2,8 @@
 // every exchange is compared, and memory is flat in the file's size: replaying twice as much (a
 // 200 MB recording) raises the process's peak resident memory (VmHWM) by far less than the 100 MB
 // added, because the file is read line by line with at most --concurrency exchanges in flight,
-// never loaded whole. (The peak itself is the collector's choice: on Node 24 it plateaus ~125 MB
-// above the CLI's baseline whatever the file's size, on Node 20 ~30 MB; what streaming guarantees
-// is that it does not grow with the file.) A resource bound, not a timing one.
+// never loaded whole (the child's heap is capped, HEAP_MB and SEMI_MB, so the peak measures the
+// replay, not how lazily the collector runs). A resource bound, not a timing one.
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,10 +22,13 @@ const MAIN = path.join(ROOT, 'dist/src/main.js');
 const PRELOAD = path.join(ROOT, 'test/fixtures/peak-rss.cjs');
 const EXCHANGES = 1000;
 const FILLER = 'x'.repeat(100_000);
-/** The child's old-space cap, well under the file's size: V8 otherwise grows the heap lazily (Node
- *  24 far more than 20) and the peak says more about the collector than about the replay. A
- *  replay that loaded the file whole could not run in it at all. */
+/** The child's heap caps, well under the file's size: without them V8 grows the young generation
+ *  lazily (on Node 24 the peak sat ~125 MB above the baseline, and under CI's load at ~200 MB
+ *  for the 200 MB file), and the peak says more about the collector than about the replay. With
+ *  them a streamed replay peaks a few MB apart at 100 and 200 MB (Node 20 and 24); one that
+ *  loaded the file whole could not run at all. */
 const HEAP_MB = 48;
+const SEMI_MB = 4;
 
 function order(id: number): { id: number; note: string } {
   return { id, note: FILLER + id };
@@ -64,7 +66,7 @@ async function writeExchanges(to: string, n: number): Promise<void> {
 /** Replays a recording in a child process: its exit code, output, and peak RSS in bytes. */
 async function replayInChild(recording: string): Promise<{ code: number; out: string; err: string; peakBytes: number }> {
   const peakFile = path.join(dir, 'peak-rss');
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--require', PRELOAD, MAIN, 'replay', recording, '--target', candidate.url, '--json'], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, `--max-semi-space-size=${SEMI_MB}`, '--require', PRELOAD, MAIN, 'replay', recording, '--target', candidate.url, '--json'], {
     env: { ...process.env, PEAK_RSS_FILE: peakFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchOptions } from './bench/args.js';
 import { runCpuSection, type CpuSection } from './bench/rate.js';
+import { PAIRED_FEATURES, renderPaired, SETTLE_MS, runPairedSection, type PairedSection } from './bench/paired.js';
 import { OPEN_LOOP_NAME, pickLoadRunner } from './bench/load.js';
 import { renderReport, reportJson, type BenchReport } from './bench/report.js';
 import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/rate.js';
@@ -91,10 +92,12 @@ async function main(): Promise<number> {
     const closedS = opts.closedLoop ? targets.length * scenarios.length * opts.rounds * perRun : 0;
     const rateS = opts.fixedRate ? 3 * opts.rateRounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
     const cpuS = opts.cpu ? cpuTargets.length * opts.cpuRounds * (opts.warmupS + opts.cpuDurationS + 1) : 0;
+    const pairedS = opts.paired ? (PAIRED_FEATURES.length * opts.pairedCycles * 2 * (opts.pairedWindowMs + SETTLE_MS + 100)) / 1000 : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
       `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
       `${opts.cpu ? ` + cpu: ${cpuTargets.length} rows x ${opts.cpuRounds} rounds x ${opts.warmupS + opts.cpuDurationS} s` : ''}` +
-      ` ~ ${Math.ceil((closedS + rateS + cpuS) / 60)} min + start-up\n`);
+      `${opts.paired ? ` + paired: ${PAIRED_FEATURES.length} features x ${opts.pairedCycles} cycles x 2 x ${opts.pairedWindowMs} ms` : ''}` +
+      ` ~ ${Math.ceil((closedS + rateS + cpuS + pairedS) / 60)} min + start-up\n`);
     const startedAt = new Date();
     const results = load ? await runRounds(opts, targets, scenarios, ctx, load) : [];
     let rate: RateSection | undefined;
@@ -106,6 +109,9 @@ async function main(): Promise<number> {
     const cpu: CpuSection | undefined = opts.cpu ? await runCpuSection({
       rate: opts.cpuRate, durationS: opts.cpuDurationS, warmupS: opts.warmupS, rounds: opts.cpuRounds, connections: opts.connections,
     }, cpuTargets, ctx) : undefined;
+    const paired: PairedSection | undefined = opts.paired
+      ? await runPairedSection({ rate: opts.cpuRate, windowMs: opts.pairedWindowMs, cycles: opts.pairedCycles }, ctx)
+      : undefined;
     await upstream.stop();
     const nginx = nginxVersion();
     const report: BenchReport = {
@@ -128,7 +134,7 @@ async function main(): Promise<number> {
         ['machine', idle],
         ['upstream', 'node:http, keep-alive, precomputed bodies, content-length set'],
         ['routes', `same 6-prefix table over 2 upstream names in every proxy; measured: ${MEASURED_PREFIX}/* rewritten to /users/*`],
-        ...([...targets, ...(cpu ? cpuTargets : [])].some((t) => t.key === WORKERS_KEY) ? [
+        ...([...(load ? targets : []), ...(cpu ? cpuTargets : [])].some((t) => t.key === WORKERS_KEY) ? [
           ['workers', `strangler --workers 2 (node:cluster, ${cpus().length} cpus here): ${load ? 'closed loop UNPINNED (on every cpu, shared with the load generator and the upstream ' +
             'pinned to one of them): 2 workers pinned to the proxy\'s one cpu could not serve more req/s than 1, and unpinned they compete with the load, so ' +
             `its req/s vs the pinned 1-worker row is bounded by the machine, not the proxy${cpu ? '; ' : ''}` : ''}${cpu ? 'CPU section pinned like the other rows (CPU per ' +
@@ -146,9 +152,9 @@ async function main(): Promise<number> {
       ...(rate ? { rate } : {}),
       ...(cpu ? { cpu } : {}),
     };
-    process.stdout.write('\n' + renderReport(report));
+    process.stdout.write('\n' + renderReport(report) + (paired ? '\n' + renderPaired(paired) : ''));
     if (opts.json) {
-      writeFileSync(opts.json, JSON.stringify(reportJson(report), null, 2) + '\n');
+      writeFileSync(opts.json, JSON.stringify({ ...(reportJson(report) as object), ...(paired ? { paired } : {}) }, null, 2) + '\n');
       process.stderr.write(`bench: results written to ${opts.json}\n`);
     }
     return 0;

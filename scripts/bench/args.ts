@@ -35,6 +35,12 @@ and HTTPS/1.1 and HTTP/2 over TLS through strangler and nginx with the same cert
   --cpu-rounds N      rounds (default 3)
   --only-cpu          run only this section (--targets narrows its rows)
   --no-cpu            skip it
+paired section (one strangler process; a feature switched on and off by reload, short windows
+alternating at --cpu-rate: tracing at 0.01 and 1.0, record at 100%, and an A/A control):
+  --paired-cycles N   cycles of two windows per feature (default 24)
+  --paired-window-ms M  milliseconds measured per window (default 1000; each after 300 ms at the rate)
+  --only-paired       run only this section
+  --no-paired         skip it
   (--connections, --warmup, --json and --no-pin apply to every section)
   -h, --help
 environment: BENCH_STRANGLER_MAIN=/path/to/main.js benches another strangler build (default dist/src/main.js)`;
@@ -47,8 +53,8 @@ function positiveInt(flag: string, v: string | undefined, dflt: number, min = 1)
 }
 
 const STRINGS = ['duration', 'warmup', 'rounds', 'connections', 'only', 'targets', 'json', 'load', 'rate', 'rate-duration', 'rate-rounds',
-  'cpu-rate', 'cpu-duration', 'cpu-rounds'] as const;
-const BOOLEANS = ['no-pin', 'only-rate', 'no-rate', 'only-cpu', 'no-cpu'] as const;
+  'cpu-rate', 'cpu-duration', 'cpu-rounds', 'paired-cycles', 'paired-window-ms'] as const;
+const BOOLEANS = ['no-pin', 'only-rate', 'no-rate', 'only-cpu', 'no-cpu', 'only-paired', 'no-paired'] as const;
 
 export function parseBenchArgs(argv: readonly string[]) {
   const { values } = parseArgs({
@@ -64,9 +70,11 @@ export function parseBenchArgs(argv: readonly string[]) {
   if (values.load !== undefined && values.load !== 'wrk' && values.load !== 'autocannon') {
     throw new Error(`--load must be wrk or autocannon, got ${values.load}`);
   }
-  const only = (['only-rate', 'only-cpu'] as const).filter((k) => values[k]);
-  if (only.length > 1) throw new Error('--only-rate and --only-cpu exclude each other');
-  if ((values['only-rate'] && values['no-rate']) || (values['only-cpu'] && values['no-cpu'])) throw new Error('--only-X and --no-X exclude each other');
+  const only = (['only-rate', 'only-cpu', 'only-paired'] as const).filter((k) => values[k]);
+  if (only.length > 1) throw new Error('--only-rate, --only-cpu and --only-paired exclude each other');
+  if ((values['only-rate'] && values['no-rate']) || (values['only-cpu'] && values['no-cpu']) || (values['only-paired'] && values['no-paired'])) {
+    throw new Error('--only-X and --no-X exclude each other');
+  }
   return {
     durationS: positiveInt('--duration', values.duration, 5),
     warmupS: positiveInt('--warmup', values.warmup, 1, 0),
@@ -80,8 +88,11 @@ export function parseBenchArgs(argv: readonly string[]) {
     cpuDurationS: positiveInt('--cpu-duration', values['cpu-duration'], 8),
     cpuRounds: positiveInt('--cpu-rounds', values['cpu-rounds'], 3),
     closedLoop: only.length === 0,
-    fixedRate: !values['no-rate'] && !values['only-cpu'],
-    cpu: !values['no-cpu'] && !values['only-rate'],
+    pairedCycles: positiveInt('--paired-cycles', values['paired-cycles'], 24),
+    pairedWindowMs: positiveInt('--paired-window-ms', values['paired-window-ms'], 1000, 100),
+    fixedRate: !values['no-rate'] && only.length === 0 || values['only-rate'] === true,
+    cpu: !values['no-cpu'] && only.length === 0 || values['only-cpu'] === true,
+    paired: !values['no-paired'] && only.length === 0 || values['only-paired'] === true,
     ...(values.only !== undefined ? { only: values.only } : {}),
     ...(values.targets !== undefined ? { targets: values.targets.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(values.json !== undefined ? { json: values.json } : {}),

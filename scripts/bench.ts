@@ -26,6 +26,13 @@ function version(pkg: string): string {
   try { return (require(`${pkg}/package.json`) as { version: string }).version; } catch { return '?'; }
 }
 
+function pairedFeatures(opts: BenchOptions): typeof PAIRED_FEATURES {
+  if (opts.pairedRows === undefined) return PAIRED_FEATURES;
+  const unknown = opts.pairedRows.filter((k) => !PAIRED_FEATURES.some((f) => f.key === k));
+  if (unknown.length) throw new Error(`--paired-rows: unknown ${unknown.join(', ')} (known: ${PAIRED_FEATURES.map((f) => f.key).join(', ')})`);
+  return PAIRED_FEATURES.filter((f) => opts.pairedRows!.includes(f.key));
+}
+
 function select(opts: BenchOptions) {
   const scenarios = opts.only ? SCENARIOS.filter((s) => s.name === opts.only) : SCENARIOS;
   if (scenarios.length === 0) throw new Error(`--only: unknown size ${opts.only} (${SCENARIOS.map((s) => s.name).join(', ')})`);
@@ -35,6 +42,7 @@ function select(opts: BenchOptions) {
   const cpuKeys = [BARE_KEY, STRANGLER_KEY, WORKERS_KEY, 'strangler-policies', RATELIMIT_KEY, NGINX_KEY, FASTIFY_KEY, ...TARGETS.filter((t) => t.cpuOnly).map((t) => t.key)];
   return {
     scenarios,
+    features: pairedFeatures(opts),
     targets: TARGETS.filter((t) => keys.includes(t.key) && !t.cpuOnly),
     cpuTargets: TARGETS.filter((t) => cpuKeys.includes(t.key) && keys.includes(t.key)),
   };
@@ -71,7 +79,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const { scenarios, targets, cpuTargets } = chosen;
+  const { scenarios, targets, cpuTargets, features } = chosen;
   const tmpDir = mkdtempSync(join(tmpdir(), 'strangler-bench-'));
   // On SIGINT/SIGTERM/SIGHUP: stop the children, remove the temp dir, exit 130/143/129.
   onSignals((sig, status) => {
@@ -92,11 +100,11 @@ async function main(): Promise<number> {
     const closedS = opts.closedLoop ? targets.length * scenarios.length * opts.rounds * perRun : 0;
     const rateS = opts.fixedRate ? 3 * opts.rateRounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
     const cpuS = opts.cpu ? cpuTargets.length * opts.cpuRounds * (opts.warmupS + opts.cpuDurationS + 1) : 0;
-    const pairedS = opts.paired ? (PAIRED_FEATURES.length * opts.pairedCycles * 2 * (opts.pairedWindowMs + SETTLE_MS + 100)) / 1000 : 0;
+    const pairedS = opts.paired ? (features.length * opts.pairedCycles * 2 * (opts.pairedWindowMs + SETTLE_MS + 100)) / 1000 : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
       `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
       `${opts.cpu ? ` + cpu: ${cpuTargets.length} rows x ${opts.cpuRounds} rounds x ${opts.warmupS + opts.cpuDurationS} s` : ''}` +
-      `${opts.paired ? ` + paired: ${PAIRED_FEATURES.length} features x ${opts.pairedCycles} cycles x 2 x ${opts.pairedWindowMs} ms` : ''}` +
+      `${opts.paired ? ` + paired: ${features.length} features x ${opts.pairedCycles} cycles x 2 x ${opts.pairedWindowMs} ms` : ''}` +
       ` ~ ${Math.ceil((closedS + rateS + cpuS + pairedS) / 60)} min + start-up\n`);
     const startedAt = new Date();
     const results = load ? await runRounds(opts, targets, scenarios, ctx, load) : [];
@@ -110,7 +118,7 @@ async function main(): Promise<number> {
       rate: opts.cpuRate, durationS: opts.cpuDurationS, warmupS: opts.warmupS, rounds: opts.cpuRounds, connections: opts.connections,
     }, cpuTargets, ctx) : undefined;
     const paired: PairedSection | undefined = opts.paired
-      ? await runPairedSection({ rate: opts.cpuRate, windowMs: opts.pairedWindowMs, cycles: opts.pairedCycles }, ctx)
+      ? await runPairedSection({ rate: opts.cpuRate, windowMs: opts.pairedWindowMs, cycles: opts.pairedCycles }, ctx, features)
       : undefined;
     await upstream.stop();
     const nginx = nginxVersion();

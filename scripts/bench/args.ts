@@ -39,6 +39,7 @@ paired section (one strangler process; a feature switched on and off by reload, 
 alternating at --cpu-rate: tracing at 0.01 and 1.0, record at 100%, and an A/A control):
   --paired-cycles N   cycles of two windows per feature (default 24)
   --paired-window-ms M  milliseconds measured per window (default 1000; each after 300 ms at the rate)
+  --paired-rows a,b   subset of: aa, trace-001, trace-1, record (default: all)
   --only-paired       run only this section
   --no-paired         skip it
   (--connections, --warmup, --json and --no-pin apply to every section)
@@ -53,7 +54,7 @@ function positiveInt(flag: string, v: string | undefined, dflt: number, min = 1)
 }
 
 const STRINGS = ['duration', 'warmup', 'rounds', 'connections', 'only', 'targets', 'json', 'load', 'rate', 'rate-duration', 'rate-rounds',
-  'cpu-rate', 'cpu-duration', 'cpu-rounds', 'paired-cycles', 'paired-window-ms'] as const;
+  'cpu-rate', 'cpu-duration', 'cpu-rounds', 'paired-cycles', 'paired-window-ms', 'paired-rows'] as const;
 const BOOLEANS = ['no-pin', 'only-rate', 'no-rate', 'only-cpu', 'no-cpu', 'only-paired', 'no-paired'] as const;
 
 export function parseBenchArgs(argv: readonly string[]) {
@@ -89,6 +90,7 @@ export function parseBenchArgs(argv: readonly string[]) {
     cpuRounds: positiveInt('--cpu-rounds', values['cpu-rounds'], 3),
     closedLoop: only.length === 0,
     pairedCycles: positiveInt('--paired-cycles', values['paired-cycles'], 24),
+    ...(values['paired-rows'] !== undefined ? { pairedRows: values['paired-rows'].split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     pairedWindowMs: positiveInt('--paired-window-ms', values['paired-window-ms'], 1000, 100),
     fixedRate: !values['no-rate'] && only.length === 0 || values['only-rate'] === true,
     cpu: !values['no-cpu'] && only.length === 0 || values['only-cpu'] === true,

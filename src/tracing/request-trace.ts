@@ -24,10 +24,21 @@ export interface AttemptOptions {
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** Origins already parsed: the upstreams of the config (and its auth services), a handful. A URL
+ *  parse per recording span cost about a microsecond; bounded all the same. */
+const parsed = new Map<string, readonly [string, number]>();
+const PARSED_MAX = 256;
+
 /** Host (IPv6 without brackets) and port of an origin URL, the port the scheme's default when it names none. */
-export function hostPort(origin: string): [string, number] {
-  const u = new URL(origin);
-  return [u.hostname.replace(/^\[|\]$/g, ''), u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port)];
+export function hostPort(origin: string): readonly [string, number] {
+  let hp = parsed.get(origin);
+  if (hp === undefined) {
+    const u = new URL(origin);
+    hp = [u.hostname.replace(/^\[|\]$/g, ''), u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port)];
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(origin, hp);
+  }
+  return hp;
 }
 
 const hex2 = (flags: number): string => (flags & 1 ? '01' : '00');

@@ -155,10 +155,7 @@ const closing = new WeakSet<Duplex>();
 const answerLater = new WeakSet<Duplex>();
 
 /** The last request run on each connection, and its response, kept as two fields of the socket:
- *  no object per request. (An object per request, kept until the connection's next request, was
- *  one V8 learned to allocate in the old generation from the start; every young object it then
- *  pointed to, the whole request's, outlived the collections of the young generation until the
- *  next full one: several microseconds of collector time per request.) */
+ *  no object and no WeakMap entry per request, and nothing kept but what Node keeps itself. */
 const LATEST_REQ = Symbol('strangler.latestRequest');
 const LATEST_RES = Symbol('strangler.latestResponse');
 

@@ -264,9 +264,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (this.#done) return;
     this.res.end();
     this.#end(null, null);
-    // Nothing is sent any more: let the attempt (its response head, its undici controller) go
-    // now. A kept-alive connection holds its last response, and with it this exchange, until its
-    // next request; a heap snapshot under load found an attempt held that way per idle connection.
+    // (The connection keeps its last response, so this exchange, until its next request: not the attempt.)
     this.#sending = null;
   }
 

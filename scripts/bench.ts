@@ -100,7 +100,7 @@ async function main(): Promise<number> {
     const closedS = opts.closedLoop ? targets.length * scenarios.length * opts.rounds * perRun : 0;
     const rateS = opts.fixedRate ? 3 * opts.rateRounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
     const cpuS = opts.cpu ? cpuTargets.length * opts.cpuRounds * (opts.warmupS + opts.cpuDurationS + 1) : 0;
-    const pairedS = opts.paired ? (features.length * opts.pairedCycles * 2 * (opts.pairedWindowMs + SETTLE_MS + 100)) / 1000 : 0;
+    const pairedS = opts.paired ? (features.length * opts.pairedCycles * 2 * (opts.pairedWindowMs + SETTLE_MS + 600)) / 1000 : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
       `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
       `${opts.cpu ? ` + cpu: ${cpuTargets.length} rows x ${opts.cpuRounds} rounds x ${opts.warmupS + opts.cpuDurationS} s` : ''}` +
@@ -118,7 +118,7 @@ async function main(): Promise<number> {
       rate: opts.cpuRate, durationS: opts.cpuDurationS, warmupS: opts.warmupS, rounds: opts.cpuRounds, connections: opts.connections,
     }, cpuTargets, ctx) : undefined;
     const paired: PairedSection | undefined = opts.paired
-      ? await runPairedSection({ rate: opts.cpuRate, windowMs: opts.pairedWindowMs, cycles: opts.pairedCycles }, ctx, features)
+      ? await runPairedSection({ rate: opts.cpuRate, windowMs: opts.pairedWindowMs, cycles: opts.pairedCycles, connections: opts.connections }, ctx, features)
       : undefined;
     await upstream.stop();
     const nginx = nginxVersion();

@@ -2,19 +2,17 @@
 // process. Between processes the plain strangler row differs from itself by up to 30 us per round
 // on these VMs (the A/A control row), so bars of a few us cannot be read there. Here the feature is
 // switched on and off by reload (routes.yaml rewritten, POST /reload) in the same process, and the
-// two sides alternate in short windows at the same fixed rate (on/off, then off/on: drift cancels);
-// each window's CPU is the process's own (every thread, nanoseconds from /proc/PID/task/*/schedstat)
-// over the requests answered in it. Per cycle: on minus off; the row gives the median of those.
-// An A/A pair (the same config reloaded) gives this method's own noise on the day.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Pool } from 'undici';
-import { Child, freePort, waitForHttpOk } from '../lib/procs.js';
+// two sides alternate in short windows at the same fixed rate (on/off, then off/on: drift cancels),
+// each measured as the CPU section measures a run (rate.ts cpuPerRequest). Per cycle: on minus
+// off; the row gives the median of those. An A/A pair (the same config reloaded) gives this
+// method's own noise on the day.
+import { writeFileSync } from 'node:fs';
 import { median } from '../lib/stats.js';
-import { MEASURED_PREFIX } from './routes.js';
+import { cpuPerRequest } from './rate.js';
+import { SCENARIOS } from './routes.js';
 import { stranglerRoutesYaml, type StranglerConfigOptions } from './strangler-config.js';
 import { fmtNum as fmt, grid } from './stats.js';
-import { STRANGLER_MAIN, type BenchContext } from './targets.js';
+import { recording, stranglerTarget, tracing, type BenchContext } from './targets.js';
 
 /** After each reload, this long at the rate before the window is measured. */
 export const SETTLE_MS = 300;
@@ -23,6 +21,7 @@ export interface PairedOptions {
   readonly rate: number;
   readonly windowMs: number;
   readonly cycles: number;
+  readonly connections: number;
 }
 
 type Extra = Omit<StranglerConfigOptions, 'upstreamUrl'>;
@@ -32,19 +31,16 @@ interface Feature {
   readonly name: string;
   /** The issue's bar, in us of CPU per request over the feature off (null: none). */
   readonly barUs: number | null;
-  readonly config: (ctx: BenchContext) => Extra;
+  /** The CPU section's own row config for the feature (targets.ts). */
+  readonly config: (ctx: BenchContext) => Promise<{ config: Extra }>;
 }
 
 export const PAIRED_FEATURES: readonly Feature[] = [
-  { key: 'aa', name: 'A/A control (the same config)', barUs: null, config: () => ({}) },
-  { key: 'trace-001', name: 'tracing, sampleRatio 0.01', barUs: 3, config: (ctx) => tracing(ctx, 0.01) },
-  { key: 'trace-1', name: 'tracing, sampleRatio 1.0', barUs: 40, config: (ctx) => tracing(ctx, 1) },
-  { key: 'record', name: 'record 100% of the route', barUs: 15, config: (ctx) => ({ measuredRoute: { record: { file: join(ctx.tmpDir, 'paired-record', 'bench.jsonl'), percent: 100 } } }) },
+  { key: 'aa', name: 'A/A control (the same config)', barUs: null, config: async () => ({ config: {} }) },
+  { key: 'trace-001', name: 'tracing, sampleRatio 0.01', barUs: 3, config: tracing(0.01) },
+  { key: 'trace-1', name: 'tracing, sampleRatio 1.0', barUs: 40, config: tracing(1) },
+  { key: 'record', name: 'record 100% of the route', barUs: 15, config: recording },
 ];
-
-function tracing(ctx: BenchContext, sampleRatio: number): Extra {
-  return { server: { tracing: { otlpEndpoint: `${ctx.upstreamUrl}/v1/traces`, sampleRatio } } };
-}
 
 export interface PairedRow {
   readonly key: string;
@@ -62,76 +58,32 @@ export interface PairedSection {
   readonly rows: readonly PairedRow[];
 }
 
-/** CPU time of a process, every thread, in ns (schedstat: ns on cpu, first field). */
-function processCpuNs(pid: number): number {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch { /* the thread ended */ }
-  }
-  return ns;
-}
-
-/** `seconds` of GET requests at `rate`, each due at start + i / rate (open loop). */
-async function fixedRate(pool: Pool, path: string, rate: number, seconds: number): Promise<{ answered: number; errors: number }> {
-  const n = Math.round(rate * seconds);
-  const start = performance.now();
-  let sent = 0, answered = 0, errors = 0;
-  const inFlight: Promise<void>[] = [];
-  while (sent < n) {
-    const due = Math.min(n, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-    for (; sent < due; sent++) {
-      inFlight.push(pool.request({ method: 'GET', path }).then(
-        async (r) => { await r.body.dump(); if (r.statusCode === 200) answered++; else errors++; },
-        () => void errors++,
-      ));
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await Promise.all(inFlight);
-  return { answered, errors };
-}
-
 export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, features: readonly Feature[] = PAIRED_FEATURES): Promise<PairedSection> {
-  const [port, adminPort] = [await freePort(), await freePort()];
-  const yamlFile = join(ctx.tmpDir, `routes-paired-${port}.yaml`);
-  const write = (extra: Extra): void => writeFileSync(yamlFile, stranglerRoutesYaml({ upstreamUrl: ctx.upstreamUrl, ...extra }));
-  write({});
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' };
-  for (const k of ['ADMIN_TOKEN', 'STRANGLER_CONFIG', 'PORT', 'ADMIN_PORT']) delete env[k];
-  const child = new Child('strangler (paired)', STRANGLER_MAIN, {
-    args: ['--config', yamlFile, '--port', String(port), '--admin-port', String(adminPort)],
-    cpu: ctx.pinning.proxyCpu, env, stderrFile: join(ctx.tmpDir, `strangler-paired-${port}.stderr`),
-  });
-  const admin = `http://127.0.0.1:${adminPort}`;
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 64, pipelining: 1 });
-  const path = `${MEASURED_PREFIX}/small`;
+  const scenario = SCENARIOS.find((s) => s.name === 'small')!;
+  const running = await stranglerTarget({ key: 'strangler-paired', name: 'strangler (paired)' }).start(ctx);
   const reload = async (extra: Extra): Promise<void> => {
-    write(extra);
-    const res = await fetch(`${admin}/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    writeFileSync(running.configFile, stranglerRoutesYaml({ upstreamUrl: ctx.upstreamUrl, ...extra }));
+    const res = await fetch(`${running.admin}/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
     if (res.status !== 200) throw new Error(`paired: POST /reload answered ${res.status}: ${await res.text()}`);
   };
+  const window = { rate: opts.rate, durationS: opts.windowMs / 1000, warmupS: SETTLE_MS / 1000, rounds: 1, connections: opts.connections };
   const rows: PairedRow[] = [];
   try {
-    await waitForHttpOk(`${admin}/readyz`, child, 20_000);
-    await fixedRate(pool, path, opts.rate, 2); // warm-up: the JIT, the pools
+    await cpuPerRequest(running, scenario, { ...window, durationS: 2 }, ctx); // warm-up: the JIT, the pools
     for (const f of features) {
-      const on = f.config(ctx);
+      const { config: on } = await f.config(ctx);
       const offUs: number[] = [], onUs: number[] = [], diffUs: number[] = [];
       let errors = 0;
+      const measure = async (side: 'on' | 'off'): Promise<number> => {
+        await reload(side === 'on' ? on : {});
+        const { r, usPerReq } = await cpuPerRequest(running, scenario, window, ctx);
+        errors += r.errors + r.timeouts + r.non2xx + r.wrongBody;
+        return usPerReq;
+      };
       for (let c = 0; c < opts.cycles; c++) {
-        const window = async (side: 'on' | 'off'): Promise<number> => {
-          await reload(side === 'on' ? on : {});
-          await fixedRate(pool, path, opts.rate, SETTLE_MS / 1000); // settle after the reload
-          const before = processCpuNs(child.pid!);
-          const r = await fixedRate(pool, path, opts.rate, opts.windowMs / 1000);
-          errors += r.errors;
-          return (processCpuNs(child.pid!) - before) / 1000 / Math.max(1, r.answered);
-        };
         const [a, b] = c % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-        const first = await window(a);
-        const second = await window(b);
+        const first = await measure(a);
+        const second = await measure(b);
         const [onV, offV] = a === 'on' ? [first, second] : [second, first];
         onUs.push(onV);
         offUs.push(offV);
@@ -142,8 +94,7 @@ export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, f
     }
     await reload({});
   } finally {
-    await pool.close();
-    await child.stop(12_000);
+    await running.stop();
   }
   return { opts, rows };
 }

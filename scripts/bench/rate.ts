@@ -88,6 +88,15 @@ export async function measureAtRate(running: RunningTarget, scenario: Scenario, 
   return { r: await gen.done, ...m };
 }
 
+/** One open-loop run's CPU per request: the target's CPU over the measured window, over the
+ *  requests due in it that were answered (scaled to the window actually measured). */
+export async function cpuPerRequest(running: RunningTarget, scenario: Scenario, o: RateOptions, ctx: BenchContext): Promise<{ r: OpenLoopOutput; usPerReq: number; cpuPct: number }> {
+  const { r, procCpuS, wallS } = await measureAtRate(running, scenario, o, ctx);
+  if (procCpuS === undefined) throw new Error('no CPU time for the target process group (no /proc?)');
+  const requests = (r.answered * wallS) / o.durationS;
+  return { r, usPerReq: (procCpuS * 1e6) / requests, cpuPct: (100 * procCpuS) / wallS };
+}
+
 /** What makes a fixed-rate run suspect. */
 export function rateNotes(r: OpenLoopOutput, o: RateOptions): string[] {
   const notes: string[] = [];
@@ -235,7 +244,7 @@ export function rateJson(s: RateSection): unknown {
 }
 
 // --- The CPU-per-request section: each target at one fixed, non-saturating rate (open loop, small
-// body), its own CPU time (user + sys of its process group: for nginx, master and worker) over
+// body), its own CPU time (every thread of its process group, from schedstat: for nginx, master and worker) over
 // the measured window divided by the requests answered in it. Closed-loop req/s swings up to 2x
 // between rounds on a 2-core machine; CPU per request at a fixed rate is steadier.
 /** Issue 10's bars: CPU per request at most this many times the bare forwarder's. */
@@ -262,14 +271,8 @@ export async function runCpuSection(o: RateOptions, targets: readonly Target[], 
   const scenario = SCENARIOS.find((s) => s.name === 'small')!;
   const cells = targets.map((target) => ({ target, samples: [] as CpuSample[], notes: [] as string[] }));
   await eachRun('cpu ', o.rounds, cells, ctx, (c, msg) => c.notes.push(msg), async (c, running, tag) => {
-    const { r, procCpuS, wallS } = await measureAtRate(running, scenario, { ...o, rate: o.rate * (c.target.rateFactor ?? 1) }, ctx);
-    if (procCpuS === undefined) throw new Error('no CPU time for the target process group (no /proc?)');
-    // The requests due in the window that were answered, scaled to the window actually measured.
-    const requests = (r.answered * wallS) / o.durationS;
-    const s: CpuSample = {
-      usPerReq: (procCpuS * 1e6) / requests, cpuPct: (100 * procCpuS) / wallS,
-      achievedRps: r.achievedRps, errors: r.errors + r.timeouts + r.non2xx + r.wrongBody,
-    };
+    const { r, usPerReq, cpuPct } = await cpuPerRequest(running, scenario, { ...o, rate: o.rate * (c.target.rateFactor ?? 1) }, ctx);
+    const s: CpuSample = { usPerReq, cpuPct, achievedRps: r.achievedRps, errors: r.errors + r.timeouts + r.non2xx + r.wrongBody };
     c.samples.push(s);
     c.notes.push(...rateNotes(r, { ...o, rate: o.rate * (c.target.rateFactor ?? 1) }).filter((n) => !n.startsWith('generator lagged')));   // late sends cost no CPU
     log(`${tag} ${s.achievedRps.toFixed(0).padStart(5)} req/s  cpu ${s.usPerReq.toFixed(1)} us/req (${s.cpuPct.toFixed(0)}% of a core)  errors ${s.errors}`);

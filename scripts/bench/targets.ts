@@ -103,6 +103,12 @@ const nginxTarget = (key: string, name: string, tls?: 'h1' | 'h2'): Target => ({
   },
 });
 
+/** A started strangler: also its routes.yaml (rewritten, then POST /reload, by the paired section) and admin URL. */
+export interface RunningStrangler extends RunningTarget {
+  readonly configFile: string;
+  readonly admin: string;
+}
+
 /** dist/src/main.js next to this build; BENCH_STRANGLER_MAIN=/path/main.js benches another build. */
 export const STRANGLER_MAIN = process.env['BENCH_STRANGLER_MAIN'] || fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
@@ -117,7 +123,7 @@ export function stranglerTarget(o: {
   /** Not pinned in the closed-loop section (N workers pinned to one cpu cannot serve more than 1). */
   unpinnedClosedLoop?: boolean;
   rateFactor?: number;
-}): Target {
+}): Omit<Target, 'start'> & { start(ctx: BenchContext): Promise<RunningStrangler> } {
   return {
     key: o.key,
     name: o.name,
@@ -146,6 +152,8 @@ export function stranglerTarget(o: {
         ...(tls ? { ca: ctx.tls!.caFile, h2: o.tls === 'h2' } : {}),
         ...(creds ? { headers: creds.headers } : {}),
         pgid: child.pid,
+        configFile: yamlFile,
+        admin,
         async stop() {
           try {
             const text = await (await fetch(`${admin}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
@@ -254,11 +262,11 @@ async function jwtCredentials(ctx: BenchContext): Promise<{ config: Omit<Strangl
   };
 }
 
-async function recording(ctx: BenchContext): Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {
+export async function recording(ctx: BenchContext): Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {
   return { config: { measuredRoute: { record: { file: join(ctx.tmpDir, 'record', 'bench.jsonl'), percent: 100 } } }, headers: {} };
 }
 
-function tracing(sampleRatio: number): (ctx: BenchContext) => Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {
+export function tracing(sampleRatio: number): (ctx: BenchContext) => Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {
   return async (ctx) => ({ config: { server: { tracing: { otlpEndpoint: `${ctx.upstreamUrl}/v1/traces`, sampleRatio } } }, headers: {} });
 }
 

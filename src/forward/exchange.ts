@@ -264,8 +264,6 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (this.#done) return;
     this.res.end();
     this.#end(null, null);
-    // (The connection keeps its last response, so this exchange, until its next request: not the attempt.)
-    this.#sending = null;
   }
 
   relayError(err: Error): void {

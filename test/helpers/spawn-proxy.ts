@@ -12,9 +12,10 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-export function spawnBuiltProxy(configFile: string, extraArgs: readonly string[] = []): ChildProcess {
+/** `nodeArgs`: options for node itself (V8 flags), before the script. */
+export function spawnBuiltProxy(configFile: string, extraArgs: readonly string[] = [], nodeArgs: readonly string[] = []): ChildProcess {
   const main = path.resolve('dist/src/main.js');
-  const child = spawn(process.execPath, [main, '--config', configFile, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1', ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, main, '--config', configFile, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);

@@ -61,7 +61,7 @@ export interface StartOptions {
   readonly admin?: boolean;
   /** Told when a canary halts here (a worker tells the primary). */
   readonly onCanaryHalt?: HandlerDeps['onCanaryHalt'];
-  /** Tests: how long finished spans wait to be batched for export (default 1 s). */
+  /** Tests: how long finished spans wait to be batched for export (default 5 s). */
   readonly traceDelayMs?: number;
   /** Whether this process checks its progressive canaries' gates (default true; a worker leaves
    *  it to the primary, which decides for all of them). */

@@ -35,8 +35,10 @@ function tracingYaml(r: OtlpReceiver, extra = ''): string {
   return `server:\n  tracing:\n    otlpEndpoint: ${r.url}\n${extra}`;
 }
 
+// (No file watcher: the reload test reloads by hand, and a watcher's reload of the same write
+// would make its own answer "unchanged".)
 async function proxy(yaml: string): Promise<TestProxy> {
-  const p = await startProxy(yaml, { traceDelayMs: 5 });
+  const p = await startProxy(yaml, { traceDelayMs: 5, watch: false });
   open.push(p);
   return p;
 }
@@ -96,6 +98,19 @@ describe('tracing', () => {
     expect(client).toMatchObject({ traceId: CLIENT_TID, parentSpanId: server!.spanId });
     expect(header(legacy.received[0], 'traceparent')).toBe(`00-${CLIENT_TID}-${client!.spanId}-01`);
     expect(header(legacy.received[0], 'tracestate')).toBe('vendor=x');
+  });
+
+  it('a request the ratio does not sample, without a traceparent: the upstream gets one traceparent naming the proxy, flag 00', async () => {
+    const r = await receiver();
+    const legacy = await upstream();
+    const p = await proxy(tracingYaml(r, '    sampleRatio: 0\n') + upstreamsYaml({ legacy: legacy.url }) + 'routes:\n  - { prefix: /, upstream: legacy }\n');
+    await (await fetch(`${p.url}/unsampled`)).text();
+    const traceId = (await p.logLine((l) => l.msg === 'request')).traceId as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const raw = legacy.received[0]!.rawHeaders;
+    const sent = raw.filter((_v, i) => i % 2 === 0 && raw[i]!.toLowerCase() === 'traceparent').length;
+    expect(sent).toBe(1);
+    expect(header(legacy.received[0], 'traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
   });
 
   it("a client's traceparent saying not sampled: no spans, and the upstream's traceparent names the proxy's span, flag 00", async () => {

@@ -163,7 +163,7 @@ export class ProxyHandler implements ExchangeHost {
     if (table.tracing !== null) {
       x.trace = trace ?? table.tracing.request(req, route.prefix, a.path, scan.host, canary);
       // Not sampled: its one traceparent (flag 00) goes in now, and its attempts are plain ones.
-      if (!x.trace.sampled) headers = x.trace.attempt(upstream).headers(headers);
+      if (!x.trace.sampled) headers = x.trace.unsampledHeaders(headers);
     }
     x.clientIp = clientIpOf(scan, req.socket.remoteAddress, table.server.trustedProxies);
     if (gated !== null) x.extraHeaders = gated.responseHeaders;

@@ -1,7 +1,8 @@
-// The span pipeline of one server.tracing config: the OTLP/HTTP exporter for its protocol, in a
-// BatchSpanProcessor with a bounded queue. Spans the processor drops (queue full) or fails to
-// export are counted in strangler_trace_spans_dropped_total, read from the processor's own
-// self-observability counter (its `selfObsMeterProvider` option): no private field is touched.
+// The span pipeline of one server.tracing config: a BatchSpanProcessor with a bounded queue in
+// front of the OTLP/HTTP exporter for its protocol (which runs in a worker thread:
+// worker-exporter.ts). Spans the processor drops (queue full) or fails to export are counted in
+// strangler_trace_spans_dropped_total, read from the processor's own self-observability counter
+// (its `selfObsMeterProvider` option): no private field is touched.
 
 import { createNoopMeter, type Attributes, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -14,12 +15,15 @@ export const MAX_QUEUE_SIZE = 2048;
 const MAX_BATCH = 512;
 /** One export request's bound: a dead collector holds at most this long per batch. */
 export const EXPORT_TIMEOUT_MS = 3_000;
-export const DEFAULT_DELAY_MS = 1_000;
+/** How long ended spans wait for a batch to fill: the SDK's own default (OTEL_BSP_SCHEDULE_DELAY).
+ *  A full batch (512) goes at once. */
+export const DEFAULT_DELAY_MS = 5_000;
 
 export interface DropCounter {
   inc(labels: { reason: string }, n: number): void;
 }
 
+/** The OTLP exporter itself (in the export worker). */
 export function exporterFor(cfg: ResolvedTracing): SpanExporter {
   const opts = { url: cfg.otlpEndpoint, timeoutMillis: EXPORT_TIMEOUT_MS, concurrencyLimit: 4 };
   return cfg.protocol === 'http/json' ? new JsonExporter(opts) : new ProtoExporter(opts);

@@ -6,7 +6,8 @@
 // a forward-auth subrequest (`attempt()` with its own upstream), a WebSocket upgrade.
 
 import { randomFillSync } from 'node:crypto';
-import { SpanKind, SpanStatusCode, trace, ROOT_CONTEXT, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { RecordedSpan, type SpanSink } from './recorded-span.js';
 
 export interface AttemptTarget {
   readonly name: string;
@@ -52,11 +53,11 @@ export class AttemptSpan {
   readonly #recording: boolean;
   #ended = false;
 
-  constructor(span: Span, recording = span.isRecording()) {
+  constructor(span: Span, recording = span.isRecording(), traceparent?: string) {
     this.span = span;
     this.#recording = recording;
     const c = span.spanContext();
-    this.traceparent = `00-${c.traceId}-${c.spanId}-${hex2(c.traceFlags)}`;
+    this.traceparent = traceparent ?? `00-${c.traceId}-${c.spanId}-${hex2(c.traceFlags)}`;
   }
 
   /** `headers` (name, value pairs) with the client's traceparent replaced by this attempt's. */
@@ -96,9 +97,9 @@ export class AttemptSpan {
   }
 }
 
-// Ids for requests not sampled come from a pool of random bytes filled 4 KiB at a time (one
-// getrandom call per ~170 requests): building them a byte at a time from Math.random, as the
-// SDK's RandomIdGenerator does, cost about a microsecond per request.
+// Trace and span ids come from a pool of random bytes filled 4 KiB at a time (one getrandom call
+// per ~170 requests): building them a byte at a time from Math.random, as the SDK's
+// RandomIdGenerator does, cost about a microsecond per request.
 const ID_POOL = Buffer.allocUnsafe(4096);
 let idAt = ID_POOL.length;
 
@@ -115,64 +116,94 @@ export function randomId(bytes: 16 | 8): string {
 }
 
 export class RequestTrace {
-  /** The server span; for a request not sampled, a non-recording stand-in (no SDK work). */
-  readonly server: Span;
   readonly traceId: string;
   readonly sampled: boolean;
-  readonly #tracer: Tracer;
-  readonly #context: Context | null;
+  /** The server span: null for a request not sampled, which records nothing. */
+  readonly #server: RecordedSpan | null;
+  /** Not sampled: the traceparent every attempt forwards (the proxy's span id, flag 00). */
+  readonly #traceparent: string;
+  readonly #sink: SpanSink | null;
   readonly #method: string;
-  /** Not sampled: every attempt forwards the stand-in's span id (flag 00), no span of its own. */
+  /** The client sent a traceparent: the request's headers have one to replace. */
+  readonly #clientTraceparent: boolean;
   #unsampled: AttemptSpan | null = null;
 
-  constructor(tracer: Tracer, server: Span, method: string, sampled = true) {
-    this.#tracer = tracer;
-    this.server = server;
-    this.sampled = sampled;
-    this.traceId = server.spanContext().traceId;
-    this.#context = sampled ? trace.setSpan(ROOT_CONTEXT, server) : null;
+  private constructor(traceId: string, server: RecordedSpan | null, sink: SpanSink | null, method: string, traceparent: string, clientTraceparent: boolean) {
+    this.traceId = traceId;
+    this.sampled = server !== null;
+    this.#server = server;
+    this.#sink = sink;
     this.#method = method;
+    this.#traceparent = traceparent;
+    this.#clientTraceparent = clientTraceparent;
   }
 
-  /** A request not sampled (by its parent's flag or the ratio): no span is started, its
-   *  traceparent still names the proxy (a span id of its own, flag 00). */
-  static unsampled(tracer: Tracer, traceId: string, method: string): RequestTrace {
-    return new RequestTrace(tracer, trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: 0 }), method, false);
+  /** A sampled request: its server span records. */
+  static sampled(sink: SpanSink, server: RecordedSpan, method: string): RequestTrace {
+    return new RequestTrace(server.spanContext().traceId, server, sink, method, '', false);
+  }
+
+  /** A request not sampled (by its parent's flag or the ratio): no span is made; its traceparent
+   *  still names the proxy (`spanId`, flag 00). `clientTraceparent`: the client sent one. */
+  static unsampled(traceId: string, spanId: string, method: string, clientTraceparent: boolean): RequestTrace {
+    return new RequestTrace(traceId, null, null, method, `00-${traceId}-${spanId}-00`, clientTraceparent);
+  }
+
+  /** The server span; for a request not sampled, a non-recording stand-in. */
+  get server(): Span {
+    return this.#server ?? this.#standIn().span;
+  }
+
+  /** Not sampled: `headers` (built for this request, so changed in place when it can be) with
+   *  the proxy's traceparent in place of the client's. */
+  unsampledHeaders(headers: string[]): string[] {
+    if (this.#clientTraceparent) return this.#standIn().headers(headers);
+    headers.push('traceparent', this.#traceparent);
+    return headers;
+  }
+
+  #standIn(): AttemptSpan {
+    if (this.#unsampled === null) {
+      const [, traceId, spanId] = this.#traceparent.split('-') as [string, string, string];
+      this.#unsampled = new AttemptSpan(trace.wrapSpanContext({ traceId, spanId, traceFlags: 0 }), false, this.#traceparent);
+    }
+    return this.#unsampled;
   }
 
   /** A CLIENT span for one try at `target`, child of the server span. A request not sampled
    *  records nothing: its attempts share one traceparent naming the server span, flag 00. */
   attempt(target: AttemptTarget, opts: AttemptOptions = {}): AttemptSpan {
-    if (!this.sampled) return (this.#unsampled ??= new AttemptSpan(this.server, false));
+    if (this.#server === null) return this.#standIn();
     const method = opts.method ?? this.#method;
-    const span = this.#tracer.startSpan(opts.name ?? `${method} ${target.name}`, { kind: SpanKind.CLIENT }, this.#context!);
     const [address, port] = hostPort(target.origin);
-    span.setAttributes({
-      ...opts.attributes,
-      'http.request.method': method,
-      'server.address': address,
-      'server.port': port,
-      'network.protocol.version': '1.1',
-      'strangler.upstream': target.name,
-      'strangler.canary': opts.canary === true,
-      'strangler.fallback': opts.fallback === true,
-    });
-    return new AttemptSpan(span, true);
+    const attributes: Attributes = opts.attributes === undefined ? {} : { ...opts.attributes };
+    attributes['http.request.method'] = method;
+    attributes['server.address'] = address;
+    attributes['server.port'] = port;
+    attributes['network.protocol.version'] = '1.1';
+    attributes['strangler.upstream'] = target.name;
+    attributes['strangler.canary'] = opts.canary === true;
+    attributes['strangler.fallback'] = opts.fallback === true;
+    const parent = this.#server.spanContext();
+    const context = { traceId: this.traceId, spanId: randomId(8), traceFlags: TraceFlags.SAMPLED, traceState: parent.traceState };
+    return new AttemptSpan(new RecordedSpan(this.#sink!, opts.name ?? `${method} ${target.name}`, SpanKind.CLIENT, context, parent, attributes), true);
   }
 
   /** A span of work done for this request outside its answer (a shadow copy): its own trace root
-   *  when `root`, linked to the server span (sampled when the request is: see LinkedSampler);
-   *  else a child of it. Not sampled: a non-recording span of a trace of its own. */
-  link(name: string, attributes: Record<string, string | number | boolean> = {}, root = true): Span {
-    if (!this.sampled) return trace.wrapSpanContext({ traceId: root ? randomId(16) : this.traceId, spanId: randomId(8), traceFlags: 0 });
-    const links: Link[] = [{ context: this.server.spanContext() }];
-    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes, links, root }, root ? ROOT_CONTEXT : this.#context!);
+   *  when `root`, linked to the server span (sampled when the request is); else a child of it.
+   *  Not sampled: a non-recording span of a trace of its own. */
+  link(name: string, attributes: Attributes = {}, root = true): Span {
+    const traceId = root ? randomId(16) : this.traceId;
+    if (this.#server === null) return trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: TraceFlags.NONE });
+    const server = this.#server.spanContext();
+    const context = { traceId, spanId: randomId(8), traceFlags: TraceFlags.SAMPLED };
+    return new RecordedSpan(this.#sink!, name, SpanKind.CLIENT, context, root ? undefined : server, attributes, [{ context: server }]);
   }
 
   /** The request ended: `error` is the proxy's error code (502, 503, 504... answers), if any. */
   end(status: number, error: string | null, upstream: string | null): void {
-    if (!this.sampled) return;
-    const s = this.server;
+    const s = this.#server;
+    if (s === null) return;
     if (status > 0) s.setAttribute('http.response.status_code', status);
     if (upstream !== null) s.setAttribute('strangler.upstream', upstream);
     if (error !== null && error !== 'client_closed') {

@@ -1,16 +1,20 @@
-// One server.tracing config's tracer: a BasicTracerProvider (parent-based ratio sampling) with the
-// OTLP exporter behind a bounded batch queue. Never registered globally (no
-// trace.setGlobalTracerProvider): the table holds it, so several proxies in one process (tests)
-// keep their spans apart, and a reload with another config gets another Tracing.
+// One server.tracing config's spans: sampled here (parent-based, else the ratio), recorded as
+// RecordedSpans (recorded-span.ts says why not the SDK's Tracer), and shipped by the SDK's
+// BatchSpanProcessor (a bounded queue) to the OTLP exporter in a worker thread
+// (worker-exporter.ts). Nothing is registered globally: the table holds its Tracing, so several
+// proxies in one process (tests) keep their spans apart, and a reload with another config gets
+// another Tracing.
 
-import { isSpanContextValid, ROOT_CONTEXT, SpanKind, trace as api, type Attributes, type Context, type Link, type TextMapGetter, type Tracer } from '@opentelemetry/api';
+import { isSpanContextValid, ROOT_CONTEXT, SpanKind, TraceFlags, trace as api, type Attributes, type TextMapGetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler, SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import type { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { IncomingMessage } from 'node:http';
 import type { ResolvedTracing } from '../routing/defaults.js';
-import { batchProcessor, exporterFor, type DropCounter } from './exporter.js';
+import { batchProcessor, type DropCounter } from './exporter.js';
+import { RecordedSpan, type SpanSink } from './recorded-span.js';
 import { randomId, RequestTrace } from './request-trace.js';
+import { WorkerSpanExporter } from './worker-exporter.js';
 
 const propagator = new W3CTraceContextPropagator();
 
@@ -45,7 +49,7 @@ function traceFields(raw: readonly string[]): TraceFields | null {
 
 export interface TracingOptions {
   readonly dropped: DropCounter;
-  /** How long spans wait to be batched (default 1 s; tests make it short). */
+  /** How long spans wait to be batched (default 5 s; tests make it short). */
   readonly scheduledDelayMs?: number;
   /** The chance behind sampleRatio for requests without a parent (default Math.random). */
   readonly random?: () => number;
@@ -53,21 +57,15 @@ export interface TracingOptions {
 
 export class Tracing {
   readonly config: ResolvedTracing;
-  readonly #provider: BasicTracerProvider;
-  readonly #tracer: Tracer;
+  readonly #processor: BatchSpanProcessor;
+  readonly #sink: SpanSink;
   readonly #random: () => number;
 
   constructor(config: ResolvedTracing, opts: TracingOptions) {
     this.config = config;
     this.#random = opts.random ?? Math.random;
-    this.#provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': config.serviceName }),
-      // Request.request() has decided already: a root reaching the SDK is one to sample; a span
-      // linked to a request (a shadow copy's) follows that request's flag.
-      sampler: new ParentBasedSampler({ root: new LinkedSampler(new AlwaysOnSampler()) }),
-      spanProcessors: [batchProcessor(exporterFor(config), opts.dropped, opts.scheduledDelayMs)],
-    });
-    this.#tracer = this.#provider.getTracer('strangler');
+    this.#processor = batchProcessor(new WorkerSpanExporter(config), opts.dropped, opts.scheduledDelayMs);
+    this.#sink = { resource: resourceFromAttributes({ 'service.name': config.serviceName }), scope: { name: 'strangler' }, processor: this.#processor };
   }
 
   /** The server span of a request, its parent the client's `traceparent` when that is valid.
@@ -75,52 +73,36 @@ export class Tracing {
    *  for; `host`: as named. */
   request(req: IncomingMessage, route: string | null, path: string, host: string | null, canary: boolean): RequestTrace {
     const method = req.method!;
-    // The sampling decision is made here, before the SDK is asked for anything: a request not
-    // sampled starts no span at all (parent-based: the client's flag; else the ratio).
+    // Parent-based: the client's flag when it sent a valid traceparent; else the ratio. A request
+    // not sampled gets ids and a traceparent, and no span.
     const fields = traceFields(req.rawHeaders);
-    const parent = fields === null ? null : propagator.extract(ROOT_CONTEXT, fields, getter);
-    const parentContext = parent === null ? null : api.getSpanContext(parent);
-    const valid = parentContext !== undefined && parentContext !== null && isSpanContextValid(parentContext);
-    const sampled = valid ? (parentContext.traceFlags & 1) === 1 : this.config.sampleRatio >= 1 || this.#random() < this.config.sampleRatio;
-    if (!sampled) return RequestTrace.unsampled(this.#tracer, valid ? parentContext.traceId : randomId(16), method);
-    const span = this.#tracer.startSpan(route === null ? method : `${method} ${route}`, { kind: SpanKind.SERVER }, valid ? parent! : ROOT_CONTEXT);
-    const port = req.socket?.localPort; // (a getsockname call: only for a span that records)
-    span.setAttributes({
+    const parent = fields === null ? null : api.getSpanContext(propagator.extract(ROOT_CONTEXT, fields, getter));
+    const valid = parent !== undefined && parent !== null && isSpanContextValid(parent);
+    const sampled = valid ? (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED : this.config.sampleRatio >= 1 || this.#random() < this.config.sampleRatio;
+    if (!sampled) return RequestTrace.unsampled(valid ? parent.traceId : randomId(16), randomId(8), method, fields !== null);
+    const attributes: Attributes = {
       'http.request.method': method,
-      ...(route === null ? {} : { 'http.route': route }),
       'url.path': path,
       'network.protocol.version': req.httpVersion === '2.0' ? '2' : req.httpVersion,
       'strangler.canary': canary,
-      ...(host === null ? {} : { 'server.address': hostName(host) }),
-      ...(port === undefined ? {} : { 'server.port': port }),
-    });
-    return new RequestTrace(this.#tracer, span, method);
+    };
+    if (route !== null) attributes['http.route'] = route;
+    if (host !== null) attributes['server.address'] = hostName(host);
+    const port = req.socket?.localPort; // (a getsockname call: only for a span that records)
+    if (port !== undefined) attributes['server.port'] = port;
+    const context = { traceId: valid ? parent.traceId : randomId(16), spanId: randomId(8), traceFlags: TraceFlags.SAMPLED, traceState: valid ? parent.traceState : undefined };
+    const span = new RecordedSpan(this.#sink, route === null ? method : `${method} ${route}`, SpanKind.SERVER, context, valid ? parent : undefined, attributes);
+    return RequestTrace.sampled(this.#sink, span, method);
   }
 
   /** Exports what is queued (bounded by the exporter's timeout). */
   flush(): Promise<void> {
-    return this.#provider.forceFlush();
+    return this.#processor.forceFlush();
   }
 
   /** Flushes, then stops the exporter; spans ended after this are dropped. */
   shutdown(): Promise<void> {
-    return this.#provider.shutdown();
-  }
-}
-
-/** A new root: a span linked to a request (a shadow copy's) is sampled when that request is, so
- *  its trace is never missing from a sampled request's nor present without it; any other root
- *  reaching the SDK was sampled already by Tracing.request. */
-class LinkedSampler implements Sampler {
-  constructor(readonly ratio: Sampler) {}
-
-  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    if (links.length === 0) return this.ratio.shouldSample(context, traceId, name, kind, attributes, links);
-    return { decision: links[0]!.context.traceFlags & 1 ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
-  }
-
-  toString(): string {
-    return `LinkedSampler{${this.ratio.toString()}}`;
+    return this.#processor.shutdown();
   }
 }
 

@@ -85,8 +85,10 @@ export interface ProxyOptions {
   readonly random?: Random;
   /** How often server.tls's certificate files are read (default 1 s). */
   readonly certPollMs?: number;
-  /** How long finished spans wait to be batched for export (server.tracing; default 1 s). */
+  /** How long finished spans wait to be batched for export (server.tracing; default 5 s). */
   readonly traceDelayMs?: number;
+  /** Watch routes.yaml (default true); false: only explicit reloads load it. */
+  readonly watch?: boolean;
   /** The logger's level at start (default debug). */
   readonly logLevel?: string;
   /** What calls the progressive canaries' check (default a timer). */
@@ -132,6 +134,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
     random: opts.random,
     certPollMs: opts.certPollMs,
     traceDelayMs: opts.traceDelayMs,
+    ...(opts.watch === undefined ? {} : { watch: opts.watch }),
     canaryTicker: opts.canaryTicker,
     record: opts.record,
   });

@@ -100,11 +100,11 @@ async function main(): Promise<number> {
     const closedS = opts.closedLoop ? targets.length * scenarios.length * opts.rounds * perRun : 0;
     const rateS = opts.fixedRate ? 3 * opts.rateRounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
     const cpuS = opts.cpu ? cpuTargets.length * opts.cpuRounds * (opts.warmupS + opts.cpuDurationS + 1) : 0;
-    const pairedS = opts.paired ? (features.length * opts.pairedCycles * 2 * (opts.pairedWindowMs + SETTLE_MS + 600)) / 1000 : 0;
+    const pairedS = opts.paired ? (features.length * (opts.pairedCycles * (opts.pairedWindowMs + SETTLE_MS + 700) + 6000)) / 1000 : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
       `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
       `${opts.cpu ? ` + cpu: ${cpuTargets.length} rows x ${opts.cpuRounds} rounds x ${opts.warmupS + opts.cpuDurationS} s` : ''}` +
-      `${opts.paired ? ` + paired: ${features.length} features x ${opts.pairedCycles} cycles x 2 x ${opts.pairedWindowMs} ms` : ''}` +
+      `${opts.paired ? ` + paired: ${features.length} features x ${opts.pairedCycles} windows x ${opts.pairedWindowMs} ms` : ''}` +
       ` ~ ${Math.ceil((closedS + rateS + cpuS + pairedS) / 60)} min + start-up\n`);
     const startedAt = new Date();
     const results = load ? await runRounds(opts, targets, scenarios, ctx, load) : [];

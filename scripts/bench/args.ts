@@ -35,11 +35,11 @@ and HTTPS/1.1 and HTTP/2 over TLS through strangler and nginx with the same cert
   --cpu-rounds N      rounds (default 3)
   --only-cpu          run only this section (--targets narrows its rows)
   --no-cpu            skip it
-paired section (one strangler process; a feature switched on and off by reload, short windows
-alternating at --cpu-rate: tracing at 0.01 and 1.0, record at 100%, and an A/A control):
-  --paired-cycles N   cycles of two windows per feature (default 24)
+paired section (two strangler processes loaded together at --cpu-rate each, the feature on
+in one of them, then in the other: tracing at 0, 0.01 and 1.0, record at 100%, an A/A control):
+  --paired-cycles N   windows per feature, measured in both processes at once (default 24)
   --paired-window-ms M  milliseconds measured per window (default 1000; each after 300 ms at the rate)
-  --paired-rows a,b   subset of: aa, trace-001, trace-1, record (default: all)
+  --paired-rows a,b   subset of: aa, trace-0, trace-001, trace-1, record (default: all)
   --only-paired       run only this section
   --no-paired         skip it
   (--connections, --warmup, --json and --no-pin apply to every section)

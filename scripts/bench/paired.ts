@@ -1,21 +1,39 @@
-// The paired section: what one feature costs in CPU per request, measured inside ONE strangler
-// process. Between processes the plain strangler row differs from itself by up to 30 us per round
-// on these VMs (the A/A control row), so bars of a few us cannot be read there. Here the feature is
-// switched on and off by reload (routes.yaml rewritten, POST /reload) in the same process, and the
-// two sides alternate in short windows at the same fixed rate (on/off, then off/on: drift cancels),
-// each measured as the CPU section measures a run (rate.ts cpuPerRequest). Per cycle: on minus
-// off; the row gives the median of those. An A/A pair (the same config reloaded) gives this
-// method's own noise on the day.
+// The paired section: what one feature costs in CPU per request, read where the CPU section cannot
+// (there, the plain strangler row differs from itself by up to 30 us per round on these VMs).
+// Two strangler processes share the proxy core and are loaded AT ONCE, each at the CPU section's
+// rate, over the same windows: what the machine does meanwhile (another tenant, a frequency step) falls on
+// both alike. One runs with the feature, the other without (switched by reload: routes.yaml
+// rewritten, POST /reload), and they swap sides halfway, so what differs between the two
+// processes cancels too. Each window is measured as the CPU section measures a run (rate.ts).
+// Per window: on minus off; the row gives pairedEstimate of those. An A/A pair (the same config
+// on both) gives the method's own noise on the day.
 import { writeFileSync } from 'node:fs';
 import { median } from '../lib/stats.js';
-import { cpuPerRequest } from './rate.js';
+import { cpuPerRequestTogether } from './rate.js';
 import { SCENARIOS } from './routes.js';
 import { stranglerRoutesYaml, type StranglerConfigOptions } from './strangler-config.js';
 import { fmtNum as fmt, grid } from './stats.js';
-import { recording, stranglerTarget, tracing, type BenchContext } from './targets.js';
+import { recording, stranglerTarget, tracing, type BenchContext, type RunningStrangler } from './targets.js';
 
 /** After each reload, this long at the rate before the window is measured. */
 export const SETTLE_MS = 300;
+/** Before the first cycle, both processes this long at the rate: the JIT settles first (the
+ *  first cycles of a shorter warm-up read tens of us apart in the A/A row). */
+const WARMUP_S = 6;
+/** After the feature is switched (each half), this long at the rate before the first window. */
+const SWITCH_S = 2;
+
+const half = (cycles: number): number => Math.ceil(cycles / 2);
+
+/** The row's figure: the mean of the two halves' median differences (each half has the feature
+ *  in the other process, so a difference between the processes themselves cancels). */
+export function pairedEstimate(diffUs: readonly number[]): number {
+  const h = half(diffUs.length);
+  return h === diffUs.length ? median(diffUs) : (median(diffUs.slice(0, h)) + median(diffUs.slice(h))) / 2;
+}
+
+type Measured = Awaited<ReturnType<typeof cpuPerRequestTogether>>[number];
+const errorsOf = (m: Measured): number => m.r.errors + m.r.timeouts + m.r.non2xx + m.r.wrongBody;
 
 export interface PairedOptions {
   readonly rate: number;
@@ -38,6 +56,7 @@ interface Feature {
 export const PAIRED_FEATURES: readonly Feature[] = [
   { key: 'aa', name: 'A/A control (the same config)', barUs: null, config: async () => ({ config: {} }) },
   { key: 'trace-001', name: 'tracing, sampleRatio 0.01', barUs: 3, config: tracing(0.01) },
+  { key: 'trace-0', name: 'tracing, sampleRatio 0', barUs: null, config: tracing(0) },
   { key: 'trace-1', name: 'tracing, sampleRatio 1.0', barUs: 40, config: tracing(1) },
   { key: 'record', name: 'record 100% of the route', barUs: 15, config: recording },
 ];
@@ -48,7 +67,7 @@ export interface PairedRow {
   readonly barUs: number | null;
   readonly offUs: readonly number[];
   readonly onUs: readonly number[];
-  /** Per cycle, on minus off. */
+  /** Per window, on minus off. */
   readonly diffUs: readonly number[];
   readonly errors: number;
 }
@@ -60,41 +79,44 @@ export interface PairedSection {
 
 export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, features: readonly Feature[] = PAIRED_FEATURES): Promise<PairedSection> {
   const scenario = SCENARIOS.find((s) => s.name === 'small')!;
-  const running = await stranglerTarget({ key: 'strangler-paired', name: 'strangler (paired)' }).start(ctx);
-  const reload = async (extra: Extra): Promise<void> => {
+  const target = stranglerTarget({ key: 'strangler-paired', name: 'strangler (paired)' });
+  const pair: RunningStrangler[] = [];
+  const reload = async (running: RunningStrangler, extra: Extra): Promise<void> => {
     writeFileSync(running.configFile, stranglerRoutesYaml({ upstreamUrl: ctx.upstreamUrl, ...extra }));
     const res = await fetch(`${running.admin}/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
     if (res.status !== 200) throw new Error(`paired: POST /reload answered ${res.status}: ${await res.text()}`);
   };
+  // Each process at the full rate: the figures are per request at the rate the bars name.
   const window = { rate: opts.rate, durationS: opts.windowMs / 1000, warmupS: SETTLE_MS / 1000, rounds: 1, connections: opts.connections };
   const rows: PairedRow[] = [];
   try {
-    await cpuPerRequest(running, scenario, { ...window, durationS: 2 }, ctx); // warm-up: the JIT, the pools
+    for (let i = 0; i < 2; i++) pair.push(await target.start(ctx));
+    const [a, b] = pair as [RunningStrangler, RunningStrangler];
+    await cpuPerRequestTogether([a, b], scenario, { ...window, durationS: WARMUP_S }, ctx); // warm-up: the JIT, the pools
     for (const f of features) {
       const { config: on } = await f.config(ctx);
       const offUs: number[] = [], onUs: number[] = [], diffUs: number[] = [];
       let errors = 0;
-      const measure = async (side: 'on' | 'off'): Promise<number> => {
-        await reload(side === 'on' ? on : {});
-        const { r, usPerReq } = await cpuPerRequest(running, scenario, window, ctx);
-        errors += r.errors + r.timeouts + r.non2xx + r.wrongBody;
-        return usPerReq;
-      };
+      // The feature runs in one process for the first half of the cycles and in the other for the
+      // second (so what it does every few seconds, an export, is inside the windows too).
       for (let c = 0; c < opts.cycles; c++) {
-        const [a, b] = c % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-        const first = await measure(a);
-        const second = await measure(b);
-        const [onV, offV] = a === 'on' ? [first, second] : [second, first];
-        onUs.push(onV);
-        offUs.push(offV);
-        diffUs.push(onV - offV);
-        if (c % 4 === 3 || c === opts.cycles - 1) process.stderr.write(`[paired ${f.key} cycle ${c + 1}/${opts.cycles}] off ${fmt(offV, 1)} us/req, on ${fmt(onV, 1)} us/req, on - off ${fmt(onV - offV, 1)} us\n`);
+        if (c === 0 || c === half(opts.cycles)) {
+          const [onP, offP] = c === 0 ? [a, b] : [b, a];
+          await Promise.all([reload(onP, on), reload(offP, {})]);
+          await cpuPerRequestTogether([onP, offP], scenario, { ...window, durationS: SWITCH_S }, ctx); // after the reload
+        }
+        const [onP, offP] = c < half(opts.cycles) ? [a, b] : [b, a];
+        const [m1, m2] = (await cpuPerRequestTogether([onP, offP], scenario, window, ctx)) as [Measured, Measured];
+        errors += errorsOf(m1) + errorsOf(m2);
+        onUs.push(m1.usPerReq);
+        offUs.push(m2.usPerReq);
+        diffUs.push(m1.usPerReq - m2.usPerReq);
+        if (c % 4 === 3 || c === opts.cycles - 1) process.stderr.write(`[paired ${f.key} cycle ${c + 1}/${opts.cycles}] off ${fmt(m2.usPerReq, 1)} us/req, on ${fmt(m1.usPerReq, 1)} us/req, on - off ${fmt(m1.usPerReq - m2.usPerReq, 1)} us\n`);
       }
       rows.push({ key: f.key, name: f.name, barUs: f.barUs, offUs, onUs, diffUs, errors });
     }
-    await reload({});
   } finally {
-    await running.stop();
+    await Promise.all(pair.map((p) => p.stop()));
   }
   return { opts, rows };
 }
@@ -103,18 +125,21 @@ export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, f
 export function renderPaired(s: PairedSection): string {
   const aa = s.rows.find((r) => r.key === 'aa');
   const noise = aa ? Math.max(...aa.diffUs.map(Math.abs)) : undefined;
-  const title = `PAIRED (${s.opts.rate} req/s, ${s.opts.cycles} cycles of two ${s.opts.windowMs} ms windows, on/off order alternating)`;
+  const title = `PAIRED (two processes at ${s.opts.rate} req/s each, loaded together; ${s.opts.cycles} windows of ${s.opts.windowMs} ms, the feature in one process for the first half, in the other for the second)`;
   const table = grid(
     title,
-    ['feature (one process, reload-switched)', 'off us/req', 'on us/req', 'on - off (median)', 'per cycle', 'bar'],
-    s.rows.map((r) => [
-      r.name,
-      fmt(median(r.offUs), 1),
-      fmt(median(r.onUs), 1),
-      `${median(r.diffUs) >= 0 ? '+' : ''}${fmt(median(r.diffUs), 1)} us`,
-      `${fmt(Math.min(...r.diffUs), 1)}..${fmt(Math.max(...r.diffUs), 1)}`,
-      r.barUs === null ? '-' : `<= +${r.barUs} us: ${median(r.diffUs) <= r.barUs ? 'PASS' : 'FAIL'}`,
-    ]),
+    ['feature (reload-switched)', 'off us/req', 'on us/req', 'on - off', 'per window', 'bar'],
+    s.rows.map((r) => {
+      const d = pairedEstimate(r.diffUs);
+      return [
+        r.name,
+        fmt(median(r.offUs), 1),
+        fmt(median(r.onUs), 1),
+        `${d >= 0 ? '+' : ''}${fmt(d, 1)} us`,
+        `${fmt(Math.min(...r.diffUs), 1)}..${fmt(Math.max(...r.diffUs), 1)}`,
+        r.barUs === null ? '-' : `<= +${r.barUs} us: ${d <= r.barUs ? 'PASS' : 'FAIL'}`,
+      ];
+    }),
   );
   return `${table}\n` +
     (noise === undefined ? '' : `A/A control: the largest single-cycle difference was ${fmt(noise, 1)} us\n`) +

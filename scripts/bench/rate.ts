@@ -73,25 +73,41 @@ async function requestCount(base: string | undefined): Promise<number | undefine
 
 /** One open-loop run against a started target (answer checked first); the target's CPU over the measured window. */
 export async function measureAtRate(running: RunningTarget, scenario: Scenario, o: RateOptions, ctx: BenchContext) {
-  const url = running.url + scenario.path;
-  const wrong = await wrongAnswer(url, scenario, running.ca, running.headers);
-  if (wrong) throw new Error(wrong);
-  const gen = startOpenLoop(url, {
+  return (await measureTogether([running], scenario, o, ctx))[0]!;
+}
+
+/** One open-loop run per target, all at once over the same window (each at `o.rate`), each
+ *  target's CPU over that window. */
+export async function measureTogether(targets: readonly RunningTarget[], scenario: Scenario, o: RateOptions, ctx: BenchContext) {
+  for (const t of targets) {
+    const wrong = await wrongAnswer(t.url + scenario.path, scenario, t.ca, t.headers);
+    if (wrong) throw new Error(wrong);
+  }
+  const gens = targets.map((t) => startOpenLoop(t.url + scenario.path, {
     rate: o.rate, durationS: o.durationS, warmupS: o.warmupS, connections: o.connections, expectBytes: scenario.bodyBytes, cpu: ctx.pinning.loadCpu,
-    ...(running.ca ? { caFile: running.ca } : {}), h2: running.h2 === true, headers: running.headers,
-  });
-  gen.done.catch(() => {});             // awaited below; no unhandled rejection meanwhile
-  await sleepUntil(gen.windowStart);
-  const stop = cpuMeter(running.pgid);
-  await sleepUntil(gen.windowEnd);
-  const m = stop();
-  return { r: await gen.done, ...m };
+    ...(t.ca ? { caFile: t.ca } : {}), h2: t.h2 === true, headers: t.headers,
+  }));
+  for (const g of gens) g.done.catch(() => {});   // awaited below; no unhandled rejection meanwhile
+  await sleepUntil(Math.max(...gens.map((g) => g.windowStart)));
+  const stops = targets.map((t) => cpuMeter(t.pgid));
+  await sleepUntil(Math.min(...gens.map((g) => g.windowEnd)));
+  const ms = stops.map((stop) => stop());
+  const rs = await Promise.all(gens.map((g) => g.done));
+  return rs.map((r, i) => ({ r, ...ms[i]! }));
 }
 
 /** One open-loop run's CPU per request: the target's CPU over the measured window, over the
  *  requests due in it that were answered (scaled to the window actually measured). */
 export async function cpuPerRequest(running: RunningTarget, scenario: Scenario, o: RateOptions, ctx: BenchContext): Promise<{ r: OpenLoopOutput; usPerReq: number; cpuPct: number }> {
-  const { r, procCpuS, wallS } = await measureAtRate(running, scenario, o, ctx);
+  return perRequest(await measureAtRate(running, scenario, o, ctx), o);
+}
+
+/** cpuPerRequest for several targets loaded at once over the same window. */
+export async function cpuPerRequestTogether(targets: readonly RunningTarget[], scenario: Scenario, o: RateOptions, ctx: BenchContext) {
+  return (await measureTogether(targets, scenario, o, ctx)).map((m) => perRequest(m, o));
+}
+
+function perRequest({ r, procCpuS, wallS }: { r: OpenLoopOutput; procCpuS: number | undefined; wallS: number }, o: RateOptions) {
   if (procCpuS === undefined) throw new Error('no CPU time for the target process group (no /proc?)');
   const requests = (r.answered * wallS) / o.durationS;
   return { r, usPerReq: (procCpuS * 1e6) / requests, cpuPct: (100 * procCpuS) / wallS };

@@ -1,10 +1,10 @@
 // The paired section: what one feature costs in CPU per request, read where the CPU section cannot
 // (there, the plain strangler row differs from itself by up to 30 us per round on these VMs).
 // Two strangler processes share the proxy core and are loaded AT ONCE, each at the CPU section's
-// rate, over the same windows: what the machine does meanwhile (another tenant, a frequency step) falls on
-// both alike. One runs with the feature, the other without (switched by reload: routes.yaml
-// rewritten, POST /reload), and they swap sides halfway, so what differs between the two
-// processes cancels too. Each window is measured as the CPU section measures a run (rate.ts).
+// rate, over the same windows: what the machine does meanwhile (another tenant, a frequency
+// step) falls on both alike. One runs with the feature, the other without (switched by reload:
+// routes.yaml rewritten, POST /reload), and they swap sides halfway, so what differs between the
+// two processes cancels too. Each window is measured as the CPU section measures a run (rate.ts).
 // Per window: on minus off; the row gives pairedEstimate of those. An A/A pair (the same config
 // on both) gives the method's own noise on the day.
 import { writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { recording, stranglerTarget, tracing, type BenchContext, type RunningStr
 
 /** After each reload, this long at the rate before the window is measured. */
 export const SETTLE_MS = 300;
-/** Before the first cycle, both processes this long at the rate: the JIT settles first (the
+/** Before the first window, both processes this long at the rate: the JIT settles first (the
  *  first cycles of a shorter warm-up read tens of us apart in the A/A row). */
 const WARMUP_S = 6;
 /** After the feature is switched (each half), this long at the rate before the first window. */

@@ -1,6 +1,7 @@
 // Spans reach the OTLP exporter in a worker thread as plain data (wire-span.ts): what the worker
 // serialises must be byte for byte what the proxy's own spans would serialise to. And the
-// exporter in front of the worker answers every batch, even when the worker is gone.
+// exporter in front of the worker answers every batch, even when the worker is gone, and says why
+// it went.
 
 import { describe, expect, it } from 'vitest';
 import { createTraceState, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
@@ -46,5 +47,16 @@ describe('the export worker', () => {
     await exporter.shutdown();
     const after = await new Promise<ExportResult>((resolve) => exporter.export(spans(), resolve));
     expect(after.code).toBe(ExportResultCode.FAILED);
+  });
+
+  it('says why when its worker stops: a batch fails with the reason, and the owner is told once per worker', async () => {
+    const told: string[] = [];
+    const exporter = new WorkerSpanExporter({ otlpEndpoint: 'not a url', protocol: 'http/protobuf', sampleRatio: 1, serviceName: 'strangler' }, (why) => told.push(why));
+    const r = await new Promise<ExportResult>((resolve) => exporter.export(spans(), resolve));
+    expect(r.code).toBe(ExportResultCode.FAILED);
+    expect(r.error?.message).toMatch(/export worker/);
+    expect(told.length).toBeGreaterThanOrEqual(1);
+    expect(told[0]).toMatch(/could not parse/i);
+    await exporter.shutdown();
   });
 });

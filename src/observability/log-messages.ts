@@ -68,6 +68,9 @@ export const LOG = {
   recordCaptureFailed: 'record capture failed: exchange not recorded',
   // tracing/tracings.ts
   tracingShutdownFailed: 'tracing exporter shutdown failed',
+  // tracing/tracings.ts: the export worker stopped (its batches are dropped and counted); at most
+  // one per batch, since a new worker starts with the next one
+  tracingExportWorkerLost: 'tracing export worker stopped: spans are dropped',
   // admin/log-level.ts (PUT /log-level)
   logLevelChanged: 'log level changed',
   // admin/session/failed-sign-ins.ts (POST /session with a wrong token): at most one a minute

@@ -53,6 +53,8 @@ export interface TracingOptions {
   readonly scheduledDelayMs?: number;
   /** The chance behind sampleRatio for requests without a parent (default Math.random). */
   readonly random?: () => number;
+  /** Told why, when the export worker stops before shutdown. */
+  readonly onWorkerLost?: (reason: string) => void;
 }
 
 export class Tracing {
@@ -64,7 +66,7 @@ export class Tracing {
   constructor(config: ResolvedTracing, opts: TracingOptions) {
     this.config = config;
     this.#random = opts.random ?? Math.random;
-    this.#processor = batchProcessor(new WorkerSpanExporter(config), opts.dropped, opts.scheduledDelayMs);
+    this.#processor = batchProcessor(new WorkerSpanExporter(config, opts.onWorkerLost), opts.dropped, opts.scheduledDelayMs);
     this.#sink = { resource: resourceFromAttributes({ 'service.name': config.serviceName }), scope: { name: 'strangler' }, processor: this.#processor };
   }
 

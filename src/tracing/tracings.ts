@@ -31,8 +31,9 @@ export class Tracings {
     const key = canonicalJson(cfg);
     let t = this.#byKey.get(key);
     if (t === undefined) {
-      const { dropped, scheduledDelayMs } = this.#deps;
-      this.#byKey.set(key, (t = new Tracing(cfg, { dropped, ...(scheduledDelayMs === undefined ? {} : { scheduledDelayMs }) })));
+      const { dropped, scheduledDelayMs, logger } = this.#deps;
+      const onWorkerLost = (reason: string): void => logger.warn({ msg: LOG.tracingExportWorkerLost, endpoint: cfg.otlpEndpoint, reason });
+      this.#byKey.set(key, (t = new Tracing(cfg, { dropped, onWorkerLost, ...(scheduledDelayMs === undefined ? {} : { scheduledDelayMs }) })));
     }
     return t;
   }

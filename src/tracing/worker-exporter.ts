@@ -42,6 +42,7 @@ function failure(name: string, message: string): ExportResult {
 
 export class WorkerSpanExporter implements SpanExporter {
   readonly #config: ResolvedTracing;
+  readonly #onLost: (reason: string) => void;
   #worker: Worker | null = null;
   readonly #pending = new Map<number, { readonly done: (r: ExportResult) => void; readonly timer: NodeJS.Timeout }>();
   #next = 0;
@@ -49,8 +50,11 @@ export class WorkerSpanExporter implements SpanExporter {
 
   /** The worker starts now, with the config (at start-up or the reload that turns tracing on),
    *  not with the first batch: its ~100 ms of start-up CPU is not spent under traffic. */
-  constructor(config: ResolvedTracing) {
+  /** `onLost`: told why when the worker stops before shutdown (its batches fail; the next batch
+   *  starts another). */
+  constructor(config: ResolvedTracing, onLost: (reason: string) => void = () => {}) {
     this.#config = config;
+    this.#onLost = onLost;
     this.#workerNow();
   }
 
@@ -96,9 +100,12 @@ export class WorkerSpanExporter implements SpanExporter {
     w.on('message', (m: FromWorker) => {
       if (!('shutdown' in m)) this.#answer(m.id, m.error === undefined ? { code: m.code } : { ...failure(m.error.name, m.error.message), code: m.code });
     });
+    let told = false;
     const lost = (why: string): void => {
       if (this.#worker === w) this.#worker = null;
       for (const id of [...this.#pending.keys()]) this.#answer(id, failure('Error', why));
+      if (!this.#stopped && !told) this.#onLost(why);
+      told = true; // (a worker that fails also exits: one word of it)
     };
     w.on('error', (err) => lost(`the export worker failed: ${err.message}`));
     w.on('exit', (code) => lost(`the export worker exited (${code})`));

@@ -53,11 +53,11 @@ export class AttemptSpan {
   readonly #recording: boolean;
   #ended = false;
 
-  constructor(span: Span, recording = span.isRecording(), traceparent?: string) {
+  constructor(span: Span, recording = span.isRecording()) {
     this.span = span;
     this.#recording = recording;
     const c = span.spanContext();
-    this.traceparent = traceparent ?? `00-${c.traceId}-${c.spanId}-${hex2(c.traceFlags)}`;
+    this.traceparent = `00-${c.traceId}-${c.spanId}-${hex2(c.traceFlags)}`;
   }
 
   /** `headers` (name, value pairs) with the client's traceparent replaced by this attempt's. */
@@ -120,7 +120,8 @@ export class RequestTrace {
   readonly sampled: boolean;
   /** The server span: null for a request not sampled, which records nothing. */
   readonly #server: RecordedSpan | null;
-  /** Not sampled: the traceparent every attempt forwards (the proxy's span id, flag 00). */
+  /** Not sampled: the proxy's span id, and the traceparent every attempt forwards (flag 00). */
+  readonly #spanId: string;
   readonly #traceparent: string;
   readonly #sink: SpanSink | null;
   readonly #method: string;
@@ -128,25 +129,27 @@ export class RequestTrace {
   readonly #clientTraceparent: boolean;
   #unsampled: AttemptSpan | null = null;
 
-  private constructor(traceId: string, server: RecordedSpan | null, sink: SpanSink | null, method: string, traceparent: string, clientTraceparent: boolean) {
+  private constructor(traceId: string, server: RecordedSpan | null, sink: SpanSink | null, method: string, spanId: string, clientTraceparent: boolean) {
     this.traceId = traceId;
     this.sampled = server !== null;
     this.#server = server;
     this.#sink = sink;
     this.#method = method;
-    this.#traceparent = traceparent;
+    this.#spanId = spanId;
+    this.#traceparent = server === null ? `00-${traceId}-${spanId}-00` : '';
     this.#clientTraceparent = clientTraceparent;
   }
 
   /** A sampled request: its server span records. */
   static sampled(sink: SpanSink, server: RecordedSpan, method: string): RequestTrace {
-    return new RequestTrace(server.spanContext().traceId, server, sink, method, '', false);
+    const c = server.spanContext();
+    return new RequestTrace(c.traceId, server, sink, method, c.spanId, false);
   }
 
   /** A request not sampled (by its parent's flag or the ratio): no span is made; its traceparent
    *  still names the proxy (`spanId`, flag 00). `clientTraceparent`: the client sent one. */
   static unsampled(traceId: string, spanId: string, method: string, clientTraceparent: boolean): RequestTrace {
-    return new RequestTrace(traceId, null, null, method, `00-${traceId}-${spanId}-00`, clientTraceparent);
+    return new RequestTrace(traceId, null, null, method, spanId, clientTraceparent);
   }
 
   /** The server span; for a request not sampled, a non-recording stand-in. */
@@ -163,11 +166,7 @@ export class RequestTrace {
   }
 
   #standIn(): AttemptSpan {
-    if (this.#unsampled === null) {
-      const [, traceId, spanId] = this.#traceparent.split('-') as [string, string, string];
-      this.#unsampled = new AttemptSpan(trace.wrapSpanContext({ traceId, spanId, traceFlags: 0 }), false, this.#traceparent);
-    }
-    return this.#unsampled;
+    return (this.#unsampled ??= new AttemptSpan(trace.wrapSpanContext({ traceId: this.traceId, spanId: this.#spanId, traceFlags: TraceFlags.NONE }), false));
   }
 
   /** A CLIENT span for one try at `target`, child of the server span. A request not sampled

@@ -4,6 +4,7 @@
 // forwards a traceparent naming the proxy with flag 00.
 import type { IncomingMessage } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
+import { randomId } from '../src/tracing/request-trace.js';
 import { Tracing } from '../src/tracing/tracing.js';
 
 const dropped = { inc: () => {} };
@@ -50,5 +51,21 @@ describe('sampling', () => {
     const not = tracing.request(request({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }), '/users', '/u', null, false);
     expect(not.sampled).toBe(false);
     expect(not.attempt(target).traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/);
+  });
+});
+
+describe('trace and span ids', () => {
+  it('are lower-case hex of their size, and none repeats across several refills of the random pool', () => {
+    // 3,000 of each (72,000 random bytes): the pool of 16 KiB is refilled 4 times on the way.
+    const ids = Array.from({ length: 3000 }, () => [randomId(16), randomId(8)]).flat();
+    for (const [i, id] of ids.entries()) expect(id).toMatch(i % 2 === 0 ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{16}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('a request not sampled still gets its own: a trace id and a span id in its traceparent', () => {
+    chance = 0.99;
+    const [a, b] = [tracing.request(request(), '/users', '/u', null, false), tracing.request(request(), '/users', '/u', null, false)];
+    expect(a.traceId).not.toBe(b.traceId);
+    expect(a.attempt(target).traceparent.slice(36, 52)).not.toBe(b.attempt(target).traceparent.slice(36, 52));
   });
 });

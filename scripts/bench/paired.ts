@@ -20,8 +20,12 @@ export const SETTLE_MS = 300;
 /** Before the first window, both processes this long at the rate: the JIT settles first (the
  *  first cycles of a shorter warm-up read tens of us apart in the A/A row). */
 const WARMUP_S = 6;
-/** After the feature is switched (each half), this long at the rate before the first window. */
-const SWITCH_S = 2;
+/** After the feature is switched (each half), this long at the rate before the first window: a
+ *  row is a feature's steady cost, so what switching costs once is left out. Tracing, turned on,
+ *  starts its export thread and compiles its first exports (about 0.25 s of CPU over the first
+ *  exports, 5 s apart); turned off, it flushes and stops the thread. With 2 s here, that landed
+ *  in the first windows of each half (a window at +23 us in the 0.01 row, against +1 to +9 after). */
+const SWITCH_S = 12;
 
 const half = (cycles: number): number => Math.ceil(cycles / 2);
 

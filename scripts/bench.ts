@@ -10,7 +10,8 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchOptions } from './bench/args.js';
 import { runCpuSection, type CpuSection } from './bench/rate.js';
-import { PAIRED_FEATURES, renderPaired, SETTLE_MS, runPairedSection, type PairedSection } from './bench/paired.js';
+import { PAIRED_FEATURES, renderPaired, SETTLE_MS, SWITCH_S, runPairedSection, type PairedSection } from './bench/paired.js';
+import { pairedRatioChecks, RATIO_PAIRS, RATIO_WARMUP_S, RATIO_WINDOWS, renderPairedRatios, runPairedRatios } from './bench/paired-ratio.js';
 import { OPEN_LOOP_NAME, pickLoadRunner } from './bench/load.js';
 import { renderReport, reportJson, type BenchReport } from './bench/report.js';
 import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/rate.js';
@@ -26,10 +27,14 @@ function version(pkg: string): string {
   try { return (require(`${pkg}/package.json`) as { version: string }).version; } catch { return '?'; }
 }
 
+/** The paired section's key for its ratio rows (paired-ratio.ts), beside the features' keys. */
+const RATIOS_KEY = 'ratios';
+
 function pairedFeatures(opts: BenchOptions): typeof PAIRED_FEATURES {
   if (opts.pairedRows === undefined) return PAIRED_FEATURES;
-  const unknown = opts.pairedRows.filter((k) => !PAIRED_FEATURES.some((f) => f.key === k));
-  if (unknown.length) throw new Error(`--paired-rows: unknown ${unknown.join(', ')} (known: ${PAIRED_FEATURES.map((f) => f.key).join(', ')})`);
+  const known = [...PAIRED_FEATURES.map((f) => f.key), RATIOS_KEY];
+  const unknown = opts.pairedRows.filter((k) => !known.includes(k));
+  if (unknown.length) throw new Error(`--paired-rows: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return PAIRED_FEATURES.filter((f) => opts.pairedRows!.includes(f.key));
 }
 
@@ -43,6 +48,7 @@ function select(opts: BenchOptions) {
   return {
     scenarios,
     features: pairedFeatures(opts),
+    ratios: opts.paired && (opts.pairedRows === undefined || opts.pairedRows.includes(RATIOS_KEY)),
     targets: TARGETS.filter((t) => keys.includes(t.key) && !t.cpuOnly),
     cpuTargets: TARGETS.filter((t) => cpuKeys.includes(t.key) && keys.includes(t.key)),
   };
@@ -79,7 +85,7 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const { scenarios, targets, cpuTargets, features } = chosen;
+  const { scenarios, targets, cpuTargets, features, ratios } = chosen;
   const tmpDir = mkdtempSync(join(tmpdir(), 'strangler-bench-'));
   // On SIGINT/SIGTERM/SIGHUP: stop the children, remove the temp dir, exit 130/143/129.
   onSignals((sig, status) => {
@@ -100,12 +106,15 @@ async function main(): Promise<number> {
     const closedS = opts.closedLoop ? targets.length * scenarios.length * opts.rounds * perRun : 0;
     const rateS = opts.fixedRate ? 3 * opts.rateRounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
     const cpuS = opts.cpu ? cpuTargets.length * opts.cpuRounds * (opts.warmupS + opts.cpuDurationS + 1) : 0;
-    const pairedS = opts.paired ? (features.length * (opts.pairedCycles * (opts.pairedWindowMs + SETTLE_MS + 700) + 6000)) / 1000 : 0;
+    const pairedS = opts.paired ? (features.length * (opts.pairedCycles * (opts.pairedWindowMs + SETTLE_MS + 700) + 2 * SWITCH_S * 1000 + 2000)) / 1000 : 0;
+    const ratioOpts = { rate: opts.cpuRate, windowMs: opts.pairedWindowMs, windows: RATIO_WINDOWS, connections: opts.connections };
+    const ratiosS = ratios ? (RATIO_PAIRS.length * (RATIO_WINDOWS * (opts.pairedWindowMs + SETTLE_MS + 700) + RATIO_WARMUP_S * 1000 + 3000)) / 1000 : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
       `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
       `${opts.cpu ? ` + cpu: ${cpuTargets.length} rows x ${opts.cpuRounds} rounds x ${opts.warmupS + opts.cpuDurationS} s` : ''}` +
       `${opts.paired ? ` + paired: ${features.length} features x ${opts.pairedCycles} windows x ${opts.pairedWindowMs} ms` : ''}` +
-      ` ~ ${Math.ceil((closedS + rateS + cpuS + pairedS) / 60)} min + start-up\n`);
+      `${ratios ? ` + ${RATIO_PAIRS.length} paired ratios x ${RATIO_WINDOWS} windows` : ''}` +
+      ` ~ ${Math.ceil((closedS + rateS + cpuS + pairedS + ratiosS) / 60)} min + start-up\n`);
     const startedAt = new Date();
     const results = load ? await runRounds(opts, targets, scenarios, ctx, load) : [];
     let rate: RateSection | undefined;
@@ -120,6 +129,7 @@ async function main(): Promise<number> {
     const paired: PairedSection | undefined = opts.paired
       ? await runPairedSection({ rate: opts.cpuRate, windowMs: opts.pairedWindowMs, cycles: opts.pairedCycles, connections: opts.connections }, ctx, features)
       : undefined;
+    const ratioRows = ratios ? await runPairedRatios(ratioOpts, ctx) : undefined;
     await upstream.stop();
     const nginx = nginxVersion();
     const report: BenchReport = {
@@ -160,9 +170,11 @@ async function main(): Promise<number> {
       ...(rate ? { rate } : {}),
       ...(cpu ? { cpu } : {}),
     };
-    process.stdout.write('\n' + renderReport(report) + (paired ? '\n' + renderPaired(paired) : ''));
+    process.stdout.write('\n' + renderReport(report) + (paired ? '\n' + renderPaired(paired) : '') +
+      (ratioRows ? `\n${renderPairedRatios(ratioRows, ratioOpts)}\n${pairedRatioChecks(ratioRows).map((c) => c.line).join('\n')}\n` : ''));
     if (opts.json) {
-      writeFileSync(opts.json, JSON.stringify({ ...(reportJson(report) as object), ...(paired ? { paired } : {}) }, null, 2) + '\n');
+      const pairedRatios = ratioRows ? { rows: ratioRows, barChecks: pairedRatioChecks(ratioRows) } : undefined;
+      writeFileSync(opts.json, JSON.stringify({ ...(reportJson(report) as object), ...(paired ? { paired } : {}), ...(pairedRatios ? { pairedRatios } : {}) }, null, 2) + '\n');
       process.stderr.write(`bench: results written to ${opts.json}\n`);
     }
     return 0;

@@ -25,7 +25,7 @@ const WARMUP_S = 6;
  *  starts its export thread and compiles its first exports (about 0.25 s of CPU over the first
  *  exports, 5 s apart); turned off, it flushes and stops the thread. With 2 s here, that landed
  *  in the first windows of each half (a window at +23 us in the 0.01 row, against +1 to +9 after). */
-const SWITCH_S = 12;
+export const SWITCH_S = 12;
 
 const half = (cycles: number): number => Math.ceil(cycles / 2);
 

@@ -77,16 +77,11 @@ export class Tracing {
     // Parent-based: the client's flag when it sent a valid traceparent; else the ratio. A request
     // not sampled gets ids and a traceparent, and no span.
     const fields = traceFields(req.rawHeaders);
-    if (fields === null) {
-      return this.config.sampleRatio >= 1 || this.#random() < this.config.sampleRatio
-        ? this.#sampled(req, route, path, host, canary, null)
-        : RequestTrace.unsampled(randomId(16), randomId(8), req.method!, false);
-    }
-    const parent = api.getSpanContext(propagator.extract(ROOT_CONTEXT, fields, getter));
+    const parent = fields === null ? undefined : api.getSpanContext(propagator.extract(ROOT_CONTEXT, fields, getter));
     if (parent === undefined || !isSpanContextValid(parent)) {
       return this.config.sampleRatio >= 1 || this.#random() < this.config.sampleRatio
         ? this.#sampled(req, route, path, host, canary, null)
-        : RequestTrace.unsampled(randomId(16), randomId(8), req.method!, true);
+        : RequestTrace.unsampled(randomId(16), randomId(8), req.method!, fields !== null);
     }
     return (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED
       ? this.#sampled(req, route, path, host, canary, parent)

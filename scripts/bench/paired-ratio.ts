@@ -11,18 +11,17 @@
 // shares the load core with the plain one and the upstream, and so sends in another rhythm (more
 // requests per read), which is not what the bar compares. Those bars stay in the CPU section.
 import { median } from '../lib/stats.js';
-import { cpuPerRequestTogether, rateNotes } from './rate.js';
+import { SETTLE_MS } from './paired.js';
+import { CPU_BARS, cpuPerRequestTogether, failedAnswers, rateNotes } from './rate.js';
 import type { BarCheck } from './report.js';
 import { SCENARIOS } from './routes.js';
 import { fmtNum as fmt, grid } from './stats.js';
-import { BARE_KEY, STRANGLER_KEY, TARGETS, type BenchContext, type RunningTarget } from './targets.js';
+import { BARE_KEY, TARGETS, type BenchContext, type RunningTarget } from './targets.js';
 
 /** Both targets at the rate this long before the first window: past the JIT's first compiles. */
 export const RATIO_WARMUP_S = 10;
 /** Windows per row. */
 export const RATIO_WINDOWS = 16;
-/** Before each window, this long at the rate (the window's generator connects first). */
-const SETTLE_S = 0.3;
 
 export interface RatioPair {
   readonly key: string;
@@ -31,10 +30,8 @@ export interface RatioPair {
   readonly max: number;
 }
 
-export const RATIO_PAIRS: readonly RatioPair[] = [
-  { key: STRANGLER_KEY, base: BARE_KEY, max: 1.15 },
-  { key: 'strangler-policies', base: BARE_KEY, max: 1.2 },
-];
+/** The CPU section's ratio bars against the bare forwarder (rate.ts CPU_BARS), read paired. */
+export const RATIO_PAIRS: readonly RatioPair[] = CPU_BARS.map(([key, max]) => ({ key, base: BARE_KEY, max }));
 
 export interface RatioOptions {
   readonly rate: number;
@@ -60,7 +57,7 @@ const ratios = (r: RatioRow): number[] => r.rowUs.map((u, i) => u / r.baseUs[i]!
 
 export async function runPairedRatios(o: RatioOptions, ctx: BenchContext, pairs: readonly RatioPair[] = RATIO_PAIRS): Promise<RatioRow[]> {
   const scenario = SCENARIOS.find((s) => s.name === 'small')!;
-  const window = { rate: o.rate, durationS: o.windowMs / 1000, warmupS: SETTLE_S, rounds: 1, connections: o.connections };
+  const window = { rate: o.rate, durationS: o.windowMs / 1000, warmupS: SETTLE_MS / 1000, rounds: 1, connections: o.connections };
   const rows: RatioRow[] = [];
   for (const pair of pairs) {
     const [row, base] = [TARGETS.find((t) => t.key === pair.key)!, TARGETS.find((t) => t.key === pair.base)!];
@@ -81,7 +78,7 @@ export async function runPairedRatios(o: RatioOptions, ctx: BenchContext, pairs:
         rowUs.push(a!.usPerReq);
         baseUs.push(b!.usPerReq);
         for (const m of [a!, b!]) {
-          errors += m.r.errors + m.r.timeouts + m.r.non2xx + m.r.wrongBody;
+          errors += failedAnswers(m.r);
           for (const note of rateNotes(m.r, window).map((n) => n.replace(/ \(.*\)$/, ''))) notes.set(note, (notes.get(note) ?? 0) + 1);
         }
         if (w % 4 === 3) process.stderr.write(`[paired ratio ${pair.key}/${pair.base} window ${w + 1}/${o.windows}] ${fmt(a!.usPerReq, 1)} / ${fmt(b!.usPerReq, 1)} us/req = ${(a!.usPerReq / b!.usPerReq).toFixed(2)}x\n`);

@@ -9,7 +9,7 @@
 // on both) gives the method's own noise on the day.
 import { writeFileSync } from 'node:fs';
 import { median } from '../lib/stats.js';
-import { cpuPerRequestTogether } from './rate.js';
+import { cpuPerRequestTogether, failedAnswers } from './rate.js';
 import { SCENARIOS } from './routes.js';
 import { stranglerRoutesYaml, type StranglerConfigOptions } from './strangler-config.js';
 import { fmtNum as fmt, grid } from './stats.js';
@@ -37,7 +37,6 @@ export function pairedEstimate(diffUs: readonly number[]): number {
 }
 
 type Measured = Awaited<ReturnType<typeof cpuPerRequestTogether>>[number];
-const errorsOf = (m: Measured): number => m.r.errors + m.r.timeouts + m.r.non2xx + m.r.wrongBody;
 
 export interface PairedOptions {
   readonly rate: number;
@@ -111,7 +110,7 @@ export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, f
         }
         const [onP, offP] = c < half(opts.cycles) ? [a, b] : [b, a];
         const [m1, m2] = (await cpuPerRequestTogether([onP, offP], scenario, window, ctx)) as [Measured, Measured];
-        errors += errorsOf(m1) + errorsOf(m2);
+        errors += failedAnswers(m1.r) + failedAnswers(m2.r);
         onUs.push(m1.usPerReq);
         offUs.push(m2.usPerReq);
         diffUs.push(m1.usPerReq - m2.usPerReq);

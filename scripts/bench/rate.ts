@@ -113,10 +113,15 @@ function perRequest({ r, procCpuS, wallS }: { r: OpenLoopOutput; procCpuS: numbe
   return { r, usPerReq: (procCpuS * 1e6) / requests, cpuPct: (100 * procCpuS) / wallS };
 }
 
+/** The run's answers that were not a right 2xx (errors, timeouts, non-2xx, wrong bodies). */
+export function failedAnswers(r: OpenLoopOutput): number {
+  return r.errors + r.timeouts + r.non2xx + r.wrongBody;
+}
+
 /** What makes a fixed-rate run suspect. */
 export function rateNotes(r: OpenLoopOutput, o: RateOptions): string[] {
   const notes: string[] = [];
-  if (r.errors + r.timeouts + r.non2xx + r.wrongBody) notes.push('had errors or non-2xx answers');
+  if (failedAnswers(r)) notes.push('had errors or non-2xx answers');
   if (r.achievedRps < 0.95 * o.rate) notes.push(`fell behind the rate (${r.achievedRps.toFixed(0)} req/s)`);
   if (r.lagP99Ms > 5) notes.push(`generator lagged (p99 ${r.lagP99Ms.toFixed(1)} ms)`);
   return notes;
@@ -151,7 +156,7 @@ export async function runRateSection(o: RateOptions, ctx: BenchContext): Promise
         maxMs: (lat.length ? lat[lat.length - 1]! : NaN) / 1000,
         achievedRps: r.achievedRps,
         scheduled: r.scheduled,
-        errors: r.errors + r.timeouts + r.non2xx + r.wrongBody,
+        errors: failedAnswers(r),
         lagP99Ms: r.lagP99Ms,
         shadowRequests: shadowBefore !== undefined && shadowAfter !== undefined ? shadowAfter - shadowBefore : undefined,
         sent: Math.round(o.rate * (o.warmupS + o.durationS)),
@@ -264,19 +269,21 @@ export function rateJson(s: RateSection): unknown {
 // the measured window divided by the requests answered in it. Closed-loop req/s swings up to 2x
 // between rounds on a 2-core machine; CPU per request at a fixed rate is steadier.
 /** Issue 10's bars: CPU per request at most this many times the bare forwarder's. */
-const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
+export const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
 /** Issue 12's bar: strangler over TLS at most this many times its own plain-HTTP CPU per request. */
 const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
 /** Issue 13's bars: what a local rate limit, a JWT (RS256, key cached) and a forward-auth cache hit
  *  may add, in us of CPU per request, to strangler's. */
 /** Issue 14's bar: strangler --workers 2 at most this many times the 1-worker row's CPU per request (no hidden IPC cost). */
 const WORKER_BARS = [['strangler-w2-2x', 1.1]] as const;
+/** The A/A control's bound: the same config twice, within this many us of each other either way. */
+const AA_NOISE_US = 3;
 /** Issue 15's bars: tracing every request, and 1 in 100, in us of CPU per request over strangler's. */
 const ADDED_US_BARS = [
   ['strangler-ratelimit', 'strangler', 5], ['strangler-jwt', 'strangler', 25], ['strangler-forward-auth', 'strangler', 10],
   ['strangler-trace-1', 'strangler', 40], ['strangler-trace-001', 'strangler', 3],
   ['strangler-record', 'strangler', 15], // issue 16: recording every request of the route
-  ['strangler-aa', 'strangler', 3], // the A/A control: the same config twice; beyond +-3 us the bars above are not judged
+  ['strangler-aa', 'strangler', AA_NOISE_US], // the A/A control: the same config twice; beyond +-3 us the bars above are not judged
 ] as const;
 
 interface CpuSample { readonly usPerReq: number; readonly cpuPct: number; readonly achievedRps: number; readonly errors: number }
@@ -288,7 +295,7 @@ export async function runCpuSection(o: RateOptions, targets: readonly Target[], 
   const cells = targets.map((target) => ({ target, samples: [] as CpuSample[], notes: [] as string[] }));
   await eachRun('cpu ', o.rounds, cells, ctx, (c, msg) => c.notes.push(msg), async (c, running, tag) => {
     const { r, usPerReq, cpuPct } = await cpuPerRequest(running, scenario, { ...o, rate: o.rate * (c.target.rateFactor ?? 1) }, ctx);
-    const s: CpuSample = { usPerReq, cpuPct, achievedRps: r.achievedRps, errors: r.errors + r.timeouts + r.non2xx + r.wrongBody };
+    const s: CpuSample = { usPerReq, cpuPct, achievedRps: r.achievedRps, errors: failedAnswers(r) };
     c.samples.push(s);
     c.notes.push(...rateNotes(r, { ...o, rate: o.rate * (c.target.rateFactor ?? 1) }).filter((n) => !n.startsWith('generator lagged')));   // late sends cost no CPU
     log(`${tag} ${s.achievedRps.toFixed(0).padStart(5)} req/s  cpu ${s.usPerReq.toFixed(1)} us/req (${s.cpuPct.toFixed(0)}% of a core)  errors ${s.errors}`);
@@ -319,9 +326,6 @@ export function renderCpuTable(c: CpuSection): string {
     `per run after ${o.warmupS} s, ${o.rounds} round${o.rounds === 1 ? '' : 's'}; median, and lowest-highest round)`,
   ['target', 'req/s', 'cpu us/req', 'per round', 'vs bare', 'cpu %core', 'errors', 'note'], lines);
 }
-
-/** The A/A control's bound: the same config twice, within this many us of each other either way. */
-const AA_NOISE_US = 3;
 
 export function cpuBarChecks(c: CpuSection): BarCheck[] {
   const [aa, plain] = [us(c.rows.find((r) => r.key === 'strangler-aa')), us(c.rows.find((r) => r.key === 'strangler'))];

@@ -52,6 +52,21 @@ describe('sampling', () => {
     expect(not.sampled).toBe(false);
     expect(not.attempt(target).traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/);
   });
+
+  it('reads traceparent and tracestate whatever the case of their names, past headers of the same length', () => {
+    chance = 0.99;
+    const t = tracing.request(
+      request({ 'User-Agent': 'x', Connection: 'keep-alive', 'Content-MD5': 'x', TraceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', TRACESTATE: 'v=1' }),
+      '/users',
+      '/u',
+      null,
+      false,
+    );
+    expect(t.sampled).toBe(true);
+    expect(t.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(t.server.spanContext().traceState?.get('v')).toBe('1');
+    t.end(200, null, null);
+  });
 });
 
 describe('trace and span ids', () => {

@@ -36,7 +36,9 @@ function traceFields(raw: readonly string[]): TraceFields | null {
   let out: TraceFields | null = null;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length !== 11 && name.length !== 10) continue;
+    // (Headers of these lengths are common, user-agent and connection among them: only a name
+    // starting with t or T is lower-cased and compared.)
+    if ((name.length !== 11 && name.length !== 10) || (name.charCodeAt(0) | 0x20) !== 116) continue;
     const lower = name.toLowerCase();
     if (lower === 'traceparent') (out ??= {}).traceparent ??= raw[i + 1]!;
     else if (lower === 'tracestate') {

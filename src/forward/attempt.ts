@@ -60,6 +60,9 @@ function onTryTimeout(a: Attempt): void {
 }
 
 export class Attempt implements Dispatcher.DispatchHandler {
+  /** Headers are read raw (controller.rawHeaders): undici, patched, skips parsing them into an
+   *  object this never reads (patches/undici+7.30.2.patch; ~1.2 us per response). */
+  readonly rawHeadersOnly = true;
   readonly upstream: Target;
   status = 0;
   rawHeaders: Buffer[] = [];

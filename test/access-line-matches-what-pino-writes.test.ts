@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AccessLineWriter, type AccessFields } from '../src/observability/access-line.js';
+import { AccessLineWriter, msText, type AccessFields } from '../src/observability/access-line.js';
 import { createStreamLogger } from '../src/observability/logger.js';
 import { LOG } from '../src/observability/log-messages.js';
 
@@ -42,5 +42,11 @@ describe('the access line', () => {
     new AccessLineWriter(quiet.logger).write('info', fields[0]!);
     new AccessLineWriter(quiet.logger).write('warn', fields[1]!);
     expect(quiet.lines.map((l) => JSON.parse(l).requestId)).toEqual(['r-2']);
+  });
+
+  it('spells durationMs as the rounded number prints, for whole, fractional and trailing-zero values', () => {
+    const values = [0, 0.0004, 0.0005, 0.001, 0.01, 0.1, 0.5, 1, 1.2, 1.23, 1.234, 1.2345, 9.9995, 10, 59.999, 100.05, 123456.789, 3_600_000.001];
+    for (let k = 0; k < 20_000; k++) values.push((k * 7919) / 1000, k / 3, Math.sqrt(k) * 17.3);
+    for (const ms of values) expect([ms, msText(ms)]).toEqual([ms, `${Math.round(ms * 1000) / 1000}`]);
   });
 });

@@ -53,12 +53,24 @@ function strOrNull(s: string | null): string {
   return s === null ? 'null' : str(s);
 }
 
+/** ".001" to ".999" without trailing zeros, by thousandths of a millisecond ("" for none). */
+const THOUSANDTHS = Array.from({ length: 1000 }, (_, i) => (i === 0 ? '' : `.${String(i).padStart(3, '0').replace(/0+$/, '')}`));
+
+/** A duration in milliseconds to the microsecond, spelled as JSON.stringify spells the rounded
+ *  number, but from integers: turning a fractional double into text cost ~0.1 us of each line. */
+export function msText(ms: number): string {
+  const us = Math.round(ms * 1000);
+  if (!(us >= 0 && us < 1e15)) return `${us / 1000}`; // (NaN, negative, beyond any request: as numbers print)
+  const whole = Math.floor(us / 1000);
+  return `${whole}${THOUSANDTHS[us - whole * 1000]!}`;
+}
+
 /** The fields after pino's prefix, msg first, as `logger.info({ msg: LOG.request, ... })` writes them. */
 export function accessLineBody(f: AccessFields): string {
   return (
     `,"msg":"${LOG.request}","requestId":${str(f.requestId)},"method":${str(f.method)},"path":${str(f.path)}` +
     `,"route":${strOrNull(f.route)},"upstream":${strOrNull(f.upstream)},"status":${f.status},"bytes":${f.bytes}` +
-    `,"durationMs":${f.durationMs}${f.error === null ? '' : `,"error":${str(f.error)}`}` +
+    `,"durationMs":${msText(f.durationMs)}${f.error === null ? '' : `,"error":${str(f.error)}`}` +
     `${f.traceId == null ? '' : `,"traceId":"${f.traceId}"`}${optional(f)}}\n`
   );
 }

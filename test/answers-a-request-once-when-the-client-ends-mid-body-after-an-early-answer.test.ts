@@ -6,7 +6,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readUntil } from './helpers/raw.js';
-import { closedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { refusedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 /** Everything the proxy writes until it closes the connection. */
@@ -31,7 +31,7 @@ describe('a client that ends mid-body after an early answer', () => {
       arrived();
     });
     proxy = await startProxy(
-      upstreamsYaml({ app: `http://127.0.0.1:${await closedPort()}`, slow: slow.url }) +
+      upstreamsYaml({ app: `http://127.0.0.1:${await refusedPort()}`, slow: slow.url }) +
         'routes:\n  - { prefix: /public, upstream: app }\n  - { prefix: /slow, upstream: slow }\n' +
         '  - { prefix: /guarded, upstream: app, retry: { attempts: 2, backoffMs: 1 }, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 600000 } }\n',
     );

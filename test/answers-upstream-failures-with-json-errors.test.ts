@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { refusedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 let up: Upstream | undefined;
@@ -35,7 +35,7 @@ describe('upstream failures', () => {
   });
 
   it('answers 502 upstream_unavailable when the upstream refuses connections', async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     proxy = await startProxy(upstreamsYaml({ gone: `http://127.0.0.1:${port}` }) + 'routes:\n  - { prefix: /, upstream: gone }\n');
     const r = await fetch(proxy.url + '/anything', { headers: { 'x-request-id': 'down-1' } });
     expect(r.status).toBe(502);

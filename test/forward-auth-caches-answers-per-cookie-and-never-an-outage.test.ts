@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { forwardAuthYaml, startAuthMonolith, startEcho, type AuthMonolith } from './helpers/auth-monolith.js';
-import { closedPort, startProxy, testClock, type TestProxy, type Upstream } from './helpers/servers.js';
+import { refusedPort, startProxy, testClock, type TestProxy, type Upstream } from './helpers/servers.js';
 
 const until = async (ok: () => boolean) => {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -140,7 +140,7 @@ describe('the forward-auth cache', () => {
   });
 
   it('answers 503 when the monolith is down', async () => {
-    proxy = await startProxy(forwardAuthYaml(`http://127.0.0.1:${await closedPort()}`, echo.url), { clock });
+    proxy = await startProxy(forwardAuthYaml(`http://127.0.0.1:${await refusedPort()}`, echo.url), { clock });
     const res = await get('/api/a', 'sid=s1');
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: string }).error).toBe('auth_unavailable');

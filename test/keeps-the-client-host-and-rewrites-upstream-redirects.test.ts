@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawRequest } from './helpers/raw.js';
-import { closedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { refusedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 
 let app: Upstream | undefined, other: Upstream | undefined, proxy: TestProxy | undefined;
 afterEach(async () => {
@@ -84,7 +84,7 @@ describe('preserveHost: false', () => {
 
   it("rewrites the origin of the upstream that answered: the fallback's", async () => {
     app = await startUpstream(framework);
-    const down = await closedPort();
+    const down = await refusedPort();
     proxy = await startProxy(upstreamsYaml({ users: `http://127.0.0.1:${down}`, legacy: app.url }) +
       'routes:\n  - { prefix: /, upstream: users, fallback: legacy, preserveHost: false }\n');
     const r = await get('/users/1?a=b');

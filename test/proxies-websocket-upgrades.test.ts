@@ -3,7 +3,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import { refusedPort, startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
 import type { AddressInfo } from 'node:net';
 import { LOG } from '../src/observability/log-messages.js';
 
@@ -21,7 +21,7 @@ describe('WebSocket upgrades', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const port = (server.address() as AddressInfo).port;
-    const dead = await closedPort();
+    const dead = await refusedPort();
     proxy = await startProxy(
       upstreamsYaml({ ws: `http://127.0.0.1:${port}`, dead: `http://127.0.0.1:${dead}` }) +
         'routes:\n  - { prefix: /live, upstream: ws, prefixRewrite: /socket }\n  - { prefix: /dead, upstream: dead }\n' +

@@ -3,14 +3,14 @@
 // then the close. The raw client reads to the close, so body bytes after the head would show.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from './helpers/raw.js';
-import { closedPort, startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
+import { refusedPort, startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 describe('a HEAD upgrade the proxy answers itself', () => {
   let proxy: TestProxy;
 
   beforeAll(async () => {
-    proxy = await startProxy(upstreamsYaml({ app: `http://127.0.0.1:${await closedPort()}` }) + 'routes:\n  - { prefix: /public, upstream: app }\n');
+    proxy = await startProxy(upstreamsYaml({ app: `http://127.0.0.1:${await refusedPort()}` }) + 'routes:\n  - { prefix: /public, upstream: app }\n');
   });
   afterAll(async () => {
     await proxy.close();

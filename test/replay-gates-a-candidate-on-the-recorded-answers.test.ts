@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { recordedLine, writeRecording, writeRoutes, type ExchangeSpec } from './helpers/recording.js';
-import { closedPort, startUpstream, type Upstream } from './helpers/servers.js';
+import { refusedPort, startUpstream, type Upstream } from './helpers/servers.js';
 
 const ORDERS: Record<string, unknown> = {
   '/orders/1': { id: 1, userId: 7, total: 10 },
@@ -168,7 +168,7 @@ routes:
 
   it('counts a candidate that does not answer as an error, not a match rate: nothing compared fails the gate', async () => {
     const file = await writeRecording(recording);
-    const r = await cli(['replay', file, '--target', `http://127.0.0.1:${await closedPort()}`, '--json']);
+    const r = await cli(['replay', file, '--target', `http://127.0.0.1:${await refusedPort()}`, '--json']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.out) as { routes: { report: { shadowError: number; match: number; mismatch: number } }[]; gate: { pass: boolean } };
     expect(out.routes[0]!.report).toMatchObject({ shadowError: 4, match: 0, mismatch: 0 });

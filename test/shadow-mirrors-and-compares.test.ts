@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShadowEvent } from '../src/shadow/log-line.js';
-import { closedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { refusedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 let primary: Upstream | undefined, shadow: Upstream | undefined, proxy: TestProxy | undefined;
@@ -49,7 +49,7 @@ describe('shadow traffic', () => {
 
   it('records shadow_error when the shadow is down, never failing the client', async () => {
     primary = await startUpstream(json({ ok: true }));
-    const dead = await closedPort();
+    const dead = await refusedPort();
     proxy = await startProxy(upstreamsYaml({ legacy: primary.url, next: `http://127.0.0.1:${dead}` }) + 'routes:\n  - { prefix: /orders, upstream: legacy, shadow: { upstream: next } }\n');
     const event = nextEvent(proxy);
     const r = await fetch(proxy.url + '/orders');

@@ -6,7 +6,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { closedPort, startProxy, startUpstream, upstreamsYaml } from './helpers/servers.js';
+import { refusedPort, startProxy, startUpstream, upstreamsYaml } from './helpers/servers.js';
 import { decodeJson, decodeProtobuf } from './helpers/otlp-receiver.js';
 
 const open: { close(): Promise<void> }[] = [];
@@ -18,7 +18,7 @@ describe('tracing with a dead collector', () => {
   it('answers every request; the spans it could not export are counted as dropped', async () => {
     const legacy = await startUpstream((_req, res) => res.end('ok'));
     open.push(legacy);
-    const endpoint = `http://127.0.0.1:${await closedPort()}/v1/traces`;
+    const endpoint = `http://127.0.0.1:${await refusedPort()}/v1/traces`;
     const p = await startProxy(`server:\n  tracing: { otlpEndpoint: "${endpoint}" }\n` + upstreamsYaml({ legacy: legacy.url }) + 'routes:\n  - { prefix: /, upstream: legacy }\n', { traceDelayMs: 5 });
     open.push(p);
     for (let i = 0; i < 5; i++) {

@@ -8,7 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { closedPort } from './servers.js';
+import { refusedPort } from './servers.js';
 
 /** One request as the upstream received it. */
 export interface Arrival {
@@ -172,7 +172,7 @@ function act(step: Behaviour, req: http.IncomingMessage, res: http.ServerRespons
 
 /** (a) An upstream URL on which nothing listens: every connection is refused. */
 export async function refusing(): Promise<{ url: string; port: number }> {
-  const port = await closedPort();
+  const port = await refusedPort();
   return { url: `http://127.0.0.1:${port}`, port };
 }
 

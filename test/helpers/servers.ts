@@ -47,7 +47,9 @@ export async function startUpstream(handler: http.RequestListener): Promise<Upst
   };
 }
 
-/** A port on which nothing listens (bound once, then released). */
+/** A port on which nothing listens yet (bound once, then released): for a server a test starts
+ *  on it later. For an upstream that must stay down, refusedPort(): a released port can be taken
+ *  meanwhile by a server or an outgoing connection of a test file running in parallel. */
 export async function closedPort(): Promise<number> {
   const s = net.createServer();
   s.listen(0, '127.0.0.1');
@@ -55,6 +57,22 @@ export async function closedPort(): Promise<number> {
   const port = (s.address() as AddressInfo).port;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+let refused: Promise<number> | null = null;
+
+/** A port on 127.0.0.1 that refuses connections and goes on refusing them: 1 (tcpmux, unused),
+ *  below the ephemeral range, so no listen(0) or outgoing connection can take it. Checked once;
+ *  on a machine where something listens there, a released port (closedPort) as before. */
+export function refusedPort(): Promise<number> {
+  return (refused ??= new Promise<boolean>((resolve) => {
+    const s = net.connect(1, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  }).then((ok) => (ok ? 1 : closedPort())));
 }
 
 export interface TestProxy extends Running {

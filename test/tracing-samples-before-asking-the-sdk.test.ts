@@ -4,7 +4,7 @@
 // forwards a traceparent naming the proxy with flag 00.
 import type { IncomingMessage } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { randomId } from '../src/tracing/request-trace.js';
+import { randomId } from '../src/util/random-hex.js';
 import { Tracing } from '../src/tracing/tracing.js';
 
 const dropped = { inc: () => {} };

@@ -2,7 +2,7 @@
 // Works on flat raw header arrays ([name, value, name, value, ...]) so that names keep their case
 // and order, and duplicates stay separate, as the client or upstream sent them.
 
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../util/random-hex.js';
 import { authorityOf, HOST_VALUE, isUnderscoreSpoof, trustedValuesSane } from './spoofing.js';
 
 /** Never forwarded in either direction (RFC 9110 7.6.1, plus the de-facto Proxy-Connection). */
@@ -27,7 +27,7 @@ export function saneRequestId(value: string | null | undefined): string | null {
 }
 
 export function newRequestId(): string {
-  return randomUUID();
+  return randomUuid();
 }
 
 /** Lower-cased header names that the Connection header declares hop-by-hop (besides the usual). */

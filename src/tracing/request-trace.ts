@@ -5,9 +5,9 @@
 // Later additions hang off this object: a shadow copy's span linked to the request (`link()`),
 // a forward-auth subrequest (`attempt()` with its own upstream), a WebSocket upgrade.
 
-import { randomBytes } from 'node:crypto';
 import { SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { RecordedSpan, type SpanSink } from './recorded-span.js';
+import { randomId } from '../util/random-hex.js';
 
 export interface AttemptTarget {
   readonly name: string;
@@ -95,29 +95,6 @@ export class AttemptSpan {
     this.#ended = true;
     if (this.#recording) this.span.end();
   }
-}
-
-// Trace and span ids are cut from a string of random hex: 16 KiB of random bytes (refilled every
-// ~680 requests) turned to hex at once, each id then a slice of it (V8 makes a slice of 13
-// characters or more a view: no copy, no call into C++). Building ids a byte at a time from
-// Math.random, as the SDK's RandomIdGenerator does, cost about a microsecond per request; a
-// Buffer.toString('hex') per id, about 0.15 us each. The refill is code that runs too rarely to
-// be optimised (measured in the proxy: ~50 us each at 4 KiB), so it is made rare.
-const POOL_BYTES = 16_384;
-let hexPool = '';
-let hexAt = 0;
-const ZEROS = { 16: '0'.repeat(32), 8: '0'.repeat(16) } as const;
-
-/** 16 or 8 random bytes as lower-case hex, never all zero (W3C trace context: an invalid id). */
-export function randomId(bytes: 16 | 8): string {
-  const chars = bytes * 2;
-  if (hexAt + chars > hexPool.length) {
-    hexPool = randomBytes(POOL_BYTES).toString('hex');
-    hexAt = 0;
-  }
-  const id = hexPool.slice(hexAt, (hexAt += chars));
-  // (Compared only when it starts with 0: comparing two strings' contents is a call into V8's runtime.)
-  return id.charCodeAt(0) === 48 && id === ZEROS[bytes] ? randomId(bytes) : id;
 }
 
 export class RequestTrace {

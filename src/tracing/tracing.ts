@@ -13,7 +13,8 @@ import type { IncomingMessage } from 'node:http';
 import type { ResolvedTracing } from '../routing/defaults.js';
 import { batchProcessor, type DropCounter } from './exporter.js';
 import { RecordedSpan, type SpanSink } from './recorded-span.js';
-import { randomId, RequestTrace } from './request-trace.js';
+import { RequestTrace } from './request-trace.js';
+import { randomId } from '../util/random-hex.js';
 import { WorkerSpanExporter } from './worker-exporter.js';
 
 const propagator = new W3CTraceContextPropagator();

@@ -1,11 +1,11 @@
-// Random ids cut from a string of random hex: 16 KiB of random bytes (refilled every ~450
-// requests) turned to hex at once, each id then slices of it (V8 makes a slice of 13 characters
-// or more a view: no copy, no call into C++). Building ids a byte at a time from Math.random, as
-// OpenTelemetry's RandomIdGenerator does, cost about a microsecond per request; a
-// Buffer.toString('hex') per id about 0.15 us, and crypto.randomUUID() (a string concatenation per
-// byte) about half a microsecond. The refill is code that runs too rarely to be optimised
-// (measured in the proxy: ~50 us each at 4 KiB), so it is made rare. One pool serves the request
-// ids and the trace and span ids.
+// Random ids cut from a string of random hex: 16 KiB of random bytes (refilled every 400 to 1,000
+// requests: a request id takes 32 characters, tracing's ids 48 more) turned to hex at once, each
+// id then slices of it (V8 makes a slice of 13 characters or more a view: no copy, no call into
+// C++). Building ids a byte at a time from Math.random, as OpenTelemetry's RandomIdGenerator
+// does, cost about a microsecond per request; a Buffer.toString('hex') per id about 0.15 us; and
+// crypto.randomUUID() (a string concatenation per byte) ~0.9% of the proxy's main thread. The
+// refill is code that runs too rarely to be optimised (measured in the proxy: ~50 us each at
+// 4 KiB), so it is made rare. One pool serves the request ids and the trace and span ids.
 
 import { randomBytes } from 'node:crypto';
 

@@ -104,7 +104,7 @@ export class Tracing {
     };
     if (route !== null) attributes['http.route'] = route;
     if (host !== null) attributes['server.address'] = hostName(host);
-    const port = localPort(req.socket);
+    const port = req.socket?.localPort; // (a getsockname call, once per connection: node:net keeps its answer)
     if (port !== undefined) attributes['server.port'] = port;
     const context = { traceId: parent?.traceId ?? randomId(16), spanId: randomId(8), traceFlags: TraceFlags.SAMPLED, traceState: parent?.traceState };
     const span = new RecordedSpan(this.#sink, route === null ? method : `${method} ${route}`, SpanKind.SERVER, context, parent ?? undefined, attributes);
@@ -120,17 +120,6 @@ export class Tracing {
   shutdown(): Promise<void> {
     return this.#processor.shutdown();
   }
-}
-
-/** Each client connection's local port, asked of the kernel once (a getsockname call): a
- *  connection carries many requests. */
-const ports = new WeakMap<object, number | undefined>();
-function localPort(socket: IncomingMessage['socket'] | undefined): number | undefined {
-  if (socket === undefined || socket === null) return undefined;
-  if (ports.has(socket)) return ports.get(socket);
-  const port = socket.localPort;
-  ports.set(socket, port);
-  return port;
 }
 
 /** `host[:port]` or `[v6]:port` without its port. */

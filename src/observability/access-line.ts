@@ -14,6 +14,7 @@ export interface AccessFields {
   readonly upstream: string | null;
   readonly status: number;
   readonly bytes: number;
+  /** Written rounded to the microsecond. */
   readonly durationMs: number;
   readonly error: string | null;
   /** With server.tracing on: the request's trace id. */

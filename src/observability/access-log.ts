@@ -42,7 +42,7 @@ export class AccessLog {
       upstream: line.upstream,
       status: line.status,
       bytes: line.bytes,
-      durationMs: Math.round(durationMs * 1000) / 1000,
+      durationMs, // (written to the microsecond: access-line.ts msText)
       error: line.error,
       traceId: line.traceId ?? null,
       clientIp: line.clientIp,

@@ -1,10 +1,11 @@
 // The paired ratios: issue 10's ratio bars (strangler, and strangler with retry/breaker, against
-// the bare forwarder), read the way the paired section reads a feature. The CPU section starts each target afresh, warms it for 1 s and measures
-// it alone, a round apart from its base: on these VMs the same strangler config read up to 24 us
-// apart that way (its A/A row), and the first seconds are the JIT's. Here the row and its base run
-// together: both started, loaded AT ONCE at the CPU section's rate for RATIO_WARMUP_S, then measured over
-// the same windows, so what the machine does meanwhile falls on both. Per window: the ratio of the
-// two processes' CPU per request; a row gives the median.
+// the bare forwarder), read the way the paired section reads a feature. The CPU section starts
+// each target afresh, warms it for 1 s and measures it alone, a round apart from its base: on
+// these VMs the same strangler config read up to 24 us apart that way (its A/A row), and the
+// first seconds are the JIT's. Here the row and its base run together: both started, loaded at
+// once at the CPU section's rate for RATIO_WARMUP_S, then measured over the same windows, so what
+// the machine does meanwhile falls on both. Per window: the ratio of the two processes' CPU per
+// request; a row gives the median.
 //
 // Only pairs whose load is alike: issue 12's TLS rows against plain strangler read 0.76x (HTTPS)
 // and 0.87x (h2) this way, against 1.14x and 1.57x measured alone. Their generator's TLS client

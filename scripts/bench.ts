@@ -146,7 +146,7 @@ async function main(): Promise<number> {
             `up to ${opts.connections} connections; ${OPEN_LOOP_NAME}`],
         ] as const : []),
         ...(cpu ? [['cpu per request', `${opts.cpuRate} req/s, ${opts.cpuRounds} rounds, ${opts.cpuDurationS} s measured per run after ${opts.warmupS} s; same generator`]] as const : []),
-        ...(cpu ? [['tls rows', 'one ECDSA P-256 certificate from a private CA, TLS 1.2+ (1.3 negotiated), keep-alive: handshakes amortised; HTTP/2 rows: undici allowH2, the same connections carry many streams; nginx: ssl + http2 on the listen line']] as const : []),
+        ...(cpu ? [['tls rows', 'one ECDSA P-256 certificate from a private CA, TLS 1.2+ (1.3 negotiated), keep-alive: handshakes amortised; HTTP/2 rows: the generator uses node:http2 sessions (one per connection), many streams each; nginx: ssl + http2 on the listen line']] as const : []),
         ...(load ? [['rounds', `${opts.rounds}; targets interleaved, order rotated each round, each target restarted each round; medians across rounds`]] as const : []),
         ['pinning', pinning.description],
         ['machine', idle],

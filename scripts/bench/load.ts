@@ -121,7 +121,7 @@ export interface OpenLoopOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined;   // sent with every request
 }
 
-export const OPEN_LOOP_NAME = 'open-loop generator (scripts/bench/open-loop.ts: node + undici Pool, latency from the scheduled send time)';
+export const OPEN_LOOP_NAME = 'open-loop generator (scripts/bench/open-loop.ts: node + undici Pool, node:http2 sessions for HTTP/2, latency from the scheduled send time)';
 
 /** Starts the open-loop generator; the first request is due `leadMs` from now (time for node to boot).
  *  windowStart/windowEnd: Date.now() of the measured window as scheduled (for CPU readings). */

@@ -3,15 +3,17 @@
 // SCHEDULED time, not from when it was actually sent, so a stall of the target (or a request
 // queued behind busy connections) counts in full instead of quietly lowering the send rate
 // (coordinated omission). One undici Pool of up to C keep-alive connections; a request that
-// finds them all busy waits in the pool's queue, and that wait counts too.
+// finds them all busy waits in the pool's queue, and that wait counts too. With --h2: C node:http2
+// sessions taking the requests in turn, many streams each (h2-sender.ts says why not undici).
 // Usage: node open-loop.js --url URL --rate R --duration S --warmup W --connections C
 //          --start-at EPOCH_MS --expect-bytes N [--timeout-ms T] [--ca FILE] [--h2]
-// (https: --ca trusts that CA; --h2 offers HTTP/2 by ALPN, C connections then carry many streams)
+// (https: --ca trusts that CA; --h2 speaks HTTP/2, C connections then carry many streams)
 // Prints one JSON object (OpenLoopOutput) on stdout. Requests due during the first W seconds
 // are sent and answered like the others but left out of the numbers.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { H2Sender } from './h2-sender.js';
 import { percentile } from '../lib/stats.js';
 import { argValue, exitWithParent } from './parent-watch.js';
 
@@ -63,15 +65,16 @@ const path = url.pathname + url.search;
 const HEADERS = { host: url.host, ...extraHeaders };
 const TIMEOUT = new Error('timeout');
 
-const pool = new Pool(url.origin, {
+const ca = caIdx >= 0 ? readFileSync(process.argv[caIdx + 1]!) : undefined;
+const pool = h2 ? null : new Pool(url.origin, {
   connections,
   pipelining: 1,
   keepAliveTimeout: 60_000,
   headersTimeout: timeoutMs,
   bodyTimeout: timeoutMs,
-  ...(caIdx >= 0 ? { connect: { ca: readFileSync(process.argv[caIdx + 1]!) } } : {}),
-  ...(h2 ? { allowH2: true } : {}),
+  ...(ca ? { connect: { ca } } : {}),
 });
+const h2Sender = h2 ? new H2Sender(url.origin, path, connections, HEADERS, ca) : null;
 
 // Per measured request: latency in us (NaN: no answer), and the generator's own lag.
 const latency = new Float64Array(measuredN).fill(Number.NaN);
@@ -114,8 +117,12 @@ function fire(i: number, due: number): void {
   };
   // Bound the whole request (queue wait included) from its scheduled time.
   const timer = setTimeout(() => { abort?.(TIMEOUT); finish(TIMEOUT); }, Math.max(1, due + timeoutMs - performance.now()));
+  if (h2Sender !== null) {
+    abort = h2Sender.send({ head: (st) => { status = st; }, data: (n) => { bytes += n; }, done: finish });
+    return;
+  }
   // The raw dispatch API: no stream object per answer, so the generator stays cheap on the load core.
-  pool.dispatch({ method: 'GET', path, headers: HEADERS }, {
+  pool!.dispatch({ method: 'GET', path, headers: HEADERS }, {
     onConnect(a: (err: Error) => void) { abort = a; },
     onHeaders(statusCode: number) { status = statusCode; return true; },
     onData(chunk: Buffer) { bytes += chunk.length; return true; },
@@ -141,7 +148,8 @@ async function main(): Promise<void> {
   setTimeout(tick, Math.max(0, t0 - performance.now()));
   await sentAll;
   if (outstanding > 0) await new Promise<void>((r) => { drained = r; });
-  await pool.destroy().catch(() => {});   // everything measured is in; a timed-out request may still sit in its queue
+  await pool?.destroy().catch(() => {});   // everything measured is in; a timed-out request may still sit in its queue
+  h2Sender?.close();
   const lat = Float64Array.from(latency.filter((x) => !Number.isNaN(x))).sort();
   const lags = Float64Array.from(lag).sort();
   const out: OpenLoopOutput = {

@@ -1,0 +1,53 @@
+// Over HTTP/2, a relayed response's X-Request-Id is new on every response: the proxy sends it as
+// a never-indexed field (HPACK), so it never enters the connection's header table. Indexed, every
+// response added one more entry under that name, pushing out the fields that do repeat
+// (content-type, the date) and costing the encoder a walk over them all on each response.
+// The fields that repeat stay indexable, and the client reads the same head as before.
+import http2 from 'node:http2';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { TestPki } from './helpers/pki.js';
+import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+
+const pki = new TestPki();
+const leaf = pki.issue({ names: ['localhost', '127.0.0.1'] });
+afterAll(() => pki.cleanup());
+
+let upstream: Upstream | undefined;
+let proxy: TestProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await upstream?.close();
+  proxy = upstream = undefined;
+});
+
+it('sends x-request-id never indexed, and the rest of the head as the upstream sent it', async () => {
+  upstream = await startUpstream((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.setHeader('x-app', 'legacy');
+    res.end('{"ok":true}');
+  });
+  proxy = await startProxy(
+    `server:\n  tls: { cert: ${leaf.certFile}, key: ${leaf.keyFile} }\n` + upstreamsYaml({ app: upstream.url }) + 'routes:\n  - { prefix: /app, upstream: app }\n',
+  );
+  const session = http2.connect(`https://localhost:${proxy.port}`, { ca: pki.ca });
+  session.on('error', () => {});
+  const heads: http2.IncomingHttpHeaders[] = [];
+  for (const id of ['first', 'second']) {
+    const stream = session.request({ ':path': '/app/x', 'x-request-id': id });
+    stream.on('response', (h) => heads.push(h));
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (c: string) => (body += c));
+    await new Promise((resolve) => stream.on('end', resolve));
+    expect(body).toBe('{"ok":true}');
+  }
+  session.close();
+
+  expect(heads.map((h) => h['x-request-id'])).toEqual(['first', 'second']);
+  for (const h of heads) {
+    expect(h).toMatchObject({ ':status': 200, 'content-type': 'application/json', 'x-app': 'legacy', 'content-length': '11' });
+    expect(typeof h['date']).toBe('string');
+    // node:http2 lists the fields its peer sent never indexed under this symbol.
+    expect((h as Record<symbol, unknown>)[http2.sensitiveHeaders]).toEqual(['x-request-id']);
+  }
+});

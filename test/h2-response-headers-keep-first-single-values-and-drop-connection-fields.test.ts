@@ -21,4 +21,13 @@ describe('h2ResponseHeaderObject', () => {
     ]);
     expect(out).toEqual(object({ 'x-kept': 'yes', te: 'trailers' }));
   });
+
+  it('keeps fields named like Object.prototype members as fields, __proto__ too', () => {
+    const out = h2ResponseHeaderObject(['__proto__', 'p', 'constructor', 'c', 'toString', 't', 'hasOwnProperty', 'h', 'constructor', 'c2']);
+    expect(Object.keys(out)).toEqual(['__proto__', 'constructor', 'tostring', 'hasownproperty']);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toBe('p');
+    expect(out['constructor']).toEqual(['c', 'c2']);
+    expect(out['tostring']).toBe('t');
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+  });
 });

@@ -33,18 +33,20 @@ function connectionSpecific(lower: string, value: string): boolean {
 }
 
 /** `headers` ([name, value, ...]) as node:http2 will write them, as one object: lower-case names,
- *  a repeated field's values in an array. The compat API's writeHead takes an object field by
- *  field once; a flat array it validates three times per field (removeHeader, appendHeader,
- *  setHeader), a cost on every HTTP/2 response. */
+ *  a repeated field's values in an array. An ordinary object, not a prototype-less one: V8 keeps
+ *  those as dictionaries, and node:http2 copies and walks the object (for...in) on every response,
+ *  several times slower over a dictionary. So an own-property check, and `__proto__` defined. */
 export function h2ResponseHeaderObject(headers: readonly string[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  const out: Record<string, string | string[]> = {};
   for (let i = 0; i < headers.length; i += 2) {
     const lower = headers[i]!.toLowerCase();
     const value = headers[i + 1]!;
     if (connectionSpecific(lower, value)) continue;
-    const had = out[lower];
-    if (had === undefined) out[lower] = value;
-    else if (!SINGLE_VALUE.has(lower)) {
+    const had = Object.hasOwn(out, lower) ? out[lower]! : undefined;
+    if (had === undefined) {
+      if (lower === '__proto__') Object.defineProperty(out, lower, { value, enumerable: true, writable: true, configurable: true });
+      else out[lower] = value;
+    } else if (!SINGLE_VALUE.has(lower)) {
       if (typeof had === 'string') out[lower] = [had, value];
       else had.push(value);
     }

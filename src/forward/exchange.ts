@@ -17,7 +17,7 @@ import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '.
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
-import { breakResponse, h2StreamOf, respondOnStream } from './h2-stream.js';
+import { breakResponse, h2StreamOf } from './h2-stream.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 
@@ -222,15 +222,14 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.stopTimer();
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
-    const stream = h2StreamOf(this.res);
-    const h2 = stream !== null;
+    const h2 = h2StreamOf(this.res) !== null;
     const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining && !h2);
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);
     if (this.extraHeaders !== null) headers.push(...this.extraHeaders);
     // HTTP/2 has no reason phrase, and refuses some heads HTTP/1.1 takes (h2-response-headers.ts).
     const refused = h2
-      ? respondOnStream(this.res, stream, statusCode, h2ResponseHeaderObject(headers))
+      ? writeHeadOrUndo(this.res, statusCode, null, h2ResponseHeaderObject(headers))
       : writeHeadOrUndo(this.res, statusCode, relayableReason(statusCode, statusText), headers);
     if (refused !== null) return this.#dropHead(`a head that cannot be relayed (${refused.message})`, refused);
     const idle = this.route.idleTimeoutMs;

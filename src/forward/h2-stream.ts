@@ -3,7 +3,7 @@
 // the connection (the session carries other requests), and a reset the proxy makes itself is
 // marked, so that only the client's own resets count towards the rapid-reset limit (h2-server.ts).
 
-import http2, { constants, sensitiveHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { constants, sensitiveHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream, type ServerStreamResponseOptions } from 'node:http2';
 import type { ServerResponse } from 'node:http';
 
 const RESET_HERE = Symbol('strangler.resetHere');
@@ -48,12 +48,13 @@ const NEVER_INDEXED: readonly string[] = Object.freeze(['x-request-id']);
 
 /**
  * Sends a response head on its HTTP/2 stream itself, as the compat API's writeHead would, but:
- * without that API's per-field checks (a relayed head is checked already: undici's parser and
- * h2-response-headers.ts), with the request id never indexed, and without asking for trailers
- * (the compat API always does, which costs every response a trailer round and an empty frame;
- * the proxy relays none). The response object goes on as usual (write, end, close).
- * `headers`: as h2ResponseHeaderObject makes them (changed here). Returns what node:http2 threw,
- * with nothing sent; null when sent, or when the stream is gone already (as the compat API does).
+ * without that API's per-field checks (a relayed head was checked by undici's parser and
+ * h2-response-headers.ts, and the proxy makes its own), with the request id never indexed, and
+ * without asking for trailers (the compat API always does, which costs every response a trailer
+ * round and an empty frame; the proxy relays none). The response object goes on as usual (write,
+ * end, close). `headers`: as h2ResponseHeaderObject makes them (changed here). Returns what
+ * node:http2 threw, with nothing sent; null when sent, or when the stream is gone already (as the
+ * compat API does). respond.ts writeHeadOrUndo sends every head the proxy writes this way.
  */
 export function respondOnStream(res: ServerResponse, stream: ServerHttp2Stream, status: number, headers: OutgoingHttpHeaders): Error | null {
   if (stream.destroyed || stream.closed) return null;
@@ -61,7 +62,7 @@ export function respondOnStream(res: ServerResponse, stream: ServerHttp2Stream, 
   (headers as Record<symbol, unknown>)[sensitiveHeaders] = NEVER_INDEXED;
   try {
     // (sendDate: node:http2 honours it as the compat API passes it; its typings omit it.)
-    stream.respond(headers, { sendDate: res.sendDate } as http2.ServerStreamResponseOptions);
+    stream.respond(headers, { sendDate: res.sendDate } as ServerStreamResponseOptions);
     return null;
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));

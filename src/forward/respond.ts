@@ -6,7 +6,8 @@ import type { Duplex } from 'node:stream';
 import { errorBody, rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
 import { newRequestId, saneRequestId } from './headers.js';
-import { endStreamAfter, h2StreamOf } from './h2-stream.js';
+import { endStreamAfter, h2StreamOf, respondOnStream } from './h2-stream.js';
+import { h2ResponseHeaderObject } from './h2-response-headers.js';
 
 export function sendError(
   res: ServerResponse,
@@ -28,18 +29,26 @@ export function sendError(
   // HTTP/2 has no Connection field: its stream ends instead (the session carries other requests).
   const stream = h2StreamOf(res);
   if (closeConnection && stream === null) headers.push('connection', 'close');
-  res.writeHead(status, headers);
+  const refused = writeHeadOrUndo(res, status, null, stream === null ? headers : h2ResponseHeaderObject(headers));
+  if (refused !== null) throw refused; // (fields the proxy made: never)
   res.end(body);
   if (closeConnection && stream !== null) endStreamAfter(stream);
   return status;
 }
 
 /**
- * Writes a relayed response head. Node throws on a head it refuses to write (HTTP/2 is stricter
- * than HTTP/1.1); then nothing went out, the fields it took are removed again, and the error is
- * returned: the response stays clean for the proxy's JSON error.
+ * Writes a response head, relayed or the proxy's own. On HTTP/2, a head given as an object (as
+ * h2ResponseHeaderObject makes it: the relay and sendError give it so) goes out on the stream
+ * itself (respondOnStream says why not through the compat API's writeHead); a list takes writeHead. Node
+ * throws on a head it refuses to write (HTTP/2 is stricter than HTTP/1.1); then nothing went out,
+ * the fields writeHead took are removed again, and the error is returned: the response stays clean
+ * for the proxy's JSON error.
  */
 export function writeHeadOrUndo(res: ServerResponse, status: number, reason: string | null, headers: string[] | OutgoingHttpHeaders): Error | null {
+  if (!Array.isArray(headers)) {
+    const stream = h2StreamOf(res);
+    if (stream !== null) return respondOnStream(res, stream, status, headers);
+  }
   try {
     if (reason === null) res.writeHead(status, headers);
     else res.writeHead(status, reason, headers);

@@ -39,10 +39,10 @@ export function sendError(
 /**
  * Writes a response head, relayed or the proxy's own. On HTTP/2, a head given as an object (as
  * h2ResponseHeaderObject makes it: the relay and sendError give it so) goes out on the stream
- * itself (respondOnStream says why not through the compat API's writeHead); a list takes writeHead. Node
- * throws on a head it refuses to write (HTTP/2 is stricter than HTTP/1.1); then nothing went out,
- * the fields writeHead took are removed again, and the error is returned: the response stays clean
- * for the proxy's JSON error.
+ * itself (respondOnStream says why not through the compat API's writeHead); a list takes
+ * writeHead. Node throws on a head it refuses to write (HTTP/2 is stricter than HTTP/1.1); then
+ * nothing went out, the fields writeHead took are removed again, and the error is returned: the
+ * response stays clean for the proxy's JSON error.
  */
 export function writeHeadOrUndo(res: ServerResponse, status: number, reason: string | null, headers: string[] | OutgoingHttpHeaders): Error | null {
   if (!Array.isArray(headers)) {

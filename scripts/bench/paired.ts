@@ -6,7 +6,9 @@
 // routes.yaml rewritten, POST /reload), and they swap sides halfway, so what differs between the
 // two processes cancels too. Each window is measured as the CPU section measures a run (rate.ts).
 // Per window: on minus off; the row gives pairedEstimate of those. An A/A pair (the same config
-// on both) gives the method's own noise on the day.
+// on both) gives the method's own noise on the day. The difference is also split: the processes'
+// main threads (the event loop: the request path) and the rest (V8's GC and compiler threads,
+// worker threads such as tracing's exporter), read from each thread's schedstat.
 import { writeFileSync } from 'node:fs';
 import { median } from '../lib/stats.js';
 import { cpuPerRequestTogether, failedAnswers } from './rate.js';
@@ -72,6 +74,8 @@ export interface PairedRow {
   readonly onUs: readonly number[];
   /** Per window, on minus off. */
   readonly diffUs: readonly number[];
+  /** Per window, on minus off, of the main threads alone (empty where not known). */
+  readonly mainDiffUs: readonly number[];
   readonly errors: number;
 }
 
@@ -98,7 +102,7 @@ export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, f
     await cpuPerRequestTogether([a, b], scenario, { ...window, durationS: WARMUP_S }, ctx); // warm-up: the JIT, the pools
     for (const f of features) {
       const { config: on } = await f.config(ctx);
-      const offUs: number[] = [], onUs: number[] = [], diffUs: number[] = [];
+      const offUs: number[] = [], onUs: number[] = [], diffUs: number[] = [], mainDiffUs: number[] = [];
       let errors = 0;
       // The feature runs in one process for the first half of the cycles and in the other for the
       // second (so what it does every few seconds, an export, is inside the windows too).
@@ -114,14 +118,26 @@ export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, f
         onUs.push(m1.usPerReq);
         offUs.push(m2.usPerReq);
         diffUs.push(m1.usPerReq - m2.usPerReq);
+        if (m1.mainUsPerReq !== undefined && m2.mainUsPerReq !== undefined) mainDiffUs.push(m1.mainUsPerReq - m2.mainUsPerReq);
         if (c % 4 === 3 || c === opts.cycles - 1) process.stderr.write(`[paired ${f.key} cycle ${c + 1}/${opts.cycles}] off ${fmt(m2.usPerReq, 1)} us/req, on ${fmt(m1.usPerReq, 1)} us/req, on - off ${fmt(m1.usPerReq - m2.usPerReq, 1)} us\n`);
       }
-      rows.push({ key: f.key, name: f.name, barUs: f.barUs, offUs, onUs, diffUs, errors });
+      rows.push({ key: f.key, name: f.name, barUs: f.barUs, offUs, onUs, diffUs, mainDiffUs: mainDiffUs.length === diffUs.length ? mainDiffUs : [], errors });
     }
   } finally {
     await Promise.all(pair.map((p) => p.stop()));
   }
   return { opts, rows };
+}
+
+const signedUs = (d: number): string => `${d >= 0 ? '+' : ''}${fmt(d, 1)} us`;
+
+/** Where a row's difference was spent: the main threads' and the other threads', each the
+ *  pairedEstimate of its own per-window differences (so the two need not add up to the row's
+ *  figure exactly); '-' where the main threads were not measured. */
+export function threadSplit(r: Pick<PairedRow, 'diffUs' | 'mainDiffUs'>): string {
+  if (r.mainDiffUs.length === 0 || r.mainDiffUs.length !== r.diffUs.length) return '-';
+  const rest = r.diffUs.map((d, i) => d - r.mainDiffUs[i]!);
+  return `${signedUs(pairedEstimate(r.mainDiffUs))} / ${signedUs(pairedEstimate(rest))}`;
 }
 
 /** The section's table and its bar lines. */
@@ -131,14 +147,15 @@ export function renderPaired(s: PairedSection): string {
   const title = `PAIRED (two processes at ${s.opts.rate} req/s each, loaded together; ${s.opts.cycles} windows of ${s.opts.windowMs} ms, the feature in one process for the first half, in the other for the second)`;
   const table = grid(
     title,
-    ['feature (reload-switched)', 'off us/req', 'on us/req', 'on - off', 'per window', 'bar'],
+    ['feature (reload-switched)', 'off us/req', 'on us/req', 'on - off', 'main thread / rest', 'per window', 'bar'],
     s.rows.map((r) => {
       const d = pairedEstimate(r.diffUs);
       return [
         r.name,
         fmt(median(r.offUs), 1),
         fmt(median(r.onUs), 1),
-        `${d >= 0 ? '+' : ''}${fmt(d, 1)} us`,
+        signedUs(d),
+        threadSplit(r),
         `${fmt(Math.min(...r.diffUs), 1)}..${fmt(Math.max(...r.diffUs), 1)}`,
         r.barUs === null ? '-' : `<= +${r.barUs} us: ${d <= r.barUs ? 'PASS' : 'FAIL'}`,
       ];

@@ -98,7 +98,7 @@ export async function measureTogether(targets: readonly RunningTarget[], scenari
 
 /** One open-loop run's CPU per request: the target's CPU over the measured window, over the
  *  requests due in it that were answered (scaled to the window actually measured). */
-export async function cpuPerRequest(running: RunningTarget, scenario: Scenario, o: RateOptions, ctx: BenchContext): Promise<{ r: OpenLoopOutput; usPerReq: number; cpuPct: number }> {
+export async function cpuPerRequest(running: RunningTarget, scenario: Scenario, o: RateOptions, ctx: BenchContext): Promise<{ r: OpenLoopOutput; usPerReq: number; mainUsPerReq: number | undefined; cpuPct: number }> {
   return perRequest(await measureAtRate(running, scenario, o, ctx), o);
 }
 
@@ -107,10 +107,12 @@ export async function cpuPerRequestTogether(targets: readonly RunningTarget[], s
   return (await measureTogether(targets, scenario, o, ctx)).map((m) => perRequest(m, o));
 }
 
-function perRequest({ r, procCpuS, wallS }: { r: OpenLoopOutput; procCpuS: number | undefined; wallS: number }, o: RateOptions) {
+/** `mainUsPerReq`: of that, the main threads' (undefined where not known). */
+function perRequest({ r, procCpuS, mainCpuS, wallS }: { r: OpenLoopOutput; procCpuS: number | undefined; mainCpuS: number | undefined; wallS: number }, o: RateOptions) {
   if (procCpuS === undefined) throw new Error('no CPU time for the target process group (no /proc?)');
   const requests = (r.answered * wallS) / o.durationS;
-  return { r, usPerReq: (procCpuS * 1e6) / requests, cpuPct: (100 * procCpuS) / wallS };
+  const mainUsPerReq = mainCpuS === undefined ? undefined : (mainCpuS * 1e6) / requests;
+  return { r, usPerReq: (procCpuS * 1e6) / requests, mainUsPerReq, cpuPct: (100 * procCpuS) / wallS };
 }
 
 /** The run's answers that were not a right 2xx (errors, timeouts, non-2xx, wrong bodies). */

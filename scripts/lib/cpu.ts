@@ -91,23 +91,31 @@ function ticksPerSecond(): number {
   return clkTck;
 }
 
-/** Time on CPU of one process, every thread, in ns (/proc/PID/task/TID/schedstat, first field, summed);
- *  undefined where schedstat is not kept. Nanoseconds, not the 10 ms ticks of /proc/PID/stat: a 1 s
+/** Time on CPU of one process in ns (/proc/PID/task/TID/schedstat, first field): every thread
+ *  summed (`all`), and its main thread alone (`main`: the task whose id is the pid, where the event
+ *  loop runs; the others are V8's GC and compiler threads, libuv's pool, worker threads).
+ *  Undefined where schedstat is not kept. Nanoseconds, not the 10 ms ticks of /proc/PID/stat: a 1 s
  *  window at 3,000 req/s is ~0.1 s of CPU, which ticks would count to within 10%. */
-function processCpuNs(pid: string): number | undefined {
+function processCpuNs(pid: string): { all: number; main: number } | undefined {
   let tasks: string[];
   try { tasks = readdirSync(`/proc/${pid}/task`); } catch { return undefined; }
-  let ns = 0;
+  let all = 0;
+  let main = 0;
   for (const task of tasks) {
-    try { ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]); } catch { /* the thread ended */ }
+    let ns: number;
+    try { ns = Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]); } catch { continue; /* the thread ended */ }
+    all += ns;
+    if (task === pid) main = ns;
   }
-  return ns;
+  return { all, main };
 }
 
-/** CPU time (user + system, in seconds) used so far by the live processes of process group `pgid`. */
-export function groupCpuSeconds(pgid: number | undefined): number | undefined {
+/** CPU time (user + system, in seconds) used so far by the live processes of process group `pgid`:
+ *  every thread (`all`), and their main threads alone (`main`; undefined where schedstat is not kept). */
+export function groupCpuSeconds(pgid: number | undefined): { all: number; main: number | undefined } | undefined {
   if (pgid === undefined) return undefined;
-  let seconds = 0;
+  let all = 0;
+  let main: number | undefined = 0;
   let found = false;
   let pids: string[];
   try { pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return undefined; }
@@ -119,9 +127,10 @@ export function groupCpuSeconds(pgid: number | undefined): number | undefined {
     if (Number(f[2]) !== pgid) continue;
     found = true;
     const ns = processCpuNs(pid);
-    seconds += ns !== undefined ? ns / 1e9 : (Number(f[11]) + Number(f[12])) / ticksPerSecond();
+    all += ns !== undefined ? ns.all / 1e9 : (Number(f[11]) + Number(f[12])) / ticksPerSecond();
+    main = ns !== undefined && main !== undefined ? main + ns.main / 1e9 : undefined;
   }
-  return found ? seconds : undefined;
+  return found ? { all, main } : undefined;
 }
 
 /** Other work on the machine makes numbers noisy: measure it for `ms` before starting, and say so. */
@@ -133,8 +142,9 @@ export async function idleCheck(ms: number): Promise<{ parts: string; idle: bool
   return { parts: busy.map(([c, p]) => `cpu ${c} ${p.toFixed(0)}%`).join(', '), idle: !busy.some(([, p]) => p > 15) };
 }
 
-/** From now on: CPU seconds of process group `pgid`, wall seconds, and per-core busy shares. */
-export function cpuMeter(pgid: number | undefined): () => { procCpuS: number | undefined; wallS: number; busy: (cpu: number | undefined) => number | undefined } {
+/** From now on: CPU seconds of process group `pgid` (`mainCpuS`: of its main threads alone), wall
+ *  seconds, and per-core busy shares. */
+export function cpuMeter(pgid: number | undefined): () => { procCpuS: number | undefined; mainCpuS: number | undefined; wallS: number; busy: (cpu: number | undefined) => number | undefined } {
   const before = cpuSnapshot();
   const procBefore = groupCpuSeconds(pgid);
   const t0 = performance.now();
@@ -142,8 +152,11 @@ export function cpuMeter(pgid: number | undefined): () => { procCpuS: number | u
     const procAfter = groupCpuSeconds(pgid);
     const wallS = (performance.now() - t0) / 1000;
     const after = cpuSnapshot();
+    const mainBefore = procBefore?.main;
+    const mainAfter = procAfter?.main;
     return {
-      procCpuS: procBefore !== undefined && procAfter !== undefined ? procAfter - procBefore : undefined,
+      procCpuS: procBefore !== undefined && procAfter !== undefined ? procAfter.all - procBefore.all : undefined,
+      mainCpuS: mainBefore !== undefined && mainAfter !== undefined ? mainAfter - mainBefore : undefined,
       wallS,
       busy: (cpu) => busyPercent(before, after, cpu),
     };

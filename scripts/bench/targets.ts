@@ -186,6 +186,14 @@ export const BARE_KEY = 'bare';
 export const RATELIMIT_KEY = 'strangler-ratelimit';
 export const WORKERS_KEY = 'strangler-w2';
 
+/** The measured route's timeout, retry and breaker in the strangler-policies rows (no failure
+ *  happens: what the resilient path itself costs). */
+export const POLICIES_ROUTE = {
+  timeoutMs: 2000,
+  retry: { attempts: 3, backoffMs: 25, maxBackoffMs: 250, on: ['connect-error', 'reset', 'timeout', 502, 503, 504] },
+  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10000 },
+} as const;
+
 export const TARGETS: readonly Target[] = [
   // The upstream itself, on the proxy's core: the ceiling for this load generator.
   { key: 'direct', name: 'direct (upstream)', start: (ctx) => startNodeProgram('upstream (direct)', 'upstream-server.js', [], ctx.pinning.proxyCpu, ctx, ctx.readyPath) },
@@ -201,17 +209,7 @@ export const TARGETS: readonly Target[] = [
   stranglerTarget({ key: 'strangler-w2-2x', name: 'strangler --workers 2, 2x rate', workers: 2, rateFactor: 2, cpuOnly: true }),
   // The same route with timeout + retry + breaker configured (no failures happen): the cost of
   // the resilient path itself (issue bar: within 10% of the row above).
-  stranglerTarget({
-    key: 'strangler-policies',
-    name: 'strangler + retry/breaker',
-    config: {
-      measuredRoute: {
-        timeoutMs: 2000,
-        retry: { attempts: 3, backoffMs: 25, maxBackoffMs: 250, on: ['connect-error', 'reset', 'timeout', 502, 503, 504] },
-        breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10000 },
-      },
-    },
-  }),
+  stranglerTarget({ key: 'strangler-policies', name: 'strangler + retry/breaker', config: { measuredRoute: POLICIES_ROUTE } }),
   // The same route with a local rate limit that never refuses (one bucket: every request comes
   // from 127.0.0.1): the cost of the gate and the bucket (issue 13 bar: at most +5 us of CPU per
   // request over the plain strangler row). CPU section only.

@@ -1,9 +1,10 @@
 // Instructions per request, counted by valgrind's callgrind: the same build's main thread reads
-// the same count within ~1% whatever else the machine does (strangler: 168.5k to 171.9k in ten
-// runs), where CPU time per request moved 30-100% between rounds on these VMs. For comparing
-// builds and features (a change of ~2,000 instructions per request shows); the bars stay in the
-// bench's CPU sections, since instructions are not time (cache misses, the kernel and syscalls
-// are not in them). The other threads' counts (GC, compiler) move more from run to run.
+// the same count within ~1% in one sitting whatever else the machine does (strangler: 168.5k to
+// 171.9k in ten runs; an hour later ~1.5% off, and one run in a dozen an outlier), where CPU time
+// per request moved 30-100% between rounds on these VMs. For comparing builds and features side
+// by side (a change of ~2,000 instructions per request shows); the bars stay in the bench's CPU
+// sections, since instructions are not time (cache misses, the kernel and syscalls are not in
+// them). The other threads' counts (GC, compiler) move more from run to run.
 //
 // Each target runs under callgrind, one count per thread; a closed loop of keep-alive requests
 // (8 at a time) warms it up, the counts are zeroed (callgrind_control -z), N more requests are

@@ -1,6 +1,6 @@
 // Instructions per request, counted by valgrind's callgrind: the same build's main thread reads
-// the same count within ~1% in one sitting whatever else the machine does (strangler: 168.5k to
-// 171.9k in ten runs; an hour later ~1.5% off, and one run in a dozen an outlier), where CPU time
+// the same count within ~2% in one sitting whatever else the machine does (ten runs of strangler
+// spanned 2%; an hour later ~1.5% off, and one run in a dozen an outlier), where CPU time
 // per request moved 30-100% between rounds on these VMs. For comparing builds and features side
 // by side (a change of ~2,000 instructions per request shows); the bars stay in the bench's CPU
 // sections, since instructions are not time (cache misses, the kernel and syscalls are not in
@@ -13,20 +13,18 @@
 // Usage: node dist/scripts/instructions.js [--targets a,b] [--requests N] [--warmup N]
 //   targets: bare, strangler, strangler-policies, strangler-trace-0, strangler-trace-001 (default: all)
 //   BENCH_STRANGLER_MAIN=/path/to/main.js counts another strangler build.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { hasCommand } from './lib/cpu.js';
-import { freePort } from './lib/procs.js';
-import { MEASURED_PREFIX, SMALL_BYTES } from './bench/routes.js';
+import { Child, freePort, waitForHttpOk } from './lib/procs.js';
+import { MEASURED_PREFIX } from './bench/routes.js';
 import { stranglerRoutesYaml, type StranglerConfigOptions } from './bench/strangler-config.js';
-import { POLICIES_ROUTE, STRANGLER_MAIN } from './bench/targets.js';
+import { POLICIES_ROUTE, STRANGLER_MAIN, startNodeProgram, tracing, type BenchContext } from './bench/targets.js';
 
 /** One callgrind output file: its thread number and its total instructions. */
 export function callgrindTotal(text: string): { thread: number; total: number } | null {
@@ -50,18 +48,19 @@ export function dumpTotals(texts: readonly string[]): { main: number; all: numbe
 }
 
 type Extra = Omit<StranglerConfigOptions, 'upstreamUrl'>;
-const tracing = (sampleRatio: number) => (upstreamUrl: string): Extra => ({ server: { tracing: { otlpEndpoint: `${upstreamUrl}/v1/traces`, sampleRatio } } });
-const VARIANTS: Record<string, ((upstreamUrl: string) => Extra) | null> = {
+/** Each target's routes.yaml beyond the bench table, as the bench's own rows have it (null: bare). */
+const VARIANTS: Record<string, ((ctx: BenchContext) => Promise<Extra>) | null> = {
   bare: null,
-  strangler: () => ({}),
-  'strangler-policies': () => ({ measuredRoute: POLICIES_ROUTE }),
-  'strangler-trace-0': tracing(0),
-  'strangler-trace-001': tracing(0.01),
+  strangler: async () => ({}),
+  'strangler-policies': async () => ({ measuredRoute: POLICIES_ROUTE }),
+  'strangler-trace-0': async (ctx) => (await tracing(0)(ctx)).config,
+  'strangler-trace-001': async (ctx) => (await tracing(0.01)(ctx)).config,
 };
 
 const PATH = `${MEASURED_PREFIX}/small`;
-const BODY = Buffer.alloc(SMALL_BYTES, 'x');
 const CONCURRENCY = 8;
+/** valgrind starts node ~50 times slower than node starts. */
+const START_MS = 120_000;
 
 async function load(pool: Pool, n: number): Promise<void> {
   let sent = 0;
@@ -75,46 +74,36 @@ async function load(pool: Pool, n: number): Promise<void> {
   }));
 }
 
-async function ready(pool: Pool, child: ReturnType<typeof spawn>): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`the target exited (${child.exitCode}) before answering`);
-    try {
-      const r = await pool.request({ path: PATH, method: 'GET' });
-      await r.body.dump();
-      if (r.statusCode === 200) return;
-    } catch { /* not listening yet */ }
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  throw new Error('the target did not answer within 120 s');
-}
-
-async function count(key: string, upstreamUrl: string, dir: string, o: { requests: number; warmup: number }): Promise<{ main: number; all: number }> {
+async function count(key: string, ctx: BenchContext, o: { requests: number; warmup: number }): Promise<{ main: number; all: number }> {
   const port = await freePort();
   const variant = VARIANTS[key]!;
   let args: string[];
   if (variant === null) {
-    args = [fileURLToPath(new URL('./bench/bare-forwarder.js', import.meta.url)), '--port', String(port), '--upstream', upstreamUrl];
+    args = [fileURLToPath(new URL('./bench/bare-forwarder.js', import.meta.url)), '--port', String(port), '--upstream', ctx.upstreamUrl];
   } else {
-    const yaml = join(dir, `${key}.yaml`);
-    writeFileSync(yaml, stranglerRoutesYaml({ upstreamUrl, ...variant(upstreamUrl) }));
+    const yaml = join(ctx.tmpDir, `${key}.yaml`);
+    writeFileSync(yaml, stranglerRoutesYaml({ upstreamUrl: ctx.upstreamUrl, ...(await variant(ctx)) }));
     args = [STRANGLER_MAIN, '--config', yaml, '--port', String(port), '--admin-port', String(await freePort())];
   }
-  const out = join(dir, `${key}.cg`);
-  const env = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' };
-  const child = spawn('valgrind', ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${out}`, process.execPath, ...args], { stdio: 'ignore', env });
+  const out = join(ctx.tmpDir, `${key}.cg`);
+  const child = new Child(`${key} under callgrind`, 'valgrind', {
+    args: ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${out}`, process.execPath, ...args],
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+    stderrFile: join(ctx.tmpDir, `${key}.stderr`),
+  });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });
   try {
-    await ready(pool, child);
+    await waitForHttpOk(`http://127.0.0.1:${port}${PATH}`, child, START_MS);
     await load(pool, o.warmup);
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
     await load(pool, o.requests);
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
-    const texts = readdirSync(dir).filter((f) => f.startsWith(`${key}.cg.`)).map((f) => readFileSync(join(dir, f), 'utf8'));
+    const texts = readdirSync(ctx.tmpDir).filter((f) => f.startsWith(`${key}.cg.`)).map((f) => readFileSync(join(ctx.tmpDir, f), 'utf8'));
     const t = dumpTotals(texts);
     return { main: t.main / o.requests, all: t.all / o.requests };
   } finally {
-    child.kill('SIGKILL');
     await pool.close();
+    await child.stop(0); // (counted already: nothing to let it finish)
   }
 }
 
@@ -127,21 +116,22 @@ async function main(): Promise<void> {
   for (const cmd of ['valgrind', 'callgrind_control']) {
     if (!hasCommand(cmd)) throw new Error(`${cmd} not found: apt-get install valgrind`);
   }
-  const upstream = http.createServer((req, res) => {
-    req.resume();
-    req.once('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length }).end(BODY));
-  });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  // The bench's own upstream (its answers, and its OTLP sink for the tracing rows), unpinned.
   const dir = mkdtempSync(join(tmpdir(), 'strangler-instructions-'));
+  const boot: BenchContext = { upstreamUrl: '', pinning: { description: 'off' }, tmpDir: dir, readyPath: PATH, tls: null };
   const rows: [string, { main: number; all: number }][] = [];
   try {
-    for (const k of keys) {
-      process.stderr.write(`[instructions] ${k}: ${o.warmup} requests to warm up, ${o.requests} counted...\n`);
-      rows.push([k, await count(k, upstreamUrl, dir, o)]);
+    const upstream = await startNodeProgram('upstream', 'upstream-server.js', [], undefined, boot, PATH);
+    try {
+      const ctx: BenchContext = { ...boot, upstreamUrl: upstream.url };
+      for (const k of keys) {
+        process.stderr.write(`[instructions] ${k}: ${o.warmup} requests to warm up, ${o.requests} counted...\n`);
+        rows.push([k, await count(k, ctx, o)]);
+      }
+    } finally {
+      await upstream.stop();
     }
   } finally {
-    upstream.close();
     rmSync(dir, { recursive: true, force: true });
   }
   const bare = rows.find(([k]) => k === 'bare')?.[1];

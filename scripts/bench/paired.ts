@@ -74,7 +74,7 @@ export interface PairedRow {
   readonly onUs: readonly number[];
   /** Per window, on minus off. */
   readonly diffUs: readonly number[];
-  /** Per window, on minus off, of the main threads alone (empty where not known). */
+  /** Per window, on minus off, of the main threads alone (shorter than diffUs where some window's were not known). */
   readonly mainDiffUs: readonly number[];
   readonly errors: number;
 }
@@ -121,7 +121,7 @@ export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, f
         if (m1.mainUsPerReq !== undefined && m2.mainUsPerReq !== undefined) mainDiffUs.push(m1.mainUsPerReq - m2.mainUsPerReq);
         if (c % 4 === 3 || c === opts.cycles - 1) process.stderr.write(`[paired ${f.key} cycle ${c + 1}/${opts.cycles}] off ${fmt(m2.usPerReq, 1)} us/req, on ${fmt(m1.usPerReq, 1)} us/req, on - off ${fmt(m1.usPerReq - m2.usPerReq, 1)} us\n`);
       }
-      rows.push({ key: f.key, name: f.name, barUs: f.barUs, offUs, onUs, diffUs, mainDiffUs: mainDiffUs.length === diffUs.length ? mainDiffUs : [], errors });
+      rows.push({ key: f.key, name: f.name, barUs: f.barUs, offUs, onUs, diffUs, mainDiffUs, errors });
     }
   } finally {
     await Promise.all(pair.map((p) => p.stop()));

@@ -16,6 +16,11 @@ command -v openssl >/dev/null || need+=(openssl)
 if ! /usr/bin/python3 -c 'import django, fastapi, uvicorn' >/dev/null 2>&1; then
   need+=(python3-django python3-fastapi python3-uvicorn)
 fi
+# test/rails-form-session-and-redirects-work-through-the-proxy.test.ts runs a Rails app with
+# Debian's ruby, ruby-railties and ruby-webrick, under Debian's rackup (ruby-rack).
+if ! { [ -x /usr/bin/rackup ] && /usr/bin/ruby -e 'require "action_controller/railtie"; require "webrick"' >/dev/null 2>&1; }; then
+  need+=(ruby-railties ruby-webrick)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "npm test needs these Debian packages: ${need[*]}. Install them and run it again:" >&2

@@ -1,13 +1,15 @@
 // Real third-party apps on 127.0.0.1 for tests that put the proxy in front of them, with
-// Debian's /usr/bin/python3 and its python3-django, python3-fastapi and python3-uvicorn
-// (scripts/ensure-test-deps.sh installs them). Nothing here is ours but the glue:
+// Debian's /usr/bin/python3 and its python3-django, python3-fastapi and python3-uvicorn, and
+// Debian's Ruby with ruby-railties and ruby-webrick (scripts/ensure-test-deps.sh installs them).
+// Nothing here is ours but the glue:
 // - a Django project generated at test time (`django-admin startproject`, sqlite, migrated, one
 //   superuser), configured as a real deployment is: ALLOWED_HOSTS names the public host only, so
 //   a request carrying the upstream's own address (127.0.0.1:PORT) as Host is answered 400;
 //   DEBUG on so that runserver serves the admin's static files. Any number of runserver processes
 //   may serve the same project (same database, same SECRET_KEY, so sessions are valid on each);
 //   `siteHeader` changes the admin's <h1> for one of them (a real difference for the shadow).
-// - the FastAPI app in test/fixtures/fastapi-shop/app.py, served by uvicorn.
+// - the FastAPI app in test/fixtures/fastapi-shop/app.py, served by uvicorn;
+// - the Rails app in test/fixtures/rails-shop/config.ru, served by rackup (webrick).
 // Every process is started on a free port and waited for with a bounded HTTP poll; `close()`
 // stops it (SIGTERM, then SIGKILL) and waits for its exit.
 
@@ -23,6 +25,8 @@ import { closedPort } from './servers.js';
 
 /** Debian's interpreter: the one python3-django & co. are installed for (not a pyenv shim on PATH). */
 export const PYTHON = '/usr/bin/python3';
+/** Debian's rackup (ruby-rack), run by Debian's ruby, which has ruby-railties. */
+export const RACKUP = '/usr/bin/rackup';
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const run = promisify(execFile);
 
@@ -69,13 +73,13 @@ async function stop(child: ChildProcess): Promise<void> {
 async function serve(
   name: string,
   args: (port: number) => string[],
-  opts: { cwd: string; env?: NodeJS.ProcessEnv; readyPath: string; readyHost?: string; readyTimeoutMs?: number },
+  opts: { command?: string; cwd: string; env?: NodeJS.ProcessEnv; readyPath: string; readyHost?: string; readyTimeoutMs?: number },
 ): Promise<RealApp> {
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
   let lastOutput = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await closedPort(); // free now; the app binds it next
-    const child = spawn(PYTHON, args(port), {
+    const child = spawn(opts.command ?? PYTHON, args(port), {
       cwd: opts.cwd,
       env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -215,5 +219,20 @@ export function startFastApiShop(): Promise<RealApp> {
   return serve('uvicorn (FastAPI shop)', (port) => ['-m', 'uvicorn', 'app:app', '--host', '127.0.0.1', '--port', String(port), '--no-access-log'], {
     cwd: path.join(FIXTURES, 'fastapi-shop'),
     readyPath: '/healthz',
+  });
+}
+
+// --- Rails -----------------------------------------------------------------------------------
+
+/** test/fixtures/rails-shop/config.ru under rackup; `hosts`: Rails' `config.hosts` (the public
+ *  host names it answers for; any other Host gets its 403 "Blocked host"). */
+export function startRailsShop(opts: { hosts: readonly string[] }): Promise<RealApp> {
+  return serve('rackup (Rails shop)', (port) => ['-s', 'webrick', '-o', '127.0.0.1', '-p', String(port), 'config.ru'], {
+    command: RACKUP,
+    cwd: path.join(FIXTURES, 'rails-shop'),
+    env: { RAILS_SHOP_HOSTS: opts.hosts.join(','), RAILS_ENV: 'production' },
+    readyPath: '/healthz',
+    readyHost: opts.hosts[0],
+    readyTimeoutMs: 30_000,
   });
 }

@@ -21,14 +21,14 @@ usage:
   strangler [--config routes.yaml] [--port 8080] [--host 0.0.0.0]
             [--admin-port 9901] [--admin-host 127.0.0.1] [--workers N|auto]
   strangler check routes.yaml [--json]   validate; print the compiled table or every error (exit 0/1)
-  strangler check routes.yaml --admin http://127.0.0.1:9901
+  strangler check routes.yaml --admin http://127.0.0.1:9901 [--token T]
                                          also print what would change against that running proxy
-  strangler report [--admin URL ...] [--file shadow.jsonl ...] [--json] [--top N | --all]
+  strangler report [--admin URL ...] [--file shadow.jsonl ...] [--json] [--top N | --all] [--token T]
                                          the shadow report in the terminal: running proxies'
                                          GET /shadow/report and shadow log files (server.shadowLog),
                                          merged per route; both flags repeat; with neither, reads
                                          --admin http://127.0.0.1:$ADMIN_PORT (9901 when unset);
-                                         ADMIN_TOKEN, when set, goes to every admin as a bearer token;
+                                         --token (else ADMIN_TOKEN) goes to every admin as a bearer token;
                                          --json prints the merged reports; --top N shows N differing
                                          and noise paths per route (default 10), --all every one
                                          and every kept mismatch; exit 1 when a source fails;
@@ -73,7 +73,7 @@ function topOption(top: string | undefined, all: boolean): number | null | undef
   return Number(top);
 }
 
-function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv, top: ReturnType<typeof topOption>, failUnder: string | undefined): Command {
+function reportCommand(rest: string[], admins: string[], files: string[], json: boolean, env: NodeJS.ProcessEnv, top: ReturnType<typeof topOption>, failUnder: string | undefined, token: string | undefined): Command {
   if (typeof top === 'object' && top !== null) return { kind: 'usage-error', message: top.error };
   const gate = failUnderOption(failUnder);
   if (typeof gate === 'string') return { kind: 'usage-error', message: gate };
@@ -84,7 +84,26 @@ function reportCommand(rest: string[], admins: string[], files: string[], json: 
   if (bad !== undefined) return { kind: 'usage-error', message: `--admin must be an http(s) URL such as http://127.0.0.1:9901 (got '${bad}')` };
   for (const f of files) if (f === '') return { kind: 'usage-error', message: '--file needs a path' };
   const none = admins.length === 0 && files.length === 0;
-  return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: env.ADMIN_TOKEN || undefined, top, ...(gate === undefined ? {} : { failUnder: gate }) };
+  return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: token ?? (env.ADMIN_TOKEN || undefined), top, ...(gate === undefined ? {} : { failUnder: gate }) };
+}
+
+/** The options each command takes (one table parses them all): any other is refused, never
+ *  ignored (`status --fail-under 100` must not pass a CI gate by doing nothing). */
+const OPTIONS_OF: Readonly<Record<string, readonly string[]>> = {
+  serve: ['config', 'port', 'host', 'admin-port', 'admin-host', 'workers'],
+  check: ['config', 'json', 'admin', 'token'],
+  report: ['admin', 'file', 'json', 'top', 'all', 'token', 'fail-under'],
+  status: ['admin', 'token', 'json'],
+};
+
+/** What is wrong when `values` holds an option `command` does not take (null: nothing). */
+function foreignOption(command: string, values: Record<string, unknown>): string | null {
+  const takes = OPTIONS_OF[command];
+  if (takes === undefined) return null; // (an unknown command is refused by name)
+  const given = Object.keys(values).find((k) => values[k] !== undefined && !takes.includes(k));
+  if (given === undefined) return null;
+  const what = command === 'serve' ? 'serving' : command;
+  return `--${given} is not an option of ${what} (it takes ${takes.map((o) => `--${o}`).join(', ')})`;
 }
 
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
@@ -119,15 +138,17 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const [sub, ...rest] = positionals;
+  const foreign = foreignOption(sub ?? 'serve', values);
+  if (foreign !== null) return { kind: 'usage-error', message: foreign };
 
   if (sub === 'check') {
     const file = rest[0] ?? values.config ?? env.STRANGLER_CONFIG ?? 'routes.yaml';
     if (rest.length > 1) return { kind: 'usage-error', message: 'check takes one file' };
     if ((values.admin?.length ?? 0) > 1) return { kind: 'usage-error', message: 'check takes one --admin' };
-    return { kind: 'check', file, json: values.json ?? false, admin: values.admin?.[0], adminToken: env.ADMIN_TOKEN || undefined };
+    return { kind: 'check', file, json: values.json ?? false, admin: values.admin?.[0], adminToken: values.token ?? (env.ADMIN_TOKEN || undefined) };
   }
   if (sub === 'report') {
-    return reportCommand(rest, values.admin ?? [], values.file ?? [], values.json ?? false, env, topOption(values.top, values.all ?? false), values['fail-under']);
+    return reportCommand(rest, values.admin ?? [], values.file ?? [], values.json ?? false, env, topOption(values.top, values.all ?? false), values['fail-under'], values.token);
   }
   if (sub === 'status') {
     if (rest.length > 0) return { kind: 'usage-error', message: `status takes no arguments (got '${rest[0]}'); name proxies with --admin URL` };

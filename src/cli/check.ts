@@ -1,10 +1,10 @@
 // `strangler check FILE`: validate (the very step the table is compiled from), then print the
 // effective routes (or every error). Exit 0/1. Nothing runs: no pools, metrics or logger.
 
-import { formatConfigErrors } from '../config/format.js';
+import { formatConfigError, formatConfigErrors, sortConfigErrors } from '../config/format.js';
 import { adminExposureError } from './check-admin-exposure.js';
 import { loadRoutesFile } from '../routing/source.js';
-import type { StranglerConfig } from '../config/types.js';
+import type { ConfigError, StranglerConfig } from '../config/types.js';
 import { describeEffective } from '../routing/describe.js';
 import { LOG } from '../observability/log-messages.js';
 import { diffConfigs, formatChanges } from '../routing/diff.js';
@@ -28,41 +28,54 @@ export interface CheckOptions {
 export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   const { file, json } = opts;
   const loaded = await loadRoutesFile(file, io.env);
-  if (!loaded.ok) {
-    io.stderr.write(`${formatConfigErrors(loaded.errors)}\n${file}: ${loaded.errors.length} error(s); the file is not valid\n`);
-    return 1;
-  }
+  if (!loaded.ok) return invalid(file, loaded.errors, `${file}: ${loaded.errors.length} error(s); the file is not valid`, json, io);
   const exposed = await adminExposureError(file, loaded.config, io.env);
-  if (exposed !== undefined) {
-    io.stderr.write(`${formatConfigErrors([exposed])}\n${file}: valid, but strangler would not start with it where ADMIN_TOKEN is unset\n`);
-    return 1;
-  }
+  if (exposed !== undefined) return invalid(file, [exposed], `${file}: valid, but strangler would not start with it where ADMIN_TOKEN is unset`, json, io);
   const meta = { version: loaded.version, file: loaded.file };
-  io.stdout.write(json ? JSON.stringify(describeEffective(loaded.effective, meta), null, 2) + '\n' : formatTable(loaded.effective, meta));
-  if (opts.admin === undefined) return 0;
-  return printDiffAgainst(opts.admin, opts.adminToken, loaded.config, loaded.version, io);
+  const live = opts.admin === undefined ? null : await runningConfig(opts.admin, opts.adminToken, io);
+  if (live === undefined) return 1;
+  const changes = live === null ? null : formatChanges(diffConfigs(live.config, loaded.config));
+  if (json) {
+    // One JSON document on stdout: the effective table, and what it would change where asked.
+    const against = live === null ? {} : { against: { admin: opts.admin, version: live.version, changes } };
+    io.stdout.write(JSON.stringify({ ...describeEffective(loaded.effective, meta), ...against }, null, 2) + '\n');
+    return 0;
+  }
+  io.stdout.write(formatTable(loaded.effective, meta));
+  if (live !== null) io.stdout.write(changesText(opts.admin!, live.version, loaded.version, changes!));
+  return 0;
 }
 
-/** What saving this file would change in the proxy running at `admin` (its GET /config). */
-async function printDiffAgainst(admin: string, token: string | undefined, config: StranglerConfig, version: string, io: Io): Promise<number> {
+/** Exit 1 with every error: as text on stderr, or (--json) as JSON on stdout and the summary line on stderr. */
+function invalid(file: string, errors: readonly ConfigError[], summary: string, json: boolean, io: Io): number {
+  if (json) {
+    const list = sortConfigErrors(errors).map((e) => ({ file: e.file, line: e.line, column: e.column, path: e.path, message: e.message, text: formatConfigError(e) }));
+    io.stdout.write(JSON.stringify({ file, valid: false, errors: list }, null, 2) + '\n');
+    io.stderr.write(`${summary}\n`);
+  } else {
+    io.stderr.write(`${formatConfigErrors(errors)}\n${summary}\n`);
+  }
+  return 1;
+}
+
+/** The config of the proxy running at `admin` (its GET /config); undefined when it cannot be read (said on stderr). */
+async function runningConfig(admin: string, token: string | undefined, io: Io): Promise<{ version: string; config: StranglerConfig } | undefined> {
   const url = admin.replace(/\/+$/, '') + '/config';
-  let live: { version: string; config: StranglerConfig };
   try {
     const res = await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`${res.status} ${res.statusText}${res.status === 401 ? ' (set ADMIN_TOKEN)' : ''}`);
-    live = (await res.json()) as typeof live;
+    if (!res.ok) throw new Error(`${res.status} ${res.statusText}${res.status === 401 ? ' (set ADMIN_TOKEN or --token)' : ''}`);
+    return (await res.json()) as { version: string; config: StranglerConfig };
   } catch (err) {
     io.stderr.write(`strangler check: cannot read the running config from ${url}: ${(err as Error).message}\n`);
-    return 1;
+    return undefined;
   }
-  const lines = formatChanges(diffConfigs(live.config, config));
-  io.stdout.write(
-    lines.length === 0
-      ? `\nno changes against the running proxy at ${admin} (version ${live.version})\n`
-      : `\nchanges against the running proxy at ${admin} (version ${live.version} -> ${version}):\n` +
-          lines.map((l) => `  ${l}\n`).join(''),
-  );
-  return 0;
+}
+
+/** What saving this file would change in the proxy running at `admin`, in words. */
+function changesText(admin: string, liveVersion: string, version: string, lines: readonly string[]): string {
+  return lines.length === 0
+    ? `\nno changes against the running proxy at ${admin} (version ${liveVersion})\n`
+    : `\nchanges against the running proxy at ${admin} (version ${liveVersion} -> ${version}):\n` + lines.map((l) => `  ${l}\n`).join('');
 }
 
 function pad(rows: string[][]): string {

@@ -60,4 +60,20 @@ describe('strangler replay learns noise from the recording', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('h1');
   });
+
+  it('fails a field renamed in a list that grew between its recordings (elements come and go, the fields stay)', async () => {
+    // The demo's GET /orders, recorded between POSTs: each answer one order longer.
+    const order = (id: number) => ({ id, userId: 1, total: 10 * id });
+    const list = (n: number): ExchangeSpec => ({ path: '/orders', route: '/orders', responseHeaders: { 'content-type': 'application/json' }, body: JSON.stringify(Array.from({ length: n }, (_, i) => order(i + 1))) });
+    candidate = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([1, 2, 3].map((id) => ({ id, user_id: 1, total: 10 * id }))));
+    });
+    const r = await cli(['replay', await writeRecording([list(2), list(3), list(4)]), '--target', candidate.url, '--json']);
+    expect(r.code).toBe(1);
+    const report = (JSON.parse(r.out) as Out).routes[0]!.report;
+    expect(report.mismatch).toBe(3);
+    expect(Object.keys(report.topPaths).sort()).toEqual(['$[*].userId', '$[*].user_id'].sort());
+    expect(Object.keys(report.noisePaths)).toEqual(['$[*]']);
+  });
 });
+

@@ -79,3 +79,40 @@ describe('NoiseSet', () => {
     expect(wrong.differences.map((d) => d.path)).toEqual(['$.price']);
   });
 });
+
+describe('a list that grew between the two answers', () => {
+  // The demo's GET /orders between two of its POSTs: the monolith's own answers differ by an
+  // element. That is noise where elements come and go, not at `$[*]`, which would cover every
+  // difference inside every element: a renamed field would pass as noise.
+  const order = (id: number) => ({ id, userId: 1, createdAt: '2026-01-01T00:00:00Z' });
+  const before = json([order(1), order(2)]);
+  const after = json([order(1), order(2), order(3)]);
+
+  it('learns that elements come and go there, not the elements themselves', () => {
+    expect(learnNoise(before, after, opts)).toEqual(['$[*] (added or removed)']);
+  });
+
+  it('takes an element present on one side only as noise, and a field renamed inside the others as a mismatch', () => {
+    const set = new NoiseSet();
+    set.add(learnNoise(before, after, opts));
+    const renamed = json([1, 2].map((id) => ({ id, user_id: 1, createdAt: '2026-01-01T00:00:00Z' })));
+    const cmp = compareResponses(after, renamed, { ...opts, noisePaths: set });
+    expect(cmp.result).toBe('mismatch');
+    expect(cmp.differences.map((d) => `${d.kind} ${d.path}`)).toEqual(['missing $[0].userId', 'extra $[0].user_id', 'missing $[1].userId', 'extra $[1].user_id']);
+    expect(cmp.noise.map((d) => `${d.kind} ${d.path}`)).toEqual(['missing $[2]']);
+
+    const same = compareResponses(after, json([order(1), order(2)]), { ...opts, noisePaths: set });
+    expect(same.result).toBe('match');
+  });
+
+  it('keeps the entry as learned, and a value noise at $[*] still covers its elements', () => {
+    const set = new NoiseSet();
+    expect(set.add(['$.items[4] (added or removed)', '$.items[*] (added or removed)'])).toEqual(['$.items[*] (added or removed)']);
+    expect(set.has('$.items[9] (added or removed)')).toBe(true);
+    expect(set.has('$.items[9]')).toBe(false);
+    expect(set.has('$.items[9].id')).toBe(false);
+    const scalars = new NoiseSet();
+    scalars.add(learnNoise(json([1, 2, 3]), json([1, 2, 4]), opts)); // a value changed: `$[*]`
+    expect(scalars.has('$[7]')).toBe(true);
+  });
+});

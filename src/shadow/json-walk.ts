@@ -3,7 +3,7 @@
 
 import { canonicalJson, compareText } from '../util/canonical-json.js';
 import type { DifferenceCollector, DifferenceKind } from './differences.js';
-import { formatPath } from './json-path.js';
+import { ELEMENTS_COME_AND_GO, formatPath } from './json-path.js';
 import type { PathMatcher, PathSegment } from './patterns.js';
 
 type JsonType = 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean';
@@ -39,6 +39,8 @@ export class JsonWalker {
     const keys: string[] = [];
     if (this.withNoise) {
       for (let n = this.segs.length; n >= 0; n--) keys.push(formatPath(this.segs.slice(0, n), true));
+      // An array element on one side only: also covered where elements come and go (noise.ts).
+      if ((kind === 'missing' || kind === 'extra') && typeof this.segs[this.segs.length - 1] === 'number') keys.push(keys[0]! + ELEMENTS_COME_AND_GO);
     }
     this.out.add(formatPath(this.segs), kind, primary, shadow, keys);
   }

@@ -13,9 +13,12 @@
 // is true when the path's normalised form, or that of one of its ancestors, is in the set
 // (noise at `$.meta` covers `$.meta.requestId`). `view()` is the set as it stands: a comparison
 // that takes several turns reads the noise known when it began, whatever is learned meanwhile.
+// An array element present in one answer only (the list grew between the two) is learned as
+// `$.items[*] (added or removed)` (json-path.ts ELEMENTS_COME_AND_GO): elements may come and go
+// there, but what differs inside an element both sides have is still a difference.
 
 import { compareSteps, type Captured, type CompareOptions, type NoiseLookup } from './diff.js';
-import { normalizePath, selfAndAncestors } from './json-path.js';
+import { ELEMENTS_COME_AND_GO, normalizePath, selfAndAncestors } from './json-path.js';
 import { runWhole, WHOLE, type Slicing } from './slicing.js';
 
 export const DEFAULT_NOISE_LIMIT = 200;
@@ -32,9 +35,15 @@ export function* learnNoiseSteps(a: Captured, b: Captured, opts: Omit<CompareOpt
   const out = new Set<string>();
   for (const d of cmp.differences) {
     if (d.kind === 'status' || d.kind === 'bytes') continue;
-    out.add(normalizePath(d.path));
+    const path = normalizePath(d.path);
+    out.add((d.kind === 'missing' || d.kind === 'extra') && path.startsWith('$') && path.endsWith('[*]') ? path + ELEMENTS_COME_AND_GO : path);
   }
   return [...out];
+}
+
+/** A noise path as the set keeps it: normalised, an elements-come-and-go entry's suffix kept. */
+function noiseKey(raw: string): string {
+  return raw.endsWith(ELEMENTS_COME_AND_GO) ? normalizePath(raw.slice(0, -ELEMENTS_COME_AND_GO.length)) + ELEMENTS_COME_AND_GO : normalizePath(raw);
 }
 
 export class NoiseSet {
@@ -48,7 +57,7 @@ export class NoiseSet {
   add(paths: Iterable<string>): string[] {
     const added: string[] = [];
     for (const raw of paths) {
-      const p = normalizePath(raw);
+      const p = noiseKey(raw);
       if (this.paths.has(p)) continue;
       if (this.paths.size >= this.limit) {
         this.droppedCount++;
@@ -72,6 +81,8 @@ export class NoiseSet {
 
   #hasAmongFirst(path: string, n: number): boolean {
     if (n === 0) return false;
+    // (An elements-come-and-go entry is asked for as itself: it has no ancestors to cover it.)
+    if (path.endsWith(ELEMENTS_COME_AND_GO)) return (this.paths.get(noiseKey(path)) ?? n) < n;
     return selfAndAncestors(normalizePath(path)).some((p) => (this.paths.get(p) ?? n) < n);
   }
 

@@ -68,7 +68,13 @@ export function createTlsFront(opts: TlsFrontOptions): TlsFront {
     if (socket.alpnProtocol === 'h2' && opts.h2 !== undefined) opts.h2(socket);
     else httpServer.emit('connection', socket);
   });
-  server.on('tlsClientError', (err) => opts.onTlsClientError?.(err));
+  // A handshake that failed or timed out: the socket is ours to close. (Node reports the
+  // handshakeTimeout as tlsClientError and leaves the socket open: a client that never finished
+  // its handshake was held until it left.)
+  server.on('tlsClientError', (err, socket) => {
+    socket.destroy();
+    opts.onTlsClientError?.(err);
+  });
   server.once('listening', () => httpServer.emit('listening'));
   return { server, setMaterial };
 }

@@ -1,12 +1,12 @@
 // npm run traffic: a bounded, realistic mix of requests through the demo's proxy (default
-// http://localhost:8080, loopback only), so the shadow compare of /orders has something to
+// http://localhost:$PORT, 8080 when unset; loopback only), so the shadow compare of /orders has something to
 // report; prints what it sent and where to read the report. Flags: --help, or see
 // lib/demo/traffic.ts. Exit 0 when every request got a response (any status), else 1.
 import { describeTraffic, parseTrafficArgs, sendTraffic, TRAFFIC_USAGE, type TrafficOptions } from './lib/demo/traffic.js';
 
 let opts: TrafficOptions | 'help';
 try {
-  opts = parseTrafficArgs(process.argv.slice(2));
+  opts = parseTrafficArgs(process.argv.slice(2), process.env);
 } catch (err) {
   process.stderr.write(`traffic: ${(err as Error).message}\n\n${TRAFFIC_USAGE}\n`);
   process.exit(2);

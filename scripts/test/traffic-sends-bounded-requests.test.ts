@@ -110,6 +110,13 @@ describe('npm run traffic (scripts/lib/demo/traffic.ts)', () => {
     expect(() => parseTrafficArgs(['--requests', '0'])).toThrow(/--requests must be an integer/);
   });
 
+  it('defaults to the ports the demo was moved to (PORT, ADMIN_PORT), as npm start reads them', () => {
+    const moved = parseTrafficArgs([], { PORT: '18180', ADMIN_PORT: '18191' }) as TrafficOptions;
+    expect([moved.url.origin, moved.admin.origin]).toEqual(['http://localhost:18180', 'http://127.0.0.1:18191']);
+    const flags = parseTrafficArgs(['--url', 'http://127.0.0.1:1', '--admin', 'http://127.0.0.1:2'], { PORT: '18180', ADMIN_PORT: '18191' }) as TrafficOptions;
+    expect([flags.url.origin, flags.admin.origin]).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2']);
+  });
+
   it('plans the same run for the same seed, and the whole mix in every 40', () => {
     expect(planTraffic(100, 7)).toEqual(planTraffic(100, 7));
     expect(planTraffic(100, 7)).not.toEqual(planTraffic(100, 8));

@@ -17,8 +17,8 @@ export interface TrafficOptions {
 }
 
 export const TRAFFIC_USAGE = `usage: npm run traffic [-- options]      (node dist/scripts/traffic.js [options])
-  --url URL           the proxy (default http://localhost:8080); loopback addresses only
-  --admin URL         the proxy's admin port, for the report's address (default http://127.0.0.1:9901)
+  --url URL           the proxy (default http://localhost:$PORT, 8080 when unset); loopback addresses only
+  --admin URL         the proxy's admin port, for the report's address (default http://127.0.0.1:$ADMIN_PORT, 9901)
   --requests N        how many requests in all (default 500); then it stops
   --concurrency C     requests in flight at once (default 8)
   --seed S            the mix is shuffled with this seed (default 1): the same seed, the same run
@@ -27,7 +27,8 @@ export const TRAFFIC_USAGE = `usage: npm run traffic [-- options]      (node dis
 
 export const TRAFFIC_DEFAULTS = { url: 'http://localhost:8080', admin: 'http://127.0.0.1:9901', requests: 500, concurrency: 8, seed: 1, timeoutMs: 10_000 } as const;
 
-export function parseTrafficArgs(argv: readonly string[]): TrafficOptions | 'help' {
+/** `--url` and `--admin` default to the ports the demo was moved to (PORT, ADMIN_PORT), as \`npm start\` reads them. */
+export function parseTrafficArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): TrafficOptions | 'help' {
   const { values, positionals } = parseArgs({
     args: [...argv],
     strict: true,
@@ -40,8 +41,8 @@ export function parseTrafficArgs(argv: readonly string[]): TrafficOptions | 'hel
   if (values.help) return 'help';
   if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`);
   return {
-    url: loopbackOrigin('--url', values.url ?? TRAFFIC_DEFAULTS.url),
-    admin: loopbackOrigin('--admin', values.admin ?? TRAFFIC_DEFAULTS.admin),
+    url: loopbackOrigin('--url', values.url ?? (env.PORT ? `http://localhost:${env.PORT}` : TRAFFIC_DEFAULTS.url)),
+    admin: loopbackOrigin('--admin', values.admin ?? (env.ADMIN_PORT ? `http://127.0.0.1:${env.ADMIN_PORT}` : TRAFFIC_DEFAULTS.admin)),
     requests: integer('--requests', values.requests, TRAFFIC_DEFAULTS.requests, 1, 1_000_000),
     concurrency: integer('--concurrency', values.concurrency, TRAFFIC_DEFAULTS.concurrency, 1, 256),
     seed: integer('--seed', values.seed, TRAFFIC_DEFAULTS.seed, 0, 2 ** 32 - 1),

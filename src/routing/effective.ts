@@ -39,7 +39,7 @@ export type EffectiveResult =
   | { readonly ok: true; readonly effective: EffectiveConfig }
   | { readonly ok: false; readonly issues: readonly EffectiveIssue[] };
 
-/** `baseDir`: the routes file's folder, what relative file paths (server.tls) are relative to. */
+/** `baseDir`: the routes file's folder, what relative file paths (server.tls, server.shadowLog, record.file) are relative to. */
 export function effectiveConfig(config: StranglerConfig, baseDir = '.'): EffectiveResult {
   const issues: EffectiveIssue[] = [];
   const routes = config.routes.map((r, index) => effectiveRoute(r, index, config, issues, baseDir));
@@ -54,6 +54,8 @@ export function resolveServer(config: StranglerConfig, baseDir = '.'): ResolvedS
     const v = config.server[key];
     if (v !== undefined) (out as Record<string, unknown>)[key] = v;
   }
+  // A relative shadowLog is relative to the routes file's folder, as record.file and the TLS files are.
+  if (out.shadowLog !== null) out.shadowLog = path.resolve(baseDir, out.shadowLog);
   const tracing = config.server.tracing;
   if (tracing !== undefined) out.tracing = { ...TRACING_DEFAULTS, ...tracing };
   const tls = config.server.tls;

@@ -86,14 +86,16 @@ describe('a rate-limited route', () => {
     expect(r.headers.has('ratelimit')).toBe(false);
   });
 
-  it('refuses a WebSocket upgrade over the limit with the 429 JSON error on the raw socket', async () => {
+  it('admits a WebSocket upgrade with the RateLimit fields, and refuses one over the limit with the 429 JSON error on the raw socket', async () => {
     const ws = (id: string) =>
       rawRequest(
         proxy.port,
         `GET /live HTTP/1.1\r\nHost: front\r\nX-Request-Id: ${id}\r\nX-Forwarded-For: 203.0.113.5\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
           'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
       );
-    expect((await ws('ws-1')).status).toBe(101);
+    const admitted = await ws('ws-1');
+    expect(admitted.status).toBe(101);
+    expect([admitted.headers['ratelimit-policy'], admitted.headers['ratelimit']]).toEqual(['"burst";q=1;w=2', '"burst";r=0;t=2']);
     const refused = await ws('ws-2');
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('2');

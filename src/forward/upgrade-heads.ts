@@ -18,15 +18,19 @@ function upgradeValue(raw: readonly Buffer[]): string {
   return 'websocket';
 }
 
-/** The upstream's `101 Switching Protocols` (undici does not pass its reason phrase on). */
-export function switchingHead(raw: readonly Buffer[], requestId: string): Buffer {
+/** The upstream's `101 Switching Protocols` (undici does not pass its reason phrase on); `extra`:
+ *  fields the route's gate adds to every answer it admits (RateLimit, RateLimit-Policy). */
+export function switchingHead(raw: readonly Buffer[], requestId: string, extra: readonly string[] | null = null): Buffer {
   const headers = responseHeaders(raw, requestId, false);
   headers.push('connection', 'Upgrade', 'upgrade', upgradeValue(raw));
+  if (extra !== null) headers.push(...extra);
   return head(101, 'Switching Protocols', headers);
 }
 
 /** A final answer other than 101, relayed as is; its body (undici has removed any chunked framing)
  *  is delimited by its Content-Length or else by the connection closing, which follows anyway. */
-export function answerHead(statusCode: number, statusText: string, raw: readonly Buffer[], requestId: string): Buffer {
-  return head(statusCode, statusText, responseHeaders(raw, requestId, true));
+export function answerHead(statusCode: number, statusText: string, raw: readonly Buffer[], requestId: string, extra: readonly string[] | null = null): Buffer {
+  const headers = responseHeaders(raw, requestId, true);
+  if (extra !== null) headers.push(...extra);
+  return head(statusCode, statusText, headers);
 }

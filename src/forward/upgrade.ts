@@ -67,20 +67,21 @@ export class UpgradeHandler {
         trace?.end(status, refusalCode(r), null);
         return this.#access.write({ ...line, status, error: refusalCode(r) }, a.route.meters);
       }
-      this.#start(req, socket, head, a, table, startedAt, r.add, trace);
+      this.#start(req, socket, head, a, table, startedAt, r.add, trace, r.responseHeaders);
     };
     const r = gate.run(authRequestOf(req.headers, method, a, req.socket.remoteAddress, table.server.trustedProxies, trace), aborted.signal);
     if (r instanceof Promise) r.then(decided, (err: unknown) => decided(gateFailure(err)));
     else decided(r);
   }
 
-  #start(req: IncomingMessage, socket: Duplex, head: Buffer, a: Admitted, table: RouteTable, startedAt: number, add: readonly string[] | null, trace: RequestTrace | null): void {
+  /** `extra`: what the gate adds to the answer (a rate limit's RateLimit fields), or null. */
+  #start(req: IncomingMessage, socket: Duplex, head: Buffer, a: Admitted, table: RouteTable, startedAt: number, add: readonly string[] | null, trace: RequestTrace | null, extra: readonly string[] | null = null): void {
     const { route, scan } = a;
     let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
     if (table.identity.strip !== null) headers = withoutIdentityHeaders(headers, table.identity.strip);
     if (add !== null) headers.push(...add);
     const line = { requestId: scan.requestId, method: req.method!, path: a.path, startedAt, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, scan, table.server.trustedProxies) };
-    const u = new Upgrade(socket, head, route, line, this.#access, trace);
+    const u = new Upgrade(socket, head, route, line, this.#access, trace, extra);
     u.start(route.forwardPath(a.path) + a.search, headers, req.headers.upgrade!);
   }
 
@@ -114,9 +115,11 @@ class Upgrade implements UpgradeListener {
   #logged = false;
   readonly #trace: RequestTrace | null;
   readonly #span: AttemptSpan | null;
+  readonly #extra: readonly string[] | null;
 
-  constructor(client: Duplex, head: Buffer, route: CompiledRoute, line: LineStart, access: AccessLog, trace: RequestTrace | null) {
+  constructor(client: Duplex, head: Buffer, route: CompiledRoute, line: LineStart, access: AccessLog, trace: RequestTrace | null, extra: readonly string[] | null) {
     this.#trace = trace;
+    this.#extra = extra;
     this.#span = trace === null ? null : trace.attempt(route.upstream, { attributes: { 'strangler.upgrade': true } });
     this.#client = client;
     this.#head = head;
@@ -141,7 +144,7 @@ class Upgrade implements UpgradeListener {
   upgraded(rawHeaders: Buffer[], upstream: Duplex): void {
     this.#handshakeEnded(101, null);
     this.#client.off('close', this.#clientClosed);
-    this.#client.write(switchingHead(rawHeaders, this.#line.requestId));
+    this.#client.write(switchingHead(rawHeaders, this.#line.requestId, this.#extra));
     if (this.#head.length > 0) upstream.write(this.#head);
     tunnel(this.#client, upstream, (bytes) => {
       this.#bytes = bytes;
@@ -152,7 +155,7 @@ class Upgrade implements UpgradeListener {
   answered(statusCode: number, statusText: string, rawHeaders: Buffer[]): void {
     this.#status = statusCode;
     this.#span?.head(statusCode);
-    this.#client.write(answerHead(statusCode, statusText, rawHeaders, this.#line.requestId));
+    this.#client.write(answerHead(statusCode, statusText, rawHeaders, this.#line.requestId, this.#extra));
   }
 
   data(chunk: Buffer, resume: () => void): boolean {

@@ -1,5 +1,6 @@
 // An absolute-form target (`GET http://host/path`): its authority, not the Host field, names the
-// host (RFC 9112 3.2.2), so X-Forwarded-Host is taken from it; userinfo in it is refused 400.
+// host (RFC 9112 3.2.2), so X-Forwarded-Host is taken from it, and so is the Host the upstream is
+// sent (a proxy replaces the received Host with it); userinfo in it is refused 400.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from './helpers/raw.js';
@@ -27,11 +28,12 @@ describe('absolute-form targets', () => {
     ['http://shop.example:8443/path?q=1', 'shop.example:8443'],
     ['http://shop.example', 'shop.example'],
     ['HTTP://Shop.Example?q', 'Shop.Example'],
-  ])('%s: X-Forwarded-Host is the target authority (%s), not the Host field', async (target, authority) => {
+  ])('%s: X-Forwarded-Host and the Host sent upstream are the target authority (%s), not the Host field', async (target, authority) => {
     const before = up.received.length;
     const r = await send(target);
     expect(r.status, r.head).toBe(200);
     expect(values(up.received[before]!.rawHeaders, 'x-forwarded-host')).toEqual([authority]);
+    expect(values(up.received[before]!.rawHeaders, 'host')).toEqual([authority]);
   });
 
   it.each(['http://user:pw@host/path', 'http://user@host/path', 'http://@host/'])(

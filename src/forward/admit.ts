@@ -6,7 +6,7 @@
 import type { ErrorCode } from '../errors.js';
 import { normalizeTarget } from '../routing/normalize.js';
 import type { CompiledRoute, RouteTable } from '../routing/table.js';
-import { scanRequestHeaders, type RequestHeadScan } from './headers.js';
+import { namedHost, scanRequestHeaders, type RequestHeadScan } from './headers.js';
 
 export interface Admitted {
   readonly ok: true;
@@ -62,7 +62,7 @@ export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   const target = normalizeTarget(req.url!, table.server.escapedSlashes === 'keep');
   if (!target.ok) return refused(scan, 'bad_request', target.reason);
   // RFC 9112 3.2.2: an absolute-form target's authority, not the Host field, names the host.
-  const route = table.match(method, target.path, scan.authority ?? scan.host);
+  const route = table.match(method, target.path, namedHost(scan));
   if (route === undefined) return refused(scan, 'no_route', `no route matches ${method} ${target.path}`, target.path);
   return { ok: true, scan, route, path: target.path, search: target.search };
 }

@@ -10,7 +10,7 @@ import type { GateResult } from '../identity/gate.js';
 import type { AuthRequest } from '../identity/types.js';
 import type { Admitted } from './admit.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
-import { sentForwardedProto } from './headers.js';
+import { namedHost, sentForwardedProto } from './headers.js';
 import { clientIpOf } from './client-fields.js';
 import { sendError } from './respond.js';
 import { endStreamAfter, h2StreamOf } from './h2-stream.js';
@@ -25,7 +25,7 @@ export function authRequestOf(headers: IncomingHttpHeaders, method: string, a: A
     },
     method,
     target: a.path + a.search,
-    host: a.scan.authority ?? a.scan.host,
+    host: namedHost(a.scan),
     proto: sentForwardedProto(a.scan),
     clientIp: clientIpOf(a.scan, remoteAddress, trustedProxies),
     requestId: a.scan.requestId,

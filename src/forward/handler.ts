@@ -21,7 +21,7 @@ import { admit, type Admitted, type Refused } from './admit.js';
 import type { AccessOnlyCode, ErrorCode } from '../errors.js';
 import { newAttempt } from '../tracing/traced-attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
-import { sentForwardedProto, upstreamRequestHeaders, type RequestHeadScan } from './headers.js';
+import { namedHost, sentForwardedProto, upstreamRequestHeaders, type RequestHeadScan } from './headers.js';
 import { publicOriginOf } from './location.js';
 import { sendError } from './respond.js';
 import { writeContinue } from './informational.js';
@@ -79,7 +79,7 @@ export class ProxyHandler implements ExchangeHost {
     const a = admit(table, req);
     if (!a.ok) {
       const status = sendError(res, a.code, a.message, a.scan.requestId, undefined, a.close || this.#state.draining);
-      const trace = table.tracing?.request(req, null, a.path, a.scan.host, false) ?? null; // (no route: a server span all the same)
+      const trace = table.tracing?.request(req, null, a.path, namedHost(a.scan), false) ?? null; // (no route: a server span all the same)
       return this.#refused(req, a, null, table, startedAt, trace, status, a.code);
     }
     if (a.route.gate !== null) return this.#gated(req, res, a, table, startedAt, expectContinue, a.route.gate);
@@ -94,7 +94,7 @@ export class ProxyHandler implements ExchangeHost {
     // Only authenticators wait on anything a leaving client should cancel (a forward call, a JWKS fetch).
     const aborted = gate.asks ? new AbortController() : null;
     // The server span starts before the gate: a forward-auth subrequest is a client span under it.
-    const trace = table.tracing?.request(req, a.route.prefix, a.path, a.scan.host, false) ?? null;
+    const trace = table.tracing?.request(req, a.route.prefix, a.path, namedHost(a.scan), false) ?? null;
     const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies, trace), aborted?.signal ?? NEVER_ABORTED);
     if (!(r instanceof Promise)) return this.#decided(req, res, a, table, startedAt, expectContinue, r, trace, arrivedAt); // a local rate limit: no wait
     let gone = false;
@@ -157,11 +157,11 @@ export class ProxyHandler implements ExchangeHost {
     }
     const x = new Exchange(this, req, res, route, upstream, scan.requestId, method, a.path, startedAt);
     x.arrivedAt = arrivedAt;
-    if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), scan.host);
+    if (route.rewriteLocation !== null) x.publicOrigin = publicOriginOf(sentForwardedProto(scan), namedHost(scan));
     x.canary = canary;
     if (trace !== null && trace.sampled) trace.server.setAttribute('strangler.canary', canary);
     if (table.tracing !== null) {
-      x.trace = trace ?? table.tracing.request(req, route.prefix, a.path, scan.host, canary);
+      x.trace = trace ?? table.tracing.request(req, route.prefix, a.path, namedHost(scan), canary);
       // Not sampled: its one traceparent (flag 00) goes in now, and its attempts are plain ones.
       if (!x.trace.sampled) headers = x.trace.unsampledHeaders(headers);
     }
@@ -229,7 +229,7 @@ export class ProxyHandler implements ExchangeHost {
         requestId: a.scan.requestId,
         method: req.method!,
         clientPath: a.path + a.search,
-        host: a.scan.host,
+        host: namedHost(a.scan),
         headers, // never changed once built; the shadow's copy adds its marker to a new array
         primaryPath: path,
         shadowPath: route.shadowPath(a.path) + a.search,

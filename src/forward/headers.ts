@@ -247,7 +247,7 @@ export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, r
     sentForwardedProto(scan),
   );
   // RFC 9112 3.2.2: an absolute-form target's authority, not the Host field, names the host.
-  const host = trusted && scan.forwardedHost !== null ? scan.forwardedHost : scan.authority ?? scan.host;
+  const host = trusted && scan.forwardedHost !== null ? scan.forwardedHost : namedHost(scan);
   if (host !== null) into.push('x-forwarded-host', host);
   into.push('x-request-id', scan.requestId);
   return into;
@@ -260,9 +260,12 @@ export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, r
  */
 export function upstreamRequestHeaders(scan: RequestHeadScan, preserveHost: boolean, remoteAddress: string | undefined, trustedProxies: number): string[] {
   const headers = scan.headers;
-  if (preserveHost && scan.host !== null) headers.push('host', scan.host);
+  if (preserveHost && namedHost(scan) !== null) headers.push('host', namedHost(scan)!); // (a proxy replaces Host with the target's authority)
   return appendForwardingHeaders(headers, scan, remoteAddress, trustedProxies);
 }
+
+/** The host a request names: an absolute-form target's authority (RFC 9112 3.2.2), else Host. */
+export const namedHost = (scan: RequestHeadScan): string | null => scan.authority ?? scan.host;
 
 /** The X-Forwarded-Proto the proxy sends upstream: a trusted side's value, else how the client
  *  reached the proxy (https over TLS, else http). */

@@ -17,7 +17,7 @@ import type { GateResult } from '../identity/gate.js';
 import { answerRefusalRaw, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
 import { clientFieldsOf } from './client-fields.js';
 import type { UpstreamFailure } from './failure.js';
-import { upstreamRequestHeaders } from './headers.js';
+import { namedHost, upstreamRequestHeaders } from './headers.js';
 import { refuseSocket } from './respond.js';
 import { tunnel } from './tunnel.js';
 import { UpgradeAttempt, type UpgradeListener } from './upgrade-attempt.js';
@@ -47,7 +47,7 @@ export class UpgradeHandler {
     }
     this.#open.add(socket);
     socket.once('close', () => this.#open.delete(socket));
-    const trace = table.tracing?.request(req, a.route.prefix, a.path, a.scan.host, false) ?? null;
+    const trace = table.tracing?.request(req, a.route.prefix, a.path, namedHost(a.scan), false) ?? null;
     if (trace !== null) trace.server.setAttribute('strangler.upgrade', req.headers.upgrade!);
     const gate = a.route.gate;
     if (gate === null) return this.#start(req, socket, head, a, table, startedAt, null, trace);

@@ -73,6 +73,11 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
     this.#current?.abort(err);
   }
 
+  /** Tries sent to the route's own upstream so far (the first, then its retries). */
+  get primaryTries(): number {
+    return this.#primaryTries;
+  }
+
   /** One try at `upstream`: resolves with this run once its head arrives, rejects with an AttemptError. */
   try(upstream: Upstream, hold: ((status: number) => boolean) | null, extra: readonly string[] | null, perTryMs: number): Promise<AttemptOutcome> {
     if (this.#over !== null) return Promise.reject(new AttemptError(this.#over, this.ctx)); // no try after the end
@@ -146,7 +151,12 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   let reason: FallbackReason;
   let failure: Error;
   try {
-    await policies.execute(run.ctx, () => run.try(x.upstream, hold, null, policies.perTryMs));
+    await policies.execute(run.ctx, () => {
+      const tries = run.primaryTries;
+      const sent = run.try(x.upstream, hold, null, policies.perTryMs);
+      if (tries > 0 && run.primaryTries > tries) policies.retrySent(run.ctx); // (counted as it goes out)
+      return sent;
+    });
     const accepted = run.accepted;
     if (accepted.committed) return;
     if (x.done) return accepted.abort(new Error('the exchange is over'));

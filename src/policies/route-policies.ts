@@ -87,6 +87,10 @@ export class RoutePolicies {
   #trialRequestId: string | null = null;
   /** No failure counted by the breaker since its last success (its consecutive count is 0). */
   #clean = true;
+  /** A retry cockatiel has scheduled (announced in the log, with its delay), by request: it is
+   *  counted once sent. The breaker may refuse it, or the client leave during its backoff: then it
+   *  is no retry sent, and takes nothing from the budget. */
+  readonly #scheduled = new WeakMap<AttemptContext, string>();
 
   constructor(timeoutMs: number, retryCfg: ResolvedRetry, breakerCfg: ResolvedBreaker | null, deps: PolicyDeps) {
     this.retry = retryCfg;
@@ -115,7 +119,7 @@ export class RoutePolicies {
       const failed = 'error' in r ? (r.error as AttemptError) : (r.value as AttemptOutcome);
       const reason = 'error' in r ? (failed as AttemptError).kind : String((failed as AttemptOutcome).status);
       if (!('error' in r)) (failed as AttemptOutcome).discard();
-      deps.metrics.retries.inc({ route: deps.route, upstream: deps.upstream, reason });
+      this.#scheduled.set(failed.ctx, reason);
       this.warnings.note('info', `${deps.upstream} ${reason}`, { msg: LOG.retrying, requestId: failed.ctx.requestId, route: deps.route, upstream: deps.upstream, reason, attempt: r.attempt + 1, delayMs: Math.round(r.delay) });
     });
 
@@ -209,12 +213,22 @@ export class RoutePolicies {
   #wrapped(ctx: AttemptContext, attempt: () => Promise<AttemptOutcome>, first: Promise<AttemptOutcome> | null): Promise<AttemptOutcome> {
     let isFirst = true;
     return this.#retry.execute(() => {
-      const done = isFirst ? null : this.budget.retry();
+      const retrying = !isFirst; // (a retry takes from the budget only when the breaker lets it go)
       const sent = isFirst ? first : null;
       isFirst = false;
-      const run = sent !== null ? this.#judged(sent) : this.breaker === null ? attempt() : this.#throughBreaker(this.breaker, ctx, attempt);
-      return done === null ? run : run.finally(done);
+      if (sent !== null) return this.#judged(sent);
+      const run = this.breaker === null ? attempt() : this.#throughBreaker(this.breaker, ctx, attempt);
+      if (run === null) return Promise.reject(new BrokenCircuitError());
+      return retrying ? run.finally(this.budget.retry()) : run;
     }) as Promise<AttemptOutcome>;
+  }
+
+  /** A retry went out (the caller says so when it sends one): strangler_upstream_retries_total. */
+  retrySent(ctx: AttemptContext): void {
+    const reason = this.#scheduled.get(ctx);
+    if (reason === undefined) return;
+    this.#scheduled.delete(ctx);
+    this.#deps.metrics.retries.inc({ route: this.#deps.route, upstream: this.#deps.upstream, reason });
   }
 
   /** A try sent bare, counted by the breaker as if sent through it (unless it opened meanwhile). */
@@ -223,12 +237,13 @@ export class RoutePolicies {
     return breaker === null || breaker.state !== CircuitState.Closed ? sent : breaker.execute(() => sent);
   }
 
-  #throughBreaker(breaker: CircuitBreakerPolicy, ctx: AttemptContext, attempt: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> {
+  /** The try through the breaker; null when the breaker refuses it (nothing is sent). */
+  #throughBreaker(breaker: CircuitBreakerPolicy, ctx: AttemptContext, attempt: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> | null {
     // Half-open lets exactly one trial through; cockatiel would queue the others behind it,
     // ours take the open-breaker path at once.
-    if (breaker.state === CircuitState.HalfOpen) return Promise.reject(new BrokenCircuitError());
+    if (breaker.state === CircuitState.HalfOpen) return null;
     if (breaker.state === CircuitState.Open) {
-      if (this.#clock.now() - this.#openedAt < this.breakerConfig!.halfOpenAfterMs) return Promise.reject(new BrokenCircuitError());
+      if (this.#clock.now() - this.#openedAt < this.breakerConfig!.halfOpenAfterMs) return null;
       this.#trialRequestId = ctx.requestId;
       this.#deps.logger.info({ msg: LOG.breakerHalfOpen, requestId: ctx.requestId, route: this.#deps.route, upstream: this.#deps.upstream });
     }

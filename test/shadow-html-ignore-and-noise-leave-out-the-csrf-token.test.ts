@@ -66,4 +66,20 @@ describe('the noise probe on HTML answers', () => {
     expect(c.result).toBe('match');
     expect(c.noise.map((d) => d.path)).toEqual(['div#ad > p @title', 'div#ad > p #text']);
   });
+
+  it('learns a list that grew as items that come and go, so a changed item is still a mismatch', () => {
+    // A server-rendered list (an admin changelist, the orders page) one row longer the second
+    // time: `ul > li` would cover every item's text; what is learned covers only an item missing
+    // or extra.
+    const list = (names: string[]): Captured => ({ status: 200, headers: { 'content-type': 'text/html' }, body: Buffer.from(`<ul>${names.map((n) => `<li><span class="user">${n}</span></li>`).join('')}</ul>`) });
+    const learned = learnNoise(list(['ada', 'bob']), list(['ada', 'bob', 'cy']), compareOptionsFrom(undefined));
+    expect(learned).toEqual(['ul > li (added or removed)']);
+    const set = new NoiseSet();
+    set.add(learned);
+    const changed = compareResponses(list(['ada', 'bob', 'cy']), list(['ADA', 'bob']), compareOptionsFrom(undefined, { noisePaths: set }));
+    expect(changed.result).toBe('mismatch');
+    expect(changed.differences.map((d) => d.path)).toEqual(['ul > li:nth-of-type(1) > span #text']);
+    expect(changed.noise.map((d) => `${d.kind} ${d.path}`)).toEqual(['missing ul > li:nth-of-type(3)']);
+  });
 });
+

@@ -16,6 +16,14 @@ export interface Difference {
   readonly detail?: string;
 }
 
+/**
+ * The noise entry for a list whose elements come and go (the primary answered with more or fewer
+ * elements the second time: a list that grew): `$.items[*] (added or removed)`, `ul > li (added
+ * or removed)`. It covers an element missing or extra there, and nothing inside an element both
+ * sides have; `$.items[*]` would cover every difference in every element (a renamed field too).
+ */
+export const ELEMENTS_COME_AND_GO = ' (added or removed)';
+
 /** What noise lookup needs; a ReadonlySet<string> of normalised paths and a NoiseSet both fit. */
 export interface NoiseLookup {
   has(path: string): boolean;

@@ -16,7 +16,7 @@
 // (RangeError: the caller compares bytes instead). The walk is a generator that yields every
 // `nodes` elements (slicing.ts), so a big page is walked over several turns of the event loop.
 
-import type { DifferenceCollector, DifferenceKind } from './differences.js';
+import { ELEMENTS_COME_AND_GO, type DifferenceCollector, type DifferenceKind } from './differences.js';
 import type { ChildNode, Document, Element } from './html-lib.js';
 import { alignSiblings } from './html-align.js';
 import { baseStep, formatHtmlPath, normalizeHtmlPath, stepsOf } from './html-paths.js';
@@ -96,6 +96,8 @@ export class HtmlWalker {
     if (this.withNoise) {
       keys.push(normalizeHtmlPath(path));
       for (let n = this.steps.length; n >= 1; n--) keys.push(normalizeHtmlPath(formatHtmlPath(this.steps.slice(0, n))));
+      // An element on one side only: also covered where elements come and go (noise.ts).
+      if (suffix === undefined && (kind === 'missing' || kind === 'extra')) keys.push(keys[0]! + ELEMENTS_COME_AND_GO);
     }
     this.out.add(path, kind, primary, shadow, keys);
   }

@@ -31,14 +31,6 @@ function quoteKey(key: string): string {
   return out + "']";
 }
 
-/**
- * The noise entry for an array whose elements come and go (the primary answered with more or
- * fewer elements the second time: a list that grew): `$.items[*] (added or removed)`. It covers
- * an element missing or extra there, and nothing inside an element both sides have; `$.items[*]`
- * would cover every difference in every element (a renamed field included).
- */
-export const ELEMENTS_COME_AND_GO = ' (added or removed)';
-
 /** One step as text: `.key`, `['odd key']`, `[3]`, or `[*]` for an index when normalising. */
 export function formatSegment(seg: PathSegment, normalise = false): string {
   if (typeof seg === 'number') return normalise ? '[*]' : `[${seg}]`;

@@ -2,8 +2,8 @@
 // arrays positional or as multisets, ignore, noise). Pure.
 
 import { canonicalJson, compareText } from '../util/canonical-json.js';
-import type { DifferenceCollector, DifferenceKind } from './differences.js';
-import { ELEMENTS_COME_AND_GO, formatPath } from './json-path.js';
+import { ELEMENTS_COME_AND_GO, type DifferenceCollector, type DifferenceKind } from './differences.js';
+import { formatPath } from './json-path.js';
 import type { PathMatcher, PathSegment } from './patterns.js';
 
 type JsonType = 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean';

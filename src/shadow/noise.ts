@@ -13,12 +13,14 @@
 // is true when the path's normalised form, or that of one of its ancestors, is in the set
 // (noise at `$.meta` covers `$.meta.requestId`). `view()` is the set as it stands: a comparison
 // that takes several turns reads the noise known when it began, whatever is learned meanwhile.
-// An array element present in one answer only (the list grew between the two) is learned as
-// `$.items[*] (added or removed)` (json-path.ts ELEMENTS_COME_AND_GO): elements may come and go
-// there, but what differs inside an element both sides have is still a difference.
+// An array element, or an HTML element, present in one answer only (the list grew between the
+// two) is learned as `$.items[*] (added or removed)` / `ul > li (added or removed)` (differences.ts
+// ELEMENTS_COME_AND_GO): elements may come and go there, but what differs inside an element both
+// sides have is still a difference.
 
 import { compareSteps, type Captured, type CompareOptions, type NoiseLookup } from './diff.js';
-import { ELEMENTS_COME_AND_GO, normalizePath, selfAndAncestors } from './json-path.js';
+import { ELEMENTS_COME_AND_GO } from './differences.js';
+import { normalizePath, selfAndAncestors } from './json-path.js';
 import { runWhole, WHOLE, type Slicing } from './slicing.js';
 
 export const DEFAULT_NOISE_LIMIT = 200;
@@ -36,9 +38,16 @@ export function* learnNoiseSteps(a: Captured, b: Captured, opts: Omit<CompareOpt
   for (const d of cmp.differences) {
     if (d.kind === 'status' || d.kind === 'bytes') continue;
     const path = normalizePath(d.path);
-    out.add((d.kind === 'missing' || d.kind === 'extra') && path.startsWith('$') && path.endsWith('[*]') ? path + ELEMENTS_COME_AND_GO : path);
+    out.add((d.kind === 'missing' || d.kind === 'extra') && isElement(path) ? path + ELEMENTS_COME_AND_GO : path);
   }
   return [...out];
+}
+
+/** A normalised path that names an element of a list: a JSON array's (`$.items[*]`), or an HTML
+ *  element (no ` @attribute` or ` #text` after it; `:nth-of-type` is gone, so `ul > li` is every
+ *  item). Its presence differing says elements come and go there, not that their insides vary. */
+function isElement(path: string): boolean {
+  return path.startsWith('$') ? path.endsWith('[*]') : !/ (@[^\s"\]]+|#text)$/.test(path) && !/^(status|body|headers\.)/.test(path);
 }
 
 /** A noise path as the set keeps it: normalised, an elements-come-and-go entry's suffix kept. */

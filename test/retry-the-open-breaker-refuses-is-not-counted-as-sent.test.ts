@@ -6,7 +6,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { answer, metric, scripted, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, testClock, upstreamsYaml, type TestProxy } from './helpers/servers.js';
-import { LOG } from '../src/observability/log-messages.js'; // (the access line's msg)
+import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
 let proxy: TestProxy | undefined;

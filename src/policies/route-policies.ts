@@ -87,9 +87,9 @@ export class RoutePolicies {
   #trialRequestId: string | null = null;
   /** No failure counted by the breaker since its last success (its consecutive count is 0). */
   #clean = true;
-  /** A retry cockatiel has scheduled (announced in the log, with its delay), by request: it is
-   *  counted once sent. The breaker may refuse it, or the client leave during its backoff: then it
-   *  is no retry sent, and takes nothing from the budget. */
+  /** A retry cockatiel has scheduled (announced in the log, with its delay), by request: the
+   *  metric counts it once sent. The breaker may refuse it (then it takes nothing from the budget
+   *  either), or the client leave during its backoff. */
   readonly #scheduled = new WeakMap<AttemptContext, string>();
 
   constructor(timeoutMs: number, retryCfg: ResolvedRetry, breakerCfg: ResolvedBreaker | null, deps: PolicyDeps) {

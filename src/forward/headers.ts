@@ -260,7 +260,8 @@ export function appendForwardingHeaders(into: string[], scan: RequestHeadScan, r
  */
 export function upstreamRequestHeaders(scan: RequestHeadScan, preserveHost: boolean, remoteAddress: string | undefined, trustedProxies: number): string[] {
   const headers = scan.headers;
-  if (preserveHost && namedHost(scan) !== null) headers.push('host', namedHost(scan)!); // (a proxy replaces Host with the target's authority)
+  const host = preserveHost ? namedHost(scan) : null; // (a proxy replaces Host with the target's authority)
+  if (host !== null) headers.push('host', host);
   return appendForwardingHeaders(headers, scan, remoteAddress, trustedProxies);
 }
 

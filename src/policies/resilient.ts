@@ -50,6 +50,7 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
 
   constructor(
     readonly x: Exchange,
+    readonly policies: RoutePolicies,
     readonly out: Outgoing,
     /** The body to send (replaced by the kept copy once it has been read). */
     public body: Body,
@@ -73,18 +74,16 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
     this.#current?.abort(err);
   }
 
-  /** Tries sent to the route's own upstream so far (the first, then its retries). */
-  get primaryTries(): number {
-    return this.#primaryTries;
-  }
-
   /** One try at `upstream`: resolves with this run once its head arrives, rejects with an AttemptError. */
   try(upstream: Upstream, hold: ((status: number) => boolean) | null, extra: readonly string[] | null, perTryMs: number): Promise<AttemptOutcome> {
     if (this.#over !== null) return Promise.reject(new AttemptError(this.#over, this.ctx)); // no try after the end
     return new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
-      if (upstream === this.x.upstream && this.#primaryTries++ > 0) this.x.retried++; // (the access line's)
+      if (upstream === this.x.upstream && this.#primaryTries++ > 0) {
+        this.x.retried++; // (the access line's; the metric's as it goes out)
+        this.policies.retrySent(this.ctx);
+      }
       this.#current = newAttempt(this.x, upstream, this.x, this, hold, extra, upstream !== this.x.upstream);
       this.#current.send(this.out.path, this.x.method, this.out.headers, this.body, perTryMs);
     });
@@ -128,7 +127,7 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   // the fallback does not take gets the error it would get without one.
   const fb = route.fallback;
   const fallbackTo = fb !== null && fb.upstream !== x.upstream && (fb.methods === null || fb.methods.has(x.method)) ? fb.upstream : null;
-  const run = new ResilientRun(x, out, body, bodyKept);
+  const run = new ResilientRun(x, policies, out, body, bodyKept);
   const reading = toRead >= 0 ? readBody(x.req, toRead, run) : null;
   // The clock runs from here: a body that does not arrive within timeoutMs is answered 408 (no
   // upstream was contacted); a body that stalls for idleTimeoutMs ends the same way, by the
@@ -151,12 +150,7 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   let reason: FallbackReason;
   let failure: Error;
   try {
-    await policies.execute(run.ctx, () => {
-      const tries = run.primaryTries;
-      const sent = run.try(x.upstream, hold, null, policies.perTryMs);
-      if (tries > 0 && run.primaryTries > tries) policies.retrySent(run.ctx); // (counted as it goes out)
-      return sent;
-    });
+    await policies.execute(run.ctx, () => run.try(x.upstream, hold, null, policies.perTryMs));
     const accepted = run.accepted;
     if (accepted.committed) return;
     if (x.done) return accepted.abort(new Error('the exchange is over'));

@@ -47,7 +47,7 @@ export function* learnNoiseSteps(a: Captured, b: Captured, opts: Omit<CompareOpt
  *  element (no ` @attribute` or ` #text` after it; `:nth-of-type` is gone, so `ul > li` is every
  *  item). Its presence differing says elements come and go there, not that their insides vary. */
 function isElement(path: string): boolean {
-  return path.startsWith('$') ? path.endsWith('[*]') : !/ (@[^\s"\]]+|#text)$/.test(path) && !/^(status|body|headers\.)/.test(path);
+  return path.startsWith('$') ? path.endsWith('[*]') : !path.startsWith('headers.') && !/ (@[^\s"\]]+|#text)$/.test(path);
 }
 
 /** A noise path as the set keeps it: normalised, an elements-come-and-go entry's suffix kept. */

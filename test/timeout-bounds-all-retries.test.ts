@@ -42,6 +42,30 @@ describe('timeoutMs bounds the whole exchange, retries included', () => {
     expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'slow-1')).toMatchObject({ status: 504, error: 'upstream_timeout' });
   });
 
+  it('gives a request no timeout could retry (a POST without Idempotency-Key) the whole timeoutMs, not a try\'s share', async () => {
+    up = await hanging();
+    // 900 ms over 3 tries: a share is 300 ms. A POST that reached the upstream is never sent
+    // again, so cutting it at 300 ms would only answer 504 sooner while the upstream goes on.
+    proxy = await startProxy(
+      upstreamsYaml({ app: up.url }) +
+        'routes:\n  - { prefix: /t, upstream: app, timeoutMs: 900, retry: { attempts: 3, backoffMs: 0, maxBackoffMs: 0, on: [timeout] } }\n',
+    );
+    const sentAt = performance.now();
+    const r = await fetch(proxy.url + '/t/order', { method: 'POST', body: 'x=1', headers: { 'x-request-id': 'post-1' } });
+    expect(r.status).toBe(504);
+    expect(await r.json()).toMatchObject({ error: 'upstream_timeout', message: "no response from upstream 'app' within 900 ms" });
+    expect(up.arrivals).toHaveLength(1);
+    await up.arrivals[0]!.socketClosed;
+    // A lower bound only (a timer never fires before its time): the try was not aborted at its
+    // 300 ms share but when the whole 900 ms ran out.
+    expect(performance.now() - sentAt).toBeGreaterThanOrEqual(850);
+
+    // With an Idempotency-Key the same POST may be retried, so each try gets its share.
+    const k = await fetch(proxy.url + '/t/order', { method: 'POST', body: 'x=1', headers: { 'idempotency-key': 'k-1' } });
+    expect(k.status).toBe(504);
+    expect(up.arrivals).toHaveLength(4);
+  });
+
   it('answers 504 upstream_timeout (not 502) on a resilient route whose timeout is not retryable, and aborts the request', async () => {
     up = await hanging();
     proxy = await startProxy(

@@ -38,6 +38,12 @@ export class ReplayGuard implements AttemptContext {
     return !this.#stopped && this.mayResend();
   }
 
+  /** Whether a try that may have reached the upstream (a timeout, a reset, a status) could be
+   *  retried: only then does a try get a share of timeoutMs rather than all of it. */
+  retriableOnceSent(): boolean {
+    return this.#safeMethod && this.#bodyKept;
+  }
+
   /** Whether the request may be sent again at all (to a retry or to the fallback). */
   mayResend(): boolean {
     if (!this.#bodyKept && this.#possiblySent) return false; // the stream was (maybe) read

@@ -150,7 +150,10 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   let reason: FallbackReason;
   let failure: Error;
   try {
-    await policies.execute(run.ctx, () => run.try(x.upstream, hold, null, policies.perTryMs));
+    // A request no timeout could retry (a POST without Idempotency-Key, a streamed body) waits
+    // its whole timeoutMs: a share would only cut it short, and it would still be answered 504.
+    const perTryMs = run.ctx.retriableOnceSent() ? policies.perTryMs : 0;
+    await policies.execute(run.ctx, () => run.try(x.upstream, hold, null, perTryMs));
     const accepted = run.accepted;
     if (accepted.committed) return;
     if (x.done) return accepted.abort(new Error('the exchange is over'));

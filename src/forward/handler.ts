@@ -18,7 +18,7 @@ import { readBody } from './read-body.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 import { systemRandom, type Random } from '../util/clock.js';
 import { admit, type Admitted, type Refused } from './admit.js';
-import type { AccessOnlyCode, ErrorCode } from '../errors.js';
+import { upstreamBroke, type AccessOnlyCode, type ErrorCode } from '../errors.js';
 import { newAttempt } from '../tracing/traced-attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { namedHost, sentForwardedProto, upstreamRequestHeaders, type RequestHeadScan } from './headers.js';
@@ -282,11 +282,12 @@ export class ProxyHandler implements ExchangeHost {
     );
   }
 
-  /** An answer counts as failed when it was a 5xx, a proxy error, or needed the fallback. A
-   *  progressive canary counts both sides (its gates compare them); the halt window the canary's. */
+  /** An answer counts as failed when it was a 5xx, a proxy error, needed the fallback, or broke off
+   *  mid-body. A progressive canary counts both sides (its gates compare them); the halt window
+   *  the canary's. */
   #canaryOutcome(x: Exchange, end: ExchangeEnd): void {
     if (end.error === 'client_closed') return;
-    const failed = end.status >= 500 || x.servedBy !== x.upstream;
+    const failed = end.status >= 500 || x.servedBy !== x.upstream || upstreamBroke(end.error);
     x.route.state.canaryProgress?.record(x.canary, failed, performance.now() - x.startedAt);
     if (!x.canary) return;
     const halted = x.route.state.canaryHalt!.record(failed);

@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { AccessLineWriter, type AccessFields } from './access-line.js';
 import type { RouteMeters } from './metrics.js';
 import type { StatusBook } from '../status/book.js';
+import { upstreamBroke } from '../errors.js';
 
 /** An access line before its duration is known: it is measured from `startedAt` when written. */
 export interface AccessLine extends Omit<AccessFields, 'durationMs'> {
@@ -29,10 +30,13 @@ export class AccessLog {
   /** `meters`: the matched route's; null for a request no route took. */
   write(line: AccessLine, meters: RouteMeters | null): void {
     const durationMs = performance.now() - line.startedAt;
-    (meters ?? this.#unmatched).record(line.upstream ?? '', line.method, line.status, durationMs / 1000);
+    const m = meters ?? this.#unmatched;
+    m.record(line.upstream ?? '', line.method, line.status, durationMs / 1000);
+    const broke = upstreamBroke(line.error);
+    if (broke) m.broken(line.upstream ?? '', line.error!);
     // The status counts what an upstream answered (a refusal before any upstream is not a side).
     if (this.#status !== null && line.route !== null && line.upstream !== null) {
-      this.#status.record(line.route, line.upstream, line.fellBack === true ? 'fallback' : line.canary === 'canary' ? 'canary' : 'primary', line.status, durationMs);
+      this.#status.record(line.route, line.upstream, line.fellBack === true ? 'fallback' : line.canary === 'canary' ? 'canary' : 'primary', line.status, durationMs, broke);
     }
     this.#lines.write(line.error === null || line.error === 'client_closed' ? 'info' : 'warn', {
       requestId: line.requestId,

@@ -39,6 +39,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly responsesBroken = new client.Counter({
+    name: 'strangler_responses_broken_total',
+    help: 'Responses an upstream started and did not finish (strangler_requests_total counts them under the status they started with), by reason: upstream_aborted or idle_timeout.',
+    labelNames: ['route', 'upstream', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly breakerState = new client.Gauge({
     name: 'strangler_breaker_state',
     help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open.',
@@ -229,6 +236,11 @@ export class RouteMeters {
   /** strangler_shadow_noise_dropped_total{route}: rare (a probe learning past the set's limit). */
   shadowNoiseDropped(n: number): void {
     this.#metrics.shadowNoiseDropped.inc({ route: this.#route }, n);
+  }
+
+  /** strangler_responses_broken_total{route,upstream,reason}: rare, so no cached cell. */
+  broken(upstream: string, reason: string): void {
+    this.#metrics.responsesBroken.inc({ route: this.#route, upstream, reason });
   }
 
   record(upstream: string, method: string, status: number, seconds: number): void {

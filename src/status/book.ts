@@ -66,12 +66,13 @@ export class StatusBook {
 
   /** One answered request (route label, the upstream that answered and in which role). A 101 (a
    *  WebSocket or other upgrade) is counted without its duration: that is the connection's lifetime
-   *  (minutes, hours), not an answer's latency, and would be the route's p99. */
-  record(route: string, upstream: string, role: Role, status: number, ms: number): void {
+   *  (minutes, hours), not an answer's latency, and would be the route's p99. `broken`: the
+   *  upstream broke its response off mid-body, an error whatever its status. */
+  record(route: string, upstream: string, role: Role, status: number, ms: number, broken = false): void {
     const now = this.#clock.now();
     const cells = this.#cells(route);
     if (role === 'fallback') cells.fallbacks++;
-    cells.side(upstream, role).record(now, status >= 500, status === 101 ? Number.NaN : ms);
+    cells.side(upstream, role).record(now, status >= 500 || broken, status === 101 ? Number.NaN : ms);
     const stamp = Math.floor(now / SLOT_MS);
     const i = stamp % SERIES_POINTS;
     if (this.#seriesStamps[i] !== stamp) {

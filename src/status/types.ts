@@ -31,7 +31,8 @@ export interface SideStatus {
   readonly role: 'primary' | 'canary' | 'fallback' | 'shadow';
   readonly requests: number;
   readonly rps: number;
-  /** Share of answers that failed (5xx from the upstream or a proxy error); null without requests. */
+  /** Share of answers that failed (5xx from the upstream or a proxy error, or a response the
+   *  upstream broke off mid-body); null without requests. */
   readonly errorRate: number | null;
   readonly p99Ms: number | null;
 }

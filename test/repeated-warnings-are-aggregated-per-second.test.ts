@@ -88,7 +88,7 @@ describe('through the proxy', () => {
     clock.advance(1000);
     expect(await (await fetch(proxy.url + '/users/101', { headers: { 'x-request-id': 'next-second' } })).text()).toBe('legacy');
     expect(open().map((l) => [l.requestId, l.count])).toEqual([[open()[0]!.requestId, 1], ['next-second', 100]]);
-    expect(open()[1]).toMatchObject({ route: '/users', from: 'users', to: 'legacy', level: 'warn' });
+    expect(open()[1]).toMatchObject({ route: '/users', from: 'users', to: 'legacy', level: 'warn', cause: "the circuit breaker for upstream 'users' is open" });
     // Every request is still counted one by one where counting belongs.
     const metrics = await (await fetch(proxy.adminUrl + '/metrics')).text();
     expect(metrics).toContain('strangler_fallbacks_total{route="/users",from="users",to="legacy",reason="circuit_open"} 101');

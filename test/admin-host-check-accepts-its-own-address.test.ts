@@ -15,4 +15,14 @@ describe('hostAllowed', () => {
     expect(hostAllowed('', policy)).toBe(false);
     expect(hostAllowed('evil.example/x', policy)).toBe(false);
   });
+
+  it('bound to every address (0.0.0.0, ::), accepts the address the request came in on: a scraper addresses a pod by its IP', () => {
+    const pod = (localAddress: string) => ({ adminHost: '0.0.0.0', allowedHosts: [], localAddress });
+    expect(hostAllowed('10.244.1.7:9901', pod('10.244.1.7'))).toBe(true);
+    expect(hostAllowed('10.244.1.7:9901', pod('::ffff:10.244.1.7'))).toBe(true); // (a socket on ::)
+    expect(hostAllowed('[fd00::7]:9901', { ...pod('fd00::7'), adminHost: '::' })).toBe(true);
+    expect(hostAllowed('10.244.1.8:9901', pod('10.244.1.7'))).toBe(false); // another pod's address
+    expect(hostAllowed('evil.example:9901', pod('10.244.1.7'))).toBe(false); // a rebound name never is
+    expect(hostAllowed('10.244.1.7:9901', { adminHost: '0.0.0.0', allowedHosts: [] })).toBe(false); // unknown: refused
+  });
 });

@@ -15,7 +15,7 @@ export function adminGuard(policy: () => HostPolicy) {
     const origin = req.headers.origin;
     const health = HEALTH.has(req.path) && (req.method === 'GET' || req.method === 'HEAD');
     let message: string | undefined;
-    if (!health && !hostAllowed(host, policy())) message = hostRefusal(host);
+    if (!health && !hostAllowed(host, { ...policy(), localAddress: req.socket.localAddress })) message = hostRefusal(host);
     else if (!originAllowed(req.method, origin, host)) message = originRefusal(origin!);
     if (message === undefined) return next();
     res.status(403).json({ error: 'forbidden', message, requestId: newRequestId() });

@@ -1,7 +1,9 @@
 // The admin API's two request checks, as pure decisions (guard.ts answers them):
 // - DNS rebinding: a page on evil.example whose name is made to resolve to 127.0.0.1 reaches the
-//   admin port with `Host: evil.example`. Only loopback names, the admin host itself and the
-//   names in `server.adminAllowedHosts` are served (any port).
+//   admin port with `Host: evil.example`. Only loopback names, the admin host itself (bound to
+//   0.0.0.0 or ::, that is the address the request came in on: Prometheus and other scrapers
+//   address a pod or a container by its IP) and the names in `server.adminAllowedHosts` are
+//   served (any port).
 // - Cross-site requests: a page elsewhere can make the browser POST here (no CORS preflight for a
 //   simple form or fetch). A state-changing request whose `Origin` is not the admin's own is
 //   refused, token or not.
@@ -13,13 +15,21 @@ export interface HostPolicy {
   readonly adminHost: string;
   /** `server.adminAllowedHosts` of the live table. */
   readonly allowedHosts: readonly string[];
+  /** The local address the request arrived on (its socket's), when known. */
+  readonly localAddress?: string | undefined;
+}
+
+/** A socket's local address as hostName gives names: an IPv4-mapped IPv6 one as plain IPv4. */
+function localName(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  return hostName(address.toLowerCase().startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address);
 }
 
 /** Whether a request with this Host header (undefined: none) may be served. */
 export function hostAllowed(host: string | undefined, policy: HostPolicy): boolean {
   const name = host === undefined ? undefined : hostName(host);
   if (name === undefined) return false;
-  if (isLoopbackName(name) || name === hostName(policy.adminHost)) return true;
+  if (isLoopbackName(name) || name === hostName(policy.adminHost) || name === localName(policy.localAddress)) return true;
   return policy.allowedHosts.some((entry) => hostName(entry) === name);
 }
 
@@ -45,7 +55,7 @@ export function originAllowed(method: string, origin: string | undefined, host: 
 export function hostRefusal(host: string | undefined): string {
   const got = host === undefined ? 'no Host header' : `Host ${JSON.stringify(host)}`;
   return (
-    `the admin API answers only requests addressed to localhost, 127.0.0.1, [::1], its own address ` +
+    `the admin API answers only requests addressed to localhost, 127.0.0.1, [::1], its own address (the one the request came in on) ` +
     `or a name listed in server.adminAllowedHosts (got ${got}): this guards against DNS rebinding`
   );
 }

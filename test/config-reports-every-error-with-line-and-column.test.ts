@@ -104,6 +104,16 @@ describe('YAML problems are config errors with positions', () => {
     ]);
   });
 
+  it('names a duplicate key in full when a syntax error elsewhere stops the walk', () => {
+    const text = 'upstreams:\n  legacy:\n    url: http://a\n  legacy:\n    url: http://b\n  "users":\n    url: http://c\n  "users":\n    url: http://d\nroutes: [\n';
+    const errors = errorsOf(parseConfig(text, 'r.yaml', {}));
+    expect(errors.filter((e) => e.message.startsWith('duplicate')).map(({ line, column, message }) => ({ line, column, message }))).toEqual([
+      { line: 4, column: 3, message: "duplicate key 'legacy'" },
+      { line: 8, column: 3, message: "duplicate key 'users'" },
+    ]);
+    expect(errors.some((e) => e.message.startsWith('YAML syntax'))).toBe(true);
+  });
+
   it('rejects an empty file', () => {
     for (const text of ['', '\n', '# only a comment\n']) {
       expect(errorsOf(parseConfig(text, 'r.yaml', {}))).toEqual([

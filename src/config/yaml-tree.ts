@@ -171,8 +171,9 @@ function scalarValue(v: unknown): Json {
 
 function yamlMessage(code: string, message: string, text: string, pos: [number, number]): string {
   if (code === 'DUPLICATE_KEY') {
-    const key = text.slice(pos[0], pos[1]).trim();
-    return key ? `duplicate key '${key}'` : 'duplicate key';
+    // (pos may cover only the key's first character: the key is read up to its colon.)
+    const key = /^\s*("[^"\n]*"|'[^'\n]*'|[^:#\n]*?)\s*:/.exec(text.slice(pos[0]))?.[1] ?? text.slice(pos[0], pos[1]).trim();
+    return key ? `duplicate key '${key.replace(/^(["'])(.*)\1$/, '$2')}'` : 'duplicate key';
   }
   if (code === 'TAG_RESOLVE_FAILED') return `unsupported tag: ${message.replace(/^.*?tag:\s*/i, '')}`;
   if (code === 'MULTIPLE_DOCS') return "the file must hold a single YAML document (remove the second '---')";

@@ -36,6 +36,7 @@ import { StatusBook } from './status/book.js';
 import type { ShadowEvent } from './shadow/log-line.js';
 import { shadowKeys } from './routing/shadow-keys.js';
 import { LOG } from './observability/log-messages.js';
+import { workersGauge } from './workers/workers-gauge.js';
 
 export interface StartOptions {
   readonly configPath: string;
@@ -201,6 +202,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   if (changedEarly) void reload('watch');
   const stopStepper = opts.decideCanarySteps === false ? () => {} : startStepper(store, metrics, logger, opts);
   lifecycle.ready = true;
+  if (serveAdmin) workersGauge(metrics.registry, () => (lifecycle.draining ? 0 : 1)); // (this process is the one worker)
   logger.info({ msg: serveAdmin ? LOG.listening : LOG.workerListening, port, ...(serveAdmin ? { adminPort } : {}), config: table.file, version: table.version, routes: table.routes.length });
 
   let shuttingDown: Promise<void> | null = null;

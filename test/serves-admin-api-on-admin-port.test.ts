@@ -60,6 +60,8 @@ describe('admin API', () => {
     expect(text).toContain('strangler_request_duration_seconds_count{route="/users",upstream="users"} 2');
     expect(text).toContain('strangler_config_reloads_total{result="success"} 1');
     expect(text).toMatch(/strangler_config_info\{version="[0-9a-f]{12}"\} 1/);
+    // One process, no --workers: it is the one worker (the series is there whatever the count).
+    expect(text).toContain('strangler_workers{state="running"} 1');
   });
 
   it('is not reachable on the public port: those paths belong to the upstreams', async () => {

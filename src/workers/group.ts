@@ -6,7 +6,6 @@
 // node:cluster's default policy (round-robin by the primary on Linux).
 
 import cluster, { type Worker } from 'node:cluster';
-import client from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReloadTrigger } from '../routing/reloader.js';
@@ -16,6 +15,7 @@ import { BACKOFF, nextDelay, remember, type BackoffPolicy } from './backoff.js';
 import { isOurs, TAG, WORKER_SLOT_ENV, type AskWhat, type FromWorker, type ToWorker } from './messages.js';
 import type { CanaryHaltNote, StepSnapshot } from '../routing/canary-steps.js';
 import { Waiters } from './waiters.js';
+import { workersGauge } from './workers-gauge.js';
 
 export interface WorkerView {
   readonly id: number;
@@ -69,16 +69,7 @@ export class WorkerGroup {
 
   constructor(deps: GroupDeps) {
     this.#deps = deps;
-    new client.Gauge({
-      name: 'strangler_workers',
-      help: 'Worker processes (node:cluster) by state: running (serving the public port).',
-      labelNames: ['state'] as const,
-      registers: [deps.metrics.registry],
-      collect: () => {
-        const g = deps.metrics.registry.getSingleMetric('strangler_workers') as client.Gauge<'state'>;
-        g.set({ state: 'running' }, [...this.#members.values()].filter((m) => m.ready).length);
-      },
-    });
+    workersGauge(deps.metrics.registry, () => [...this.#members.values()].filter((m) => m.ready).length);
   }
 
   /** Forks every worker; resolves once all serve the public port, rejects if one dies first. */

@@ -127,8 +127,9 @@ describe('POST /reload', () => {
     await writeFile(proxy.file, 'routes: [');
     const bad = await fetch(proxy.adminUrl + '/reload', { method: 'POST' });
     expect(bad.status).toBe(422);
-    const err = (await bad.json()) as { error: string; errors: { line: number; column: number }[] };
+    const err = (await bad.json()) as { error: string; requestId: string; errors: { line: number; column: number }[] };
     expect(err.error).toBe('invalid_config');
+    expect(err.requestId).toMatch(/^[0-9a-f-]{36}$/); // (as every error body the proxy writes)
     expect(err.errors[0]).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
     expect(await text(proxy.url + '/x')).toBe('b');
   });

@@ -64,6 +64,12 @@ describe('admin API', () => {
     expect(text).toContain('strangler_workers{state="running"} 1');
   });
 
+  it('answers an unknown admin path with the JSON error body (with its request id)', async () => {
+    const r = await fetch(proxy.adminUrl + '/nope');
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ error: 'not_found', message: 'no admin endpoint GET /nope', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
   it('is not reachable on the public port: those paths belong to the upstreams', async () => {
     const r = await fetch(proxy.url + '/metrics');
     expect(await r.text()).toBe('ok'); // the upstream answered, not the proxy

@@ -24,6 +24,7 @@ import { logLevelRoutes } from './log-level.js';
 import { statusRoutes } from './status-route.js';
 import type { StatusBook } from '../status/book.js';
 import type { Logger } from '../observability/logger.js';
+import { newRequestId } from '../forward/headers.js';
 
 export interface Lifecycle {
   ready: boolean;
@@ -138,19 +139,20 @@ export function createAdminApp(deps: AdminDeps): express.Express {
           res.status(504).json({
             ...outcome, workers: reloaded.workers, error: 'workers_not_confirmed',
             message: 'the primary runs the new version; some workers have not confirmed it yet (they keep being sent it; a replaced worker starts on it)',
+            requestId: newRequestId(),
           });
         }
         return;
       case 'invalid':
-        res.status(422).json({ ...outcome, error: 'invalid_config', message: `the file has ${outcome.errors.length} error(s); the live table stays` });
+        res.status(422).json({ ...outcome, error: 'invalid_config', message: `the file has ${outcome.errors.length} error(s); the live table stays`, requestId: newRequestId() });
         return;
       case 'error':
-        res.status(500).json({ ...outcome, error: 'reload_failed' });
+        res.status(500).json({ ...outcome, error: 'reload_failed', requestId: newRequestId() });
     }
   });
 
   app.use((req, res) => {
-    res.status(404).json({ error: 'not_found', message: `no admin endpoint ${req.method} ${req.path}` });
+    res.status(404).json({ error: 'not_found', message: `no admin endpoint ${req.method} ${req.path}`, requestId: newRequestId() });
   });
   return app;
 }

@@ -123,7 +123,9 @@ function routeBlock(report: ShadowReport, p: Paint, top: number | null, opts: Re
   out.push(
     s.matchRate === null
       ? '  match rate -, nothing compared yet'
-      : `  match rate ${percentDown(s.match, s.compared)} (${groupDigits(s.match)} of ${groupDigits(s.compared)} compared)`,
+      : `  match rate ${percentDown(s.match, s.compared)} (${groupDigits(s.match)} of ${groupDigits(s.compared)} compared` +
+        // (the verdict counts a shadow error as a non-match; --fail-under's gate leaves it out: say which)
+        `${s.shadowError > 0 ? `, shadow errors counted as not matching` : ''})`,
   );
 
   // Latency

@@ -39,9 +39,7 @@ const halfABody = (then: 'abort' | 'silent') =>
 
 /** One GET whose response the client reads to its (broken) end. */
 async function brokenGet(url: string, id: string, headers: Record<string, string> = {}): Promise<void> {
-  const req = http.get(url, { agent: false, headers: { 'x-request-id': id, ...headers } });
-  req.on('error', () => {});
-  clients.push(req);
+  const req = trackedGet(clients, url, id, headers);
   const [res] = (await once(req, 'response')) as [http.IncomingMessage];
   expect(res.statusCode).toBe(200);
   res.resume();

@@ -2,8 +2,8 @@
 import http from 'node:http';
 
 /** GET `url` with X-Request-Id `id`, no agent; the request is kept in `clients` (destroy them after each test). */
-export function trackedGet(clients: http.ClientRequest[], url: string, id: string): http.ClientRequest {
-  const req = http.get(url, { agent: false, headers: { 'x-request-id': id } });
+export function trackedGet(clients: http.ClientRequest[], url: string, id: string, headers: Record<string, string> = {}): http.ClientRequest {
+  const req = http.get(url, { agent: false, headers: { 'x-request-id': id, ...headers } });
   req.on('error', () => {});
   clients.push(req);
   return req;

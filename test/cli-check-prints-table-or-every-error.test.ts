@@ -86,6 +86,24 @@ describe('strangler check, a shadow of the route\'s own upstream', () => {
   });
 });
 
+describe("strangler check, a canary of the route's own upstream", () => {
+  it('accepts it as off: the cutover a canary leads to ("set upstream: users") is one edit, its fallback to the old primary included', async () => {
+    const canary = '  - { prefix: /users, upstream: UP, fallback: legacy, canary: { upstream: users, steps: [5, 50, 100], stepEveryMs: 60000 } }\n';
+    const yaml = (up: string) => 'upstreams:\n  legacy: { url: http://127.0.0.1:8000 }\n  users: { url: http://127.0.0.1:8001 }\nroutes:\n' + canary.replace('UP', up);
+    const before = await cli(['check', await writeConfig(yaml('legacy'))]);
+    expect(before.code).toBe(0);
+    expect(before.out).toContain('canary users steps 5/50/100%');
+    expect(before.out).toContain('fallback legacy (every replay-safe method)'); // (back to the primary)
+
+    const after = await cli(['check', await writeConfig(yaml('users'))]);
+    expect(after.code).toBe(0);
+    expect(after.out).toContain('canary off (same upstream as the route)');
+    expect(after.out).not.toContain('canary users');
+    // No canary runs any more: a fallback to legacy is now the cut-over route's, reads only.
+    expect(after.out).toContain('fallback legacy (GET,HEAD,OPTIONS)');
+  });
+});
+
 describe('strangler check, fallbacks (contract v2)', () => {
   it("shows a fallback naming the route's own upstream as off, and each fallback's methods", async () => {
     const file = await writeConfig(

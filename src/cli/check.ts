@@ -94,6 +94,7 @@ function policies(r: EffectiveRoute): string {
   if (r.shadow !== null) out.push(`shadow ${r.shadow.upstream} ${r.shadow.percent}%`);
   else if (r.shadowOff) out.push('shadow off (same upstream as the route)');
   if (r.canary !== null) out.push(canaryText(r.canary));
+  else if (r.canaryOff) out.push(LOG.canaryOffOwnUpstream);
   if (r.record !== null) out.push(`record ${r.record.percent}% of ${r.record.methods.join(',')} to ${r.record.file}`);
   if (!r.preserveHost) out.push('preserveHost false'); // the default is true (contract v2)
   if (r.auth !== null) out.push(`auth ${r.auth.join(' or ')}`);

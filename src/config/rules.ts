@@ -6,8 +6,6 @@
 //
 // - every upstream name used (route upstream, fallback, shadow.upstream, canary.upstream,
 //   defaults.fallback, in the short or the long form, server.legacyUpstream) is defined under `upstreams`;
-// - a route's canary upstream differs from its upstream (a shadow or a fallback naming it is
-//   allowed: it is off, see same-upstream.ts);
 // - two routes with the same host (case-insensitive; none is a host of its own) and the same
 //   prefix do not overlap in methods (both without `methods`, or a method in common): the later
 //   one is reported, naming the earlier;
@@ -75,7 +73,6 @@ export function checkRules(data: Json): RuleIssue[] {
   routes.forEach((r, i) => {
     const route = asObj(r);
     if (!route) return;
-    const upstream = asStr(route['upstream']);
     const shadow = asObj(route['shadow']);
     const canary = asObj(route['canary']);
     checkRef(route['upstream'], ['routes', i, 'upstream']);
@@ -84,20 +81,8 @@ export function checkRules(data: Json): RuleIssue[] {
     if (canary) checkRef(canary['upstream'], ['routes', i, 'canary', 'upstream']);
     if (canary) issues.push(...checkCanaryShape(canary, ['routes', i, 'canary']));
 
-    // --- the extra upstreams differ from the route's own ----------------------------------
-    const differs = (value: Json | undefined, segments: Segment[], why: string): void => {
-      if (upstream === undefined || asStr(value) !== upstream) return;
-      const pointer = p(...segments);
-      issues.push({
-        pointer,
-        message: `must differ from the route's upstream '${upstream}': ${why}`,
-        at: 'value',
-        involves: [pointer, p('routes', i, 'upstream')],
-      });
-    };
-    // A fallback or a shadow naming the route's own upstream is allowed: it is off
-    // (same-upstream.ts; `check` and the load log say so), so a rollback is one edit.
-    if (canary) differs(canary['upstream'], ['routes', i, 'canary', 'upstream'], 'a canary of the same upstream changes nothing');
+    // A fallback, a shadow or a canary naming the route's own upstream is allowed: it is off
+    // (same-upstream.ts; `check` and the load log say so), so a cutover or a rollback is one edit.
 
     checkRetry(route['retry'], ['routes', i, 'retry'], issues);
     issues.push(...checkTemplateNames(route, i));

@@ -17,6 +17,7 @@ export const LOG = {
   // routing/reloader.ts
   shadowOffOwnUpstream: "shadow off: it names the route's own upstream",
   fallbackOffOwnUpstream: 'fallback off (same upstream as the route)',
+  canaryOffOwnUpstream: 'canary off (same upstream as the route)',
   upstreamTlsUnverified: "upstream certificate NOT verified (tls.insecureSkipVerify): anyone on the path can pose as this upstream",
   // routing/reloader.ts
   configReloaded: 'config reloaded',

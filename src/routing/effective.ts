@@ -28,7 +28,7 @@ import {
 } from './defaults.js';
 import { routeKey } from './diff.js';
 import { effectiveAuthenticators, effectiveRateLimit, routeAuth } from './identity-effective.js';
-import { fallbackIsOff, fallbackUpstream, shadowIsOff } from '../config/same-upstream.js';
+import { canaryIsOff, fallbackIsOff, fallbackUpstream, shadowIsOff } from '../config/same-upstream.js';
 import type { EffectiveCanary, EffectiveConfig, EffectiveFallback, EffectiveIssue, EffectiveRecord, EffectiveRoute, EffectiveShadow } from './types.js';
 
 // The rules about a route's own upstream are stated once, in config/same-upstream.ts.
@@ -81,7 +81,9 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
   const upstream = known(r.upstream, 'routes', index, 'upstream');
   const fallback = r.fallback ?? d.fallback;
   const fallbackTo = fallback === undefined ? undefined : fallbackUpstream(fallback);
-  const fallbackOff = fallbackTo !== undefined && fallbackIsOff(upstream, fallbackTo, r.canary !== undefined);
+  const canaryOff = r.canary !== undefined && canaryIsOff(upstream, r.canary.upstream);
+  const canary = canaryOff ? undefined : r.canary; // (the one that runs)
+  const fallbackOff = fallbackTo !== undefined && fallbackIsOff(upstream, fallbackTo, canary !== undefined);
   const breaker = d.breaker === undefined && r.breaker === undefined ? null : { ...BREAKER_DEFAULTS, ...d.breaker, ...r.breaker };
   const shadowOff = r.shadow !== undefined && shadowIsOff(upstream, r.shadow.upstream);
   if (r.shadow !== undefined) checkPatterns(r.shadow, index, issues);
@@ -101,13 +103,14 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
     fallback:
       fallback === undefined || fallbackOff
         ? null
-        : effectiveFallback(fallback, r, known(fallbackTo!, ...(r.fallback === undefined ? ['defaults', 'fallback'] : ['routes', index, 'fallback']))),
+        : effectiveFallback(fallback, canary !== undefined && fallbackTo === upstream, known(fallbackTo!, ...(r.fallback === undefined ? ['defaults', 'fallback'] : ['routes', index, 'fallback']))),
     // Said only for a fallback the route writes itself: a `defaults.fallback` naming the upstream
     // of the routes it is not for (the monolith's catch-all) is silently off.
     fallbackOff: fallbackOff && r.fallback !== undefined,
     shadow: r.shadow === undefined || shadowOff ? null : effectiveShadow(r.shadow, known(r.shadow.upstream, 'routes', index, 'shadow', 'upstream')),
     shadowOff,
-    canary: r.canary === undefined ? null : effectiveCanary(r.canary, known(r.canary.upstream, 'routes', index, 'canary', 'upstream')),
+    canary: canary === undefined ? null : effectiveCanary(canary, known(canary.upstream, 'routes', index, 'canary', 'upstream')),
+    canaryOff,
     auth: routeAuth(r),
     rateLimit: effectiveRateLimit(r.rateLimit),
     record: r.record === undefined ? null : effectiveRecord(r.record, baseDir),
@@ -120,11 +123,11 @@ function effectiveRoute(r: RouteConfig, index: number, config: StranglerConfig, 
 }
 
 /** The methods a fallback takes: as listed; else reads only, except a canary route's fallback to
- *  its own upstream (the primary, still the system of record), which takes every method. */
-function effectiveFallback(f: string | FallbackConfig, r: RouteConfig, upstream: string): EffectiveFallback {
+ *  its own upstream (`toPrimary`: the primary, still the system of record), which takes every method. */
+function effectiveFallback(f: string | FallbackConfig, toPrimary: boolean, upstream: string): EffectiveFallback {
   const listed = typeof f === 'string' ? undefined : f.methods;
   if (listed !== undefined) return { upstream, methods: listed };
-  return { upstream, methods: r.canary !== undefined && upstream === r.upstream ? null : FALLBACK_DEFAULT_METHODS };
+  return { upstream, methods: toPrimary ? null : FALLBACK_DEFAULT_METHODS };
 }
 
 /** A progressive canary starts at its first step, its gates' defaults filled in. */

@@ -215,6 +215,7 @@ export class Reloader {
     for (const r of next.effective.routes) {
       if (r.shadowOff) logger.warn({ msg: LOG.shadowOffOwnUpstream, route: routeLabel(r) });
       if (r.fallbackOff) logger.warn({ msg: LOG.fallbackOffOwnUpstream, route: routeLabel(r) });
+      if (r.canaryOff) logger.warn({ msg: LOG.canaryOffOwnUpstream, route: routeLabel(r) });
     }
     for (const [name, u] of next.effective.upstreams) {
       if (u.tls?.insecureSkipVerify === true) logger.warn({ msg: LOG.upstreamTlsUnverified, upstream: name });

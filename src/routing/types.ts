@@ -151,6 +151,8 @@ export interface EffectiveRoute {
   /** The file gives a shadow that is off because it names the route's own upstream. */
   readonly shadowOff: boolean;
   readonly canary: EffectiveCanary | null;
+  /** The file gives a canary that is off because it names the route's own upstream. */
+  readonly canaryOff: boolean;
   /** The authenticators asked in order (the first that accepts wins), or null: none. */
   readonly auth: readonly string[] | null;
   readonly rateLimit: EffectiveRateLimit | null;

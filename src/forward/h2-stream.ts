@@ -5,6 +5,7 @@
 
 import { constants, sensitiveHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream, type ServerStreamResponseOptions } from 'node:http2';
 import type { ServerResponse } from 'node:http';
+import { setTimeout } from 'node:timers/promises';
 
 const RESET_HERE = Symbol('strangler.resetHere');
 
@@ -20,10 +21,23 @@ export function resetHere(stream: ServerHttp2Stream): boolean {
   return (stream as Marked)[RESET_HERE] === true;
 }
 
-/** Resets the stream with `code` (RST_STREAM), marked as the proxy's own reset. */
+/** node:http2 resets a stream it destroys with CANCEL only for an error of its own AbortError
+ *  class, which it does not export: one, from an aborted timer (set a microtask after load; until
+ *  then, INTERNAL_ERROR). */
+let aborted: Error | null = null;
+void setTimeout(0, undefined, { signal: AbortSignal.abort() }).catch((e: Error) => (aborted = e));
+
+/**
+ * Resets the stream with `code` (RST_STREAM), marked as the proxy's own reset. NO_ERROR (after a
+ * whole response: RFC 9113 8.1) closes it once the response is out. Any other code destroys it at
+ * once, so its writable side never ends: `stream.close(code)` ends it first, and over TLS (a
+ * session on a JS socket) the empty END_STREAM frame went out before the RST_STREAM, so a client
+ * took a body broken off without Content-Length for a complete one.
+ */
 export function resetStream(stream: ServerHttp2Stream, code: number): void {
   (stream as Marked)[RESET_HERE] = true;
-  stream.close(code);
+  if (code === constants.NGHTTP2_NO_ERROR) return void stream.close(code);
+  stream.destroy(code === constants.NGHTTP2_CANCEL && aborted !== null ? aborted : new Error('the proxy reset this stream'));
 }
 
 /** Breaks a response under way: the client sees it incomplete (HTTP/1.x: the connection closes;

@@ -17,7 +17,7 @@ import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '.
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
-import { breakResponse, h2StreamOf } from './h2-stream.js';
+import { breakResponse, endUnreadUpload, h2StreamOf } from './h2-stream.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 
@@ -284,6 +284,7 @@ export class Exchange implements ResponseSink, AttemptListener {
       const close = this.#host.draining || error === 'request_timeout';
       this.#status = sendError(this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.label, close);
     }
+    if (!this.req.complete) endUnreadUpload(this.req, this.res); // (HTTP/2: the client stops sending)
     if (error === 'client_closed' && this.#fault !== null) {
       this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause });
       return;

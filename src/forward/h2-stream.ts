@@ -4,7 +4,7 @@
 // marked, so that only the client's own resets count towards the rapid-reset limit (h2-server.ts).
 
 import { constants, sensitiveHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream, type ServerStreamResponseOptions } from 'node:http2';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout } from 'node:timers/promises';
 
 const RESET_HERE = Symbol('strangler.resetHere');
@@ -53,6 +53,21 @@ export function breakResponse(res: ServerResponse, err?: Error): void {
 export function endStreamAfter(stream: ServerHttp2Stream): void {
   stream.close(constants.NGHTTP2_NO_ERROR);
 }
+
+/** A response is over while its request is still open. HTTP/2, for a request with a body (a
+ *  Content-Length above 0, or none on a method that takes a body): once the answer is out, the
+ *  stream ends (RST_STREAM NO_ERROR, RFC 9113 8.1) so that the client stops sending: nothing
+ *  reads the rest, and the stream's flow-control window would hold the client until
+ *  idleTimeoutMs (for ever with 0). A bodiless request whose client has not ended its side is
+ *  left to it. HTTP/1.x: nothing here (Node's server reads and drops the rest). */
+export function endUnreadUpload(req: IncomingMessage, res: ServerResponse): void {
+  const stream = h2StreamOf(res);
+  if (stream === null) return;
+  const length = req.headers['content-length'];
+  if (length === undefined ? !BODILESS.has(req.method!) : length !== '0') endStreamAfter(stream);
+}
+
+const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);
 
 /** Fields whose value is new on every response: sent never indexed (HPACK), so they neither enter
  *  the connection's header table nor push out the fields that do repeat. Indexed, each response's

@@ -1,0 +1,55 @@
+// Over HTTP/2, an upstream may answer before it has read the request body (a 405, a 403 from a
+// CSRF check, a 413). Once that whole answer is out, the proxy ends the stream with RST_STREAM
+// NO_ERROR (RFC 9113 8.1), as an HTTP/1.1 server closes the connection: the client stops sending.
+// Without it the proxy stopped reading the upload, the client's flow-control window filled, and
+// the client waited for the route's idleTimeoutMs, or for ever with idleTimeoutMs 0.
+
+import { constants, type ClientHttp2Session } from 'node:http2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
+import { h2Connect } from './helpers/h2-client.js';
+
+let up: Upstream | undefined;
+let proxy: TestProxy | undefined;
+let front: TlsFront | undefined;
+let session: ClientHttp2Session | undefined;
+afterEach(async () => {
+  session?.destroy();
+  await front?.close();
+  await proxy?.close();
+  await up?.close();
+  session = front = proxy = up = undefined;
+});
+
+describe('an h2 upload the upstream answers before reading', () => {
+  it('gets the answer, then its stream is closed (NO_ERROR), with no idle timeout to wait for', async () => {
+    // The upstream answers 405 at once and never reads the body.
+    up = await startUpstream((_req, res) => res.writeHead(405, { 'content-type': 'text/plain' }).end('method not allowed'));
+    proxy = await startProxy(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 0 }\n');
+    front = await startTlsFront(proxy);
+    session = await h2Connect(front.url, front.ca);
+
+    const req = session.request({ ':method': 'POST', ':path': '/healthz', 'content-type': 'application/octet-stream' });
+    req.on('error', () => {});
+    const chunk = Buffer.alloc(64 << 10, 0x62);
+    let sent = 0;
+    // 32 MiB offered, far past every flow-control window, in the stream's own pace.
+    const write = (): void => {
+      while (sent < 512 && !req.destroyed && req.write(chunk)) sent++;
+      if (sent < 512 && !req.destroyed) req.once('drain', write);
+    };
+    write();
+    let status = 0;
+    let body = '';
+    req.on('response', (h) => (status = Number(h[':status'])));
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    await new Promise((resolve) => req.on('close', resolve));
+    expect(status).toBe(405);
+    expect(body).toBe('method not allowed');
+    expect(req.rstCode).toBe(constants.NGHTTP2_NO_ERROR);
+    expect(sent).toBeLessThan(512); // stopped early: not every byte had to be taken
+    expect(session.destroyed).toBe(false);
+  });
+});

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { parseConfig } from '../src/config/load.js';
 
 let up: Upstream | undefined;
 let proxy: TestProxy | undefined;
@@ -49,5 +50,23 @@ describe('server.headersTimeoutMs is honoured to within a second', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'request_timeout' });
     expect(up.received).toHaveLength(0);
+  });
+});
+
+describe('server.requestTimeoutMs with headersTimeoutMs', () => {
+  it('caps the default headersTimeoutMs by requestTimeoutMs (node:http refuses a larger one: the proxy would not start)', async () => {
+    up = await startUpstream((_req, res) => res.end('forwarded'));
+    proxy = await startProxy('server: { requestTimeoutMs: 3000 }\n' + upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
+    expect(proxy.proxy.store.current.server).toMatchObject({ requestTimeoutMs: 3000, headersTimeoutMs: 3000 });
+    expect(await (await fetch(proxy.url + '/x')).text()).toBe('forwarded');
+  });
+
+  it('refuses a larger headersTimeoutMs written next to it, at its line and column', () => {
+    const r = parseConfig('server:\n  requestTimeoutMs: 3000\n  headersTimeoutMs: 5000\nupstreams:\n  app: { url: http://127.0.0.1:9 }\nroutes:\n  - { prefix: /, upstream: app }\n', 'r.yaml', {});
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors.map(({ line, column, path, message }) => ({ line, column, path, message }))).toEqual([
+      { line: 3, column: 21, path: 'server.headersTimeoutMs', message: 'must be <= requestTimeoutMs (3000) when that is on (got 5000)' },
+    ]);
+    expect(parseConfig('server: { requestTimeoutMs: 0, headersTimeoutMs: 5000 }\nupstreams:\n  app: { url: http://127.0.0.1:9 }\nroutes:\n  - { prefix: /, upstream: app }\n', 'r.yaml', {}).ok).toBe(true);
   });
 });

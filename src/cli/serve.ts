@@ -49,12 +49,13 @@ export async function serve(cmd: Extract<Command, { kind: 'serve' }>, io: Io): P
       logger.error({ msg: LOG.invalidConfig, errors: err.errors });
       await flushLogger();
       io.stderr.write(`${formatConfigErrors(err.errors)}\n${cmd.configPath}: not starting, the config is not valid\n`);
-      return 1;
+      return exit(1);
     }
     logger.error({ msg: LOG.failedToStart, err });
-    await flushLogger();
     if (err instanceof AdminExposedError) io.stderr.write(`strangler: ${err.message}\n`);
-    return 1;
+    // Exits: whatever the failed start left open (a config watcher, a pool, a worker thread) must
+    // not keep a process that serves nothing alive.
+    return exit(1);
   }
   if (stopping) await proxy.shutdown().then(() => exit(0));
   return new Promise<number>(() => {}); // runs until a signal

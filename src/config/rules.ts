@@ -9,7 +9,8 @@
 // - two routes with the same host (case-insensitive; none is a host of its own) and the same
 //   prefix do not overlap in methods (both without `methods`, or a method in common): the later
 //   one is reported, naming the earlier;
-// - retry.maxBackoffMs >= retry.backoffMs when both are set;
+// - retry.maxBackoffMs >= retry.backoffMs when both are set; server.headersTimeoutMs <=
+//   server.requestTimeoutMs when both are set and the latter is on;
 // - a canary has percent or steps, not both, steps ascending (canary-rules.ts);
 // - an upstream's tls: cert and key together, on an https upstream (upstream-tls-rules.ts);
 // - authenticators and routes' auth and rateLimit fit together (identity-rules.ts);
@@ -62,6 +63,7 @@ export function checkRules(data: Json): RuleIssue[] {
   };
 
   checkRef(asObj(root['server'])?.['legacyUpstream'], ['server', 'legacyUpstream']);
+  issues.push(...checkRequestTimeouts(asObj(root['server'])));
 
   const defaults = asObj(root['defaults']);
   if (defaults) {
@@ -128,6 +130,15 @@ export function checkRules(data: Json): RuleIssue[] {
   });
 
   return issues;
+}
+
+/** Node's http.Server refuses a headersTimeout above a requestTimeout (it throws at start-up). */
+function checkRequestTimeouts(server: Obj | undefined): RuleIssue[] {
+  const headers = asNum(server?.['headersTimeoutMs']);
+  const request = asNum(server?.['requestTimeoutMs']);
+  if (headers === undefined || request === undefined || request === 0 || headers <= request) return [];
+  const pointer = toPointer(['server', 'headersTimeoutMs']);
+  return [{ pointer, message: `must be <= requestTimeoutMs (${request}) when that is on (got ${headers})`, at: 'value', involves: [pointer, toPointer(['server', 'requestTimeoutMs'])] }];
 }
 
 function checkRetry(value: Json | undefined, segments: Segment[], issues: RuleIssue[]): void {

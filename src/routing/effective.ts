@@ -54,6 +54,10 @@ export function resolveServer(config: StranglerConfig, baseDir = '.'): ResolvedS
     const v = config.server[key];
     if (v !== undefined) (out as Record<string, unknown>)[key] = v;
   }
+  // A whole request cannot take longer than requestTimeoutMs, so its headers cannot either: the
+  // default headersTimeoutMs is capped by it (node:http refuses a larger one; an explicit larger
+  // one is a validation error, rules.ts).
+  if (out.requestTimeoutMs > 0 && config.server.headersTimeoutMs === undefined) out.headersTimeoutMs = Math.min(out.headersTimeoutMs, out.requestTimeoutMs);
   // A relative shadowLog is relative to the routes file's folder, as record.file and the TLS files are.
   if (out.shadowLog !== null) out.shadowLog = path.resolve(baseDir, out.shadowLog);
   const tracing = config.server.tracing;

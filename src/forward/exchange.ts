@@ -86,17 +86,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   /** The upstream that answered (the fallback's, when it did). */
   #servedBy: Upstream;
 
-  constructor(
-    host: ExchangeHost,
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: CompiledRoute,
-    upstream: Upstream,
-    requestId: string,
-    method: string,
-    path: string,
-    startedAt: number,
-  ) {
+  constructor(host: ExchangeHost, req: IncomingMessage, res: ServerResponse, route: CompiledRoute, upstream: Upstream,
+    requestId: string, method: string, path: string, startedAt: number) {
     this.#host = host;
     this.req = req;
     this.res = res;
@@ -183,9 +174,13 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (!this.#done) this.#end(code, cause, message);
   }
 
-  /** The client's body did not arrive in time (no upstream contacted): 408, and the connection closes. */
+  /** The client's body did not arrive in time: 408 (an answer under way is broken off instead),
+   *  the connection (HTTP/2: the stream) closes, and any upstream request is aborted. */
   requestTimedOut(message: string): void {
-    if (!this.#done) this.#end('request_timeout', null, message); // #end closes the connection for it
+    if (this.#done) return;
+    if (this.res.headersSent) breakResponse(this.res);
+    this.#end('request_timeout', null, message);
+    this.#sending?.abort(new UpstreamFailure('cancelled', message));
   }
 
   /** The client's connection closed: if the exchange is still going, stop the sending. */

@@ -15,12 +15,13 @@ import type { Logger } from '../observability/logger.js';
 import type { ResolvedServer } from '../routing/defaults.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { ProxyHandler } from './handler.js';
-import { resetHere } from './h2-stream.js';
+import { breakResponse, resetHere } from './h2-stream.js';
+import { exchangeOf } from './exchange.js';
 import { ResetWindow } from './reset-window.js';
 import { expectationMessage, refuseRequest } from './respond.js';
 import { LOG } from '../observability/log-messages.js';
 
-export type H2Limits = Pick<ResolvedServer, 'maxConcurrentStreams' | 'maxHeaderBytes' | 'maxHeadersCount' | 'keepAliveTimeoutMs' | 'headersTimeoutMs'>;
+export type H2Limits = Pick<ResolvedServer, 'maxConcurrentStreams' | 'maxHeaderBytes' | 'maxHeadersCount' | 'keepAliveTimeoutMs' | 'headersTimeoutMs' | 'requestTimeoutMs'>;
 
 export interface H2Options {
   /** The rapid-reset window's clock (tests). */
@@ -61,8 +62,10 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
     maxHeaderListPairs: headerPairsBound(limits.maxHeadersCount),
     maxSessionMemory: 10, // MB (Node's default, on purpose)
   });
-  const serve = (req: Http2ServerRequest, res: Http2ServerResponse, expectContinue: boolean): void =>
+  const serve = (req: Http2ServerRequest, res: Http2ServerResponse, expectContinue: boolean): void => {
     handler.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse, expectContinue);
+    if (limits.requestTimeoutMs > 0 && !req.complete) boundRequest(req, res as unknown as ServerResponse, limits.requestTimeoutMs);
+  };
   server.on('request', (req, res) => serve(req, res, false));
   server.on('checkContinue', (req, res) => serve(req, res, true));
   server.on('checkExpectation', (req: Http2ServerRequest, res: Http2ServerResponse) => {
@@ -92,6 +95,21 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
       return sessions.size;
     },
   };
+}
+
+/** server.requestTimeoutMs, as node:http applies it to HTTP/1.1 (node:http2 has no such bound): a
+ *  request whose body has not all arrived by then is answered 408 request_timeout (or, with its
+ *  answer under way, broken off), and its upstream request aborted. */
+function boundRequest(req: Http2ServerRequest, res: ServerResponse, ms: number): void {
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    const x = exchangeOf(res);
+    if (x !== undefined) x.requestTimedOut(`the request did not arrive within requestTimeoutMs (${ms} ms)`);
+    else if (!res.writableEnded) breakResponse(res); // (not proxied yet: an identity check under way)
+  }, ms);
+  const clear = (): void => clearTimeout(timer);
+  req.once('end', clear);
+  res.once('close', clear);
 }
 
 /** GOAWAY, then closed once its streams are done (also when it was closing already). */

@@ -66,7 +66,7 @@ describe('ShadowTask with an injected random source', () => {
     const pool = (u: Upstream) => {
       const p = new Pool(u.url);
       pools.push(p);
-      return { name: u.url, origin: u.url, pool: p };
+      return { name: u.url, origin: u.url, pool: p, writes: { started: 0, finished: 0 } };
     };
     const settings: ShadowSettings = {
       upstream: pool(shadow), percent: 100, methods: ['GET'], timeoutMs: 5000, maxConcurrent: 10,

@@ -7,7 +7,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../routing/table.js';
-import type { Upstream } from './pools.js';
+import { isWrite, type Upstream } from './pools.js';
 import type { Attempt, AttemptListener, ResponseSink } from './attempt.js';
 import { responseHeaders } from './headers.js';
 import { sendError, writeHeadOrUndo } from './respond.js';
@@ -98,6 +98,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.method = method;
     this.path = path;
     this.startedAt = startedAt;
+    if (isWrite(method)) upstream.writes.started++; // (finished in #end: a noise probe reads both)
   }
 
   /** Starts the clock (timeoutMs, until a response head) and watches the client; `sending` is stopped by either. */
@@ -272,6 +273,7 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   #end(error: ExchangeEnd['error'], cause: Error | null, message?: string): void {
     this.#done = true;
+    if (isWrite(this.method)) this.upstream.writes.finished++;
     this.capture?.primaryEnd(error === null);
     this.stopTimer();
     if (error !== null && error !== 'client_closed' && error !== 'upstream_aborted' && error !== 'idle_timeout' && !this.res.headersSent) {

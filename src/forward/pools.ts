@@ -9,6 +9,19 @@ import { UPSTREAM_DEFAULTS } from '../routing/defaults.js';
 import type { ResolvedUpstream } from '../routing/upstream-tls.js';
 import { httpsConnector, requestServername } from './upstream-tls-options.js';
 
+/** The writes (any method but GET, HEAD, OPTIONS, TRACE) proxied to an upstream, started and
+ *  finished, over the process's life: a noise probe whose two reads had a write between them
+ *  learns nothing (shadow/mirror.ts), since the write, not the monolith, may be what differs. */
+export class WriteTally {
+  started = 0;
+  finished = 0;
+}
+
+/** A method that may change the upstream's state: any but GET, HEAD, OPTIONS and TRACE. */
+export function isWrite(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && method !== 'TRACE';
+}
+
 export interface Upstream {
   readonly name: string;
   readonly url: string;
@@ -18,6 +31,8 @@ export interface Upstream {
   readonly pool: Pool;
   /** https: the SNI name every request carries (see upstream-tls-options.ts); http: undefined. */
   readonly servername?: string;
+  /** Shared by every upstream on the same pool (the same url and settings), across reloads. */
+  readonly writes: WriteTally;
 }
 
 function keyOf(cfg: ResolvedUpstream): string {
@@ -33,6 +48,7 @@ function keyOf(cfg: ResolvedUpstream): string {
 
 export class UpstreamPools {
   readonly #byKey = new Map<string, Pool>();
+  readonly #writes = new WeakMap<Pool, WriteTally>();
   readonly #retiring = new Set<Pool>();
 
   upstream(name: string, cfg: ResolvedUpstream): Upstream {
@@ -52,9 +68,11 @@ export class UpstreamPools {
         pipelining: 1,
       });
       this.#byKey.set(key, pool);
+      this.#writes.set(pool, new WriteTally());
     }
     const servername = url.protocol === 'https:' ? requestServername(url, cfg.tlsMaterial) : undefined;
-    return { name, url: cfg.url, origin: url.origin, host: url.host, pool, ...(servername === undefined ? {} : { servername }) };
+    const writes = this.#writes.get(pool)!;
+    return { name, url: cfg.url, origin: url.origin, host: url.host, pool, writes, ...(servername === undefined ? {} : { servername }) };
   }
 
   /**

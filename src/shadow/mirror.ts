@@ -20,7 +20,7 @@ import type { ShadowEvent } from './log-line.js';
 import { learnNoiseSteps } from './noise.js';
 import { probesNoise, sampled } from './sampling.js';
 import { systemRandom, type Random } from '../util/clock.js';
-import type { ShadowSettings, ShadowState } from './state.js';
+import type { PrimaryTarget, ShadowSettings, ShadowState } from './state.js';
 import type { ShadowReports } from './store.js';
 import type { StepsOutcome } from './turns.js';
 import { LOG } from '../observability/log-messages.js';
@@ -44,7 +44,9 @@ export class ShadowTask implements CopySink, EventSource {
   readonly #shadow: ShadowSettings;
   readonly #state: ShadowState;
   readonly #req: MirroredRequest;
-  readonly #primaryPool: ShadowSettings['upstream'];
+  readonly #primaryPool: PrimaryTarget;
+  /** The primary's writes when this request arrived: the noise probe learns only if none came since. */
+  readonly #writesStarted: number;
   readonly #cap: number;
   readonly #startedAt = performance.now();
   #primaryStatus = 0;
@@ -64,12 +66,14 @@ export class ShadowTask implements CopySink, EventSource {
   #sent = false;
   #span: AttemptSpan | null = null;
 
-  private constructor(deps: MirrorDeps, shadow: ShadowSettings, state: ShadowState, req: MirroredRequest, primary: ShadowSettings['upstream'], cap: number) {
+  private constructor(deps: MirrorDeps, shadow: ShadowSettings, state: ShadowState, req: MirroredRequest, primary: PrimaryTarget, cap: number) {
     this.#deps = deps;
     this.#shadow = shadow;
     this.#state = state;
     this.#req = req;
     this.#primaryPool = primary;
+    // (A write under way now counts as one since: its answer may land between the two reads.)
+    this.#writesStarted = primary.writes.finished === primary.writes.started ? primary.writes.started : -1;
     this.#cap = cap;
     this.#primaryBody = new BodyCollector(cap);
   }
@@ -88,7 +92,7 @@ export class ShadowTask implements CopySink, EventSource {
     shadow: ShadowSettings,
     state: ShadowState,
     req: MirroredRequest,
-    primary: ShadowSettings['upstream'],
+    primary: PrimaryTarget,
     cap: number,
     hasBody: boolean,
   ): ShadowTask | null {
@@ -203,6 +207,9 @@ export class ShadowTask implements CopySink, EventSource {
     const second = this.#probeAnswer;
     if (second === null || !this.#primaryDone || this.#primaryBody.over) return;
     this.#probeAnswer = null;
+    // A write to the primary between its two answers (a POST adding to the list being read) may be
+    // what differs: a store's change, not noise. Learning it would hide a shadow that lags behind.
+    if (this.#primaryPool.writes.started !== this.#writesStarted) return;
     const first = this.#decoded(this.#primaryCaptured());
     const decodedSecond = this.#decoded(second);
     if (typeof first === 'string' || typeof decodedSecond === 'string') return;

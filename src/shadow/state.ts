@@ -16,6 +16,13 @@ export interface ShadowTarget extends Target {
   readonly origin: string;
 }
 
+/** The route's own upstream, as the noise probe reads it: also the writes proxied to it (started,
+ *  finished; forward/pools.ts WriteTally), so that a probe with a write between its two reads
+ *  learns nothing. */
+export interface PrimaryTarget extends ShadowTarget {
+  readonly writes: { readonly started: number; readonly finished: number };
+}
+
 export interface ShadowSettings {
   readonly upstream: ShadowTarget;
   /** 0..100 of the requests whose method is in `methods`. */

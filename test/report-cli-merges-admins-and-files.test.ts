@@ -159,7 +159,7 @@ describe('strangler report', () => {
     expect(block).toContain(`mirrored ${users.mirrored}   match ${users.match}   mismatch ${users.mismatch}`);
     expect(block).toContain(`shadow_error ${users.shadowError}   skipped ${users.skipped.max_concurrent! + users.skipped.too_large!}\n`);
     expect(block).toContain(`skipped by reason: max_concurrent ${users.skipped.max_concurrent}, too_large ${users.skipped.too_large}\n`);
-    expect(block).toMatch(/match rate \d+\.\d% \(\d+ of \d+ compared\)/);
+    expect(block).toMatch(users.shadowError > 0 ? /match rate \d+\.\d% \(\d+ of \d+ compared, shadow errors counted as not matching\)/ : /match rate \d+\.\d% \(\d+ of \d+ compared\)/);
     expect(block).toMatch(/^ {4}primary +\d/m);
     expect(block).toMatch(/^ {4}shadow +\d/m);
     // The top path with its count and an example pair.

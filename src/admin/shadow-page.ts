@@ -16,6 +16,7 @@
 
 import { groupDigits, percentDown } from '../shadow/format.js';
 import type { ShadowReport } from '../shadow/report.js';
+import { DEFAULT_MAX_DIFFERENCES } from '../shadow/diff.js';
 import { SCRIPT, STYLE } from './shadow-page-assets.js';
 import { familyNav } from './dashboard/layout.js';
 import { FAMILY_STYLE } from './dashboard/style.js';
@@ -106,7 +107,10 @@ function stats(s: ReportSummary): string {
     stat('match rate', esc(rate), { cls: 'rate', detail: esc(`${groupDigits(s.match)} of ${groupDigits(s.compared)} compared`) }) +
     stat('mirrored', esc(groupDigits(s.mirrored))) +
     stat('match', esc(groupDigits(s.match))) +
-    stat('mismatch', esc(groupDigits(s.mismatch)), { cls: s.mismatch > 0 ? 'bad' : '' }) +
+    stat('mismatch', esc(groupDigits(s.mismatch)), {
+      cls: s.mismatch > 0 ? 'bad' : '',
+      ...(s.truncated > 0 ? { detail: esc(`${groupDigits(s.truncated)} stopped at ${DEFAULT_MAX_DIFFERENCES} differences: the paths undercount past it`) } : {}),
+    }) +
     stat('shadow errors', esc(groupDigits(s.shadowError)), { cls: s.shadowError > 0 ? 'bad' : '' }) +
     stat('skipped', esc(groupDigits(skippedTotal)), reasons === '' ? {} : { detail: reasons }) +
     '</dl>'

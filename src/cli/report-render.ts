@@ -6,6 +6,7 @@
 import { groupDigits, percentDown } from '../shadow/format.js';
 import { EXAMPLE_VALUE_MAX_CHARS, type ShadowReport } from '../shadow/report.js';
 import { summarize, type ReportSummary, type Thresholds } from '../shadow/summary.js';
+import { DEFAULT_MAX_DIFFERENCES } from '../shadow/diff.js';
 import type { Io } from './check.js';
 import type { SourceInfo } from './report-sources.js';
 import { clip, safe } from './report-text.js';
@@ -120,6 +121,7 @@ function routeBlock(report: ShadowReport, p: Paint, top: number | null, opts: Re
       `   shadow_error ${groupDigits(s.shadowError)}   skipped ${groupDigits(skippedTotal)}`,
   );
   if (reasons.length > 0) out.push(clip(`  skipped by reason: ${reasons.join(', ')}`, WIDTH));
+  if (s.truncated > 0) out.push(`  ${groupDigits(s.truncated)} comparison(s) stopped at ${DEFAULT_MAX_DIFFERENCES} differences: the paths below undercount what came after`);
   out.push(
     s.matchRate === null
       ? '  match rate -, nothing compared yet'

@@ -34,6 +34,8 @@ export interface ShadowEvent {
   readonly shadowStatus: number | null;
   readonly differences?: readonly Pick<Difference, 'path' | 'kind' | 'primary' | 'shadow'>[];
   readonly noise?: readonly { readonly path: string }[];
+  /** The comparison stopped at its cap of differences (100): what came after was not compared. */
+  readonly truncated?: boolean;
   readonly primaryMs?: number | null;
   readonly shadowMs?: number | null;
   /** Replay command (curl.ts), secrets redacted. */
@@ -75,6 +77,7 @@ export function asEvent(v: unknown): ShadowEvent | string {
   for (const k of ['primaryStatus', 'shadowStatus', 'primaryMs', 'shadowMs'] as const) {
     if (!optional(v[k], isNumber)) return `not a shadow event: "${k}" must be a number or null`;
   }
+  if (!optional(v.truncated, (x) => typeof x === 'boolean')) return 'not a shadow event: "truncated" must be true or false';
   for (const k of ['curl', 'primaryCurl', 'shadowCurl'] as const) {
     if (!optional(v[k], isString)) return `not a shadow event: "${k}" must be a string or null`;
   }

@@ -30,6 +30,7 @@ function mergeUncapped(reports: readonly ShadowReport[]): ShadowReport {
     out.match += r.match;
     out.mismatch += r.mismatch;
     out.shadowError += r.shadowError;
+    if (r.truncated !== undefined) out.truncated = (out.truncated ?? 0) + r.truncated;
     for (const [k, n] of Object.entries(r.skipped)) put(out.skipped, k, (get(out.skipped, k) ?? 0) + n);
     for (const [k, s] of Object.entries(r.topPaths)) {
       const have = get(out.topPaths, k);

@@ -23,6 +23,8 @@
 //                 one curl line per side sent straight to that upstream (primaryCurl, shadowCurl)
 //   latency       primaryMs and shadowMs of every event that has them (histogram.ts)
 //   since         the earliest of the report's start and every event's `at`
+//   truncated     comparisons that stopped at their cap of differences (diff.ts): their paths
+//                 past the cap are in no count above
 //
 // Time order: by Date.parse of the ISO text; equal instants by the text; unparseable last.
 //
@@ -95,6 +97,8 @@ export interface ShadowReport {
   /** Oldest first. */
   samples: Sample[];
   latency: { primary: Histogram; shadow: Histogram };
+  /** Comparisons that stopped at their cap of differences (absent in older reports: none). */
+  truncated?: number;
 }
 
 export const TOP_PATHS_CAP = 100;
@@ -193,6 +197,7 @@ export function record(report: ShadowReport, event: ShadowEvent): ShadowReport {
     }
   }
 
+  if (event.truncated === true) report.truncated = (report.truncated ?? 0) + 1;
   const differences = event.differences ?? [];
   if (differences.length > 0) recordPaths(report, event, differences);
   if (event.noise !== undefined && event.noise.length > 0) recordNoise(report, event.noise);

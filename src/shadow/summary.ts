@@ -44,6 +44,8 @@ export interface ReportSummary {
   match: number;
   mismatch: number;
   shadowError: number;
+  /** Comparisons that stopped at their cap of differences: the paths undercount past it. */
+  truncated: number;
   skipped: Record<string, number>;
   matchRate: number | null;
   verdict: 'ready' | 'not ready' | 'not enough data';
@@ -106,6 +108,7 @@ export function summarize(report: ShadowReport, thresholds: Partial<Thresholds> 
     match: report.match,
     mismatch: report.mismatch,
     shadowError: report.shadowError,
+    truncated: report.truncated ?? 0,
     skipped: { ...report.skipped },
     matchRate,
     verdict,

@@ -3,6 +3,7 @@
 // must reach PCT (a route with nothing compared is shown and not counted); exit 0 or 1. Without
 // the flag the exit code is what it was (0).
 
+import { rename } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { formatLogLine, type ShadowEvent } from '../src/shadow/log-line.js';
 import { cli } from './helpers/cli.js';
@@ -40,6 +41,16 @@ describe('strangler report --fail-under', () => {
     expect(above.out).toContain('match rate 60.0% (9 of 15 compared, shadow errors counted as not matching)');
     expect(above.out).toContain('match rate 100.0% (10 of 10 compared)\n');
     expect((await cli(['report', '--file', file])).code).toBe(0);
+  });
+
+  it('names each source in full, however long its path, with its counts after it', async () => {
+    const file = await shadowLog(events('/orders', 2, 0, 0));
+    const long = await shadowLog(events('/orders', 2, 0, 0)); // a second file, moved to a long name
+    const name = `${'a-very-long-folder-name-'.repeat(4)}shadow.jsonl`;
+    const longPath = long.replace(/shadow\.jsonl$/, name);
+    await rename(long, longPath);
+    const r = await cli(['report', '--file', file, '--file', longPath]);
+    expect(r.out).toContain(`file  ${longPath}: 2 event(s), 1 route(s)\n`);
   });
 
   it('does not count a route with nothing compared, and fails when no route compared anything', async () => {

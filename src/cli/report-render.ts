@@ -192,7 +192,7 @@ export function formatReport(sources: readonly SourceInfo[], reports: readonly S
   const p = paint(opts.colour);
   const out: string[] = [];
   out.push(p.bold(`strangler shadow report: ${reports.length} route(s) from ${sources.length} source(s)`));
-  for (const s of sources) out.push(p.dim(clip(`  ${sourceLine(s)}`, WIDTH)));
+  for (const s of sources) out.push(p.dim(`  ${sourceLine(s)}`)); // (whole: its counts come after a path of any length)
   if (reports.length === 0) {
     out.push('', 'no shadow comparisons yet (no route has mirrored a request)');
   }

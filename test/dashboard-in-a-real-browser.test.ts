@@ -73,6 +73,8 @@ describe('the dashboard in a real browser, on the demo stack', () => {
     await page.getByRole('link', { name: '/orders', exact: true }).click();
     await page.locator('#detail:not([hidden]) #d-route', { hasText: /^\/orders$/ }).waitFor();
     await expect(page.locator('#d-templates tr td:first-child').allTextContents()).resolves.toContain('/orders/{id}');
+    // Its figures are of the kept mismatches and examples, and say so (not "seen": not a count).
+    await expect(page.locator('table:has(#d-templates) th').allTextContents()).resolves.toEqual(['endpoint', 'in those', 'distinct paths', 'example']);
     const sample = page.locator('#d-samples li', { has: page.locator('.req', { hasText: /^GET \/orders\/[1-4]$/ }) }).first();
     // Copyable curl lines: through the proxy, and straight to each side.
     await sample.getByText('curl lines: through the proxy, straight to each side').click();

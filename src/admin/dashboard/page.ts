@@ -65,8 +65,8 @@ const DETAIL =
   '<div id="d-shadow" hidden><p class="verdict-text" id="d-verdict-text"></p><p class="since" id="d-since"></p>' +
   '<dl class="stats" id="d-stats"></dl>' +
   '<h3>Latency</h3>' + table('d-latency', ['', 'primary', 'shadow'], [1, 2]).replace('<table>', '<table class="latency">') +
-  '<h3>Endpoints <span class="hint">(the paths of the mismatches and examples, grouped by template)</span></h3>' +
-  '<p class="muted" id="d-templates-empty">no mismatch yet</p>' + table('d-templates', ['endpoint', 'seen', 'paths', 'example'], [1, 2]) +
+  '<h3>Endpoints <span class="hint">(where the last 20 mismatches and each differing path\'s example were, grouped by template: which endpoints differ, not how often; the counts are under Differing paths)</span></h3>' +
+  '<p class="muted" id="d-templates-empty">no mismatch yet</p>' + table('d-templates', ['endpoint', 'in those', 'distinct paths', 'example'], [1, 2]) +
   '<h3>Differing paths <span class="hint">(requests that differed there, most first)</span></h3>' +
   '<p class="muted" id="d-paths-empty">none</p>' + table('d-paths', ['path', 'requests', 'example', 'primary', 'shadow'], [1]) +
   '<h3>Last mismatches <span class="hint">(newest first; open one to see both bodies side by side)</span></h3>' +

@@ -2,12 +2,13 @@
 // node:http2 has no such bound, so the proxy applies it to each stream. A slow upload over h2 is
 // answered 408 request_timeout as over HTTP/1.1, its stream closed, its upstream request aborted.
 
+import { once } from 'node:events';
 import type { ClientHttp2Session } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
 import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
-import { h2Connect } from './helpers/h2-client.js';
-import { hanging, type Misbehaving } from './helpers/misbehaving.js';
+import { h2Connect, h2Request } from './helpers/h2-client.js';
+import { hang, hanging, scripted, type Misbehaving } from './helpers/misbehaving.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 let up: Misbehaving | undefined;
@@ -44,5 +45,26 @@ describe('requestTimeoutMs over HTTP/2', () => {
     expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'h2-slow-upload')).toMatchObject({ status: 408, error: 'request_timeout' });
     await up.arrivals[0]!.socketClosed; // the upstream request was aborted
     expect(session.destroyed).toBe(false);
+  });
+
+  it('leaves a request without a body alone however long its answer takes (its request all arrived)', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    up = await scripted((a) => (a.method === 'GET' ? { kind: 'custom', handle: (_req, res) => void released.then(() => res.end('slow answer')) } : hang));
+    proxy = await startProxy('server: { requestTimeoutMs: 400 }\n' + upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
+    front = await startTlsFront(proxy);
+    session = await h2Connect(front.url, front.ca);
+    const get = h2Request(session, { ':path': '/slow' });
+    await up.arrival(1);
+    // A slow upload started after it is answered 408: requestTimeoutMs has passed for the GET too.
+    const post = session.request({ ':method': 'POST', ':path': '/upload', 'content-length': '10' });
+    post.on('error', () => {});
+    post.write('12345');
+    const [head] = (await once(post, 'response')) as [Record<string, string>];
+    expect(Number(head[':status'])).toBe(408);
+    release();
+    const answer = await get;
+    expect(answer.status).toBe(200);
+    expect(answer.body.toString()).toBe('slow answer');
   });
 });

@@ -64,7 +64,9 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
   });
   const serve = (req: Http2ServerRequest, res: Http2ServerResponse, expectContinue: boolean): void => {
     handler.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse, expectContinue);
-    if (limits.requestTimeoutMs > 0 && !req.complete) boundRequest(req, res as unknown as ServerResponse, limits.requestTimeoutMs);
+    // (A request without a body, END_STREAM on its HEADERS, has all arrived: node:http2 says it is
+    // complete only once something reads its empty body.)
+    if (limits.requestTimeoutMs > 0 && !req.stream.endAfterHeaders && !req.complete) boundRequest(req, res as unknown as ServerResponse, limits.requestTimeoutMs);
   };
   server.on('request', (req, res) => serve(req, res, false));
   server.on('checkContinue', (req, res) => serve(req, res, true));

@@ -37,13 +37,6 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
  *  the body off, or a started body was silent for the route's idleTimeoutMs. */
 export type AccessOnlyCode = 'client_closed' | 'upstream_aborted' | 'idle_timeout';
 
-/** A response the upstream started and did not finish (its connection broke, or its body fell
- *  silent): its status says success, yet the client got a broken response. Counted as a failure
- *  by the canary's gates and the migration status, and in strangler_responses_broken_total. */
-export function upstreamBroke(error: string | null): error is 'upstream_aborted' | 'idle_timeout' {
-  return error === 'upstream_aborted' || error === 'idle_timeout';
-}
-
 /** The codes an upstream exchange can end with (the rest answer the client's own request). */
 export type ProxyFailureCode = 'upstream_timeout' | 'upstream_unavailable' | 'circuit_open';
 

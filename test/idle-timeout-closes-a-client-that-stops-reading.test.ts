@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scripted, type Misbehaving } from './helpers/misbehaving.js';
+import { metric, scripted, type Misbehaving } from './helpers/misbehaving.js';
+import type { MigrationStatus } from '../src/status/types.js';
 import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
@@ -52,6 +53,10 @@ describe('idleTimeoutMs: a client that stops reading the response', () => {
 
     expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'slow-reader-1')).toMatchObject({ status: 200, error: 'idle_timeout' });
     await (await up.arrival(1)).socketClosed; // the upstream request was aborted
+    // The client's silence, not the upstream's: no broken response of the upstream's, no error in /status.
+    expect(await metric(proxy.adminUrl, 'strangler_responses_broken_total')).toBe(0);
+    const status = (await (await fetch(proxy.adminUrl + '/status')).json()) as MigrationStatus;
+    expect(status.routes[0]!.sides[0]).toMatchObject({ upstream: 'app', requests: 1, errorRate: 0 });
 
     // The connection was closed: reading what was buffered, the client comes to its end.
     const closed = once(client, 'close');

@@ -8,6 +8,9 @@ export interface ExchangeEnd {
   readonly bytes: number;
   readonly error: ErrorCode | AccessOnlyCode | null;
   readonly cause: Error | null;
+  /** The upstream broke its response off mid-body (its connection died, or its body fell silent
+   *  for idleTimeoutMs), not the client: a failure whatever the status (access-log.ts). */
+  readonly upstreamBroke?: boolean;
 }
 
 /** Whatever is sending the request upstream: told to stop when timeoutMs is spent or the client leaves. */

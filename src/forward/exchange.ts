@@ -85,6 +85,7 @@ export class Exchange implements ResponseSink, AttemptListener {
   #fault: ErrorCode | null = null;
   /** The upstream that answered (the fallback's, when it did). */
   #servedBy: Upstream;
+  #upstreamBroke = false;
 
   constructor(host: ExchangeHost, req: IncomingMessage, res: ServerResponse, route: CompiledRoute, upstream: Upstream,
     requestId: string, method: string, path: string, startedAt: number) {
@@ -143,6 +144,7 @@ export class Exchange implements ResponseSink, AttemptListener {
       if (this.req.complete) return;
       this.#end('request_timeout', null, `the request body was silent for ${ms} ms`);
     } else {
+      this.#upstreamBroke = !this.res.writableNeedDrain; // (nothing held for the client: the upstream fell silent)
       breakResponse(this.res); // a response under way: broken, never a clean end of a truncated body
       this.#end('idle_timeout', null);
     }
@@ -266,6 +268,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (this.#done) return;
     // Mid-body failure: the client must see a broken response, never a truncated "complete" one.
     breakResponse(this.res, err);
+    this.#upstreamBroke = true;
     this.#end((err as { code?: string }).code === 'UND_ERR_BODY_TIMEOUT' ? 'idle_timeout' : 'upstream_aborted', err);
   }
 
@@ -291,6 +294,7 @@ export class Exchange implements ResponseSink, AttemptListener {
       bytes: this.#bytes,
       error,
       cause,
+      upstreamBroke: this.#upstreamBroke,
     });
   }
 }

@@ -18,7 +18,7 @@ import { readBody } from './read-body.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 import { systemRandom, type Random } from '../util/clock.js';
 import { admit, type Admitted, type Refused } from './admit.js';
-import { upstreamBroke, type AccessOnlyCode, type ErrorCode } from '../errors.js';
+import type { AccessOnlyCode, ErrorCode } from '../errors.js';
 import { newAttempt } from '../tracing/traced-attempt.js';
 import { Exchange, type ExchangeEnd, type ExchangeHost } from './exchange.js';
 import { namedHost, sentForwardedProto, upstreamRequestHeaders, type RequestHeadScan } from './headers.js';
@@ -277,6 +277,7 @@ export class ProxyHandler implements ExchangeHost {
         shadowed: x.capture?.sent,
         canary: x.route.canary === null ? undefined : x.canary ? 'canary' : 'primary',
         breakerOpen: x.breakerOpen,
+        upstreamBroke: end.upstreamBroke,
       },
       x.route.meters,
     );
@@ -287,7 +288,7 @@ export class ProxyHandler implements ExchangeHost {
    *  the canary's. */
   #canaryOutcome(x: Exchange, end: ExchangeEnd): void {
     if (end.error === 'client_closed') return;
-    const failed = end.status >= 500 || x.servedBy !== x.upstream || upstreamBroke(end.error);
+    const failed = end.status >= 500 || x.servedBy !== x.upstream || end.upstreamBroke === true;
     x.route.state.canaryProgress?.record(x.canary, failed, performance.now() - x.startedAt);
     if (!x.canary) return;
     const halted = x.route.state.canaryHalt!.record(failed);

@@ -171,7 +171,7 @@ class Upgrade implements UpgradeListener {
   }
 
   broken(): void {
-    this.#log(this.#status, 'upstream_aborted');
+    this.#log(this.#status, 'upstream_aborted', true);
     this.#client.destroy();
   }
 
@@ -191,11 +191,11 @@ class Upgrade implements UpgradeListener {
     this.#trace.end(status, error, this.#route.upstream.name);
   }
 
-  #log(status: number, error: ErrorCode | AccessOnlyCode | null): void {
+  #log(status: number, error: ErrorCode | AccessOnlyCode | null, upstreamBroke = false): void {
     if (this.#logged) return;
     this.#logged = true;
     if (status !== 101) this.#handshakeEnded(status, error);
     const upstream = this.#route.upstream.name;
-    this.#access.write({ ...this.#line, route: this.#route.label, upstream, status, bytes: this.#bytes, error }, this.#route.meters);
+    this.#access.write({ ...this.#line, route: this.#route.label, upstream, status, bytes: this.#bytes, error, upstreamBroke }, this.#route.meters);
   }
 }

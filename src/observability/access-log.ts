@@ -7,11 +7,13 @@ import type { Logger } from './logger.js';
 import { AccessLineWriter, type AccessFields } from './access-line.js';
 import type { RouteMeters } from './metrics.js';
 import type { StatusBook } from '../status/book.js';
-import { upstreamBroke } from '../errors.js';
 
 /** An access line before its duration is known: it is measured from `startedAt` when written. */
 export interface AccessLine extends Omit<AccessFields, 'durationMs'> {
   readonly startedAt: number;
+  /** The upstream broke its response off mid-body (not the client): counted in
+   *  strangler_responses_broken_total, and as an error by the migration status. Not written. */
+  readonly upstreamBroke?: boolean;
 }
 
 export class AccessLog {
@@ -32,8 +34,8 @@ export class AccessLog {
     const durationMs = performance.now() - line.startedAt;
     const m = meters ?? this.#unmatched;
     m.record(line.upstream ?? '', line.method, line.status, durationMs / 1000);
-    const broke = upstreamBroke(line.error);
-    if (broke) m.broken(line.upstream ?? '', line.error!);
+    const broke = line.upstreamBroke === true;
+    if (broke) m.broken(line.upstream ?? '', line.error ?? 'upstream_aborted');
     // The status counts what an upstream answered (a refusal before any upstream is not a side).
     if (this.#status !== null && line.route !== null && line.upstream !== null) {
       this.#status.record(line.route, line.upstream, line.fellBack === true ? 'fallback' : line.canary === 'canary' ? 'canary' : 'primary', line.status, durationMs, broke);

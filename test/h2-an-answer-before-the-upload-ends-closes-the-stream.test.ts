@@ -4,6 +4,7 @@
 // Without it the proxy stopped reading the upload, the client's flow-control window filled, and
 // the client waited for the route's idleTimeoutMs, or for ever with idleTimeoutMs 0.
 
+import { once } from 'node:events';
 import { constants, type ClientHttp2Session } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
@@ -50,6 +51,22 @@ describe('an h2 upload the upstream answers before reading', () => {
     expect(body).toBe('method not allowed');
     expect(req.rstCode).toBe(constants.NGHTTP2_NO_ERROR);
     expect(sent).toBeLessThan(512); // stopped early: not every byte had to be taken
+    expect(session.destroyed).toBe(false);
+  });
+
+  it('keeps idleTimeoutMs guarding an answer the client does not read, its upload unread too', async () => {
+    const big = Buffer.alloc(100 << 10, 0x61); // past the stream's flow-control window (64 KiB), small enough to be all handed over
+    up = await startUpstream((_req, res) => res.writeHead(413, { 'content-type': 'text/plain' }).end(big));
+    proxy = await startProxy(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 300 }\n');
+    front = await startTlsFront(proxy);
+    session = await h2Connect(front.url, front.ca);
+    const req = session.request({ ':method': 'POST', ':path': '/upload', 'content-length': String(32 << 20) });
+    req.on('error', () => {});
+    req.write(Buffer.alloc(64 << 10, 0x62)); // some of the upload, then nothing: the answer comes first
+    await once(req, 'response');
+    req.pause(); // never reads the answer
+    await new Promise((resolve) => req.on('close', resolve));
+    expect(req.rstCode).toBe(constants.NGHTTP2_CANCEL); // the idle timer, not a hang
     expect(session.destroyed).toBe(false);
   });
 });

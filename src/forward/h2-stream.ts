@@ -64,7 +64,12 @@ export function endUnreadUpload(req: IncomingMessage, res: ServerResponse): void
   const stream = h2StreamOf(res);
   if (stream === null) return;
   const length = req.headers['content-length'];
-  if (length === undefined ? !BODILESS.has(req.method!) : length !== '0') endStreamAfter(stream);
+  if (length === undefined ? BODILESS.has(req.method!) : length === '0') return;
+  // Once the answer is all written: closing the stream clears its idle timer, which must still
+  // guard an answer a client is slow to read.
+  // (The stream's own 'finish': the compat response says 'finish' only once the stream closes.)
+  if (stream.writableFinished) endStreamAfter(stream);
+  else stream.once('finish', () => endStreamAfter(stream));
 }
 
 const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);

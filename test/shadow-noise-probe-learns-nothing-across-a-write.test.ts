@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShadowEvent } from '../src/shadow/log-line.js';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { refusedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
 let primary: Upstream | undefined, shadow: Upstream | undefined, proxy: TestProxy | undefined;
@@ -21,7 +21,12 @@ afterEach(async () => {
 const nextEvent = (p: TestProxy) => once(p.proxy.shadow, 'event').then(([e]) => e as ShadowEvent);
 
 describe('the noise probe and writes', () => {
-  it('learns nothing from two reads with a write between them; the shadow lagging behind stays a mismatch', async () => {
+  it.each([
+    ['a POST to the route', '/orders'],
+    // A write that reaches the monolith as another route's fallback (its new service refused the
+    // connection, so the POST went to the fallback, legacy): a write to the same upstream.
+    ["a POST another route's fallback took", '/new'],
+  ])('learns nothing from two reads with %s between them; the shadow lagging behind stays a mismatch', async (_name, writeTo) => {
     const items = ['a', 'b'];
     let nonce = 0;
     let holdNext = false;
@@ -44,8 +49,9 @@ describe('the noise probe and writes', () => {
     // The new service's store has not caught up: it lacks what the monolith has since been given.
     shadow = await startUpstream((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ count: 2, items: ['a', 'b'], at: 'x' })));
     proxy = await startProxy(
-      upstreamsYaml({ legacy: primary.url, next: shadow.url }) +
-        'routes:\n  - { prefix: /orders, upstream: legacy, shadow: { upstream: next, compare: { noiseProbe: 100 } } }\n',
+      upstreamsYaml({ legacy: primary.url, next: shadow.url, gone: `http://127.0.0.1:${await refusedPort()}` }) +
+        'routes:\n  - { prefix: /orders, upstream: legacy, shadow: { upstream: next, compare: { noiseProbe: 100 } } }\n' +
+        '  - { prefix: /new, upstream: gone, prefixRewrite: /orders, fallback: { upstream: legacy, methods: [POST] } }\n',
     );
     const learned = () => proxy!.logs.filter((l) => l.msg === LOG.shadowNoiseLearned).map((l) => l.paths as string[]);
 
@@ -54,7 +60,7 @@ describe('the noise probe and writes', () => {
     let event = nextEvent(proxy);
     const read = fetch(proxy.url + '/orders').then((r) => r.text());
     await secondRead; // both reads are at the monolith, the second held
-    expect((await fetch(proxy.url + '/orders', { method: 'POST', body: '{}' })).status).toBe(201);
+    expect((await fetch(proxy.url + writeTo, { method: 'POST', body: '{}' })).status).toBe(201);
     holdNext = false;
     held.shift()!();
     await read;

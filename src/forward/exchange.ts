@@ -7,7 +7,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute } from '../routing/table.js';
-import { isWrite, type Upstream } from './pools.js';
+import { isWrite, writeFinished, type Upstream } from './pools.js';
 import type { Attempt, AttemptListener, ResponseSink } from './attempt.js';
 import { responseHeaders } from './headers.js';
 import { sendError, writeHeadOrUndo } from './respond.js';
@@ -44,9 +44,7 @@ function onResponseIdle(this: ServerResponse): void {
   exchangeOf(this)?.idle();
 }
 
-function onTimeout(x: Exchange): void {
-  x.timeout();
-}
+const onTimeout = (x: Exchange): void => x.timeout();
 
 export class Exchange implements ResponseSink, AttemptListener {
   readonly req: IncomingMessage;
@@ -169,6 +167,7 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   /** The answer comes from another upstream (the fallback). */
   servedFrom(upstream: Upstream): void {
+    if (isWrite(this.method) && upstream.writes !== this.upstream.writes) upstream.writes.started++; // (the fallback's too)
     this.#servedBy = upstream;
   }
 
@@ -276,7 +275,7 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   #end(error: ExchangeEnd['error'], cause: Error | null, message?: string): void {
     this.#done = true;
-    if (isWrite(this.method)) this.upstream.writes.finished++;
+    if (isWrite(this.method)) writeFinished(this.upstream, this.#servedBy);
     this.capture?.primaryEnd(error === null);
     this.stopTimer();
     if (error !== null && error !== 'client_closed' && error !== 'upstream_aborted' && error !== 'idle_timeout' && !this.res.headersSent) {

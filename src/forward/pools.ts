@@ -22,6 +22,12 @@ export function isWrite(method: string): boolean {
   return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && method !== 'TRACE';
 }
 
+/** A write to `primary` (and to `servedBy`, the fallback that took it, when another pool) is over. */
+export function writeFinished(primary: Upstream, servedBy: Upstream): void {
+  primary.writes.finished++;
+  if (servedBy.writes !== primary.writes) servedBy.writes.finished++;
+}
+
 export interface Upstream {
   readonly name: string;
   readonly url: string;

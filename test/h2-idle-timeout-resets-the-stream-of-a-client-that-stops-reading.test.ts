@@ -5,6 +5,7 @@ import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream
 import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
 import { h2Connect, h2Request } from './helpers/h2-client.js';
 import { LOG } from '../src/observability/log-messages.js';
+import { metric } from './helpers/misbehaving.js';
 
 let up: Upstream | undefined;
 let proxy: TestProxy | undefined;
@@ -32,6 +33,7 @@ describe('idleTimeoutMs over HTTP/2', () => {
     await once(req, 'close');
     expect(req.rstCode).toBe(constants.NGHTTP2_CANCEL);
     expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'h2-not-reading')).toMatchObject({ error: 'idle_timeout' });
+    expect(await metric(proxy.adminUrl, 'strangler_responses_broken_total')).toBe(0); // the client's doing, not the upstream's
     expect((await h2Request(session, { ':path': '/small' })).body.toString()).toBe('small');
   });
 });

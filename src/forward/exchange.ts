@@ -17,7 +17,7 @@ import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '.
 import { timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
-import { breakResponse, endUnreadUpload, h2StreamOf } from './h2-stream.js';
+import { breakResponse, clientHoldsUp, endUnreadUpload, h2StreamOf } from './h2-stream.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 
@@ -142,7 +142,7 @@ export class Exchange implements ResponseSink, AttemptListener {
       if (this.req.complete) return;
       this.#end('request_timeout', null, `the request body was silent for ${ms} ms`);
     } else {
-      this.#upstreamBroke = !this.res.writableNeedDrain; // (nothing held for the client: the upstream fell silent)
+      this.#upstreamBroke = !clientHoldsUp(this.res); // (nothing held for the client: the upstream fell silent)
       breakResponse(this.res); // a response under way: broken, never a clean end of a truncated body
       this.#end('idle_timeout', null);
     }

@@ -54,6 +54,12 @@ export function endStreamAfter(stream: ServerHttp2Stream): void {
   stream.close(constants.NGHTTP2_NO_ERROR);
 }
 
+/** Writes to the client wait for it to read (HTTP/2: its stream's; the compat response has no
+ *  writableNeedDrain of its own). */
+export function clientHoldsUp(res: ServerResponse): boolean {
+  return (h2StreamOf(res) ?? res).writableNeedDrain;
+}
+
 /** A response is over while its request is still open. HTTP/2, for a request with a body (a
  *  Content-Length above 0, or none on a method that takes a body): once the answer is out, the
  *  stream ends (RST_STREAM NO_ERROR, RFC 9113 8.1) so that the client stops sending: nothing

@@ -6,48 +6,29 @@
 // before the RST_STREAM, and the client saw a complete response.
 
 import { constants, type ClientHttp2Session } from 'node:http2';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
-import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
-import { h2Connect } from './helpers/h2-client.js';
+import { describe, expect, it } from 'vitest';
+import { startUpstream, upstreamsYaml } from './helpers/servers.js';
+import { h2Stack } from './helpers/h2-stack.js';
+import { h2Outcome } from './helpers/h2-client.js';
 import { LOG } from '../src/observability/log-messages.js';
 
-let up: Upstream | undefined;
-let proxy: TestProxy | undefined;
-let front: TlsFront | undefined;
-let session: ClientHttp2Session | undefined;
-afterEach(async () => {
-  session?.destroy();
-  await front?.close();
-  await proxy?.close();
-  await up?.close();
-  session = front = proxy = up = undefined;
-});
+const stack = h2Stack();
 
 /** How one h2 request ended: its body, whether it ended cleanly, and its stream's reset code. */
 async function ending(s: ClientHttp2Session, path: string, id: string): Promise<{ body: string; ended: boolean; rstCode: number | undefined }> {
-  const req = s.request({ ':path': path, 'x-request-id': id });
-  req.on('error', () => {});
-  let body = '';
-  let ended = false;
-  req.setEncoding('utf8');
-  req.on('data', (c: string) => (body += c));
-  req.on('end', () => (ended = true));
-  await new Promise((resolve) => req.on('close', resolve)); // (events.once would reject on the reset's 'error')
-  return { body, ended, rstCode: req.rstCode };
+  const { body, ended, rstCode } = await h2Outcome(s.request({ ':path': path, 'x-request-id': id }));
+  return { body, ended, rstCode };
 }
 
 describe('an h2 response body broken off, without Content-Length', () => {
   it('resets the stream when the upstream dies mid-body, or falls silent, instead of ending it', async () => {
-    up = await startUpstream((req, res) => {
+    const up = await startUpstream((req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' }); // chunked: no Content-Length
       res.write('first\n', () => {
         if (req.url === '/dies') setImmediate(() => res.socket?.destroy());
       });
     });
-    proxy = await startProxy(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 300 }\n');
-    front = await startTlsFront(proxy);
-    session = await h2Connect(front.url, front.ca);
+    const { proxy, session } = await stack.start(up, upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 300 }\n');
 
     const died = await ending(session, '/dies', 'h2-dies');
     expect(died).toEqual({ body: 'first\n', ended: false, rstCode: constants.NGHTTP2_INTERNAL_ERROR });

@@ -5,31 +5,19 @@
 // the client waited for the route's idleTimeoutMs, or for ever with idleTimeoutMs 0.
 
 import { once } from 'node:events';
-import { constants, type ClientHttp2Session } from 'node:http2';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
-import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
-import { h2Connect } from './helpers/h2-client.js';
+import { constants } from 'node:http2';
+import { describe, expect, it } from 'vitest';
+import { startUpstream, upstreamsYaml } from './helpers/servers.js';
+import { h2Stack } from './helpers/h2-stack.js';
+import { h2Outcome } from './helpers/h2-client.js';
 
-let up: Upstream | undefined;
-let proxy: TestProxy | undefined;
-let front: TlsFront | undefined;
-let session: ClientHttp2Session | undefined;
-afterEach(async () => {
-  session?.destroy();
-  await front?.close();
-  await proxy?.close();
-  await up?.close();
-  session = front = proxy = up = undefined;
-});
+const stack = h2Stack();
 
 describe('an h2 upload the upstream answers before reading', () => {
   it('gets the answer, then its stream is closed (NO_ERROR), with no idle timeout to wait for', async () => {
     // The upstream answers 405 at once and never reads the body.
-    up = await startUpstream((_req, res) => res.writeHead(405, { 'content-type': 'text/plain' }).end('method not allowed'));
-    proxy = await startProxy(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 0 }\n');
-    front = await startTlsFront(proxy);
-    session = await h2Connect(front.url, front.ca);
+    const up = await startUpstream((_req, res) => res.writeHead(405, { 'content-type': 'text/plain' }).end('method not allowed'));
+    const { session } = await stack.start(up, upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 0 }\n');
 
     const req = session.request({ ':method': 'POST', ':path': '/healthz', 'content-type': 'application/octet-stream' });
     req.on('error', () => {});
@@ -41,25 +29,15 @@ describe('an h2 upload the upstream answers before reading', () => {
       if (sent < 512 && !req.destroyed) req.once('drain', write);
     };
     write();
-    let status = 0;
-    let body = '';
-    req.on('response', (h) => (status = Number(h[':status'])));
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    await new Promise((resolve) => req.on('close', resolve));
-    expect(status).toBe(405);
-    expect(body).toBe('method not allowed');
-    expect(req.rstCode).toBe(constants.NGHTTP2_NO_ERROR);
+    expect(await h2Outcome(req)).toMatchObject({ status: 405, body: 'method not allowed', rstCode: constants.NGHTTP2_NO_ERROR });
     expect(sent).toBeLessThan(512); // stopped early: not every byte had to be taken
     expect(session.destroyed).toBe(false);
   });
 
   it('keeps idleTimeoutMs guarding an answer the client does not read, its upload unread too', async () => {
     const big = Buffer.alloc(100 << 10, 0x61); // past the stream's flow-control window (64 KiB), small enough to be all handed over
-    up = await startUpstream((_req, res) => res.writeHead(413, { 'content-type': 'text/plain' }).end(big));
-    proxy = await startProxy(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 300 }\n');
-    front = await startTlsFront(proxy);
-    session = await h2Connect(front.url, front.ca);
+    const up = await startUpstream((_req, res) => res.writeHead(413, { 'content-type': 'text/plain' }).end(big));
+    const { session } = await stack.start(up, upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 300 }\n');
     const req = session.request({ ':method': 'POST', ':path': '/upload', 'content-length': String(32 << 20) });
     req.on('error', () => {});
     req.write(Buffer.alloc(64 << 10, 0x62)); // some of the upload, then nothing: the answer comes first

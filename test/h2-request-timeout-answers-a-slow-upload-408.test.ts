@@ -3,43 +3,25 @@
 // answered 408 request_timeout as over HTTP/1.1, its stream closed, its upstream request aborted.
 
 import { once } from 'node:events';
-import type { ClientHttp2Session } from 'node:http2';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startProxy, upstreamsYaml, type TestProxy } from './helpers/servers.js';
-import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
-import { h2Connect, h2Request } from './helpers/h2-client.js';
-import { hang, hanging, scripted, type Misbehaving } from './helpers/misbehaving.js';
+import { describe, expect, it } from 'vitest';
+import { upstreamsYaml } from './helpers/servers.js';
+import { h2Stack } from './helpers/h2-stack.js';
+import { h2Outcome, h2Request } from './helpers/h2-client.js';
+import { hang, hanging, scripted } from './helpers/misbehaving.js';
 import { LOG } from '../src/observability/log-messages.js';
 
-let up: Misbehaving | undefined;
-let proxy: TestProxy | undefined;
-let front: TlsFront | undefined;
-let session: ClientHttp2Session | undefined;
-afterEach(async () => {
-  session?.destroy();
-  await front?.close();
-  await proxy?.close();
-  await up?.close();
-  session = front = proxy = up = undefined;
-});
+const stack = h2Stack();
 
 describe('requestTimeoutMs over HTTP/2', () => {
   it('answers an upload still arriving after it 408, closes its stream and aborts the upstream request', async () => {
     // The upstream reads the body as it comes (the proxy streams it through) and never answers.
-    up = await hanging();
-    proxy = await startProxy('server: { requestTimeoutMs: 400 }\n' + upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
-    front = await startTlsFront(proxy);
-    session = await h2Connect(front.url, front.ca);
+    const up = await hanging();
+    const { proxy, session } = await stack.start(up, 'server: { requestTimeoutMs: 400 }\n' + upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
 
     const req = session.request({ ':method': 'POST', ':path': '/upload', 'content-length': '10000', 'x-request-id': 'h2-slow-upload' });
     req.on('error', () => {});
     req.write(Buffer.alloc(1000, 0x61)); // a tenth, then nothing: the default idleTimeoutMs (60 s) never comes into it
-    let status = 0;
-    let body = '';
-    req.on('response', (h) => (status = Number(h[':status'])));
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    await new Promise((resolve) => req.on('close', resolve));
+    const { status, body } = await h2Outcome(req);
     expect(status).toBe(408);
     expect(JSON.parse(body)).toMatchObject({ error: 'request_timeout', requestId: 'h2-slow-upload', route: '/' });
     expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'h2-slow-upload')).toMatchObject({ status: 408, error: 'request_timeout' });
@@ -50,10 +32,8 @@ describe('requestTimeoutMs over HTTP/2', () => {
   it('leaves a request without a body alone however long its answer takes (its request all arrived)', async () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
-    up = await scripted((a) => (a.method === 'GET' ? { kind: 'custom', handle: (_req, res) => void released.then(() => res.end('slow answer')) } : hang));
-    proxy = await startProxy('server: { requestTimeoutMs: 400 }\n' + upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
-    front = await startTlsFront(proxy);
-    session = await h2Connect(front.url, front.ca);
+    const up = await scripted((a) => (a.method === 'GET' ? { kind: 'custom', handle: (_req, res) => void released.then(() => res.end('slow answer')) } : hang));
+    const { session } = await stack.start(up, 'server: { requestTimeoutMs: 400 }\n' + upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
     const get = h2Request(session, { ':path': '/slow' });
     await up.arrival(1);
     // A slow upload started after it is answered 408: requestTimeoutMs has passed for the GET too.

@@ -1,7 +1,7 @@
 // An HTTP/2 client over TLS for the h2 tests: one session, requests as promises of status,
 // headers and body.
 
-import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { once } from 'node:events';
 
 export interface H2Answer {
@@ -37,4 +37,26 @@ export async function h2FirstFlight(url: string, ca: string, headers: OutgoingHt
   } finally {
     s.destroy();
   }
+}
+
+export interface H2Outcome {
+  /** 0 when no response head came. */
+  readonly status: number;
+  readonly body: string;
+  /** The body ended cleanly (END_STREAM; node:http2 also ends it on a CANCEL reset: see rstCode). */
+  readonly ended: boolean;
+  readonly rstCode: number | undefined;
+}
+
+/** How a request already sent ends, up to its stream's close. Never rejects: a reset is an outcome. */
+export function h2Outcome(req: ClientHttp2Stream): Promise<H2Outcome> {
+  req.on('error', () => {});
+  let status = 0;
+  let body = '';
+  let ended = false;
+  req.on('response', (h) => (status = Number(h[':status'])));
+  req.setEncoding('utf8');
+  req.on('data', (c: string) => (body += c));
+  req.on('end', () => (ended = true));
+  return new Promise((resolve) => req.on('close', () => resolve({ status, body, ended, rstCode: req.rstCode })));
 }

@@ -123,6 +123,9 @@ describe('POST /reload', () => {
     expect(['success', 'unchanged']).toContain(body.result);
     expect(body.version).toBe(proxy.proxy.store.current.version);
     expect(await text(proxy.url + '/x')).toBe('b');
+    // Once more, nothing changed: the same shape, with no change in it.
+    const again = (await (await fetch(proxy.adminUrl + '/reload', { method: 'POST' })).json()) as { result: string; changes: unknown[] };
+    expect(again).toMatchObject({ result: 'unchanged', version: body.version, changes: [] });
 
     await writeFile(proxy.file, 'routes: [');
     const bad = await fetch(proxy.adminUrl + '/reload', { method: 'POST' });

@@ -129,7 +129,9 @@ export function createAdminApp(deps: AdminDeps): express.Express {
 
   app.post('/reload', async (_req, res) => {
     const reloaded = group === undefined ? null : await group.reload('admin');
-    const outcome = reloaded?.outcome ?? (await deps.reloader.reload('admin'));
+    const reloadedNow = reloaded?.outcome ?? (await deps.reloader.reload('admin'));
+    // (One shape for a 200: an unchanged file has changed nothing, `changes: []`.)
+    const outcome = reloadedNow.result === 'unchanged' ? { ...reloadedNow, changes: [] } : reloadedNow;
     switch (outcome.result) {
       case 'success':
       case 'unchanged':

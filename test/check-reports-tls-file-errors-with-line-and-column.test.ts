@@ -75,3 +75,33 @@ describe('strangler check: server.tls files', () => {
     expect(r.errors.some((e) => /ca/.test(e.message))).toBe(true);
   });
 });
+
+describe('strangler check: the files a file with other errors names', () => {
+  it('reports the ones that cannot be read in the same round as the other errors (all errors at once)', async () => {
+    const dir = new TestPki();
+    try {
+      const key = dir.issue({ names: ['localhost'] }).keyFile;
+      const file = path.join(dir.dir, 'routes.yaml');
+      writeFileSync(
+        file,
+        'server:\n  tls:\n    cert: ./missing.crt\n' + // line 3: relative to the routes file's folder
+          `    key: ${key}\n` +
+          'upstreams:\n  a: { url: http://127.0.0.1:8000 }\n' +
+          '  b: { url: https://127.0.0.1:8443, tls: { ca: ./no-ca.pem } }\n' + // line 7
+          'auth:\n  jwt-users:\n    jwt: { publicKey: ./no-key.pem, issuer: x, audience: y }\n' + // line 10
+          'routes:\n  - { prefix: /, upstream: nowhere }\n', // line 12: the structural error
+      );
+      const r = await loadRoutesFile(file);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.errors.map((e) => `${e.line} ${e.path}: ${e.message.replace(dir.dir, 'DIR')}`)).toEqual([
+        '3 server.tls.cert: cannot read the certificate file DIR/missing.crt: no such file',
+        '7 upstreams.b.tls.ca: cannot read the CA file DIR/no-ca.pem: no such file',
+        '10 auth.jwt-users.jwt.publicKey: cannot read the public key file DIR/no-key.pem: no such file',
+        "12 routes[0].upstream: unknown upstream 'nowhere' (known upstreams: a, b)",
+      ]);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});

@@ -41,8 +41,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   return parseConfigWith(text, file, env, (): { ok: true; value: undefined } => ({ ok: true, value: undefined }));
 }
 
+/** What else is wrong with a file that failed validation, found on its data as written (the
+ *  files it names that cannot be read: routing/named-files.ts), so that every error comes at once. */
+export type WhenInvalid = (data: Json) => readonly { readonly pointer: string; readonly message: string; readonly at?: 'key' | 'value' }[];
+
 /** parseConfig, then `derive` over the valid config, with its issues located too. */
-export function parseConfigWith<T>(text: string, file: string, env: NodeJS.ProcessEnv, derive: Derive<T>): Derived<T> {
+export function parseConfigWith<T>(text: string, file: string, env: NodeJS.ProcessEnv, derive: Derive<T>, whenInvalid?: WhenInvalid): Derived<T> {
   const tree = readYamlTree(text);
   const found: Located[] = [...tree.issues];
   const fail = (): Derived<T> => ({ ok: false, file, errors: locate(found, tree.nodes, file) });
@@ -74,7 +78,11 @@ export function parseConfigWith<T>(text: string, file: string, env: NodeJS.Proce
     found.push(issue);
   }
 
-  if (found.length > 0) return fail();
+  const failWith = (more: readonly string[]): Derived<T> => {
+    for (const issue of whenInvalid?.(data) ?? []) if (!more.some((b) => isAncestorOrSelf(b, issue.pointer))) found.push({ ...issue, at: issue.at ?? 'value' });
+    return fail();
+  };
+  if (found.length > 0) return failWith(blamed);
 
   const raw = data as Record<string, Json>;
   const config = deepFreeze({
@@ -85,7 +93,7 @@ export function parseConfigWith<T>(text: string, file: string, env: NodeJS.Proce
   const derived = derive(config);
   if (!derived.ok) {
     found.push(...derived.issues.map((i) => ({ ...i, at: i.at ?? ('value' as const) })));
-    return fail();
+    return failWith(derived.issues.map((i) => i.pointer));
   }
   return { ok: true, file, config, version: configVersion(config), derived: derived.value };
 }

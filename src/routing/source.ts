@@ -6,7 +6,8 @@
 // `loadRoutes` is the one entry that does so; `parseRoutes` alone does no I/O.
 
 import path from 'node:path';
-import { parseConfigWith, readConfigText, type Derive } from '../config/load.js';
+import { parseConfigWith, readConfigText, type Derive, type WhenInvalid } from '../config/load.js';
+import { namedFiles, unreadable, type NamedFile } from './named-files.js';
 import type { LoadResult } from '../config/types.js';
 import { effectiveConfig } from './effective.js';
 import { jwtKeyIssues, jwtKeyPaths } from './jwt-key-files.js';
@@ -30,17 +31,30 @@ function effectiveStep(file: string, tlsFiles?: TlsFileReads): Derive<EffectiveC
   };
 }
 
-/** Parses, validates and resolves routes.yaml text (no I/O: server.tls's files are not read). */
-export function parseRoutes(text: string, file: string, env: NodeJS.ProcessEnv = process.env, tlsFiles?: TlsFileReads): Validated {
-  const r = parseConfigWith(text, file, env, effectiveStep(file, tlsFiles));
+/** Parses, validates and resolves routes.yaml text (no I/O: server.tls's files are not read).
+ *  `whenInvalid`: more errors of a file that fails (the files it names that cannot be read). */
+export function parseRoutes(text: string, file: string, env: NodeJS.ProcessEnv = process.env, tlsFiles?: TlsFileReads, whenInvalid?: WhenInvalid): Validated {
+  const r = parseConfigWith(text, file, env, effectiveStep(file, tlsFiles), whenInvalid);
   return r.ok ? { ok: true, file: r.file, config: r.config, version: r.version, effective: r.derived } : r;
 }
 
 /** parseRoutes, then, for a valid file with server.tls, its files read and checked (a second
- *  pass, so their errors are located like every other). */
+ *  pass, so their errors are located like every other). An invalid file's named files are read
+ *  too, and those that cannot be read reported with its other errors. */
 export async function loadRoutes(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Promise<Validated> {
-  const first = parseRoutes(text, file, env);
-  if (!first.ok) return first;
+  let named: NamedFile[] = [];
+  const noteNamed: WhenInvalid = (data) => {
+    named = namedFiles(data, path.dirname(path.resolve(file)));
+    return [];
+  };
+  const first = parseRoutes(text, file, env, undefined, noteNamed);
+  if (!first.ok) {
+    // Errors of its own: the files it names are read all the same, and one that cannot be read is
+    // one more error of this round, not the next one's.
+    if (named.length === 0) return first;
+    const reads = readerOf(await readTlsFiles([...new Set(named.map((f) => f.file))]));
+    return parseRoutes(text, file, env, undefined, () => unreadable(named, reads));
+  }
   const keys = jwtKeyPaths(first.effective.auth);
   if (first.effective.server.tls === null && ![...first.effective.upstreams.values()].some((u) => u.tls !== undefined) && keys.length === 0) return first;
   const paths = [...tlsFilePaths(first.effective.server.tls, first.effective.upstreams), ...keys];

@@ -78,8 +78,9 @@ export function parseConfigWith<T>(text: string, file: string, env: NodeJS.Proce
     found.push(issue);
   }
 
-  const failWith = (more: readonly string[]): Derived<T> => {
-    for (const issue of whenInvalid?.(data) ?? []) if (!more.some((b) => isAncestorOrSelf(b, issue.pointer))) found.push({ ...issue, at: issue.at ?? 'value' });
+  // (Not under a value reported already: one mistake, one error.)
+  const failWith = (reported: readonly string[]): Derived<T> => {
+    for (const issue of whenInvalid?.(data) ?? []) if (!reported.some((b) => isAncestorOrSelf(b, issue.pointer))) found.push({ ...issue, at: issue.at ?? 'value' });
     return fail();
   };
   if (found.length > 0) return failWith(blamed);

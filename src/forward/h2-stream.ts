@@ -28,16 +28,14 @@ let aborted: Error | null = null;
 void setTimeout(0, undefined, { signal: AbortSignal.abort() }).catch((e: Error) => (aborted = e));
 
 /**
- * Resets the stream with `code` (RST_STREAM), marked as the proxy's own reset. NO_ERROR (after a
- * whole response: RFC 9113 8.1) closes it once the response is out. Any other code destroys it at
- * once, so its writable side never ends: `stream.close(code)` ends it first, and over TLS (a
- * session on a JS socket) the empty END_STREAM frame went out before the RST_STREAM, so a client
- * took a body broken off without Content-Length for a complete one.
+ * Resets the stream at once (RST_STREAM CANCEL, or INTERNAL_ERROR for a failure), marked as the
+ * proxy's own reset. It is destroyed, so its writable side never ends: `stream.close(code)` ends
+ * it first, and over TLS (a session on a JS socket) the empty END_STREAM frame went out before
+ * the RST_STREAM, so a client took a body broken off without Content-Length for a complete one.
  */
-export function resetStream(stream: ServerHttp2Stream, code: number): void {
+function resetStream(stream: ServerHttp2Stream, failure: boolean): void {
   (stream as Marked)[RESET_HERE] = true;
-  if (code === constants.NGHTTP2_NO_ERROR) return void stream.close(code);
-  stream.destroy(code === constants.NGHTTP2_CANCEL && aborted !== null ? aborted : new Error('the proxy reset this stream'));
+  stream.destroy(!failure && aborted !== null ? aborted : new Error('the proxy reset this stream'));
 }
 
 /** Breaks a response under way: the client sees it incomplete (HTTP/1.x: the connection closes;
@@ -45,13 +43,17 @@ export function resetStream(stream: ServerHttp2Stream, code: number): void {
 export function breakResponse(res: ServerResponse, err?: Error): void {
   const stream = h2StreamOf(res);
   if (stream === null) res.destroy(err);
-  else resetStream(stream, err === undefined ? constants.NGHTTP2_CANCEL : constants.NGHTTP2_INTERNAL_ERROR);
+  else resetStream(stream, err !== undefined);
 }
 
 /** After this response, the request's stream ends (RST_STREAM NO_ERROR once the response is out,
- *  RFC 9113 8.1): an unread request body stops there, as an HTTP/1.x connection would close. */
+ *  RFC 9113 8.1): an unread request body stops there, as an HTTP/1.x connection would close.
+ *  Closed only once the answer is all written (the stream's own 'finish': the compat response
+ *  says 'finish' only once the stream closes): closing clears the stream's idle timer, which must
+ *  still guard an answer a client is slow to read. */
 export function endStreamAfter(stream: ServerHttp2Stream): void {
-  stream.close(constants.NGHTTP2_NO_ERROR);
+  if (stream.writableFinished) stream.close(constants.NGHTTP2_NO_ERROR);
+  else stream.once('finish', () => stream.close(constants.NGHTTP2_NO_ERROR));
 }
 
 /** Writes to the client wait for it to read (HTTP/2: its stream's; the compat response has no
@@ -70,12 +72,7 @@ export function endUnreadUpload(req: IncomingMessage, res: ServerResponse): void
   const stream = h2StreamOf(res);
   if (stream === null) return;
   const length = req.headers['content-length'];
-  if (length === undefined ? BODILESS.has(req.method!) : length === '0') return;
-  // Once the answer is all written: closing the stream clears its idle timer, which must still
-  // guard an answer a client is slow to read.
-  // (The stream's own 'finish': the compat response says 'finish' only once the stream closes.)
-  if (stream.writableFinished) endStreamAfter(stream);
-  else stream.once('finish', () => endStreamAfter(stream));
+  if (length === undefined ? !BODILESS.has(req.method!) : length !== '0') endStreamAfter(stream);
 }
 
 const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'TRACE']);

@@ -167,7 +167,7 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
     reason = isBreakerOpen(err) ? 'circuit_open' : err instanceof AttemptError ? err.kind : 'reset';
     if (reason === 'circuit_open') {
       x.breakerOpen = true;
-      failure = new Error(breakerOpenMessage(x.upstream.name), { cause: err }); // (not the library's own wording)
+      failure = new Error(`the circuit breaker for upstream '${x.upstream.name}' is open`, { cause: err }); // (not the library's wording)
     }
     // (An open breaker sent nothing: that request may go to the fallback even if not idempotent.)
     if (fallbackTo === null || !run.ctx.mayResend()) return answerFailure(x, reason, failure);
@@ -192,11 +192,7 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   }
 }
 
-const breakerOpenMessage = (upstream: string): string => `the circuit breaker for upstream '${upstream}' is open`;
-
 function answerFailure(x: Exchange, reason: Exclude<FallbackReason, 'status_5xx'>, err: Error): void {
-  const message = reason === 'circuit_open'
-    ? breakerOpenMessage(x.upstream.name)
-    : reason === 'timeout' ? timeoutFailure(x.upstream.name, x.route.timeoutMs).message : err.message;
+  const message = reason === 'timeout' ? timeoutFailure(x.upstream.name, x.route.timeoutMs).message : err.message;
   x.fail(failureCode(reason), message, err);
 }

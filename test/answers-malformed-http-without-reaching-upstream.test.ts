@@ -8,11 +8,12 @@ import { rawRequest, type RawResponse } from './helpers/raw.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
 import { LOG } from '../src/observability/log-messages.js';
 
-function expectError(r: RawResponse, status: number, error: string): Record<string, unknown> {
+/** `route`: the route of a request refused in its body (a head refused matched none). */
+function expectError(r: RawResponse, status: number, error: string, route?: string): Record<string, unknown> {
   expect(r.status, r.head + '\n\n' + r.body).toBe(status);
   expect(r.headers['content-type']).toBe('application/json');
   const body = JSON.parse(r.body) as Record<string, unknown>;
-  expect(body).toEqual({ error, message: expect.any(String), requestId: expect.any(String) });
+  expect(body).toEqual({ error, message: expect.any(String), requestId: expect.any(String), ...(route === undefined ? {} : { route }) });
   expect(body.requestId).toBe(r.headers['x-request-id']);
   return body;
 }
@@ -117,7 +118,7 @@ describe('malformed requests', () => {
       ['an unknown Transfer-Encoding', '/f8', 'Transfer-Encoding: xchunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
     ])('%s: 400 bad_request, nothing forwarded', async (_what, path, rest) => {
       const r = await rawRequest(proxy.port, `POST ${path} HTTP/1.1\r\n${H}${rest}`);
-      expectError(r, 400, 'bad_request');
+      expectError(r, 400, 'bad_request', '/');
       expect(r.headers.connection).toBe('close');
       // The forwarding that had started ends (the proxy logs it) without a byte to the upstream.
       await proxy.logLine((l) => l.msg === LOG.request && l.path === path);
@@ -129,7 +130,7 @@ describe('malformed requests', () => {
       ['a chunk longer than its size', '/late2', '3\r\nabcd\r\n0\r\n\r\n'],
     ])('%s: 400, and the upstream never gets a complete request', async (_what, path, chunks) => {
       const r = await rawRequest(proxy.port, `POST ${path} HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n${chunks}`);
-      expectError(r, 400, 'bad_request');
+      expectError(r, 400, 'bad_request', '/');
       // Streaming: the good bytes may already be on their way upstream; that request is then aborted.
       const line = await proxy.logLine((l) => l.msg === LOG.request && l.path === path);
       // One access line, the exchange's, carrying the answer the client got and its request id.
@@ -147,7 +148,7 @@ describe('malformed requests', () => {
     it('answers 413 payload_too_large for oversized chunk extensions, nothing forwarded', async () => {
       const r = await rawRequest(proxy.port,
         `POST /ext HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3;x=${'a'.repeat(20_000)}\r\nabc\r\n0\r\n\r\n`);
-      expectError(r, 413, 'payload_too_large');
+      expectError(r, 413, 'payload_too_large', '/');
       await proxy.logLine((l) => l.msg === LOG.request && l.path === '/ext');
       expect(up.received.length).toBe(0);
     });

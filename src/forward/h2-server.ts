@@ -17,6 +17,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import type { ProxyHandler } from './handler.js';
 import { breakResponse, resetHere } from './h2-stream.js';
 import { exchangeOf } from './exchange.js';
+import { gateWaitOf } from './gate-wait.js';
 import { ResetWindow } from './reset-window.js';
 import { expectationMessage, refuseRequest } from './respond.js';
 import { LOG } from '../observability/log-messages.js';
@@ -105,9 +106,12 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
 function boundRequest(req: Http2ServerRequest, res: ServerResponse, ms: number): void {
   const timer = setTimeout(() => {
     if (req.complete) return;
+    const message = `the request did not arrive within requestTimeoutMs (${ms} ms)`;
     const x = exchangeOf(res);
-    if (x !== undefined) x.requestTimedOut(`the request did not arrive within requestTimeoutMs (${ms} ms)`);
-    else if (!res.writableEnded) breakResponse(res); // (not proxied yet: an identity check under way)
+    if (x !== undefined) return x.requestTimedOut(message);
+    const wait = gateWaitOf(res); // (not proxied yet: its route's gate deciding)
+    if (wait !== undefined) wait.timedOut(message);
+    else if (!res.writableEnded) breakResponse(res);
   }, ms);
   const clear = (): void => clearTimeout(timer);
   req.once('end', clear);

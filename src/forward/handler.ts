@@ -32,6 +32,7 @@ import { clientFieldsOf, clientIpOf, userAgentOf } from './client-fields.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 import { teeRequestBody, type RouteRecorder } from '../record/recorder.js';
 import { AnswerTaps } from './answer-taps.js';
+import { GateWait } from './gate-wait.js';
 
 const NO_INPUTS = { key: null, forced: null };
 /** The signal a gate without authenticators is handed: nothing of it waits on the client. */
@@ -97,17 +98,15 @@ export class ProxyHandler implements ExchangeHost {
     const trace = table.tracing?.request(req, a.route.prefix, a.path, namedHost(a.scan), false) ?? null;
     const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies, trace), aborted?.signal ?? NEVER_ABORTED);
     if (!(r instanceof Promise)) return this.#decided(req, res, a, table, startedAt, expectContinue, r, trace, arrivedAt); // a local rate limit: no wait
-    let gone = false;
-    const onClose = (): void => {
-      gone = true;
-      aborted?.abort();
-    };
-    res.once('close', onClose);
+    const client = clientFieldsOf(req, a.scan, table.server.trustedProxies); // (read now: an HTTP/2 stream gone has no address)
+    const refused = (status: number, code: ErrorCode | AccessOnlyCode): void => this.#refused(req, a, a.route, table, startedAt, trace, status, code, client);
+    const wait = new GateWait(res, a.scan.requestId, a.route.label, aborted, refused);
     const decided = (d: GateResult): void => {
-      res.off('close', onClose);
-      if (!gone) return this.#decided(req, res, a, table, startedAt, expectContinue, d, trace, arrivedAt);
+      const meanwhile = wait.end();
+      if (meanwhile === 'waiting') return this.#decided(req, res, a, table, startedAt, expectContinue, d, trace, arrivedAt);
+      if (meanwhile === 'answered') return; // (its one line is written)
       res.destroy(); // (the connection may still be open: nothing was answered on it)
-      this.#refused(req, a, a.route, table, startedAt, trace, 499, 'client_closed');
+      refused(499, 'client_closed');
     };
     r.then(decided, (err: unknown) => decided(gateFailure(err)));
   }
@@ -123,20 +122,20 @@ export class ProxyHandler implements ExchangeHost {
 
   /** A request answered before anything was sent upstream (no route, the gate's refusal, a client
    *  gone while the gate decided): its server span ends, and its one access line. */
-  #refused(req: IncomingMessage, a: Admitted | Refused, route: CompiledRoute | null, table: RouteTable, startedAt: number, trace: RequestTrace | null, status: number, error: ErrorCode | AccessOnlyCode | null): void {
+  #refused(req: IncomingMessage, a: Admitted | Refused, route: CompiledRoute | null, table: RouteTable, startedAt: number, trace: RequestTrace | null, status: number, error: ErrorCode | AccessOnlyCode | null,
+    client = clientFieldsOf(req, a.scan, table.server.trustedProxies)): void {
     trace?.end(status, error, null);
     this.#access.write(
       {
         requestId: a.scan.requestId, method: req.method!, path: a.path, route: route?.label ?? null, upstream: null, status, bytes: 0, startedAt, error,
-        traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies),
+        traceId: trace?.traceId ?? null, ...client,
       },
       route?.meters ?? null,
     );
   }
 
   /** Sends an admitted request on (`gated`: what its route's gate added, or null; `trace`: the
-   *  span the gate's work hangs under, or null). */
-  /** `arrivedAt`: the wall-clock time the request arrived, for a recording's `at`. */
+   *  span the gate's work hangs under, or null; `arrivedAt`: its wall-clock arrival, a recording's `at`). */
   #forward(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, gated: Extract<GateResult, { ok: true }> | null, trace: RequestTrace | null, arrivedAt = a.route.record?.now() ?? 0): void {
     const { route, scan } = a;
     const method = req.method!;

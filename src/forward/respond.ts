@@ -74,10 +74,10 @@ export function refuseSocket(
   code: ErrorCode,
   message: string,
   access: AccessSink,
-  line: { readonly method: string; readonly path?: string; readonly requestId?: string; readonly startedAt?: number; readonly clientIp?: string; readonly userAgent?: string },
+  line: { readonly method: string; readonly path?: string; readonly requestId?: string; readonly startedAt?: number; readonly clientIp?: string; readonly userAgent?: string; readonly route?: string },
 ): void {
   const requestId = line.requestId ?? newRequestId();
-  socket.end(rawErrorResponse(code, message, requestId, line.method === 'HEAD'));
+  socket.end(rawErrorResponse(code, message, requestId, line.method === 'HEAD', [], line.route));
   access.write(
     {
       requestId, method: line.method, path: line.path ?? '-', route: null, upstream: null,

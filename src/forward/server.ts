@@ -20,6 +20,7 @@ import type { ProxyHandler } from './handler.js';
 import { clientRequestId, expectationMessage, refuseRequest, refuseSocket, type AccessSink } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
+import { gateWaitOf } from './gate-wait.js';
 import { asksForH2c, headWithoutUpgrade } from './h2c.js';
 import { LOG } from '../observability/log-messages.js';
 import { requestLineOverflowed } from './overflow.js';
@@ -130,10 +131,13 @@ export function createPublicServer(
       socket.destroy();
       return;
     }
-    // The request is being forwarded: its exchange writes the one access line, with this code.
+    // The request is being forwarded (its exchange writes the one access line, with this code) or
+    // waits on its route's gate (which writes it, with the route, and drops its late decision).
     const x = exchangeOf(inFlight);
-    const sink: AccessSink = x === undefined ? access : { write: (line) => x.clientFault(line.error as ErrorCode) };
-    answerClientError(err, socket, limits, sink, inFlight.req.method ?? '-', x?.requestId ?? clientRequestId(inFlight.req.headers));
+    const w = x === undefined ? gateWaitOf(inFlight) : undefined;
+    const sink: AccessSink =
+      x !== undefined ? { write: (line) => x.clientFault(line.error as ErrorCode) } : w !== undefined ? { write: (line) => w.answered(line.status, line.error as ErrorCode) } : access;
+    answerClientError(err, socket, limits, sink, inFlight.req.method ?? '-', x?.requestId ?? w?.requestId ?? clientRequestId(inFlight.req.headers), x?.route.label ?? w?.route);
     // Closing the connection once the answer is out aborts the upstream request in flight.
     socket.once('finish', () => socket.destroy());
   });
@@ -203,9 +207,10 @@ function answerClientError(
   access: AccessSink,
   method: string,
   requestId?: string,
+  route?: string,
 ): void {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    refuseRaw(socket, 'request_timeout', 'the request did not arrive in time', access, method, requestId);
+    refuseRaw(socket, 'request_timeout', 'the request did not arrive in time', access, method, requestId, route);
     return;
   }
   if (err.code === 'HPE_HEADER_OVERFLOW') {
@@ -219,7 +224,7 @@ function answerClientError(
   }
   if (err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
     // Node's own answer is 413 too: the parser caps chunk extensions (16 KiB).
-    refuseRaw(socket, 'payload_too_large', 'the request body has oversized chunk extensions', access, method, requestId);
+    refuseRaw(socket, 'payload_too_large', 'the request body has oversized chunk extensions', access, method, requestId, route);
     return;
   }
   refuseRaw(
@@ -229,10 +234,12 @@ function answerClientError(
     access,
     method,
     requestId,
+    route,
   );
 }
 
 
-function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessSink, method: string, requestId?: string): void {
-  refuseSocket(socket, code, message, access, { method, requestId });
+/** `route`: the route of a request under way the error is in (named in the body). */
+function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessSink, method: string, requestId?: string, route?: string): void {
+  refuseSocket(socket, code, message, access, { method, requestId, route });
 }

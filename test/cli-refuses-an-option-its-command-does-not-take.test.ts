@@ -49,3 +49,16 @@ describe('--token', () => {
     }
   });
 });
+
+describe('a usage error', () => {
+  it('is the error and where the usage is, not the whole usage burying it; a mistyped command is named back', async () => {
+    const typo = await cli(['chek', 'routes.yaml']);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toBe("strangler: unknown command 'chek' (did you mean 'check'?)\n(strangler --help shows the usage)\n");
+    const unknown = await cli(['deploy']);
+    expect(unknown.err).toContain("unknown command 'deploy' (the commands: serve, check, report, status, replay)");
+    const missing = await cli(['--port']);
+    expect(missing.code).toBe(2);
+    expect(missing.err.trim().split('\n')).toHaveLength(2);
+  });
+});

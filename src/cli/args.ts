@@ -106,6 +106,29 @@ function foreignOption(command: string, values: Record<string, unknown>): string
   return `--${given} is not an option of ${what} (it takes ${takes.map((o) => `--${o}`).join(', ')})`;
 }
 
+const COMMANDS = ['serve', 'check', 'report', 'status', 'replay'];
+
+/** A command a slip of the keyboard away from what was typed (`chek`, `stauts`), named back: one
+ *  edit (a transposition is one), two for a name of seven letters or more. */
+function didYouMean(typed: string): string {
+  const t = typed.toLowerCase();
+  const near = COMMANDS.find((c) => editDistance(c, t) <= (t.length >= 7 ? 2 : 1));
+  return near === undefined ? ` (the commands: ${COMMANDS.join(', ')})` : ` (did you mean '${near}'?)`;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent transpositions. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
   if (argv[0] === 'replay') return parseReplayArgs(argv.slice(1));
   let parsed;
@@ -158,7 +181,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     const token = values.token ?? (env.ADMIN_TOKEN || undefined);
     return { kind: 'status', admins: admins.length === 0 ? [defaultAdmin(env)] : admins, json: values.json ?? false, ...(token === undefined ? {} : { adminToken: token }) };
   }
-  if (sub !== undefined && sub !== 'serve') return { kind: 'usage-error', message: `unknown command '${sub}'` };
+  if (sub !== undefined && sub !== 'serve') return { kind: 'usage-error', message: `unknown command '${sub}'${didYouMean(sub)}` };
 
   const p = port(values.port ?? env.PORT, values.port !== undefined ? '--port' : 'PORT');
   const ap = port(values['admin-port'] ?? env.ADMIN_PORT, values['admin-port'] !== undefined ? '--admin-port' : 'ADMIN_PORT');

@@ -29,7 +29,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(`strangler ${version()}\n`);
       return 0;
     case 'usage-error':
-      io.stderr.write(cmd.brief === true ? `strangler ${cmd.message} (strangler --help shows the usage)\n` : `strangler: ${cmd.message}\n\n${USAGE}`);
+      // The error alone, where it is seen (the whole usage after it pushed it off the screen).
+      io.stderr.write(cmd.brief === true ? `strangler ${cmd.message} (strangler --help shows the usage)\n` : `strangler: ${cmd.message}\n(strangler --help shows the usage)\n`);
       return 2;
     case 'check':
       return (await import('./check.js')).runCheck(cmd, io);

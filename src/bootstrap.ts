@@ -169,7 +169,9 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random, onCanaryHalt: opts.onCanaryHalt });
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, logger, clock: opts.clock }));
+  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, logger, clock: opts.clock,
+    listening: () => ({ port, host: opts.host ?? table.server.host, adminPort, adminHost }),
+  }));
 
   let port: number;
   let adminPort: number;

@@ -34,9 +34,11 @@ describe('admin API', () => {
 
   it('shows the live table with effective policies', async () => {
     const table = (await (await fetch(proxy.adminUrl + '/routes')).json()) as {
-      version: string; file: string; loadedAt: string; routes: Record<string, unknown>[];
+      version: string; file: string; loadedAt: string; routes: Record<string, unknown>[]; server: Record<string, unknown>;
     };
     expect(table.version).toMatch(/^[0-9a-f]{12}$/);
+    // Where it listens (the ports given at start win over the file's 8080 and 9901).
+    expect(table.server).toMatchObject({ port: proxy.port, adminPort: Number(new URL(proxy.adminUrl).port) });
     expect(table.file).toMatch(/routes\.yaml$/);
     expect(Number.isNaN(Date.parse(table.loadedAt))).toBe(false);
     expect(table.routes[0]).toMatchObject({

@@ -30,7 +30,7 @@ async function startGroup(yaml: string) {
   const up = await log.wait((l) => l.msg === LOG.listening);
   const url = `http://127.0.0.1:${up.port as number}`;
   const admin = `http://127.0.0.1:${up.adminPort as number}`;
-  const routes = async (): Promise<{ version: string; workers: { pid: number; version: string; ready: boolean }[]; routes: { state: { canary?: { halted: unknown } } }[] }> =>
+  const routes = async (): Promise<{ version: string; server: { workers: number }; workers: { pid: number; version: string; ready: boolean }[]; routes: { state: { canary?: { halted: unknown } } }[] }> =>
     (await fetch(admin + '/routes')).json() as never;
   return { file, child, log, url, admin, routes };
 }
@@ -58,6 +58,7 @@ describe('--workers 2', () => {
 
       const before = await g.routes();
       expect(before.workers.map((w) => w.version)).toEqual([before.version, before.version]);
+      expect(before.server.workers).toBe(2); // (--workers 2 wins over the file's default 1)
 
       await writeFile(g.file, upstreamsYaml({ a: a.url, b: b.url }) + 'routes:\n  - { prefix: /, upstream: b }\n');
       const res = await fetch(g.admin + '/reload', { method: 'POST' });

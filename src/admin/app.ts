@@ -49,6 +49,9 @@ export interface AdminDeps {
   readonly status?: StatusBook;
   /** The clock of the failed sign-ins' log line (tests); the system's otherwise. */
   readonly clock?: Clock;
+  /** Where the process listens (flags and environment win over the file, and a reload does not
+   *  move a listener): shown in GET /routes' server section instead of the file's values. */
+  readonly listening?: () => Partial<Record<'port' | 'host' | 'adminPort' | 'adminHost' | 'workers', number | string>>;
 }
 
 export function createAdminApp(deps: AdminDeps): express.Express {
@@ -87,7 +90,8 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.use(statusRoutes(deps)); // GET /status, GET /status/input
 
   app.get('/routes', (_req, res) => {
-    res.json({ ...describeTable(deps.store.current), lastRejected: deps.reloader.lastRejected, ...(group === undefined ? {} : { workers: group.workers() }) });
+    const described = describeTable(deps.store.current);
+    res.json({ ...described, server: { ...described.server, ...deps.listening?.() }, lastRejected: deps.reloader.lastRejected, ...(group === undefined ? {} : { workers: group.workers() }) });
   });
 
   // The validated config the live table was compiled from (what `strangler check --admin` diffs against).

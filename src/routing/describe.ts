@@ -17,7 +17,7 @@ function describeAuth(auth: ReadonlyMap<string, EffectiveAuthenticator>): object
 }
 
 /** `GET /routes`: every route's effective config and its runtime state. */
-export function describeTable(table: RouteTable): object {
+export function describeTable(table: RouteTable): { server: object; [key: string]: unknown } {
   return {
     version: table.version,
     loadedAt: table.loadedAt.toISOString(),

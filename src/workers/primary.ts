@@ -93,7 +93,9 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   });
   const admin = groupAdmin({ live, store, group, metrics, logger });
   const lifecycle: Lifecycle = { ready: false, draining: false };
-  const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, group: admin, logger }));
+  const adminServer: http.Server = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, group: admin, logger,
+    listening: () => ({ port: group.port, adminPort: (adminServer.address() as AddressInfo).port, adminHost, workers: opts.count }),
+  }));
   let started = false;
   const watcher = watchConfigFile(path.resolve(opts.configPath), () => {
     if (started) void admin.reload('watch');

@@ -138,7 +138,7 @@ describe('strangler report', () => {
     expect(out.sources).toEqual([
       { kind: 'admin', url: A, routes: 2 },
       { kind: 'admin', url: `${B}/`, routes: 2 },
-      { kind: 'file', path: file, events: partFile.length, routes: 2 },
+      { kind: 'file', path: file, events: partFile.length, routes: 2, before: 0 },
     ]);
     expect(nock.isDone()).toBe(true);
   });

@@ -84,7 +84,7 @@ describe('ShadowLogWriter', () => {
     await w.end();
     expect(c.dropped).toBe(8);
     expect(w.dropped).toBe(8);
-    expect((await readAll(file)).map((e) => ('event' in e ? e.event.path : e.error))).toEqual(['/orders/1', '/orders/1']);
+    expect((await readAll(file)).map((e) => ('event' in e ? e.event.path : 'error' in e ? e.error : e.restart.route))).toEqual(['/orders/1', '/orders/1']);
   });
 
   it('counts a file that cannot be opened, drops its events, logs at most once a second and retries after one', async () => {

@@ -88,7 +88,8 @@ function sourceLine(s: SourceInfo): string {
   if (s.kind === 'replay') return `replay of ${safe(s.files.join(', '))} against ${safe(s.target)}: ${groupDigits(s.lines)} recorded line(s), ${s.routes} route(s)`;
   return s.kind === 'admin'
     ? `admin ${safe(s.url)}: ${s.routes} route(s)`
-    : `file  ${safe(s.path)}: ${groupDigits(s.events)} event(s), ${s.routes} route(s)`;
+    : `file  ${safe(s.path)}: ${groupDigits(s.events)} event(s), ${s.routes} route(s)` +
+        (s.before > 0 ? `; ${groupDigits(s.before)} came before their route's last shadow config change or reset, not counted` : '');
 }
 
 /** The line that says what was left out and how to see it (nothing when nothing was). */

@@ -11,7 +11,7 @@ import { reportProblem } from './report-shapes.js';
 /** What one source gave. */
 export type SourceInfo =
   | { kind: 'admin'; url: string; routes: number }
-  | { kind: 'file'; path: string; events: number; routes: number }
+  | { kind: 'file'; path: string; events: number; routes: number; /** events before their route's last restart line: not counted */ before: number }
   | { kind: 'replay'; files: string[]; target: string; lines: number; routes: number };
 
 export type SourceResult = { ok: true; info: SourceInfo; reports: ShadowReport[] } | { ok: false; errors: string[] };
@@ -70,13 +70,28 @@ export async function readAdmin(admin: string, token: string | undefined, timeou
 export async function readFileSource(path: string): Promise<SourceResult> {
   const byRoute = new Map<string, ShadowReport>();
   const errors: string[] = [];
+  /** Each route's shadow config (hash) as its last restart line gave it. */
+  const configOf = new Map<string, string | undefined>();
   let bad = 0;
   let events = 0;
+  let before = 0;
   try {
     for await (const entry of readShadowLog(path)) {
       if ('error' in entry) {
         bad++;
         if (bad <= BAD_LINES_SHOWN) errors.push(`${path}:${entry.line}: ${entry.error}`);
+        continue;
+      }
+      if ('restart' in entry) {
+        // The route's report starts afresh here, as the proxy's did, unless this is a restart
+        // of the proxy with the config the route had (results survive restarts).
+        const { route, at, restart, config } = entry.restart;
+        const continues = restart === 'config' && configOf.has(route) && configOf.get(route) === config;
+        if (restart === 'config') configOf.set(route, config);
+        if (!continues) {
+          before += byRoute.get(route)?.mirrored ?? 0;
+          byRoute.set(route, emptyReport(route, at));
+        }
         continue;
       }
       const event = entry.event;
@@ -93,5 +108,5 @@ export async function readFileSource(path: string): Promise<SourceResult> {
   }
   if (bad > BAD_LINES_SHOWN) errors.push(`${path}: ${bad - BAD_LINES_SHOWN} more bad line(s)`);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, info: { kind: 'file', path, events, routes: byRoute.size }, reports: [...byRoute.values()] };
+  return { ok: true, info: { kind: 'file', path, events, routes: byRoute.size, before }, reports: [...byRoute.values()] };
 }

@@ -46,8 +46,22 @@ export interface ShadowEvent {
   readonly shadowCurl?: string | null;
 }
 
-/** The event as one line of the log, newline included. */
-export function formatLogLine(event: ShadowEvent): string {
+/**
+ * A route's report starting afresh, as a line of the log: its shadow config applied (`config`, a
+ * hash of that config: at start-up, or by a reload that changed it) or a POST /shadow/reset
+ * (`reset`). `strangler report --file` counts each route from its last such line, as the running
+ * proxy's report counts; a `config` line with the same hash as the route's line before it (a
+ * restart with the same config) continues the count, so results survive restarts.
+ */
+export interface ShadowRestart {
+  readonly at: string;
+  readonly route: string;
+  readonly restart: 'config' | 'reset';
+  readonly config?: string;
+}
+
+/** The event, or a restart, as one line of the log, newline included. */
+export function formatLogLine(event: ShadowEvent | ShadowRestart): string {
   return JSON.stringify(event) + '\n';
 }
 
@@ -97,19 +111,41 @@ export function asEvent(v: unknown): ShadowEvent | string {
   };
 }
 
+function asRestart(v: Record<string, unknown>): ShadowRestart | string {
+  if (typeof v.at !== 'string' || typeof v.route !== 'string') return 'not a restart line: "at" and "route" must be strings';
+  if (v.restart === 'reset') return { at: v.at, route: v.route, restart: 'reset' };
+  if (v.restart === 'config' && typeof v.config === 'string') return { at: v.at, route: v.route, restart: 'config', config: v.config };
+  return 'not a restart line: "restart" must be reset, or config with a "config" string';
+}
+
 /** One line of the log as an event, or what is wrong with it (`not JSON (...)`, `not a shadow event: ...`). */
 export function parseLogLine(line: string): ShadowEvent | string {
-  let value: unknown;
+  const value = parseJson(line);
+  return typeof value === 'string' ? value : asEvent(value.json);
+}
+
+function parseJson(line: string): { json: unknown } | string {
   try {
-    value = JSON.parse(line);
+    return { json: JSON.parse(line) };
   } catch (err) {
     return `not JSON (${(err as Error).message})`;
   }
-  return asEvent(value);
 }
 
-/** A line of a log file read back: its event, or why it is not one. Line numbers count from 1. */
-export type LogEntry = { readonly line: number; readonly event: ShadowEvent } | { readonly line: number; readonly error: string };
+/** A line of a log file read back: its event, a restart, or why it is neither. Line numbers count from 1. */
+export type LogEntry =
+  | { readonly line: number; readonly event: ShadowEvent }
+  | { readonly line: number; readonly restart: ShadowRestart }
+  | { readonly line: number; readonly error: string };
+
+function entryOf(lineNo: number, line: string): LogEntry {
+  const value = parseJson(line);
+  if (typeof value === 'string') return { line: lineNo, error: value };
+  const v = value.json;
+  const parsed = isObject(v) && v.restart !== undefined ? asRestart(v) : asEvent(v);
+  if (typeof parsed === 'string') return { line: lineNo, error: parsed };
+  return 'restart' in parsed ? { line: lineNo, restart: parsed } : { line: lineNo, event: parsed };
+}
 
 /**
  * Every non-blank line of a shadow log file, in order. Throws (an fs error) when the file
@@ -123,8 +159,7 @@ export async function* readShadowLog(path: string): AsyncGenerator<LogEntry> {
     for await (const line of lines) {
       lineNo++;
       if (line.trim() === '') continue;
-      const event = parseLogLine(line);
-      yield typeof event === 'string' ? { line: lineNo, error: event } : { line: lineNo, event };
+      yield entryOf(lineNo, line);
     }
   } finally {
     lines.close();
@@ -181,7 +216,7 @@ export class ShadowLogWriter {
     this.#open();
   }
 
-  write(event: ShadowEvent): void {
+  write(event: ShadowEvent | ShadowRestart): void {
     if (this.#out === null) {
       if (this.#now() - this.#openFailedAt < QUIET_MS) return this.#drop(1);
       this.#open();

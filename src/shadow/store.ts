@@ -6,11 +6,13 @@
 // of every table swapped in): a table whose shadow config for the route differs (another key)
 // starts the route's report afresh, counting from then; an unchanged one keeps it. reset()
 // starts reports afresh on demand (POST /shadow/reset). Comparisons already in flight when a
-// report starts afresh land in the new report.
+// report starts afresh land in the new report. Each start afresh is a line of the shadow log
+// too (log-line.ts, ShadowRestart), so a report read from the file counts the same way.
 //
 // It also holds the turns (turns.ts) that the comparisons of big HTML answers share, so that
 // close() lets the comparisons in progress end, and their events reach the log, first.
 
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../util/clock.js';
 import { ShadowLogWriter, type ShadowEvent, type ShadowLogWriterOptions } from './log-line.js';
@@ -94,6 +96,7 @@ export class ShadowReports extends EventEmitter {
       this.#byRoute.delete(route);
       this.bodies.clear(route);
       fresh.push(route);
+      this.#log?.write({ at: now, route, restart: 'config', config: createHash('sha256').update(key).digest('hex').slice(0, 16) });
     }
     this.#applied = next;
     return fresh;
@@ -112,6 +115,7 @@ export class ShadowReports extends EventEmitter {
       this.bodies.clear(r);
       const held = this.#applied.get(r);
       if (held !== undefined) this.#applied.set(r, { key: held.key, since });
+      this.#log?.write({ at: since, route: r, restart: 'reset' });
     }
     return { reset: routes, since };
   }

@@ -3,9 +3,9 @@
 // installed into an empty folder, both `npx strangler` and `npx strangler-proxy` run it there.
 // Needs the npm registry for the tarball's dependencies (npm's cache from `npm ci` is used first).
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,17 @@ describe('the npm tarball, installed outside the clone', () => {
       const { stdout } = await run('npx', ['--no-install', name, '--version'], { cwd: app });
       expect(stdout.trim()).toBe(`strangler ${pkg.version}`);
     }
+  }, 60_000);
+
+  it('runs the patched undici the clone runs (patches/: the crash fix, 100 Continue), bundled in the package', async () => {
+    // Not bundled, the install took undici from the registry, unpatched: a 502 for every POST
+    // to an upstream that sends 100 Continue, and an AssertionError that kills the proxy.
+    const { stdout } = await run('node', ['--input-type=module', '-e',
+      "import { createRequire } from 'node:module'; const r = createRequire(import.meta.resolve('strangler-proxy/package.json')); console.log(r.resolve('undici'))"], { cwd: app });
+    const used = stdout.trim();
+    expect(used).toContain(join('node_modules', 'strangler-proxy', 'node_modules', 'undici'));
+    const source = await readFile(join(dirname(used), 'lib', 'dispatcher', 'client-h1.js'), 'utf8');
+    expect(source).toContain('strangler patch (patches/undici+7.30.2.patch)');
   }, 60_000);
 
   it('checks a routes.yaml there', async () => {

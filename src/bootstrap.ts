@@ -17,7 +17,7 @@ import { closeIdentity } from './identity/compile.js';
 import { RateLimitStores } from './identity/stores.js';
 import { Tracings } from './tracing/tracings.js';
 import { Recorders, type RecordersOptions } from './record/recorders.js';
-import { createPublicServer } from './forward/server.js';
+import { createPublicServer, endAfterResponses } from './forward/server.js';
 import { createH2Server } from './forward/h2-server.js';
 import type { Duplex } from 'node:stream';
 import { startTlsEdge, type TlsEdge } from './edge/start-tls.js';
@@ -226,6 +226,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       const closed = new Promise<void>((resolve) => (tlsEdge?.server ?? publicServer).close(() => resolve()));
       if (tlsEdge !== null) publicServer.close(); // never listened: stops its timeout sweep
       publicServer.closeIdleConnections();
+      endAfterResponses(publicServer); // the busy ones, once their answers are out
       void h2?.closeAll(); // GOAWAY: streams under way finish, then each session closes
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((resolve) => {

@@ -142,7 +142,35 @@ export function createPublicServer(
     socket.once('finish', () => socket.destroy());
   });
   server.on('error', (err) => logger.error({ msg: LOG.publicServerError, err }));
+  // The connections, for the drain (endAfterResponses): one set entry per connection.
+  const open = new Set<Duplex>();
+  server.on('connection', (socket: Duplex) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  (server as Tracked)[OPEN] = open;
   return server;
+}
+
+const OPEN = Symbol('strangler.openConnections');
+type Tracked = http.Server & { [OPEN]?: Set<Duplex> };
+
+/**
+ * At the start of the drain, after closeIdleConnections: a connection still answering ends once
+ * its last request's response is out (`Connection: close` when its head is still to go, else
+ * closed after it), and a request read after that one is never run. Without this, such a
+ * connection stayed keep-alive, its client sent the next request on it, and that request was
+ * forwarded and then cut off at drainTimeoutMs (and logged as the client's doing), as nginx and
+ * Envoy never do: they close HTTP/1 connections after the current request while exiting.
+ */
+export function endAfterResponses(server: http.Server): void {
+  for (const socket of (server as Tracked)[OPEN] ?? []) {
+    const res = (socket as Noted)[LATEST_RES];
+    if (res === undefined || res.writableFinished) continue; // (idle: closeIdleConnections closed it)
+    closing.add(socket);
+    if (!res.headersSent) res.shouldKeepAlive = false;
+    (res as { _last?: boolean })._last = true; // Node ends the connection when this response finishes
+  }
 }
 
 /** Often enough to honour headersTimeoutMs (and requestTimeoutMs) to within a second, and no

@@ -3,6 +3,7 @@
 import { startServing, type Running } from '../workers/start.js';
 import { ConfigInvalidError } from '../routing/reloader.js';
 import { AdminExposedError } from '../admin/exposure.js';
+import { startFailureLine } from './start-failure.js';
 import { formatConfigErrors } from '../config/format.js';
 import { createProcessLogger, flushLogger, logLevelFrom } from '../observability/logger.js';
 import { LOG } from '../observability/log-messages.js';
@@ -52,7 +53,8 @@ export async function serve(cmd: Extract<Command, { kind: 'serve' }>, io: Io): P
       return exit(1);
     }
     logger.error({ msg: LOG.failedToStart, err });
-    if (err instanceof AdminExposedError) io.stderr.write(`strangler: ${err.message}\n`);
+    await flushLogger();
+    io.stderr.write(err instanceof AdminExposedError ? `strangler: ${err.message}\n` : startFailureLine(err));
     // Exits: whatever the failed start left open (a config watcher, a pool, a worker thread) must
     // not keep a process that serves nothing alive.
     return exit(1);

@@ -7,6 +7,7 @@
 // the relayed refusal or the failure): the tunnel's lifetime is not a span's duration.
 
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { failureCode, rawErrorResponse, STATUS_OF, type AccessOnlyCode, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
@@ -16,7 +17,7 @@ import { admitUpgrade, type Admitted } from './admit.js';
 import type { GateResult } from '../identity/gate.js';
 import { answerRefusalRaw, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
 import { clientFieldsOf } from './client-fields.js';
-import type { UpstreamFailure } from './failure.js';
+import { UpstreamFailure } from './failure.js';
 import { namedHost, upstreamRequestHeaders } from './headers.js';
 import { refuseSocket } from './respond.js';
 import { tunnel } from './tunnel.js';
@@ -156,7 +157,18 @@ class Upgrade implements UpgradeListener {
     this.#status = statusCode;
     this.#span?.head(statusCode);
     this.#client.write(answerHead(statusCode, statusText, rawHeaders, this.#line.requestId, this.#extra));
+    // The answer's body is bounded like any response body: silent (the upstream's side) or
+    // unwritable (the client's) for idleTimeoutMs, and the connection closes. The client socket's
+    // own timer: any read or write re-arms it.
+    const ms = this.#route.idleTimeoutMs;
+    if (ms > 0) (this.#client as Duplex & Partial<Pick<Socket, 'setTimeout'>>).setTimeout?.(ms, this.#idle);
   }
+
+  readonly #idle = (): void => {
+    this.#log(this.#status, 'idle_timeout', !this.#client.writableNeedDrain); // (nothing held for the client: the upstream fell silent)
+    this.#attempt.abort(new UpstreamFailure('cancelled', `the answer was silent for ${this.#route.idleTimeoutMs} ms`));
+    this.#client.destroy();
+  };
 
   data(chunk: Buffer, resume: () => void): boolean {
     this.#bytes += chunk.length;

@@ -1,6 +1,7 @@
 // What the recording writer does to the disk, as an interface: node:fs/promises by default, a
 // test's own (a stalled disk, a failing one) when injected.
 
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -24,9 +25,13 @@ export interface RecordFileSystem {
 export const nodeFileSystem: RecordFileSystem = {
   async open(file) {
     await mkdir(path.dirname(file), { recursive: true });
-    const handle = await open(file, 'a+');
+    // Non-blocking: a FIFO (or another special file) is refused below, never waited on (a write
+    // to a pipe nobody reads held one of libuv's four threads, and DNS lookups queued behind).
+    const handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
     try {
-      const { size } = await handle.stat();
+      const info = await handle.stat();
+      if (!info.isFile()) throw new Error(`${file} is not a regular file (a recording is appended to, rotated and read back)`);
+      const { size } = info;
       const last = Buffer.alloc(1);
       const endsMidLine = size > 0 && (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a;
       return {

@@ -167,7 +167,7 @@ const server = obj({
   shutdownDelayMs: int(0),
   workers: { anyOf: [int(1), { type: 'string', enum: ['auto'] }], 'x-expected': 'an integer >= 1 or auto' },
   trustedProxies: int(0),
-  maxBufferBytes: int(0),
+  maxBufferBytes: int(0, 16 * 1024 * 1024), // (a shadow compare parses a body at once on the event loop: ~1 s at 16 MiB)
   escapedSlashes: { type: 'string', enum: ['reject', 'keep'] },
   shadowLog: { type: ['string', 'null'] },
   maxHeaderBytes: int(1024, 1048576),

@@ -14,7 +14,7 @@ import { ShadowTask, type MirrorDeps } from '../shadow/mirror.js';
 import type { ShadowReports } from '../shadow/store.js';
 import { canaryInputs, sideFor, type Side } from '../canary/split.js';
 import { sendResilient, type Outgoing } from '../policies/resilient.js';
-import { readBody } from './read-body.js';
+import { BodyTimedOut, readBodyWithin } from './read-body.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 import { systemRandom, type Random } from '../util/clock.js';
 import { admit, type Admitted, type Refused } from './admit.js';
@@ -181,12 +181,10 @@ export class ProxyHandler implements ExchangeHost {
     }
     x.capture = task;
     x.watchClient(); // a client that leaves while its body is read ends the exchange (one access line)
-    readBody(req, length).then(
-      (body) => {
-        task.requestBody(body);
-        this.#send(x, policies, path, headers, scan, body, table);
-      },
-      () => x.responseClosed(), // the client left while sending it: 499, and the shadow task ends
+    readBodyWithin(req, length, route.timeoutMs).then(
+      (body) => (task.requestBody(body), this.#send(x, policies, path, headers, scan, body, table)),
+      // Not all there within timeoutMs (as on a route with policies): 408; the client left: 499. The shadow task ends.
+      (err: unknown) => (err instanceof BodyTimedOut ? x.requestTimedOut(err.message) : x.responseClosed()),
     );
   }
 

@@ -23,3 +23,16 @@ export function readBody(req: IncomingMessage, length: number, reader: BodyReade
     req.once('aborted', () => reject(new Error('the client aborted the request body')));
   });
 }
+
+/** A body that had not all arrived within its bound. */
+export class BodyTimedOut extends Error {}
+
+/** readBody, bounded: a body not all there within `ms` (0: no bound) rejects with BodyTimedOut. */
+export function readBodyWithin(req: IncomingMessage, length: number, ms: number): Promise<Buffer> {
+  if (ms <= 0) return readBody(req, length);
+  const reader: BodyReader = { stopReading: null };
+  const timer = setTimeout(() => reader.stopReading?.(new BodyTimedOut(`the request body did not arrive within ${ms} ms`)), ms);
+  const reading = readBody(req, length, reader);
+  void reading.then(() => clearTimeout(timer), () => clearTimeout(timer));
+  return reading;
+}

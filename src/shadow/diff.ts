@@ -283,6 +283,11 @@ function contentTypeOf(c: Captured): string | undefined {
   return c.contentType ?? headerValue(c, 'content-type');
 }
 
+/** Both answers are HTML: compared as documents (the comparison that may take several turns). */
+export function bothHtml(primary: Captured, shadow: Captured): boolean {
+  return isHtmlMediaType(contentTypeOf(primary)) && isHtmlMediaType(contentTypeOf(shadow));
+}
+
 /** Both sides say their body is JSON (content type), without parsing them. */
 function bothDeclareJson(ca: string | undefined, cb: string | undefined): boolean {
   return ca !== undefined && cb !== undefined && isJsonMediaType(ca) && isJsonMediaType(cb);

@@ -8,6 +8,9 @@
 /** How steps ended: their value, or what one of them threw. */
 export type StepsOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
+/** Comparisons under way across turns at once (Turns.full). */
+export const MAX_IN_PROGRESS = 2;
+
 export class Turns {
   readonly #queue: (() => void)[] = [];
   readonly #schedule: (run: () => void) => void;
@@ -65,6 +68,13 @@ export class Turns {
   /** Comparisons that yielded and have not ended yet. */
   get inProgress(): number {
     return this.#inProgress;
+  }
+
+  /** As many comparisons under way across turns as may be: each holds both parsed documents
+   *  (measured: ~44 MB of heap for a 1 MiB HTML page), so a new HTML comparison waits for none
+   *  and is skipped (`overload`) instead. */
+  get full(): boolean {
+    return this.#inProgress >= MAX_IN_PROGRESS;
   }
 
   /** Steps run on a turn of their own so far (every step but the first of each run). */

@@ -39,6 +39,7 @@ describe('admin API', () => {
     expect(table.version).toMatch(/^[0-9a-f]{12}$/);
     // Where it listens (the ports given at start win over the file's 8080 and 9901).
     expect(table.server).toMatchObject({ port: proxy.port, adminPort: Number(new URL(proxy.adminUrl).port) });
+    expect(table.server.legacyUpstream).toBe('legacy'); // (the default: the upstream named legacy, as /status has it)
     expect(table.file).toMatch(/routes\.yaml$/);
     expect(Number.isNaN(Date.parse(table.loadedAt))).toBe(false);
     expect(table.routes[0]).toMatchObject({

@@ -7,6 +7,7 @@ import type { RouteTable } from './table.js';
 import type { EffectiveAuthenticator, EffectiveConfig } from './types.js';
 import type { ResolvedServer } from './defaults.js';
 import { REDACTED, redactUrl } from '../config/redact.js';
+import { legacyUpstreamOf } from '../status/table-input.js';
 
 function describeServer(s: ResolvedServer): object {
   return s.rateLimitStore === null ? s : { ...s, rateLimitStore: redactUrl(s.rateLimitStore) };
@@ -22,7 +23,7 @@ export function describeTable(table: RouteTable): { server: object; [key: string
     version: table.version,
     loadedAt: table.loadedAt.toISOString(),
     file: table.file,
-    server: describeServer(table.server),
+    server: { ...describeServer(table.server), legacyUpstream: legacyUpstreamOf(table) }, // (the one in effect: named, or the default)
     auth: describeAuth(table.effective.auth),
     upstreams: Object.fromEntries([...table.upstreams].map(([n, u]) => [n, { url: u.url, pool: poolStats(u) }])),
     routes: table.routes.map((r) => ({

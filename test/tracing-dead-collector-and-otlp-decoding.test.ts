@@ -1,5 +1,5 @@
 // A collector that does not answer never slows or fails a request (its spans are counted as
-// dropped); and the test receiver's protobuf reading agrees with the OTLP packages' own encoders.
+// dropped, and told in the log); and the test receiver's protobuf reading agrees with the OTLP packages' own encoders.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -8,6 +8,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { refusedPort, startProxy, startUpstream, upstreamsYaml } from './helpers/servers.js';
 import { decodeJson, decodeProtobuf } from './helpers/otlp-receiver.js';
+import { LOG } from '../src/observability/log-messages.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -33,6 +34,9 @@ describe('tracing with a dead collector', () => {
       if (m !== null && Number(m[1]) >= 10) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    // And told, not only counted: one warning per reason (at most every 10 s), with the endpoint.
+    const told = await p.logLine((l) => l.msg === LOG.tracingSpansDropped);
+    expect(told).toMatchObject({ level: 'warn', endpoint, reason: expect.any(String), spans: expect.any(Number), count: 1 });
   });
 });
 

@@ -72,6 +72,7 @@ export const LOG = {
   // tracing/tracings.ts: the export worker stopped (its batches are dropped and counted); at most
   // one per batch, since a new worker starts with the next one
   tracingExportWorkerLost: 'tracing export worker stopped: spans are dropped',
+  tracingSpansDropped: 'tracing spans dropped (queue full or export failed)',
   // admin/log-level.ts (PUT /log-level)
   logLevelChanged: 'log level changed',
   // admin/session/failed-sign-ins.ts (POST /session with a wrong token): at most one a minute

@@ -9,6 +9,10 @@ import type { ResolvedTracing } from '../routing/defaults.js';
 import type { DropCounter } from './exporter.js';
 import { Tracing } from './tracing.js';
 import { LOG } from '../observability/log-messages.js';
+import { LogAggregator } from '../observability/aggregate.js';
+
+/** Dropped spans are logged at most once per reason in this window (they are counted each). */
+export const DROPS_TOLD_EVERY_MS = 10_000;
 
 export interface TracingsDeps {
   readonly logger: Logger;
@@ -31,8 +35,16 @@ export class Tracings {
     const key = canonicalJson(cfg);
     let t = this.#byKey.get(key);
     if (t === undefined) {
-      const { dropped, scheduledDelayMs, logger } = this.#deps;
+      const { scheduledDelayMs, logger } = this.#deps;
       const onWorkerLost = (reason: string): void => logger.warn({ msg: LOG.tracingExportWorkerLost, endpoint: cfg.otlpEndpoint, reason });
+      // Counted per span; told too, one line per reason at most every 10 s (a dead collector).
+      const told = new LogAggregator(logger, { windowMs: DROPS_TOLD_EVERY_MS });
+      const dropped: DropCounter = {
+        inc: (labels, n) => {
+          this.#deps.dropped.inc(labels, n);
+          told.note('warn', labels.reason, { msg: LOG.tracingSpansDropped, endpoint: cfg.otlpEndpoint, reason: labels.reason, spans: n });
+        },
+      };
       this.#byKey.set(key, (t = new Tracing(cfg, { dropped, onWorkerLost, ...(scheduledDelayMs === undefined ? {} : { scheduledDelayMs }) })));
     }
     return t;

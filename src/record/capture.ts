@@ -29,6 +29,8 @@ export interface RecordTarget {
 /** What the capture reads from its exchange when the answer ends: who answered. */
 export interface AnswerSource {
   readonly servedBy: { readonly name: string };
+  /** The route's own upstream: the writes proxied to it (forward/pools.ts, WriteTally). */
+  readonly upstream: { readonly writes: { readonly started: number; readonly finished: number } };
 }
 
 export interface RequestHead {
@@ -58,10 +60,14 @@ export class RecordCapture {
   #requestOpen = false;
   /** Its declared content-length, when it had one. */
   #declared: number | null = null;
+  /** Writes to the upstream when it began, none under way (null: one was). */
+  readonly #writesAtStart: number | null;
 
   constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead) {
     this.#recorder = recorder;
     this.#source = source;
+    const w = source.upstream.writes;
+    this.#writesAtStart = w.started === w.finished ? w.started : null;
     this.#head = head;
     this.#requestBody = new BodyTee(recorder.settings.maxBodyBytes);
     this.#responseBody = new BodyTee(recorder.settings.maxBodyBytes);
@@ -158,6 +164,7 @@ export class RecordCapture {
         headers: resHeaders,
         body: bodyOf(this.#responseBody, r, resHeaders),
       },
+      writes: this.#writesAtStart !== null && this.#source.upstream.writes.started === this.#writesAtStart ? this.#writesAtStart : null,
     });
     r.write(line);
   }

@@ -27,6 +27,9 @@ export interface RecordedExchange {
     readonly headers: HeaderValues;
     readonly body: RecordedBody | null;
   };
+  /** Writes sent to the upstream before it (record/line.ts); null: one may have changed its
+   *  answer; undefined: not recorded (an older line). */
+  readonly writes: number | null | undefined;
   readonly response: {
     readonly status: number;
     readonly durationMs: number | null;
@@ -86,6 +89,7 @@ export function asExchange(v: unknown): RecordedExchange | string {
       headers: (res.headers ?? {}) as HeaderValues,
       body: (res.body ?? null) as RecordedBody | null,
     },
+    writes: typeof v.writes === 'number' || v.writes === null ? v.writes : undefined,
   };
 }
 

@@ -54,7 +54,8 @@ async function* exchanges(input: LearnInput): AsyncGenerator<Seen> {
       const compared = input.options.of(rules).headers.map((h) => headerOf(x.response.headers, h));
       const resBody = x.response.body;
       const answerHash = hash([String(x.response.status), ...compared, headerOf(x.response.headers, 'content-encoding'), resBody?.encoding, resBody?.data]).readUInt32BE(0);
-      yield { x, rules, requestKey: request.toString('base64'), hi: request.readUInt32BE(0), lo: request.readUInt32BE(4), answerHash };
+      // Answers a write may stand between (the store changed: not noise) are never paired.
+      yield { x, rules, requestKey: `${request.toString('base64')} ${x.writes}`, hi: request.readUInt32BE(0), lo: request.readUInt32BE(4), answerHash };
     }
   }
 }
@@ -79,7 +80,7 @@ export async function learnRecordedNoise(input: LearnInput): Promise<Map<string,
       first.set(s.requestKey, { hash: s.answerHash, answer });
       continue;
     }
-    if (had.hash === s.answerHash) continue;
+    if (had.hash === s.answerHash || s.x.writes === null) continue;
     const learned = learnNoise(had.answer, answer, input.options.of(s.rules));
     if (learned.length === 0) continue;
     const key = endpointKey(s.rules.label, endpointTemplate(s.x.request.method, s.x.request.path));

@@ -57,6 +57,11 @@ describe('a usage error', () => {
     expect(typo.err).toBe("strangler: unknown command 'chek' (did you mean 'check'?)\n(strangler --help shows the usage)\n");
     const unknown = await cli(['deploy']);
     expect(unknown.err).toContain("unknown command 'deploy' (the commands: serve, check, report, status, replay)");
+    // node's parseArgs advice on '-' positionals (with a quote it never closes) is left out.
+    for (const args of [['--bogus'], ['replay', 'x.jsonl', '--bogus']]) {
+      const r = await cli(args);
+      expect(r.err.split('\n')[0]).toMatch(/^strangler( replay)?: Unknown option '--bogus'( \(strangler --help shows the usage\))?$/);
+    }
     const missing = await cli(['--port']);
     expect(missing.code).toBe(2);
     expect(missing.err.trim().split('\n')).toHaveLength(2);

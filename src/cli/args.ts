@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { parseWorkers, type WorkersSetting } from '../workers/count.js';
+import { parseArgsMessage } from './parse-args-message.js';
 import { failUnderOption, httpUrl, parseReplayArgs, type ReplayCommand } from './replay-args.js';
 
 export type Command =
@@ -108,6 +109,7 @@ function foreignOption(command: string, values: Record<string, unknown>): string
 
 const COMMANDS = ['serve', 'check', 'report', 'status', 'replay'];
 
+
 /** A command a slip of the keyboard away from what was typed (`chek`, `stauts`), named back: one
  *  edit (a transposition is one), two for a name of seven letters or more. */
 function didYouMean(typed: string): string {
@@ -155,7 +157,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
       },
     });
   } catch (err) {
-    return { kind: 'usage-error', message: (err as Error).message };
+    return { kind: 'usage-error', message: parseArgsMessage(err) };
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };

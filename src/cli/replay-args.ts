@@ -2,6 +2,7 @@
 // line (the CLI exits 2 with it).
 
 import { parseArgs } from 'node:util';
+import { parseArgsMessage } from './parse-args-message.js';
 
 export interface ReplayCommand {
   kind: 'replay';
@@ -71,7 +72,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand | { kind
       },
     });
   } catch (err) {
-    return fail((err as Error).message);
+    return fail(parseArgsMessage(err));
   }
   const { values: v, positionals: files } = parsed;
   if (files.length === 0) return fail('name at least one recording file (strangler replay FILE... --target URL)');

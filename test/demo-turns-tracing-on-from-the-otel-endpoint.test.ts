@@ -19,4 +19,20 @@ describe('the demo with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.config.server.tracing).toMatchObject({ otlpEndpoint: 'http://127.0.0.1:4318/v1/traces', serviceName: 'strangler-demo' });
   });
+
+  it("keeps routes.yaml's lines where they are: an error in the copy names the line and column of routes.yaml", () => {
+    const original = readFileSync(new URL('../routes.yaml', import.meta.url), 'utf8');
+    const lines = original.split('\n');
+    const typoAt = lines.findIndex((l) => /^\s+timeoutMs:/.test(l));
+    expect(typoAt).toBeGreaterThan(20); // (below the server block)
+    lines[typoAt] = lines[typoAt]!.replace('timeoutMs:', 'timeoutMS:');
+    const typo = lines.join('\n');
+    const direct = parseConfig(typo, 'routes.yaml', {});
+    const viaCopy = parseConfig(withTracing(typo, 'http://127.0.0.1:4318/v1/traces'), '.routes.traced.yaml', {});
+    expect(direct.ok || viaCopy.ok).toBe(false);
+    if (direct.ok || viaCopy.ok) return;
+    const at = (e: { line: number; column: number; path: string }) => [e.line, e.column, e.path];
+    expect(viaCopy.errors.map(at)).toEqual(direct.errors.map(at));
+    expect(direct.errors[0]!.line).toBe(typoAt + 1);
+  });
 });

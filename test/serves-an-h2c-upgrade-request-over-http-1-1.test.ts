@@ -49,6 +49,25 @@ describe('Upgrade: h2c', () => {
     socket.destroy();
   });
 
+  it('takes any number of them on one connection without adding to what the connection holds', async () => {
+    // Each is parsed again on the same socket (handed to the server anew): the drain's connection
+    // list must not add a 'close' listener each time (11 of them: MaxListenersExceededWarning).
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const socket = net.connect(proxy.port, '127.0.0.1');
+      for (let i = 0; i < 15; i++) {
+        socket.write(`GET /public/n${i} HTTP/1.1\r\nHost: x\r\n${H2C}\r\n`);
+        await readUntil(socket, (t) => t.includes(`/public/n${i} body=`) && t.endsWith('settings=none'));
+      }
+      socket.destroy();
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('works for curl --http2 on plain HTTP', async () => {
     const { stdout } = await promisify(execFile)('curl', ['-sS', '--http2', '-w', ' %{http_version} %{http_code}', `${proxy.url}/public/curl`]);
     expect(stdout).toBe('GET /public/curl body= upgrade=none settings=none 1.1 200');

@@ -145,6 +145,7 @@ export function createPublicServer(
   // The connections, for the drain (endAfterResponses): one set entry per connection.
   const open = new Set<Duplex>();
   server.on('connection', (socket: Duplex) => {
+    if (open.has(socket)) return; // (an h2c request's socket is handed over again)
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });

@@ -283,9 +283,11 @@ function contentTypeOf(c: Captured): string | undefined {
   return c.contentType ?? headerValue(c, 'content-type');
 }
 
-/** Both answers are HTML: compared as documents (the comparison that may take several turns). */
-export function bothHtml(primary: Captured, shadow: Captured): boolean {
-  return isHtmlMediaType(contentTypeOf(primary)) && isHtmlMediaType(contentTypeOf(shadow));
+/** Both answers are HTML pages whose comparison takes several turns (different bodies, one
+ *  longer than a slice): it holds both parsed documents until it ends. */
+export function bigHtmlPair(primary: Captured, shadow: Captured): boolean {
+  const long = Math.max(primary.body.length, shadow.body.length) > HTML_SLICES.chars;
+  return long && isHtmlMediaType(contentTypeOf(primary)) && isHtmlMediaType(contentTypeOf(shadow)) && !primary.body.equals(shadow.body);
 }
 
 /** Both sides say their body is JSON (content type), without parsing them. */

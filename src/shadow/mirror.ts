@@ -14,7 +14,7 @@
 import type { Logger } from '../observability/logger.js';
 import { BodyCollector, decodeBody } from './body.js';
 import { startCopy, type CopyHandle, type CopyOutcome, type CopySink } from './copy.js';
-import { bothHtml, compareSteps, type Captured, type Comparison } from './diff.js';
+import { bigHtmlPair, compareSteps, type Captured, type Comparison } from './diff.js';
 import { comparedEvent, endedEvent, refusedEvent, SHADOW_MARK, type EventSource, type MirroredRequest } from './event.js';
 import type { ShadowEvent } from './log-line.js';
 import { learnNoiseSteps } from './noise.js';
@@ -260,7 +260,7 @@ export class ShadowTask implements CopySink, EventSource {
       if (typeof primary === 'string') return this.#skip(primary);
       if (typeof shadow === 'string') return this.#skip(shadow);
     }
-    if (this.#deps.reports.turns.full && bothHtml(primary, shadow)) return this.#skip('overload'); // (memory: see Turns.full)
+    if (this.#deps.reports.turns.full && bigHtmlPair(primary, shadow)) return this.#skip('overload'); // (memory: see Turns.full)
     this.#comparing = true;
     const shadowStatus = rawShadow.status;
     const shadowMs = s.ms;

@@ -71,8 +71,8 @@ export class Turns {
   }
 
   /** As many comparisons under way across turns as may be: each holds both parsed documents
-   *  (measured: ~44 MB of heap for a 1 MiB HTML page), so a new HTML comparison waits for none
-   *  and is skipped (`overload`) instead. */
+   *  (measured: ~44 MB of heap for a 1 MiB HTML page), so a new one of big HTML pages waits for
+   *  none and is skipped (`overload`) instead; one that ends in a step is compared as ever. */
   get full(): boolean {
     return this.#inProgress >= MAX_IN_PROGRESS;
   }

@@ -111,7 +111,7 @@ describe('a recorded exchange', () => {
           truncated: false,
         },
       },
-      writes: expect.any(Number), // (an extension: the writes sent to the upstream before it; or null)
+      writes: expect.stringMatching(/^[0-9a-f]{8}:\d+$/), // (an extension: this process's writes to the upstream before it)
     });
     expect(get!.response.durationMs).toBeGreaterThanOrEqual(0);
     expect(Object.keys(get!.response.headers)).not.toContain('connection'); // hop-by-hop

@@ -2,11 +2,12 @@
 // answers. But a write between the two (a POST the recording did not keep: it records GETs)
 // changes the store, not a token: learning `$.count` and `$.orders[*]` from it hid a candidate
 // whose store lagged behind (a walkthrough replayed 72 such requests as noise). Each recorded line
-// now says how many writes the proxy had sent to the route's upstream before it (none under way);
-// the replay pairs only answers with the same count, so the token is still noise and the lagging
-// candidate fails.
+// now says how many writes the proxy had sent to the route's upstream before it (none under way),
+// and which process counted (each starts at 0: a restart, another worker); the replay pairs only
+// answers with the same value, so the token is still noise and the lagging candidate fails.
 
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
@@ -40,18 +41,26 @@ interface Out {
 describe('a recording with a write between two answers of the same request', () => {
   it('marks each line with the writes before it, and the replay learns the token as noise but not the write', async () => {
     legacy = await ordersApp(['a'], true);
-    proxy = await startProxy(upstreamsYaml({ legacy: legacy.url }) + 'routes:\n  - { prefix: /orders, upstream: legacy, record: { file: ./capture/orders.jsonl } }\n');
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'strangler-writes-')), 'orders.jsonl');
+    const yaml = upstreamsYaml({ legacy: legacy.url }) + `routes:\n  - { prefix: /orders, upstream: legacy, record: { file: ${JSON.stringify(file)} } }\n`;
+    const post = async () => (await fetch(`${proxy!.url}/orders`, { method: 'POST', body: JSON.stringify({ id: 'b' }), headers: { 'content-type': 'application/json' } })).text();
     const get = async () => (await fetch(`${proxy!.url}/orders`)).text();
+    proxy = await startProxy(yaml);
     await get();
     await get(); // the same answer but its token: noise
-    await (await fetch(`${proxy.url}/orders`, { method: 'POST', body: JSON.stringify({ id: 'b' }), headers: { 'content-type': 'application/json' } })).text();
+    await post();
     await get(); // the store grew: not noise
     await get();
-    const file = path.join(path.dirname(proxy.file), 'capture', 'orders.jsonl');
+    await post(); // the last write of this process...
+    await proxy.close();
+    proxy = await startProxy(yaml); // ...and the next one counts from 0 again, into the same file
+    await get();
     await proxy.close();
     proxy = undefined;
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { writes: number | null; request: { method: string } });
-    expect(lines.map((l) => [l.request.method, l.writes])).toEqual([['GET', 0], ['GET', 0], ['GET', 1], ['GET', 1]]);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { writes: string | null; request: { method: string } });
+    const [p1, p2] = [lines[0]!.writes!.split(':')[0], lines[4]!.writes!.split(':')[0]];
+    expect(p1).not.toBe(p2);
+    expect(lines.map((l) => [l.request.method, l.writes])).toEqual([['GET', `${p1}:0`], ['GET', `${p1}:0`], ['GET', `${p1}:1`], ['GET', `${p1}:1`], ['GET', `${p2}:0`]]);
 
     // A candidate whose store lags behind: it never got order b.
     candidate = await ordersApp(['a'], false);
@@ -59,7 +68,7 @@ describe('a recording with a write between two answers of the same request', () 
     expect(r.code).toBe(1);
     const report = (JSON.parse(r.out) as Out).routes[0]!.report;
     expect(Object.keys(report.noisePaths)).toEqual(['$.token']);
-    expect(report).toMatchObject({ match: 2, mismatch: 2 });
+    expect(report).toMatchObject({ match: 2, mismatch: 3 });
     expect(Object.keys(report.topPaths)).toEqual(expect.arrayContaining(['$.count']));
   });
 });

@@ -8,11 +8,14 @@ import { Pool } from 'undici';
 import { UPSTREAM_DEFAULTS } from '../routing/defaults.js';
 import type { ResolvedUpstream } from '../routing/upstream-tls.js';
 import { httpsConnector, requestServername } from './upstream-tls-options.js';
+import { randomBytes } from 'node:crypto';
 
 /** The writes (any method but GET, HEAD, OPTIONS, TRACE) proxied to an upstream, started and
  *  finished, over the process's life: a noise probe whose two reads had a write between them
  *  learns nothing (shadow/mirror.ts), since the write, not the monolith, may be what differs. */
 export class WriteTally {
+  /** Names this count (a recording's `writes`): it starts at 0 in every process, each worker's own. */
+  readonly id = randomBytes(4).toString('hex');
   started = 0;
   finished = 0;
 }

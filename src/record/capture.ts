@@ -30,7 +30,7 @@ export interface RecordTarget {
 export interface AnswerSource {
   readonly servedBy: { readonly name: string };
   /** The route's own upstream: the writes proxied to it (forward/pools.ts, WriteTally). */
-  readonly upstream: { readonly writes: { readonly started: number; readonly finished: number } };
+  readonly upstream: { readonly writes: { readonly id: string; readonly started: number; readonly finished: number } };
 }
 
 export interface RequestHead {
@@ -164,7 +164,7 @@ export class RecordCapture {
         headers: resHeaders,
         body: bodyOf(this.#responseBody, r, resHeaders),
       },
-      writes: this.#writesAtStart !== null && this.#source.upstream.writes.started === this.#writesAtStart ? this.#writesAtStart : null,
+      writes: this.#writesAtStart !== null && this.#source.upstream.writes.started === this.#writesAtStart ? `${this.#source.upstream.writes.id}:${this.#writesAtStart}` : null, // (the id: counts of two processes never pass for one moment)
     });
     r.write(line);
   }

@@ -36,10 +36,11 @@ export interface RecordedExchange {
   readonly host: string | null;
   readonly request: RecordedRequest;
   readonly response: RecordedResponse;
-  /** An extension: the writes this process had sent to the route's upstream when the request
-   *  arrived, if none was under way then or started before the answer ended; else null (the
-   *  answer may reflect a write). The replay learns noise only between answers of equal counts. */
-  readonly writes?: number | null;
+  /** An extension: `<process>:<count>`, the writes this process had sent to the route's upstream
+   *  when the request arrived, if none was under way then or started before the answer ended;
+   *  else null (the answer may reflect a write). The replay learns noise only between answers
+   *  with the same value. */
+  readonly writes?: string | null;
 }
 
 export function formatRecordLine(e: RecordedExchange): string {

@@ -29,7 +29,7 @@ export interface RecordedExchange {
   };
   /** Writes sent to the upstream before it (record/line.ts); null: one may have changed its
    *  answer; undefined: not recorded (an older line). */
-  readonly writes: number | null | undefined;
+  readonly writes: string | null | undefined;
   readonly response: {
     readonly status: number;
     readonly durationMs: number | null;
@@ -89,7 +89,7 @@ export function asExchange(v: unknown): RecordedExchange | string {
       headers: (res.headers ?? {}) as HeaderValues,
       body: (res.body ?? null) as RecordedBody | null,
     },
-    writes: typeof v.writes === 'number' || v.writes === null ? v.writes : undefined,
+    writes: typeof v.writes === 'string' || v.writes === null ? v.writes : undefined,
   };
 }
 

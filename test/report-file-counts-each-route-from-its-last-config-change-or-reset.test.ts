@@ -99,4 +99,27 @@ describe('a shadow log file read by strangler report', () => {
     expect(after.reports['/users']).toMatchObject({ since: fixedAt, mirrored: 5, match: 5 });
     expect(after.reports['/orders']).toMatchObject({ since: iso(T0), mirrored: 3, match: 3 });
   });
+
+  it('starts a route afresh when it shadows again after a reload turned its shadow off, same config or not', async () => {
+    const on = yaml('{ upstream: next }');
+    const off = on.replace('  - { prefix: /users, upstream: legacy, shadow: { upstream: next } }\n', '  - { prefix: /users, upstream: legacy }\n');
+    expect(off).not.toBe(on);
+    const reload = async (p: TestProxy, text: string): Promise<void> => {
+      await writeFile(p.file, text);
+      expect((await fetch(p.adminUrl + '/reload', { method: 'POST' })).status).toBe(200);
+    };
+    clock.advance(60_000);
+    const p = await startProxy(on, { clock });
+    record(p, '/users', 'mismatch', 2);
+    await reload(p, off);
+    clock.advance(60_000);
+    const againAt = iso();
+    await reload(p, on); // the same shadow config as before it was off
+    record(p, '/users', 'match', 1);
+    const admin = await adminReports(p);
+    await p.close();
+    const read = await fileReports();
+    expect(admin['/users']).toMatchObject({ since: againAt, mirrored: 1 });
+    expect(read.reports['/users']).toMatchObject({ since: againAt, mirrored: 1, match: 1 });
+  });
 });

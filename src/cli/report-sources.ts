@@ -88,6 +88,10 @@ export async function readFileSource(path: string): Promise<SourceResult> {
         const { route, at, restart, config } = entry.restart;
         const continues = restart === 'config' && configOf.has(route) && configOf.get(route) === config;
         if (restart === 'config') configOf.set(route, config);
+        if (restart === 'off') {
+          configOf.delete(route); // (shadowing again starts afresh)
+          continue;
+        }
         if (!continues) {
           before += byRoute.get(route)?.mirrored ?? 0;
           byRoute.set(route, emptyReport(route, at));

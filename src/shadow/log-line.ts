@@ -49,14 +49,15 @@ export interface ShadowEvent {
 /**
  * A route's report starting afresh, as a line of the log: its shadow config applied (`config`, a
  * hash of that config: at start-up, or by a reload that changed it) or a POST /shadow/reset
- * (`reset`). `strangler report --file` counts each route from its last such line, as the running
+ * (`reset`); `off` when the route stops shadowing (shadowing again starts afresh, whatever its
+ * config). `strangler report --file` counts each route from its last such line, as the running
  * proxy's report counts; a `config` line with the same hash as the route's line before it (a
  * restart with the same config) continues the count, so results survive restarts.
  */
 export interface ShadowRestart {
   readonly at: string;
   readonly route: string;
-  readonly restart: 'config' | 'reset';
+  readonly restart: 'config' | 'reset' | 'off';
   readonly config?: string;
 }
 
@@ -113,9 +114,9 @@ export function asEvent(v: unknown): ShadowEvent | string {
 
 function asRestart(v: Record<string, unknown>): ShadowRestart | string {
   if (typeof v.at !== 'string' || typeof v.route !== 'string') return 'not a restart line: "at" and "route" must be strings';
-  if (v.restart === 'reset') return { at: v.at, route: v.route, restart: 'reset' };
+  if (v.restart === 'reset' || v.restart === 'off') return { at: v.at, route: v.route, restart: v.restart };
   if (v.restart === 'config' && typeof v.config === 'string') return { at: v.at, route: v.route, restart: 'config', config: v.config };
-  return 'not a restart line: "restart" must be reset, or config with a "config" string';
+  return 'not a restart line: "restart" must be reset, off, or config with a "config" string';
 }
 
 /** One line of the log as an event, or what is wrong with it (`not JSON (...)`, `not a shadow event: ...`). */

@@ -98,6 +98,7 @@ export class ShadowReports extends EventEmitter {
       fresh.push(route);
       this.#log?.write({ at: now, route, restart: 'config', config: createHash('sha256').update(key).digest('hex').slice(0, 16) });
     }
+    for (const route of this.#applied.keys()) if (!next.has(route)) this.#log?.write({ at: now, route, restart: 'off' });
     this.#applied = next;
     return fresh;
   }

@@ -170,7 +170,8 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const upgrades = new UpgradeHandler(store, access);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
   const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, logger, clock: opts.clock,
-    listening: () => ({ port, host: opts.host ?? table.server.host, adminPort, adminHost }),
+    // (one process: workers 1 whatever the file says; before the public port listens, no port yet)
+    listening: () => ({ ...(port === undefined ? {} : { port }), host: opts.host ?? table.server.host, adminPort, adminHost, workers: 1 }),
   }));
 
   let port: number;

@@ -35,4 +35,11 @@ describe('the demo with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     expect(viaCopy.errors.map(at)).toEqual(direct.errors.map(at));
     expect(direct.errors[0]!.line).toBe(typoAt + 1);
   });
+
+  it('indents the block like the settings under server:, not like a comment among them', () => {
+    const text = 'server:\n    # limits\n  port: 8080\n\nupstreams:\n  a: { url: "http://127.0.0.1:1" }\nroutes:\n  - { prefix: /, upstream: a }\n';
+    const r = parseConfig(withTracing(text, 'http://c:4318/v1/traces'), 'routes.yaml', {});
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.config.server).toMatchObject({ port: 8080, tracing: { otlpEndpoint: 'http://c:4318/v1/traces' } });
+  });
 });

@@ -42,7 +42,7 @@ export class Tracings {
       const dropped: DropCounter = {
         inc: (labels, n) => {
           this.#deps.dropped.inc(labels, n);
-          told.note('warn', labels.reason, { msg: LOG.tracingSpansDropped, endpoint: cfg.otlpEndpoint, reason: labels.reason, spans: n });
+          told.note('warn', labels.reason, { msg: LOG.tracingSpansDropped, endpoint: cfg.otlpEndpoint, reason: labels.reason }); // (count: drops; the metric counts spans)
         },
       };
       this.#byKey.set(key, (t = new Tracing(cfg, { dropped, onWorkerLost, ...(scheduledDelayMs === undefined ? {} : { scheduledDelayMs }) })));

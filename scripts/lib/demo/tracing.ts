@@ -28,7 +28,8 @@ export function withTracing(text: string, endpoint: string): string {
   const at = lines.findIndex((l) => /^server:/.test(l));
   const lastEntry = at === -1 ? -1 : lastIndentedAfter(lines, at);
   if (at === -1) return `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}server: { ${entry} }\n${note}\n`;
-  const indent = /^(\s+)/.exec(lines[at + 1] ?? '')?.[1];
+  const firstEntry = lines.slice(at + 1, lastEntry + 1).find((l) => /^\s+[^\s#]/.test(l)); // (comments may sit deeper)
+  const indent = /^(\s+)/.exec(firstEntry ?? '')?.[1];
   const block = /^server:\s*(#.*)?$/.test(lines[at]!) && indent !== undefined && !lines.slice(at + 1, lastEntry + 1).some((l) => /^\s+tracing:/.test(l));
   if (block && lines[lastEntry + 1] === '') {
     lines[lastEntry + 1] = indent + entry;

@@ -90,4 +90,25 @@ describe('a request timing out while its route gate decides', () => {
     expect(lines[0]).toMatchObject(expected);
     expect(session.destroyed).toBe(false);
   });
+
+  it('a request whose body all arrived is no slow upload: forwarded once the gate lets it, over HTTP/1.1 and HTTP/2 alike', async () => {
+    let admit!: () => void;
+    const gateOpens = new Promise<void>((r) => (admit = r));
+    const server = http.createServer((req, res) => {
+      if (req.url!.startsWith('/whoami')) return void gateOpens.then(() => res.end('ok'));
+      req.resume();
+      req.on('end', () => res.end('forwarded'));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { proxy, session } = await stack.start({ close: async () => void (server.closeAllConnections(), server.close()) }, routesYaml(url));
+    const h1 = fetch(`${proxy.url}/uploads/b`, { method: 'POST', body: '12345', headers: { 'x-request-id': 'h1-whole' } });
+    const req = session.request({ ':method': 'POST', ':path': '/uploads/b', 'content-length': '5', 'x-request-id': 'h2-whole' });
+    req.end('12345');
+    const h2 = h2Outcome(req);
+    setTimeout(admit, 900); // the gate decides after requestTimeoutMs (500 ms) has passed for both
+    expect((await h1).status).toBe(200);
+    expect((await h2).status).toBe(200);
+  });
 });

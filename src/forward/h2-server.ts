@@ -105,7 +105,7 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
  *  answer under way, broken off), and its upstream request aborted. */
 function boundRequest(req: Http2ServerRequest, res: ServerResponse, ms: number): void {
   const timer = setTimeout(() => {
-    if (req.complete) return;
+    if (req.complete || arrived(req)) return;
     const message = `the request did not arrive within requestTimeoutMs (${ms} ms)`;
     const x = exchangeOf(res);
     if (x !== undefined) return x.requestTimedOut(message);
@@ -116,6 +116,12 @@ function boundRequest(req: Http2ServerRequest, res: ServerResponse, ms: number):
   const clear = (): void => clearTimeout(timer);
   req.once('end', clear);
   res.once('close', clear);
+}
+
+/** Its stream has had END_STREAM, read or not (a body still unread while the route's gate
+ *  decides has all arrived, as HTTP/1.1's parser would have said: no 408 for it). */
+function arrived(req: Http2ServerRequest): boolean {
+  return (req.stream as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
 }
 
 /** GOAWAY, then closed once its streams are done (also when it was closing already). */

@@ -61,7 +61,7 @@ describe('each CLI command loads only what it needs', () => {
       const run = await loadedBy([flag]);
       expect(run.code).toBe(0);
       expect(run.out).toMatch(/^strangler/);
-      expect(run.modules.filter((m) => m.includes('/dist/src/')).map((m) => m.replace(/.*\/dist\/src\//, '')).sort()).toEqual(['cli/args.js', 'cli/parse-args-message.js', 'cli/replay-args.js', 'cli/run.js', 'main.js', 'workers/count.js']);
+      expect(run.modules.filter((m) => m.includes('/dist/src/')).map((m) => m.replace(/.*\/dist\/src\//, '')).sort()).toEqual(['cli/args.js', 'cli/parse-args-message.js', 'cli/replay-args.js', 'cli/run.js', 'main.js', 'util/suggest.js', 'workers/count.js']);
       expect(run.modules.filter((m) => m.includes('/node_modules/'))).toEqual([]);
     }
   });

@@ -55,8 +55,9 @@ describe('a usage error', () => {
     const typo = await cli(['chek', 'routes.yaml']);
     expect(typo.code).toBe(2);
     expect(typo.err).toBe("strangler: unknown command 'chek' (did you mean 'check'?)\n(strangler --help shows the usage)\n");
-    const unknown = await cli(['deploy']);
-    expect(unknown.err).toContain("unknown command 'deploy' (the commands: serve, check, report, status, replay)");
+    const unknown = await cli(['migrate']);
+    expect(unknown.err).toContain("unknown command 'migrate' (the commands: serve, check, report, status, replay)");
+    expect((await cli(['stauts'])).err).toContain("(did you mean 'status'?)");
     // node's parseArgs advice on '-' positionals (with a quote it never closes) is left out.
     for (const args of [['--bogus'], ['replay', 'x.jsonl', '--bogus']]) {
       const r = await cli(args);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
-import { closest, editDistance } from '../src/config/suggest.js';
+import { closest, editDistance } from '../src/util/suggest.js';
 import type { LoadResult } from '../src/config/types.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`./fixtures/config/${name}`, import.meta.url)), 'utf8');

@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { parseWorkers, type WorkersSetting } from '../workers/count.js';
+import { closest } from '../util/suggest.js';
 import { parseArgsMessage } from './parse-args-message.js';
 import { failUnderOption, httpUrl, parseReplayArgs, type ReplayCommand } from './replay-args.js';
 
@@ -109,26 +110,10 @@ function foreignOption(command: string, values: Record<string, unknown>): string
 
 const COMMANDS = ['serve', 'check', 'report', 'status', 'replay'];
 
-
-/** A command a slip of the keyboard away from what was typed (`chek`, `stauts`), named back: one
- *  edit (a transposition is one), two for a name of seven letters or more. */
+/** A mistyped command named back (the config's did-you-mean rule), else the list. */
 function didYouMean(typed: string): string {
-  const t = typed.toLowerCase();
-  const near = COMMANDS.find((c) => editDistance(c, t) <= (t.length >= 7 ? 2 : 1));
+  const near = closest(typed, COMMANDS);
   return near === undefined ? ` (the commands: ${COMMANDS.join(', ')})` : ` (did you mean '${near}'?)`;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent transpositions. */
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {

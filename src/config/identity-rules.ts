@@ -11,7 +11,7 @@
 import { HMAC_ALGORITHMS } from './identity-schema.js';
 import { toPointer, type Segment } from './paths.js';
 import { asObj, type Obj, type RuleIssue } from './rule-data.js';
-import { closest } from './suggest.js';
+import { closest } from '../util/suggest.js';
 import type { Json } from './yaml-tree.js';
 
 /** Headers an authenticator may not write: the request's own framing, routing and credentials. */

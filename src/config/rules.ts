@@ -17,7 +17,7 @@
 // - a prefixRewrite uses only the names its route's prefix template defines (template-rules.ts);
 //   two prefixes that are one template up to names (`/u/{a}`, `/u/{b}`) are the same prefix.
 
-import { closest } from './suggest.js';
+import { closest } from '../util/suggest.js';
 import { checkTemplateNames } from './template-rules.js';
 import { checkUpstreamTls } from './upstream-tls-rules.js';
 import { checkIdentity } from './identity-rules.js';

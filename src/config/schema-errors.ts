@@ -8,7 +8,7 @@
 
 import type { ErrorObject, SchemaObject } from 'ajv';
 import { formatChecks } from './schema.js';
-import { closest } from './suggest.js';
+import { closest } from '../util/suggest.js';
 import { toPointer } from './paths.js';
 import { describeValue, quote } from './quote.js';
 import { shownValue } from './redact.js';

@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WriteTally } from '../src/forward/pools.js';
 import { Metrics, RouteMeters } from '../src/observability/metrics.js';
 import type { ShadowEvent } from '../src/shadow/log-line.js';
 import { ShadowTask, type MirrorDeps } from '../src/shadow/mirror.js';
@@ -66,7 +67,7 @@ describe('ShadowTask with an injected random source', () => {
     const pool = (u: Upstream) => {
       const p = new Pool(u.url);
       pools.push(p);
-      return { name: u.url, origin: u.url, pool: p, writes: { started: 0, finished: 0 } };
+      return { name: u.url, origin: u.url, pool: p, writes: new WriteTally() };
     };
     const settings: ShadowSettings = {
       upstream: pool(shadow), percent: 100, methods: ['GET'], timeoutMs: 5000, maxConcurrent: 10,

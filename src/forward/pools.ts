@@ -18,6 +18,18 @@ export class WriteTally {
   readonly id = randomBytes(4).toString('hex');
   started = 0;
   finished = 0;
+
+  /** This moment, for quietSince: the writes started so far, or null when one is under way (its
+   *  effect on the store may land at any time). */
+  quietMark(): number | null {
+    return this.started === this.finished ? this.started : null;
+  }
+
+  /** No write was under way at `mark` and none has started since: two answers of that span saw
+   *  the same store (the noise probe's and the replay's rule). */
+  quietSince(mark: number | null): boolean {
+    return mark !== null && this.started === mark;
+  }
 }
 
 /** A method that may change the upstream's state: any but GET, HEAD, OPTIONS and TRACE. */

@@ -10,6 +10,7 @@ import { firstValue, headerField } from './header-field.js';
 import { originForm, redactQuery } from './redact-query.js';
 import { formatRecordLine, RECORD_FORMAT_VERSION } from './line.js';
 import type { PathMatcher } from '../shadow/patterns.js';
+import type { WriteTally } from '../forward/pools.js';
 
 /** The route's recording as a capture uses it (recorder.ts's RecordTarget). */
 export interface RecordTarget {
@@ -30,7 +31,7 @@ export interface RecordTarget {
 export interface AnswerSource {
   readonly servedBy: { readonly name: string };
   /** The route's own upstream: the writes proxied to it (forward/pools.ts, WriteTally). */
-  readonly upstream: { readonly writes: { readonly id: string; readonly started: number; readonly finished: number } };
+  readonly upstream: { readonly writes: Pick<WriteTally, 'id' | 'quietMark' | 'quietSince'> };
 }
 
 export interface RequestHead {
@@ -66,8 +67,7 @@ export class RecordCapture {
   constructor(recorder: RecordTarget, source: AnswerSource, head: RequestHead) {
     this.#recorder = recorder;
     this.#source = source;
-    const w = source.upstream.writes;
-    this.#writesAtStart = w.started === w.finished ? w.started : null;
+    this.#writesAtStart = source.upstream.writes.quietMark();
     this.#head = head;
     this.#requestBody = new BodyTee(recorder.settings.maxBodyBytes);
     this.#responseBody = new BodyTee(recorder.settings.maxBodyBytes);
@@ -144,6 +144,7 @@ export class RecordCapture {
     const durationMs = Math.round((performance.now() - h.startedAt) * 1000) / 1000;
     const reqHeaders = headerField(h.rawHeaders, r.redactHeaders);
     const resHeaders = headerField(this.#rawHeaders, r.redactHeaders);
+    const w = this.#source.upstream.writes;
     const line = formatRecordLine({
       v: RECORD_FORMAT_VERSION,
       at: new Date(h.arrivedAt).toISOString(),
@@ -164,7 +165,7 @@ export class RecordCapture {
         headers: resHeaders,
         body: bodyOf(this.#responseBody, r, resHeaders),
       },
-      writes: this.#writesAtStart !== null && this.#source.upstream.writes.started === this.#writesAtStart ? `${this.#source.upstream.writes.id}:${this.#writesAtStart}` : null, // (the id: counts of two processes never pass for one moment)
+      writes: w.quietSince(this.#writesAtStart) ? `${w.id}:${this.#writesAtStart}` : null, // (the id: counts of two processes never pass for one moment)
     });
     r.write(line);
   }

@@ -46,7 +46,7 @@ export class ShadowTask implements CopySink, EventSource {
   readonly #req: MirroredRequest;
   readonly #primaryPool: PrimaryTarget;
   /** The primary's writes when this request arrived: the noise probe learns only if none came since. */
-  readonly #writesStarted: number;
+  readonly #writesMark: number | null;
   readonly #cap: number;
   readonly #startedAt = performance.now();
   #primaryStatus = 0;
@@ -72,8 +72,7 @@ export class ShadowTask implements CopySink, EventSource {
     this.#state = state;
     this.#req = req;
     this.#primaryPool = primary;
-    // (A write under way now counts as one since: its answer may land between the two reads.)
-    this.#writesStarted = primary.writes.finished === primary.writes.started ? primary.writes.started : -1;
+    this.#writesMark = primary.writes.quietMark();
     this.#cap = cap;
     this.#primaryBody = new BodyCollector(cap);
   }
@@ -209,7 +208,7 @@ export class ShadowTask implements CopySink, EventSource {
     this.#probeAnswer = null;
     // A write to the primary between its two answers (a POST adding to the list being read) may be
     // what differs: a store's change, not noise. Learning it would hide a shadow that lags behind.
-    if (this.#primaryPool.writes.started !== this.#writesStarted) return;
+    if (!this.#primaryPool.writes.quietSince(this.#writesMark)) return;
     const first = this.#decoded(this.#primaryCaptured());
     const decodedSecond = this.#decoded(second);
     if (typeof first === 'string' || typeof decodedSecond === 'string') return;

@@ -1,6 +1,7 @@
 // What the shadow path reads of a route, and what it keeps per route between requests.
 
 import type { Target } from '../forward/attempt.js';
+import type { WriteTally } from '../forward/pools.js';
 import type { ShadowCompareConfig } from '../config/types.js';
 import { compareOptionsFrom, type CompareOptions } from './diff.js';
 import { HeaderPick } from './header-pick.js';
@@ -20,7 +21,7 @@ export interface ShadowTarget extends Target {
  *  finished; forward/pools.ts WriteTally), so that a probe with a write between its two reads
  *  learns nothing. */
 export interface PrimaryTarget extends ShadowTarget {
-  readonly writes: { readonly started: number; readonly finished: number };
+  readonly writes: Pick<WriteTally, 'quietMark' | 'quietSince'>;
 }
 
 export interface ShadowSettings {

@@ -8,8 +8,10 @@
 // (maxQueuedBytes); past it an event is dropped. A file that cannot be opened is retried at
 // most once a second, its events dropped meanwhile. Failures (open or write) and drops are
 // counted (strangler_shadow_log_errors_total, strangler_shadow_log_dropped_total) and logged,
-// at most once a second.
+// at most once a second. The file is opened non-blocking: a FIFO or pipe is fine to write to,
+// but one nobody reads (or that stays full) costs dropped events, never a thread or a wait.
 
+import { constants, open as fsOpen } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import sonicBoom, { type SonicBoom } from 'sonic-boom';
@@ -176,6 +178,7 @@ export const SHADOW_LOG_FAILED = 'shadow log write failed';
 /** Default bound on what is queued for the file, in bytes. */
 export const SHADOW_LOG_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 const QUIET_MS = 1000;
+const APPEND_NON_BLOCKING = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
 // sonic-boom is CommonJS (module.exports = the class); its types only describe the named export.
 const SonicBoomClass = sonicBoom as unknown as typeof SonicBoom;
 
@@ -199,10 +202,13 @@ export class ShadowLogWriter {
   readonly path: string;
   readonly #opts: ShadowLogWriterOptions;
   readonly #now: () => number;
+  readonly #maxQueuedBytes: number;
   #out: SonicBoom | null = null;
-  #ready = false;
-  /** Events queued while the file was being opened (lost if it cannot be). */
-  #queuedWhileOpening = 0;
+  /** Lines held while the file is being opened (null: not opening); lost if it cannot be. */
+  #opening: string[] | null = null;
+  #openingBytes = 0;
+  /** end() was called while the file was opening: close it once open. */
+  #ended: (() => void) | null = null;
   #openFailedAt = 0;
   #lastComplaint = -Infinity;
   #quietErrors = 0;
@@ -214,16 +220,23 @@ export class ShadowLogWriter {
     this.path = path;
     this.#opts = opts;
     this.#now = opts.now ?? (() => performance.now());
+    this.#maxQueuedBytes = opts.maxQueuedBytes ?? SHADOW_LOG_MAX_QUEUED_BYTES;
     this.#open();
   }
 
   write(event: ShadowEvent | ShadowRestart): void {
-    if (this.#out === null) {
+    if (this.#out === null && this.#opening === null) {
       if (this.#now() - this.#openFailedAt < QUIET_MS) return this.#drop(1);
       this.#open();
     }
-    if (!this.#ready) this.#queuedWhileOpening++;
-    this.#out!.write(formatLogLine(event));
+    const line = formatLogLine(event);
+    if (this.#out !== null) {
+      this.#out.write(line);
+      return;
+    }
+    if (this.#openingBytes + line.length > this.#maxQueuedBytes) return this.#drop(1);
+    this.#opening!.push(line);
+    this.#openingBytes += line.length;
   }
 
   /** Writes out what is queued and closes the file. */
@@ -231,6 +244,7 @@ export class ShadowLogWriter {
     const out = this.#out;
     this.#out = null;
     this.#openFailedAt = Infinity; // no reopening
+    if (this.#opening !== null) return new Promise((resolve) => (this.#ended = resolve));
     if (out === null || (out as unknown as { destroyed: boolean }).destroyed) return Promise.resolve();
     return new Promise((resolve) => {
       out.once('close', resolve);
@@ -239,28 +253,38 @@ export class ShadowLogWriter {
     });
   }
 
+  // Opened by us, not by sonic-boom, to open it non-blocking: a FIFO nobody reads then fails
+  // (ENXIO) instead of holding one of libuv's four threads until a reader comes, and a full pipe
+  // answers EAGAIN (sonic-boom retries it on a timer, its queue bounded) instead of blocking.
   #open(): void {
-    const out = new SonicBoomClass({ dest: this.path, append: true, sync: false, minLength: 0, maxLength: this.#opts.maxQueuedBytes ?? SHADOW_LOG_MAX_QUEUED_BYTES });
-    this.#out = out;
-    this.#ready = false;
-    this.#queuedWhileOpening = 0;
-    out.on('ready', () => {
-      if (this.#out === out) this.#ready = true;
-    });
-    out.on('drop', () => this.#drop(1));
-    out.on('error', (err: Error) => {
-      if (this.#out !== out) return;
-      this.errors++;
-      this.#quietErrors++;
-      this.#opts.metrics?.shadowLogErrors.inc();
-      if (!this.#ready) {
-        // Not open: nothing it holds can be written; open again on an event a second from now.
-        this.#out = null;
-        this.#openFailedAt = this.#now();
-        this.#countDrops(this.#queuedWhileOpening);
+    const lines: string[] = [];
+    this.#opening = lines;
+    this.#openingBytes = 0;
+    fsOpen(this.path, APPEND_NON_BLOCKING, 0o666, (err, fd) => {
+      this.#opening = null;
+      if (err !== null) {
+        this.#openFailedAt = Math.max(this.#openFailedAt, this.#now());
+        this.#failed();
+        this.#countDrops(lines.length);
+        this.#complain(err);
+        return this.#ended?.();
       }
-      this.#complain(err);
+      const out = new SonicBoomClass({ fd, sync: false, minLength: 0, maxLength: this.#maxQueuedBytes });
+      out.on('drop', () => this.#drop(1));
+      out.on('error', (e: Error) => {
+        this.#failed();
+        this.#complain(e);
+      });
+      for (const line of lines) out.write(line);
+      if (this.#ended === null) this.#out = out;
+      else out.once('close', this.#ended).once('error', this.#ended).end();
     });
+  }
+
+  #failed(): void {
+    this.errors++;
+    this.#quietErrors++;
+    this.#opts.metrics?.shadowLogErrors.inc();
   }
 
   #drop(n: number): void {

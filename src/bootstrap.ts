@@ -4,7 +4,6 @@
 
 import { systemClock, type Clock, type Random } from './util/clock.js';
 import http from 'node:http';
-import path from 'node:path';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { once } from 'node:events';
 import { createAdminApp, type Lifecycle } from './admin/app.js';
@@ -28,7 +27,7 @@ import { upstreamConnectionsGauge } from './observability/upstream-connections.j
 import { canaryPercentGauge } from './observability/canary-percent.js';
 import { CANARY_TICK_MS, CanaryStepper, intervalTicker, type Ticker } from './canary/stepper.js';
 import { steppedRoutes } from './routing/canary-steps.js';
-import { watchConfigFile } from './config/watch.js';
+import { WatchFromStart } from './config/watch-from-start.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import type { TableStore } from './routing/store.js';
 import { ShadowReports } from './shadow/store.js';
@@ -126,15 +125,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   });
   // Watch before the first read, so that an edit made while starting is not missed: a change seen
   // before the first table is live is reloaded as soon as it is.
-  let started = false;
-  let changedEarly = false;
-  const watcher =
-    opts.watch === false || opts.initial !== undefined
-      ? null
-      : watchConfigFile(path.resolve(opts.configPath), () => {
-          if (!started) changedEarly = true;
-          else void live.reload('watch');
-        });
+  const watcher = opts.watch === false || opts.initial !== undefined ? null : new WatchFromStart(opts.configPath);
   let store: TableStore;
   try {
     store = opts.initial === undefined ? await live.start() : live.startWith(opts.initial);
@@ -146,7 +137,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     void recorders.closeAll();
     throw err;
   }
-  started = true;
+  watcher?.running(() => void live.reload('watch'));
   upstreamConnectionsGauge(metrics.registry, () => store.current.upstreams.values());
   canaryPercentGauge(metrics.registry, () => store.current.routes);
   const table = store.current;
@@ -202,7 +193,6 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     void recorders.closeAll();
     throw err;
   }
-  if (changedEarly) void reload('watch');
   const stopStepper = opts.decideCanarySteps === false ? () => {} : startStepper(store, metrics, logger, opts);
   lifecycle.ready = true;
   if (serveAdmin) workersGauge(metrics.registry, () => (lifecycle.draining ? 0 : 1)); // (this process is the one worker)

@@ -5,12 +5,11 @@
 // It decides the progressive canaries' steps for every worker (group-stepper.ts).
 
 import http from 'node:http';
-import path from 'node:path';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createAdminApp, type Lifecycle } from '../admin/app.js';
 import { AdminExposedError, adminExposureProblem } from '../admin/exposure.js';
-import { watchConfigFile } from '../config/watch.js';
+import { WatchFromStart } from '../config/watch-from-start.js';
 import { UpstreamPools } from '../forward/pools.js';
 import { closeIdentity } from '../identity/compile.js';
 import { RateLimitStores } from '../identity/stores.js';
@@ -19,6 +18,7 @@ import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { LOG } from '../observability/log-messages.js';
 import { Reloader, type ReloadTrigger } from '../routing/reloader.js';
+import type { TableStore } from '../routing/store.js';
 import { shadowKeys } from '../routing/shadow-keys.js';
 import { ShadowReports } from '../shadow/store.js';
 import { StatusBook } from '../status/book.js';
@@ -67,7 +67,16 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
       shadow.applyShadows(shadowKeys(t));
     },
   });
-  const store = await live.start();
+  // Watch before the first read (as a single process does), so that an edit made while the
+  // workers start is not missed: a change seen before they all run is reloaded as soon as they do.
+  const watcher = new WatchFromStart(opts.configPath);
+  let store: TableStore;
+  try {
+    store = await live.start();
+  } catch (err) {
+    watcher.close();
+    throw err;
+  }
   const table = store.current;
   const adminHost = opts.adminHost ?? table.server.adminHost;
   const exposed = adminExposureProblem(adminHost, opts.adminToken, opts.adminHost !== undefined ? '--admin-host or ADMIN_HOST' : `server.adminHost in ${table.file}`);
@@ -77,6 +86,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
     stores.closeAll();
   };
   if (exposed !== undefined) {
+    watcher.close();
     cleanup();
     throw new AdminExposedError(exposed);
   }
@@ -96,10 +106,6 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   const adminServer: http.Server = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, group: admin, logger,
     listening: () => ({ port: group.port, adminPort: (adminServer.address() as AddressInfo).port, adminHost, workers: opts.count }),
   }));
-  let started = false;
-  const watcher = watchConfigFile(path.resolve(opts.configPath), () => {
-    if (started) void admin.reload('watch');
-  });
   try {
     adminServer.listen(opts.adminPort ?? table.server.adminPort, adminHost);
     await once(adminServer, 'listening');
@@ -111,9 +117,9 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
     cleanup();
     throw err;
   }
-  started = true;
   const stopStepper = startGroupStepper(store, group, metrics, logger);
-  if (store.current.version !== table.version) void admin.reload('watch');
+  if (store.current.version !== table.version) void admin.reload('watch'); // (a reload while they started)
+  watcher.running(() => void admin.reload('watch'));
   lifecycle.ready = true;
   const adminPort = (adminServer.address() as AddressInfo).port;
   logger.info({ msg: LOG.listening, port: group.port, adminPort, config: table.file, version: table.version, routes: table.routes.length, workers: opts.count });

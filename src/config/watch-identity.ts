@@ -49,6 +49,19 @@ export function snapshot(path: string, home: string, base: string): Snapshot {
   return { identity, homeNames, homeId, target };
 }
 
+/** A cheap identity, for the steady poll: what the path resolves to (realpath, device + inode,
+ *  size, mtime) and the home directory's device + inode; no read of the content. */
+export function quickIdentity(path: string, home: string): string {
+  const homeId = dirId(home);
+  try {
+    const real = realpathSync(path);
+    const st = statSync(real);
+    return [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs, homeId].join('|');
+  } catch (err) {
+    return `missing (${errCode(err)})|${homeId}`;
+  }
+}
+
 /** The names in `home` whose events can change what `path` resolves to: its own name, `..data`
  *  (the ConfigMap convention, also before the link exists), and the first component of every
  *  symlink hop that stays inside `home`. */

@@ -35,6 +35,12 @@
 //   re-arm fs.watch; once every needed watch is armed again the poll stops. Nothing is logged
 //   and nothing throws. After any (re-)arm one more check runs, so a change made while arming
 //   is not lost.
+// - A steady poll besides, every 500 ms, of a cheap identity (realpath, device + inode, size,
+//   mtime, and the home directory's device + inode; no read): what no event reports is still
+//   seen within a second. A directory above the file re-pointed by a symlink (`current ->
+//   releases/r2`, as Capistrano and similar deploy tools do, or `routes.yaml -> ../cur/...` with
+//   `cur` re-pointed): the watch is bound to the old directory's inode and hears nothing. A
+//   filesystem whose changes inotify does not see (network and some container mounts).
 // - The checks use synchronous fs calls on purpose (a few stats, readlinks and one read of a
 //   small file per burst): it keeps the state machine free of interleavings with close().
 // - `onChange` should not throw; if it does, the error is swallowed and watching goes on.
@@ -42,7 +48,7 @@
 
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { displayPath, snapshot, type Snapshot } from './watch-identity.js';
+import { displayPath, quickIdentity, snapshot, type Snapshot } from './watch-identity.js';
 
 export interface WatchConfigOptions {
   /** Quiet time after the last event before checking the file. Default 100. */
@@ -88,10 +94,13 @@ export function watchConfigFile(
   let debounceTimer: NodeJS.Timeout | undefined;
   let burstStartedAt: number | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
+  let steadyTimer: NodeJS.Timeout | undefined;
 
   const initial = snapshot(path, home, base);
   let lastIdentity = initial.identity;
+  let lastQuick = quickIdentity(path, home);
   rearm(initial);
+  steadyPoll();
 
   function note(reason: string): void {
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
@@ -122,6 +131,7 @@ export function watchConfigFile(
   function check(): void {
     if (closed) return;
     const reason = takeReason();
+    lastQuick = quickIdentity(path, home);
     const snap = snapshot(path, home, base);
     rearm(snap);
     if (closed || snap.identity === lastIdentity) return;
@@ -210,6 +220,19 @@ export function watchConfigFile(
     }, POLL_MS);
   }
 
+  function steadyPoll(): void {
+    steadyTimer = setTimeout(() => {
+      if (closed) return;
+      const quick = quickIdentity(path, home);
+      if (quick !== lastQuick) {
+        lastQuick = quick;
+        schedule('poll');
+      }
+      steadyPoll();
+    }, POLL_MS);
+    steadyTimer.unref();
+  }
+
   function stopPolling(): void {
     if (pollTimer === undefined) return;
     clearTimeout(pollTimer);
@@ -223,6 +246,7 @@ export function watchConfigFile(
       if (debounceTimer !== undefined) clearTimeout(debounceTimer);
       debounceTimer = undefined;
       stopPolling();
+      clearTimeout(steadyTimer);
       disarm('home');
       disarm('target');
       reasons.clear();

@@ -58,6 +58,9 @@ export class WorkerGroup {
   /** Per slot: how long its dead workers had been up (backoff.ts). */
   readonly #lifetimes = new Map<number, number[]>();
   readonly #refork = new Set<NodeJS.Timeout>();
+  /** Each config version sent, with when it was last sent (its place in the order of sends). */
+  readonly #sent = new Map<string, number>();
+  #sends = 0;
   #nextAsk = 1;
   #stopping = false;
   #started = false;
@@ -115,7 +118,7 @@ export class WorkerGroup {
     switch (m.type) {
       case 'hello':
         if (this.#logLevel !== null) this.#send(member, { tag: TAG, type: 'log-level', level: this.#logLevel });
-        this.#send(member, { tag: TAG, type: 'config', trigger: 'start', valid: this.#deps.current(), steps: this.#steps() });
+        this.#send(member, { tag: TAG, type: 'config', trigger: 'start', valid: this.#sending(this.#deps.current()), steps: this.#steps() });
         return;
       case 'ready':
         member.ready = true;
@@ -174,7 +177,15 @@ export class WorkerGroup {
   /** Sends a new config to every worker (a replacement still starting picks it up when ready). */
   broadcast(valid: ValidConfig, trigger: ReloadTrigger): void {
     const steps = this.#steps();
+    this.#sending(valid);
     for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'config', trigger, valid, steps });
+  }
+
+  #sending(valid: ValidConfig): ValidConfig {
+    this.#sent.delete(valid.version); // (to the end of the map's order: the oldest go first)
+    this.#sent.set(valid.version, ++this.#sends);
+    if (this.#sent.size > 64) this.#sent.delete(this.#sent.keys().next().value!);
+    return valid;
   }
 
   #steps(): readonly StepSnapshot[] {
@@ -186,9 +197,11 @@ export class WorkerGroup {
     for (const m of this.#members.values()) this.#send(m, { tag: TAG, type: 'canary-steps', steps });
   }
 
-  /** Every worker runs `version`: true; false when `timeoutMs` passed first. */
+  /** Every worker runs `version`, or one sent after it (a reload that overtook this one): true;
+   *  false when `timeoutMs` passed first. */
   waitForVersion(version: string, timeoutMs: number): Promise<boolean> {
-    return this.#changed.until(() => this.all((m) => m.ready && m.version === version), timeoutMs);
+    const sent = this.#sent.get(version) ?? Infinity;
+    return this.#changed.until(() => this.all((m) => m.ready && m.version !== null && (m.version === version || (this.#sent.get(m.version) ?? -1) > sent)), timeoutMs);
   }
 
   /** Asks every ready worker; the answers that came within `timeoutMs` (a worker dying meanwhile is left out).

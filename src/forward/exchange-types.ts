@@ -8,6 +8,8 @@ export interface ExchangeEnd {
   readonly bytes: number;
   readonly error: ErrorCode | AccessOnlyCode | null;
   readonly cause: Error | null;
+  /** With an error: the words the client's error body has (or the cause's, when no body went). */
+  readonly detail?: string;
   /** The upstream broke its response off mid-body (its connection died, or its body fell silent
    *  for idleTimeoutMs), not the client: a failure whatever the status (access-log.ts). */
   readonly upstreamBroke?: boolean;

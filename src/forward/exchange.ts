@@ -278,22 +278,18 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (isWrite(this.method)) writeFinished(this.upstream, this.#servedBy);
     this.capture?.primaryEnd(error === null);
     this.stopTimer();
+    const detail = error === null ? undefined : message ?? cause?.message;
     if (error !== null && error !== 'client_closed' && error !== 'upstream_aborted' && error !== 'idle_timeout' && !this.res.headersSent) {
       // A request body left unread cannot be followed by another request: 408 closes the connection.
       const close = this.#host.draining || error === 'request_timeout';
-      this.#status = sendError(this.res, error, message ?? cause?.message ?? error, this.requestId, this.route.label, close);
+      this.#status = sendError(this.res, error, detail ?? error, this.requestId, this.route.label, close);
     }
     if (!this.req.complete) endUnreadUpload(this.req, this.res); // (HTTP/2: the client stops sending)
     if (error === 'client_closed' && this.#fault !== null) {
-      this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause });
+      this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause, detail });
       return;
     }
-    this.#host.finished(this, {
-      status: error === 'client_closed' && this.#status === 0 ? 499 : this.#status,
-      bytes: this.#bytes,
-      error,
-      cause,
-      upstreamBroke: this.#upstreamBroke,
-    });
+    const status = error === 'client_closed' && this.#status === 0 ? 499 : this.#status;
+    this.#host.finished(this, { status, bytes: this.#bytes, error, cause, detail, upstreamBroke: this.#upstreamBroke });
   }
 }

@@ -264,6 +264,7 @@ export class ProxyHandler implements ExchangeHost {
         bytes: end.bytes,
         startedAt: x.startedAt,
         error: end.error,
+        detail: end.detail,
         traceId: x.trace?.traceId ?? null,
         clientIp: x.clientIp,
         userAgent: userAgentOf(x.req.rawHeaders),

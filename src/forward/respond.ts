@@ -81,7 +81,7 @@ export function refuseSocket(
   access.write(
     {
       requestId, method: line.method, path: line.path ?? '-', route: null, upstream: null,
-      status: STATUS_OF[code], bytes: 0, startedAt: line.startedAt ?? performance.now(), error: code,
+      status: STATUS_OF[code], bytes: 0, startedAt: line.startedAt ?? performance.now(), error: code, detail: message,
       clientIp: line.clientIp, userAgent: line.userAgent,
     },
     null,
@@ -112,5 +112,5 @@ export function refuseRequest(
   const startedAt = performance.now();
   const requestId = clientRequestId(req.headers);
   const status = sendError(res, code, message, requestId, undefined, close);
-  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code }, null);
+  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code, detail: message }, null);
 }

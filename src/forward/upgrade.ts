@@ -191,7 +191,7 @@ class Upgrade implements UpgradeListener {
     this.#span?.failed(failure.kind, failure.message);
     if (failure.kind === 'cancelled') return; // the client left: logged already
     const code = failureCode(failure.kind);
-    this.#log(STATUS_OF[code], code);
+    this.#log(STATUS_OF[code], code, false, failure.message);
     this.#client.end(rawErrorResponse(code, failure.message, this.#line.requestId));
   }
 
@@ -203,11 +203,11 @@ class Upgrade implements UpgradeListener {
     this.#trace.end(status, error, this.#route.upstream.name);
   }
 
-  #log(status: number, error: ErrorCode | AccessOnlyCode | null, upstreamBroke = false): void {
+  #log(status: number, error: ErrorCode | AccessOnlyCode | null, upstreamBroke = false, detail?: string): void {
     if (this.#logged) return;
     this.#logged = true;
     if (status !== 101) this.#handshakeEnded(status, error);
     const upstream = this.#route.upstream.name;
-    this.#access.write({ ...this.#line, route: this.#route.label, upstream, status, bytes: this.#bytes, error, upstreamBroke }, this.#route.meters);
+    this.#access.write({ ...this.#line, route: this.#route.label, upstream, status, bytes: this.#bytes, error, detail, upstreamBroke }, this.#route.meters);
   }
 }

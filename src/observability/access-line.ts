@@ -17,6 +17,9 @@ export interface AccessFields {
   /** Written rounded to the microsecond. */
   readonly durationMs: number;
   readonly error: string | null;
+  /** With an error: what went wrong in words, as the client's error body says it (the cause:
+   *  `connect ECONNREFUSED 127.0.0.1:8001`, `getaddrinfo ENOTFOUND ...`, a certificate problem). */
+  readonly detail?: string;
   /** With server.tracing on: the request's trace id. */
   readonly traceId?: string | null;
   /** The client's address after the trustedProxies rules (absent: not known, a test-built line). */
@@ -37,11 +40,18 @@ export interface AccessFields {
 }
 
 export const USER_AGENT_MAX = 256;
+export const DETAIL_MAX = 300;
 const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/** Text from outside (a User-Agent, an error message) as the access line carries it: control
+ *  characters dropped, at most `max` long. */
+function clean(text: string, max: number): string {
+  return (text.length > max * 2 ? text.slice(0, max * 2) : text).replace(CONTROL, '').slice(0, max);
+}
 
 /** A User-Agent as the access line carries it: control characters dropped, at most USER_AGENT_MAX. */
 export function cleanUserAgent(ua: string): string {
-  return (ua.length > USER_AGENT_MAX * 2 ? ua.slice(0, USER_AGENT_MAX * 2) : ua).replace(CONTROL, '').slice(0, USER_AGENT_MAX);
+  return clean(ua, USER_AGENT_MAX);
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
@@ -72,6 +82,7 @@ export function accessLineBody(f: AccessFields): string {
     `,"msg":"${LOG.request}","requestId":${str(f.requestId)},"method":${str(f.method)},"path":${str(f.path)}` +
     `,"route":${strOrNull(f.route)},"upstream":${strOrNull(f.upstream)},"status":${f.status},"bytes":${f.bytes}` +
     `,"durationMs":${msText(f.durationMs)}${f.error === null ? '' : `,"error":${str(f.error)}`}` +
+    `${f.detail === undefined ? '' : `,"detail":${str(clean(f.detail, DETAIL_MAX))}`}` +
     `${f.traceId == null ? '' : `,"traceId":"${f.traceId}"`}${optional(f)}}\n`
   );
 }

@@ -50,6 +50,7 @@ export class AccessLog {
       bytes: line.bytes,
       durationMs, // (written to the microsecond: access-line.ts msText)
       error: line.error,
+      detail: line.error === null ? undefined : line.detail,
       traceId: line.traceId ?? null,
       clientIp: line.clientIp,
       userAgent: line.userAgent,

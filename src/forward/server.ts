@@ -100,6 +100,12 @@ export function createPublicServer(
       socket.destroy();
       return;
     }
+    // A connection opened and never used (a browser's preconnect, a TCP health check): closed
+    // without a word, as nginx does; no 408, no access line, no error in the metrics.
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && (socket as net.Socket).bytesRead === 0) {
+      socket.destroy();
+      return;
+    }
     if (answeredMidBody(socket)) {
       // The error is in the body of a request already answered (its client ended it early, say):
       // no request is left to answer; the connection closes once the answers queued are out.

@@ -21,6 +21,7 @@ import { gateWaitOf } from './gate-wait.js';
 import { ResetWindow } from './reset-window.js';
 import { expectationMessage, refuseRequest } from './respond.js';
 import { LOG } from '../observability/log-messages.js';
+import { LogAggregator } from '../observability/aggregate.js';
 
 export type H2Limits = Pick<ResolvedServer, 'maxConcurrentStreams' | 'maxHeaderBytes' | 'maxHeadersCount' | 'keepAliveTimeoutMs' | 'headersTimeoutMs' | 'requestTimeoutMs'>;
 
@@ -77,7 +78,13 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
   server.on('connect', (req: Http2ServerRequest, res: Http2ServerResponse) =>
     refuseRequest(req, res as unknown as ServerResponse, 'bad_request', 'CONNECT tunnels are not proxied', access, false),
   );
-  server.on('sessionError', (err) => logger.warn({ msg: LOG.h2SessionError, err }));
+  // A client that went away (reset, broken pipe) is no news: HTTP/1.1 drops it silently too.
+  // Anything else is said at most once a second per code, with a count, and no stack.
+  const sessionErrors = new LogAggregator(logger, { clock });
+  server.on('sessionError', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return logger.debug({ msg: LOG.h2SessionError, error: err.message });
+    sessionErrors.note('warn', err.code ?? err.name, { msg: LOG.h2SessionError, error: err.message, code: err.code });
+  });
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
     watchSession(session, limits, clock, logger);

@@ -72,8 +72,9 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   });
 
   // A browser signs in with the token here (POST /session) and gets a cookie bearerAuth accepts.
-  app.use(sessionRoutes(deps.token, new FailedSignIns(deps.logger, deps.clock ?? systemClock)));
-  app.use(bearerAuth(deps.token));
+  const failures = new FailedSignIns(deps.logger, deps.clock ?? systemClock);
+  app.use(sessionRoutes(deps.token, failures));
+  app.use(bearerAuth(deps.token, failures));
 
   const { group } = deps;
   // GET / (the migration dashboard) and GET /shadow/mismatches (its side-by-side bodies).

@@ -11,6 +11,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { newRequestId } from '../forward/headers.js';
 import { originAllowed } from './request-checks.js';
 import { readCookie, sameValue, sessionValue, SESSION_COOKIE } from './session/cookie.js';
+import type { FailedSignIns } from './session/failed-sign-ins.js';
 import { sendSignInPage } from './session/routes.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -21,7 +22,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const wantsPage = (req: Request): boolean =>
   (req.method === 'GET' || req.method === 'HEAD') && PAGES.has(req.path) && (req.get('accept') ?? '').includes('text/html');
 
-export function bearerAuth(token: string | undefined) {
+/** `failures`: where a wrong token presented (a Bearer header or a stale cookie) is counted and
+ *  logged, as a wrong one posted to the sign-in form is: a script guessing it is seen. */
+export function bearerAuth(token: string | undefined, failures?: FailedSignIns) {
   if (token === undefined || token === '') return (_req: Request, _res: Response, next: NextFunction) => next();
   const expected = digest(token);
   const session = sessionValue(token);
@@ -40,6 +43,7 @@ export function bearerAuth(token: string | undefined) {
       });
       return;
     }
+    if (match !== null || cookie !== undefined) failures?.failed(req.socket.remoteAddress);
     if (wantsPage(req)) return sendSignInPage(res, { next: req.originalUrl });
     res
       .status(401)

@@ -1,4 +1,5 @@
-// Wrong tokens posted to POST /session, counted and logged as one line at most once a minute
+// Wrong admin tokens (posted to POST /session, or presented as `Authorization: Bearer` or a stale
+// sign-in cookie: auth.ts), counted and logged as one line at most once a minute
 // (the first one at once): `{"msg":"admin sign-in failed","failures":N,"from":"<last address>"}`,
 // N the failures since the previous line. A guessing script fills no disk, and a person sees it.
 

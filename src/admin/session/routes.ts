@@ -53,7 +53,7 @@ export function sessionRoutes(token: string | undefined, failures: FailedSignIns
   router.use('/session', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const tooLarge = (err as { status?: number }).status === 413;
-    res.status(tooLarge ? 413 : 400).json({ error: 'bad_request', message: tooLarge ? 'the form is too large' : 'the sign-in form could not be read', requestId: newRequestId() });
+    res.status(tooLarge ? 413 : 400).json({ error: tooLarge ? 'payload_too_large' : 'bad_request', message: tooLarge ? 'the form is too large' : 'the sign-in form could not be read', requestId: newRequestId() });
   });
 
   router.post('/session/logout', (req, res) => {

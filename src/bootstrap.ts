@@ -28,6 +28,7 @@ import { canaryPercentGauge } from './observability/canary-percent.js';
 import { CANARY_TICK_MS, CanaryStepper, intervalTicker, type Ticker } from './canary/stepper.js';
 import { steppedRoutes } from './routing/canary-steps.js';
 import { WatchFromStart } from './config/watch-from-start.js';
+import { within } from './util/within.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './routing/reloader.js';
 import type { TableStore } from './routing/store.js';
 import { ShadowReports } from './shadow/store.js';
@@ -219,38 +220,23 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       publicServer.closeIdleConnections();
       endAfterResponses(publicServer); // the busy ones, once their answers are out
       void h2?.closeAll(); // GOAWAY: streams under way finish, then each session closes
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), drainMs);
-      });
-      const expired = await Promise.race([closed.then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (expired) {
+      if (!(await within(closed, drainMs))) {
         logger.warn({ msg: LOG.drainTimeout, drainTimeoutMs: drainMs });
         publicServer.closeAllConnections();
         h2?.destroyAll();
       }
-      upgrades.closeAll();
+      // A tunnel's access line is written once both its sockets have closed: waited for, bounded.
+      await within(upgrades.closeAll(), drainMs);
       adminServer.closeAllConnections();
       await new Promise<void>((resolve) => adminServer.close(() => resolve()));
       // Bounded too: a pool still busy after another drainTimeoutMs is destroyed.
-      let poolTimer: NodeJS.Timeout | undefined;
-      const poolsClosed = await Promise.race([
-        pools.close().then(() => true),
-        new Promise<boolean>((resolve) => (poolTimer = setTimeout(() => resolve(false), drainMs))),
-      ]);
-      clearTimeout(poolTimer);
-      if (!poolsClosed) pools.destroy();
+      if (!(await within(pools.close(), drainMs))) pools.destroy();
       closeIdentity(store.current.identity);
       stores.closeAll();
       // Queued spans are exported (each export bounded by its timeout), bounded like the rest.
-      let traceTimer: NodeJS.Timeout | undefined;
-      await Promise.race([tracings.closeAll(), new Promise<void>((resolve) => (traceTimer = setTimeout(resolve, drainMs)))]);
-      clearTimeout(traceTimer);
+      await within(tracings.closeAll(), drainMs);
       // The shadow log's queued lines are written out, bounded like every other wait here.
-      let logTimer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all([shadow.close(), recorders.closeAll()]), new Promise<void>((resolve) => (logTimer = setTimeout(resolve, drainMs)))]);
-      clearTimeout(logTimer);
+      await within(Promise.all([shadow.close(), recorders.closeAll()]), drainMs);
       logger.info({ msg: LOG.stopped });
     })());
 

@@ -19,7 +19,7 @@ import { answerRefusalRaw, authRequestOf, gateFailure, refusalCode, withoutIdent
 import { clientFieldsOf } from './client-fields.js';
 import { UpstreamFailure } from './failure.js';
 import { namedHost, upstreamRequestHeaders } from './headers.js';
-import { refuseSocket } from './respond.js';
+import { refuseSocket, type AccessSink } from './respond.js';
 import { tunnel } from './tunnel.js';
 import { UpgradeAttempt, type UpgradeListener } from './upgrade-attempt.js';
 import { answerHead, switchingHead } from './upgrade-heads.js';
@@ -28,8 +28,9 @@ import type { AttemptSpan, RequestTrace } from '../tracing/request-trace.js';
 export class UpgradeHandler {
   readonly #store: TableStore;
   readonly #access: AccessLog;
-  /** Client sockets of upgrades in their handshake or tunnel. */
-  readonly #open = new Set<Duplex>();
+  /** Client sockets of upgrades in their gate, handshake or tunnel: each with its access line
+   *  written (every admitted upgrade writes exactly one, whichever way it ends). */
+  readonly #open = new Map<Duplex, Promise<void>>();
 
   constructor(store: TableStore, access: AccessLog) {
     this.#store = store;
@@ -46,12 +47,19 @@ export class UpgradeHandler {
       refuseSocket(socket, a.code, a.message, this.#access, { requestId: a.scan.requestId, method, path: a.path, startedAt, ...client });
       return;
     }
-    this.#open.add(socket);
-    socket.once('close', () => this.#open.delete(socket));
+    let logged!: () => void;
+    this.#open.set(socket, new Promise<void>((resolve) => (logged = resolve)));
+    const access: AccessSink = {
+      write: (line, meters) => {
+        this.#access.write(line, meters);
+        this.#open.delete(socket);
+        logged();
+      },
+    };
     const trace = table.tracing?.request(req, a.route.prefix, a.path, namedHost(a.scan), false) ?? null;
     if (trace !== null) trace.server.setAttribute('strangler.upgrade', req.headers.upgrade!);
     const gate = a.route.gate;
-    if (gate === null) return this.#start(req, socket, head, a, table, startedAt, null, trace);
+    if (gate === null) return this.#start(req, socket, head, a, table, startedAt, null, trace, access);
     // The same gate as plain requests: auth and rate limits apply to WebSocket upgrades too.
     const aborted = new AbortController();
     const onClose = (): void => aborted.abort();
@@ -61,14 +69,14 @@ export class UpgradeHandler {
       const line = { requestId: a.scan.requestId, method, path: a.path, route: a.route.label, upstream: null, startedAt, bytes: 0, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, a.scan, table.server.trustedProxies) };
       if (aborted.signal.aborted) {
         trace?.end(499, 'client_closed', null);
-        return this.#access.write({ ...line, status: 499, error: 'client_closed' }, a.route.meters);
+        return access.write({ ...line, status: 499, error: 'client_closed' }, a.route.meters);
       }
       if (!r.ok) {
         const status = answerRefusalRaw(socket, r, a.scan.requestId, a.route.label);
         trace?.end(status, refusalCode(r), null);
-        return this.#access.write({ ...line, status, error: refusalCode(r) }, a.route.meters);
+        return access.write({ ...line, status, error: refusalCode(r) }, a.route.meters);
       }
-      this.#start(req, socket, head, a, table, startedAt, r.add, trace, r.responseHeaders);
+      this.#start(req, socket, head, a, table, startedAt, r.add, trace, access, r.responseHeaders);
     };
     const r = gate.run(authRequestOf(req.headers, method, a, req.socket.remoteAddress, table.server.trustedProxies, trace), aborted.signal);
     if (r instanceof Promise) r.then(decided, (err: unknown) => decided(gateFailure(err)));
@@ -76,19 +84,22 @@ export class UpgradeHandler {
   }
 
   /** `extra`: what the gate adds to the answer (a rate limit's RateLimit fields), or null. */
-  #start(req: IncomingMessage, socket: Duplex, head: Buffer, a: Admitted, table: RouteTable, startedAt: number, add: readonly string[] | null, trace: RequestTrace | null, extra: readonly string[] | null = null): void {
+  #start(req: IncomingMessage, socket: Duplex, head: Buffer, a: Admitted, table: RouteTable, startedAt: number, add: readonly string[] | null, trace: RequestTrace | null, access: AccessSink, extra: readonly string[] | null = null): void {
     const { route, scan } = a;
     let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
     if (table.identity.strip !== null) headers = withoutIdentityHeaders(headers, table.identity.strip);
     if (add !== null) headers.push(...add);
     const line = { requestId: scan.requestId, method: req.method!, path: a.path, startedAt, traceId: trace?.traceId ?? null, ...clientFieldsOf(req, scan, table.server.trustedProxies) };
-    const u = new Upgrade(socket, head, route, line, this.#access, trace, extra);
+    const u = new Upgrade(socket, head, route, line, access, trace, extra);
     u.start(route.forwardPath(a.path) + a.search, headers, req.headers.upgrade!);
   }
 
-  /** Ends every open tunnel and handshake (shutdown, after the drain). */
-  closeAll(): void {
-    for (const s of this.#open) s.destroy();
+  /** Ends every open tunnel and handshake (shutdown, after the drain); resolves once each has
+   *  written its access line (a tunnel's is written when both its sockets have closed). */
+  closeAll(): Promise<void> {
+    const lines = [...this.#open.values()];
+    for (const s of this.#open.keys()) s.destroy();
+    return Promise.all(lines).then(() => undefined);
   }
 }
 
@@ -108,7 +119,7 @@ class Upgrade implements UpgradeListener {
   readonly #head: Buffer;
   readonly #route: CompiledRoute;
   readonly #line: LineStart;
-  readonly #access: AccessLog;
+  readonly #access: AccessSink;
   readonly #attempt: UpgradeAttempt;
   /** The status of the answer being relayed (0: none yet). */
   #status = 0;
@@ -118,7 +129,7 @@ class Upgrade implements UpgradeListener {
   readonly #span: AttemptSpan | null;
   readonly #extra: readonly string[] | null;
 
-  constructor(client: Duplex, head: Buffer, route: CompiledRoute, line: LineStart, access: AccessLog, trace: RequestTrace | null, extra: readonly string[] | null) {
+  constructor(client: Duplex, head: Buffer, route: CompiledRoute, line: LineStart, access: AccessSink, trace: RequestTrace | null, extra: readonly string[] | null) {
     this.#trace = trace;
     this.#extra = extra;
     this.#span = trace === null ? null : trace.attempt(route.upstream, { attributes: { 'strangler.upgrade': true } });

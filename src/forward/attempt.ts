@@ -10,7 +10,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { failureOf, UpstreamFailure } from './failure.js';
+import { failureOf, UpstreamFailure, waitedForConnection } from './failure.js';
 
 /** Where a relayed response goes: the client (Exchange), or a shadow copy's collector. */
 export interface ResponseSink {
@@ -116,7 +116,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   /** Stops this try; one still waiting for its head fails with `err` (an UpstreamFailure keeps its kind). */
   abort(err: Error): void {
-    if (!this.#settled) this.#fail(err instanceof UpstreamFailure ? err : new UpstreamFailure('reset', err.message, { cause: err }));
+    if (!this.#settled) {
+      const f = err instanceof UpstreamFailure ? err : new UpstreamFailure('reset', err.message, { cause: err });
+      // (undici calls onRequestStart as it writes the request on a connection.)
+      this.#fail(f.kind === 'timeout' && this.#controller === null && !f.waitedForConnection ? waitedForConnection(f) : f);
+    }
     if (this.#controller !== null) this.#controller.abort(err);
     else this.#pendingAbort = err;
   }

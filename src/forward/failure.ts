@@ -13,11 +13,23 @@ const CERTIFICATE = /^(UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_
 /** An attempt that ended without response headers. */
 export class UpstreamFailure extends Error {
   readonly kind: FailureKind;
-  constructor(kind: FailureKind, message: string, options?: { cause?: unknown }) {
+  /** A timeout that came while the request still waited for a connection of the upstream's pool. */
+  readonly waitedForConnection: boolean;
+  constructor(kind: FailureKind, message: string, options?: { cause?: unknown; waitedForConnection?: boolean }) {
     super(message, options);
     this.name = 'UpstreamFailure';
     this.kind = kind;
+    this.waitedForConnection = options?.waitedForConnection === true;
   }
+}
+
+/** What a timeout adds when the request never got a connection: the cure is not the upstream's
+ *  speed but its pool (`connections`), or the streams that hold its connections. */
+const NO_CONNECTION = "; it never got a connection: all the upstream's `connections` were busy (open streams and long polls each hold one) or still connecting";
+
+/** `f` (a timeout), said as one that came while the request waited for a connection. */
+export function waitedForConnection(f: UpstreamFailure): UpstreamFailure {
+  return new UpstreamFailure(f.kind, f.message + NO_CONNECTION, { cause: f.cause, waitedForConnection: true });
 }
 
 /** A connect error, or else the unsafe kind: anything else broke an exchange in flight. */
@@ -41,6 +53,7 @@ export function failureOf(err: Error, upstream: string): UpstreamFailure {
   return new UpstreamFailure(kind, message, { cause: err });
 }
 
-export function timeoutFailure(upstream: string, timeoutMs: number, what = 'upstream'): UpstreamFailure {
-  return new UpstreamFailure('timeout', `no response from ${what} '${upstream}' within ${timeoutMs} ms`);
+export function timeoutFailure(upstream: string, timeoutMs: number, what = 'upstream', noConnection = false): UpstreamFailure {
+  const f = new UpstreamFailure('timeout', `no response from ${what} '${upstream}' within ${timeoutMs} ms`);
+  return noConnection ? waitedForConnection(f) : f;
 }

@@ -186,13 +186,13 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
     if (x.done) return;
     const kind = err instanceof AttemptError ? err.kind : 'reset';
     const message = kind === 'timeout'
-      ? timeoutFailure(to.name, route.timeoutMs, 'fallback upstream').message
+      ? timeoutFailure(to.name, route.timeoutMs, 'fallback upstream', (err as Partial<UpstreamFailure>).waitedForConnection).message
       : `fallback upstream '${to.name}' failed too: ${(err as Error).message}`;
     x.fail(failureCode(kind), message, err as Error);
   }
 }
 
 function answerFailure(x: Exchange, reason: Exclude<FallbackReason, 'status_5xx'>, err: Error): void {
-  const message = reason === 'timeout' ? timeoutFailure(x.upstream.name, x.route.timeoutMs).message : err.message;
+  const message = reason === 'timeout' ? timeoutFailure(x.upstream.name, x.route.timeoutMs, 'upstream', (err as Partial<UpstreamFailure>).waitedForConnection).message : err.message;
   x.fail(failureCode(reason), message, err);
 }

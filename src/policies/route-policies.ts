@@ -50,7 +50,7 @@ export interface AttemptOutcome {
 export class AttemptError extends UpstreamFailure {
   readonly ctx: AttemptContext;
   constructor(failure: UpstreamFailure, ctx: AttemptContext) {
-    super(failure.kind, failure.message, { cause: failure.cause });
+    super(failure.kind, failure.message, { cause: failure.cause, waitedForConnection: failure.waitedForConnection });
     this.ctx = ctx;
   }
 }

@@ -20,6 +20,7 @@ import { watchUploadSilence } from './upload-silence.js';
 import { breakResponse, clientHoldsUp, endUnreadUpload, h2StreamOf } from './h2-stream.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
+import { resumeOnDrain } from './write-stall.js';
 
 export type { ExchangeEnd, Sending } from './exchange-types.js';
 
@@ -253,7 +254,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#bytes += chunk.length;
     this.capture?.primaryData(chunk);
     if (this.res.write(chunk)) return true;
-    this.res.once('drain', resume);
+    resumeOnDrain(this.res, this.route.idleTimeoutMs, resume, this);
     return false;
   }
 

@@ -158,10 +158,10 @@ class Upgrade implements UpgradeListener {
     this.#client.off('close', this.#clientClosed);
     this.#client.write(switchingHead(rawHeaders, this.#line.requestId, this.#extra));
     if (this.#head.length > 0) upstream.write(this.#head);
-    tunnel(this.#client, upstream, (bytes) => {
+    tunnel(this.#client, upstream, (bytes, idled) => {
       this.#bytes = bytes;
-      this.#log(101, null);
-    });
+      this.#log(101, idled ? 'idle_timeout' : null);
+    }, this.#route.idleTimeoutMs);
   }
 
   answered(statusCode: number, statusText: string, rawHeaders: Buffer[]): void {

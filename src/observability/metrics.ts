@@ -260,6 +260,8 @@ export class RouteMeters {
       byStatus[status] = counter;
     }
     counter.inc();
-    u.duration.observe(seconds);
+    // A 101's duration is its tunnel's lifetime (a WebSocket open for an hour), not an answer's
+    // latency: counted, kept out of the histogram (as the migration status keeps it out of p99).
+    if (status !== 101) u.duration.observe(seconds);
   }
 }

@@ -10,6 +10,10 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ResolvedServer, ResolvedTls } from '../routing/defaults.js';
 import { readTlsMaterial, watchCertificates } from './cert-watch.js';
 import { createTlsFront, type TlsMaterial } from './tls-server.js';
+import { LogAggregator } from '../observability/aggregate.js';
+
+/** The alert a client sends when it does not accept the certificate it was served. */
+const CERTIFICATE_REFUSED = /CERTIFICATE|UNKNOWN_CA/;
 
 /** A silent client's handshake is bounded by this when headersTimeoutMs is 0 (none). */
 const HANDSHAKE_TIMEOUT_MS = 20_000;
@@ -34,6 +38,15 @@ export interface TlsEdge {
 
 export async function startTlsEdge(opts: TlsStartOptions): Promise<TlsEdge> {
   const { tls: config, logger, metrics } = opts;
+  // Counted by reason; logged at most once a minute per reason, with a count. A client refusing
+  // the certificate (an alert about it) is a warning: every browser may be failing. Scanners and
+  // the like (a reset, plain HTTP, no shared protocol, a timeout) are info.
+  const failures = new LogAggregator(logger, { windowMs: 60_000 });
+  const handshakeFailed = (err: NodeJS.ErrnoException): void => {
+    const reason = err.code ?? 'other';
+    metrics.tlsHandshakeErrors.inc({ reason });
+    failures.note(CERTIFICATE_REFUSED.test(reason) ? 'warn' : 'info', reason, { msg: LOG.tlsHandshakeFailed, reason, error: err.message });
+  };
   const first = await readTlsMaterial(config);
   if (!first.ok) throw new Error(`server.tls: ${first.problems.map((p) => p.message).join('; ')}`);
   const front = createTlsFront({
@@ -42,7 +55,7 @@ export async function startTlsEdge(opts: TlsStartOptions): Promise<TlsEdge> {
     minVersion: config.minVersion,
     handshakeTimeoutMs: opts.limits.headersTimeoutMs > 0 ? opts.limits.headersTimeoutMs : HANDSHAKE_TIMEOUT_MS,
     h2: opts.h2,
-    onTlsClientError: (err) => logger.debug({ msg: LOG.tlsHandshakeFailed, err: err.message }),
+    onTlsClientError: (err) => handshakeFailed(err as NodeJS.ErrnoException),
   });
   const serve = (material: TlsMaterial): void => {
     metrics.setCertificateExpiries(new Map([material.main, ...material.extra].map((p) => [p.certFile, p.notAfter])));

@@ -161,6 +161,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly tlsHandshakeErrors = new client.Counter({
+    name: 'strangler_tls_handshake_errors_total',
+    help: 'TLS handshakes on the public port that failed or timed out, by reason (the error code: a client refusing the certificate, no shared protocol, a timeout, plain HTTP).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   /** notAfter of each served certificate, by name (its file path): the expiry gauge reads it. */
   readonly #certificateExpiry = new Map<string, number>();
 

@@ -29,19 +29,24 @@ afterAll(async () => {
   other.cleanup();
 });
 
-/** Plain HTTP sent to the TLS port; resolves once the proxy closed the connection. */
-async function plainHttp(): Promise<void> {
+/** Plain HTTP sent to the TLS port; resolves with the answer once the proxy closed the connection. */
+async function plainHttp(): Promise<string> {
   const socket = net.connect(proxy.port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
   socket.on('error', () => {});
+  let answer = '';
+  socket.on('data', (b: Buffer) => (answer += b.toString('latin1')));
   await once(socket, 'close');
+  return answer;
 }
 
 const counted = async (reason: string): Promise<string | undefined> =>
   (await (await fetch(`${proxy.adminUrl}/metrics`)).text()).split('\n').find((l) => l.startsWith(`strangler_tls_handshake_errors_total{reason="${reason}"}`));
 
 describe('a failed TLS handshake on the public port', () => {
-  it('is counted by reason and logged once a minute per reason: plain HTTP at info', async () => {
-    await plainHttp();
+  it('is counted by reason and logged once a minute per reason: plain HTTP at info, and answered 400 in plain HTTP', async () => {
+    const answer = await plainHttp();
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/speaks HTTPS/) });
     const line = await proxy.logLine((l) => l.msg === LOG.tlsHandshakeFailed && l.reason === 'ERR_SSL_HTTP_REQUEST');
     expect(line).toMatchObject({ level: 'info', count: 1 });
     await plainHttp();

@@ -9,7 +9,10 @@
 // so that event is forwarded from the tls.Server.
 
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { rawErrorResponse } from '../errors.js';
+import { newRequestId } from '../forward/headers.js';
 import type { ResolvedTls } from '../routing/defaults.js';
 import { chooseBySni, type SniCandidate } from './sni.js';
 import type { TlsPair } from './tls-material.js';
@@ -72,7 +75,14 @@ export function createTlsFront(opts: TlsFrontOptions): TlsFront {
   // handshakeTimeout as tlsClientError and leaves the socket open: a client that never finished
   // its handshake was held until it left.)
   server.on('tlsClientError', (err, socket) => {
-    socket.destroy();
+    // Plain HTTP sent to the TLS port (an http:// URL): answered in plain HTTP, as nginx does,
+    // on the raw connection under the TLS layer, rather than closed without a word.
+    const raw = (socket as tls.TLSSocket & { _parent?: Duplex | null })._parent;
+    if ((err as NodeJS.ErrnoException).code === 'ERR_SSL_HTTP_REQUEST' && raw?.writable) {
+      raw.end(rawErrorResponse('bad_request', 'this port speaks HTTPS: the request was sent in plain HTTP (use an https:// URL)', newRequestId()), () => socket.destroy());
+    } else {
+      socket.destroy();
+    }
     opts.onTlsClientError?.(err);
   });
   server.once('listening', () => httpServer.emit('listening'));

@@ -55,6 +55,17 @@ describe('shadow traffic', () => {
     const r = await fetch(proxy.url + '/orders');
     expect(r.status).toBe(200);
     expect(await event).toMatchObject({ result: 'shadow_error', reason: 'connect_error' });
+    // Said once in the log, at warn (the shadow log and the metric count every one): more within
+    // 10 s are folded into the next line's count.
+    expect(proxy.logs.filter((l) => l.msg === LOG.shadowCopyFailed)).toEqual([
+      expect.objectContaining({ level: 'warn', route: '/orders', upstream: 'next', reason: 'connect_error', count: 1 }),
+    ]);
+    for (let i = 0; i < 3; i++) {
+      const more = nextEvent(proxy);
+      expect((await fetch(proxy.url + '/orders')).status).toBe(200);
+      expect(await more).toMatchObject({ result: 'shadow_error' });
+    }
+    expect(proxy.logs.filter((l) => l.msg === LOG.shadowCopyFailed)).toHaveLength(1);
   });
 
   it('answers the client at primary speed while the shadow is slow, then times the shadow out', async () => {

@@ -26,6 +26,7 @@ import { publicOriginOf } from './location.js';
 import { sendError } from './respond.js';
 import { writeContinue } from './informational.js';
 import { LOG } from '../observability/log-messages.js';
+import { LogAggregator } from '../observability/aggregate.js';
 import type { GateResult, RouteGate } from '../identity/gate.js';
 import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
 import { clientFieldsOf, clientIpOf, userAgentOf } from './client-fields.js';
@@ -66,7 +67,7 @@ export class ProxyHandler implements ExchangeHost {
     this.#access = access;
     this.#deps = deps;
     this.#random = deps.random ?? systemRandom;
-    this.#mirrorDeps = { reports: deps.shadow, logger: deps.logger, random: this.#random };
+    this.#mirrorDeps = { reports: deps.shadow, logger: deps.logger, random: this.#random, failures: new LogAggregator(deps.logger, { windowMs: 10_000 }) };
   }
 
   get draining(): boolean {

@@ -61,6 +61,7 @@ export const LOG = {
   // shadow/mirror.ts
   shadowNoiseLearned: 'shadow noise learned',
   shadowCompareFailed: 'shadow comparison failed',
+  shadowCopyFailed: 'shadow copy failed (the primary answer is not affected)',
   // identity/redis-store.ts: at most one a second
   rateLimitStoreFailed: 'rate-limit store failed: requests pass unlimited (fail open)',
   // record/recorders.ts: at most one a second per file

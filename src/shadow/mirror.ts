@@ -26,11 +26,12 @@ import type { StepsOutcome } from './turns.js';
 import { LOG } from '../observability/log-messages.js';
 import { endShadowSpan, shadowSpan } from './span.js';
 import type { AttemptSpan } from '../tracing/request-trace.js';
-
+import type { LogAggregator } from '../observability/aggregate.js';
 
 export interface MirrorDeps {
   readonly reports: ShadowReports;
   readonly logger: Logger;
+  readonly failures?: LogAggregator; // says shadow copies that failed (per route and reason, with a count)
   /** The noise probe's draw (and the caller's sampling draw): Math.random unless a test injects one. */
   readonly random?: Random;
 }
@@ -245,6 +246,7 @@ export class ShadowTask implements CopySink, EventSource {
     if ('error' in s) {
       if (s.error === 'too_large') return this.#skip('too_large');
       if (s.error === 'cancelled') return this.#skip('cancelled');
+      this.#deps.failures?.note('warn', `${this.#req.route}\u0000${s.error}`, { msg: LOG.shadowCopyFailed, route: this.#req.route, upstream: this.#shadow.upstream.name, reason: s.error });
       return this.#finish(endedEvent(this, 'shadow_error', s.error));
     }
     if (this.#primaryBody.over) return this.#skip('too_large');

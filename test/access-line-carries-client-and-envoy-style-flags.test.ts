@@ -2,6 +2,8 @@
 // the trustedProxies rules, a cleaned User-Agent) and what happened to it (retried, fellBack,
 // shadowed, canary side, breakerOpen), each flag only when set.
 import http from 'node:http';
+import net from 'node:net';
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { answer, failingThenOk, scripted, type Misbehaving } from './helpers/misbehaving.js';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
@@ -107,5 +109,16 @@ describe('the access line', () => {
     expect(await lineOf(proxy, 'cn-1')).toMatchObject({ canary: 'canary', upstream: 'next' });
     await (await fetch(proxy.url + '/c/1', { headers: { 'x-request-id': 'cn-2', 'x-canary': 'false' } })).text();
     expect(await lineOf(proxy, 'cn-2')).toMatchObject({ canary: 'primary', upstream: 'legacy' });
+  });
+
+  it('carries the connection peer as clientIp on a request refused before its head was read', async () => {
+    const u = await ok();
+    proxy = await startProxy('server: { trustedProxies: 1 }\n' + upstreamsYaml({ app: u.url }) + 'routes:\n  - { prefix: /, upstream: app }\n');
+    const socket = net.connect(proxy.port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.9\r\nBad Header: 1\r\n\r\n'));
+    socket.on('error', () => {}).resume();
+    await once(socket, 'close');
+    const line = await proxy.logLine((l) => l.msg === LOG.request && l.error === 'bad_request');
+    expect(line).toMatchObject({ status: 400, clientIp: '127.0.0.1' }); // (its X-Forwarded-For was never read)
+    expect('userAgent' in line).toBe(false);
   });
 });

@@ -274,7 +274,8 @@ function answerClientError(
 }
 
 
-/** `route`: the route of a request under way the error is in (named in the body). */
+/** `route`: the route of a request under way the error is in (named in the body). The client is
+ *  the connection's peer (the head, and so X-Forwarded-For, could not be read). */
 function refuseRaw(socket: Duplex, code: ErrorCode, message: string, access: AccessSink, method: string, requestId?: string, route?: string): void {
-  refuseSocket(socket, code, message, access, { method, requestId, route });
+  refuseSocket(socket, code, message, access, { method, requestId, route, clientIp: (socket as net.Socket).remoteAddress });
 }

@@ -55,6 +55,8 @@ export function admit(table: RouteTable, req: RequestHead): Admitted | Refused {
   }
   // HTTP/1.1's parser enforces maxHeaderBytes; node:http2 only announces it (SETTINGS_MAX_HEADER_LIST_SIZE).
   if (scan.h2 && headerListSize(req.rawHeaders) > table.server.maxHeaderBytes) {
+    // As over HTTP/1.1, where a request line past the limit is a hostile target (400), not 431.
+    if (req.url!.length > table.server.maxHeaderBytes) return refused(scan, 'bad_request', `the request target is too long (its :path exceeds ${table.server.maxHeaderBytes} bytes)`);
     return refused(scan, 'headers_too_large', `the request headers exceed ${table.server.maxHeaderBytes} bytes`);
   }
   if (scan.hostProblem !== null) return refused(scan, 'bad_request', scan.hostProblem);

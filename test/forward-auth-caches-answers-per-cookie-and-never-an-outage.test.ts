@@ -82,10 +82,10 @@ describe('the forward-auth cache', () => {
     proxy = await startProxy(forwardAuthYaml(monolith.url, echo.url), { clock });
     monolith.answerHeaders = { 'set-cookie': 'csrftoken=for-one-client; Path=/' };
     monolith.mode = 'held';
-    const first = get('/api/first');
+    const first = get('/api/same'); // (the same request: by default a call is shared per request)
     const bridge = proxy.proxy.store.current.identity.authenticators.get('legacy-session')!.authenticator as unknown as { waiting: number };
     await until(() => bridge.waiting === 1 && monolith.whoami.length === 1);
-    const second = get('/api/second');
+    const second = get('/api/same');
     await until(() => bridge.waiting === 2);
     monolith.release();
     const [a, b] = await Promise.all([first, second]);
@@ -151,9 +151,9 @@ describe('the forward-auth cache', () => {
     proxy = await startProxy(forwardAuthYaml(monolith.url, echo.url), { clock });
     const ada = await monolith.login('ada');
     monolith.mode = 'held';
-    const gone = http.get(`${proxy.url}/api/gone`, { headers: { cookie: ada }, agent: false });
+    const gone = http.get(`${proxy.url}/api/same`, { headers: { cookie: ada }, agent: false }); // (one request, ten times)
     const goneErr = once(gone, 'error').then(([e]) => (e as Error).message);
-    const waiting = Array.from({ length: 8 }, (_, i) => get(`/api/${i}`, ada));
+    const waiting = Array.from({ length: 8 }, () => get('/api/same', ada));
     const bridge = proxy.proxy.store.current.identity.authenticators.get('legacy-session')!.authenticator as unknown as { waiting: number };
     await until(() => bridge.waiting === 9); // all nine share the one call
     expect(monolith.whoami.length).toBe(1);

@@ -51,6 +51,7 @@ const forward = obj(
     headers: headerList,
     copyHeaders: headerList,
     cacheMs: int(0),
+    cacheKey: { type: 'string', enum: ['request', 'credential'], 'x-expected': 'request or credential' },
     timeoutMs: int(1),
     maxCacheEntries: int(1),
   },

@@ -180,6 +180,11 @@ export interface ForwardAuthConfig {
   readonly headers?: readonly string[];
   readonly copyHeaders?: readonly string[];
   readonly cacheMs?: number;
+  /** Extension: what an answer is cached (and a call shared) per. `request` (default): the
+   *  credential and the request it decided (method, host, URI, proto, client address), since the
+   *  monolith is told them and may decide by them; `credential`: the credential alone, for a
+   *  monolith that only says who the caller is. */
+  readonly cacheKey?: 'request' | 'credential';
   readonly timeoutMs?: number;
   /** Extension: credentials whose answers are kept at once (least recently used dropped). */
   readonly maxCacheEntries?: number;

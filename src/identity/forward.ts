@@ -5,11 +5,13 @@
 //
 // 2xx: allow, with only the copyHeaders from the answer. 401, 403 and 3xx: that answer passed to
 // the client. Anything else, a timeout or an unreachable upstream: error (503 auth_unavailable).
-// Answers are cached per credential (the listed headers' values, absent ones included) for
-// cacheMs: 2xx, 401 and 403 only, and never one with Set-Cookie or Cache-Control no-store or
-// private (forward-call.ts). Concurrent identical misses share one subrequest; it carries the
-// first request's X-Forwarded-* values (a 3xx shared this way names the first one's Uri), and an
-// answer setting a cookie reaches the others without it.
+// Answers are cached per credential (the listed headers' values, absent ones included) and, by
+// default (cacheKey: request), per request the monolith is told of (method, host, URI, proto,
+// client address), for cacheMs: 2xx, 401 and 403 only, and never one with Set-Cookie or
+// Cache-Control no-store or private (forward-call.ts). Concurrent identical misses share one
+// subrequest; with cacheKey: credential it carries the first request's X-Forwarded-* values (a
+// 3xx shared this way names the first one's Uri). An answer setting a cookie reaches the others
+// without it.
 
 import type { Upstream } from '../forward/pools.js';
 import type { EffectiveForwardAuth } from '../routing/types.js';
@@ -59,8 +61,10 @@ export function createForwardAuthenticator(e: EffectiveForwardAuth, upstream: Up
     },
     async decide(req: AuthRequest, signal: AbortSignal): Promise<AuthDecision> {
       const sent = e.headers.map((name) => req.header(name));
-      // JSON keeps the values apart whatever they hold; null marks an absent header.
-      const key = JSON.stringify(sent);
+      // JSON keeps the values apart whatever they hold; null marks an absent header. Per request
+      // (the default), the request the monolith is told of is in the key: an answer it gave for
+      // one path (a 403 for /admin, a 200 for /api) is never reused for another.
+      const key = e.cacheKey === 'credential' ? JSON.stringify(sent) : JSON.stringify([sent, req.method, req.host, req.target, req.proto, req.clientIp]);
       const hit = cache.get(key);
       if (hit !== undefined) return hit;
       let mine = false;

@@ -129,6 +129,7 @@ export const FORWARD_AUTH_DEFAULTS = {
   headers: ['cookie', 'authorization'] as readonly string[],
   copyHeaders: [] as readonly string[],
   cacheMs: 5_000,
+  cacheKey: 'request' as 'request' | 'credential',
   timeoutMs: 1_000,
   maxCacheEntries: 10_000,
 };

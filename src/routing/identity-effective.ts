@@ -37,6 +37,7 @@ export function effectiveAuthenticators(auth: Readonly<Record<string, Authentica
         headers: lower(f.headers ?? FORWARD_AUTH_DEFAULTS.headers),
         copyHeaders: lower(f.copyHeaders ?? FORWARD_AUTH_DEFAULTS.copyHeaders),
         cacheMs: f.cacheMs ?? FORWARD_AUTH_DEFAULTS.cacheMs,
+        cacheKey: f.cacheKey ?? FORWARD_AUTH_DEFAULTS.cacheKey,
         timeoutMs: f.timeoutMs ?? FORWARD_AUTH_DEFAULTS.timeoutMs,
         maxCacheEntries: f.maxCacheEntries ?? FORWARD_AUTH_DEFAULTS.maxCacheEntries,
       });

@@ -96,6 +96,8 @@ export interface EffectiveForwardAuth {
   /** Lower case: the headers copied from its 2xx answer. */
   readonly copyHeaders: readonly string[];
   readonly cacheMs: number;
+  /** What an answer is cached and a call shared per (types.ts ForwardAuthConfig.cacheKey). */
+  readonly cacheKey: 'request' | 'credential';
   readonly timeoutMs: number;
   readonly maxCacheEntries: number;
 }

@@ -43,9 +43,11 @@ export async function startAuthMonolith(): Promise<AuthMonolith> {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Session realm="legacy"', 'x-extra': 'kept', ...m.answerHeaders });
       return res.end('{"error":"not signed in"}');
     }
-    if (user.banned) {
+    // Authorization by the request it is told of, as Traefik ForwardAuth users do: /api/admin is
+    // for admins only.
+    if (user.banned || (String(req.headers['x-forwarded-uri']).startsWith('/api/admin') && !(user.roles ?? '').includes('admin'))) {
       res.writeHead(403, { 'content-type': 'application/json', ...m.answerHeaders });
-      return res.end('{"error":"banned"}');
+      return res.end(user.banned ? '{"error":"banned"}' : '{"error":"admins only"}');
     }
     res.writeHead(200, {
       'content-type': 'application/json',

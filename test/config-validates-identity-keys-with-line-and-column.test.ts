@@ -207,6 +207,26 @@ routes:
     expect(errors).toContain('routes[1].rateLimit.requestsPerSecond: must be a number >= 0.001');
   });
 
+  it("refuse a claim:NAME limit behind forward authenticators on a header none of them copies (it would never have a value)", () => {
+    const r = parseConfig(
+      `auth:
+  bridge: { forward: { upstream: u, path: /whoami, copyHeaders: [x-user-id] } }
+  idp: { jwt: { secret: s3cret-value-long-enough-for-hs256 } }
+upstreams: { u: { url: 'http://127.0.0.1:1' } }
+routes:
+  - { prefix: /a, upstream: u, auth: bridge, rateLimit: { requestsPerSecond: 1, key: 'claim:x-user-idd' } }
+  - { prefix: /b, upstream: u, auth: bridge, rateLimit: { requestsPerSecond: 1, key: 'claim:X-User-Id' } }
+  - { prefix: /c, upstream: u, auth: [idp, bridge], rateLimit: { requestsPerSecond: 1, key: 'claim:tenant' } }
+`,
+      'r.yaml',
+      {},
+    );
+    // (/b: a header name in any case; /c: a jwt may carry any claim.)
+    expect(errorsOf(r)).toEqual([
+      "6:86 routes[0].rateLimit.key: claim:x-user-idd is not a header the route's forward authenticators copy (did you mean 'claim:x-user-id'? copyHeaders: x-user-id): it would never have a value",
+    ]);
+  });
+
   it('never print a secret or a store password in an error', () => {
     const r = parseConfig(
       `auth:

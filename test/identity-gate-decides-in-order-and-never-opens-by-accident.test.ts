@@ -106,6 +106,16 @@ describe('the identity gate', () => {
     expect(store.keys).toEqual(['/users\nclaim:42', '/users\nclaim:42']);
   });
 
+  it("keys a claim limit by a forward authenticator's copied header written in any case (claim:X-User-Id)", async () => {
+    // A forward authenticator's claims are its copied headers, by lower-case name: the key as
+    // written missed them, and every user shared their address's bucket.
+    const store = countingStore(5);
+    const bridge = (id: string): AuthDecision => ({ kind: 'allow', headers: [['x-user-id', id]], claims: { 'x-user-id': id } });
+    await run(new RouteGate('/users', [fake('bridge', bridge('7'))], { config: limit({ kind: 'claim', name: 'X-User-Id' }), store }, new Metrics()));
+    await run(new RouteGate('/users', [fake('bridge', bridge('8'))], { config: limit({ kind: 'claim', name: 'X-User-Id' }), store }, new Metrics()));
+    expect(store.keys).toEqual(['/users\nclaim:7', '/users\nclaim:8']);
+  });
+
   it('keys a header limit by the header, and a request without it by its client address', async () => {
     const store = countingStore(5);
     const gate = new RouteGate('/users', [], { config: limit({ kind: 'header', name: 'x-api-key' }), store }, new Metrics());

@@ -76,6 +76,18 @@ export function checkIdentity(root: Obj): RuleIssue[] {
       const pointer = p('routes', i, 'rateLimit', 'key');
       issues.push({ pointer, message: `${key} needs the route to authenticate: set auth on the route, or use client-ip or header:NAME`, at: 'value', involves: [pointer, p('routes', i, 'auth')] });
     }
+    // Behind forward authenticators only, a claim is a header one of them copies: any other name
+    // (a typo) never has a value, and every user would share their address's bucket.
+    const forwards = listed.map((n) => asObj(asObj(auth[n as string])?.['forward']));
+    if (typeof key === 'string' && key.startsWith('claim:') && forwards.length > 0 && forwards.every((f) => f !== undefined)) {
+      const copied = [...new Set(forwards.flatMap((f) => (Array.isArray(f!['copyHeaders']) ? f!['copyHeaders'] : []).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase())))];
+      const name = key.slice(6).toLowerCase();
+      if (!copied.includes(name)) {
+        const pointer = p('routes', i, 'rateLimit', 'key');
+        const hint = closest(name, copied);
+        issues.push({ pointer, message: `${key} is not a header the route's forward authenticators copy (${hint ? `did you mean 'claim:${hint}'? ` : ''}copyHeaders: ${copied.length === 0 ? 'none' : copied.join(', ')}): it would never have a value`, at: 'value', involves: [pointer] });
+      }
+    }
   });
   return issues;
 }

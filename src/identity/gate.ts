@@ -112,7 +112,7 @@ export class RouteGate {
     let value: string | null = null;
     if (key.kind === 'header') value = req.header(key.name);
     else if (key.kind === 'claim') {
-      const c = claims?.[key.name];
+      const c = claims?.[key.name] ?? claims?.[key.name.toLowerCase()]; // (a forward authenticator's are header names, lower case)
       value = typeof c === 'string' || typeof c === 'number' ? String(c) : null;
     }
     return value === null ? `${this.#bucketName}\nip:${req.clientIp}` : `${this.#bucketName}\n${key.kind}:${value}`;

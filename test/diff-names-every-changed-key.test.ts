@@ -283,3 +283,22 @@ describe('formatChanges', () => {
     expect(formatChanges([])).toEqual([]);
   });
 });
+
+describe('a changed upstream on a route whose canary block stayed', () => {
+  const route = (upstream: string) => `
+upstreams:
+  legacy: { url: "http://a" }
+  orders: { url: "http://b" }
+routes:
+  - prefix: /orders
+    upstream: ${upstream}
+    canary: { upstream: orders, percent: 50 }
+`;
+
+  it('says the rollback turns the canary on again, and the cutover turns it off', () => {
+    // Cut over with the canary block left in place: the canary names the route's own upstream.
+    expect(lines(route('legacy'), route('orders'))).toEqual(["/orders: upstream legacy -> orders (its canary, naming the route's own upstream now, is off)"]);
+    // The one-line rollback: the canary's 50% go to orders again, which the line must say.
+    expect(lines(route('orders'), route('legacy'))).toEqual(['/orders: upstream orders -> legacy (its canary to orders is on again: 50% of requests go there; remove the canary block to send none)']);
+  });
+});

@@ -30,7 +30,7 @@
 // `{upstream: users-next, percent: 10}`, a missing key as `(unset)`. (Upstream URLs cannot
 // carry credentials: the validator refuses them, so printing URLs leaks nothing.)
 
-import type { AuthenticatorConfig, StranglerConfig } from '../config/types.js';
+import type { AuthenticatorConfig, RouteConfig, StranglerConfig } from '../config/types.js';
 import { routeLabel } from './host.js';
 import { REDACTED, redactConfig } from '../config/redact.js';
 
@@ -145,7 +145,8 @@ export function diffConfigs(before: StranglerConfig, after: StranglerConfig): Co
     const { prefix: _bp, methods: _bm, ...bRest } = b;
     const { prefix: _ap, methods: _am, ...aRest } = a;
     for (const d of diffValues('', bRest, aRest)) {
-      out.push({ kind: 'route-changed', route: label, key: d.key, before: d.before, after: d.after, text: `${label}: ${d.text}` });
+      const note = d.key === 'upstream' ? canaryNote(b, a) : '';
+      out.push({ kind: 'route-changed', route: label, key: d.key, before: d.before, after: d.after, text: `${label}: ${d.text}${note}` });
     }
   }
   for (const { id, label, route: b } of beforeRoutes) {
@@ -154,6 +155,20 @@ export function diffConfigs(before: StranglerConfig, after: StranglerConfig): Co
   }
 
   return out;
+}
+
+/** A route's canary is off while it names the route's own upstream: a changed `upstream` that
+ *  turns it on or off says so (a rollback after a cutover that left the canary block in place
+ *  would otherwise send the canary's share to the new service again, unsaid). */
+function canaryNote(b: RouteConfig, a: RouteConfig): string {
+  const c = a.canary;
+  if (c === undefined || b.canary?.upstream !== c.upstream) return '';
+  const wasOn = c.upstream !== b.upstream;
+  const isOn = c.upstream !== a.upstream;
+  if (wasOn === isOn) return '';
+  return isOn
+    ? ` (its canary to ${show(c.upstream)} is on again: ${c.percent === undefined ? 'its share of' : `${c.percent}% of`} requests go there; remove the canary block to send none)`
+    : ` (its canary, naming the route's own upstream now, is off)`;
 }
 
 /** The `text` of each change, in order. */

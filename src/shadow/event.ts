@@ -92,12 +92,25 @@ export function comparedEvent(src: EventSource, cmp: Comparison, shadowStatus: n
     shadowMs,
     curl: cmp.result === 'mismatch' ? replayLine(src) : null,
     primaryCurl: cmp.result === 'mismatch' ? directLine(src, src.primaryOrigin, r.primaryPath, r.headers) : null,
-    shadowCurl: cmp.result === 'mismatch' ? directLine(src, src.shadowOrigin, r.shadowPath, r.headers.concat(SHADOW_MARK)) : null,
+    shadowCurl: cmp.result === 'mismatch' ? directLine(src, src.shadowOrigin, r.shadowPath, shadowCopyHeaders(r.headers)) : null,
   };
 }
 
 /** The shadow's copy carries this header besides the primary's (mirror.ts sends it). */
 export const SHADOW_MARK: readonly string[] = ['x-strangler-shadow', '1'];
+
+/** A conditional request's validators: each side would answer 304 or 200 by its own ETags and
+ *  dates, a difference of nothing. The shadow's copy goes without them (its full answer is
+ *  compared; a primary's 304 has no body to compare it with: skipped, not_modified). */
+const VALIDATORS = new Set(['if-none-match', 'if-modified-since']);
+
+/** The headers of the shadow's copy: the primary's, without validators, and the mark. */
+export function shadowCopyHeaders(headers: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (!VALIDATORS.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+  out.push(...SHADOW_MARK);
+  return out;
+}
 
 /** The request as one upstream got it (its path, its headers), sent straight to its origin. */
 function directLine(src: EventSource, origin: string, path: string, headers: readonly string[]): string {

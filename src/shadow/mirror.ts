@@ -15,7 +15,7 @@ import type { Logger } from '../observability/logger.js';
 import { BodyCollector, decodeBody } from './body.js';
 import { startCopy, type CopyHandle, type CopyOutcome, type CopySink } from './copy.js';
 import { bigHtmlPair, compareSteps, type Captured, type Comparison } from './diff.js';
-import { comparedEvent, endedEvent, refusedEvent, SHADOW_MARK, type EventSource, type MirroredRequest } from './event.js';
+import { comparedEvent, endedEvent, refusedEvent, shadowCopyHeaders, type EventSource, type MirroredRequest } from './event.js';
 import type { ShadowEvent } from './log-line.js';
 import { learnNoiseSteps } from './noise.js';
 import { probesNoise, sampled } from './sampling.js';
@@ -194,7 +194,7 @@ export class ShadowTask implements CopySink, EventSource {
     this.#sent = true;
     this.#requestBody = body;
     const span = (this.#span = shadowSpan(r, s.upstream));
-    const headers = span === null ? r.headers.concat(SHADOW_MARK) : span.headers(r.headers.concat(SHADOW_MARK));
+    const headers = span === null ? shadowCopyHeaders(r.headers) : span.headers(shadowCopyHeaders(r.headers));
     this.#copy = startCopy(this, s.upstream, r.shadowPath, r.method, headers, body, s.timeoutMs, this.#cap, pick);
     if (probesNoise(s.compare.noiseProbe, r.method, this.#deps.random ?? systemRandom)) {
       // The same request a second time to the primary: what differs between two answers of the monolith is noise.
@@ -249,7 +249,7 @@ export class ShadowTask implements CopySink, EventSource {
       this.#deps.failures?.note('warn', `${this.#req.route}\u0000${s.error}`, { msg: LOG.shadowCopyFailed, route: this.#req.route, upstream: this.#shadow.upstream.name, reason: s.error });
       return this.#finish(endedEvent(this, 'shadow_error', s.error));
     }
-    if (this.#primaryBody.over) return this.#skip('too_large');
+    if (this.#primaryBody.over || this.#primaryStatus === 304) return this.#skip(this.#primaryBody.over ? 'too_large' : 'not_modified');
     const rawPrimary = this.#primaryCaptured();
     const rawShadow = s.answer;
     let primary: Captured | string = rawPrimary;

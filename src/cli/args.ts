@@ -10,8 +10,8 @@ import { failUnderOption, httpUrl, parseReplayArgs, type ReplayCommand } from '.
 export type Command =
   | { kind: 'serve'; configPath: string; port?: number; host?: string; adminPort?: number; adminHost?: string; adminToken?: string; logLevel: string; workers?: WorkersSetting }
   | { kind: 'check'; file: string; json: boolean; admin?: string; adminToken?: string }
-  | { kind: 'status'; admins: string[]; json: boolean; adminToken?: string }
-  | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string; top?: number | null; failUnder?: number }
+  | { kind: 'status'; admins: string[]; json: boolean; adminToken?: string; adminFrom?: string }
+  | { kind: 'report'; admins: string[]; files: string[]; json: boolean; adminToken?: string; top?: number | null; failUnder?: number; adminFrom?: string }
   | ReplayCommand
   | { kind: 'help' }
   | { kind: 'version' }
@@ -29,7 +29,8 @@ usage:
                                          the shadow report in the terminal: running proxies'
                                          GET /shadow/report and shadow log files (server.shadowLog),
                                          merged per route; both flags repeat; with neither, reads
-                                         --admin http://127.0.0.1:$ADMIN_PORT (9901 when unset);
+                                         --admin http://127.0.0.1:$ADMIN_PORT (unset: the routes
+                                         file's server.adminPort, else 9901);
                                          --token (else ADMIN_TOKEN) goes to every admin as a bearer token;
                                          --json prints the merged reports; --top N shows N differing
                                          and noise paths per route (default 10), --all every one
@@ -60,10 +61,12 @@ function port(value: string | undefined, what: string): number | undefined | str
   return Number(value);
 }
 
-/** The admin URL `report` reads when given no source: this host, ADMIN_PORT or 9901. */
-function defaultAdmin(env: NodeJS.ProcessEnv): string {
+/** The admin `report` and `status` read when given none: this host, ADMIN_PORT; without it, the
+ *  routes file's (STRANGLER_CONFIG or ./routes.yaml: `adminFrom`, read when the command runs), else 9901. */
+function defaultAdmin(env: NodeJS.ProcessEnv): { admins: string[]; adminFrom?: string } {
   const p = port(env.ADMIN_PORT, 'ADMIN_PORT');
-  return `http://127.0.0.1:${typeof p === 'number' && p !== 0 ? p : 9901}`;
+  if (typeof p === 'number' && p !== 0) return { admins: [`http://127.0.0.1:${p}`] };
+  return { admins: ['http://127.0.0.1:9901'], adminFrom: env.STRANGLER_CONFIG || 'routes.yaml' };
 }
 
 /** `--top N` / `--all` as how many paths to show (null: all; undefined: the default), or what is wrong. */
@@ -86,7 +89,7 @@ function reportCommand(rest: string[], admins: string[], files: string[], json: 
   if (bad !== undefined) return { kind: 'usage-error', message: `--admin must be an http(s) URL such as http://127.0.0.1:9901 (got '${bad}')` };
   for (const f of files) if (f === '') return { kind: 'usage-error', message: '--file needs a path' };
   const none = admins.length === 0 && files.length === 0;
-  return { kind: 'report', admins: none ? [defaultAdmin(env)] : admins, files, json, adminToken: token ?? (env.ADMIN_TOKEN || undefined), top, ...(gate === undefined ? {} : { failUnder: gate }) };
+  return { kind: 'report', ...(none ? defaultAdmin(env) : { admins }), files, json, adminToken: token ?? (env.ADMIN_TOKEN || undefined), top, ...(gate === undefined ? {} : { failUnder: gate }) };
 }
 
 /** The options each command takes (one table parses them all): any other is refused, never
@@ -166,7 +169,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): C
     const bad = admins.find((a) => httpUrl(a) === null);
     if (bad !== undefined) return { kind: 'usage-error', message: `--admin must be an http(s) URL such as http://127.0.0.1:9901 (got '${bad}')` };
     const token = values.token ?? (env.ADMIN_TOKEN || undefined);
-    return { kind: 'status', admins: admins.length === 0 ? [defaultAdmin(env)] : admins, json: values.json ?? false, ...(token === undefined ? {} : { adminToken: token }) };
+    return { kind: 'status', ...(admins.length === 0 ? defaultAdmin(env) : { admins }), json: values.json ?? false, ...(token === undefined ? {} : { adminToken: token }) };
   }
   if (sub !== undefined && sub !== 'serve') return { kind: 'usage-error', message: `unknown command '${sub}'${didYouMean(sub)}` };
 

@@ -21,6 +21,7 @@ export type Skip = { readonly skip: string };
 export function recordedAnswer(x: RecordedExchange): RecordedAnswer | Skip {
   const r = x.response;
   const b = r.body;
+  if (r.status === 304) return { skip: 'not_modified' }; // (a conditional request's answer: no body to compare)
   if (b !== null && (b.redactionFailed === true || b.data === null)) return { skip: 'recording_unredacted' };
   const encoding = headerOf(r.headers, 'content-encoding');
   const truncated = b?.truncated === true;

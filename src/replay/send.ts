@@ -12,6 +12,7 @@ import { isHopByHop } from '../forward/headers.js';
 import { BodyCollector, decodeBody } from '../shadow/body.js';
 import type { Captured } from '../shadow/diff.js';
 import { REDACTED } from '../shadow/curl.js';
+import { isValidator } from '../shadow/event.js';
 import type { HeaderValues } from './exchange.js';
 import { MAX_BODY_BYTES, withoutEncoding } from './recorded.js';
 
@@ -30,7 +31,8 @@ export function outgoingHeaders(recorded: HeaderValues, extra: readonly (readonl
   const out: Record<string, string | string[]> = {};
   for (const [name, v] of Object.entries(recorded)) {
     const lower = name.toLowerCase();
-    if (isHopByHop(lower) || lower === 'content-length' || lower === 'expect' || (lower === 'host' && !keepHost)) continue;
+    // (Without validators, as the shadow's copy: the candidate's full answer is compared.)
+    if (isHopByHop(lower) || lower === 'content-length' || lower === 'expect' || (lower === 'host' && !keepHost) || isValidator(lower)) continue;
     const values = (typeof v === 'string' ? [v] : v).filter((one) => one !== REDACTED);
     if (values.length === 0) continue;
     out[lower] = values.length === 1 ? values[0]! : values;

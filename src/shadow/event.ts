@@ -104,10 +104,13 @@ export const SHADOW_MARK: readonly string[] = ['x-strangler-shadow', '1'];
  *  compared; a primary's 304 has no body to compare it with: skipped, not_modified). */
 const VALIDATORS = new Set(['if-none-match', 'if-modified-since']);
 
+/** Whether `lower` (a header name in lower case) is one of a conditional request's validators. */
+export const isValidator = (lower: string): boolean => VALIDATORS.has(lower);
+
 /** The headers of the shadow's copy: the primary's, without validators, and the mark. */
 export function shadowCopyHeaders(headers: readonly string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) if (!VALIDATORS.has(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
+  for (let i = 0; i < headers.length; i += 2) if (!isValidator(headers[i]!.toLowerCase())) out.push(headers[i]!, headers[i + 1]!);
   out.push(...SHADOW_MARK);
   return out;
 }

@@ -23,7 +23,7 @@ import { startTlsEdge, type TlsEdge } from './edge/start-tls.js';
 import { UpgradeHandler } from './forward/upgrade.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics, RouteMeters } from './observability/metrics.js';
-import { upstreamConnectionsGauge } from './observability/upstream-connections.js';
+import { openUpgradesGauge, upstreamConnectionsGauge } from './observability/upstream-connections.js';
 import { canaryPercentGauge } from './observability/canary-percent.js';
 import { CANARY_TICK_MS, CanaryStepper, intervalTicker, type Ticker } from './canary/stepper.js';
 import { steppedRoutes } from './routing/canary-steps.js';
@@ -160,6 +160,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const access = new AccessLog(logger, new RouteMeters(metrics, ''), status);
   const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random, onCanaryHalt: opts.onCanaryHalt });
   const upgrades = new UpgradeHandler(store, access);
+  openUpgradesGauge(metrics.registry, () => upgrades.open);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);
   const adminServer = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, logger, clock: opts.clock,
     // (one process: workers 1 whatever the file says; before the public port listens, no port yet)

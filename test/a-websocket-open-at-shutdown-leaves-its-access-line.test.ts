@@ -35,6 +35,8 @@ describe('a WebSocket open at shutdown', () => {
       return client;
     });
     await Promise.all(clients.map((c) => readUntil(c, (text) => text.includes('\r\n\r\nhi'))));
+    // Open tunnels show before their lines are written (an extension).
+    expect(await (await fetch(`${proxy.adminUrl}/metrics`)).text()).toMatch(/^strangler_upgrades_open 2$/m);
     const closed = clients.map((c) => once(c, 'close'));
     await proxy.close();
     await Promise.all(closed);

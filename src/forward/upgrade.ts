@@ -94,6 +94,11 @@ export class UpgradeHandler {
     u.start(route.forwardPath(a.path) + a.search, headers, req.headers.upgrade!);
   }
 
+  /** Upgrades in their gate, handshake or tunnel now (strangler_upgrades_open). */
+  get open(): number {
+    return this.#open.size;
+  }
+
   /** Ends every open tunnel and handshake (shutdown, after the drain); resolves once each has
    *  written its access line (a tunnel's is written when both its sockets have closed). */
   closeAll(): Promise<void> {

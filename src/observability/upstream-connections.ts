@@ -33,3 +33,17 @@ export function upstreamConnectionsGauge(registry: Registry, upstreams: () => It
   });
   return gauge;
 }
+
+/** strangler_upgrades_open: upgrades (WebSocket) in their handshake or tunnel now, read at scrape
+ *  time; a tunnel's access line and counts come only when it closes, hours later maybe. */
+export function openUpgradesGauge(registry: Registry, open: () => number): client.Gauge {
+  const gauge: client.Gauge = new client.Gauge({
+    name: 'strangler_upgrades_open',
+    help: 'Upgraded connections (WebSocket) in their handshake or tunnel now.',
+    registers: [registry],
+    collect() {
+      gauge.set(open());
+    },
+  });
+  return gauge;
+}

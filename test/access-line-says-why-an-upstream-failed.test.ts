@@ -38,14 +38,22 @@ describe('the access line of a failed request', () => {
       upstreamsYaml({ refused: `http://127.0.0.1:${port}`, nowhere: 'http://no-such-host.invalid:80', garbage: `http://127.0.0.1:${(garbage.address() as net.AddressInfo).port}`, ok: ok.url }) +
         'routes:\n  - { prefix: /refused, upstream: refused }\n  - { prefix: /nowhere, upstream: nowhere }\n  - { prefix: /garbage, upstream: garbage }\n  - { prefix: /, upstream: ok }\n',
     );
-    for (const [path, cause] of [['/refused', /ECONNREFUSED/], ['/nowhere', /ENOTFOUND|EAI_AGAIN/], ['/garbage', /.+/]] as const) {
+    // The line says what the body says, and the network error under it (which address), which
+    // the client is not told.
+    for (const [path, cause] of [['/refused', new RegExp(`ECONNREFUSED.*: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`)], ['/nowhere', /ENOTFOUND|EAI_AGAIN/], ['/garbage', /.+/]] as const) {
       const res = await fetch(proxy.url + path, { headers: { 'x-request-id': `why${path.replace('/', '-')}` } });
       const body = (await res.json()) as { error: string; message: string };
       expect(res.status).toBe(502);
+      expect(body.message).not.toContain(String(port));
       const line = await proxy.logLine((l) => l.msg === LOG.request && l.requestId === `why${path.replace('/', '-')}`);
-      expect(line).toMatchObject({ status: 502, error: body.error, detail: body.message });
+      expect(line).toMatchObject({ status: 502, error: body.error });
+      expect(String(line.detail).startsWith(body.message)).toBe(true);
       expect(line.detail).toMatch(cause);
     }
+    // A refusal before any upstream says why too.
+    const lost = await fetch(proxy.url + '/fine/a%2Fb', { headers: { 'x-request-id': 'why-host' } }); // (an encoded slash: refused)
+    expect(lost.status).toBe(400);
+    expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'why-host')).toMatchObject({ error: 'bad_request', detail: ((await lost.json()) as { message: string }).message });
     await fetch(proxy.url + '/fine', { headers: { 'x-request-id': 'why-fine' } });
     expect('detail' in (await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'why-fine'))).toBe(false);
   });

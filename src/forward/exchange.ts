@@ -14,7 +14,7 @@ import { sendError, writeHeadOrUndo } from './respond.js';
 import { h2ResponseHeaderObject } from './h2-response-headers.js';
 import { writeEarlyHints } from './informational.js';
 import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
-import { timeoutFailure, UpstreamFailure } from './failure.js';
+import { detailOf, timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
 import { breakResponse, clientHoldsUp, endUnreadUpload, h2StreamOf } from './h2-stream.js';
@@ -279,11 +279,12 @@ export class Exchange implements ResponseSink, AttemptListener {
     if (isWrite(this.method)) writeFinished(this.upstream, this.#servedBy);
     this.capture?.primaryEnd(error === null);
     this.stopTimer();
-    const detail = error === null ? undefined : message ?? cause?.message;
+    const said = message ?? cause?.message;
+    const detail = error === null ? undefined : detailOf(said, cause);
     if (error !== null && error !== 'client_closed' && error !== 'upstream_aborted' && error !== 'idle_timeout' && !this.res.headersSent) {
       // A request body left unread cannot be followed by another request: 408 closes the connection.
       const close = this.#host.draining || error === 'request_timeout';
-      this.#status = sendError(this.res, error, detail ?? error, this.requestId, this.route.label, close);
+      this.#status = sendError(this.res, error, said ?? error, this.requestId, this.route.label, close);
     }
     if (!this.req.complete) endUnreadUpload(this.req, this.res); // (HTTP/2: the client stops sending)
     if (error === 'client_closed' && this.#fault !== null) {

@@ -57,3 +57,12 @@ export function timeoutFailure(upstream: string, timeoutMs: number, what = 'upst
   const f = new UpstreamFailure('timeout', `no response from ${what} '${upstream}' within ${timeoutMs} ms`);
   return noConnection ? waitedForConnection(f) : f;
 }
+
+/** The access line's `detail` of a failed exchange: the words of the client's error body, and the
+ *  network error under them (`connect ECONNREFUSED 10.0.0.7:8001`: which address), which the
+ *  client is not told. */
+export function detailOf(message: string | undefined, cause: Error | null): string | undefined {
+  const inner = cause?.cause instanceof Error ? cause.cause.message : undefined;
+  if (message === undefined || inner === undefined || inner === '' || message.includes(inner)) return message;
+  return `${message}: ${inner}`;
+}

@@ -82,7 +82,7 @@ export class ProxyHandler implements ExchangeHost {
     if (!a.ok) {
       const status = sendError(res, a.code, a.message, a.scan.requestId, undefined, a.close || this.#state.draining);
       const trace = table.tracing?.request(req, null, a.path, namedHost(a.scan), false) ?? null; // (no route: a server span all the same)
-      return this.#refused(req, a, null, table, startedAt, trace, status, a.code);
+      return this.#refused(req, a, null, table, startedAt, trace, status, a.code, a.message);
     }
     if (a.route.gate !== null) return this.#gated(req, res, a, table, startedAt, expectContinue, a.route.gate);
     if (expectContinue) writeContinue(res);
@@ -100,7 +100,7 @@ export class ProxyHandler implements ExchangeHost {
     const r = gate.run(authRequestOf(req.headers, req.method!, a, req.socket.remoteAddress, table.server.trustedProxies, trace), aborted?.signal ?? NEVER_ABORTED);
     if (!(r instanceof Promise)) return this.#decided(req, res, a, table, startedAt, expectContinue, r, trace, arrivedAt); // a local rate limit: no wait
     const client = clientFieldsOf(req, a.scan, table.server.trustedProxies); // (read now: an HTTP/2 stream gone has no address)
-    const refused = (status: number, code: ErrorCode | AccessOnlyCode): void => this.#refused(req, a, a.route, table, startedAt, trace, status, code, client);
+    const refused = (status: number, code: ErrorCode | AccessOnlyCode): void => this.#refused(req, a, a.route, table, startedAt, trace, status, code, undefined, client);
     const wait = new GateWait(res, a.scan.requestId, a.route.label, aborted, refused);
     const decided = (d: GateResult): void => {
       const meanwhile = wait.end();
@@ -118,17 +118,17 @@ export class ProxyHandler implements ExchangeHost {
       return this.#forward(req, res, a, table, startedAt, r, trace, arrivedAt);
     }
     const status = answerRefusal(res, r, a.scan.requestId, a.route.label, this.#state.draining);
-    this.#refused(req, a, a.route, table, startedAt, trace, status, refusalCode(r));
+    this.#refused(req, a, a.route, table, startedAt, trace, status, refusalCode(r), r.message);
   }
 
   /** A request answered before anything was sent upstream (no route, the gate's refusal, a client
    *  gone while the gate decided): its server span ends, and its one access line. */
   #refused(req: IncomingMessage, a: Admitted | Refused, route: CompiledRoute | null, table: RouteTable, startedAt: number, trace: RequestTrace | null, status: number, error: ErrorCode | AccessOnlyCode | null,
-    client = clientFieldsOf(req, a.scan, table.server.trustedProxies)): void {
+    detail?: string, client = clientFieldsOf(req, a.scan, table.server.trustedProxies)): void {
     trace?.end(status, error, null);
     this.#access.write(
       {
-        requestId: a.scan.requestId, method: req.method!, path: a.path, route: route?.label ?? null, upstream: null, status, bytes: 0, startedAt, error,
+        requestId: a.scan.requestId, method: req.method!, path: a.path, route: route?.label ?? null, upstream: null, status, bytes: 0, startedAt, error, detail,
         traceId: trace?.traceId ?? null, ...client,
       },
       route?.meters ?? null,

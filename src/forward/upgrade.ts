@@ -74,7 +74,7 @@ export class UpgradeHandler {
       if (!r.ok) {
         const status = answerRefusalRaw(socket, r, a.scan.requestId, a.route.label);
         trace?.end(status, refusalCode(r), null);
-        return access.write({ ...line, status, error: refusalCode(r) }, a.route.meters);
+        return access.write({ ...line, status, error: refusalCode(r), detail: r.message }, a.route.meters);
       }
       this.#start(req, socket, head, a, table, startedAt, r.add, trace, access, r.responseHeaders);
     };

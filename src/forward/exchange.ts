@@ -20,7 +20,7 @@ import { watchUploadSilence } from './upload-silence.js';
 import { breakResponse, clientHoldsUp, endUnreadUpload, h2StreamOf } from './h2-stream.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
-import { resumeOnDrain } from './write-stall.js';
+import { WriteStall } from './write-stall.js';
 
 export type { ExchangeEnd, Sending } from './exchange-types.js';
 
@@ -77,6 +77,7 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   #sending: Sending | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #stall: WriteStall | null = null; // (write-stall.ts: made at the first write the client refuses)
   #status = 0;
   #bytes = 0;
   #done = false;
@@ -254,7 +255,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#bytes += chunk.length;
     this.capture?.primaryData(chunk);
     if (this.res.write(chunk)) return true;
-    resumeOnDrain(this.res, this.route.idleTimeoutMs, resume, this);
+    (this.#stall ??= new WriteStall(this.res, this.route.idleTimeoutMs, this)).wait(resume);
     return false;
   }
 
@@ -276,6 +277,7 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   #end(error: ExchangeEnd['error'], cause: Error | null, message?: string): void {
     this.#done = true;
+    this.#stall?.stop();
     if (isWrite(this.method)) writeFinished(this.upstream, this.#servedBy);
     this.capture?.primaryEnd(error === null);
     this.stopTimer();

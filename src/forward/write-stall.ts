@@ -1,8 +1,10 @@
 // A response the client stopped reading: its write returned false, and the relay waits for
-// 'drain'. Bounded by idleTimeoutMs from that moment, exactly: the socket's own timer (which also
-// bounds it) lets one more period pass when the bytes queued have changed since its last write
-// (Node counts that as progress), so alone it closed such a client after up to twice the bound.
-// A timer only while a response waits on a slow client: none on the fast path.
+// 'drain'. Bounded by idleTimeoutMs from the refused write, exactly: the socket's own timer (which
+// also bounds it) lets one more period pass when the bytes queued have changed since its last
+// write (Node counts that as progress), so alone it closed such a client after up to twice the
+// bound. A write over the stream's high-water mark is refused even to a fast client, so this
+// costs one timer per exchange at most, made at its first refused write and refreshed at each
+// next one (no timer, object or closure for an exchange whose writes all go through).
 
 import type { Writable } from 'node:stream';
 
@@ -11,20 +13,54 @@ export interface Stalled {
   idle(): void;
 }
 
-function onStall(s: Stalled): void {
-  s.idle();
+function onStall(s: WriteStall): void {
+  s.fire();
 }
 
-/** Calls `resume` on the response's next 'drain'; `stalled.idle()` if none comes within `ms` (0: no bound). */
-export function resumeOnDrain(res: Writable, ms: number, resume: () => void, stalled: Stalled): void {
-  if (ms <= 0) {
-    res.once('drain', resume);
-    return;
+export class WriteStall {
+  readonly #res: Writable & { readonly socket?: unknown };
+  readonly #ms: number;
+  readonly #stalled: Stalled;
+  #timer: NodeJS.Timeout | null = null;
+  #waiting = false;
+  #resume: (() => void) | null = null;
+  readonly #drained = (): void => {
+    this.#waiting = false;
+    const resume = this.#resume;
+    this.#resume = null;
+    resume?.();
+  };
+
+  /** `ms`: idleTimeoutMs (0: no bound). */
+  constructor(res: Writable, ms: number, stalled: Stalled) {
+    this.#res = res;
+    this.#ms = ms;
+    this.#stalled = stalled;
   }
-  const timer = setTimeout(onStall, ms, stalled);
-  timer.unref(); // (a response closed meanwhile: the call finds its exchange over)
-  res.once('drain', () => {
-    clearTimeout(timer);
-    resume();
-  });
+
+  /** The write was refused: `resume` on the next 'drain'; `stalled.idle()` if none comes within the bound. */
+  wait(resume: () => void): void {
+    this.#resume = resume;
+    this.#waiting = true;
+    this.#res.once('drain', this.#drained);
+    // A pipelined HTTP/1.1 response still queued behind another has no socket yet: its wait is the
+    // one ahead of it (bounded by that one's own), not its client's silence.
+    if (this.#ms <= 0 || this.#res.socket == null) return;
+    if (this.#timer === null) {
+      this.#timer = setTimeout(onStall, this.#ms, this);
+      this.#timer.unref();
+    } else {
+      this.#timer.refresh();
+    }
+  }
+
+  fire(): void {
+    if (this.#waiting) this.#stalled.idle();
+  }
+
+  /** The exchange ended. */
+  stop(): void {
+    this.#waiting = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+  }
 }

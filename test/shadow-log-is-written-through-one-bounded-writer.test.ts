@@ -6,15 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  formatLogLine,
-  parseLogLine,
-  readShadowLog,
-  SHADOW_LOG_FAILED,
-  ShadowLogWriter,
-  type LogEntry,
-  type ShadowEvent,
-} from '../src/shadow/log-line.js';
+import { formatLogLine, parseLogLine, readShadowLog, type LogEntry, type ShadowEvent } from '../src/shadow/log-line.js';
+import { SHADOW_LOG_FAILED, ShadowLogWriter } from '../src/shadow/log-writer.js';
 import { ShadowReports } from '../src/shadow/store.js';
 
 let dir: string;

@@ -5,13 +5,14 @@
 // pipe is retried on a timer, and a reader that comes back gets every line.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ShadowLogWriter, type ShadowEvent } from '../src/shadow/log-line.js';
+import type { ShadowEvent } from '../src/shadow/log-line.js';
+import { ShadowLogWriter } from '../src/shadow/log-writer.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -81,5 +82,38 @@ describe('a shadow log that is a FIFO', () => {
       expect(paths).toEqual(Array.from({ length: count }, (_, i) => `/orders/${i}`));
     }
     expect(writers.map((w) => w.dropped + w.errors)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('whose reader exits: the broken pipe is counted, and the next reader gets the lines written after it came', async () => {
+    const file = fifo('shipper.jsonl');
+    let reader = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK); // the log shipper
+    let now = 5_000;
+    let errors = 0;
+    let wake: () => void = () => {};
+    const metrics = { shadowLogErrors: { inc: () => void (errors++, wake()) }, shadowLogDropped: { inc: () => {} } };
+    const writer = new ShadowLogWriter(file, { metrics, now: () => now });
+    writer.write(event(1));
+    const drain = (): string => {
+      const buf = Buffer.alloc(1 << 20);
+      try {
+        return buf.subarray(0, readSync(reader, buf)).toString();
+      } catch {
+        return ''; // EAGAIN: nothing there yet
+      }
+    };
+    let got = '';
+    for (let i = 0; i < 200 && !got.includes('/orders/1'); i++) got += (await new Promise((r) => setTimeout(r, 5)), drain());
+    expect(got).toContain('/orders/1');
+    closeSync(reader); // the shipper exits
+    const broke = new Promise<void>((resolve) => (wake = resolve));
+    writer.write(event(2));
+    await broke; // EPIPE
+    expect(errors).toBe(1);
+    reader = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK); // it restarts
+    now += 1_000; // (complaints are paced by it)
+    writer.write(event(3));
+    await writer.end();
+    expect(drain()).toContain('/orders/3');
+    closeSync(reader);
   });
 });

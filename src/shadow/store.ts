@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../util/clock.js';
-import { ShadowLogWriter, type ShadowEvent, type ShadowLogWriterOptions } from './log-line.js';
+import type { ShadowEvent } from './log-line.js';
+import { ShadowLogWriter, type ShadowLogWriterOptions } from './log-writer.js';
 import type { ExpectedRoute } from './merge.js';
 import { emptyReport, record, type ShadowReport } from './report.js';
 import { Turns } from './turns.js';

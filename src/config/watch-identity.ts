@@ -4,6 +4,7 @@
 // (see watch.ts).
 
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
 import { readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -16,6 +17,8 @@ export interface Snapshot {
   /** Names inside the home directory whose events matter. */
   readonly homeNames: ReadonlySet<string>;
   readonly homeId: string | null;
+  /** The identity the steady poll compares (quickIdentity's, taken here with the rest). */
+  readonly quick: string;
   /** The directory the file resolves into, when it is not the home directory. */
   readonly target: { readonly dir: string; readonly id: string | null; readonly name: string } | null;
 }
@@ -27,13 +30,13 @@ export function snapshot(path: string, home: string, base: string): Snapshot {
   try {
     real = realpathSync(path);
   } catch (err) {
-    return { identity: `missing (${errCode(err)})`, homeNames, homeId, target: null };
+    return { identity: `missing (${errCode(err)})`, homeNames, homeId, quick: `missing (${errCode(err)})|${homeId}`, target: null };
   }
   let st: Stats;
   try {
     st = statSync(real);
   } catch (err) {
-    return { identity: `unreadable (${errCode(err)}) ${real}`, homeNames, homeId, target: null };
+    return { identity: `unreadable (${errCode(err)}) ${real}`, homeNames, homeId, quick: `missing (${errCode(err)})|${homeId}`, target: null };
   }
   let hash = '-';
   if (st.isFile() && st.size <= HASH_LIMIT_BYTES) {
@@ -46,16 +49,17 @@ export function snapshot(path: string, home: string, base: string): Snapshot {
   const identity = [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs, hash].join('|');
   const realDir = dirname(real);
   const target = realDir === home ? null : { dir: realDir, id: dirId(realDir), name: basename(real) };
-  return { identity, homeNames, homeId, target };
+  return { identity, homeNames, homeId, quick: [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs, homeId].join('|'), target };
 }
 
 /** A cheap identity, for the steady poll: what the path resolves to (realpath, device + inode,
- *  size, mtime) and the home directory's device + inode; no read of the content. */
-export function quickIdentity(path: string, home: string): string {
-  const homeId = dirId(home);
+ *  size, mtime) and the home directory's device + inode; no read of the content. Asynchronous:
+ *  a stat that hangs (a network mount) holds a pool thread, never the event loop. */
+export async function quickIdentity(path: string, home: string): Promise<string> {
+  const homeId = await fs.stat(home).then((st) => (st.isDirectory() ? `${st.dev}:${st.ino}` : null), () => null);
   try {
-    const real = realpathSync(path);
-    const st = statSync(real);
+    const real = await fs.realpath(path);
+    const st = await fs.stat(real);
     return [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs, homeId].join('|');
   } catch (err) {
     return `missing (${errCode(err)})|${homeId}`;

@@ -98,7 +98,7 @@ export function watchConfigFile(
 
   const initial = snapshot(path, home, base);
   let lastIdentity = initial.identity;
-  let lastQuick = quickIdentity(path, home);
+  let lastQuick = initial.quick;
   rearm(initial);
   steadyPoll();
 
@@ -131,8 +131,8 @@ export function watchConfigFile(
   function check(): void {
     if (closed) return;
     const reason = takeReason();
-    lastQuick = quickIdentity(path, home);
     const snap = snapshot(path, home, base);
+    lastQuick = snap.quick;
     rearm(snap);
     if (closed || snap.identity === lastIdentity) return;
     lastIdentity = snap.identity;
@@ -222,13 +222,14 @@ export function watchConfigFile(
 
   function steadyPoll(): void {
     steadyTimer = setTimeout(() => {
-      if (closed) return;
-      const quick = quickIdentity(path, home);
-      if (quick !== lastQuick) {
-        lastQuick = quick;
-        schedule('poll');
-      }
-      steadyPoll();
+      void quickIdentity(path, home).then((quick) => {
+        if (closed) return;
+        if (quick !== lastQuick) {
+          lastQuick = quick;
+          schedule('poll'); // (the check finds whether anything changed for real)
+        }
+        steadyPoll();
+      });
     }, POLL_MS);
     steadyTimer.unref();
   }

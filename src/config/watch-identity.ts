@@ -1,7 +1,7 @@
 // What the watched config path resolves to right now (watch.ts compares these between checks):
 // the realpath, device + inode, size, mtime and a SHA-256 of the content, plus which names in its
 // directory can re-point it (the symlink hops of a Kubernetes ConfigMap). Synchronous on purpose
-// (see watch.ts).
+// (see watch.ts), but for the steady poll's cheap identity (quickIdentity), read asynchronously.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAuthMonolith, startEcho, type AuthMonolith } from './helpers/auth-monolith.js';
 import { startProxy, startUpstream, type TestProxy, type Upstream } from './helpers/servers.js';
+import { canaryInputs } from '../src/canary/split.js';
 
 describe('a canary sticky on the user id an authenticator writes', () => {
   let monolith: AuthMonolith;
@@ -46,5 +47,11 @@ describe('a canary sticky on the user id an authenticator writes', () => {
       for (const spoof of ['1', '2', '3', '999']) sides.add(await sideOf(cookie, spoof));
       expect(sides.size, user).toBe(1);
     }
+  });
+
+  it('reads a sticky Host from the request as routed, though Host is not among the headers sent on (preserveHost off)', () => {
+    const sent = ['x-forwarded-host', 'shop.example', 'cookie', 'a=1'];
+    expect(canaryInputs(sent, { kind: 'header', name: 'host' }, null, 'shop.example')).toEqual({ key: 'shop.example', forced: null });
+    expect(canaryInputs(sent, { kind: 'header', name: 'x-user-id' }, null, 'shop.example')).toEqual({ key: null, forced: null });
   });
 });

@@ -227,6 +227,23 @@ routes:
     ]);
   });
 
+  it('refuse a canary sticky on a header an authenticator writes, on a route without auth (it would never have a value)', () => {
+    const r = parseConfig(
+      `auth:
+  bridge: { forward: { upstream: u, path: /whoami, copyHeaders: [x-user-id] } }
+upstreams: { u: { url: 'http://127.0.0.1:1' }, v: { url: 'http://127.0.0.1:2' } }
+routes:
+  - { prefix: /a, upstream: u, canary: { upstream: v, percent: 10, stickyOn: 'header:X-User-Id' } }
+  - { prefix: /b, upstream: u, auth: bridge, canary: { upstream: v, percent: 10, stickyOn: 'header:x-user-id' } }
+`,
+      'r.yaml',
+      {},
+    );
+    const errors = errorsOf(r);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^5:\d+ routes\[0\]\.canary\.stickyOn: header:X-User-Id names a header an authenticator writes, and this route has no auth/);
+  });
+
   it('never print a secret or a store password in an error', () => {
     const r = parseConfig(
       `auth:

@@ -46,8 +46,9 @@ export function parseSticky(stickyOn: string | undefined): StickySource {
 }
 
 /** The sticky key and the force header's value, from the client's raw headers. */
-export function canaryInputs(raw: readonly string[], sticky: StickySource, forceHeader: string | null): { key: string | null; forced: string | null } {
-  let key: string | null = null;
+export function canaryInputs(raw: readonly string[], sticky: StickySource, forceHeader: string | null, host: string | null = null): { key: string | null; forced: string | null } {
+  // (Host is not among the headers sent on unless preserveHost: the client's, as routing read it.)
+  let key: string | null = sticky?.kind === 'header' && sticky.name === 'host' ? host : null;
   let forced: string | null = null;
   const want = sticky === null ? null : sticky.kind === 'header' ? sticky.name : 'cookie';
   for (let i = 0; i < raw.length; i += 2) {

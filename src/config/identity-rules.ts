@@ -76,6 +76,13 @@ export function checkIdentity(root: Obj): RuleIssue[] {
       const pointer = p('routes', i, 'rateLimit', 'key');
       issues.push({ pointer, message: `${key} needs the route to authenticate: set auth on the route, or use client-ip or header:NAME`, at: 'value', involves: [pointer, p('routes', i, 'auth')] });
     }
+    // A canary sticky on a header an authenticator writes reads the value that authenticator
+    // wrote (the client's is removed everywhere): on a route without auth there is none.
+    const sticky = asObj(route['canary'])?.['stickyOn'];
+    if (typeof sticky === 'string' && sticky.startsWith('header:') && written.has(sticky.slice(7).toLowerCase()) && route['auth'] === undefined) {
+      const pointer = p('routes', i, 'canary', 'stickyOn');
+      issues.push({ pointer, message: `${sticky} names a header an authenticator writes, and this route has no auth: the client's value is removed from every request, so each would be split on its own; set auth on the route, or stick on another header or a cookie`, at: 'value', involves: [pointer, p('routes', i, 'auth')] });
+    }
     // Behind forward authenticators only, a claim is a header one of them copies: any other name
     // (a typo) never has a value, and every user would share their address's bucket.
     const forwards = listed.map((n) => asObj(asObj(auth[n as string])?.['forward']));

@@ -149,7 +149,7 @@ export class ProxyHandler implements ExchangeHost {
     let policies = route.state.policies;
     let canary = false;
     if (route.canary !== null) {
-      canary = this.#canarySide(headers, route, route.canary);
+      canary = this.#canarySide(headers, namedHost(scan), route, route.canary);
       if (canary) {
         upstream = route.canary.upstream;
         policies = route.state.canaryPolicies;
@@ -241,10 +241,10 @@ export class ProxyHandler implements ExchangeHost {
 
   /** Whether this request goes to the canary (never while halted), read from the headers sent on:
    *  a sticky header an authenticator writes (X-User-Id) is the signed-in user's, never the client's. */
-  #canarySide(headers: readonly string[], route: CompiledRoute, c: ResolvedCanary): boolean {
+  #canarySide(headers: readonly string[], host: string | null, route: CompiledRoute, c: ResolvedCanary): boolean {
     let side: Side = 'primary';
     if (route.state.canaryHalt?.halted == null) {
-      const { key, forced } = c.sticky === null && c.force === null ? NO_INPUTS : canaryInputs(headers, c.sticky, c.force);
+      const { key, forced } = c.sticky === null && c.force === null ? NO_INPUTS : canaryInputs(headers, c.sticky, c.force, host);
       const progress = route.state.canaryProgress; // a progressive canary: its live step
       side = sideFor(progress === null ? c.percent : progress.percent, key, forced, this.#random);
     }

@@ -138,7 +138,6 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     void recorders.closeAll();
     throw err;
   }
-  watcher?.running(() => void live.reload('watch'));
   upstreamConnectionsGauge(metrics.registry, () => store.current.upstreams.values());
   canaryPercentGauge(metrics.registry, () => store.current.routes);
   const table = store.current;
@@ -195,6 +194,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     void recorders.closeAll();
     throw err;
   }
+  watcher?.running(() => void live.reload('watch')); // (listening: a change held meanwhile reloads now)
   const stopStepper = opts.decideCanarySteps === false ? () => {} : startStepper(store, metrics, logger, opts);
   lifecycle.ready = true;
   if (serveAdmin) workersGauge(metrics.registry, () => (lifecycle.draining ? 0 : 1)); // (this process is the one worker)

@@ -22,12 +22,13 @@ describe('two reloads close together, one worker slow', () => {
     const file = await writeConfig(yaml('/'));
     const child = spawnBuiltProxy(file, ['--workers', '2']);
     const log = logLines(child);
+    let slow = 0;
     try {
       const up = await log.wait((l) => l.msg === LOG.listening);
       const admin = `http://127.0.0.1:${up.adminPort as number}`;
       const routes = async (): Promise<Routes> => (await fetch(admin + '/routes')).json() as never;
       const before = await routes();
-      const slow = before.workers[1]!.pid;
+      slow = before.workers[1]!.pid;
       process.kill(slow, 'SIGSTOP');
 
       await writeFile(file, yaml('/first'));
@@ -52,6 +53,11 @@ describe('two reloads close together, one worker slow', () => {
       expect(body.version).toBe(now.version);
       expect(log.all.filter((l) => l.msg === LOG.workerReloadTimeout)).toEqual([]);
     } finally {
+      try {
+        if (slow !== 0) process.kill(slow, 'SIGCONT'); // (a failed expect must not leave it stopped)
+      } catch {
+        // gone already
+      }
       child.kill('SIGKILL');
       await a.close();
     }

@@ -40,7 +40,9 @@ export class AccessLog {
     if (this.#status !== null && line.route !== null && line.upstream !== null) {
       this.#status.record(line.route, line.upstream, line.fellBack === true ? 'fallback' : line.canary === 'canary' ? 'canary' : 'primary', line.status, durationMs, broke);
     }
-    this.#lines.write(line.error === null || line.error === 'client_closed' ? 'info' : 'warn', {
+    // A quiet WebSocket closed by idleTimeoutMs is the bound working, not a failure: info.
+    const quiet = line.error === null || line.error === 'client_closed' || (line.status === 101 && line.error === 'idle_timeout');
+    this.#lines.write(quiet ? 'info' : 'warn', {
       requestId: line.requestId,
       method: line.method,
       path: line.path,

@@ -132,8 +132,9 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
       stopStepper();
       const s = store.current.server;
       logger.info({ msg: LOG.workersStopping, workers: group.views().length });
-      // Each worker runs a single process's shutdown: delay, drain, pools; bounded by the same sums.
-      await group.stop(s.shutdownDelayMs + 3 * s.drainTimeoutMs + 5000);
+      // Each worker runs a single process's shutdown: its delay, then five waits of at most
+      // drainTimeoutMs each (the drain, the tunnels' lines, the pools, tracing, the logs).
+      await group.stop(s.shutdownDelayMs + 5 * s.drainTimeoutMs + 5000);
       adminServer.closeAllConnections();
       await new Promise<void>((resolve) => adminServer.close(() => resolve()));
       cleanup();

@@ -20,6 +20,8 @@ export interface RecordedExchange {
   /** The route's label when it was recorded. */
   readonly route: string | null;
   readonly host: string | null;
+  /** response.upstream: the one that answered (the canary's or the fallback's name when it did), or null. */
+  readonly upstream: string | null;
   readonly request: {
     readonly method: string;
     readonly path: string;
@@ -76,6 +78,7 @@ export function asExchange(v: unknown): RecordedExchange | string {
     id: isStr(v.id) ? v.id : '',
     route: isStr(v.route) ? v.route : null,
     host: isStr(v.host) ? v.host : null,
+    upstream: isStr(res.upstream) ? res.upstream : null,
     request: {
       method: req.method.toUpperCase(),
       path: req.path,

@@ -15,7 +15,7 @@ import { readLines } from './lines.js';
 import { endpointKey, OptionsByRoute } from './options.js';
 import { recordedAnswer, type RecordedAnswer } from './recorded.js';
 import { RequestHashes } from './request-hashes.js';
-import type { RouteFinder, RouteRules } from './routes.js';
+import { answeredByOther, type RouteFinder, type RouteRules } from './routes.js';
 
 const MAX_KEPT_BYTES = 64 * 1024 * 1024;
 
@@ -49,6 +49,7 @@ async function* exchanges(input: LearnInput): AsyncGenerator<Seen> {
       const x = parseExchange(text);
       if (typeof x === 'string' || !input.methods.has(x.request.method)) continue;
       const rules = input.routes.find(x.request.method, x.request.path, x.host, x.route);
+      if (answeredByOther(x, rules)) continue; // (not the reference: replay.ts skips it too)
       const reqBody = x.request.body;
       const request = hash([rules.label, x.request.method, x.request.path, reqBody?.encoding, reqBody?.data]);
       const compared = input.options.of(rules).headers.map((h) => headerOf(x.response.headers, h));

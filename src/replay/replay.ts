@@ -21,7 +21,7 @@ import { readLines } from './lines.js';
 import { endpointKey, OptionsByRoute } from './options.js';
 import { Pacer } from './pacer.js';
 import { recordedAnswer } from './recorded.js';
-import { RouteFinder } from './routes.js';
+import { answeredByOther, RouteFinder, type RouteRules } from './routes.js';
 import { outgoingHeaders, sendRecorded } from './send.js';
 import { Slots } from './slots.js';
 import type { ShadowEvent } from '../shadow/log-line.js';
@@ -114,7 +114,7 @@ export async function replay(s: ReplaySettings, hooks: ReplayHooks = {}): Promis
       recordedStatus: x.response.status,
       recordedMs: x.response.durationMs,
     };
-    const skip = skipReason(x, s.methods);
+    const skip = skipReason(x, s.methods, rules);
     const recorded = skip === null ? recordedAnswer(x) : { skip };
     if ('skip' in recorded) return count(template, uncomparedEvent(req, 'skipped', recorded.skip));
     const wait = pacer.take();
@@ -163,8 +163,9 @@ export async function replay(s: ReplaySettings, hooks: ReplayHooks = {}): Promis
 }
 
 /** Why a recorded exchange is not sent at all, or null. */
-function skipReason(x: RecordedExchange, methods: ReadonlySet<string>): string | null {
+function skipReason(x: RecordedExchange, methods: ReadonlySet<string>, rules: RouteRules): string | null {
   if (!methods.has(x.request.method)) return 'method_not_replayed';
+  if (answeredByOther(x, rules)) return 'other_upstream';
   const b = x.request.body;
   if (b !== null && (b.redactionFailed === true || b.data === null)) return 'request_unredacted';
   if (b?.truncated === true) return 'request_truncated';

@@ -13,6 +13,8 @@ export interface RouteRules {
   /** The route's label (prefix, or host + prefix), as the shadow report names it. */
   readonly label: string;
   readonly compare: ShadowCompareConfig | undefined;
+  /** With --config: the route's upstream, whose recorded answers are the reference. */
+  readonly upstream: string | null;
 }
 
 interface Entry {
@@ -20,6 +22,12 @@ interface Entry {
   readonly host: string | null;
   readonly methods: ReadonlySet<string> | null;
   readonly rules: RouteRules;
+}
+
+/** A recorded answer from another upstream than the route's (with --config): the canary's or
+ *  the fallback's, during a canary or an outage: not the reference a candidate is judged by. */
+export function answeredByOther(x: { readonly upstream: string | null }, rules: RouteRules): boolean {
+  return rules.upstream !== null && x.upstream !== null && x.upstream !== rules.upstream;
 }
 
 /** A recording without a route label (or an unmatched one) is reported under this name. */
@@ -37,7 +45,7 @@ export class RouteFinder {
       prefix: r.prefix,
       host: r.host,
       methods: r.methods === null ? null : new Set(r.methods),
-      rules: { label: routeLabel(r), compare: r.shadow?.compare },
+      rules: { label: routeLabel(r), compare: r.shadow?.compare, upstream: r.upstream },
     }));
     this.#matcher = new HostMatcher(entries);
   }
@@ -46,6 +54,6 @@ export class RouteFinder {
     const q = path.indexOf('?');
     const bare = q < 0 ? path : path.slice(0, q);
     const hit = this.#matcher?.match(method, bare, host === null ? '' : bareHost(host));
-    return hit?.rules ?? { label: recordedRoute ?? UNROUTED, compare: undefined };
+    return hit?.rules ?? { label: recordedRoute ?? UNROUTED, compare: undefined, upstream: null };
   }
 }

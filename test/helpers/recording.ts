@@ -18,6 +18,8 @@ export interface ExchangeSpec {
   /** A string, or a value written as JSON (content-type application/json unless given). */
   readonly body?: unknown;
   readonly truncated?: boolean;
+  /** The upstream that answered (default legacy). */
+  readonly upstream?: string;
 }
 
 function body(data: string | null): { encoding: 'utf8'; data: string; bytes: number; truncated: boolean } | null {
@@ -44,7 +46,7 @@ export function recordedLine(x: ExchangeSpec, n = 0): string {
     },
     response: {
       status: x.status ?? 200,
-      upstream: 'legacy',
+      upstream: x.upstream ?? 'legacy',
       durationMs: 3.5,
       headers,
       body: res === null ? null : { ...res, truncated: x.truncated ?? false },

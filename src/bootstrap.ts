@@ -223,6 +223,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
       void h2?.closeAll(); // GOAWAY: streams under way finish, then each session closes
       if (!(await within(closed, drainMs))) {
         logger.warn({ msg: LOG.drainTimeout, drainTimeoutMs: drainMs });
+        lifecycle.cut = true; // (their lines say drain_timeout, not client_closed)
         publicServer.closeAllConnections();
         h2?.destroyAll();
       }

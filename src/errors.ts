@@ -34,8 +34,14 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
 };
 
 /** Codes that only an access line carries (no body is sent): the client left, the upstream broke
- *  the body off, or a started body was silent for the route's idleTimeoutMs. */
-export type AccessOnlyCode = 'client_closed' | 'upstream_aborted' | 'idle_timeout';
+ *  the body off, a started body was silent for the route's idleTimeoutMs, or the shutdown's drain
+ *  timed out and the proxy closed a connection still busy. */
+export type AccessOnlyCode = 'client_closed' | 'upstream_aborted' | 'idle_timeout' | 'drain_timeout';
+
+/** A code the proxy answers with a JSON body (not one only an access line carries). */
+export function isErrorCode(code: ErrorCode | AccessOnlyCode): code is ErrorCode {
+  return code in STATUS_OF;
+}
 
 /** The codes an upstream exchange can end with (the rest answer the client's own request). */
 export type ProxyFailureCode = 'upstream_timeout' | 'upstream_unavailable' | 'circuit_open';

@@ -64,6 +64,8 @@ describe('graceful shutdown', () => {
       expect(['error', 'close']).toContain(await ended);
       const line = await proxy.logLine((l) => l.msg === LOG.drainTimeout);
       expect(line).toMatchObject({ level: 'warn', drainTimeoutMs: 50 });
+      // The proxy closed it, not the client: its line says so (it said client_closed).
+      expect(await proxy.logLine((l) => l.msg === LOG.request && l.path === '/stream')).toMatchObject({ status: 200, error: 'drain_timeout' });
     } finally {
       await up.close();
     }

@@ -29,6 +29,8 @@ import { newRequestId } from '../forward/headers.js';
 export interface Lifecycle {
   ready: boolean;
   draining: boolean;
+  /** The drain timed out: the connections still open are being closed by the proxy. */
+  cut?: boolean;
 }
 
 export interface AdminDeps {

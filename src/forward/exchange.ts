@@ -13,7 +13,7 @@ import { responseHeaders } from './headers.js';
 import { sendError, writeHeadOrUndo } from './respond.js';
 import { h2ResponseHeaderObject } from './h2-response-headers.js';
 import { writeEarlyHints } from './informational.js';
-import { failureCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
+import { failureCode, isErrorCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { detailOf, timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
@@ -25,7 +25,7 @@ import { WriteStall } from './write-stall.js';
 export type { ExchangeEnd, Sending } from './exchange-types.js';
 
 export interface ExchangeHost {
-  readonly draining: boolean;
+  readonly lifecycle: { readonly draining: boolean; readonly cut?: boolean }; // (handler.ts ProxyState)
   finished(x: Exchange, end: ExchangeEnd): void;
 }
 
@@ -190,8 +190,9 @@ export class Exchange implements ResponseSink, AttemptListener {
   /** The client's connection closed: if the exchange is still going, stop the sending. */
   responseClosed(): void {
     if (this.#done) return;
-    const err = new UpstreamFailure('cancelled', 'the client closed the connection');
-    this.#end('client_closed', err);
+    const cut = this.#host.lifecycle.cut === true; // (the drain timed out: the proxy closed it, not the client)
+    const err = new UpstreamFailure('cancelled', cut ? 'the drain timed out: the proxy closed the connection' : 'the client closed the connection');
+    this.#end(cut ? 'drain_timeout' : 'client_closed', err);
     this.#sending?.abort(err);
   }
 
@@ -222,7 +223,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
     const h2 = h2StreamOf(this.res) !== null;
-    const headers = responseHeaders(rawHeaders, this.requestId, this.#host.draining && !h2);
+    const headers = responseHeaders(rawHeaders, this.requestId, this.#host.lifecycle.draining && !h2);
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);
     if (this.extraHeaders !== null) headers.push(...this.extraHeaders);
@@ -283,9 +284,9 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.stopTimer();
     const said = message ?? cause?.message;
     const detail = error === null ? undefined : detailOf(said, cause);
-    if (error !== null && error !== 'client_closed' && error !== 'upstream_aborted' && error !== 'idle_timeout' && !this.res.headersSent) {
+    if (error !== null && isErrorCode(error) && !this.res.headersSent) { // (an access-only code sends nothing)
       // A request body left unread cannot be followed by another request: 408 closes the connection.
-      const close = this.#host.draining || error === 'request_timeout';
+      const close = this.#host.lifecycle.draining || error === 'request_timeout';
       this.#status = sendError(this.res, error, said ?? error, this.requestId, this.route.label, close);
     }
     if (!this.req.complete) endUnreadUpload(this.req, this.res); // (HTTP/2: the client stops sending)
@@ -293,7 +294,7 @@ export class Exchange implements ResponseSink, AttemptListener {
       this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause, detail });
       return;
     }
-    const status = error === 'client_closed' && this.#status === 0 ? 499 : this.#status;
+    const status = (error === 'client_closed' || error === 'drain_timeout') && this.#status === 0 ? 499 : this.#status;
     this.#host.finished(this, { status, bytes: this.#bytes, error, cause, detail, upstreamBroke: this.#upstreamBroke });
   }
 }

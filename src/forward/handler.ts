@@ -39,9 +39,8 @@ const NO_INPUTS = { key: null, forced: null };
 /** The signal a gate without authenticators is handed: nothing of it waits on the client. */
 const NEVER_ABORTED = new AbortController().signal;
 
-export interface ProxyState {
-  draining: boolean;
-}
+/** draining: answers close their connections; cut: the drain timed out, the proxy closes them. */
+export interface ProxyState { draining: boolean; cut?: boolean }
 
 export interface HandlerDeps {
   readonly logger: Logger;
@@ -70,8 +69,8 @@ export class ProxyHandler implements ExchangeHost {
     this.#mirrorDeps = { reports: deps.shadow, logger: deps.logger, random: this.#random, failures: new LogAggregator(deps.logger, { windowMs: 10_000 }) };
   }
 
-  get draining(): boolean {
-    return this.#state.draining;
+  get lifecycle(): ProxyState {
+    return this.#state;
   }
 
   /** `request` listener; also `checkContinue`, with expectContinue = true. */
@@ -287,7 +286,7 @@ export class ProxyHandler implements ExchangeHost {
    *  mid-body. A progressive canary counts both sides (its gates compare them); the halt window
    *  the canary's. */
   #canaryOutcome(x: Exchange, end: ExchangeEnd): void {
-    if (end.error === 'client_closed') return;
+    if (end.error === 'client_closed' || end.error === 'drain_timeout') return;
     const failed = end.status >= 500 || x.servedBy !== x.upstream || end.upstreamBroke === true;
     x.route.state.canaryProgress?.record(x.canary, failed, performance.now() - x.startedAt);
     if (!x.canary) return;

@@ -41,6 +41,6 @@ describe('a WebSocket tunnel silent both ways', () => {
     await once(client, 'close');
     await upstreamClosed;
     // The bound working, not a failure: at info (every quiet browser tab would be a warning).
-    expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'quiet-1')).toMatchObject({ level: 'info', status: 101, error: 'idle_timeout', bytes: 6 });
+    expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'quiet-1')).toMatchObject({ level: 'info', status: 101, error: 'idle_timeout', bytes: 6, detail: 'no byte either way for 300 ms' });
   });
 });

@@ -39,4 +39,11 @@ describe('the admin status and report read by default', () => {
     expect(status.code).not.toBe(0);
     expect(status.err).toContain('127.0.0.1:1');
   });
+
+  it('says so when the routes file is not valid, and asks the default', async () => {
+    const bad = path.join(path.dirname(proxy.file), 'half-edited.yaml');
+    await writeFile(bad, 'server: { adminPort: 70000 }\n');
+    const status = await cli(['status', '--json', '--token', 'x'], { STRANGLER_CONFIG: bad });
+    expect(status.err).toContain(`strangler: ${bad} is not valid (strangler check ${bad} says why): asking http://127.0.0.1:9901`);
+  });
 });

@@ -19,10 +19,10 @@ function version(): string {
 }
 
 /** A command told of no admin: the one its routes file names, when it names one. */
-async function withConfiguredAdmin<T extends { admins: string[]; adminFrom?: string }>(cmd: T, env: NodeJS.ProcessEnv): Promise<T> {
+async function withConfiguredAdmin<T extends { admins: string[]; adminFrom?: string }>(cmd: T, io: Io): Promise<T> {
   if (cmd.adminFrom === undefined) return cmd;
   const { configuredAdmin } = await import('./configured-admin.js');
-  return { ...cmd, admins: [await configuredAdmin(cmd.adminFrom, env, cmd.admins[0]!)] };
+  return { ...cmd, admins: [await configuredAdmin(cmd.adminFrom, io.env, cmd.admins[0]!, io.stderr)] };
 }
 
 /** Returns the exit code, or never returns for `serve` (the process exits on a signal). */
@@ -42,9 +42,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     case 'check':
       return (await import('./check.js')).runCheck(cmd, io);
     case 'report':
-      return (await import('./report.js')).runReport(await withConfiguredAdmin(cmd, io.env), io);
+      return (await import('./report.js')).runReport(await withConfiguredAdmin(cmd, io), io);
     case 'status':
-      return (await import('./status.js')).runStatus(await withConfiguredAdmin(cmd, io.env), io);
+      return (await import('./status.js')).runStatus(await withConfiguredAdmin(cmd, io), io);
     case 'replay':
       return (await import('./replay.js')).runReplay(cmd, io);
     case 'serve':

@@ -165,7 +165,7 @@ class Upgrade implements UpgradeListener {
     if (this.#head.length > 0) upstream.write(this.#head);
     tunnel(this.#client, upstream, (bytes, idled) => {
       this.#bytes = bytes;
-      this.#log(101, idled ? 'idle_timeout' : null);
+      this.#log(101, idled ? 'idle_timeout' : null, false, idled ? `no byte either way for ${this.#route.idleTimeoutMs} ms` : undefined);
     }, this.#route.idleTimeoutMs);
   }
 

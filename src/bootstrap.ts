@@ -37,6 +37,7 @@ import type { ShadowEvent } from './shadow/log-line.js';
 import { shadowKeys } from './routing/shadow-keys.js';
 import { LOG } from './observability/log-messages.js';
 import { workersGauge } from './workers/workers-gauge.js';
+import type { BodyBudget } from './policies/body-budget.js';
 
 export interface StartOptions {
   readonly configPath: string;
@@ -54,6 +55,8 @@ export interface StartOptions {
   /** Tests: the clock of canary halts and breakers, and the chance behind canary and shadow sampling. */
   readonly clock?: Clock;
   readonly random?: Random;
+  /** Tests: the bound on kept request bodies (default the process's, policies/body-budget.ts). */
+  readonly bodies?: BodyBudget;
   /** Tests: how often server.tls's certificate files are read (default 1 s). */
   readonly certPollMs?: number;
   /** A worker (node:cluster): the config the primary validated; no file read, no watcher. */
@@ -157,7 +160,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   const reload = (trigger: ReloadTrigger): Promise<ReloadOutcome> => live.reload(trigger);
   const lifecycle: Lifecycle = { ready: false, draining: false };
   const access = new AccessLog(logger, new RouteMeters(metrics, ''), status);
-  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random, onCanaryHalt: opts.onCanaryHalt });
+  const handler = new ProxyHandler(store, lifecycle, access, { logger, metrics, shadow, random: opts.random, onCanaryHalt: opts.onCanaryHalt, bodies: opts.bodies });
   const upgrades = new UpgradeHandler(store, access);
   openUpgradesGauge(metrics.registry, () => upgrades.open);
   const publicServer = createPublicServer(table.server, handler, upgrades, access, logger);

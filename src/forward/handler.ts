@@ -13,7 +13,7 @@ import type { CompiledRoute, ResolvedCanary, ResolvedShadow, RouteTable } from '
 import { ShadowTask, type MirrorDeps } from '../shadow/mirror.js';
 import type { ShadowReports } from '../shadow/store.js';
 import { canaryInputs, sideFor, type Side } from '../canary/split.js';
-import { sendResilient, type Outgoing } from '../policies/resilient.js';
+import { sendResilient, type Outgoing, type ResilienceDeps } from '../policies/resilient.js';
 import { BodyTimedOut, readBodyWithin } from './read-body.js';
 import type { RoutePolicies } from '../policies/route-policies.js';
 import { systemRandom, type Random } from '../util/clock.js';
@@ -50,6 +50,7 @@ export interface HandlerDeps {
   readonly random?: Random;
   /** Told when this process halts a route's canary (workers: the primary halts it in the others). */
   readonly onCanaryHalt?: (route: string, halted: HaltState) => void;
+  readonly bodies?: ResilienceDeps['bodies']; // (all kept request bodies, bounded)
 }
 
 export class ProxyHandler implements ExchangeHost {

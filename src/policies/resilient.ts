@@ -15,10 +15,13 @@ import type { Metrics } from '../observability/metrics.js';
 import { AttemptError, isBreakerOpen, type AttemptOutcome, type RoutePolicies } from './route-policies.js';
 import { ReplayGuard } from './replay.js';
 import { LOG } from '../observability/log-messages.js';
+import { processBodyBudget, type BodyBudget } from './body-budget.js';
 
 export interface ResilienceDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The bound on all kept request bodies (default: the process's, body-budget.ts). */
+  readonly bodies?: BodyBudget;
 }
 
 type FallbackReason = 'connect-error' | 'reset' | 'timeout' | 'cancelled' | 'circuit_open' | 'status_5xx';
@@ -116,7 +119,7 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   let bodyKept = true;
   if (out.hasBody && out.body === null) {
     const length = Number(x.req.headers['content-length']);
-    if (Number.isInteger(length) && length <= out.maxBufferBytes) {
+    if (Number.isInteger(length) && length <= out.maxBufferBytes && (deps.bodies ?? processBodyBudget).keep(length, x.res)) {
       toRead = length;
     } else {
       body = x.req; // streams through; replayable only while nothing was read

@@ -13,6 +13,7 @@ import { createStreamLogger, type Logger } from '../../src/observability/logger.
 import type { Clock, Random } from '../../src/util/clock.js';
 import type { Ticker } from '../../src/canary/stepper.js';
 import type { RecordersOptions } from '../../src/record/recorders.js';
+import type { BodyBudget } from '../../src/policies/body-budget.js';
 
 export interface Running {
   readonly port: number;
@@ -101,6 +102,8 @@ export interface ProxyOptions {
   /** A test clock for canary halts and breakers, and a chance source for canary and shadow sampling. */
   readonly clock?: Clock;
   readonly random?: Random;
+  /** The bound on kept request bodies (policies/body-budget.ts). */
+  readonly bodies?: BodyBudget;
   /** How often server.tls's certificate files are read (default 1 s). */
   readonly certPollMs?: number;
   /** How long finished spans wait to be batched for export (server.tracing; default 5 s). */
@@ -150,6 +153,7 @@ export async function startProxy(yaml: string, opts: ProxyOptions = {}): Promise
     env: opts.env ?? {},
     clock: opts.clock,
     random: opts.random,
+    bodies: opts.bodies,
     certPollMs: opts.certPollMs,
     traceDelayMs: opts.traceDelayMs,
     ...(opts.watch === undefined ? {} : { watch: opts.watch }),

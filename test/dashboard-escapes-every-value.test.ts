@@ -27,7 +27,7 @@ const status: MigrationStatus = {
   },
   routes: [{
     label: ROUTE, prefix: ROUTE, host: `h${X(4)}`, stage: 'canary', stageText: `canary 25%${X(5)}`, upstream: `legacy${X(6)}`,
-    sides: [{ upstream: `legacy${X(7)}`, role: 'primary', requests: 5, rps: 1, errorRate: 0, p99Ms: 12 }],
+    sides: [{ upstream: `legacy${X(7)}`, role: 'primary', requests: 5, rps: 1, errorRate: 0, p99Ms: 12, fellBack: 0 }],
     shadow: { upstream: `orders${X(8)}`, verdict: `ready${X(9)}`, matchRate: 0.99, compared: 10, match: 9, mismatch: 1, errors: 0, skipped: 0 },
     canary: { upstream: `users${X(10)}`, percent: 25, halted: { at: '2025-03-04T05:00:00.000Z', reason: `p99 too high${X(11)}` }, progress: null },
     breaker: { primary: `closed${X(12)}`, canary: `open${X(13)}` },

@@ -86,7 +86,7 @@ describe('the progress', () => {
     expect(s.progress.routes).toEqual({ total: 3, cutOver: 1, share: 1 / 3 });
     // the old legacy side has no requests in the window: not shown; the configured ones are
     expect(s.routes[0]!.sides.map((x) => [x.role, x.upstream, x.requests])).toEqual([['primary', 'users', 30], ['shadow', 'legacy', 30]]);
-    expect(s.routes[1]!.sides[0]).toEqual({ upstream: 'legacy', role: 'primary', requests: 20, rps: 0.067, errorRate: 0.1, p99Ms: expect.closeTo(10, 0) });
+    expect(s.routes[1]!.sides[0]).toEqual({ upstream: 'legacy', role: 'primary', requests: 20, rps: 0.067, errorRate: 0.1, fellBack: 0, p99Ms: expect.closeTo(10, 0) });
   });
 
   it('has null shares without requests or routes', () => {

@@ -62,7 +62,8 @@ describe('strangler status over two replicas', () => {
     expect(r.out).toContain('routes cut over: 2 of 4 (50.0%)');
     expect(r.out).toMatch(/^ROUTE\s+STAGE\s+SIDE\s+UPSTREAM\s+REQ\/S\s+ERRORS\s+P99\s+SHADOW\s+CANARY\s+BREAKER\s+FALLBACKS$/m);
     expect(r.out).toMatch(/^\/users\s+cut over\s+primary\s+users\s+[\d.]+\s+0\.0%\s+[\d.]+ ms\s+not enough data, 100\.0% of 60\s+-\s+-\s+0$/m);
-    expect(r.out).toMatch(/^\/gone\s+cut over\s+primary\s+gone\s+0\.00\s+-\s+-\s+-\s+-\s+-\s+8$/m);
+    // A dead service behind its fallback: every try failed and was answered by the fallback.
+    expect(r.out).toMatch(/^\/gone\s+cut over\s+primary\s+gone\s+0\.00\s+100\.0% \(8 fell back\)\s+-\s+-\s+-\s+-\s+8$/m);
     expect(r.out).toMatch(/^\s+fallback\s+legacy\s+[\d.]+\s+0\.0%/m);
     expect(r.out).toMatch(/^\/\s+legacy\s+primary\s+legacy\s+[\d.]+\s+28\.5%/m); // 6 of 21 (rounded down)
     expect(r.out).toContain('ready to cut over: nothing yet');

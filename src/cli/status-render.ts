@@ -70,7 +70,7 @@ function rowsOf(r: RouteStatus): { cells: string[]; side: SideStatus | null }[] 
       s?.role ?? '-',
       clip(safe(s?.upstream ?? r.upstream), 20),
       s === null ? '-' : s.rps.toFixed(2),
-      s === null ? '-' : pct(s.errorRate),
+      s === null ? '-' : s.fellBack > 0 ? `${pct(s.errorRate)} (${groupDigits(s.fellBack)} fell back)` : pct(s.errorRate),
       s === null ? '-' : ms(s.p99Ms),
       i === 0 ? shadowText(r) : '',
       i === 0 ? canaryText(r) : '',

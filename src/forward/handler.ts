@@ -273,7 +273,7 @@ export class ProxyHandler implements ExchangeHost {
         // The flags (written only when set): the fallback was sent the request (status and error
         // say how it answered); a shadow copy went out; the canary route's side.
         retried: x.retried,
-        fellBack: x.servedBy !== x.upstream,
+        fellBack: x.servedBy !== x.upstream, triedUpstream: x.upstream.name,
         shadowed: x.capture?.sent,
         canary: x.route.canary === null ? undefined : x.canary ? 'canary' : 'primary',
         breakerOpen: x.breakerOpen,

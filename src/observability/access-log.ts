@@ -14,6 +14,8 @@ export interface AccessLine extends Omit<AccessFields, 'durationMs'> {
   /** The upstream broke its response off mid-body (not the client): counted in
    *  strangler_responses_broken_total, and as an error by the migration status. Not written. */
   readonly upstreamBroke?: boolean;
+  /** With fellBack: the upstream whose try failed (the route's, or its canary). Not written. */
+  readonly triedUpstream?: string;
 }
 
 export class AccessLog {
@@ -39,6 +41,7 @@ export class AccessLog {
     // The status counts what an upstream answered (a refusal before any upstream is not a side).
     if (this.#status !== null && line.route !== null && line.upstream !== null) {
       this.#status.record(line.route, line.upstream, line.fellBack === true ? 'fallback' : line.canary === 'canary' ? 'canary' : 'primary', line.status, durationMs, broke);
+      if (line.fellBack === true && line.triedUpstream !== undefined) this.#status.fellBack(line.route, line.triedUpstream, line.canary === 'canary' ? 'canary' : 'primary');
     }
     // A quiet WebSocket closed by idleTimeoutMs is the bound working, not a failure: info.
     const quiet = line.error === null || line.error === 'client_closed' || (line.status === 101 && line.error === 'idle_timeout');

@@ -84,6 +84,13 @@ export class StatusBook {
     if (upstream !== this.#legacy) this.#seriesNonLegacy[i]!++;
   }
 
+  /** A try that failed and that the fallback answered (record() counts the request on the
+   *  fallback's side): counted on the side that failed, so a dead service behind a fallback does
+   *  not read as healthy. */
+  fellBack(route: string, upstream: string, role: 'primary' | 'canary'): void {
+    this.#cells(route).side(upstream, role).fellBack(this.#clock.now());
+  }
+
   /** A finished shadow comparison: the shadow side of its route (skipped copies were not sent). */
   shadowEvent(e: ShadowEvent): void {
     if (e.result === 'skipped') return;

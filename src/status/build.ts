@@ -36,10 +36,12 @@ function sidesOf(r: RouteInput, cells: readonly CellSide[], windowMs: number): S
   const out: SideStatus[] = [];
   const side = (upstream: string, role: Role, c: CellSide | undefined): SideStatus => {
     const requests = c?.window.requests ?? 0;
+    const fellBack = c?.window.fellBack ?? 0;
     return {
       upstream, role, requests,
       rps: Math.round(perSecond(requests, c?.windowMs ?? windowMs) * 1000) / 1000,
-      errorRate: requests === 0 ? null : c!.window.errors / requests,
+      errorRate: requests + fellBack === 0 ? null : (c!.window.errors + fellBack) / (requests + fellBack),
+      fellBack,
       p99Ms: c === undefined ? null : round3(quantile(c.window.latency, 0.99)),
     };
   };

@@ -12,6 +12,9 @@ export interface Counts {
   requests: number;
   /** Answers that failed: a 5xx from the upstream or a proxy error answer. */
   errors: number;
+  /** Tries of this side that failed and that the route's fallback answered (not in `requests`:
+   *  the fallback's side counts the request). Absent from an older process: 0. */
+  fellBack?: number;
   latency: Histogram;
 }
 

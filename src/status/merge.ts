@@ -20,7 +20,7 @@ export interface StatusInput {
 }
 
 function addCounts(a: Counts, b: Counts): Counts {
-  return { requests: a.requests + b.requests, errors: a.errors + b.errors, latency: mergeHistograms(a.latency, b.latency) };
+  return { requests: a.requests + b.requests, errors: a.errors + b.errors, fellBack: (a.fellBack ?? 0) + (b.fellBack ?? 0), latency: mergeHistograms(a.latency, b.latency) };
 }
 
 const BREAKER_RANK: Record<string, number> = { closed: 0, 'half-open': 1, open: 2 };

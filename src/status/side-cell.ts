@@ -17,7 +17,7 @@ function add(h: Histogram, bucket: number, v: number): void {
 }
 
 function emptyCounts(): Counts {
-  return { requests: 0, errors: 0, latency: emptyHistogram() };
+  return { requests: 0, errors: 0, fellBack: 0, latency: emptyHistogram() };
 }
 
 export class SideCell {
@@ -27,14 +27,24 @@ export class SideCell {
 
   constructor(readonly upstream: string, readonly role: Role) {}
 
-  record(now: number, failed: boolean, ms: number): void {
+  #slot(now: number): Counts {
     const stamp = Math.floor(now / SLOT_MS);
     const i = stamp % WINDOW_SLOTS;
-    let slot = this.#slots[i]!;
     if (this.#stamps[i] !== stamp) {
       this.#stamps[i] = stamp;
-      this.#slots[i] = slot = emptyCounts();
+      this.#slots[i] = emptyCounts();
     }
+    return this.#slots[i]!;
+  }
+
+  /** A try of this side that failed and that the fallback answered. */
+  fellBack(now: number): void {
+    this.#slot(now).fellBack! += 1;
+    this.total.fellBack! += 1;
+  }
+
+  record(now: number, failed: boolean, ms: number): void {
+    const slot = this.#slot(now);
     slot.requests++;
     this.total.requests++;
     if (failed) {
@@ -56,7 +66,7 @@ export class SideCell {
       const s = this.#stamps[i]!;
       if (s <= stamp - WINDOW_SLOTS || s > stamp) continue;
       const c = this.#slots[i]!;
-      out = { requests: out.requests + c.requests, errors: out.errors + c.errors, latency: mergeHistograms(out.latency, c.latency) };
+      out = { requests: out.requests + c.requests, errors: out.errors + c.errors, fellBack: out.fellBack! + c.fellBack!, latency: mergeHistograms(out.latency, c.latency) };
     }
     return out;
   }

@@ -31,9 +31,11 @@ export interface SideStatus {
   readonly role: 'primary' | 'canary' | 'fallback' | 'shadow';
   readonly requests: number;
   readonly rps: number;
-  /** Share of answers that failed (5xx from the upstream or a proxy error, or a response the
-   *  upstream broke off mid-body); null without requests. */
+  /** Share of its tries that failed (a 5xx from the upstream or a proxy error, a response the
+   *  upstream broke off mid-body, or a try the fallback then answered); null without any. */
   readonly errorRate: number | null;
+  /** Its tries the route's fallback answered (in errorRate; their requests are the fallback's). */
+  readonly fellBack: number;
   readonly p99Ms: number | null;
 }
 

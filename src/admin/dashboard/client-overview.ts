@@ -88,7 +88,7 @@ function fillRouteRow(tr, r) {
   setText(c[2], r.upstream);
   lines(c[3], r.sides.length ? r.sides.map(sideLabel) : ['no requests yet']);
   lines(c[4], r.sides.map(function (sd) { return rps(sd.rps); }));
-  lines(c[5], r.sides.map(function (sd) { return pct(sd.errorRate); }));
+  lines(c[5], r.sides.map(function (sd) { return pct(sd.errorRate) + (sd.fellBack > 0 ? ' (' + sd.fellBack + ' fell back)' : ''); }));
   lines(c[6], r.sides.map(function (sd) { return ms(sd.p99Ms); }));
   lines(c[7], r.shadow == null ? ['—'] : [r.shadow.verdict + ' · ' + pct(r.shadow.matchRate) + ' match',
     groupDigits(r.shadow.compared) + ' compared → ' + r.shadow.upstream]);

@@ -31,6 +31,8 @@ export class UpgradeHandler {
   /** Client sockets of upgrades in their gate, handshake or tunnel: each with its access line
    *  written (every admitted upgrade writes exactly one, whichever way it ends). */
   readonly #open = new Map<Duplex, Promise<void>>();
+  /** closeAll ran: the tunnels still open are the proxy's to end (their lines say drain_timeout). */
+  #closing = false;
 
   constructor(store: TableStore, access: AccessLog) {
     this.#store = store;
@@ -51,7 +53,8 @@ export class UpgradeHandler {
     this.#open.set(socket, new Promise<void>((resolve) => (logged = resolve)));
     const access: AccessSink = {
       write: (line, meters) => {
-        this.#access.write(line, meters);
+        // A tunnel the shutdown closed: the proxy ended it, not either side.
+        this.#access.write(this.#closing && line.status === 101 && line.error == null ? { ...line, error: 'drain_timeout' } : line, meters);
         this.#open.delete(socket);
         logged();
       },
@@ -102,6 +105,7 @@ export class UpgradeHandler {
   /** Ends every open tunnel and handshake (shutdown, after the drain); resolves once each has
    *  written its access line (a tunnel's is written when both its sockets have closed). */
   closeAll(): Promise<void> {
+    this.#closing = true;
     const lines = [...this.#open.values()];
     for (const s of this.#open.keys()) s.destroy();
     return Promise.all(lines).then(() => undefined);

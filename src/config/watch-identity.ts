@@ -30,13 +30,13 @@ export function snapshot(path: string, home: string, base: string): Snapshot {
   try {
     real = realpathSync(path);
   } catch (err) {
-    return { identity: `missing (${errCode(err)})`, homeNames, homeId, quick: `missing (${errCode(err)})|${homeId}`, target: null };
+    return { identity: `missing (${errCode(err)})`, homeNames, homeId, quick: quickMissing(err, homeId), target: null };
   }
   let st: Stats;
   try {
     st = statSync(real);
   } catch (err) {
-    return { identity: `unreadable (${errCode(err)}) ${real}`, homeNames, homeId, quick: `missing (${errCode(err)})|${homeId}`, target: null };
+    return { identity: `unreadable (${errCode(err)}) ${real}`, homeNames, homeId, quick: quickMissing(err, homeId), target: null };
   }
   let hash = '-';
   if (st.isFile() && st.size <= HASH_LIMIT_BYTES) {
@@ -46,23 +46,37 @@ export function snapshot(path: string, home: string, base: string): Snapshot {
       hash = `unreadable (${errCode(err)})`;
     }
   }
-  const identity = [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs, hash].join('|');
+  const file = fileOf(real, st);
   const realDir = dirname(real);
   const target = realDir === home ? null : { dir: realDir, id: dirId(realDir), name: basename(real) };
-  return { identity, homeNames, homeId, quick: [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs, homeId].join('|'), target };
+  return { identity: `${file}|${hash}`, homeNames, homeId, quick: `${file}|${homeId}`, target };
+}
+
+/** What the path resolves to, its device + inode, size and mtime (no read): `identity` adds the
+ *  content's hash, the steady poll's `quick` the home directory's id. */
+function fileOf(real: string, st: Stats): string {
+  return [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs].join('|');
+}
+
+function quickMissing(err: unknown, homeId: string | null): string {
+  return `missing (${errCode(err)})|${homeId}`;
+}
+
+/** A directory's device + inode, or null (not there, not a directory). */
+function idOf(st: Stats): string | null {
+  return st.isDirectory() ? `${st.dev}:${st.ino}` : null;
 }
 
 /** A cheap identity, for the steady poll: what the path resolves to (realpath, device + inode,
  *  size, mtime) and the home directory's device + inode; no read of the content. Asynchronous:
  *  a stat that hangs (a network mount) holds a pool thread, never the event loop. */
 export async function quickIdentity(path: string, home: string): Promise<string> {
-  const homeId = await fs.stat(home).then((st) => (st.isDirectory() ? `${st.dev}:${st.ino}` : null), () => null);
+  const homeId = await fs.stat(home).then(idOf, () => null);
   try {
     const real = await fs.realpath(path);
-    const st = await fs.stat(real);
-    return [real, `${st.dev}:${st.ino}`, st.size, st.mtimeMs, homeId].join('|');
+    return `${fileOf(real, await fs.stat(real))}|${homeId}`;
   } catch (err) {
-    return `missing (${errCode(err)})|${homeId}`;
+    return quickMissing(err, homeId);
   }
 }
 
@@ -92,7 +106,7 @@ function linkNames(path: string, home: string, base: string): Set<string> {
 function dirId(dir: string): string | null {
   try {
     const st = statSync(dir);
-    return st.isDirectory() ? `${st.dev}:${st.ino}` : null;
+    return idOf(st);
   } catch {
     return null;
   }

@@ -14,12 +14,16 @@ import { tuneCollector } from '../util/collector.js';
 /** Never returns once started (the process exits on a signal); returns 1 when it cannot start. */
 export async function serve(cmd: Extract<Command, { kind: 'serve' }>, io: Io): Promise<number> {
   tuneCollector();
-  const logger = createProcessLogger(logLevelFrom(cmd.logLevel));
+  const logger = createProcessLogger(logLevelFrom(cmd.logLevel), io.stdout);
   // The handlers go in before anything can say "listening": a supervisor that signals as soon as
   // it reads that line must never meet the default handler.
   let proxy: Running | undefined;
   let stopping = false;
-  const exit = (code: number): Promise<never> => flushLogger().then(() => process.exit(code));
+  const exit = (code: number): Promise<never> =>
+    flushLogger().then((unwritten) => {
+      if (unwritten > 0) io.stderr.write(`strangler: ${unwritten} bytes of log lines left unwritten: stdout took nothing for 1 s\n`);
+      process.exit(code);
+    });
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;

@@ -1,20 +1,20 @@
-// pino JSON logs. Lines are collected in memory and handed to stdout in 16 KiB chunks, at least
-// every 100 ms, through sonic-boom's asynchronous writer:
-// - cheap: measured ~0.3 us of CPU per line (a write syscall per ~60 lines), against ~2.2 us for
-//   sonic-boom writing each line itself and ~0.7 us for its synchronous mode;
+// pino JSON logs. Lines are collected in memory into chunks of whole lines and handed to stdout
+// at least every 100 ms, through the writer that suits what stdout is (log-sink.ts):
+// - cheap: a write per chunk, not per line, and no thread-pool round trip where none is needed
+//   (a pipe: Node's non-blocking stream; /dev/null: a plain write);
 // - never blocking: a stdout nobody reads (a stalled log shipper, a paused terminal) must not
 //   stop the proxy. The backlog is bounded (MAX_BACKLOG); past it whole chunks are dropped and
-//   counted (droppedLogBytes(), exported as strangler_log_dropped_bytes_total), never silently.
-// flushLogger() writes out what is pending before exit, bounded: sonic-boom's flushSync() retries
-// a dead stdout (EPIPE) forever, so it is never used.
+//   counted (droppedLogBytes(), exported as strangler_log_dropped_bytes_total), never silently;
+// - never torn: several processes on one pipe (--workers) write whole lines (log-sink.ts).
+// flushLogger() writes out what is pending before exit, bounded.
 
 import pino, { type Logger } from 'pino';
+import { sinkFor, type ChunkSink, type ChunkStream } from './log-sink.js';
 
 export type { Logger };
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const FLUSH_EVERY_MS = 100;
-const CHUNK = 16_384;
 const MAX_BACKLOG = 16 * 1024 * 1024;
 
 /** One of pino's level names (what LOG_LEVEL and PUT /log-level take). */
@@ -55,48 +55,54 @@ const options = (level: string): pino.LoggerOptions => ({
   formatters: { level: (label) => ({ level: label }) },
 });
 
-type Sonic = pino.DestinationStream & {
-  end(): void;
-  on(event: 'error' | 'drop' | 'close', fn: (arg: unknown) => void): void;
-};
+/** pino's destination: fills whole-line chunks for the sink (log-sink.ts), sized as it asks. */
+export class Batching implements pino.DestinationStream {
+  readonly #sink: ChunkSink;
+  #chunk: Buffer;
+  #used = 0;
 
-/** pino's destination: batches lines into chunks for the asynchronous writer. */
-class Batching implements pino.DestinationStream {
-  readonly #out: Sonic;
-  #pending = '';
-
-  constructor(out: Sonic) {
-    this.#out = out;
+  constructor(sink: ChunkSink) {
+    this.#sink = sink;
+    this.#chunk = Buffer.allocUnsafeSlow(sink.chunkBytes);
   }
 
   write(line: string): void {
-    this.#pending += line;
-    if (this.#pending.length >= CHUNK) this.flush();
+    let room = this.#chunk.length - this.#used;
+    if (line.length * 3 > room) {
+      // It may not fit (UTF-8 takes up to 3 bytes a character): measure it.
+      const bytes = Buffer.byteLength(line);
+      if (bytes > room) {
+        this.flush();
+        room = this.#chunk.length;
+      }
+      if (bytes > room) return this.#sink.write(Buffer.from(line)); // longer than a chunk: alone
+    }
+    this.#used += this.#chunk.write(line, this.#used);
   }
 
   flush(): void {
-    if (this.#pending === '') return;
-    const chunk = this.#pending;
-    this.#pending = '';
-    this.#out.write(chunk);
+    if (this.#used === 0) return;
+    const chunk = this.#chunk.subarray(0, this.#used);
+    this.#chunk = Buffer.allocUnsafeSlow(this.#chunk.length);
+    this.#used = 0;
+    this.#sink.write(chunk);
   }
 }
 
-let destination: { batching: Batching; out: Sonic } | null = null;
+let destination: { batching: Batching; sink: ChunkSink } | null = null;
 let dropped = 0;
 
 export function droppedLogBytes(): number {
   return dropped;
 }
 
-export function createProcessLogger(level: string): Logger {
-  const out = pino.destination({ dest: 1, sync: false, minLength: 0, maxLength: MAX_BACKLOG }) as Sonic;
-  out.on('error', () => {}); // stdout is gone: there is nowhere left to say so
-  out.on('drop', (data) => {
-    dropped += Buffer.byteLength(String(data));
+/** The process's logger, to stdout: `stdout` is process.stdout (main.ts hands it on). */
+export function createProcessLogger(level: string, stdout: ChunkStream): Logger {
+  const sink = sinkFor(1, stdout, MAX_BACKLOG, (bytes) => {
+    dropped += bytes;
   });
-  const batching = new Batching(out);
-  destination = { batching, out };
+  const batching = new Batching(sink);
+  destination = { batching, sink };
   setInterval(() => batching.flush(), FLUSH_EVERY_MS).unref();
   return pino(options(level), batching);
 }
@@ -106,23 +112,12 @@ export function createStreamLogger(level: string, stream: pino.DestinationStream
   return pino(options(level), stream);
 }
 
-/** Before exit: writes out what is pending and closes the writer; resolves when done, or after 1 s. */
-export function flushLogger(): Promise<void> {
+/** Before exit: writes out what is pending; resolves when done, or after `boundMs` with the bytes
+ *  stdout did not take (a reader that stalled). */
+export function flushLogger(boundMs = 1000): Promise<number> {
   const d = destination;
-  if (d === null) return Promise.resolve();
+  if (d === null) return Promise.resolve(0);
   destination = null;
   d.batching.flush();
-  return new Promise((resolve) => {
-    const bound = setTimeout(resolve, 1000);
-    d.out.on('close', () => {
-      clearTimeout(bound);
-      resolve();
-    });
-    try {
-      d.out.end();
-    } catch {
-      clearTimeout(bound);
-      resolve();
-    }
-  });
+  return d.sink.close(boundMs);
 }

@@ -1,7 +1,7 @@
 // The admin API's view of a group of workers (admin/group.ts), built on the primary's reloader
 // and WorkerGroup: a reload reaches every worker before it is answered (bounded), /metrics and
 // /shadow/report (and /status, /shadow/mismatches) gather every worker's over IPC (bounded; a worker that does not answer in time
-// is left out of that answer).
+// is left out of that answer, except from /metrics' counters: carried-counters.ts keeps its last values, and a dead worker's).
 
 import { AggregatorRegistry } from 'prom-client';
 import type { AdminGroup, GroupReload } from '../admin/group.js';
@@ -15,6 +15,7 @@ import type { RouteTable } from '../routing/table.js';
 import type { ShadowReport } from '../shadow/report.js';
 import { mergeKept, type KeptMismatch } from '../shadow/bodies.js';
 import type { WorkerGroup } from './group.js';
+import { CarriedCounters } from './carried-counters.js';
 import type { MetricsAnswer, ShadowAnswer } from './messages.js';
 import type { StatusCells } from '../status/cells.js';
 
@@ -39,6 +40,7 @@ export interface GroupAdminDeps {
 
 export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
   const { live, store, group } = deps;
+  const carried = new CarriedCounters();
   return {
     async reload(trigger: ReloadTrigger): Promise<GroupReload> {
       const outcome = await live.reload(trigger);
@@ -49,9 +51,11 @@ export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
       return { outcome, confirmed, workers: group.views() };
     },
     async metrics() {
-      const theirs = await group.ask<MetricsAnswer>('metrics', ASK_MS);
+      const theirs = await group.askEach<MetricsAnswer>('metrics', ASK_MS);
+      const answers = theirs.map((a) => ({ worker: a.worker, metrics: a.value.filter((m) => !PRIMARY_OWNED.has(m.name)) }));
+      const summed = carried.sum(answers, new Set(group.views().map((w) => w.id)));
       const own = (await deps.metrics.registry.getMetricsAsJSON()).filter((m) => PRIMARY_OWNED.has(m.name));
-      const merged = AggregatorRegistry.aggregate([...theirs.map((w) => w.filter((m) => !PRIMARY_OWNED.has(m.name))), own]);
+      const merged = AggregatorRegistry.aggregate([...summed, own]);
       return { contentType: merged.contentType, text: await merged.metrics() };
     },
     async shadowReports(): Promise<ShadowReport[]> {

@@ -207,25 +207,30 @@ export class WorkerGroup {
   /** Asks every ready worker; the answers that came within `timeoutMs` (a worker dying meanwhile is left out).
    *  `route`: the route asked about (for 'mismatches'). */
   async ask<T>(what: AskWhat, timeoutMs: number, route?: string): Promise<T[]> {
+    return (await this.askEach<T>(what, timeoutMs, route)).map((a) => a.value);
+  }
+
+  /** As ask(), each answer with the worker's (cluster) id. */
+  async askEach<T>(what: AskWhat, timeoutMs: number, route?: string): Promise<{ worker: number; value: T }[]> {
     const asked = [...this.#members.values()].filter((m) => m.ready);
     const answers = asked.map(
       (m) =>
-        new Promise<T | undefined>((resolve) => {
+        new Promise<{ worker: number; value: T } | undefined>((resolve) => {
           const id = this.#nextAsk++;
           const gone = (): void => done(undefined);
           const timer = setTimeout(gone, timeoutMs);
-          const done = (v: T | undefined): void => {
+          const done = (v: { worker: number; value: T } | undefined): void => {
             clearTimeout(timer);
             m.worker.off('exit', gone);
             this.#answers.delete(id);
             resolve(v);
           };
-          this.#answers.set(id, (v) => done(v as T));
+          this.#answers.set(id, (v) => done({ worker: m.worker.id, value: v as T }));
           m.worker.once('exit', gone);
           this.#send(m, { tag: TAG, type: 'ask', id, what, ...(route === undefined ? {} : { route }) });
         }),
     );
-    return (await Promise.all(answers)).filter((v): v is Awaited<T> => v !== undefined);
+    return (await Promise.all(answers)).filter((v) => v !== undefined);
   }
 
   shadowReset(route: string | null): void {

@@ -2,19 +2,36 @@
 // shadow's, compared by the shadow's differ with the route's rules (shadow/diff.ts), and the
 // result as a ShadowEvent (what the shadow report counts). Two rules of the recording: a value the
 // recorder redacted (`"<redacted>"`, a header or a JSON value) is not compared, and a truncated
-// recorded body is compared with as many of the candidate's first bytes. Pure.
+// recorded body (its first bytes and its full length) is judged as the shadow judges a body it
+// cannot hold: a full length other than the recorded one (`body.length`) or a first bytes that
+// differ (`body`) is a mismatch; the same length and first bytes prove nothing about the rest, so
+// that is no match but a skip, `too_large`. Pure.
 
 import { REDACTED } from '../shadow/curl.js';
-import { compareResponses, type Captured, type CompareOptions, type Comparison } from '../shadow/diff.js';
+import { compareResponses, type Captured, type CompareOptions, type Comparison, type Difference } from '../shadow/diff.js';
 import type { ShadowEvent } from '../shadow/log-line.js';
-import type { RecordedAnswer } from './recorded.js';
+import type { RecordedAnswer, Skip } from './recorded.js';
 
-export function compareReplayed(recorded: RecordedAnswer, candidate: Captured, opts: CompareOptions): Comparison {
+export function compareReplayed(recorded: RecordedAnswer, candidate: Captured, opts: CompareOptions): Comparison | Skip {
   const shadow = recorded.truncated ? { ...candidate, body: candidate.body.subarray(0, recorded.body.length) } : candidate;
-  const cmp = compareResponses(recorded, shadow, opts);
+  const cmp = withoutRedacted(compareResponses(recorded, shadow, opts));
+  return recorded.truncated ? judgeTruncated(cmp, recorded.fullBytes, candidate.body.length, opts) : cmp;
+}
+
+function withoutRedacted(cmp: Comparison): Comparison {
   const differences = cmp.differences.filter((d) => d.primary !== REDACTED);
   if (differences.length === cmp.differences.length) return cmp;
   return { ...cmp, differences, result: differences.length > 0 || cmp.truncated ? 'mismatch' : 'match' };
+}
+
+/** The comparison of the first bytes, judged with both full lengths (noise where the body is). */
+function judgeTruncated(first: Comparison, recordedBytes: number, candidateBytes: number, opts: CompareOptions): Comparison | Skip {
+  if (recordedBytes !== candidateBytes) {
+    const d: Difference = { path: 'body.length', kind: 'value', primary: recordedBytes, shadow: candidateBytes };
+    if (opts.noisePaths?.has('body') !== true) return { ...first, result: 'mismatch', differences: [...first.differences, d] };
+    if (first.result === 'mismatch') return { ...first, noise: [...first.noise, d] };
+  }
+  return first.result === 'mismatch' ? first : { skip: 'too_large' };
 }
 
 export interface ReplayedRequest {

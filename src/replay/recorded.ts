@@ -1,8 +1,8 @@
 // A recorded answer as the differ takes it (shadow/diff.ts Captured): its bytes decoded the way
 // the shadow decodes an upstream's (content-encoding, with a cap). A truncated body is the first
-// bytes the recorder kept: compared as such, the candidate's answer cut to as many bytes; one
-// that is also content-encoded cannot be decoded, and one whose redaction failed has no data:
-// neither can be compared (a skip, with its reason).
+// bytes the recorder kept, with the full length it saw (compare.ts judges the candidate by
+// both); one that is also content-encoded cannot be decoded, and one whose redaction failed has
+// no data: neither can be compared (a skip, with its reason).
 
 import { decodeBody } from '../shadow/body.js';
 import type { Captured } from '../shadow/diff.js';
@@ -12,8 +12,11 @@ import { bodyBytes, headerOf, type RecordedExchange } from './exchange.js';
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface RecordedAnswer extends Captured {
-  /** The recorded body was cut: compare the candidate's first `body.length` bytes only. */
+  /** The recorded body was cut: `body` is its first bytes only. */
   readonly truncated: boolean;
+  /** The body's full length as the recorder saw it (`bytes`); when truncated, the decoded length
+   *  too (a truncated content-encoded body is skipped). */
+  readonly fullBytes: number;
 }
 
 export type Skip = { readonly skip: string };
@@ -30,7 +33,7 @@ export function recordedAnswer(x: RecordedExchange): RecordedAnswer | Skip {
   const body = decodeBody(raw, encoding, MAX_BODY_BYTES);
   if (body === 'too_large') return { skip: 'too_large' };
   if (body === 'undecodable') return { skip: 'recording_undecodable' };
-  return { status: r.status, headers: withoutEncoding(r.headers), body, truncated };
+  return { status: r.status, headers: withoutEncoding(r.headers), body, truncated, fullBytes: b?.bytes ?? 0 };
 }
 
 /** Headers of a decoded body: content-encoding and content-length no longer describe it. */

@@ -125,6 +125,7 @@ export async function replay(s: ReplaySettings, hooks: ReplayHooks = {}): Promis
     const answer = await sendRecorded(pool, { method: x.request.method, path, headers, body }, s.timeoutMs);
     if (!answer.ok) return count(template, uncomparedEvent(req, answer.result, answer.reason));
     const cmp = compareReplayed(recorded, answer.captured, options.of(rules, noise.get(endpointKey(rules.label, template))));
+    if ('skip' in cmp) return count(template, uncomparedEvent(req, 'skipped', cmp.skip));
     // A --header value (a token for the candidate) is sent, never printed: `<redacted>` in the curl line.
     const curl = curlFor(x.request.method, s.target.origin + path, headers, body ?? undefined, { redact: extraNames });
     count(template, comparedEvent(req, cmp, answer.captured.status, Math.round(answer.ms * 1000) / 1000, curl));

@@ -25,6 +25,8 @@ import type { Logger } from './observability/logger.js';
 import { Metrics, RouteMeters } from './observability/metrics.js';
 import { openUpgradesGauge, upstreamConnectionsGauge } from './observability/upstream-connections.js';
 import { canaryPercentGauge } from './observability/canary-percent.js';
+import { canaryHaltedGauge } from './observability/canary-halted.js';
+import { breakerStateGauge } from './observability/breaker-state.js';
 import { CANARY_TICK_MS, CanaryStepper, intervalTicker, type Ticker } from './canary/stepper.js';
 import { steppedRoutes } from './routing/canary-steps.js';
 import { WatchFromStart } from './config/watch-from-start.js';
@@ -94,10 +96,9 @@ export interface Strangler {
 }
 
 /** This process decides its progressive canaries' steps over its own figures. Returns its stop. */
-function startStepper(store: TableStore, metrics: Metrics, logger: Logger, opts: StartOptions): () => void {
+function startStepper(store: TableStore, logger: Logger, opts: StartOptions): () => void {
   const stepper = new CanaryStepper({
     routes: () => steppedRoutes(store.current), clock: opts.clock ?? systemClock, logger,
-    onHalt: (r) => metrics.canaryHalted.set({ route: r.label }, 1),
   });
   return (opts.canaryTicker ?? intervalTicker(CANARY_TICK_MS))(() => stepper.tick());
 }
@@ -143,6 +144,8 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
   }
   upstreamConnectionsGauge(metrics.registry, () => store.current.upstreams.values());
   canaryPercentGauge(metrics.registry, () => store.current.routes);
+  canaryHaltedGauge(metrics.registry, () => store.current.routes);
+  breakerStateGauge(metrics.registry, () => store.current.routes);
   const table = store.current;
   const adminHost = opts.adminHost ?? table.server.adminHost;
   const serveAdmin = opts.admin !== false;
@@ -198,7 +201,7 @@ export async function startStrangler(opts: StartOptions): Promise<Strangler> {
     throw err;
   }
   watcher?.running(() => void live.reload('watch')); // (listening: a change held meanwhile reloads now)
-  const stopStepper = opts.decideCanarySteps === false ? () => {} : startStepper(store, metrics, logger, opts);
+  const stopStepper = opts.decideCanarySteps === false ? () => {} : startStepper(store, logger, opts);
   lifecycle.ready = true;
   if (serveAdmin) workersGauge(metrics.registry, () => (lifecycle.draining ? 0 : 1)); // (this process is the one worker)
   logger.info({ msg: serveAdmin ? LOG.listening : LOG.workerListening, port, ...(serveAdmin ? { adminPort } : {}), config: table.file, version: table.version, routes: table.routes.length });

@@ -27,8 +27,8 @@ export interface StepperDeps {
   readonly routes: () => readonly SteppedRoute[];
   readonly clock: Clock;
   readonly logger: Logger;
-  /** A gate halted this route's canary (the halted gauge follows). */
-  readonly onHalt: (route: SteppedRoute, halted: HaltState) => void;
+  /** A gate halted this route's canary (already applied to the route's state, which the halted gauge reads). */
+  readonly onHalt?: (route: SteppedRoute, halted: HaltState) => void;
   /** The due routes' figures, by id: every worker's merged (the primary). Default: this process's. */
   readonly gather?: (due: readonly SteppedRoute[]) => Promise<ReadonlyMap<string, StepStats>>;
   /** Told after a check that changed a step or halted (the primary tells its workers). */
@@ -79,7 +79,7 @@ export class CanaryStepper {
     if (due.length === 0) return;
     const gathered = this.#deps.gather === undefined ? null : await this.#deps.gather(due);
     // A reload while the figures were gathered may have replaced a route's state: a decision on
-    // the old one would halt or step nothing live (and set the halted gauge of the fresh one).
+    // the old one would halt or step nothing live.
     const live = gathered === null ? null : new Set(this.#deps.routes().map((r) => r.progress));
     let changed = false;
     for (const r of due) {
@@ -114,7 +114,7 @@ export class CanaryStepper {
     }
     if (halted === null) return false;
     this.#deps.logger.warn({ msg: LOG.canaryHalted, ...line, percent: 0, at: halted.at });
-    this.#deps.onHalt(r, halted);
+    this.#deps.onHalt?.(r, halted);
     return true;
   }
 }

@@ -293,7 +293,6 @@ export class ProxyHandler implements ExchangeHost {
     if (!x.canary) return;
     const halted = x.route.state.canaryHalt!.record(failed);
     if (halted === null) return;
-    this.#deps.metrics.canaryHalted.set({ route: x.route.label }, 1);
     this.#deps.logger.warn({ msg: LOG.canaryHalted, requestId: x.requestId, route: x.route.label, canary: x.upstream.name, primary: x.route.upstream.name, ...halted });
     this.#deps.onCanaryHalt?.(x.route.label, halted);
   }

@@ -46,14 +46,6 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly breakerState = new client.Gauge({
-    name: 'strangler_breaker_state',
-    help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open.',
-    labelNames: ['route', 'upstream'] as const,
-    aggregator: 'max', // workers: merged by the primary (not summed)
-    registers: [this.registry],
-  });
-
   readonly shadowComparisons = new TalliedCounter({
     name: 'strangler_shadow_comparisons_total',
     help: 'Finished shadow comparisons, by result and reason.',
@@ -85,14 +77,6 @@ export class Metrics {
     name: 'strangler_canary_requests_total',
     help: 'Requests of a canary route, by side (primary or canary).',
     labelNames: ['route', 'side'] as const,
-    registers: [this.registry],
-  });
-
-  readonly canaryHalted = new client.Gauge({
-    name: 'strangler_canary_halted',
-    help: '1 while a route\'s canary is halted (all its traffic on the primary upstream).',
-    labelNames: ['route'] as const,
-    aggregator: 'max', // workers: merged by the primary (not summed)
     registers: [this.registry],
   });
 

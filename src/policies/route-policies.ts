@@ -136,7 +136,7 @@ export class RoutePolicies {
   }
 
   #buildBreaker(cfg: ResolvedBreaker): CircuitBreakerPolicy {
-    const { logger, metrics, route, upstream } = this.#deps;
+    const { logger, route, upstream } = this.#deps;
     const breaker: CircuitBreakerPolicy = circuitBreaker(
       // A client leaving is no failure of the upstream, except for the half-open trial: that one
       // proved nothing, so the breaker opens again for another halfOpenAfterMs (cockatiel would
@@ -154,8 +154,6 @@ export class RoutePolicies {
     breaker.onFailure(({ handled }) => {
       if (handled) this.#clean = false;
     });
-    metrics.breakerState.set({ route, upstream }, 0);
-    breaker.onStateChange((state) => metrics.breakerState.set({ route, upstream }, STATE_VALUE[state] ?? 1));
     breaker.onBreak((reason) => {
       this.#openedAt = this.#clock.now();
       if ('isolated' in reason) return; // opened by hand: never done here
@@ -171,6 +169,16 @@ export class RoutePolicies {
       this.#trialRequestId = null;
     });
     return breaker;
+  }
+
+  /** The upstream these policies send to (their metrics' label). */
+  get upstream(): string {
+    return this.#deps.upstream;
+  }
+
+  /** The breaker's state as strangler_breaker_state gives it (0 closed, 1 open, 2 half-open); null without one. */
+  breakerValue(): number | null {
+    return this.breaker === null ? null : (STATE_VALUE[this.breaker.state] ?? 1);
   }
 
   /** The breaker's state as /routes shows it. */

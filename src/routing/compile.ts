@@ -76,7 +76,6 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
   const routes = effective.routes.map((e): CompiledRoute => {
     const parts = bindRoute(e, need, meterFor(routeLabel(e)), identity, effective.server.rateLimitStore, identityDeps, deps.recorders);
     const state = previousState.get(`${e.key} ${e.fingerprint}`) ?? buildRouteState(parts, deps);
-    if (state.canaryHalt !== null && state.canaryHalt.halted === null) deps.metrics.canaryHalted.set({ route: parts.label }, 0);
     return { ...parts, state };
   });
   return new RouteTable({ version: source.version, file: source.file, config: source.config, effective, upstreams, routes, identity, tracing: deps.tracings?.tracingFor(effective.server.tracing) ?? null });

@@ -7,7 +7,6 @@
 import { mergeStepStats, type StepStats } from '../canary/gates.js';
 import { CANARY_TICK_MS, CanaryStepper, intervalTicker } from '../canary/stepper.js';
 import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
 import { stepSnapshots, steppedRoutes, type StepFigures } from '../routing/canary-steps.js';
 import type { TableStore } from '../routing/store.js';
 import type { WorkerGroup } from './group.js';
@@ -29,12 +28,11 @@ export function mergeFigures(answers: readonly (readonly StepFigures[])[], due: 
 }
 
 /** Starts the primary's checks; returns their stop. */
-export function startGroupStepper(store: TableStore, group: WorkerGroup, metrics: Metrics, logger: Logger): () => void {
+export function startGroupStepper(store: TableStore, group: WorkerGroup, logger: Logger): () => void {
   const stepper = new CanaryStepper({
     routes: () => steppedRoutes(store.current),
     clock: { now: Date.now },
     logger,
-    onHalt: (r) => metrics.canaryHalted.set({ route: r.label }, 1),
     gather: async (due) => mergeFigures(await group.ask<StepFigures[]>('canary', ASK_MS), due),
     changed: () => group.canarySteps(stepSnapshots(store.current)),
   });

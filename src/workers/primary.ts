@@ -98,7 +98,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
     onHalt: (m) => {
       const t = store.current;
       if (t.version !== m.version) return;
-      for (const r of t.routes) if (r.label === m.route && r.state.canaryHalt?.haltFrom(m.halted) === true) metrics.canaryHalted.set({ route: r.label }, 1);
+      for (const r of t.routes) if (r.label === m.route) r.state.canaryHalt?.haltFrom(m.halted);
     },
   });
   const admin = groupAdmin({ live, store, group, metrics, logger });
@@ -117,7 +117,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
     cleanup();
     throw err;
   }
-  const stopStepper = startGroupStepper(store, group, metrics, logger);
+  const stopStepper = startGroupStepper(store, group, logger);
   if (store.current.version !== table.version) void admin.reload('watch'); // (a reload while they started)
   watcher.running(() => void admin.reload('watch'));
   lifecycle.ready = true;

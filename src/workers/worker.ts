@@ -43,7 +43,6 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
       // (the primary logged the step with its figures: here, for debugging, that this worker runs it)
       if (change === 'step') opts.logger.debug({ msg: LOG.workerCanaryStep, route: route.label, percent: route.progress.percent, step: snapshot.step });
       if (change !== 'halt') continue;
-      p.metrics.canaryHalted.set({ route: route.label }, 1);
       opts.logger.warn({ msg: LOG.workerCanaryHalt, route: route.label, ...snapshot.halted });
     }
   };
@@ -54,7 +53,6 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
     for (const r of table.routes) {
       if (r.label !== m.route || r.state.canaryHalt === null) continue;
       if (!r.state.canaryHalt.haltFrom(m.halted)) continue;
-      p.metrics.canaryHalted.set({ route: r.label }, 1);
       opts.logger.warn({ msg: LOG.workerCanaryHalt, route: r.label, ...m.halted });
     }
   };

@@ -1,9 +1,11 @@
 // Every metric of the contract, defined once (prefix strangler_). One registry per proxy instance,
 // so several proxies can live in one process (tests) without clashing.
-// Labels carry route prefixes and upstream names only, never a raw request path.
+// Labels carry route prefixes and upstream names only, never a raw request path, and a method
+// label only the methods node:http knows, any other as _OTHER (method-label.ts).
 
 import client from 'prom-client';
 import { droppedLogBytes } from './logger.js';
+import { methodLabel } from './method-label.js';
 import { TalliedCounter, TalliedHistogram } from './tallies.js';
 
 
@@ -12,7 +14,7 @@ export class Metrics {
 
   readonly requests = new TalliedCounter({
     name: 'strangler_requests_total',
-    help: 'Requests answered, by route prefix, upstream, method and status.',
+    help: 'Requests answered, by route prefix, upstream, method (one node:http knows, else _OTHER) and status.',
     labelNames: ['route', 'upstream', 'method', 'status'] as const,
     registers: [this.registry],
   });
@@ -234,7 +236,9 @@ export class RouteMeters {
     this.#metrics.responsesBroken.inc({ route: this.#route, upstream, reason });
   }
 
-  record(upstream: string, method: string, status: number, seconds: number): void {
+  /** strangler_requests_total and the duration histogram; `method` as sent (labelled by methodLabel). */
+  record(upstream: string, sentMethod: string, status: number, seconds: number): void {
+    const method = methodLabel(sentMethod);
     let u = this.#byUpstream.get(upstream);
     if (u === undefined) {
       u = { duration: this.#metrics.duration.cell(this.#route, upstream), byMethod: new Map() };

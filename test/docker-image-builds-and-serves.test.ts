@@ -130,6 +130,10 @@ describe('the Docker image, built as its Dockerfile says', () => {
       expect(hcmd).toBe('node');
       const health = spawnSync(process.execPath, hargv, { cwd: image.dir, env, encoding: 'utf8', timeout: 10_000 });
       expect(health.status, health.stderr).toBe(0);
+      // An edit that is not valid leaves the proxy on its last good table: still healthy.
+      await writeFile(path.join(mount, 'routes.yaml'), `server: { port: ${port}, host: 127.0.0.1, adminPort: ${adminPort} }\nupstreams: {}\nroutes:\n  - { prefix: /, upstream: gone }\n`);
+      const afterBadEdit = spawnSync(process.execPath, hargv, { cwd: image.dir, env, encoding: 'utf8', timeout: 10_000 });
+      expect(afterBadEdit.status, afterBadEdit.stderr).toBe(0);
 
       child.kill('SIGTERM');
       const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));

@@ -99,7 +99,7 @@ async function main(): Promise<number> {
     const pinning = planPinning(opts.pin);
     const load = opts.closedLoop ? pickLoadRunner(opts.load) : undefined;
     const readyPath = `${MEASURED_PREFIX}/small`;
-    const bootCtx = { upstreamUrl: '', pinning, tmpDir, readyPath, tls: benchCertificate(tmpDir) };
+    const bootCtx = { upstreamUrl: '', pinning, tmpDir, readyPath, tls: benchCertificate(tmpDir), logTo: opts.logTo };
     const upstream = await startNodeProgram('upstream', 'upstream-server.js', [], pinning.loadCpu, bootCtx, readyPath);
     const ctx: BenchContext = { ...bootCtx, upstreamUrl: upstream.url };
     const perRun = opts.warmupS + opts.durationS;
@@ -159,9 +159,9 @@ async function main(): Promise<number> {
             'request needs no second core); CPU: the process group, primary + workers; each worker serves half the rate, and one process\'s CPU ' +
             'per request rises as its rate falls (fewer requests per event-loop turn): compare with --cpu-rate at half the rate for 1 worker' : ''}`],
         ] as const : []),
-        ['strangler', 'LOG_LEVEL=info: JSON access log on stdout -> /dev/null (fd), metrics on (checked at stop); defaults.timeoutMs 15000; upstream pool: its defaults'],
+        ['strangler', `LOG_LEVEL=info: JSON access log on stdout -> ${opts.logTo === 'pipe' ? 'a pipe the bench drains (--log-to pipe)' : '/dev/null (fd)'}, metrics on (checked at stop); defaults.timeoutMs 15000; upstream pool: its defaults`],
         ...(load || cpu ? [
-          ['nginx', nginx ? `${nginx}: 1 worker, access_log on (combined, to /dev/null, buffer=4k like strangler's 4 KiB log chunks), upstream keepalive 64, HTTP/1.1, proxy_buffers 8 x 16k` : 'not installed'],
+          ['nginx', nginx ? `${nginx}: 1 worker, access_log on (combined, to /dev/null, buffer=4k, as strangler writes 4 KiB chunks to a pipe, 16 KiB to /dev/null), upstream keepalive 64, HTTP/1.1, proxy_buffers 8 x 16k` : 'not installed'],
           ['express', `express ${version('express')} + http-proxy-middleware ${version('http-proxy-middleware')}, keep-alive agent (maxSockets 128), no logging`],
           ['fastify', `fastify ${version('fastify')} + @fastify/http-proxy ${version('@fastify/http-proxy')}, logger off, undici pool defaults`],
         ] as const : []),

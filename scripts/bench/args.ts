@@ -20,6 +20,8 @@ export const USAGE = `usage: node dist/scripts/bench.js [options]
   --json FILE         also write the results as JSON to FILE
   --load TOOL         wrk | autocannon (default: wrk when installed)
   --no-pin            do not pin processes to CPUs
+  --log-to null|pipe  strangler's access log (stdout): /dev/null (default), or a pipe this process
+                      reads, as a container's log pipe is
 fixed-rate section (open loop: strangler without shadow, with shadow 100%, with shadow 100% to a 2 s upstream):
   --rate R            requests per second (default 2000)
   --rate-duration S   seconds measured per run (default 12; after --warmup seconds at the same rate)
@@ -56,7 +58,7 @@ function positiveInt(flag: string, v: string | undefined, dflt: number, min = 1)
 }
 
 const STRINGS = ['duration', 'warmup', 'rounds', 'connections', 'only', 'targets', 'json', 'load', 'rate', 'rate-duration', 'rate-rounds',
-  'cpu-rate', 'cpu-duration', 'cpu-rounds', 'paired-cycles', 'paired-window-ms', 'paired-rows'] as const;
+  'cpu-rate', 'cpu-duration', 'cpu-rounds', 'paired-cycles', 'paired-window-ms', 'paired-rows', 'log-to'] as const;
 const BOOLEANS = ['no-pin', 'only-rate', 'no-rate', 'only-cpu', 'no-cpu', 'only-paired', 'no-paired'] as const;
 
 export function parseBenchArgs(argv: readonly string[]) {
@@ -73,6 +75,9 @@ export function parseBenchArgs(argv: readonly string[]) {
   if (values.load !== undefined && values.load !== 'wrk' && values.load !== 'autocannon') {
     throw new Error(`--load must be wrk or autocannon, got ${values.load}`);
   }
+  if (values['log-to'] !== undefined && values['log-to'] !== 'null' && values['log-to'] !== 'pipe') {
+    throw new Error(`--log-to must be null or pipe, got ${values['log-to']}`);
+  }
   const only = (['only-rate', 'only-cpu', 'only-paired'] as const).filter((k) => values[k]);
   if (only.length > 1) throw new Error('--only-rate, --only-cpu and --only-paired exclude each other');
   if ((values['only-rate'] && values['no-rate']) || (values['only-cpu'] && values['no-cpu']) || (values['only-paired'] && values['no-paired'])) {
@@ -84,6 +89,7 @@ export function parseBenchArgs(argv: readonly string[]) {
     rounds: positiveInt('--rounds', values.rounds, 3),
     connections: positiveInt('--connections', values.connections, 64),
     pin: !values['no-pin'],
+    logTo: (values['log-to'] ?? 'null') as 'null' | 'pipe',
     rate: positiveInt('--rate', values.rate, 2000),
     rateDurationS: positiveInt('--rate-duration', values['rate-duration'], 12),
     rateRounds: positiveInt('--rate-rounds', values['rate-rounds'], 5),

@@ -22,6 +22,8 @@ export interface BenchContext {
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string } | null;
   /** Set by the closed-loop section (a target may run unpinned there: strangler --workers 2). */
   readonly closedLoop?: boolean;
+  /** strangler's stdout (its access log): /dev/null through an fd, or a pipe the bench drains (--log-to pipe). */
+  readonly logTo?: 'null' | 'pipe';
 }
 
 export interface RunningTarget {
@@ -113,7 +115,7 @@ export interface RunningStrangler extends RunningTarget {
 export const STRANGLER_MAIN = process.env['BENCH_STRANGLER_MAIN'] || fileURLToPath(new URL('../../src/main.js', import.meta.url));
 
 /** strangler itself, ready when GET /readyz on its admin port answers 200; access log (stdout, to
- *  /dev/null through an fd) and metrics stay on. */
+ *  /dev/null through an fd, or a pipe with --log-to pipe) and metrics stay on. */
 export function stranglerTarget(o: {
   key: string; name: string; config?: Omit<StranglerConfigOptions, 'upstreamUrl'>; tls?: 'h1' | 'h2'; cpuOnly?: boolean;
   /** Made at start (key files in tmpDir): config added to `config`, and the headers the load sends. */
@@ -141,7 +143,7 @@ export function stranglerTarget(o: {
       for (const k of ['ADMIN_TOKEN', 'STRANGLER_CONFIG', 'PORT', 'ADMIN_PORT']) delete env[k];
       const child = new Child(o.name, STRANGLER_MAIN, {
         args: ['--config', yamlFile, '--port', String(port), '--admin-port', String(adminPort), ...(o.workers ? ['--workers', String(o.workers)] : [])],
-        cpu: o.unpinnedClosedLoop && ctx.closedLoop ? undefined : ctx.pinning.proxyCpu, env, stderrFile: join(ctx.tmpDir, `strangler-${port}.stderr`),
+        cpu: o.unpinnedClosedLoop && ctx.closedLoop ? undefined : ctx.pinning.proxyCpu, env, stderrFile: join(ctx.tmpDir, `strangler-${port}.stderr`), drainStdout: ctx.logTo === 'pipe',
       });
       const admin = `http://127.0.0.1:${adminPort}`;
       await waitForHttpOk(`${admin}/readyz`, child, 20_000).catch((err: Error) => {

@@ -31,6 +31,8 @@ export interface ChildOptions<R> {
   readonly onLine?: (line: string, stderr: boolean) => void;
   readonly stdoutFile?: string;
   readonly stderrFile?: string;
+  /** stdout a pipe this process reads and drops (what a container's log pipe costs the child); stderr to stderrFile. */
+  readonly drainStdout?: boolean;
   /** Recognises the line that says the child is listening, and what it tells (ports). */
   readonly readyLine?: (line: string) => R | undefined;
 }
@@ -53,10 +55,12 @@ export class Child<R = unknown> {
     const piped = o.onLine !== undefined || o.readyLine !== undefined;
     const fds = piped ? [] : [openSync(o.stdoutFile ?? '/dev/null', 'a'), openSync(o.stderrFile ?? '/dev/null', 'a')];
     try {
-      this.#proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', ...(piped ? (['pipe', 'pipe'] as const) : fds)], detached: true, env: o.env ?? process.env, cwd: o.cwd });
+      const out = piped ? (['pipe', 'pipe'] as const) : o.drainStdout ? ['pipe' as const, fds[1]!] : fds;
+      this.#proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', ...out], detached: true, env: o.env ?? process.env, cwd: o.cwd });
     } finally {
       fds.forEach((fd) => closeSync(fd));
     }
+    if (!piped && o.drainStdout) this.#proc.stdout!.resume();
     this.#stderrFile = o.stderrFile;
     this.exited = new Promise((resolve) => {
       this.#proc.once('error', (error) => resolve((this.#exit ??= { code: null, signal: null, error })));

@@ -1,10 +1,11 @@
 // Where the process log's chunks go, chosen once from what stdout is. A chunk is whole lines.
 // - A pipe or a socket (a container runtime's log pipe, journald, `| tee`): Node's own stdout
-//   stream, which writes without blocking and without a thread. One chunk in flight, each at most
-//   PIPE_BUF bytes: the kernel writes such a chunk into a pipe whole or not at all, so the lines
-//   of several processes sharing the pipe (--workers) never interleave mid-line, even while the
-//   reader lags. (Larger writes, or writes merged by the stream, may be split, and were: 26 torn
-//   lines in 18,000 with two workers and a slow reader.)
+//   stream, which writes without blocking and without a thread. One chunk in flight. Once other
+//   processes write to the pipe too (--workers: shared()), each chunk is at most PIPE_BUF bytes:
+//   the kernel writes such a chunk into a pipe whole or not at all, so their lines never
+//   interleave mid-line, even while the reader lags. (Larger writes, or writes merged by the
+//   stream, may be split, and were: 26 torn lines in 18,000 with two workers and a slow reader.)
+//   A lone writer keeps 16 KiB chunks: a quarter of the writes (and of the reader's wake-ups).
 // - /dev/null or another character device that is not a terminal: synchronous writes; they
 //   cannot wait on anyone.
 // - Anything else (a regular file, a terminal, which a user can pause): sonic-boom's writer,
@@ -25,6 +26,8 @@ const CHUNK_BYTES = 16_384;
 export interface ChunkSink {
   /** The largest chunk it takes (a line longer than this is written alone). */
   readonly chunkBytes: number;
+  /** Other processes write to the same descriptor from now on. */
+  shared?(): void;
   write(chunk: Buffer): void;
   /** Writes out what waits; resolves when done, or after `boundMs` with the bytes left unwritten. */
   close(boundMs: number): Promise<number>;
@@ -39,7 +42,7 @@ export interface ChunkStream {
 
 /** Through a non-blocking stream, one chunk at a time, the rest queued up to `maxBacklog` bytes. */
 export class StreamSink implements ChunkSink {
-  readonly chunkBytes = PIPE_ATOMIC_BYTES;
+  chunkBytes = CHUNK_BYTES;
   readonly #out: ChunkStream;
   readonly #maxBacklog: number;
   readonly #onDrop: OnDrop;
@@ -53,6 +56,10 @@ export class StreamSink implements ChunkSink {
     this.#out = out;
     this.#maxBacklog = maxBacklog;
     this.#onDrop = onDrop;
+  }
+
+  shared(): void {
+    this.chunkBytes = PIPE_ATOMIC_BYTES;
   }
 
   write(chunk: Buffer): void {

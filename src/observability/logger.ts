@@ -80,10 +80,16 @@ export class Batching implements pino.DestinationStream {
     this.#used += this.#chunk.write(line, this.#used);
   }
 
+  /** Writes what is pending; the next chunk takes the sink's chunk size as it is now. */
+  resize(): void {
+    this.flush();
+    if (this.#chunk.length !== this.#sink.chunkBytes) this.#chunk = Buffer.allocUnsafeSlow(this.#sink.chunkBytes);
+  }
+
   flush(): void {
     if (this.#used === 0) return;
     const chunk = this.#chunk.subarray(0, this.#used);
-    this.#chunk = Buffer.allocUnsafeSlow(this.#chunk.length);
+    this.#chunk = Buffer.allocUnsafeSlow(this.#sink.chunkBytes);
     this.#used = 0;
     this.#sink.write(chunk);
   }
@@ -110,6 +116,14 @@ export function createProcessLogger(level: string, stdout: ChunkStream): Logger 
 /** A logger writing to any stream (tests capture lines with it). */
 export function createStreamLogger(level: string, stream: pino.DestinationStream): Logger {
   return pino(options(level), stream);
+}
+
+/** Other processes write to this stdout too (--workers): from now on, whole lines in writes a
+ *  pipe keeps whole (log-sink.ts). */
+export function stdoutShared(): void {
+  if (destination === null) return;
+  destination.sink.shared?.();
+  destination.batching.resize();
 }
 
 /** Before exit: writes out what is pending; resolves when done, or after `boundMs` with the bytes

@@ -5,7 +5,7 @@
 import cluster from 'node:cluster';
 import { startStrangler } from '../bootstrap.js';
 import type { Command } from '../cli/args.js';
-import type { Logger } from '../observability/logger.js';
+import { stdoutShared, type Logger } from '../observability/logger.js';
 import type { ReloadTrigger } from '../routing/reloader.js';
 import { loadRoutesFile } from '../routing/source.js';
 import { workerCount, type WorkersSetting } from './count.js';
@@ -28,6 +28,7 @@ async function fileSetting(file: string, env: NodeJS.ProcessEnv): Promise<Worker
 
 export async function startServing(cmd: Serve, logger: Logger, env: NodeJS.ProcessEnv): Promise<Running> {
   if (cluster.isWorker) {
+    stdoutShared();
     // The primary is gone (its IPC channel closed): drain like on SIGTERM.
     process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
     try {
@@ -40,5 +41,6 @@ export async function startServing(cmd: Serve, logger: Logger, env: NodeJS.Proce
   }
   const count = workerCount(cmd.workers ?? (await fileSetting(cmd.configPath, env)));
   if (count <= 1) return startStrangler({ ...cmd, logger, env, processMetrics: true });
+  stdoutShared();
   return startPrimary({ configPath: cmd.configPath, logger, count, adminPort: cmd.adminPort, adminHost: cmd.adminHost, adminToken: cmd.adminToken, env });
 }

@@ -4,9 +4,12 @@
 // write (Node counts that as progress), so alone it closed such a client after up to twice the
 // bound. A write over the stream's high-water mark is refused even to a fast client, so this
 // costs one timer per exchange at most, made at its first refused write and refreshed at each
-// next one (no timer, object or closure for an exchange whose writes all go through).
+// next one (no timer, object or closure for an exchange whose writes all go through). Over
+// HTTP/2 a refused write also keeps the session reading, so that a client gone is seen (h2-hangup.ts).
 
+import type { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
+import { readOnWhileHeldUp } from './h2-hangup.js';
 
 /** What is told when the client did not drain within the bound. */
 export interface Stalled {
@@ -43,6 +46,7 @@ export class WriteStall {
     this.#resume = resume;
     this.#waiting = true;
     this.#res.once('drain', this.#drained);
+    readOnWhileHeldUp(this.#res as unknown as ServerResponse); // (HTTP/2: a client gone meanwhile is seen, h2-hangup.ts)
     // A pipelined HTTP/1.1 response still queued behind another has no socket yet: its wait is the
     // one ahead of it (bounded by that one's own), not its client's silence.
     if (this.#ms <= 0 || this.#res.socket == null) return;

@@ -27,6 +27,8 @@ export interface TlsFront {
   readonly ca: string;
   readonly caFile: string;
   readonly h2: H2Front;
+  /** The front's TLS sockets open now (the proxy's side of each client connection). */
+  readonly sockets: ReadonlySet<Duplex>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startTlsFront(p: TestProxy, opts: FrontOptions = {}): Prom
     ca: pki.ca,
     caFile: pki.caFile,
     h2,
+    sockets,
     close: async () => {
       h2.destroyAll();
       for (const s of sockets) s.destroy();

@@ -5,6 +5,7 @@
 
 import client from 'prom-client';
 import { droppedLogBytes } from './logger.js';
+import { FALLBACK_REASONS, type KnownSeries } from './known-series.js';
 import { methodLabel } from './method-label.js';
 import { TalliedCounter, TalliedHistogram } from './tallies.js';
 
@@ -207,23 +208,48 @@ export class RouteMeters {
     this.#route = route;
   }
 
+  /**
+   * Creates at 0, when the table is compiled (never on the request path), the series whose label
+   * values the route's config tells in advance, as strangler_config_reloads_total's are: a shadow's
+   * match and mismatch, a canary's two sides, a fallback's reasons, each upstream's histogram. So a
+   * rate or ratio of a route that never matched is 0, not an empty result an alert never meets, and
+   * increase() sees a series' first count (a series born at 1 has no earlier sample to rise from).
+   * Statuses and error reasons are not known in advance: their series start with their first event.
+   */
+  prime(known: KnownSeries): void {
+    for (const upstream of known.upstreams) this.#upstream(upstream);
+    if (known.canary) for (const side of ['primary', 'canary'] as const) this.#canaryCell(side);
+    if (known.shadow) for (const result of ['match', 'mismatch']) this.#shadowCell(result, '');
+    for (const { from, to } of known.fallbacks) {
+      for (const reason of FALLBACK_REASONS) this.#metrics.fallbacks.inc({ route: this.#route, from, to, reason }, 0);
+    }
+  }
+
   /** strangler_canary_requests_total{route,side}, through a cached child. */
   canarySide(side: 'primary' | 'canary'): void {
+    this.#canaryCell(side).inc();
+  }
+
+  #canaryCell(side: 'primary' | 'canary'): Inc {
     let c = this.#canarySides.get(side);
     if (c === undefined) {
       c = this.#metrics.canaryRequests.cell(this.#route, side);
       this.#canarySides.set(side, c);
     }
-    c.inc();
+    return c;
   }
 
   /** strangler_shadow_comparisons_total{route,result,reason}, through a cached cell. */
   shadowResult(result: string, reason: string): void {
+    this.#shadowCell(result, reason).inc();
+  }
+
+  #shadowCell(result: string, reason: string): Inc {
     let byReason = this.#shadowResults.get(result);
     if (byReason === undefined) this.#shadowResults.set(result, (byReason = new Map()));
     let c = byReason.get(reason);
     if (c === undefined) byReason.set(reason, (c = this.#metrics.shadowComparisons.cell(this.#route, result, reason)));
-    c.inc();
+    return c;
   }
 
   /** strangler_shadow_noise_dropped_total{route}: rare (a probe learning past the set's limit). */
@@ -239,11 +265,7 @@ export class RouteMeters {
   /** strangler_requests_total and the duration histogram; `method` as sent (labelled by methodLabel). */
   record(upstream: string, sentMethod: string, status: number, seconds: number): void {
     const method = methodLabel(sentMethod);
-    let u = this.#byUpstream.get(upstream);
-    if (u === undefined) {
-      u = { duration: this.#metrics.duration.cell(this.#route, upstream), byMethod: new Map() };
-      this.#byUpstream.set(upstream, u);
-    }
+    const u = this.#upstream(upstream);
     let byStatus = u.byMethod.get(method);
     if (byStatus === undefined) {
       byStatus = [];
@@ -258,5 +280,14 @@ export class RouteMeters {
     // A 101's duration is its tunnel's lifetime (a WebSocket open for an hour), not an answer's
     // latency: counted, kept out of the histogram (as the migration status keeps it out of p99).
     if (status !== 101) u.duration.observe(seconds);
+  }
+
+  #upstream(upstream: string): { duration: Observe; byMethod: Map<string, Inc[]> } {
+    let u = this.#byUpstream.get(upstream);
+    if (u === undefined) {
+      u = { duration: this.#metrics.duration.cell(this.#route, upstream), byMethod: new Map() };
+      this.#byUpstream.set(upstream, u);
+    }
+    return u;
   }
 }

@@ -12,6 +12,7 @@ import { timeoutFailure, UpstreamFailure } from '../forward/failure.js';
 import type { Upstream } from '../forward/pools.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { FallbackReason } from '../observability/known-series.js';
 import { AttemptError, isBreakerOpen, type AttemptOutcome, type RoutePolicies } from './route-policies.js';
 import { ReplayGuard } from './replay.js';
 import { LOG } from '../observability/log-messages.js';
@@ -23,8 +24,6 @@ export interface ResilienceDeps {
   /** The bound on all kept request bodies (default: the process's, body-budget.ts). */
   readonly bodies?: BodyBudget;
 }
-
-type FallbackReason = 'connect-error' | 'reset' | 'timeout' | 'cancelled' | 'circuit_open' | 'status_5xx';
 
 export interface Outgoing {
   readonly path: string;

@@ -8,6 +8,7 @@ import type { Upstream, UpstreamPools } from '../forward/pools.js';
 import { locationRewriter } from '../forward/location.js';
 import type { Logger } from '../observability/logger.js';
 import { RouteMeters, type Metrics } from '../observability/metrics.js';
+import type { KnownSeries } from '../observability/known-series.js';
 import { LogAggregator } from '../observability/aggregate.js';
 import { CanaryHalt } from '../canary/halt.js';
 import { CanaryProgress } from '../canary/progress.js';
@@ -76,12 +77,26 @@ export function compileTable(source: TableSource, deps: CompileDeps): RouteTable
   const routes = effective.routes.map((e): CompiledRoute => {
     const parts = bindRoute(e, need, meterFor(routeLabel(e)), identity, effective.server.rateLimitStore, identityDeps, deps.recorders);
     const state = previousState.get(`${e.key} ${e.fingerprint}`) ?? buildRouteState(parts, deps);
+    parts.meters.prime(knownSeries(parts));
     return { ...parts, state };
   });
   return new RouteTable({ version: source.version, file: source.file, config: source.config, effective, upstreams, routes, identity, tracing: deps.tracings?.tracingFor(effective.server.tracing) ?? null });
 }
 
 export type RouteParts = Omit<CompiledRoute, 'state'>;
+
+/** The series the route's config tells in advance (created at 0 now, off the request path). */
+function knownSeries(r: RouteParts): KnownSeries {
+  const sides = [r.upstream, ...(r.canary === null ? [] : [r.canary.upstream])];
+  const fb = r.fallback?.upstream ?? null;
+  return {
+    upstreams: [...sides, ...(fb === null ? [] : [fb])].map((u) => u.name),
+    canary: r.canary !== null,
+    shadow: r.shadow !== null,
+    // (resilient.ts: a side that is the fallback upstream itself never falls back)
+    fallbacks: fb === null ? [] : sides.filter((u) => u !== fb).map((u) => ({ from: u.name, to: fb.name })),
+  };
+}
 
 /** An effective route with its upstreams bound to pools. */
 function bindRoute(e: EffectiveRoute, need: (name: string) => Upstream, meters: RouteMeters, identity: Identity, storeUrl: string | null, identityDeps: IdentityDeps, recorders: Recorders | undefined): RouteParts {

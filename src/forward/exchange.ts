@@ -17,7 +17,8 @@ import { failureCode, isErrorCode, STATUS_OF, type ErrorCode, type ProxyFailureC
 import { detailOf, timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
-import { breakResponse, clientHoldsUp, endUnreadUpload, h2StreamOf } from './h2-stream.js';
+import { breakResponse, clientHoldsUp, h2StreamOf } from './h2-stream.js';
+import { afterEarlyAnswer, bodyUnread } from './early-answer.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 import { WriteStall } from './write-stall.js';
@@ -223,7 +224,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
     const h2 = h2StreamOf(this.res) !== null;
-    const headers = responseHeaders(rawHeaders, this.requestId, this.#host.lifecycle.draining && !h2);
+    const headers = responseHeaders(rawHeaders, this.requestId, !h2 && (this.#host.lifecycle.draining || bodyUnread(this.req, this.res)));
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);
     if (this.extraHeaders !== null) headers.push(...this.extraHeaders);
@@ -285,11 +286,10 @@ export class Exchange implements ResponseSink, AttemptListener {
     const said = message ?? cause?.message;
     const detail = error === null ? undefined : detailOf(said, cause);
     if (error !== null && isErrorCode(error) && !this.res.headersSent) { // (an access-only code sends nothing)
-      // A request body left unread cannot be followed by another request: 408 closes the connection.
-      const close = this.#host.lifecycle.draining || error === 'request_timeout';
-      this.#status = sendError(this.res, error, said ?? error, this.requestId, this.route.label, close);
+      // A request body left unread cannot be followed by another request: the connection closes (early-answer.ts).
+      this.#status = sendError(this.res, error, said ?? error, this.requestId, this.route.label, this.#host.lifecycle.draining || error === 'request_timeout' || bodyUnread(this.req, this.res));
     }
-    if (!this.req.complete) endUnreadUpload(this.req, this.res); // (HTTP/2: the client stops sending)
+    if (!this.req.complete) afterEarlyAnswer(this.req, this.res, error !== 'request_timeout'); // (the client's rest is dropped, or its stream ends)
     if (error === 'client_closed' && this.#fault !== null) {
       this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause, detail });
       return;

@@ -67,7 +67,7 @@ export function clientHoldsUp(res: ServerResponse): boolean {
  *  stream ends (RST_STREAM NO_ERROR, RFC 9113 8.1) so that the client stops sending: nothing
  *  reads the rest, and the stream's flow-control window would hold the client until
  *  idleTimeoutMs (for ever with 0). A bodiless request whose client has not ended its side is
- *  left to it. HTTP/1.x: nothing here (Node's server reads and drops the rest). */
+ *  left to it. HTTP/1.x: the connection closes after a lingering read (early-answer.ts). */
 export function endUnreadUpload(req: IncomingMessage, res: ServerResponse): void {
   const stream = h2StreamOf(res);
   if (stream === null) return;

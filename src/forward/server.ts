@@ -24,6 +24,7 @@ import { gateWaitOf } from './gate-wait.js';
 import { asksForH2c, headWithoutUpgrade } from './h2c.js';
 import { LOG } from '../observability/log-messages.js';
 import { requestLineOverflowed } from './overflow.js';
+import { closing } from './early-answer.js';
 
 export function createPublicServer(
   limits: ResolvedServer,
@@ -187,8 +188,6 @@ function checkingInterval(limits: Pick<ResolvedServer, 'headersTimeoutMs' | 'req
   return Math.max(100, Math.min(1_000, Math.floor(shortest / 4)));
 }
 
-/** Connections whose last response has been written: requests parsed after it are dropped. */
-const closing = new WeakSet<Duplex>();
 
 /** Sockets whose parse error is answered once the responses in flight finish. */
 const answerLater = new WeakSet<Duplex>();

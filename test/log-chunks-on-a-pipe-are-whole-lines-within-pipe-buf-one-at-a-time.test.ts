@@ -12,13 +12,15 @@ import { Batching } from '../src/observability/logger.js';
 import { PIPE_ATOMIC_BYTES, StreamSink, sinkFor, type ChunkStream } from '../src/observability/log-sink.js';
 
 /** A stream that keeps each write and its callback, for the test to complete when it likes. */
-function heldStream(): ChunkStream & { writes: Buffer[]; pending: ((err?: Error | null) => void)[]; maxInFlight: number } {
+function heldStream(): ChunkStream & { writes: Buffer[]; handed: Buffer[]; pending: ((err?: Error | null) => void)[]; maxInFlight: number } {
   const s = {
     writes: [] as Buffer[],
+    handed: [] as Buffer[], // (the chunks as given, not copies)
     pending: [] as ((err?: Error | null) => void)[],
     maxInFlight: 0,
     write(chunk: Buffer, done: (err?: Error | null) => void) {
       s.writes.push(Buffer.from(chunk));
+      s.handed.push(chunk);
       s.pending.push(done);
       s.maxInFlight = Math.max(s.maxInFlight, s.pending.length);
       return true;
@@ -38,8 +40,6 @@ describe('the log on a pipe', () => {
     sink.shared(); // (--workers: the primary and each worker, as they start)
     chunks.resize();
     const lines = [line(1000), ...Array.from({ length: 400 }, (_, i) => line(i))];
-    const long = `{"long":"${'y'.repeat(PIPE_ATOMIC_BYTES + 100)}"}\n`;
-    lines.splice(200, 0, long);
     for (const l of lines.slice(1)) chunks.write(l);
     chunks.flush();
     while (out.pending.length > 0) out.pending.shift()!(); // each write completes; the next is sent then
@@ -50,9 +50,43 @@ describe('the log on a pipe', () => {
       const text = w.toString();
       expect(text.endsWith('\n')).toBe(true);
       expect(text.split('\n').slice(0, -1).every((l) => l.startsWith('{'))).toBe(true);
-      if (text !== long) expect(w.length).toBeLessThanOrEqual(PIPE_ATOMIC_BYTES);
+      expect(w.length).toBeLessThanOrEqual(PIPE_ATOMIC_BYTES);
     }
     expect(out.writes.length).toBeGreaterThan(10);
+  });
+
+  it('shared, cuts a line longer than PIPE_BUF (a long path from a client) to fit, still one JSON object', () => {
+    const out = heldStream();
+    const sink = new StreamSink(out, 1 << 20, () => {});
+    sink.shared();
+    const chunks = new Batching(sink);
+    const long = `${JSON.stringify({ level: 'info', time: 't', msg: 'request', requestId: 'r1', path: `/${'p'.repeat(7000)}`, status: 200 })}\n`;
+    chunks.write(line(1));
+    chunks.write(long);
+    chunks.flush();
+    while (out.pending.length > 0) out.pending.shift()!();
+    const written = Buffer.concat(out.writes).toString().split('\n').filter((l) => l !== '');
+    expect(out.writes.every((w) => w.length <= PIPE_ATOMIC_BYTES)).toBe(true);
+    expect(written).toHaveLength(2);
+    const cut = JSON.parse(written[1]!) as Record<string, unknown>;
+    expect(cut).toMatchObject({ msg: 'request', requestId: 'r1', status: 200, truncated: true });
+    expect((cut.path as string).startsWith('/ppp')).toBe(true);
+  });
+
+  it('alone on the pipe, writes a long line whole', () => {
+    const out = heldStream();
+    const chunks = new Batching(new StreamSink(out, 1 << 20, () => {}));
+    const long = `{"long":"${'y'.repeat(20_000)}"}\n`;
+    chunks.write(long);
+    expect(out.writes.map((w) => w.toString())).toEqual([long]);
+  });
+
+  it('hands the sink chunks of their own size: a few bytes waiting hold a few bytes, not a whole chunk', () => {
+    const out = heldStream();
+    const chunks = new Batching(new StreamSink(out, 1 << 20, () => {}));
+    chunks.write('{"a":1}\n');
+    chunks.flush();
+    expect(out.handed[0]!.buffer.byteLength).toBe(8);
   });
 
   it('alone on the pipe, writes chunks of up to 16 KiB', () => {
@@ -86,7 +120,16 @@ describe('the log on a pipe', () => {
     out.pending.shift()!(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
     sink.write(Buffer.alloc(300));
     expect(out.writes).toHaveLength(1);
-    expect(dropped).toBe(500);
+    expect(dropped).toBe(600); // the chunk whose write failed too
+  });
+
+  it('at close, says how many bytes it could not write in time, the one in flight included', async () => {
+    const out = heldStream();
+    const sink = new StreamSink(out, 1 << 20, () => {});
+    sink.write(Buffer.alloc(16_384));
+    expect(await sink.close(1)).toBe(16_384);
+    sink.write(Buffer.alloc(10)); // (queued behind the stuck one)
+    expect(await sink.close(1)).toBe(16_394);
   });
 
   it('is chosen for a pipe; /dev/null and a regular file are written directly', async () => {

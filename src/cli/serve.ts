@@ -19,8 +19,12 @@ export async function serve(cmd: Extract<Command, { kind: 'serve' }>, io: Io): P
   // it reads that line must never meet the default handler.
   let proxy: Running | undefined;
   let stopping = false;
+  let unwritten = 0; // log bytes stdout did not take in time (a stalled reader), said at exit
+  const flushLog = async (): Promise<void> => {
+    unwritten += await flushLogger();
+  };
   const exit = (code: number): Promise<never> =>
-    flushLogger().then((unwritten) => {
+    flushLog().then(() => {
       if (unwritten > 0) io.stderr.write(`strangler: ${unwritten} bytes of log lines left unwritten: stdout took nothing for 1 s\n`);
       process.exit(code);
     });
@@ -52,12 +56,12 @@ export async function serve(cmd: Extract<Command, { kind: 'serve' }>, io: Io): P
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
       logger.error({ msg: LOG.invalidConfig, errors: err.errors });
-      await flushLogger();
+      await flushLog();
       io.stderr.write(`${formatConfigErrors(err.errors)}\n${cmd.configPath}: not starting, the config is not valid\n`);
       return exit(1);
     }
     logger.error({ msg: LOG.failedToStart, err });
-    await flushLogger();
+    await flushLog();
     io.stderr.write(err instanceof AdminExposedError ? `strangler: ${err.message}\n` : startFailureLine(err));
     // Exits: whatever the failed start left open (a config watcher, a pool, a worker thread) must
     // not keep a process that serves nothing alive.

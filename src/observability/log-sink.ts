@@ -26,6 +26,8 @@ const CHUNK_BYTES = 16_384;
 export interface ChunkSink {
   /** The largest chunk it takes (a line longer than this is written alone). */
   readonly chunkBytes: number;
+  /** Each write must stay whole (other processes write to the same pipe): no write over chunkBytes. */
+  readonly whole?: boolean;
   /** Other processes write to the same descriptor from now on. */
   shared?(): void;
   write(chunk: Buffer): void;
@@ -43,12 +45,14 @@ export interface ChunkStream {
 /** Through a non-blocking stream, one chunk at a time, the rest queued up to `maxBacklog` bytes. */
 export class StreamSink implements ChunkSink {
   chunkBytes = CHUNK_BYTES;
+  whole = false;
   readonly #out: ChunkStream;
   readonly #maxBacklog: number;
   readonly #onDrop: OnDrop;
   readonly #queue: Buffer[] = [];
   #queued = 0;
-  #writing = false;
+  /** The bytes of the write in flight (0: none). */
+  #writing = 0;
   #broken = false;
   #idle: (() => void) | null = null;
 
@@ -60,25 +64,26 @@ export class StreamSink implements ChunkSink {
 
   shared(): void {
     this.chunkBytes = PIPE_ATOMIC_BYTES;
+    this.whole = true;
   }
 
   write(chunk: Buffer): void {
     if (this.#broken) return this.#onDrop(chunk.length);
-    if (!this.#writing) return this.#send(chunk);
+    if (this.#writing === 0) return this.#send(chunk);
     if (this.#queued + chunk.length > this.#maxBacklog) return this.#onDrop(chunk.length);
     this.#queue.push(chunk);
     this.#queued += chunk.length;
   }
 
   #send(chunk: Buffer): void {
-    this.#writing = true;
+    this.#writing = chunk.length;
     this.#out.write(chunk, this.#written);
   }
 
   readonly #written = (err?: Error | null): void => {
     if (err) {
-      this.#broken = true; // the reader is gone (EPIPE): nothing queued can be written any more
-      this.#onDrop(this.#queued);
+      this.#broken = true; // the reader is gone (EPIPE): the chunk and all that waits are lost
+      this.#onDrop(this.#writing + this.#queued);
       this.#queue.length = 0;
       this.#queued = 0;
     }
@@ -87,14 +92,14 @@ export class StreamSink implements ChunkSink {
       this.#queued -= next.length;
       return this.#send(next);
     }
-    this.#writing = false;
+    this.#writing = 0;
     this.#idle?.();
   };
 
   close(boundMs: number): Promise<number> {
-    if (!this.#writing) return Promise.resolve(0);
+    if (this.#writing === 0) return Promise.resolve(0);
     return new Promise((resolve) => {
-      const bound = setTimeout(() => resolve(this.#queued), boundMs);
+      const bound = setTimeout(() => resolve(this.#writing + this.#queued), boundMs);
       this.#idle = () => {
         clearTimeout(bound);
         resolve(0);

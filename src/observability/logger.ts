@@ -10,6 +10,7 @@
 
 import pino, { type Logger } from 'pino';
 import { sinkFor, type ChunkSink, type ChunkStream } from './log-sink.js';
+import { fitLine } from './fit-line.js';
 
 export type { Logger };
 
@@ -75,7 +76,10 @@ export class Batching implements pino.DestinationStream {
         this.flush();
         room = this.#chunk.length;
       }
-      if (bytes > room) return this.#sink.write(Buffer.from(line)); // longer than a chunk: alone
+      if (bytes > room) {
+        // Longer than a chunk: alone, or, where a write must stay whole (a shared pipe), cut to fit.
+        return this.#sink.whole ? this.write(fitLine(line, room)) : this.#sink.write(Buffer.from(line));
+      }
     }
     this.#used += this.#chunk.write(line, this.#used);
   }
@@ -88,8 +92,10 @@ export class Batching implements pino.DestinationStream {
 
   flush(): void {
     if (this.#used === 0) return;
-    const chunk = this.#chunk.subarray(0, this.#used);
-    this.#chunk = Buffer.allocUnsafeSlow(this.#sink.chunkBytes);
+    // A copy of its exact size: a view would keep the whole chunk alive while it waits, and the
+    // backlog's bound counts the bytes written (a few lines a flush, thousands waiting: 100x).
+    const chunk = Buffer.allocUnsafeSlow(this.#used);
+    this.#chunk.copy(chunk, 0, 0, this.#used);
     this.#used = 0;
     this.#sink.write(chunk);
   }

@@ -25,7 +25,7 @@ export async function serve(cmd: Extract<Command, { kind: 'serve' }>, io: Io): P
   };
   const exit = (code: number): Promise<never> =>
     flushLog().then(() => {
-      if (unwritten > 0) io.stderr.write(`strangler: ${unwritten} bytes of log lines left unwritten: stdout took nothing for 1 s\n`);
+      if (unwritten > 0) io.stderr.write(`strangler: ${unwritten} bytes of log lines left unwritten: stdout did not take them within 1 s\n`);
       process.exit(code);
     });
   const stop = (signal: string): void => {

@@ -23,8 +23,11 @@ import type { StatusCells } from '../status/cells.js';
 export const CONFIRM_MS = 10_000;
 const ASK_MS = 5_000;
 
-/** Series the primary owns: its values win, the workers' copies are left out. */
-const PRIMARY_OWNED = new Set(['strangler_config_reloads_total', 'strangler_config_info', 'strangler_workers', 'strangler_canary_percent']);
+/** Series the primary owns: its values win, the workers' copies are left out. The process
+ *  metrics that describe the group as one process, not a sum: when it started (the workers' are
+ *  left out by prom-client) and its file-descriptor limit (summed, two workers read twice the
+ *  ulimit). The others (CPU, memory, open fds, heap) stay the workers' sum. */
+const PRIMARY_OWNED = new Set(['strangler_config_reloads_total', 'strangler_config_info', 'strangler_workers', 'strangler_canary_percent', 'process_start_time_seconds', 'process_max_fds']);
 
 export function validOf(t: RouteTable): ValidConfig {
   return { ok: true, file: t.file, config: t.config, version: t.version, effective: t.effective };
@@ -54,7 +57,8 @@ export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
       const theirs = await group.askEach<MetricsAnswer>('metrics', ASK_MS);
       const answers = theirs.map((a) => ({ worker: a.worker, metrics: a.value.filter((m) => !PRIMARY_OWNED.has(m.name)) }));
       const summed = carried.sum(answers, new Set(group.views().map((w) => w.id)));
-      const own = (await deps.metrics.registry.getMetricsAsJSON()).filter((m) => PRIMARY_OWNED.has(m.name));
+      // (One process's values: 'first', whatever aggregator they carry; process_start_time_seconds says 'omit'.)
+      const own = (await deps.metrics.registry.getMetricsAsJSON()).filter((m) => PRIMARY_OWNED.has(m.name)).map((m) => ({ ...m, aggregator: 'first' as const }));
       const merged = AggregatorRegistry.aggregate([...summed, own]);
       return { contentType: merged.contentType, text: await merged.metrics() };
     },

@@ -54,7 +54,7 @@ class LocalOnlyStores extends RateLimitStores {
 
 export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
   const { logger } = opts;
-  const metrics = new Metrics({ processMetrics: false });
+  const metrics = new Metrics({ processMetrics: true }); // (its own: only the ones it owns are served, group-admin.ts)
   const pools = new UpstreamPools();
   const stores = new LocalOnlyStores({ logger });
   const shadow = new ShadowReports({ logger, metrics });

@@ -165,6 +165,26 @@ describe('tracing, beyond the plain request', () => {
     expect(line.traceId).toBe(s.traceId);
   });
 
+  it('an h2 request with a made-up method: its spans say _OTHER, keep the method in http.request.method_original, and are named HTTP', async () => {
+    const r = await keep(startOtlpReceiver());
+    const legacy: Upstream = await keep(startUpstream((_req, res) => res.end('ok')));
+    const p = await proxy(tracingYaml(r) + upstreamsYaml({ legacy: legacy.url }) + 'routes:\n  - { prefix: /api, upstream: legacy }\n');
+    const front = await keep(startTlsFront(p));
+    const session = await h2Connect(front.url, front.ca);
+    try {
+      const answer = await h2Request(session, { ':method': 'X12345', ':path': '/api/odd', traceparent: `00-${CLIENT_TID}-${CLIENT_PID}-01` });
+      expect(answer.status).toBeGreaterThan(0);
+    } finally {
+      session.close();
+    }
+    const spans = await r.waitForSpans(2);
+    const s = only(spans, (x) => x.kind === SERVER);
+    const c = only(spans, (x) => x.kind === CLIENT);
+    expect(s.name).toBe('HTTP /api');
+    expect(c.name).toBe('HTTP legacy');
+    for (const x of [s, c]) expect(x.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'X12345' });
+  });
+
   it("an h2 request's server span says network.protocol.version 2; its attempt goes out over 1.1", async () => {
     const r = await keep(startOtlpReceiver());
     const legacy: Upstream = await keep(startUpstream((_req, res) => res.end('ok')));

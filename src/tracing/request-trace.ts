@@ -5,6 +5,7 @@
 // Later additions hang off this object: a shadow copy's span linked to the request (`link()`),
 // a forward-auth subrequest (`attempt()` with its own upstream), a WebSocket upgrade.
 
+import { methodAttributes, spanMethod } from './span-method.js';
 import { SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { RecordedSpan, type SpanSink } from './recorded-span.js';
 import { randomId } from '../util/random-hex.js';
@@ -155,10 +156,10 @@ export class RequestTrace {
    *  records nothing: its attempts share one traceparent naming the server span, flag 00. */
   attempt(target: AttemptTarget, opts: AttemptOptions = {}): AttemptSpan {
     if (this.#server === null) return this.#standIn();
-    const method = opts.method ?? this.#method;
+    const method = spanMethod(opts.method ?? this.#method);
     const [address, port] = hostPort(target.origin);
     const attributes: Attributes = opts.attributes === undefined ? {} : { ...opts.attributes };
-    attributes['http.request.method'] = method;
+    Object.assign(attributes, methodAttributes(opts.method ?? this.#method));
     attributes['server.address'] = address;
     attributes['server.port'] = port;
     attributes['network.protocol.version'] = '1.1';

@@ -5,6 +5,7 @@
 // proxies in one process (tests) keep their spans apart, and a reload with another config gets
 // another Tracing.
 
+import { methodAttributes, spanMethod } from './span-method.js';
 import { isSpanContextValid, ROOT_CONTEXT, SpanKind, TraceFlags, trace as api, type Attributes, type SpanContext, type TextMapGetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -95,9 +96,9 @@ export class Tracing {
    *  kept out of request() it neither swells the code every request runs nor, when it comes,
    *  meets that code's optimised form without type feedback (a deoptimisation each time). */
   #sampled(req: IncomingMessage, route: string | null, path: string, host: string | null, canary: boolean, parent: SpanContext | null): RequestTrace {
-    const method = req.method!;
+    const method = spanMethod(req.method!);
     const attributes: Attributes = {
-      'http.request.method': method,
+      ...methodAttributes(req.method!),
       'url.path': path,
       'network.protocol.version': req.httpVersion === '2.0' ? '2' : req.httpVersion,
       'strangler.canary': canary,
@@ -108,7 +109,7 @@ export class Tracing {
     if (port !== undefined) attributes['server.port'] = port;
     const context = { traceId: parent?.traceId ?? randomId(16), spanId: randomId(8), traceFlags: TraceFlags.SAMPLED, traceState: parent?.traceState };
     const span = new RecordedSpan(this.#sink, route === null ? method : `${method} ${route}`, SpanKind.SERVER, context, parent ?? undefined, attributes);
-    return RequestTrace.sampled(this.#sink, span, method);
+    return RequestTrace.sampled(this.#sink, span, req.method!);
   }
 
   /** Exports what is queued (bounded by the exporter's timeout). */

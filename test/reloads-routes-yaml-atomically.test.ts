@@ -108,7 +108,22 @@ describe('an invalid edit', () => {
     const routes = (await (await fetch(proxy.adminUrl + '/routes')).json()) as { version: string; lastRejected: { errors: { line: number; path: string }[] } };
     expect(routes.version).toBe(liveVersion);
     expect(routes.lastRejected.errors.map((e) => e.path).sort()).toEqual(['oops', 'routes[0].upstream']);
-    expect(await text(proxy.adminUrl + '/metrics')).toContain('strangler_config_reloads_total{result="invalid"} 1');
+    const metrics = await text(proxy.adminUrl + '/metrics');
+    expect(metrics).toContain('strangler_config_reloads_total{result="invalid"} 1');
+    expect(metrics).toContain('strangler_config_last_reload_successful 0');
+  });
+
+  it('sets strangler_config_last_reload_successful back to 1 once the file is fixed (an alert on it clears)', async () => {
+    proxy = await startProxy(yaml('a'));
+    expect(await text(proxy.adminUrl + '/metrics')).toContain('strangler_config_last_reload_successful 1');
+    let since = proxy.logs.length;
+    await writeFile(proxy.file, yaml('a') + 'oops: 1\n');
+    expect(await nextReload(proxy, since)).toMatchObject({ msg: LOG.configRejected });
+    expect(await text(proxy.adminUrl + '/metrics')).toContain('strangler_config_last_reload_successful 0');
+    since = proxy.logs.length;
+    await writeFile(proxy.file, yaml('b'));
+    expect(await nextReload(proxy, since)).toMatchObject({ msg: LOG.configReloaded });
+    expect(await text(proxy.adminUrl + '/metrics')).toContain('strangler_config_last_reload_successful 1');
   });
 });
 

@@ -9,7 +9,6 @@ import { FALLBACK_REASONS, type KnownSeries } from './known-series.js';
 import { methodLabel } from './method-label.js';
 import { TalliedCounter, TalliedHistogram } from './tallies.js';
 
-
 export class Metrics {
   readonly registry = new client.Registry();
 
@@ -90,6 +89,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Extension: what an alert needs to clear once the file is fixed (a counter's increase stays up for its window). */
+  readonly #lastReloadOk = new client.Gauge({ name: 'strangler_config_last_reload_successful', help: '1 if the last load or reload of routes.yaml succeeded (or found it unchanged), 0 if it was rejected.', registers: [this.registry] });
+
   readonly configInfo = new client.Gauge({
     name: 'strangler_config_info',
     help: '1 for the live config version (content hash).',
@@ -102,8 +104,7 @@ export class Metrics {
     help: 'Log bytes dropped because stdout did not keep up (the backlog is bounded; the proxy never waits for it).',
     registers: [this.registry],
     collect() {
-      this.reset();
-      this.inc(droppedLogBytes());
+      this.reset(), this.inc(droppedLogBytes());
     },
   });
 
@@ -181,6 +182,12 @@ export class Metrics {
   setCertificateExpiries(expiries: ReadonlyMap<string, Date>): void {
     this.#certificateExpiry.clear();
     for (const [name, notAfter] of expiries) this.#certificateExpiry.set(name, notAfter.getTime());
+  }
+
+  /** A load or reload's result: strangler_config_reloads_total and the last-result gauge. */
+  reloaded(result: 'success' | 'invalid' | 'error'): void {
+    this.configReloads.inc({ result });
+    this.#lastReloadOk.set(result === 'success' ? 1 : 0);
   }
 
   setConfigVersion(version: string): void {

@@ -184,7 +184,7 @@ export class Reloader {
     const live = this.#store?.current ?? null;
     if (live !== null && loaded.version === live.version) {
       logger.info({ msg: LOG.configUnchanged, trigger, version: live.version });
-      metrics.configReloads.inc({ result: 'success' });
+      metrics.reloaded('success');
       this.#lastRejected = null;
       return { result: 'unchanged', version: live.version };
     }
@@ -203,7 +203,7 @@ export class Reloader {
     this.#deps.recorders?.settle(next.effective.routes.flatMap((r) => (r.record === null ? [] : [r.record.file]))); // a file no longer named closes
     this.#deps.onSwap?.(next);
     this.#lastRejected = null;
-    metrics.configReloads.inc({ result: 'success' });
+    metrics.reloaded('success');
     metrics.setConfigVersion(next.version);
 
     if (live !== null) {
@@ -228,14 +228,14 @@ export class Reloader {
   }
 
   #fail(trigger: Trigger, err: unknown): Failure {
-    this.#deps.metrics.configReloads.inc({ result: 'error' });
+    this.#deps.metrics.reloaded('error');
     // At start-up the caller reports it ('failed to start').
     if (trigger !== 'start') this.#deps.logger.error({ msg: LOG.configReloadFailed, trigger, err });
     return { result: 'error', message: (err as Error).message };
   }
 
   #reject(trigger: Trigger, errors: readonly ConfigError[]): Failure {
-    this.#deps.metrics.configReloads.inc({ result: 'invalid' });
+    this.#deps.metrics.reloaded('invalid');
     // At start-up there is no live table to keep: the caller refuses to start and says why.
     if (trigger === 'start') return { result: 'invalid', errors };
     this.#lastRejected = { at: new Date().toISOString(), trigger, errors };

@@ -27,7 +27,7 @@ const ASK_MS = 5_000;
  *  metrics that describe the group as one process, not a sum: when it started (the workers' are
  *  left out by prom-client) and its file-descriptor limit (summed, two workers read twice the
  *  ulimit). The others (CPU, memory, open fds, heap) stay the workers' sum. */
-const PRIMARY_OWNED = new Set(['strangler_config_reloads_total', 'strangler_config_info', 'strangler_workers', 'strangler_canary_percent', 'process_start_time_seconds', 'process_max_fds']);
+const PRIMARY_OWNED = new Set(['strangler_config_reloads_total', 'strangler_config_last_reload_successful', 'strangler_config_info', 'strangler_workers', 'strangler_canary_percent', 'process_start_time_seconds', 'process_max_fds']);
 
 export function validOf(t: RouteTable): ValidConfig {
   return { ok: true, file: t.file, config: t.config, version: t.version, effective: t.effective };

@@ -5,7 +5,8 @@
 // value. Two routes of one label (a methods split) towards one upstream: the highest. With
 // workers, the primary keeps the highest of the workers' (max).
 
-import client, { type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
+import { liveGauge } from './live-gauge.js';
 
 /** What the gauge reads of a route's policies (policies/route-policies.ts's RoutePolicies). */
 export interface BreakerView {
@@ -20,27 +21,14 @@ export interface BreakerRouteView {
   readonly state: { readonly policies: BreakerView | null; readonly canaryPolicies: BreakerView | null };
 }
 
-export function breakerStateGauge(registry: Registry, routes: () => Iterable<BreakerRouteView>): client.Gauge<'route' | 'upstream'> {
-  const gauge: client.Gauge<'route' | 'upstream'> = new client.Gauge({
-    name: 'strangler_breaker_state',
-    help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open.',
-    labelNames: ['route', 'upstream'] as const,
-    aggregator: 'max', // workers: merged by the primary (not summed)
-    registers: [registry],
-    collect() {
-      const values = new Map<string, { route: string; upstream: string; value: number }>();
-      for (const r of routes()) {
-        for (const p of [r.state.policies, r.state.canaryPolicies]) {
-          const value = p?.breakerValue() ?? null;
-          if (value === null) continue;
-          const key = `${r.label}\u0000${p!.upstream}`;
-          const had = values.get(key);
-          if (had === undefined || had.value < value) values.set(key, { route: r.label, upstream: p!.upstream, value });
-        }
+export function breakerStateGauge(registry: Registry, routes: () => Iterable<BreakerRouteView>): Gauge<'route' | 'upstream'> {
+  const def = { name: 'strangler_breaker_state', help: 'Circuit breaker state: 0 closed, 1 open, 2 half-open.', labelNames: ['route', 'upstream'] as const };
+  return liveGauge(registry, def, (set) => {
+    for (const r of routes()) {
+      for (const p of [r.state.policies, r.state.canaryPolicies]) {
+        const value = p?.breakerValue() ?? null;
+        if (value !== null) set({ route: r.label, upstream: p!.upstream }, value);
       }
-      gauge.reset(); // breakers a reload removed are gone from the next scrape
-      for (const { route, upstream, value } of values.values()) gauge.set({ route, upstream }, value);
-    },
+    }
   });
-  return gauge;
 }

@@ -4,7 +4,8 @@
 // stale 1. Two routes of one label: 1 if either is halted. With workers, each worker's table
 // holds every halt (its own, and those the primary tells it of); the primary keeps the highest.
 
-import client, { type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
+import { liveGauge } from './live-gauge.js';
 
 /** What the gauge reads of a compiled route (routing/table.ts's CompiledRoute). */
 export interface HaltRouteView {
@@ -12,23 +13,9 @@ export interface HaltRouteView {
   readonly state: { readonly canaryHalt: { readonly halted: unknown } | null };
 }
 
-export function canaryHaltedGauge(registry: Registry, routes: () => Iterable<HaltRouteView>): client.Gauge<'route'> {
-  const gauge: client.Gauge<'route'> = new client.Gauge({
-    name: 'strangler_canary_halted',
-    help: '1 while a route\'s canary is halted (all its traffic on the primary upstream).',
-    labelNames: ['route'] as const,
-    aggregator: 'max', // workers: merged by the primary (not summed)
-    registers: [registry],
-    collect() {
-      const halted = new Map<string, number>();
-      for (const r of routes()) {
-        if (r.state.canaryHalt === null) continue;
-        const value = r.state.canaryHalt.halted != null ? 1 : 0;
-        halted.set(r.label, Math.max(halted.get(r.label) ?? 0, value));
-      }
-      gauge.reset(); // routes a reload removed are gone from the next scrape
-      for (const [route, value] of halted) gauge.set({ route }, value);
-    },
+export function canaryHaltedGauge(registry: Registry, routes: () => Iterable<HaltRouteView>): Gauge<'route'> {
+  const def = { name: 'strangler_canary_halted', help: '1 while a route\'s canary is halted (all its traffic on the primary upstream).', labelNames: ['route'] as const };
+  return liveGauge(registry, def, (set) => {
+    for (const r of routes()) if (r.state.canaryHalt !== null) set({ route: r.label }, r.state.canaryHalt.halted != null ? 1 : 0);
   });
-  return gauge;
 }

@@ -3,7 +3,8 @@
 // table when /metrics is scraped (nothing on the request path). With workers the primary owns it
 // (it decides the steps and hears of every halt).
 
-import client, { type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
+import { liveGauge } from './live-gauge.js';
 
 /** What the gauge reads of a compiled route (routing/table.ts's CompiledRoute). */
 export interface CanaryRouteView {
@@ -15,21 +16,16 @@ export interface CanaryRouteView {
   };
 }
 
-export function canaryPercentGauge(registry: Registry, routes: () => Iterable<CanaryRouteView>): client.Gauge<'route'> {
-  const gauge: client.Gauge<'route'> = new client.Gauge({
+export function canaryPercentGauge(registry: Registry, routes: () => Iterable<CanaryRouteView>): Gauge<'route'> {
+  const def = {
     name: 'strangler_canary_percent',
     help: 'The percentage of a canary route\'s requests sent to its canary now (a progressive canary\'s live step; 0 while halted).',
     labelNames: ['route'] as const,
-    aggregator: 'max',
-    registers: [registry],
-    collect() {
-      gauge.reset(); // routes a reload removed are gone from the next scrape
-      for (const r of routes()) {
-        if (r.canary === null) continue;
-        const live = r.state.canaryHalt?.halted != null ? 0 : (r.state.canaryProgress?.percent ?? r.canary.percent);
-        gauge.set({ route: r.label }, live);
-      }
-    },
+  };
+  return liveGauge(registry, def, (set) => {
+    for (const r of routes()) {
+      if (r.canary === null) continue;
+      set({ route: r.label }, r.state.canaryHalt?.halted != null ? 0 : (r.state.canaryProgress?.percent ?? r.canary.percent));
+    }
   });
-  return gauge;
 }

@@ -165,41 +165,35 @@ describe('tracing, beyond the plain request', () => {
     expect(line.traceId).toBe(s.traceId);
   });
 
-  it('an h2 request with a made-up method: its spans say _OTHER, keep the method in http.request.method_original, and are named HTTP', async () => {
+  /** One h2 request (over TLS, with a sampled client parent) to a traced proxy's /api route: its
+   *  answer's status, its server and client spans, and the upstream. */
+  async function tracedH2(headers: Record<string, string>): Promise<{ status: number; s: ReceivedSpan; c: ReceivedSpan; legacy: Upstream }> {
     const r = await keep(startOtlpReceiver());
     const legacy: Upstream = await keep(startUpstream((_req, res) => res.end('ok')));
     const p = await proxy(tracingYaml(r) + upstreamsYaml({ legacy: legacy.url }) + 'routes:\n  - { prefix: /api, upstream: legacy }\n');
     const front = await keep(startTlsFront(p));
     const session = await h2Connect(front.url, front.ca);
+    let status: number;
     try {
-      const answer = await h2Request(session, { ':method': 'X12345', ':path': '/api/odd', traceparent: `00-${CLIENT_TID}-${CLIENT_PID}-01` });
-      expect(answer.status).toBeGreaterThan(0);
+      status = (await h2Request(session, { ...headers, traceparent: `00-${CLIENT_TID}-${CLIENT_PID}-01` })).status;
     } finally {
       session.close();
     }
     const spans = await r.waitForSpans(2);
-    const s = only(spans, (x) => x.kind === SERVER);
-    const c = only(spans, (x) => x.kind === CLIENT);
+    return { status, s: only(spans, (x) => x.kind === SERVER), c: only(spans, (x) => x.kind === CLIENT), legacy };
+  }
+
+  it('an h2 request with a made-up method: its spans say _OTHER, keep the method in http.request.method_original, and are named HTTP', async () => {
+    const { status, s, c } = await tracedH2({ ':method': 'X12345', ':path': '/api/odd' });
+    expect(status).toBeGreaterThan(0);
     expect(s.name).toBe('HTTP /api');
     expect(c.name).toBe('HTTP legacy');
     for (const x of [s, c]) expect(x.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'X12345' });
   });
 
   it("an h2 request's server span says network.protocol.version 2; its attempt goes out over 1.1", async () => {
-    const r = await keep(startOtlpReceiver());
-    const legacy: Upstream = await keep(startUpstream((_req, res) => res.end('ok')));
-    const p = await proxy(tracingYaml(r) + upstreamsYaml({ legacy: legacy.url }) + 'routes:\n  - { prefix: /api, upstream: legacy }\n');
-    const front = await keep(startTlsFront(p));
-    const session = await h2Connect(front.url, front.ca);
-    try {
-      const answer = await h2Request(session, { ':path': '/api/h2', traceparent: `00-${CLIENT_TID}-${CLIENT_PID}-01` });
-      expect(answer.status).toBe(200);
-    } finally {
-      session.close();
-    }
-    const spans = await r.waitForSpans(2);
-    const s = only(spans, (x) => x.kind === SERVER);
-    const c = only(spans, (x) => x.kind === CLIENT);
+    const { status, s, c, legacy } = await tracedH2({ ':path': '/api/h2' });
+    expect(status).toBe(200);
     expect(s).toMatchObject({ traceId: CLIENT_TID, parentSpanId: CLIENT_PID, name: 'GET /api' });
     expect(s.attributes).toMatchObject({ 'network.protocol.version': '2', 'http.response.status_code': 200, 'url.path': '/api/h2' });
     expect(c).toMatchObject({ parentSpanId: s.spanId });

@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { refusedPort, startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { metricLines } from './helpers/scrape.js';
 
 let proxy: TestProxy | undefined;
 let legacy: Upstream | undefined;
@@ -16,11 +17,7 @@ afterEach(async () => {
   proxy = legacy = users = undefined;
 });
 
-/** The /metrics lines of one metric (its name then `{` or a space). */
-async function series(p: TestProxy, name: string): Promise<string[]> {
-  const text = await (await fetch(p.adminUrl + '/metrics')).text();
-  return text.split('\n').filter((l) => l.startsWith(name + '{') || l.startsWith(name + ' '));
-}
+const series = (p: TestProxy, name: string): Promise<string[]> => metricLines(p.adminUrl, name);
 
 /** The gauges keyed by route or upstream (the connections' have no route). */
 async function gauges(p: TestProxy): Promise<Record<string, string[]>> {

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { metricLines } from './helpers/scrape.js';
 
 let proxy: TestProxy | undefined;
 let legacy: Upstream | undefined;
@@ -18,11 +19,7 @@ afterEach(async () => {
   proxy = legacy = users = undefined;
 });
 
-/** Every /metrics sample line of the metric (name, then `{` or a space). */
-async function series(p: TestProxy, name: string): Promise<string[]> {
-  const text = await (await fetch(p.adminUrl + '/metrics')).text();
-  return text.split('\n').filter((l) => l.startsWith(name + '{') || l.startsWith(name + ' '));
-}
+const series = (p: TestProxy, name: string): Promise<string[]> => metricLines(p.adminUrl, name);
 
 async function upstreams(): Promise<string> {
   legacy = await startUpstream((_req, res) => res.end('legacy'));

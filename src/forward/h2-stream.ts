@@ -38,6 +38,23 @@ function resetStream(stream: ServerHttp2Stream, failure: boolean): void {
   stream.destroy(!failure && aborted !== null ? aborted : new Error('the proxy reset this stream'));
 }
 
+/**
+ * The client reset this stream (RST_STREAM) before the answer was all written. With NO_ERROR (what
+ * a node:http2 client's `req.close()` sends), node:http2 says 'aborted' and then waits for writes
+ * the client will never take: the response never closed, and its upstream request held a
+ * connection until the whole session ended (or, with idleTimeoutMs, was cut as the upstream's
+ * idle_timeout). Destroyed here, the stream closes and its response with it: the exchange ends as
+ * the client's (client_closed) and its upstream request is aborted. (CANCEL and other codes
+ * closed it already.)
+ */
+export function closeOnClientReset(stream: ServerHttp2Stream): void {
+  stream.on('aborted', onAborted); // ('aborted' comes at most once)
+}
+
+function onAborted(this: ServerHttp2Stream): void {
+  if (!this.destroyed && !resetHere(this)) this.destroy();
+}
+
 /** Breaks a response under way: the client sees it incomplete (HTTP/1.x: the connection closes;
  *  HTTP/2: the stream is reset, INTERNAL_ERROR for a failure, else CANCEL). */
 export function breakResponse(res: ServerResponse, err?: Error): void {

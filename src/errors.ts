@@ -38,6 +38,9 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
  *  timed out and the proxy closed a connection still busy. */
 export type AccessOnlyCode = 'client_closed' | 'upstream_aborted' | 'idle_timeout' | 'drain_timeout';
 
+/** The detail of a drain_timeout line (a request or a WebSocket tunnel the shutdown cut). */
+export const DRAIN_CUT = 'the drain timed out: the proxy closed the connection';
+
 /** A code the proxy answers with a JSON body (not one only an access line carries). */
 export function isErrorCode(code: ErrorCode | AccessOnlyCode): code is ErrorCode {
   return code in STATUS_OF;

@@ -41,9 +41,9 @@ describe('a WebSocket open at shutdown', () => {
     await proxy.close();
     await Promise.all(closed);
     // The proxy ended them (the drain): drain_timeout, as a plain request cut there says.
-    const lines = proxy.logs.map((l) => (l.msg === LOG.request ? `${l.requestId} ${l.status} ${l.bytes} ${l.error}` : l.msg));
+    const lines = proxy.logs.map((l) => (l.msg === LOG.request ? `${l.requestId} ${l.status} ${l.bytes} ${l.error}: ${l.detail}` : l.msg));
     const stopped = lines.indexOf(LOG.stopped);
     expect(stopped).toBeGreaterThan(-1);
-    expect(lines.slice(0, stopped)).toEqual(expect.arrayContaining(['ws-1 101 2 drain_timeout', 'ws-2 101 2 drain_timeout']));
+    expect(lines.slice(0, stopped)).toEqual(expect.arrayContaining(['ws-1 101 2 drain_timeout: the drain timed out: the proxy closed the connection', 'ws-2 101 2 drain_timeout: the drain timed out: the proxy closed the connection']));
   });
 });

@@ -13,7 +13,7 @@ import { responseHeaders } from './headers.js';
 import { sendError, writeHeadOrUndo } from './respond.js';
 import { h2ResponseHeaderObject } from './h2-response-headers.js';
 import { writeEarlyHints } from './informational.js';
-import { failureCode, isErrorCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
+import { DRAIN_CUT, failureCode, isErrorCode, STATUS_OF, type ErrorCode, type ProxyFailureCode } from '../errors.js';
 import { detailOf, timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
@@ -194,7 +194,7 @@ export class Exchange implements ResponseSink, AttemptListener {
   responseClosed(): void {
     if (this.#done) return;
     const cut = this.#host.lifecycle.cut === true; // (the drain timed out: the proxy closed it, not the client)
-    const err = new UpstreamFailure('cancelled', cut ? 'the drain timed out: the proxy closed the connection' : 'the client closed the connection');
+    const err = new UpstreamFailure('cancelled', cut ? DRAIN_CUT : 'the client closed the connection');
     this.#end(cut ? 'drain_timeout' : 'client_closed', err);
     this.#sending?.abort(err);
   }

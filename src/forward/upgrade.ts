@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { failureCode, rawErrorResponse, STATUS_OF, type AccessOnlyCode, type ErrorCode } from '../errors.js';
+import { DRAIN_CUT, failureCode, rawErrorResponse, STATUS_OF, type AccessOnlyCode, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { TableStore } from '../routing/store.js';
 import type { CompiledRoute, RouteTable } from '../routing/table.js';
@@ -54,7 +54,7 @@ export class UpgradeHandler {
     const access: AccessSink = {
       write: (line, meters) => {
         // A tunnel the shutdown closed: the proxy ended it, not either side.
-        this.#access.write(this.#closing && line.status === 101 && line.error == null ? { ...line, error: 'drain_timeout' } : line, meters);
+        this.#access.write(this.#closing && line.status === 101 && line.error == null ? { ...line, error: 'drain_timeout', detail: DRAIN_CUT } : line, meters);
         this.#open.delete(socket);
         logged();
       },

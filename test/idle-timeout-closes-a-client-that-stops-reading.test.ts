@@ -51,7 +51,7 @@ describe('idleTimeoutMs: a client that stops reading the response', () => {
     client.pause(); // reads nothing: the proxy's writes back up
     client.write('GET /dl/file HTTP/1.1\r\nHost: x\r\nX-Request-Id: slow-reader-1\r\n\r\n');
 
-    expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'slow-reader-1')).toMatchObject({ status: 200, error: 'idle_timeout', detail: expect.stringMatching(/^the client took nothing for \d+ ms$/) });
+    expect(await proxy.logLine((l) => l.msg === LOG.request && l.requestId === 'slow-reader-1')).toMatchObject({ status: 200, error: 'idle_timeout', detail: expect.stringMatching(/^nothing could be written to the client for \d+ ms \(it read nothing, or too slowly\)$/) });
     await (await up.arrival(1)).socketClosed; // the upstream request was aborted
     // The client's silence, not the upstream's: no broken response of the upstream's, no error in /status.
     expect(await metric(proxy.adminUrl, 'strangler_responses_broken_total')).toBe(0);

@@ -149,7 +149,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     } else {
       this.#upstreamBroke = !clientHoldsUp(this.res); // (nothing held for the client: the upstream fell silent)
       breakResponse(this.res); // a response under way: broken, never a clean end of a truncated body
-      this.#end('idle_timeout', null, this.#upstreamBroke ? `the upstream's body was silent for ${ms} ms` : `the client took nothing for ${ms} ms`);
+      this.#end('idle_timeout', null, this.#upstreamBroke ? `the upstream's body was silent for ${ms} ms` : `nothing could be written to the client for ${ms} ms (it read nothing, or too slowly)`);
     }
     this.#sending?.abort(new UpstreamFailure('cancelled', `the client's connection was silent for ${ms} ms`));
   }

@@ -23,6 +23,8 @@ export interface ResponseSink {
   readonly idleTimeoutMs?: number;
   /** An upstream's `103 Early Hints` (the client's side forwards it; others ignore it). */
   relayEarlyHints?(rawHeaders: Buffer[]): void;
+  /** The request was sent again: the upstream closed the connection under it (replayOnClose). */
+  replayed?(): void;
 }
 
 /** Told how an attempt went, once: it got a response head, or it failed without one. */
@@ -50,6 +52,17 @@ const DRAIN_MAX_BYTES = 65_536;
 const DRAIN_MAX_MS = 1_000;
 
 const NEVER = (): boolean => false;
+
+/** Methods a request without a body may be sent again with (RFC 9110 9.2.2, as Go's Transport). */
+const REPLAY_SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/** The upstream closed the connection before a byte of an answer: a kept-alive connection it
+ *  closed as idle while the request was on its way (gunicorn closes idle ones after 2 s, below the
+ *  pool's keepAliveMs), or it reset it. */
+const CLOSED_UNDER_IT = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+function replayOnClose(a: Attempt): void {
+  a.replay();
+}
 
 function onDrainTimeout(a: Attempt): void {
   a.abort(new Error('the discarded response body stalled'));
@@ -83,6 +96,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** The upstream's response ended while held (HEAD, 204, 304, or a drained body). */
   #complete = false;
   #timer: NodeJS.Timeout | null = null;
+  /** A bodiless GET, HEAD, OPTIONS or TRACE not yet sent again: its dispatch, for one replay. */
+  #again: DispatchWithName | null = null;
+  /** The connection it went out on had carried a request before (kept alive). */
+  #reused = false;
 
   constructor(
     upstream: Target,
@@ -101,8 +118,20 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** Sends the request; `perTryMs` > 0 bounds the wait for this try's response head. */
   send(path: string, method: string, headers: readonly string[], body: Body, perTryMs = 0): this {
     if (perTryMs > 0) this.#timer = setTimeout(onTryTimeout, perTryMs, this);
-    this.upstream.pool.dispatch({ path, method, headers: headers as string[], body, bodyTimeout: this.#sink.idleTimeoutMs, servername: this.upstream.servername } as DispatchWithName, this);
+    const options: DispatchWithName = { path, method, headers: headers as string[], body, bodyTimeout: this.#sink.idleTimeoutMs, servername: this.upstream.servername };
+    if (body === null && REPLAY_SAFE.has(method)) this.#again = options;
+    this.upstream.pool.dispatch(options, this);
     return this;
+  }
+
+  /** Sends the request again, once (replayOnClose): on the next turn, out of undici's callback. */
+  replay(): void {
+    if (this.#settled || this.#again === null) return; // (the client left, or the try timed out, meanwhile)
+    const options = this.#again;
+    this.#again = null;
+    this.#controller = null;
+    this.#sink.replayed?.();
+    this.upstream.pool.dispatch(options, this);
   }
 
   get committed(): boolean {
@@ -166,8 +195,10 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   // undici's handler API ----------------------------------------------------------------------
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
+  onRequestStart(controller: Dispatcher.DispatchController, context?: { readonly reusedSocket?: boolean }): void {
     this.#controller = controller;
+    // (undici, patched, says whether the connection carried a request before: patches/undici+7.30.2.patch.)
+    this.#reused = context?.reusedSocket === true;
     if (this.#pendingAbort !== null) controller.abort(this.#pendingAbort);
   }
 
@@ -216,6 +247,11 @@ export class Attempt implements Dispatcher.DispatchHandler {
     if ((this.status === 304 || this.status === 204) && (err as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
       return this.onResponseEnd();
     }
+    // A replay-safe request whose kept-alive connection the upstream closed before any answer goes
+    // once more, on another connection, as nginx does for a kept-alive connection and Go's Transport
+    // for a reused one: nothing of it was answered, and the method may be repeated (RFC 9110 9.2.2).
+    // A new connection's reset is the upstream's failure, retried only as retry.on says.
+    if (!this.#settled && this.#reused && this.#again !== null && CLOSED_UNDER_IT.has((err as { code?: string }).code ?? '')) return process.nextTick(replayOnClose, this);
     this.#clearTimer();
     if (!this.#settled) this.#fail(failureOf(err, this.upstream.name));
     else if (this.#relaying) this.#sink.relayError(err);

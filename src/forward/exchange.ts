@@ -70,12 +70,13 @@ export class Exchange implements ResponseSink, AttemptListener {
   /** Its spans, when server.tracing is on. */
   trace: RequestTrace | null = null;
   /** For the access line: the client's address (trustedProxies applied), the extra attempts sent
-   *  (policies/resilient.ts), and whether an open breaker refused or diverted the request. */
+   *  (policies/resilient.ts), whether an open breaker refused or diverted the request, and whether
+   *  a try was sent again on a connection the upstream closed under it (attempt.ts). */
   clientIp = '';
   retried = 0;
   breakerOpen = false;
+  replays = 0;
   readonly #host: ExchangeHost;
-
   #sending: Sending | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stall: WriteStall | null = null; // (write-stall.ts: made at the first write the client refuses)
@@ -137,10 +138,7 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   /** Nothing could be read from or written to the client for idleTimeoutMs. */
   idle(): void {
-    if (this.#done) {
-      breakResponse(this.res); // answered, but the client stopped reading the tail: close
-      return;
-    }
+    if (this.#done) return breakResponse(this.res); // answered, but the client stopped reading the tail: close
     const ms = this.route.idleTimeoutMs;
     if (this.#status === 0) {
       // Waiting for the response head with the request sent: timeoutMs governs (the next write re-arms the timer).
@@ -156,10 +154,8 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   /** The fallback gets a whole timeoutMs of its own: the first clock stops here. */
   stopTimer(): void {
-    if (this.#timer !== null) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   get done(): boolean {
@@ -250,6 +246,10 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   relayEarlyHints(rawHeaders: Buffer[]): void {
     if (!this.#done) writeEarlyHints(this.res, rawHeaders);
+  }
+
+  replayed(): void {
+    this.replays++;
   }
 
   relayData(chunk: Buffer, resume: () => void): boolean {

@@ -277,6 +277,7 @@ export class ProxyHandler implements ExchangeHost {
         shadowed: x.capture?.sent,
         canary: x.route.canary === null ? undefined : x.canary ? 'canary' : 'primary',
         breakerOpen: x.breakerOpen,
+        replays: x.replays,
         upstreamBroke: end.upstreamBroke,
       },
       x.route.meters,

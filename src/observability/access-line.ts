@@ -37,6 +37,8 @@ export interface AccessFields {
   readonly canary?: 'primary' | 'canary';
   /** Refused, or sent to the fallback, because the breaker was open. */
   readonly breakerOpen?: boolean;
+  /** Tries sent again because the upstream closed the connection under them (> 0 only). */
+  readonly replays?: number;
 }
 
 export const USER_AGENT_MAX = 256;
@@ -97,6 +99,7 @@ function optional(f: AccessFields): string {
   if (f.shadowed === true) s += ',"shadowed":true';
   if (f.canary !== undefined) s += `,"canary":"${f.canary}"`;
   if (f.breakerOpen === true) s += ',"breakerOpen":true';
+  if (f.replays !== undefined && f.replays > 0) s += `,"replays":${f.replays}`;
   return s;
 }
 

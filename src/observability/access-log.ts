@@ -64,6 +64,7 @@ export class AccessLog {
       shadowed: line.shadowed,
       canary: line.canary,
       breakerOpen: line.breakerOpen,
+      replays: line.replays,
     });
   }
 }

@@ -34,6 +34,34 @@ describe('an h2 upload the upstream answers before reading', () => {
     expect(session.destroyed).toBe(false);
   });
 
+  it('frees each such stream: the session closes once the client has gone (no socket left in CLOSE-WAIT)', async () => {
+    // The upstream answers 404 once the first bytes of the body have come, and reads no more.
+    const up = await startUpstream((req, res) => req.once('data', () => (req.pause(), res.writeHead(404, { 'content-type': 'text/plain' }).end('nope'))));
+    const { session, front } = await stack.start(up, upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 0 }\n');
+    // Several, one after another: a stream left with its upload unread in it kept the whole
+    // session open (in most runs; each one here is another chance).
+    const body = Buffer.alloc(1 << 20, 0x62);
+    for (let i = 0; i < 6; i++) {
+      const req = session.request({ ':method': 'POST', ':path': `/upload/${i}`, 'content-type': 'application/octet-stream' });
+      req.on('error', () => {});
+      let sent = 0;
+      const write = (): void => {
+        while (sent < body.length && !req.destroyed) {
+          const ok = req.write(body.subarray(sent, (sent += 16_384)));
+          if (!ok) return void req.once('drain', write);
+        }
+        if (!req.destroyed) req.end();
+      };
+      write();
+      expect(await h2Outcome(req)).toMatchObject({ status: 404, rstCode: constants.NGHTTP2_NO_ERROR });
+    }
+    const [proxySide] = [...front.sockets];
+    const closed = once(proxySide!, 'close');
+    session.close(); // the client goes: GOAWAY, then its socket's FIN
+    await closed; // (with a stream held open, the proxy's side of the connection never closed)
+    expect(front.h2.sessions).toBe(0);
+  });
+
   it('keeps idleTimeoutMs guarding an answer the client does not read, its upload unread too', async () => {
     const big = Buffer.alloc(100 << 10, 0x61); // past the stream's flow-control window (64 KiB), small enough to be all handed over
     const up = await startUpstream((_req, res) => res.writeHead(413, { 'content-type': 'text/plain' }).end(big));

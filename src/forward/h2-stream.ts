@@ -69,8 +69,21 @@ export function breakResponse(res: ServerResponse, err?: Error): void {
  *  says 'finish' only once the stream closes): closing clears the stream's idle timer, which must
  *  still guard an answer a client is slow to read. */
 export function endStreamAfter(stream: ServerHttp2Stream): void {
-  if (stream.writableFinished) stream.close(constants.NGHTTP2_NO_ERROR);
-  else stream.once('finish', () => stream.close(constants.NGHTTP2_NO_ERROR));
+  if (stream.writableFinished) endStream(stream);
+  else stream.once('finish', () => endStream(stream));
+}
+
+/** RST_STREAM NO_ERROR, then, a turn later, the stream freed: closed with part of the upload
+ *  still unread in it, node:http2 never destroyed it (it waits for the readable side to end), so
+ *  the session kept an open stream for ever: never closed when idle, its socket left in
+ *  CLOSE-WAIT once the client had gone, and a shutdown's drain waited its whole timeout. */
+function endStream(stream: ServerHttp2Stream): void {
+  stream.close(constants.NGHTTP2_NO_ERROR);
+  setImmediate(destroyClosed, stream);
+}
+
+function destroyClosed(stream: ServerHttp2Stream): void {
+  if (!stream.destroyed) stream.destroy();
 }
 
 /** Writes to the client wait for it to read (HTTP/2: its stream's; the compat response has no

@@ -23,6 +23,8 @@ function framework(req: IncomingMessage, res: ServerResponse): void {
   const url = req.url!;
   if (url.startsWith('/users/1?')) return void res.writeHead(307, { location: `${self}/users/1/?${url.split('?')[1]}` }).end();
   if (url === '/users') return void res.writeHead(201, { location: `${self}/users/7`, 'content-location': `${self}/users/7` }).end('created');
+  // Django with SECURE_PROXY_SSL_HEADER (and no USE_X_FORWARDED_HOST): https, and the Host it saw.
+  if (url === '/secure-absolute') return void res.writeHead(302, { location: `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${req.headers.host}/somewhere/` }).end();
   if (url === '/away') return void res.writeHead(302, { location: 'http://elsewhere.example/x' }).end();
   if (url === '/relative') return void res.writeHead(302, { location: '/login?next=%2Fa' }).end();
   if (url === '/scheme-relative') return void res.writeHead(302, { location: `//${req.headers.host}/login` }).end();
@@ -75,6 +77,9 @@ describe('preserveHost: false', () => {
       const r = await get('/users/1?a=b', 'Host: shop.example\r\nX-Forwarded-Proto: https\r\n');
       expect(r.headers['location'], `trustedProxies ${trusted}`).toBe(`${scheme}://shop.example/users/1/?a=b`);
       // A trusted side whose X-Forwarded-For is no address is not trusted: its https is not either.
+      // An app told https builds https:// URLs with its own host: rewritten too when the client came over https.
+      const own = await get('/secure-absolute', 'Host: shop.example\r\nX-Forwarded-Proto: https\r\n');
+      expect(own.headers['location'], `trustedProxies ${trusted}`).toBe(`${scheme}://shop.example/somewhere/`);
       const spoofed = await get('/users/1?a=b', 'Host: shop.example\r\nX-Forwarded-For: not-an-ip\r\nX-Forwarded-Proto: https\r\n');
       expect(spoofed.headers['location'], `trustedProxies ${trusted}, bad X-Forwarded-For`).toBe('http://shop.example/users/1/?a=b');
       await proxy.close();

@@ -21,7 +21,9 @@ export function locationRewriter(): LocationRewriter {
       if (lower !== 'location' && lower !== 'content-location') continue;
       const value = headers[i + 1]!;
       const end = authorityEnd(value);
-      if (end !== -1 && sameOrigin(value.slice(0, end), upstreamOrigin)) headers[i + 1] = publicOrigin + value.slice(end);
+      if (end === -1) continue;
+      const origin = value.slice(0, end);
+      if (sameOrigin(origin, upstreamOrigin) || httpsOfItsOwn(origin, upstreamOrigin, publicOrigin)) headers[i + 1] = publicOrigin + value.slice(end);
     }
   };
 }
@@ -38,6 +40,13 @@ function authorityEnd(value: string): number {
   }
   while (i < value.length && value[i] !== '/' && value[i] !== '?' && value[i] !== '#' && value[i] !== '\\') i++;
   return i;
+}
+
+/** An app told the request came over https (X-Forwarded-Proto: Django's SECURE_PROXY_SSL_HEADER)
+ *  builds its absolute URLs as https:// with the Host it saw, the upstream's own: the upstream's
+ *  authority under https, rewritten when the client did come over https. */
+function httpsOfItsOwn(origin: string, upstreamOrigin: string, publicOrigin: string): boolean {
+  return publicOrigin.startsWith('https:') && /^https:\/\//i.test(origin) && origin.slice(8).toLowerCase() === upstreamOrigin.slice(upstreamOrigin.indexOf('://') + 3).toLowerCase();
 }
 
 function sameOrigin(origin: string, upstreamOrigin: string): boolean {

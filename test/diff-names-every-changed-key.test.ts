@@ -301,4 +301,15 @@ routes:
     // The one-line rollback: the canary's 50% go to orders again, which the line must say.
     expect(lines(route('orders'), route('legacy'))).toEqual(['/orders: upstream orders -> legacy (its canary to orders is on again: 50% of requests go there; remove the canary block to send none)']);
   });
+
+  it('says what a new route sends elsewhere: its canary and its shadow', () => {
+    const before = 'upstreams:\n  legacy: { url: "http://a" }\n  orders: { url: "http://b" }\nroutes:\n  - prefix: /orders\n    upstream: legacy\n';
+    const after = before +
+      '  - prefix: /orders\n    methods: [GET, HEAD]\n    upstream: legacy\n    canary: { upstream: orders, percent: 50 }\n' +
+      '  - prefix: /stock\n    upstream: legacy\n    shadow: { upstream: orders }\n';
+    expect(lines(before, after)).toEqual([
+      'route /orders [GET,HEAD] added (upstream legacy, canary orders 50%)',
+      'route /stock added (upstream legacy, shadow orders)',
+    ]);
+  });
 });

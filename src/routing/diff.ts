@@ -138,7 +138,7 @@ export function diffConfigs(before: StranglerConfig, after: StranglerConfig): Co
   for (const { id, label, route: a } of afterRoutes) {
     const b = beforeById.get(id)?.route;
     if (b === undefined) {
-      out.push({ kind: 'route-added', route: label, after: a, text: `route ${label} added (upstream ${show(a.upstream)})` });
+      out.push({ kind: 'route-added', route: label, after: a, text: `route ${label} added (upstream ${show(a.upstream)}${addedNotes(a)})` });
       continue;
     }
     // prefix and the method set are the identity: equal here by construction (method order may differ).
@@ -169,6 +169,18 @@ function canaryNote(b: RouteConfig, a: RouteConfig): string {
   return isOn
     ? ` (its canary to ${show(c.upstream)} is on again: ${c.percent === undefined ? 'its share of' : `${c.percent}% of`} requests go there; remove the canary block to send none)`
     : ` (its canary, naming the route's own upstream now, is off)`;
+}
+
+/** What else a new route sends elsewhere: its canary and shadow (a canary's share of the traffic
+ *  going to another service is not something a reload log may leave unsaid). */
+function addedNotes(a: RouteConfig): string {
+  const notes: string[] = [];
+  const c = a.canary;
+  if (c !== undefined && c.upstream !== a.upstream) {
+    notes.push(`canary ${show(c.upstream)} ${c.steps !== undefined ? `steps ${show(c.steps)}` : `${c.percent}%`}`);
+  }
+  if (a.shadow !== undefined && a.shadow.upstream !== a.upstream) notes.push(`shadow ${show(a.shadow.upstream)}`);
+  return notes.length === 0 ? '' : `, ${notes.join(', ')}`;
 }
 
 /** The `text` of each change, in order. */

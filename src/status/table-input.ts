@@ -39,17 +39,25 @@ function breakerOf(p: RoutePolicies | null): string | null {
   return b == null ? null : b.state;
 }
 
-/** Each label's live state in this process (the first route of a label speaks for it). */
+/** Each label's live state in this process. Routes sharing a label (a `methods` route beside one
+ *  without) are merged: whichever has a halt, a progress or a breaker speaks for it, whatever
+ *  their order in the file. */
 export function routeLives(table: RouteTable): RouteLive[] {
   const out = new Map<string, RouteLive>();
   for (const r of table.routes) {
-    if (out.has(r.label)) continue;
     const primary = breakerOf(r.state.policies);
-    out.set(r.label, {
+    const mine: RouteLive = {
       route: r.label,
       halted: r.state.canaryHalt?.halted ?? null,
       progress: r.state.canaryProgress?.view() ?? null,
       breaker: primary === null ? null : { primary, canary: breakerOf(r.state.canaryPolicies) },
+    };
+    const seen = out.get(r.label);
+    out.set(r.label, seen === undefined ? mine : {
+      route: r.label,
+      halted: seen.halted ?? mine.halted,
+      progress: seen.progress ?? mine.progress,
+      breaker: seen.breaker ?? mine.breaker,
     });
   }
   return [...out.values()];

@@ -9,7 +9,8 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { startProxy, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import { endlessDownload } from './helpers/endless-download.js';
 import { startTlsFront, type TlsFront } from './helpers/h2-front.js';
 import { LOG } from '../src/observability/log-messages.js';
 
@@ -73,23 +74,9 @@ function sendQueued(socket: Duplex): number {
 
 describe('HTTP/2: a client that goes away while its download is held up by its own reading', () => {
   it('ends the exchange at once as client_closed, and the upstream request is aborted', async () => {
-    const chunk = Buffer.alloc(65_536, 0x61);
-    let upstreamAborted!: () => void;
-    const aborted = new Promise<void>((resolve) => (upstreamAborted = resolve));
-    let upstreamHeldUp!: () => void;
-    const heldUp = new Promise<void>((resolve) => (upstreamHeldUp = resolve));
-    up = await startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      res.on('close', () => {
-        if (!res.writableFinished) upstreamAborted();
-      });
-      const pump = (): void => {
-        while (!res.destroyed && res.write(chunk));
-        upstreamHeldUp();
-      };
-      res.on('drain', pump);
-      pump(); // endless: for as long as the proxy takes it
-    });
+    const download = await endlessDownload();
+    up = download.up;
+    const { heldUp, aborted } = download;
     proxy = await startProxy(upstreamsYaml({ app: up.url }) + 'routes:\n  - { prefix: /, upstream: app, idleTimeoutMs: 0 }\n');
     front = await startTlsFront(proxy);
 

@@ -2,6 +2,7 @@
 // are plain JSON and merge by adding (every worker counts its own; the primary merges them), so
 // the decision over merged figures is the decision over all the requests.
 
+import { rateAbove } from './rate-text.js';
 import { emptyHistogram, mergeHistograms, observe, quantile, type Histogram } from '../shadow/histogram.js';
 
 export interface CanaryGates {
@@ -84,7 +85,7 @@ export function decideStep(s: StepStats, gates: CanaryGates): StepDecision {
   }
   const errorRate = s.canary.errors / requests;
   if (errorRate > gates.maxErrorRate) {
-    return { result: 'halt', reason: `error rate ${errorRate.toFixed(3)} over ${requests} requests exceeds maxErrorRate ${gates.maxErrorRate}`, figures };
+    return { result: 'halt', reason: `error rate ${rateAbove(errorRate, gates.maxErrorRate)} over ${requests} requests exceeds maxErrorRate ${gates.maxErrorRate}`, figures };
   }
   const p99 = quantile(s.canary.latency, 0.99);
   const primaryP99 = quantile(s.primary.latency, 0.99);

@@ -5,6 +5,7 @@
 // not inherit). Ten buckets per window make it slide without per-request timestamps. A progressive
 // canary's failed gate halts it through the same object (haltFrom), with or without `halt`.
 
+import { rateAbove } from './rate-text.js';
 import type { CanaryHaltConfig } from '../config/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
@@ -82,7 +83,7 @@ export class CanaryHalt {
     if (requests < cfg.minRequests || errors / requests <= cfg.maxErrorRate) return null;
     this.#halted = {
       at: new Date(now).toISOString(),
-      reason: `error rate ${(errors / requests).toFixed(3)} over ${requests} requests in ${cfg.windowMs} ms exceeds maxErrorRate ${cfg.maxErrorRate}`,
+      reason: `error rate ${rateAbove(errors / requests, cfg.maxErrorRate)} over ${requests} requests in ${cfg.windowMs} ms exceeds maxErrorRate ${cfg.maxErrorRate}`,
     };
     return this.#halted;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { parseCommand } from '../src/cli/args.js';
-import { writeConfig } from './helpers/servers.js';
+import { startProxy, writeConfig } from './helpers/servers.js';
 
 
 describe('strangler check', () => {
@@ -83,6 +83,15 @@ describe('strangler check, a shadow of the route\'s own upstream', () => {
     const r = await cli(['check', file]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('shadow off (same upstream as the route)');
+  });
+
+  it('and the proxy, loading it, warns in the same words', async () => {
+    const proxy = await startProxy('upstreams:\n  orders: { url: http://127.0.0.1:8002 }\nroutes:\n  - { prefix: /orders, upstream: orders, shadow: { upstream: orders } }\n');
+    try {
+      expect(proxy.logs.find((l) => l.route === '/orders' && String(l.msg).startsWith('shadow off'))).toMatchObject({ level: 'warn', msg: 'shadow off (same upstream as the route)' });
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

@@ -92,7 +92,7 @@ function policies(r: EffectiveRoute): string {
   if (r.fallback !== null) out.push(`fallback ${r.fallback.upstream} (${r.fallback.methods === null ? 'every replay-safe method' : r.fallback.methods.join(',')})`);
   else if (r.fallbackOff) out.push(FALLBACK_OFF);
   if (r.shadow !== null) out.push(`shadow ${r.shadow.upstream} ${r.shadow.percent}%`);
-  else if (r.shadowOff) out.push('shadow off (same upstream as the route)');
+  else if (r.shadowOff) out.push(LOG.shadowOffOwnUpstream); // (the reload's warning, word for word)
   if (r.canary !== null) out.push(canaryText(r.canary));
   else if (r.canaryOff) out.push(LOG.canaryOffOwnUpstream);
   if (r.record !== null) out.push(`record ${r.record.percent}% of ${r.record.methods.join(',')} to ${r.record.file}`);

@@ -15,7 +15,7 @@ export const LOG = {
   drainTimeout: 'drain timeout: closing the connections still open',
   stopped: 'stopped',
   // routing/reloader.ts
-  shadowOffOwnUpstream: "shadow off: it names the route's own upstream",
+  shadowOffOwnUpstream: 'shadow off (same upstream as the route)',
   fallbackOffOwnUpstream: 'fallback off (same upstream as the route)',
   canaryOffOwnUpstream: 'canary off (same upstream as the route)',
   upstreamTlsUnverified: "upstream certificate NOT verified (tls.insecureSkipVerify): anyone on the path can pose as this upstream",

@@ -4,23 +4,17 @@
 // cutover walkthrough). The halted canary's breaker is left out; strangler_canary_halted says it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric } from './helpers/misbehaving.js';
-import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream } from './helpers/servers.js';
+import type { TestProxy } from './helpers/servers.js';
+import { haltedCanary, type HaltedCanary } from './helpers/halted-canary.js';
 
 describe('strangler_breaker_state once a canary has halted', () => {
-  let legacy: Upstream, users: Upstream, proxy: TestProxy;
+  let stack: HaltedCanary, proxy: TestProxy;
   beforeAll(async () => {
-    legacy = await startUpstream((_req, res) => res.end('legacy'));
-    users = await startUpstream((_req, res) => res.writeHead(500).end('broken'));
-    proxy = await startProxy(
-      upstreamsYaml({ legacy: legacy.url, users: users.url }) +
-        'routes:\n  - prefix: /users\n    upstream: legacy\n    breaker: { consecutiveFailures: 3, halfOpenAfterMs: 600000 }\n    retry: { attempts: 1, on: [] }\n' +
-        '    canary: { upstream: users, percent: 0, forceHeader: x-canary, halt: { maxErrorRate: 0.5, minRequests: 5, windowMs: 60000 } }\n',
-    );
-    for (let i = 0; i < 8; i++) await (await fetch(`${proxy.url}/users/${i}`, { headers: { 'x-canary': 'on' } })).arrayBuffer();
+    stack = await haltedCanary();
+    proxy = stack.proxy;
   });
   afterAll(async () => {
-    await proxy?.close();
-    await Promise.all([legacy?.close(), users?.close()]);
+    await stack?.close();
   });
 
   it('reports the primary breaker, not the halted canary one', async () => {

@@ -17,7 +17,7 @@ import { DRAIN_CUT, failureCode, isErrorCode, STATUS_OF, type ErrorCode, type Pr
 import { detailOf, timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
-import { breakResponse, clientHoldsUp, closeOnClientReset, h2StreamOf } from './h2-stream.js';
+import { breakResponse, clientHoldsUp, h2StreamOf } from './h2-stream.js';
 import { afterEarlyAnswer, bodyUnread } from './early-answer.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
@@ -120,9 +120,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     // idleTimeoutMs on the client's side is the socket's own timer (HTTP/2: the stream's, the
     // session carrying others): no timer of ours per request.
     const idle = this.route.idleTimeoutMs;
-    const stream = h2StreamOf(res);
-    if (stream !== null) {
-      closeOnClientReset(stream);
+    if (h2StreamOf(res) !== null) {
       if (idle > 0) res.setTimeout(idle);
     } else {
       const socket = this.req.socket;

@@ -15,7 +15,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ResolvedServer } from '../routing/defaults.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { ProxyHandler } from './handler.js';
-import { breakResponse, resetHere } from './h2-stream.js';
+import { breakResponse, closeOnClientReset, resetHere } from './h2-stream.js';
 import { exchangeOf } from './exchange.js';
 import { gateWaitOf } from './gate-wait.js';
 import { ResetWindow } from './reset-window.js';
@@ -155,6 +155,7 @@ function watchSession(session: ServerHttp2Session, limits: H2Limits, clock: Cloc
   });
   session.on('stream', (stream: ServerHttp2Stream) => {
     open++;
+    closeOnClientReset(stream);
     if (idleTimer !== null) {
       clearTimeout(idleTimer);
       idleTimer = null;

@@ -45,7 +45,7 @@ function resetStream(stream: ServerHttp2Stream, failure: boolean): void {
  * connection until the whole session ended (or, with idleTimeoutMs, was cut as the upstream's
  * idle_timeout). Destroyed here, the stream closes and its response with it: the exchange ends as
  * the client's (client_closed) and its upstream request is aborted. (CANCEL and other codes
- * closed it already.)
+ * closed it already.) Watched on every stream of a session (h2-server.ts).
  */
 export function closeOnClientReset(stream: ServerHttp2Stream): void {
   stream.on('aborted', onAborted); // ('aborted' comes at most once)

@@ -32,7 +32,7 @@ function spans(): ReadableSpan[] {
 describe('the export worker', () => {
   it('serialises the plain copy of a batch to the same OTLP bytes as the spans themselves', () => {
     const batch = spans();
-    const copied = structuredClone(batch.map(toWire)).map((w) => fromWire(w, resource, scope));
+    const copied = fromWire(structuredClone(toWire(batch)), resource, scope);
     const original = Buffer.from(ProtobufTraceSerializer.serializeRequest(batch)!);
     expect(Buffer.from(ProtobufTraceSerializer.serializeRequest(copied)!).equals(original)).toBe(true);
     expect(copied[0]!.spanContext().traceState?.serialize()).toBe('vendor=x,other=y');

@@ -6,10 +6,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ResolvedTracing } from '../routing/defaults.js';
 import { exporterFor } from './exporter.js';
-import { fromWire, type WireSpan } from './wire-span.js';
+import { fromWire, type WireBatch } from './wire-span.js';
 
 /** From the proxy's thread. */
-export type ToWorker = { readonly id: number; readonly spans: readonly WireSpan[] } | { readonly shutdown: true };
+export type ToWorker = { readonly id: number; readonly spans: WireBatch } | { readonly shutdown: true };
 /** To it: a batch's result, or the shutdown done. */
 export type FromWorker = { readonly id: number; readonly code: number; readonly error?: { readonly name: string; readonly message: string } } | { readonly shutdown: true };
 
@@ -28,7 +28,7 @@ port.on('message', (m: ToWorker) => {
     );
     return;
   }
-  exporter.export(m.spans.map((w) => fromWire(w, resource, scope)), (r) => {
+  exporter.export(fromWire(m.spans, resource, scope), (r) => {
     send(r.error === undefined ? { id: m.id, code: r.code } : { id: m.id, code: r.code, error: { name: r.error.name, message: r.error.message } });
   });
 });

@@ -64,7 +64,7 @@ export class WorkerSpanExporter implements SpanExporter {
     const timer = setTimeout(() => this.#answer(id, failure('TimeoutError', `the export worker did not answer in ${ANSWER_MS} ms`)), ANSWER_MS);
     timer.unref();
     this.#pending.set(id, { done, timer });
-    this.#post({ id, spans: spans.map(toWire) });
+    this.#post({ id, spans: toWire(spans) });
   }
 
   /** Tells the worker to shut its exporter down (it sends what it holds), then ends the thread. */

@@ -5,7 +5,8 @@
 // Later additions hang off this object: a shadow copy's span linked to the request (`link()`),
 // a forward-auth subrequest (`attempt()` with its own upstream), a WebSocket upgrade.
 
-import { methodAttributes, spanMethod } from './span-method.js';
+import { spanMethod } from './span-method.js';
+import { methodLabel, OTHER_METHOD } from '../observability/method-label.js';
 import { SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { RecordedSpan, type SpanSink } from './recorded-span.js';
 import { randomId } from '../util/random-hex.js';
@@ -156,19 +157,24 @@ export class RequestTrace {
    *  records nothing: its attempts share one traceparent naming the server span, flag 00. */
   attempt(target: AttemptTarget, opts: AttemptOptions = {}): AttemptSpan {
     if (this.#server === null) return this.#standIn();
-    const method = spanMethod(opts.method ?? this.#method);
+    const sent = opts.method ?? this.#method;
+    const label = methodLabel(sent);
     const [address, port] = hostPort(target.origin);
-    const attributes: Attributes = opts.attributes === undefined ? {} : { ...opts.attributes };
-    Object.assign(attributes, methodAttributes(opts.method ?? this.#method));
-    attributes['server.address'] = address;
-    attributes['server.port'] = port;
-    attributes['network.protocol.version'] = '1.1';
-    attributes['strangler.upstream'] = target.name;
-    attributes['strangler.canary'] = opts.canary === true;
-    attributes['strangler.fallback'] = opts.fallback === true;
+    // (One literal, keys in one order: see Tracing's server span.)
+    const attributes: Attributes = {
+      'http.request.method': label,
+      'server.address': address,
+      'server.port': port,
+      'network.protocol.version': '1.1',
+      'strangler.upstream': target.name,
+      'strangler.canary': opts.canary === true,
+      'strangler.fallback': opts.fallback === true,
+    };
+    if (label === OTHER_METHOD) attributes['http.request.method_original'] = sent;
+    if (opts.attributes !== undefined) Object.assign(attributes, opts.attributes);
     const parent = this.#server.spanContext();
     const context = { traceId: this.traceId, spanId: randomId(8), traceFlags: TraceFlags.SAMPLED, traceState: parent.traceState };
-    return new AttemptSpan(new RecordedSpan(this.#sink!, opts.name ?? `${method} ${target.name}`, SpanKind.CLIENT, context, parent, attributes), true);
+    return new AttemptSpan(new RecordedSpan(this.#sink!, opts.name ?? `${spanMethod(sent)} ${target.name}`, SpanKind.CLIENT, context, parent, attributes), true);
   }
 
   /** A span of work done for this request outside its answer (a shadow copy): its own trace root
@@ -179,7 +185,7 @@ export class RequestTrace {
     if (this.#server === null) return trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: TraceFlags.NONE });
     const server = this.#server.spanContext();
     const context = { traceId, spanId: randomId(8), traceFlags: TraceFlags.SAMPLED };
-    return new RecordedSpan(this.#sink!, name, SpanKind.CLIENT, context, root ? undefined : server, attributes, [{ context: server }]);
+    return new RecordedSpan(this.#sink!, name, SpanKind.CLIENT, context, root ? undefined : server, defined(attributes), [{ context: server }]);
   }
 
   /** The request ended: `error` is the proxy's error code (502, 503, 504... answers), if any. */
@@ -197,4 +203,15 @@ export class RequestTrace {
     if (error === 'client_closed') s.setAttribute('strangler.error', error);
     s.end();
   }
+}
+
+/** `attributes` without its undefined or null values, as a new object (a span keeps the object
+ *  it is given). */
+function defined(attributes: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const key in attributes) {
+    const v = attributes[key];
+    if (v !== undefined && v !== null) out[key] = v;
+  }
+  return out;
 }

@@ -3,16 +3,10 @@
 // span name then says `HTTP` (a client's made-up methods, which HTTP/2 lets through, name no
 // span kinds of their own in the user's tracing backend). Pure.
 
-import type { Attributes } from '@opentelemetry/api';
 import { methodLabel, OTHER_METHOD } from '../observability/method-label.js';
 
 /** The method as a span name starts with it. */
 export function spanMethod(sent: string): string {
   const label = methodLabel(sent);
   return label === OTHER_METHOD ? 'HTTP' : label;
-}
-
-export function methodAttributes(sent: string): Attributes {
-  const label = methodLabel(sent);
-  return label === OTHER_METHOD ? { 'http.request.method': OTHER_METHOD, 'http.request.method_original': sent } : { 'http.request.method': label };
 }

@@ -2,7 +2,7 @@
 // series adds point by point, a route's live state takes the worst breaker and any halt. Pure.
 
 import { compareText } from '../util/canonical-json.js';
-import { mergeHistograms } from '../shadow/histogram.js';
+import { emptyHistogram, mergeHistograms } from '../shadow/histogram.js';
 import type { ShadowReport } from '../shadow/report.js';
 import { SERIES_POINTS, perSecond, type CellSide, type Counts, type RouteLive, type SeriesPoint, type StatusCells } from './cells.js';
 import type { RouteInput } from './table-input.js';
@@ -33,6 +33,13 @@ function mergeLive(a: RouteLive, b: RouteLive): RouteLive {
     : { primary: worse(a.breaker.primary, b.breaker.primary), canary: a.breaker.canary === null ? b.breaker.canary : b.breaker.canary === null ? a.breaker.canary : worse(a.breaker.canary, b.breaker.canary) };
   const halted = a.halted === null ? b.halted : b.halted === null ? a.halted : a.halted.at <= b.halted.at ? a.halted : b.halted;
   return { route: a.route, halted, progress: a.progress ?? b.progress, breaker };
+}
+
+/** What stays of a process gone (a dead worker): its counts since start, its fallbacks and its
+ *  series; not its last 5 minutes (they would never age out) nor its live state. */
+export function retiredCells(c: StatusCells): StatusCells {
+  const none = (): Counts => ({ requests: 0, errors: 0, fellBack: 0, latency: emptyHistogram() });
+  return { windowMs: 0, sides: c.sides.map((s) => ({ ...s, window: none(), windowMs: 0 })), fallbacks: c.fallbacks, series: c.series, live: [] };
 }
 
 /** The cells of all of them; the inputs are not changed. */

@@ -1,7 +1,9 @@
 // The admin API's view of a group of workers (admin/group.ts), built on the primary's reloader
 // and WorkerGroup: a reload reaches every worker before it is answered (bounded), /metrics and
-// /shadow/report (and /status, /shadow/mismatches) gather every worker's over IPC (bounded; a worker that does not answer in time
-// is left out of that answer, except from /metrics' counters: carried-counters.ts keeps its last values, and a dead worker's).
+// /shadow/report (and /status, /shadow/mismatches) gather every worker's over IPC (bounded). A
+// worker that does not answer in time, or died, stays in /metrics' counters by its last values
+// (carried-counters.ts), and in /shadow/report and /status by its last answer (carried-answers.ts;
+// a dead one's counts since start, not its last 5 minutes); /shadow/mismatches leaves it out.
 
 import { AggregatorRegistry } from 'prom-client';
 import type { AdminGroup, GroupReload } from '../admin/group.js';
@@ -14,10 +16,13 @@ import type { TableStore } from '../routing/store.js';
 import type { RouteTable } from '../routing/table.js';
 import type { ShadowReport } from '../shadow/report.js';
 import { mergeKept, type KeptMismatch } from '../shadow/bodies.js';
+import { mergeByRoute, type ExpectedRoute } from '../shadow/merge.js';
 import type { WorkerGroup } from './group.js';
 import { CarriedCounters } from './carried-counters.js';
 import type { MetricsAnswer, ShadowAnswer } from './messages.js';
 import type { StatusCells } from '../status/cells.js';
+import { mergeCells, retiredCells } from '../status/merge.js';
+import { CarriedAnswers } from './carried-answers.js';
 
 /** How long a reload waits for every worker to confirm, and an admin question for the answers. */
 export const CONFIRM_MS = 10_000;
@@ -39,11 +44,17 @@ export interface GroupAdminDeps {
   readonly group: WorkerGroup;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The routes the live table shadows, each with since when its shadow config applied (the
+   *  primary's own ShadowReports). */
+  readonly shadowed: () => readonly ExpectedRoute[];
 }
 
 export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
   const { live, store, group } = deps;
   const carried = new CarriedCounters();
+  const reports = new CarriedAnswers<ShadowReport[]>({ fold: (a, b) => mergeByRoute([...a, ...b]), retire: (r) => r });
+  const cells = new CarriedAnswers<StatusCells>({ fold: (a, b) => mergeCells([a, b]), retire: retiredCells });
+  const liveIds = (): Set<number> => new Set(group.views().map((w) => w.id));
   return {
     async reload(trigger: ReloadTrigger): Promise<GroupReload> {
       const outcome = await live.reload(trigger);
@@ -56,19 +67,25 @@ export function groupAdmin(deps: GroupAdminDeps): AdminGroup {
     async metrics() {
       const theirs = await group.askEach<MetricsAnswer>('metrics', ASK_MS);
       const answers = theirs.map((a) => ({ worker: a.worker, metrics: a.value.filter((m) => !PRIMARY_OWNED.has(m.name)) }));
-      const summed = carried.sum(answers, new Set(group.views().map((w) => w.id)));
+      const summed = carried.sum(answers, liveIds());
       // (One process's values: 'first', whatever aggregator they carry; process_start_time_seconds says 'omit'.)
       const own = (await deps.metrics.registry.getMetricsAsJSON()).filter((m) => PRIMARY_OWNED.has(m.name)).map((m) => ({ ...m, aggregator: 'first' as const }));
       const merged = AggregatorRegistry.aggregate([...summed, own]);
       return { contentType: merged.contentType, text: await merged.metrics() };
     },
     async shadowReports(): Promise<ShadowReport[]> {
-      return (await group.ask<ShadowAnswer>('shadow', ASK_MS)).flatMap((a) => a.reports);
+      const theirs = await group.askEach<ShadowAnswer>('shadow', ASK_MS);
+      // A report kept from before its route's shadow config changed counted by the old rules: the
+      // workers started that report afresh, and so does what is kept of them.
+      const since = new Map(deps.shadowed().map((e) => [e.route, e.since]));
+      reports.update((list) => list.filter((r) => !(r.since < (since.get(r.route) ?? ''))));
+      return reports.answers(theirs.map((a) => ({ worker: a.worker, value: a.value.reports })), liveIds()).flat();
     },
     mismatches: async (route) => mergeKept(await group.ask<KeptMismatch[]>('mismatches', ASK_MS, route)),
-    statusCells: () => group.ask<StatusCells>('status', ASK_MS),
+    statusCells: async () => cells.answers(await group.askEach<StatusCells>('status', ASK_MS), liveIds()),
     shadowReset(route) {
       group.shadowReset(route ?? null);
+      reports.update((list) => (route === undefined ? [] : list.filter((r) => r.route !== route)));
     },
     logLevel: (level) => group.logLevel(level),
     workers: () => group.views(),

@@ -101,7 +101,7 @@ export async function startPrimary(opts: PrimaryOptions): Promise<Primary> {
       for (const r of t.routes) if (r.label === m.route) r.state.canaryHalt?.haltFrom(m.halted);
     },
   });
-  const admin = groupAdmin({ live, store, group, metrics, logger });
+  const admin = groupAdmin({ live, store, group, metrics, logger, shadowed: () => shadow.shadowed() });
   const lifecycle: Lifecycle = { ready: false, draining: false };
   const adminServer: http.Server = http.createServer(createAdminApp({ store, metrics, lifecycle, reloader: live, shadow, status, token: opts.adminToken, adminHost, group: admin, logger,
     listening: () => ({ port: group.port, adminPort: (adminServer.address() as AddressInfo).port, adminHost, workers: opts.count }),

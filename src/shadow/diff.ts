@@ -31,7 +31,7 @@
 // `ignoreText` expression is removed from both (text-compare.ts).
 //
 // Values. Parsed values are compared, so 10 and 10.0 are equal, as are key orders and
-// whitespace. Numbers within `numericTolerance` (|a - b| <= tolerance, give or take a few ulps
+// whitespace; an integer beyond 2^53 keeps all its digits (exact-json.ts). Numbers within `numericTolerance` (|a - b| <= tolerance, give or take a few ulps
 // so that 1.5 vs 1.51 is within 0.01) are equal; tolerance 0 means exactly equal doubles.
 //
 // Arrays. Element by element; when the lengths differ, every element past the shorter one is
@@ -64,6 +64,7 @@ import { DifferenceCollector, type Difference, type NoiseLookup } from './differ
 import { compareHtmlBodies } from './html-compare.js';
 import { isHtmlMediaType } from './html-parse.js';
 import { compileSelectors, isJsonPathEntry, type SelectorIgnore } from './html-selectors.js';
+import { parseJsonPair, type Parsed } from './exact-json.js';
 import { JsonWalker } from './json-walk.js';
 import { compilePatterns, type PathMatcher } from './patterns.js';
 import { HTML_SLICES, runWhole, WHOLE, type Slicing } from './slicing.js';
@@ -190,19 +191,19 @@ function isJsonMediaType(ct: string): boolean {
   return media === 'application/json' || media.endsWith('+json');
 }
 
-type Parsed = { readonly value: unknown } | null;
-
-function parseJsonSide(c: Captured): Parsed {
+/** A side's JSON text (null: not JSON by its content-type, or empty). */
+function jsonText(c: Captured): string | null {
   const ct = contentTypeOf(c);
   if (ct !== undefined && ct.trim() !== '' && !isJsonMediaType(ct)) return null;
   let text = c.body.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') return null;
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch {
-    return null;
-  }
+  return text.trim() === '' ? null : text;
+}
+
+/** Both sides' JSON (null: a side not JSON), read alike (exact-json.ts). */
+function parseJsonSides(primary: Captured, shadow: Captured): [Parsed, Parsed] {
+  const pt = jsonText(primary);
+  return parseJsonPair(pt, pt === null ? null : jsonText(shadow));
 }
 
 /** Compares the two answers to one request, in one go. See the top of this file for every rule. */
@@ -250,8 +251,7 @@ export function* compareSteps(primary: Captured, shadow: Captured, opts: Compare
       yield* compareHtmlBodies(out, { body: primary.body, contentType: pct! }, { body: shadow.body, contentType: sct! }, selectorsOf(opts), withNoise, slicing);
       mode = 'html';
     } else {
-      const pj = parseJsonSide(primary);
-      const sj = pj ? parseJsonSide(shadow) : null;
+      const [pj, sj] = parseJsonSides(primary, shadow);
       if (pj && sj) {
         new JsonWalker(out, matcherOf(opts.ignore), matcherOf(opts.unorderedArrays), opts.numericTolerance, opts.noisePaths !== undefined).walk(pj.value, sj.value);
         mode = 'json';

@@ -3,6 +3,7 @@
 
 import { canonicalJson, compareText } from '../util/canonical-json.js';
 import { ELEMENTS_COME_AND_GO, type DifferenceCollector, type DifferenceKind } from './differences.js';
+import { approximately, ExactInteger, exactGap, sameNumber } from './exact-json.js';
 import { formatPath } from './json-path.js';
 import type { PathMatcher, PathSegment } from './patterns.js';
 
@@ -10,6 +11,7 @@ type JsonType = 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean';
 
 function jsonType(v: unknown): JsonType {
   if (v === null) return 'null';
+  if (v instanceof ExactInteger) return 'number';
   if (Array.isArray(v)) return 'array';
   return typeof v as JsonType;
 }
@@ -59,9 +61,11 @@ export class JsonWalker {
     }
     switch (tp) {
       case 'number': {
-        const a = p as number;
-        const b = s as number;
-        if (a !== b && !withinTolerance(a, b, this.tolerance)) this.emit('value', p, s);
+        const a = p as number | ExactInteger;
+        const b = s as number | ExactInteger;
+        if (sameNumber(a, b)) return;
+        const gap = exactGap(a, b);
+        if (gap === null ? !withinTolerance(approximately(a), approximately(b), this.tolerance) : !(gap <= this.tolerance)) this.emit('value', p, s);
         return;
       }
       case 'string':
@@ -171,7 +175,7 @@ export class JsonWalker {
       const ta = jsonType(va);
       const tb = jsonType(vb);
       if (ta !== tb) return TYPE_RANK[ta] - TYPE_RANK[tb];
-      if (ta === 'number') return (va as number) - (vb as number) || a - b;
+      if (ta === 'number') return approximately(va as number | ExactInteger) - approximately(vb as number | ExactInteger) || a - b;
       if (ta === 'string') return compareText(va as string, vb as string) || a - b;
       return compareText(keys[a]!, keys[b]!) || a - b;
     };

@@ -17,7 +17,7 @@ import { DRAIN_CUT, failureCode, isErrorCode, STATUS_OF, type ErrorCode, type Pr
 import { detailOf, timeoutFailure, UpstreamFailure } from './failure.js';
 import { relayableReason, relayableStatus } from './status-line.js';
 import { watchUploadSilence } from './upload-silence.js';
-import { breakResponse, clientHoldsUp, h2StreamOf } from './h2-stream.js';
+import { breakResponse, clientHoldsUp, h2BodyArrived, h2StreamOf } from './h2-stream.js';
 import { afterEarlyAnswer, bodyUnread } from './early-answer.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
@@ -140,7 +140,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     const ms = this.route.idleTimeoutMs;
     if (this.#status === 0) {
       // Waiting for the response head with the request sent: timeoutMs governs (the next write re-arms the timer).
-      if (this.req.complete) return;
+      if (this.req.complete || h2BodyArrived(this.req)) return;
       this.#end('request_timeout', null, `the request body was silent for ${ms} ms`);
     } else {
       this.#upstreamBroke = !clientHoldsUp(this.res); // (nothing held for the client: the upstream fell silent)
@@ -228,8 +228,8 @@ export class Exchange implements ResponseSink, AttemptListener {
       : writeHeadOrUndo(this.res, statusCode, relayableReason(statusCode, statusText), headers);
     if (refused !== null) return this.#dropHead(`a head that cannot be relayed (${refused.message})`, refused);
     const idle = this.route.idleTimeoutMs;
-    // (An HTTP/2 request whose HEADERS ended the stream has no body to fall silent.)
-    if (idle > 0 && !this.req.complete && !(h2 && (this.req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders === true)) {
+    // (An HTTP/2 request whose stream has ended has no body to fall silent.)
+    if (idle > 0 && !this.req.complete && !h2BodyArrived(this.req)) {
       watchUploadSilence(this.req, idle, () => this.idle());
     }
   }

@@ -15,7 +15,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ResolvedServer } from '../routing/defaults.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { ProxyHandler } from './handler.js';
-import { breakResponse, closeOnClientReset, resetHere } from './h2-stream.js';
+import { breakResponse, closeOnClientReset, h2BodyArrived, resetHere } from './h2-stream.js';
 import { exchangeOf } from './exchange.js';
 import { gateWaitOf } from './gate-wait.js';
 import { ResetWindow } from './reset-window.js';
@@ -112,7 +112,7 @@ export function createH2Server(limits: H2Limits, handler: ProxyHandler, access: 
  *  answer under way, broken off), and its upstream request aborted. */
 function boundRequest(req: Http2ServerRequest, res: ServerResponse, ms: number): void {
   const timer = setTimeout(() => {
-    if (req.complete || arrived(req)) return;
+    if (req.complete || h2BodyArrived(req as unknown as IncomingMessage)) return;
     const message = `the request did not arrive within requestTimeoutMs (${ms} ms)`;
     const x = exchangeOf(res);
     if (x !== undefined) return x.requestTimedOut(message);
@@ -125,11 +125,6 @@ function boundRequest(req: Http2ServerRequest, res: ServerResponse, ms: number):
   res.once('close', clear);
 }
 
-/** Its stream has had END_STREAM, read or not (a body still unread while the route's gate
- *  decides has all arrived, as HTTP/1.1's parser would have said: no 408 for it). */
-function arrived(req: Http2ServerRequest): boolean {
-  return (req.stream as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
-}
 
 /** GOAWAY, then closed once its streams are done (also when it was closing already). */
 function closeSession(session: ServerHttp2Session): Promise<void> {

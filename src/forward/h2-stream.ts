@@ -135,3 +135,12 @@ export function respondOnStream(res: ServerResponse, stream: ServerHttp2Stream, 
     return err instanceof Error ? err : new Error(String(err));
   }
 }
+
+/** An HTTP/2 request whose stream has had END_STREAM, its body read or not (node:http2 says
+ *  `complete` only once something reads the empty body of a GET; a body still unread while the
+ *  route's gate decides has all arrived, as HTTP/1.1's parser would have said). False for
+ *  HTTP/1.1. */
+export function h2BodyArrived(req: IncomingMessage): boolean {
+  const stream = (req as { stream?: { endAfterHeaders?: boolean; _readableState?: { ended?: boolean } } }).stream;
+  return stream !== undefined && (stream.endAfterHeaders === true || stream._readableState?.ended === true);
+}

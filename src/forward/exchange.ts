@@ -84,7 +84,7 @@ export class Exchange implements ResponseSink, AttemptListener {
   #bytes = 0;
   #done = false;
   /** Set when the client's request turned out malformed mid-body (the server answered it). */
-  #fault: ErrorCode | null = null;
+  #fault: { readonly code: ErrorCode; readonly detail: string | undefined } | null = null;
   /** The upstream that answered (the fallback's, when it did). */
   #servedBy: Upstream;
   #upstreamBroke = false;
@@ -194,8 +194,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   }
 
   /** The server answered a framing error in the client's body: end, and log, as that. */
-  clientFault(code: ErrorCode): void {
-    this.#fault = code;
+  clientFault(code: ErrorCode, detail?: string): void {
+    this.#fault = { code, detail };
   }
 
   timeout(): void {
@@ -289,7 +289,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     }
     if (!this.req.complete) afterEarlyAnswer(this.req, this.res, error !== 'request_timeout'); // (the client's rest is dropped, or its stream ends)
     if (error === 'client_closed' && this.#fault !== null) {
-      this.#host.finished(this, { status: STATUS_OF[this.#fault], bytes: 0, error: this.#fault, cause, detail });
+      this.#host.finished(this, { status: STATUS_OF[this.#fault.code], bytes: 0, error: this.#fault.code, cause, detail: this.#fault.detail ?? detail });
       return;
     }
     const status = (error === 'client_closed' || error === 'drain_timeout') && this.#status === 0 ? 499 : this.#status;

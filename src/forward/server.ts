@@ -143,7 +143,7 @@ export function createPublicServer(
     const x = exchangeOf(inFlight);
     const w = x === undefined ? gateWaitOf(inFlight) : undefined;
     const sink: AccessSink =
-      x !== undefined ? { write: (line) => x.clientFault(line.error as ErrorCode) } : w !== undefined ? { write: (line) => w.answered(line.status, line.error as ErrorCode) } : access;
+      x !== undefined ? { write: (line) => x.clientFault(line.error as ErrorCode, line.detail) } : w !== undefined ? { write: (line) => w.answered(line.status, line.error as ErrorCode) } : access;
     answerClientError(err, socket, limits, sink, inFlight.req.method ?? '-', x?.requestId ?? w?.requestId ?? clientRequestId(inFlight.req.headers), x?.route.label ?? w?.route);
     // Closing the connection once the answer is out aborts the upstream request in flight.
     socket.once('finish', () => socket.destroy());

@@ -125,7 +125,6 @@ function boundRequest(req: Http2ServerRequest, res: ServerResponse, ms: number):
   res.once('close', clear);
 }
 
-
 /** GOAWAY, then closed once its streams are done (also when it was closing already). */
 function closeSession(session: ServerHttp2Session): Promise<void> {
   return new Promise((resolve) => {

@@ -28,7 +28,7 @@ import { LogAggregator } from '../observability/aggregate.js';
 export type ReloadTrigger = 'watch' | 'signal' | 'admin';
 
 export type ReloadOutcome =
-  | { readonly result: 'success'; readonly version: string; readonly previousVersion: string; readonly changes: readonly string[] }
+  | { readonly result: 'success'; readonly version: string; readonly previousVersion: string; readonly changes: readonly string[]; readonly restartNeeded?: readonly string[] }
   | { readonly result: 'unchanged'; readonly version: string }
   | { readonly result: 'invalid'; readonly errors: readonly ConfigError[] }
   | { readonly result: 'error'; readonly message: string };
@@ -220,11 +220,11 @@ export class Reloader {
     for (const [name, u] of next.effective.upstreams) {
       if (u.tls?.insecureSkipVerify === true) logger.warn({ msg: LOG.upstreamTlsUnverified, upstream: name });
     }
-    const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => canonicalJson(next.server[k]) !== canonicalJson(live.server[k]));
-    if (needsRestart.length > 0) {
-      logger.warn({ msg: LOG.restartNeeded, keys: needsRestart.map((k) => `server.${k}`) });
-    }
-    return { result: 'success', version: next.version, previousVersion: live?.version ?? '', changes };
+    const needsRestart = live === null ? [] : RESTART_ONLY.filter((k) => canonicalJson(next.server[k]) !== canonicalJson(live.server[k])).map((k) => `server.${k}`);
+    if (needsRestart.length === 0) return { result: 'success', version: next.version, previousVersion: live?.version ?? '', changes };
+    logger.warn({ msg: LOG.restartNeeded, keys: needsRestart });
+    // (Also in POST /reload's answer: a success that leaves these settings as they were.)
+    return { result: 'success', version: next.version, previousVersion: live?.version ?? '', changes, restartNeeded: needsRestart };
   }
 
   #fail(trigger: Trigger, err: unknown): Failure {

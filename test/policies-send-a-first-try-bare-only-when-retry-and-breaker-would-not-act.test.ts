@@ -12,7 +12,7 @@ import { createStreamLogger } from '../src/observability/logger.js';
 import { Writable } from 'node:stream';
 
 const logger = createStreamLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
-const ctx: AttemptContext = { requestId: 'r', method: 'GET', note: () => {}, mayReplay: () => true };
+const ctx: AttemptContext = { requestId: 'r', method: 'GET', note: () => {}, mayReplay: () => true, tries: 0, budgetDenied: () => {} };
 const answer = (status: number): AttemptOutcome => ({ ctx, status, discard: () => {} });
 const refused = (): Promise<AttemptOutcome> => Promise.reject(new AttemptError(new UpstreamFailure('connect-error', 'refused'), ctx));
 

@@ -51,6 +51,12 @@ describe('the retry budget caps retries against an always-failing upstream', () 
       await r.arrayBuffer();
     }
     await expectWithinBudget(proxy, up, 1);
+    // Each request the budget held back says so on its access line (as Envoy's URX flag); one that
+    // got both its retries does not.
+    const lines = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => proxy!.logLine((l) => l.msg === 'request' && l.path === `/storm/${i}`)));
+    const denied = lines.filter((l) => l.retryBudgetExhausted === true);
+    expect(denied.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l.retryBudgetExhausted === true).toBe(((l.retried as number | undefined) ?? 0) < 2);
   });
 
   it(`bounded concurrency (8 clients): ${REQUESTS} GETs send at most ${bound(8)} retries`, async () => {

@@ -74,6 +74,7 @@ export class Exchange implements ResponseSink, AttemptListener {
    *  a try was sent again on a connection the upstream closed under it (attempt.ts). */
   clientIp = '';
   retried = 0;
+  retryBudgetExhausted = false;
   breakerOpen = false;
   replays = 0;
   readonly #host: ExchangeHost;

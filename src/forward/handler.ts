@@ -272,7 +272,7 @@ export class ProxyHandler implements ExchangeHost {
         userAgent: userAgentOf(x.req.rawHeaders),
         // The flags (written only when set): the fallback was sent the request (status and error
         // say how it answered); a shadow copy went out; the canary route's side.
-        retried: x.retried,
+        retried: x.retried, retryBudgetExhausted: x.retryBudgetExhausted,
         fellBack: x.servedBy !== x.upstream, triedUpstream: x.upstream.name,
         shadowed: x.capture?.sent,
         canary: x.route.canary === null ? undefined : x.canary ? 'canary' : 'primary',

@@ -29,6 +29,8 @@ export interface AccessFields {
   // Flags, as Envoy puts them in its access log; each written only when set (a short line otherwise).
   /** Extra attempts sent after the first (> 0 only). */
   readonly retried?: number;
+  /** A retry the request was due was refused by the route's retry budget. */
+  readonly retryBudgetExhausted?: boolean;
   /** The fallback upstream answered. */
   readonly fellBack?: boolean;
   /** A shadow copy of the request was sent. */
@@ -95,6 +97,7 @@ function optional(f: AccessFields): string {
   if (f.clientIp !== undefined) s += `,"clientIp":${str(f.clientIp)}`;
   if (f.userAgent !== undefined) s += `,"userAgent":${str(cleanUserAgent(f.userAgent))}`;
   if (f.retried !== undefined && f.retried > 0) s += `,"retried":${f.retried}`;
+  if (f.retryBudgetExhausted === true) s += ',"retryBudgetExhausted":true';
   if (f.fellBack === true) s += ',"fellBack":true';
   if (f.shadowed === true) s += ',"shadowed":true';
   if (f.canary !== undefined) s += `,"canary":"${f.canary}"`;

@@ -60,6 +60,7 @@ export class AccessLog {
       clientIp: line.clientIp,
       userAgent: line.userAgent,
       retried: line.retried,
+      retryBudgetExhausted: line.retryBudgetExhausted,
       fellBack: line.fellBack,
       shadowed: line.shadowed,
       canary: line.canary,

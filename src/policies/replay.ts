@@ -13,19 +13,33 @@ export class ReplayGuard implements AttemptContext {
   readonly method: string;
   readonly #safeMethod: boolean;
   readonly #bodyKept: boolean;
+  readonly #onBudgetDenied: () => void;
   #possiblySent = false;
   #stopped = false;
+  #tries = 0;
 
-  constructor(requestId: string, method: string, hasIdempotencyKey: boolean, bodyKept: boolean) {
+  /** `onBudgetDenied`: told when the retry budget refused a retry the request was due. */
+  constructor(requestId: string, method: string, hasIdempotencyKey: boolean, bodyKept: boolean, onBudgetDenied: () => void = () => {}) {
     this.requestId = requestId;
     this.method = method;
     this.#safeMethod = IDEMPOTENT.has(method) || hasIdempotencyKey;
     this.#bodyKept = bodyKept;
+    this.#onBudgetDenied = onBudgetDenied;
   }
 
   /** An attempt failed with `kind`, or (kind 'status') got a response head. */
   note(kind: FailureKind | 'status'): void {
+    this.#tries++;
     if (kind !== 'connect-error') this.#possiblySent = true;
+  }
+
+  /** Tries that have ended. */
+  get tries(): number {
+    return this.#tries;
+  }
+
+  budgetDenied(): void {
+    this.#onBudgetDenied();
   }
 
   /** No more retries (timeoutMs spent, or the client left); the fallback may still be asked. */

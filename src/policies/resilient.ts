@@ -58,7 +58,7 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
     public body: Body,
     bodyKept: boolean,
   ) {
-    this.ctx = new ReplayGuard(x.requestId, x.method, out.hasIdempotencyKey, bodyKept);
+    this.ctx = new ReplayGuard(x.requestId, x.method, out.hasIdempotencyKey, bodyKept, () => (x.retryBudgetExhausted = true));
   }
 
   get status(): number {

@@ -36,6 +36,10 @@ export interface AttemptContext {
   note(kind: FailureKind | 'status'): void;
   /** Whether the request may be sent again now (method, Idempotency-Key, what was sent, body kept). */
   mayReplay(kind: FailureKind | 'status'): boolean;
+  /** Tries that have ended. */
+  readonly tries: number;
+  /** A retry it was due (a listed failure, replay safe, attempts left) that the budget refused. */
+  budgetDenied(): void;
 }
 
 /** A finished attempt's response head, held (paused) until the policies decide. */
@@ -104,10 +108,10 @@ export class RoutePolicies {
     this.perTryMs = retryCfg.attempts > 1 && retryable.has('timeout') ? Math.floor(timeoutMs / retryCfg.attempts) : 0;
 
     const retryPolicy = retry(
-      handleWhen((e) => e instanceof AttemptError && retryable.has(e.kind) && e.ctx.mayReplay(e.kind) && this.budget.allows()).orWhenResult(
+      handleWhen((e) => e instanceof AttemptError && retryable.has(e.kind) && e.ctx.mayReplay(e.kind) && this.#budgetAllows(e.ctx)).orWhenResult(
         (r) => {
           const o = r as AttemptOutcome;
-          return retryable.has(o.status) && o.ctx.mayReplay('status') && this.budget.allows();
+          return retryable.has(o.status) && o.ctx.mayReplay('status') && this.#budgetAllows(o.ctx);
         },
       ),
       {
@@ -125,6 +129,14 @@ export class RoutePolicies {
 
     this.breaker = breakerCfg === null ? null : this.#buildBreaker(breakerCfg);
     this.#retry = retryPolicy;
+  }
+
+  /** The retry budget's yes; a no, to a request with attempts left, is told to the request (its
+   *  access line's retryBudgetExhausted, as Envoy's URX flag). */
+  #budgetAllows(ctx: AttemptContext): boolean {
+    if (this.budget.allows()) return true;
+    if (ctx.tries < this.retry.attempts) ctx.budgetDenied();
+    return false;
   }
 
   /**

@@ -35,6 +35,20 @@ describe('rotation', () => {
   });
 });
 
+describe('a file two routes record to', () => {
+  it("rotates at the smaller of their maxFileBytes, whichever route comes last (and follows a reload that drops it)", async () => {
+    upstream = await startUpstream((_req, res) => res.end('y'.repeat(500)));
+    const both = 'routes:\n  - prefix: /orders\n    upstream: legacy\n    record: { file: ./rec/shared.jsonl, maxFileBytes: 1024 }\n  - prefix: /old\n    upstream: legacy\n    record: { file: ./rec/shared.jsonl }\n';
+    proxy = await startProxy(upstreamsYaml({ legacy: upstream.url }) + both);
+    const file = path.join(path.dirname(proxy.file), 'rec', 'shared.jsonl');
+    expect(proxy.proxy.recorders.writerOf(file)!.maxFileBytes).toBe(1024);
+    const since = proxy.logs.length;
+    await writeFile(proxy.file, upstreamsYaml({ legacy: upstream.url }) + 'routes:\n  - prefix: /old\n    upstream: legacy\n    record: { file: ./rec/shared.jsonl, maxFileBytes: 4096 }\n');
+    await proxy.logLine((l) => proxy!.logs.indexOf(l) >= since && l.msg === LOG.configReloaded);
+    expect(proxy.proxy.recorders.writerOf(file)!.maxFileBytes).toBe(4096);
+  });
+});
+
 describe('a reload', () => {
   it('moves a route recording to the file it now names and closes the old one', async () => {
     upstream = await startUpstream((_req, res) => res.end('ok'));

@@ -71,15 +71,23 @@ export class Recorders {
     const file = workerFile(settings.file, this.#slot);
     let writer = this.#writers.get(file);
     if (writer === undefined || writer.closed) this.#writers.set(file, (writer = new RecordWriter(file, settings.maxFileBytes, this.#writerDeps)));
-    else writer.maxFileBytes = settings.maxFileBytes;
     return new RouteRecorder(settings, route, host, writer, this.#clock, this.#events);
   }
 
-  /** The live table records to `files` (its routes' record.file): every other writer closes. */
-  settle(files: Iterable<string>): void {
-    const live = new Set([...files].map((f) => workerFile(f, this.#slot)));
+  /** The live table's routes record with `records`: every other file's writer closes, and a file
+   *  several routes record to rotates at the smallest maxFileBytes they give (not the last one's). */
+  settle(records: Iterable<Pick<EffectiveRecord, 'file' | 'maxFileBytes'>>): void {
+    const live = new Map<string, number>();
+    for (const r of records) {
+      const file = workerFile(r.file, this.#slot);
+      live.set(file, Math.min(live.get(file) ?? Infinity, r.maxFileBytes));
+    }
     for (const [file, writer] of this.#writers) {
-      if (live.has(file)) continue;
+      const max = live.get(file);
+      if (max !== undefined) {
+        writer.maxFileBytes = max;
+        continue;
+      }
       this.#writers.delete(file);
       void writer.close();
     }

@@ -200,7 +200,7 @@ export class Reloader {
     else this.#store.swap(next);
     this.#deps.stores?.settle(next.server.rateLimitStore); // a store no longer named closes
     this.#deps.tracings?.settle(next.tracing); // an old tracer is flushed and shut down
-    this.#deps.recorders?.settle(next.effective.routes.flatMap((r) => (r.record === null ? [] : [r.record.file]))); // a file no longer named closes
+    this.#deps.recorders?.settle(next.effective.routes.flatMap((r) => (r.record === null ? [] : [r.record]))); // a file no longer named closes
     this.#deps.onSwap?.(next);
     this.#lastRejected = null;
     metrics.reloaded('success');

@@ -20,6 +20,16 @@ export function redactQuery(path: string, names: ReadonlySet<string>): string {
   return changed ? path.slice(0, q + 1) + params.join('&') : path;
 }
 
+/** `path` without the query parameters redactQuery redacted: a replay leaves them out, as it
+ *  leaves out redacted header fields (sent as recorded, `<redacted>` would be an invalid request
+ *  target and a wrong value anyway). */
+export function withoutRedactedQuery(path: string): string {
+  const q = path.indexOf('?');
+  if (q < 0 || !path.includes(REDACTED_VALUE, q)) return path;
+  const kept = path.slice(q + 1).split('&').filter((p) => p.slice(p.indexOf('=') + 1) !== REDACTED_VALUE || !p.includes('='));
+  return kept.length === 0 ? path.slice(0, q) : path.slice(0, q + 1) + kept.join('&');
+}
+
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 
 /** A request target as origin-form: an absolute-form one (`http://host/a?b`, which a proxy

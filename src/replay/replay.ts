@@ -23,6 +23,7 @@ import { Pacer } from './pacer.js';
 import { recordedAnswer } from './recorded.js';
 import { answeredByOther, RouteFinder, type RouteRules } from './routes.js';
 import { outgoingHeaders, sendRecorded } from './send.js';
+import { withoutRedactedQuery } from '../record/redact-query.js';
 import { Slots } from './slots.js';
 import type { ShadowEvent } from '../shadow/log-line.js';
 
@@ -102,7 +103,9 @@ export async function replay(s: ReplaySettings, hooks: ReplayHooks = {}): Promis
     else progress.skipped++;
   };
 
-  const extraNames = s.headers.map(([name]) => name);
+  // (A --header value, a token for the candidate say, is sent but never printed; Host is no secret,
+  // and a curl line without it would not reach an app that checks it.)
+  const extraNames = s.headers.map(([name]) => name).filter((name) => name.toLowerCase() !== 'host');
   const one = async (x: RecordedExchange): Promise<void> => {
     const rules = routes.find(x.request.method, x.request.path, x.host, x.route);
     const template = endpointTemplate(x.request.method, x.request.path);
@@ -119,14 +122,13 @@ export async function replay(s: ReplaySettings, hooks: ReplayHooks = {}): Promis
     if ('skip' in recorded) return count(template, uncomparedEvent(req, 'skipped', recorded.skip));
     const wait = pacer.take();
     if (wait > 0) await sleep(wait);
-    const path = base + (s.clientPath ? x.request.path : x.request.upstreamPath);
+    const path = base + withoutRedactedQuery(s.clientPath ? x.request.path : x.request.upstreamPath);
     const headers = outgoingHeaders(x.request.headers, s.headers, s.clientPath);
     const body = x.request.body === null ? null : bodyBytes(x.request.body);
     const answer = await sendRecorded(pool, { method: x.request.method, path, headers, body }, s.timeoutMs);
     if (!answer.ok) return count(template, uncomparedEvent(req, answer.result, answer.reason));
     const cmp = compareReplayed(recorded, answer.captured, options.of(rules, noise.get(endpointKey(rules.label, template))));
     if ('skip' in cmp) return count(template, uncomparedEvent(req, 'skipped', cmp.skip));
-    // A --header value (a token for the candidate) is sent, never printed: `<redacted>` in the curl line.
     const curl = curlFor(x.request.method, s.target.origin + path, headers, body ?? undefined, { redact: extraNames });
     count(template, comparedEvent(req, cmp, answer.captured.status, Math.round(answer.ms * 1000) / 1000, curl));
   };

@@ -6,7 +6,8 @@
 //             skipped requests were not compared and do not count either way)
 // matchRate = match / compared (null when nothing was compared)
 // verdict   'not enough data' while compared < minCompared (default 1,000);
-//           else 'ready' when matchRate >= readyMatchRate (default 0.995, i.e. 99.5%);
+//           else 'ready' when matchRate >= readyMatchRate (default 0.995, i.e. 99.5%) and
+//           something matched;
 //           else 'not ready'.
 // verdictText, percentages rounded DOWN to one decimal (99.46% reads 99.4%, never 99.5%):
 //   "ready: 99.7% match over 12,400 requests"
@@ -85,12 +86,14 @@ export function summarize(report: ShadowReport, thresholds: Partial<Thresholds> 
   } else if (compared < t.minCompared) {
     verdict = 'not enough data';
     verdictText = `not enough data: ${over} (needs ${groupDigits(t.minCompared)})`;
-  } else if (report.match >= t.readyMatchRate * compared - 1e-9) {
+  } else if (report.match > 0 && report.match >= t.readyMatchRate * compared - 1e-9) {
     verdict = 'ready';
     verdictText = `ready: ${over}`;
   } else {
+    // (Nothing matched is never ready, whatever the threshold: replay --fail-under 0 against a
+    // candidate that never answered said "ready: 0.0% match".)
     verdict = 'not ready';
-    verdictText = `not ready: ${over} (needs ${thresholdText(t.readyMatchRate)})`;
+    verdictText = `not ready: ${over} (${report.match === 0 ? 'nothing matched' : `needs ${thresholdText(t.readyMatchRate)}`})`;
   }
 
   const topPaths = Object.entries(report.topPaths)

@@ -15,7 +15,7 @@
 // the shadow); each differing path's example names the request that produced it. A route with nothing compared says "no comparisons yet".
 
 import { groupDigits, percentDown } from '../shadow/format.js';
-import type { ShadowReport } from '../shadow/report.js';
+import { exampleText, type ShadowReport } from '../shadow/report.js';
 import { DEFAULT_MAX_DIFFERENCES } from '../shadow/diff.js';
 import { SCRIPT, STYLE } from './shadow-page-assets.js';
 import { familyNav } from './dashboard/layout.js';
@@ -66,12 +66,6 @@ function formatDeltaMs(primary: number | null, shadow: number | null): string {
   return d > 0 ? `+${text}` : d < 0 ? `−${text}` : '±0 ms';
 }
 
-/** A JSON value of an example, compact; a side that had no value says so. */
-function formatValue(v: unknown): string {
-  if (v === undefined) return '(absent)';
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s;
-}
 
 function plural(n: number, one: string, many: string): string {
   return `${groupDigits(n)} ${n === 1 ? one : many}`;
@@ -148,8 +142,8 @@ function topPaths(s: ReportSummary): string {
         `<td><span class="muted">${esc(ex.kind)}</span> at <code>${esc(ex.path)}</code>` +
         (ex.request === undefined ? '' : ` <span class="muted">from</span> <code>${esc(ex.request.method)} ${esc(ex.request.path)}</code>`) +
         '</td>' +
-        `<td class="mono"><span class="value"><span class="side">primary</span>${esc(formatValue(ex.primary))}</span>` +
-        `<span class="value"><span class="side">shadow</span>${esc(formatValue(ex.shadow))}</span></td>` +
+        `<td class="mono"><span class="value"><span class="side">primary</span>${esc(exampleText(ex.primary))}</span>` +
+        `<span class="value"><span class="side">shadow</span>${esc(exampleText(ex.shadow))}</span></td>` +
         '</tr>'
       );
     })

@@ -4,7 +4,7 @@
 // control characters escaped so it cannot drive the terminal. Pure.
 
 import { groupDigits, percentDown } from '../shadow/format.js';
-import { EXAMPLE_VALUE_MAX_CHARS, type ShadowReport } from '../shadow/report.js';
+import { exampleText, type ShadowReport } from '../shadow/report.js';
 import { summarize, type ReportSummary, type Thresholds } from '../shadow/summary.js';
 import { DEFAULT_MAX_DIFFERENCES } from '../shadow/diff.js';
 import type { Io } from './check.js';
@@ -52,11 +52,9 @@ function paint(colour: boolean): Paint {
   };
 }
 
-/** An example value for the table: JSON, a clipped value as it was clipped, an absent one named. */
+/** An example value for the table (shadow/report.ts's exampleText), safe for a terminal. */
 function valueText(v: unknown): string {
-  if (v === undefined) return '(absent)';
-  if (typeof v === 'string' && v.length === EXAMPLE_VALUE_MAX_CHARS && v.endsWith('…')) return safe(v); // already clipped JSON
-  return safe(JSON.stringify(v) ?? String(v));
+  return safe(exampleText(v));
 }
 
 /** "a -> b" in at most `n` characters, cutting the longer side first. */

@@ -125,6 +125,20 @@ export function earlier(a: string, b: string): string {
   return compareAt(a, b) <= 0 ? a : b;
 }
 
+/** Whether an example value is one clip() cut: canonical JSON text, shown as it is (not as a
+ *  JSON string). */
+export function isClipped(v: unknown): v is string {
+  return typeof v === 'string' && v.length === EXAMPLE_VALUE_MAX_CHARS && v.endsWith('…');
+}
+
+/** An example value as people read it: its JSON, a clipped one as it was clipped, an absent one
+ *  named. */
+export function exampleText(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  if (isClipped(v)) return v;
+  return JSON.stringify(v) ?? String(v);
+}
+
 function clip(v: unknown): unknown {
   if (v === undefined) return undefined;
   const s = canonicalJson(v);

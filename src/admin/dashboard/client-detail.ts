@@ -4,6 +4,8 @@
 // and a mismatch opened as both bodies side by side (GET /shadow/mismatches, asked for that one
 // mismatch when it is opened, client-bodies.ts). `route` is the route's label (host + prefix).
 
+import { EXAMPLE_VALUE_MAX_CHARS } from '../../shadow/report.js';
+
 export const CLIENT_DETAIL = String.raw`
 var curlSeq = 0, detailRoute = null;
 function sampleKey(x) { return x.at + ' ' + x.method + ' ' + x.path; }
@@ -93,7 +95,8 @@ function drawDetail(route, status, shadowJson) {
   }), function (x) { return x.key; }, 4);
   byId('d-paths-empty').hidden = s.topPaths.length > 0;
   rows(byId('d-paths'), s.topPaths.map(function (p) {
-    var ex = p.example, v = function (x) { return x === undefined ? '(absent)' : JSON.stringify(x); };
+    // (A value the report clipped is JSON text cut with an ellipsis: shown as it is, as exampleText does.)
+    var ex = p.example, v = function (x) { return x === undefined ? '(absent)' : typeof x === 'string' && x.length === ${EXAMPLE_VALUE_MAX_CHARS} && x.slice(-1) === '\u2026' ? x : JSON.stringify(x); };
     return { key: p.path, cells: [p.path, groupDigits(p.count), ex.kind + ' at ' + ex.path, v(ex.primary), v(ex.shadow)], num: [false, true, false, false, false] };
   }), function (x) { return x.key; }, 5);
   byId('d-samples-empty').hidden = s.samples.length > 0;

@@ -26,7 +26,10 @@ export function redactQuery(path: string, names: ReadonlySet<string>): string {
 export function withoutRedactedQuery(path: string): string {
   const q = path.indexOf('?');
   if (q < 0 || !path.includes(REDACTED_VALUE, q)) return path;
-  const kept = path.slice(q + 1).split('&').filter((p) => p.slice(p.indexOf('=') + 1) !== REDACTED_VALUE || !p.includes('='));
+  const kept = path.slice(q + 1).split('&').filter((p) => {
+    const eq = p.indexOf('=');
+    return eq < 0 || p.slice(eq + 1) !== REDACTED_VALUE;
+  });
   return kept.length === 0 ? path.slice(0, q) : path.slice(0, q + 1) + kept.join('&');
 }
 

@@ -127,7 +127,7 @@ export function earlier(a: string, b: string): string {
 
 /** Whether an example value is one clip() cut: canonical JSON text, shown as it is (not as a
  *  JSON string). */
-export function isClipped(v: unknown): v is string {
+function isClipped(v: unknown): v is string {
   return typeof v === 'string' && v.length === EXAMPLE_VALUE_MAX_CHARS && v.endsWith('…');
 }
 

@@ -61,6 +61,20 @@ export interface StatusCells {
   readonly live: readonly RouteLive[];
 }
 
+const BREAKER_RANK: Record<string, number> = { closed: 0, 'half-open': 1, open: 2 };
+const worse = (a: string, b: string): string => ((BREAKER_RANK[b] ?? 0) > (BREAKER_RANK[a] ?? 0) ? b : a);
+
+/** One route label's live state from two sources (two workers, or two routes of one label in one
+ *  process): the worse breaker, the earlier halt, either progress. */
+export function mergeLive(a: RouteLive, b: RouteLive): RouteLive {
+  const breaker =
+    a.breaker === null ? b.breaker
+    : b.breaker === null ? a.breaker
+    : { primary: worse(a.breaker.primary, b.breaker.primary), canary: a.breaker.canary === null ? b.breaker.canary : b.breaker.canary === null ? a.breaker.canary : worse(a.breaker.canary, b.breaker.canary) };
+  const halted = a.halted === null ? b.halted : b.halted === null ? a.halted : a.halted.at <= b.halted.at ? a.halted : b.halted;
+  return { route: a.route, halted, progress: a.progress ?? b.progress, breaker };
+}
+
 export const WINDOW_MS = 300_000;
 export const SLOT_MS = 10_000;
 export const WINDOW_SLOTS = WINDOW_MS / SLOT_MS;

@@ -4,7 +4,7 @@
 import { compareText } from '../util/canonical-json.js';
 import { emptyHistogram, mergeHistograms } from '../shadow/histogram.js';
 import type { ShadowReport } from '../shadow/report.js';
-import { SERIES_POINTS, perSecond, type CellSide, type Counts, type RouteLive, type SeriesPoint, type StatusCells } from './cells.js';
+import { SERIES_POINTS, mergeLive, perSecond, type CellSide, type Counts, type RouteLive, type SeriesPoint, type StatusCells } from './cells.js';
 import type { RouteInput } from './table-input.js';
 import type { MigrationStatus } from './types.js';
 
@@ -21,18 +21,6 @@ export interface StatusInput {
 
 function addCounts(a: Counts, b: Counts): Counts {
   return { requests: a.requests + b.requests, errors: a.errors + b.errors, fellBack: (a.fellBack ?? 0) + (b.fellBack ?? 0), latency: mergeHistograms(a.latency, b.latency) };
-}
-
-const BREAKER_RANK: Record<string, number> = { closed: 0, 'half-open': 1, open: 2 };
-const worse = (a: string, b: string): string => ((BREAKER_RANK[b] ?? 0) > (BREAKER_RANK[a] ?? 0) ? b : a);
-
-function mergeLive(a: RouteLive, b: RouteLive): RouteLive {
-  const breaker =
-    a.breaker === null ? b.breaker
-    : b.breaker === null ? a.breaker
-    : { primary: worse(a.breaker.primary, b.breaker.primary), canary: a.breaker.canary === null ? b.breaker.canary : b.breaker.canary === null ? a.breaker.canary : worse(a.breaker.canary, b.breaker.canary) };
-  const halted = a.halted === null ? b.halted : b.halted === null ? a.halted : a.halted.at <= b.halted.at ? a.halted : b.halted;
-  return { route: a.route, halted, progress: a.progress ?? b.progress, breaker };
 }
 
 /** What stays of a process gone (a dead worker): its counts since start, its fallbacks and its

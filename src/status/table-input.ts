@@ -4,7 +4,7 @@
 
 import type { RoutePolicies } from '../policies/route-policies.js';
 import type { RouteTable } from '../routing/table.js';
-import type { RouteLive } from './cells.js';
+import { mergeLive, type RouteLive } from './cells.js';
 
 export interface RouteInput {
   readonly label: string;
@@ -40,8 +40,8 @@ function breakerOf(p: RoutePolicies | null): string | null {
 }
 
 /** Each label's live state in this process. Routes sharing a label (a `methods` route beside one
- *  without) are merged: whichever has a halt, a progress or a breaker speaks for it, whatever
- *  their order in the file. */
+ *  without) are merged as workers' are (mergeLive): whichever has a halt, a progress or a breaker
+ *  speaks for it, whatever their order in the file. */
 export function routeLives(table: RouteTable): RouteLive[] {
   const out = new Map<string, RouteLive>();
   for (const r of table.routes) {
@@ -53,12 +53,7 @@ export function routeLives(table: RouteTable): RouteLive[] {
       breaker: primary === null ? null : { primary, canary: breakerOf(r.state.canaryPolicies) },
     };
     const seen = out.get(r.label);
-    out.set(r.label, seen === undefined ? mine : {
-      route: r.label,
-      halted: seen.halted ?? mine.halted,
-      progress: seen.progress ?? mine.progress,
-      breaker: seen.breaker ?? mine.breaker,
-    });
+    out.set(r.label, seen === undefined ? mine : mergeLive(seen, mine));
   }
   return [...out.values()];
 }

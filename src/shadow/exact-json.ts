@@ -42,14 +42,6 @@ export function parseExactJson(text: string): unknown {
   }
 }
 
-/** Whether two JSON numbers (doubles or ExactIntegers) are the same number. */
-export function sameNumber(a: number | ExactInteger, b: number | ExactInteger): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return a === b;
-  const x = asBigInt(a);
-  const y = asBigInt(b);
-  return x !== null && y !== null && x === y;
-}
-
 function asBigInt(v: number | ExactInteger): bigint | null {
   if (typeof v !== 'number') return BigInt(v.digits);
   return Number.isInteger(v) ? BigInt(v) : null;

@@ -3,7 +3,7 @@
 
 import { canonicalJson, compareText } from '../util/canonical-json.js';
 import { ELEMENTS_COME_AND_GO, type DifferenceCollector, type DifferenceKind } from './differences.js';
-import { approximately, ExactInteger, exactGap, sameNumber } from './exact-json.js';
+import { approximately, ExactInteger, exactGap } from './exact-json.js';
 import { formatPath } from './json-path.js';
 import type { PathMatcher, PathSegment } from './patterns.js';
 
@@ -63,9 +63,8 @@ export class JsonWalker {
       case 'number': {
         const a = p as number | ExactInteger;
         const b = s as number | ExactInteger;
-        if (sameNumber(a, b)) return;
-        const gap = exactGap(a, b);
-        if (gap === null ? !withinTolerance(approximately(a), approximately(b), this.tolerance) : !(gap <= this.tolerance)) this.emit('value', p, s);
+        const gap = exactGap(a, b); // (null: two doubles, or a fraction beside an ExactInteger)
+        if (gap === null ? a !== b && !withinTolerance(approximately(a), approximately(b), this.tolerance) : gap > this.tolerance) this.emit('value', p, s);
         return;
       }
       case 'string':

@@ -11,6 +11,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { failureOf, UpstreamFailure, waitedForConnection } from './failure.js';
+import { deadlinesOf, type Deadline } from '../util/deadlines.js';
 
 /** Where a relayed response goes: the client (Exchange), or a shadow copy's collector. */
 export interface ResponseSink {
@@ -68,10 +69,6 @@ function onDrainTimeout(a: Attempt): void {
   a.abort(new Error('the discarded response body stalled'));
 }
 
-function onTryTimeout(a: Attempt): void {
-  a.tryTimedOut();
-}
-
 export class Attempt implements Dispatcher.DispatchHandler {
   /** Headers are read raw (controller.rawHeaders): undici, patched, skips parsing them into an
    *  object this never reads (patches/undici+7.30.2.patch; ~1.2 us per response). */
@@ -95,6 +92,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
   #settled = false;
   /** The upstream's response ended while held (HEAD, 204, 304, or a drained body). */
   #complete = false;
+  /** A try's share of timeoutMs (util/deadlines.ts), until its head; #timer: a discarded body's drain. */
+  #tryDeadline: Deadline | null = null;
   #timer: NodeJS.Timeout | null = null;
   /** A bodiless GET, HEAD, OPTIONS or TRACE not yet sent again: its dispatch, for one replay. */
   #again: DispatchWithName | null = null;
@@ -117,7 +116,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
 
   /** Sends the request; `perTryMs` > 0 bounds the wait for this try's response head. */
   send(path: string, method: string, headers: readonly string[], body: Body, perTryMs = 0): this {
-    if (perTryMs > 0) this.#timer = setTimeout(onTryTimeout, perTryMs, this);
+    if (perTryMs > 0) this.#tryDeadline = deadlinesOf(perTryMs).add(this);
     const options: DispatchWithName = { path, method, headers: headers as string[], body, bodyTimeout: this.#sink.idleTimeoutMs, servername: this.upstream.servername };
     if (body === null && REPLAY_SAFE.has(method)) this.#again = options;
     this.upstream.pool.dispatch(options, this);
@@ -138,8 +137,9 @@ export class Attempt implements Dispatcher.DispatchHandler {
     return this.#relaying;
   }
 
-  tryTimedOut(): void {
-    this.#timer = null;
+  /** This try's share of timeoutMs passed without a response head. */
+  deadlinePassed(): void {
+    this.#tryDeadline = null;
     if (!this.#settled) this.abort(new UpstreamFailure('timeout', `no response from upstream '${this.upstream.name}' within this try's share of timeoutMs`));
   }
 
@@ -182,6 +182,8 @@ export class Attempt implements Dispatcher.DispatchHandler {
   }
 
   #clearTimer(): void {
+    this.#tryDeadline?.cancel();
+    this.#tryDeadline = null;
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;

@@ -22,6 +22,7 @@ import { afterEarlyAnswer, bodyUnread } from './early-answer.js';
 import type { AnswerTap, ExchangeEnd, Sending } from './exchange-types.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 import { WriteStall } from './write-stall.js';
+import { deadlinesOf, type Deadline } from '../util/deadlines.js';
 
 export type { ExchangeEnd, Sending } from './exchange-types.js';
 
@@ -45,8 +46,6 @@ function onResponseClose(this: ServerResponse): void {
 function onResponseIdle(this: ServerResponse): void {
   exchangeOf(this)?.idle();
 }
-
-const onTimeout = (x: Exchange): void => x.timeout();
 
 export class Exchange implements ResponseSink, AttemptListener {
   readonly req: IncomingMessage;
@@ -79,7 +78,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   replays = 0;
   readonly #host: ExchangeHost;
   #sending: Sending | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  /** timeoutMs's clock, until a response head (util/deadlines.ts: no Timeout per request). */
+  #deadline: Deadline | null = null;
   #stall: WriteStall | null = null; // (write-stall.ts: made at the first write the client refuses)
   #status = 0;
   #bytes = 0;
@@ -108,7 +108,7 @@ export class Exchange implements ResponseSink, AttemptListener {
   /** Starts the clock (timeoutMs, until a response head) and watches the client; `sending` is stopped by either. */
   begin(sending: Sending): void {
     this.#sending = sending;
-    this.#timer = setTimeout(onTimeout, this.route.timeoutMs, this);
+    this.#deadline = deadlinesOf(this.route.timeoutMs).add(this);
     this.watchClient();
   }
 
@@ -153,8 +153,8 @@ export class Exchange implements ResponseSink, AttemptListener {
 
   /** The fallback gets a whole timeoutMs of its own: the first clock stops here. */
   stopTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#deadline?.cancel();
+    this.#deadline = null;
   }
 
   get done(): boolean {
@@ -199,8 +199,9 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.#fault = { code, detail };
   }
 
-  timeout(): void {
-    this.#timer = null;
+  /** timeoutMs passed without a response head. */
+  deadlinePassed(): void {
+    this.#deadline = null;
     if (this.#done || this.#status !== 0) return;
     this.#sending!.abort(timeoutFailure(this.upstream.name, this.route.timeoutMs));
   }

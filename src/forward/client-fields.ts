@@ -1,5 +1,5 @@
 // Who the client is, as the identity gate and the access line see it: its address after the
-// trustedProxies rules, and the User-Agent it sent.
+// trustedProxies rules, the User-Agent it sent, and the protocol it spoke.
 
 import { clientAddressOf, type RequestHeadScan } from './headers.js';
 
@@ -21,11 +21,21 @@ export function userAgentOf(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** The protocol a request came in, as nginx's $server_protocol says it: HTTP/1.1, HTTP/1.0,
+ *  HTTP/2.0 (undefined: not known, a request the parser refused). */
+export function protocolOf(req: { readonly httpVersionMajor?: number; readonly httpVersionMinor?: number }): string | undefined {
+  const major = req.httpVersionMajor;
+  const minor = req.httpVersionMinor;
+  if (major === 1) return minor === 1 ? 'HTTP/1.1' : minor === 0 ? 'HTTP/1.0' : `HTTP/1.${minor}`;
+  if (major === 2) return 'HTTP/2.0';
+  return major === undefined ? undefined : `HTTP/${major}.${minor}`;
+}
+
 /** The access line's client fields of a request that got as far as its header scan. */
 export function clientFieldsOf(
-  req: { readonly rawHeaders: readonly string[]; readonly socket?: { readonly remoteAddress?: string } | null },
+  req: { readonly rawHeaders: readonly string[]; readonly socket?: { readonly remoteAddress?: string } | null; readonly httpVersionMajor?: number; readonly httpVersionMinor?: number },
   scan: Pick<RequestHeadScan, 'forwardedFor' | 'trusted'>,
   trustedProxies: number,
-): { clientIp: string; userAgent: string | undefined } {
-  return { clientIp: clientIpOf(scan, req.socket?.remoteAddress, trustedProxies), userAgent: userAgentOf(req.rawHeaders) };
+): { clientIp: string; userAgent: string | undefined; protocol: string | undefined } {
+  return { clientIp: clientIpOf(scan, req.socket?.remoteAddress, trustedProxies), userAgent: userAgentOf(req.rawHeaders), protocol: protocolOf(req) };
 }

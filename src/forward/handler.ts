@@ -29,7 +29,7 @@ import { LOG } from '../observability/log-messages.js';
 import { LogAggregator } from '../observability/aggregate.js';
 import type { GateResult, RouteGate } from '../identity/gate.js';
 import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
-import { clientFieldsOf, clientIpOf, userAgentOf } from './client-fields.js';
+import { clientFieldsOf, clientIpOf, protocolOf, userAgentOf } from './client-fields.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 import { teeRequestBody, type RouteRecorder } from '../record/recorder.js';
 import { AnswerTaps } from './answer-taps.js';
@@ -269,7 +269,7 @@ export class ProxyHandler implements ExchangeHost {
         detail: end.detail,
         traceId: x.trace?.traceId ?? null,
         clientIp: x.clientIp,
-        userAgent: userAgentOf(x.req.rawHeaders),
+        userAgent: userAgentOf(x.req.rawHeaders), protocol: protocolOf(x.req),
         // The flags (written only when set): the fallback was sent the request (status and error
         // say how it answered); a shadow copy went out; the canary route's side.
         retried: x.retried, retryBudgetExhausted: x.retryBudgetExhausted,

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { errorBody, rawErrorResponse, STATUS_OF, type ErrorCode } from '../errors.js';
 import type { AccessLog } from '../observability/access-log.js';
 import { newRequestId, saneRequestId } from './headers.js';
+import { protocolOf } from './client-fields.js';
 import { endStreamAfter, h2StreamOf, respondOnStream } from './h2-stream.js';
 import { h2ResponseHeaderObject } from './h2-response-headers.js';
 
@@ -102,7 +103,7 @@ export function expectationMessage(expect: unknown): string {
 /** Answers a request the server refuses before any route (HTTP/1.x or HTTP/2) with the JSON error
  *  and its access line; `close`: its connection (HTTP/2: its stream) ends after it. */
 export function refuseRequest(
-  req: { readonly method?: string; readonly headers: IncomingHttpHeaders },
+  req: { readonly method?: string; readonly headers: IncomingHttpHeaders; readonly httpVersionMajor?: number; readonly httpVersionMinor?: number },
   res: ServerResponse,
   code: ErrorCode,
   message: string,
@@ -112,5 +113,5 @@ export function refuseRequest(
   const startedAt = performance.now();
   const requestId = clientRequestId(req.headers);
   const status = sendError(res, code, message, requestId, undefined, close);
-  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code, detail: message }, null);
+  access.write({ requestId, method: req.method ?? '-', path: '-', route: null, upstream: null, status, bytes: 0, startedAt, error: code, detail: message, protocol: protocolOf(req) }, null);
 }

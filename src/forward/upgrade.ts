@@ -119,6 +119,7 @@ interface LineStart {
   readonly startedAt: number;
   readonly clientIp: string;
   readonly userAgent: string | undefined;
+  readonly protocol: string | undefined;
   readonly traceId: string | null;
 }
 

@@ -26,6 +26,8 @@ export interface AccessFields {
   readonly clientIp?: string;
   /** The User-Agent as sent; written without control characters, at most USER_AGENT_MAX long. */
   readonly userAgent?: string;
+  /** The protocol the client spoke (HTTP/1.1, HTTP/1.0, HTTP/2.0), when known. */
+  readonly protocol?: string;
   // Flags, as Envoy puts them in its access log; each written only when set (a short line otherwise).
   /** Extra attempts sent after the first (> 0 only). */
   readonly retried?: number;
@@ -96,6 +98,7 @@ function optional(f: AccessFields): string {
   let s = '';
   if (f.clientIp !== undefined) s += `,"clientIp":${str(f.clientIp)}`;
   if (f.userAgent !== undefined) s += `,"userAgent":${str(cleanUserAgent(f.userAgent))}`;
+  if (f.protocol !== undefined) s += `,"protocol":${str(f.protocol)}`;
   if (f.retried !== undefined && f.retried > 0) s += `,"retried":${f.retried}`;
   if (f.retryBudgetExhausted === true) s += ',"retryBudgetExhausted":true';
   if (f.fellBack === true) s += ',"fellBack":true';

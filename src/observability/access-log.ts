@@ -59,6 +59,7 @@ export class AccessLog {
       traceId: line.traceId ?? null,
       clientIp: line.clientIp,
       userAgent: line.userAgent,
+      protocol: line.protocol,
       retried: line.retried,
       retryBudgetExhausted: line.retryBudgetExhausted,
       fellBack: line.fellBack,

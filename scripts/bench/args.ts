@@ -39,8 +39,8 @@ and HTTPS/1.1 and HTTP/2 over TLS through strangler and nginx with the same cert
   --no-cpu            skip it
 paired section (two strangler processes loaded together at --cpu-rate each, the feature on
 in one of them, then in the other: tracing at 0, 0.01 and 1.0, record at 100%, an A/A control;
-and the ratio rows: strangler, and strangler + retry/breaker, with the bare forwarder,
-each pair loaded together):
+and the ratio rows: strangler, and strangler + retry/breaker, with the bare forwarder, and
+strangler over HTTPS/1.1 and HTTP/2 with plain strangler (6 s windows), each pair loaded together):
   --paired-cycles N   windows per feature, measured in both processes at once (default 24)
   --paired-window-ms M  milliseconds measured per window (default 1000; each after 300 ms at the rate)
   --paired-rows a,b   subset of: aa, trace-0, trace-001, trace-1, record, ratios (default: all)

@@ -273,7 +273,7 @@ export function rateJson(s: RateSection): unknown {
 /** Issue 10's bars: CPU per request at most this many times the bare forwarder's. */
 export const CPU_BARS = [['strangler', 1.15], ['strangler-policies', 1.2]] as const;
 /** Issue 12's bar: strangler over TLS at most this many times its own plain-HTTP CPU per request. */
-const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
+export const TLS_BARS = [['strangler-https', 1.3], ['strangler-h2', 1.3]] as const;
 /** Issue 13's bars: what a local rate limit, a JWT (RS256, key cached) and a forward-auth cache hit
  *  may add, in us of CPU per request, to strangler's. */
 /** Issue 14's bar: strangler --workers 2 at most this many times the 1-worker row's CPU per request (no hidden IPC cost). */

@@ -9,6 +9,7 @@ import type { UpstreamFailure } from '../forward/failure.js';
 import { BodyCollector } from './body.js';
 import type { Captured } from './diff.js';
 import type { HeaderPick } from './header-pick.js';
+import { deadlinesOf, type Deadline } from '../util/deadlines.js';
 
 /** What a copy brought back: the answer as received (not decoded yet), or why there is none. */
 export type CopyOutcome = { readonly answer: Captured; readonly ms: number } | { readonly error: string };
@@ -39,10 +40,6 @@ export function startCopy(
   return copy;
 }
 
-function copyTimedOut(copy: Copy): void {
-  copy.stop('timeout');
-}
-
 /**
  * No promise, stream, closure or abort signal per copy (measured: each of those showed in the
  * primary's p99 through the garbage collector, since copies share the event loop and heap with
@@ -53,7 +50,8 @@ class Copy implements CopyHandle, ResponseSink, AttemptListener {
   readonly #pick: HeaderPick;
   readonly #body: BodyCollector;
   readonly #started = performance.now();
-  readonly #timer: NodeJS.Timeout;
+  /** The copy's whole timeoutMs (util/deadlines.ts, as the primary's). */
+  readonly #deadline: Deadline;
   #attempt: Attempt | null = null;
   #settled = false;
   #status = 0;
@@ -63,11 +61,15 @@ class Copy implements CopyHandle, ResponseSink, AttemptListener {
     this.#sink = sink;
     this.#pick = pick;
     this.#body = new BodyCollector(cap);
-    this.#timer = setTimeout(copyTimedOut, timeoutMs, this);
+    this.#deadline = deadlinesOf(timeoutMs).add(this);
   }
 
   send(target: Target, path: string, method: string, headers: readonly string[], body: Buffer | null): void {
     this.#attempt = new Attempt(target, this, this).send(path, method, headers, body);
+  }
+
+  deadlinePassed(): void {
+    this.stop('timeout');
   }
 
   stop(error: string): void {
@@ -79,7 +81,7 @@ class Copy implements CopyHandle, ResponseSink, AttemptListener {
   #settle(outcome: CopyOutcome): void {
     if (this.#settled) return;
     this.#settled = true;
-    clearTimeout(this.#timer);
+    this.#deadline.cancel();
     this.#sink.copyDone(this, outcome);
   }
 

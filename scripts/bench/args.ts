@@ -16,7 +16,8 @@ export const USAGE = `usage: node dist/scripts/bench.js [options]
                       strangler-forward-auth, strangler-trace-1, strangler-trace-001 (tracing at
                       sampleRatio 1.0 / 0.01), strangler-record (record at 100%), strangler-aa (the
                       plain strangler again: an A/A control of the noise), strangler-https,
-                      strangler-h2, nginx-https, nginx-h2 (the last twelve: CPU section only)
+                      strangler-h2, nginx-https, nginx-h2, bare-h2 (node:http2's stream API over TLS +
+                      undici, no features: HTTP/2's floor) (the last thirteen: CPU section only)
   --json FILE         also write the results as JSON to FILE
   --load TOOL         wrk | autocannon (default: wrk when installed)
   --no-pin            do not pin processes to CPUs
@@ -40,7 +41,8 @@ and HTTPS/1.1 and HTTP/2 over TLS through strangler and nginx with the same cert
 paired section (two strangler processes loaded together at --cpu-rate each, the feature on
 in one of them, then in the other: tracing at 0, 0.01 and 1.0, record at 100%, an A/A control;
 and the ratio rows: strangler, and strangler + retry/breaker, with the bare forwarder, and
-strangler over HTTPS/1.1 and HTTP/2 with plain strangler (6 s windows), each pair loaded together):
+strangler over HTTPS/1.1 and HTTP/2 with plain strangler (6 s windows), each pair loaded together;
+and, without a bar, the bare HTTP/2 forwarder with plain strangler: the floor under the HTTP/2 bar):
   --paired-cycles N   windows per feature, measured in both processes at once (default 24)
   --paired-window-ms M  milliseconds measured per window (default 1000; each after 300 ms at the rate)
   --paired-rows a,b   subset of: aa, trace-0, trace-001, trace-1, record, ratios (default: all)

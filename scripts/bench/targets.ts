@@ -47,17 +47,18 @@ export interface Target {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-/** One of the bench's own node programs (upstream-server.js, express-proxy.js, ...), ready when readyPath answers 200. */
+/** One of the bench's own node programs (upstream-server.js, express-proxy.js, ...), ready when
+ *  readyPath answers 200; `caFile`: it serves HTTPS with a certificate that CA signed. */
 export async function startNodeProgram(
-  name: string, script: string, args: readonly string[], cpu: number | undefined, ctx: BenchContext, readyPath: string,
+  name: string, script: string, args: readonly string[], cpu: number | undefined, ctx: BenchContext, readyPath: string, caFile?: string,
 ): Promise<RunningTarget & { port: number }> {
   const port = await freePort();
   const child = new Child(name, join(here, script), {
     args: ['--port', String(port), ...args], cpu, env: { ...process.env, NODE_ENV: 'production' }, stderrFile: join(ctx.tmpDir, `${script}.${port}.stderr`),
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttpOk(url + readyPath, child, 15_000);
-  return { url, port, pgid: child.pid, stop: () => child.stop() };
+  const url = `${caFile === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
+  await waitForHttpOk(url + readyPath, child, 15_000, caFile);
+  return { url, port, pgid: child.pid, stop: () => child.stop(), ...(caFile === undefined ? {} : { ca: caFile }) };
 }
 
 /** A proxy program of the bench in front of the shared upstream, on the proxy's core. */
@@ -75,6 +76,20 @@ export function nginxVersion(): string | null {
 }
 
 const noOpenssl = (): string | null => (hasCommand('openssl') ? null : 'openssl not installed (apt-get install -y openssl)');
+
+/** The bare forwarder's HTTP/2 twin (bare-h2-forwarder.js): node:http2's stream API over TLS with
+ *  the bench's certificate, + undici, no features. Its CPU per request is node:http2's own floor. */
+const bareH2Target = (key: string, name: string): Target => ({
+  key,
+  name,
+  cpuOnly: true,
+  unavailable: noOpenssl,
+  async start(ctx) {
+    const tls = ctx.tls!;
+    const args = ['--upstream', ctx.upstreamUrl, '--cert', tls.certFile, '--key', tls.keyFile];
+    return { ...(await startNodeProgram(name, 'bare-h2-forwarder.js', args, ctx.pinning.proxyCpu, ctx, ctx.readyPath, tls.caFile)), h2: true };
+  },
+});
 
 /** nginx as a reverse proxy (only when installed): generated config in a temp dir, daemon off, 1
  *  worker, as the current user; with `tls`, HTTPS (and HTTP/2 for 'h2') with the bench's certificate. */
@@ -185,6 +200,7 @@ export const STRANGLER_KEY = 'strangler';
 export const NGINX_KEY = 'nginx';
 export const FASTIFY_KEY = 'fastify';
 export const BARE_KEY = 'bare';
+export const BARE_H2_KEY = 'bare-h2';
 export const RATELIMIT_KEY = 'strangler-ratelimit';
 export const WORKERS_KEY = 'strangler-w2';
 
@@ -246,6 +262,9 @@ export const TARGETS: readonly Target[] = [
   stranglerTarget({ key: 'strangler-h2', name: 'strangler HTTP/2 (TLS)', tls: 'h2' }),
   nginxTarget('nginx-https', 'nginx HTTPS/1.1', 'h1'),
   nginxTarget('nginx-h2', 'nginx HTTP/2 (TLS)', 'h2'),
+  // node:http2's own floor (CPU section and paired ratios): what an HTTP/2 front door in Node costs
+  // with no feature at all, beside the 1.3x bar strangler's HTTP/2 row is held to.
+  bareH2Target(BARE_H2_KEY, 'bare node:http2 + undici (TLS)'),
 ];
 
 async function jwtCredentials(ctx: BenchContext): Promise<{ config: Omit<StranglerConfigOptions, 'upstreamUrl'>; headers: Record<string, string> }> {

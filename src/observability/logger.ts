@@ -11,6 +11,7 @@
 import pino, { type Logger } from 'pino';
 import { sinkFor, type ChunkSink, type ChunkStream } from './log-sink.js';
 import { fitLine } from './fit-line.js';
+import { isoTime } from '../util/iso-time.js';
 
 export type { Logger };
 
@@ -28,31 +29,22 @@ export function logLevelFrom(value: string | undefined): string {
   return LEVELS.has(level) ? level : 'info';
 }
 
-// ISO time: the date and time to the second formatted once per second, the milliseconds added
-// once per millisecond (toISOString costs ~1.8 us; at a few thousand lines a second nearly every
-// line falls in a new millisecond).
-let lastMs = 0;
+// ISO time, formatted once per millisecond (at a few thousand lines a second nearly every line
+// falls in a new millisecond; util/iso-time.ts formats the second once).
+let lastMs = NaN;
 let lastTime = '';
-let lastSecond = -1;
-let secondPrefix = '';
-function isoTime(): string {
+function timeField(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
-    const second = Math.floor(now / 1000);
-    if (second !== lastSecond) {
-      lastSecond = second;
-      secondPrefix = `,"time":"${new Date(second * 1000).toISOString().slice(0, 20)}`;
-    }
-    const ms = now - second * 1000;
-    lastTime = `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
+    lastTime = `,"time":"${isoTime(now)}"`;
   }
   return lastTime;
 }
 
 const options = (level: string): pino.LoggerOptions => ({
   level,
-  timestamp: isoTime,
+  timestamp: timeField,
   formatters: { level: (label) => ({ level: label }) },
 });
 

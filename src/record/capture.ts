@@ -9,6 +9,7 @@ import { BodyTee } from './body-tee.js';
 import { firstValue, headerField } from './header-field.js';
 import { originForm, redactQuery } from './redact-query.js';
 import { formatRecordLine, RECORD_FORMAT_VERSION } from './line.js';
+import { isoTime } from '../util/iso-time.js';
 import type { PathMatcher } from '../shadow/patterns.js';
 import type { WriteTally } from '../forward/pools.js';
 
@@ -147,7 +148,7 @@ export class RecordCapture {
     const w = this.#source.upstream.writes;
     const line = formatRecordLine({
       v: RECORD_FORMAT_VERSION,
-      at: new Date(h.arrivedAt).toISOString(),
+      at: isoTime(h.arrivedAt),
       id: h.requestId,
       route: r.route,
       host: r.host,

@@ -9,6 +9,7 @@ import { curlFor } from './curl.js';
 import type { Comparison } from './diff.js';
 import type { ShadowEvent } from './log-line.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
+import { isoTime } from '../util/iso-time.js';
 
 export interface MirroredRequest {
   readonly route: string;
@@ -47,14 +48,14 @@ const NONE: readonly never[] = Object.freeze([]);
 
 /** Skipped before anything was sent (`overload`). */
 export function refusedEvent(req: MirroredRequest, reason: string): ShadowEvent {
-  return { at: new Date().toISOString(), route: req.route, result: 'skipped', reason, method: req.method, path: req.clientPath, primaryStatus: null, shadowStatus: null };
+  return { at: isoTime(Date.now()), route: req.route, result: 'skipped', reason, method: req.method, path: req.clientPath, primaryStatus: null, shadowStatus: null };
 }
 
 /** Ended without a comparison: `skipped` (too_large, cancelled...) or `shadow_error` (timeout, reset...). */
 export function endedEvent(src: EventSource, result: 'skipped' | 'shadow_error', reason: string): ShadowEvent {
   const r = src.request;
   return {
-    at: new Date().toISOString(),
+    at: isoTime(Date.now()),
     route: r.route,
     result,
     reason,
@@ -77,7 +78,7 @@ export function endedEvent(src: EventSource, result: 'skipped' | 'shadow_error',
 export function comparedEvent(src: EventSource, cmp: Comparison, shadowStatus: number, shadowMs: number): ShadowEvent {
   const r = src.request;
   return {
-    at: new Date().toISOString(),
+    at: isoTime(Date.now()),
     route: r.route,
     result: cmp.result,
     reason: undefined,

@@ -30,7 +30,7 @@ describe('the access line', () => {
     const ours = capture('info');
     const theirs = capture('info');
     const level = f.error === null || f.error === 'client_closed' ? 'info' : 'warn';
-    new AccessLineWriter(ours.logger).write(level, f);
+    new AccessLineWriter(ours.logger).write(level, f, f.durationMs);
     theirs.logger[level]({ msg: LOG.request, ...f, error: f.error ?? undefined });
     const strip = (l: string) => l.replace(/"time":"[^"]+"/, '"time":"T"');
     expect(ours.lines).toHaveLength(1);
@@ -39,8 +39,8 @@ describe('the access line', () => {
 
   it('honours the logger level', () => {
     const quiet = capture('warn');
-    new AccessLineWriter(quiet.logger).write('info', fields[0]!);
-    new AccessLineWriter(quiet.logger).write('warn', fields[1]!);
+    new AccessLineWriter(quiet.logger).write('info', fields[0]!, fields[0]!.durationMs);
+    new AccessLineWriter(quiet.logger).write('warn', fields[1]!, fields[1]!.durationMs);
     expect(quiet.lines.map((l) => JSON.parse(l).requestId)).toEqual(['r-2']);
   });
 

@@ -59,7 +59,7 @@ describe('the access line of a failed request', () => {
   });
 
   it('bounds the detail and drops control characters', () => {
-    const line = JSON.parse('{"x":0' + accessLineBody({ requestId: 'r', method: 'GET', path: '/', route: '/', upstream: 'u', status: 502, bytes: 0, durationMs: 1, error: 'upstream_unavailable', detail: 'bad\r\nname ' + 'x'.repeat(1000) })) as { detail: string };
+    const line = JSON.parse('{"x":0' + accessLineBody({ requestId: 'r', method: 'GET', path: '/', route: '/', upstream: 'u', status: 502, bytes: 0, error: 'upstream_unavailable', detail: 'bad\r\nname ' + 'x'.repeat(1000) }, 1)) as { detail: string };
     expect(line.detail).toBe(('badname ' + 'x'.repeat(1000)).slice(0, DETAIL_MAX));
   });
 });

@@ -82,19 +82,24 @@ export function msText(ms: number): string {
   return `${whole}${THOUSANDTHS[us - whole * 1000]!}`;
 }
 
-/** The fields after pino's prefix, msg first, as `logger.info({ msg: LOG.request, ... })` writes them. */
-export function accessLineBody(f: AccessFields): string {
+/** A line's fields but its duration, which the writer is handed apart (an access line is built
+ *  once, by whoever ends the request: the writer reads its fields where they are). */
+export type AccessLineFields = Omit<AccessFields, 'durationMs'>;
+
+/** The fields after pino's prefix, msg first, as `logger.info({ msg: LOG.request, ... })` writes
+ *  them. A detail is written only beside an error. */
+export function accessLineBody(f: AccessLineFields, durationMs: number): string {
   return (
     `,"msg":"${LOG.request}","requestId":${str(f.requestId)},"method":${str(f.method)},"path":${str(f.path)}` +
     `,"route":${strOrNull(f.route)},"upstream":${strOrNull(f.upstream)},"status":${f.status},"bytes":${f.bytes}` +
-    `,"durationMs":${msText(f.durationMs)}${f.error === null ? '' : `,"error":${str(f.error)}`}` +
-    `${f.detail === undefined ? '' : `,"detail":${str(clean(f.detail, DETAIL_MAX))}`}` +
+    `,"durationMs":${msText(durationMs)}${f.error === null ? '' : `,"error":${str(f.error)}`}` +
+    `${f.detail === undefined || f.error === null ? '' : `,"detail":${str(clean(f.detail, DETAIL_MAX))}`}` +
     `${f.traceId == null ? '' : `,"traceId":"${f.traceId}"`}${optional(f)}}\n`
   );
 }
 
 /** The fields written only when present, in their declared order. */
-function optional(f: AccessFields): string {
+function optional(f: AccessLineFields): string {
   let s = '';
   if (f.clientIp !== undefined) s += `,"clientIp":${str(f.clientIp)}`;
   if (f.userAgent !== undefined) s += `,"userAgent":${str(cleanUserAgent(f.userAgent))}`;
@@ -122,11 +127,11 @@ export class AccessLineWriter {
     this.#logger = logger as Internals;
   }
 
-  write(level: 'info' | 'warn', fields: AccessFields): void {
+  write(level: 'info' | 'warn', fields: AccessLineFields, durationMs: number): void {
     const l = this.#logger;
     if (!l.isLevelEnabled(level)) return;
     l[pino.symbols.streamSym].write(
-      `{"level":"${level}"${l[pino.symbols.timeSym]()}${l[pino.symbols.chindingsSym]}${accessLineBody(fields)}`,
+      `{"level":"${level}"${l[pino.symbols.timeSym]()}${l[pino.symbols.chindingsSym]}${accessLineBody(fields, durationMs)}`,
     );
   }
 }

@@ -4,12 +4,12 @@
 // the refusals before any route (forward/respond.ts); forward/client-fields.ts says who the client is.
 
 import type { Logger } from './logger.js';
-import { AccessLineWriter, type AccessFields } from './access-line.js';
+import { AccessLineWriter, type AccessLineFields } from './access-line.js';
 import type { RouteMeters } from './metrics.js';
 import type { StatusBook } from '../status/book.js';
 
 /** An access line before its duration is known: it is measured from `startedAt` when written. */
-export interface AccessLine extends Omit<AccessFields, 'durationMs'> {
+export interface AccessLine extends AccessLineFields {
   readonly startedAt: number;
   /** The upstream broke its response off mid-body (not the client): counted in
    *  strangler_responses_broken_total, and as an error by the migration status. Not written. */
@@ -45,28 +45,6 @@ export class AccessLog {
     }
     // A quiet WebSocket closed by idleTimeoutMs is the bound working, not a failure: info.
     const quiet = line.error === null || line.error === 'client_closed' || (line.status === 101 && line.error === 'idle_timeout');
-    this.#lines.write(quiet ? 'info' : 'warn', {
-      requestId: line.requestId,
-      method: line.method,
-      path: line.path,
-      route: line.route,
-      upstream: line.upstream,
-      status: line.status,
-      bytes: line.bytes,
-      durationMs, // (written to the microsecond: access-line.ts msText)
-      error: line.error,
-      detail: line.error === null ? undefined : line.detail,
-      traceId: line.traceId ?? null,
-      clientIp: line.clientIp,
-      userAgent: line.userAgent,
-      protocol: line.protocol,
-      retried: line.retried,
-      retryBudgetExhausted: line.retryBudgetExhausted,
-      fellBack: line.fellBack,
-      shadowed: line.shadowed,
-      canary: line.canary,
-      breakerOpen: line.breakerOpen,
-      replays: line.replays,
-    });
+    this.#lines.write(quiet ? 'info' : 'warn', line, durationMs); // (written to the microsecond: access-line.ts msText)
   }
 }

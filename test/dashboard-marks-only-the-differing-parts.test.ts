@@ -12,10 +12,11 @@ import { startProxy, startUpstream, upstreamsYaml, type TestProxy, type Upstream
 
 const page = (title: string, attrs: string) => `<!doctype html><html><head><title>About</title></head><body><h1>${title}</h1><p ${attrs}>Since 1999</p></body></html>`;
 
-function app(title: string, attrs: string, json: unknown) {
+/** `idsText`: the JSON text /ids answers, as written (numbers JSON.stringify cannot spell). */
+function app(title: string, attrs: string, json: unknown, idsText: string) {
   return startUpstream((req, res) => {
     if (req.url!.startsWith('/pages')) res.setHeader('content-type', 'text/html; charset=utf-8').end(page(title, attrs));
-    else res.setHeader('content-type', 'application/json').end(JSON.stringify(json));
+    else res.setHeader('content-type', 'application/json').end(req.url!.startsWith('/ids') ? idsText : JSON.stringify(json));
   });
 }
 
@@ -25,8 +26,8 @@ describe('a mismatch on the dashboard', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ups.push(await app('About', 'class="lead" lang="en"', { id: 1, name: 'Ada', tags: ['x'] }));
-    ups.push(await app('About us', 'lang="en" class="lead"', { name: 'Ada', id: 1, tags: ['y'] }));
+    ups.push(await app('About', 'class="lead" lang="en"', { id: 1, name: 'Ada', tags: ['x'] }, '{"price":3.0,"ref":9007199254740993}'));
+    ups.push(await app('About us', 'lang="en" class="lead"', { name: 'Ada', id: 1, tags: ['y'] }, '{"price":3.0,"ref":9007199254740992}'));
     proxy = await startProxy(upstreamsYaml({ legacy: ups[0]!.url, rewrite: ups[1]!.url }) + `
 routes:
   - prefix: /pages
@@ -35,13 +36,16 @@ routes:
   - prefix: /api
     upstream: legacy
     shadow: { upstream: rewrite }
+  - prefix: /ids
+    upstream: legacy
+    shadow: { upstream: rewrite }
   - prefix: /
     upstream: legacy
 `);
-    for (const p of ['/pages/about', '/api/people/1']) await (await fetch(proxy.url + p)).text();
+    for (const p of ['/pages/about', '/api/people/1', '/ids/1']) await (await fetch(proxy.url + p)).text();
     await vi.waitFor(() => {
       const reports = proxy.proxy.shadow.reports();
-      expect(reports.map((r) => [r.route, r.mismatch]).sort()).toEqual([['/api', 1], ['/pages', 1]]);
+      expect(reports.map((r) => [r.route, r.mismatch]).sort()).toEqual([['/api', 1], ['/ids', 1], ['/pages', 1]]);
     }, { timeout: 10_000, interval: 20 });
     browser = await openBrowser(proxy.adminUrl);
   });
@@ -79,5 +83,13 @@ routes:
     await expect(lines('shadow')).resolves.toEqual(['    "y"']);
     expect(browser.problems).toEqual([]);
     expect(browser.requested.filter((u) => !u.startsWith(proxy.adminUrl + '/'))).toEqual([]);
+  });
+
+  it('shows each JSON number as the body spells it: 3.0 is not 3, and a 64-bit id keeps its last digit', async () => {
+    const lines = await open('/ids');
+    await expect(lines('primary', false)).resolves.toEqual(['{', '  "price": 3.0,', '  "ref": 9007199254740993', '}']);
+    await expect(lines('primary')).resolves.toEqual(['  "ref": 9007199254740993']);
+    await expect(lines('shadow')).resolves.toEqual(['  "ref": 9007199254740992']);
+    expect(browser.problems).toEqual([]);
   });
 });

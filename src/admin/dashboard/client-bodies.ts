@@ -1,5 +1,6 @@
 // The dashboard's client script, part 3: a mismatch's two bodies side by side, the differing
-// parts highlighted. JSON: pretty-printed with each line's JSON path, a line is marked when its
+// parts highlighted. JSON: pretty-printed with each line's JSON path (numbers as the body spells
+// them, where the browser's JSON.parse hands a reviver their source text), a line is marked when its
 // path is a differing path (`$.items[0].price`) or under one. HTML: the document (parsed by the
 // browser's DOMParser: inert, no script runs, nothing loads) printed as an indented tree, the
 // elements named by the differing element paths (CSS selectors, ` @attr` / ` #text` after them)
@@ -9,12 +10,21 @@
 export const CLIENT_BODIES = String.raw`
 var MAX_LINES = 4000;
 function jsonSeg(k) { return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? '.' + k : "['" + k.replace(/[\\']/g, function (c) { return '\\' + c; }) + "']"; }
+/** A number as the body spells it (3.0 stays 3.0, 9007199254740993 keeps its last digit: the
+ *  compare reads them so, and a mismatch in such a digit must show on the page). */
+function RawNumber(text) { this.text = text; }
+function parseKeepingNumbers(text) {
+  return JSON.parse(text, function (_k, v, context) {
+    return typeof v === 'number' && context && typeof context.source === 'string' ? new RawNumber(context.source) : v;
+  });
+}
 function jsonLines(v) {
   var out = [];
   (function walk(v, path, depth, prefix, last) {
     var ind = new Array(depth + 1).join('  '), comma = last ? '' : ',';
     if (out.length > MAX_LINES) return;
-    if (Array.isArray(v) || (v && typeof v === 'object')) {
+    if (v instanceof RawNumber) out.push({ t: ind + prefix + v.text + comma, p: path });
+    else if (Array.isArray(v) || (v && typeof v === 'object')) {
       var arr = Array.isArray(v), keys = arr ? v.map(function (_x, i) { return i; }) : Object.keys(v);
       var o = arr ? '[' : '{', c = arr ? ']' : '}';
       if (keys.length === 0) { out.push({ t: ind + prefix + o + c + comma, p: path }); return; }
@@ -79,7 +89,7 @@ function markLineDiff(a, b) {
 }
 function sideLines(side, mode) {
   if (side.binary) return { lines: [{ t: '(binary, ' + groupDigits(side.bytes) + ' bytes)' }] };
-  if (mode === 'json') { try { return { lines: jsonLines(JSON.parse(side.body)), json: true }; } catch (e) { /* as text */ } }
+  if (mode === 'json') { try { return { lines: jsonLines(parseKeepingNumbers(side.body)), json: true }; } catch (e) { /* as text */ } }
   if (mode === 'html') return htmlLines(side.body);
   return { lines: textLines(side.body) };
 }

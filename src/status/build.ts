@@ -9,7 +9,7 @@ import { summarize } from '../shadow/summary.js';
 import { perSecond, type CellSide, type Role, type StatusCells } from './cells.js';
 import type { StatusInput } from './merge.js';
 import { stageOf } from './stage.js';
-import type { RouteInput } from './table-input.js';
+import { configuredSides, type RouteInput } from './table-input.js';
 import type { MigrationStatus, RouteStatus, ShareWindow, SideStatus } from './types.js';
 
 /** A shadowing route is ready to cut over at this match rate over at least READY_COMPARED. */
@@ -26,12 +26,9 @@ function share(requests: number, nonLegacy: number): ShareWindow {
   return { requests, nonLegacy, share: requests === 0 ? null : nonLegacy / requests };
 }
 
-/** The route's configured sides (even before any request) and any other side with requests in the window. */
+/** The label's configured sides (even before any request) and any other side with requests in the window. */
 function sidesOf(r: RouteInput, cells: readonly CellSide[], windowMs: number): SideStatus[] {
-  const configured: [string, Role][] = [[r.upstream, 'primary']];
-  if (r.canary !== null) configured.push([r.canary.upstream, 'canary']);
-  if (r.fallback !== null) configured.push([r.fallback, 'fallback']);
-  if (r.shadow !== null) configured.push([r.shadow, 'shadow']);
+  const configured = configuredSides(r);
   const mine = cells.filter((c) => c.route === r.label);
   const out: SideStatus[] = [];
   const side = (upstream: string, role: Role, c: CellSide | undefined): SideStatus => {

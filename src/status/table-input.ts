@@ -1,10 +1,12 @@
-// What the status needs of the live table, as plain data: each route's label and upstreams (its
-// stage follows from them), the legacy upstream, and each route's live state in this process
-// (a halted canary, the canary's progress, the breaker). Reads the table; changes nothing.
+// What the status needs of the live table, as plain data: each label's upstreams (its stage
+// follows from them), the legacy upstream, and each label's live state in this process (a halted
+// canary, the canary's progress, the breaker). One row per label: the figures are kept by label
+// (book.ts), so routes sharing one (a `methods` route beside one without, the README's pair) are
+// one row, never two rows each showing all of the label's requests. Reads the table; changes nothing.
 
 import type { RoutePolicies } from '../policies/route-policies.js';
-import type { RouteTable } from '../routing/table.js';
-import { mergeLive, type RouteLive } from './cells.js';
+import type { CompiledRoute, RouteTable } from '../routing/table.js';
+import { mergeLive, type Role, type RouteLive } from './cells.js';
 
 export interface RouteInput {
   readonly label: string;
@@ -14,6 +16,18 @@ export interface RouteInput {
   readonly shadow: string | null;
   readonly canary: null | { readonly upstream: string; readonly percent: number };
   readonly fallback: string | null;
+  /** The upstreams, with their roles, that the label's other routes name besides these (absent: none). */
+  readonly otherSides?: readonly (readonly [string, Role])[];
+}
+
+/** The upstreams a row's routes name, with their roles: its sides, even before a request. */
+export function configuredSides(r: RouteInput): (readonly [string, Role])[] {
+  const sides: (readonly [string, Role])[] = [[r.upstream, 'primary']];
+  if (r.canary !== null) sides.push([r.canary.upstream, 'canary']);
+  if (r.fallback !== null) sides.push([r.fallback, 'fallback']);
+  if (r.shadow !== null) sides.push([r.shadow, 'shadow']);
+  for (const s of r.otherSides ?? []) if (!sides.some(([u, role]) => u === s[0] && role === s[1])) sides.push(s);
+  return sides;
 }
 
 /** `server.legacyUpstream`, else the upstream named `legacy` when there is one, else null. */
@@ -22,7 +36,18 @@ export function legacyUpstreamOf(table: RouteTable): string | null {
 }
 
 export function routeInputs(table: RouteTable): RouteInput[] {
-  return table.routes.map((r) => ({
+  const legacy = legacyUpstreamOf(table);
+  const byLabel = new Map<string, RouteInput>();
+  for (const r of table.routes) {
+    const mine = inputOf(r);
+    const seen = byLabel.get(r.label);
+    byLabel.set(r.label, seen === undefined ? mine : merged(seen, mine, legacy));
+  }
+  return [...byLabel.values()];
+}
+
+function inputOf(r: CompiledRoute): RouteInput {
+  return {
     label: r.label,
     prefix: r.prefix,
     host: r.host,
@@ -30,7 +55,21 @@ export function routeInputs(table: RouteTable): RouteInput[] {
     shadow: r.shadow?.upstream.name ?? null,
     canary: r.canary === null ? null : { upstream: r.canary.upstream.name, percent: r.canary.percent },
     fallback: r.fallback?.upstream.name ?? null,
-  }));
+  };
+}
+
+/** Two routes of one label as one row: the canary, shadow and fallback of whichever has them (the
+ *  first in the file, if both), the legacy upstream as the one answering while any of them still
+ *  sends there (so the label is `cut over` only once all of it is), and every side of both. */
+function merged(a: RouteInput, b: RouteInput, legacy: string | null): RouteInput {
+  return {
+    ...a,
+    upstream: a.upstream !== legacy && b.upstream === legacy ? b.upstream : a.upstream,
+    shadow: a.shadow ?? b.shadow,
+    canary: a.canary ?? b.canary,
+    fallback: a.fallback ?? b.fallback,
+    otherSides: [...configuredSides(a), ...configuredSides(b)],
+  };
 }
 
 function breakerOf(p: RoutePolicies | null): string | null {

@@ -59,11 +59,13 @@ function formatMs(ms: number | null): string {
   return `${groupDigits(Math.round(ms))} ms`;
 }
 
+/** Both percentiles read from one histogram bucket (histogram.ts: ~9% wide) are equal only to
+ *  within that width: never a difference of exactly 0 ms. */
 function formatDeltaMs(primary: number | null, shadow: number | null): string {
   if (primary === null || shadow === null) return '—';
   const d = shadow - primary;
   const text = formatMs(Math.abs(d));
-  return d > 0 ? `+${text}` : d < 0 ? `−${text}` : '±0 ms';
+  return d > 0 ? `+${text}` : d < 0 ? `−${text}` : 'within ~9%';
 }
 
 

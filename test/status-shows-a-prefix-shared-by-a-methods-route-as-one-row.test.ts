@@ -8,7 +8,8 @@ import type { MigrationStatus, RouteStatus } from '../src/status/types.js';
 
 describe('GET /status with routes sharing a prefix', () => {
   let legacy: Upstream, svc: Upstream, proxy: TestProxy, status: MigrationStatus;
-  const requests = (r: RouteStatus) => Object.fromEntries(r.sides.map((s) => [`${s.upstream} ${s.role}`, s.requests]));
+  /** The sides that answered clients (a shadow copy's count arrives on its own time). */
+  const requests = (r: RouteStatus) => Object.fromEntries(r.sides.filter((s) => s.role !== 'shadow').map((s) => [`${s.upstream} ${s.role}`, s.requests]));
 
   beforeAll(async () => {
     legacy = await startUpstream((_req, res) => res.end('legacy'));
@@ -18,8 +19,8 @@ describe('GET /status with routes sharing a prefix', () => {
         'routes:\n' +
         '  - prefix: /orders\n    methods: [GET, HEAD]\n    upstream: legacy\n    canary: { upstream: svc, percent: 100 }\n' +
         '  - prefix: /orders\n    upstream: legacy\n' +
+        '  - prefix: /users\n    methods: [GET]\n    upstream: svc\n    shadow: { upstream: legacy }\n' +
         '  - prefix: /users\n    upstream: legacy\n' +
-        '  - prefix: /users\n    methods: [GET]\n    upstream: svc\n' +
         '  - prefix: /\n    upstream: legacy\n',
     );
     for (const path of ['/orders/1', '/orders/2', '/orders/3', '/users/1', '/users/2', '/users/3']) await (await fetch(proxy.url + path)).arrayBuffer();
@@ -39,10 +40,13 @@ describe('GET /status with routes sharing a prefix', () => {
     expect(status.progress.sinceStart.requests).toBe(9);
   });
 
-  it('calls a prefix cut over only once all of its routes are', () => {
+  it('calls a prefix cut over only once all of its routes are, and never legacy shadowing to itself', () => {
     const users = status.routes[1]!;
     expect(requests(users)).toEqual({ 'legacy primary': 1, 'svc primary': 3 });
     expect(users.stage).toBe('legacy');
+    expect(users.upstream).toBe('legacy');
+    expect(users.shadow).toBeNull(); // (the cut-over GET route's reverse shadow is a side, not the row's)
+    expect(users.sides.map((s) => `${s.upstream} ${s.role}`)).toContain('legacy shadow');
     expect(status.progress.routes).toMatchObject({ total: 3, cutOver: 0 });
   });
 });

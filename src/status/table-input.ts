@@ -58,16 +58,21 @@ function inputOf(r: CompiledRoute): RouteInput {
   };
 }
 
-/** Two routes of one label as one row: the canary, shadow and fallback of whichever has them (the
- *  first in the file, if both), the legacy upstream as the one answering while any of them still
- *  sends there (so the label is `cut over` only once all of it is), and every side of both. */
+/** Two routes of one label as one row. The row speaks for the routes its upstream answers: the
+ *  legacy one while any route of the label still sends there (so the label is `cut over` only
+ *  once all of it is), and the canary, shadow and fallback of a route answered by that upstream
+ *  (the first in the file, if several). The other routes' upstreams are sides of the row all the
+ *  same: a cut-over GET route's reverse shadow (`shadow: legacy`) never makes the legacy row
+ *  read as shadowing to itself. */
 function merged(a: RouteInput, b: RouteInput, legacy: string | null): RouteInput {
+  const [row, other] = a.upstream !== legacy && b.upstream === legacy ? [b, a] : [a, b];
+  const same = other.upstream === row.upstream;
   return {
     ...a,
-    upstream: a.upstream !== legacy && b.upstream === legacy ? b.upstream : a.upstream,
-    shadow: a.shadow ?? b.shadow,
-    canary: a.canary ?? b.canary,
-    fallback: a.fallback ?? b.fallback,
+    upstream: row.upstream,
+    shadow: row.shadow ?? (same ? other.shadow : null),
+    canary: row.canary ?? (same ? other.canary : null),
+    fallback: row.fallback ?? (same ? other.fallback : null),
     otherSides: [...configuredSides(a), ...configuredSides(b)],
   };
 }

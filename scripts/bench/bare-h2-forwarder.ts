@@ -13,14 +13,32 @@ const pool = new Pool(argValue('--upstream'), { connections: 128, pipelining: 1,
 const pathOf = (url: string): string => (url.startsWith('/api/users') ? '/users' + url.slice('/api/users'.length) : url);
 /** Response fields HTTP/2 does not carry (RFC 9113 8.2.2). */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
-/** As strangler names them: node:http2 copies the options object it is given unless every option is there. */
+/** Every option named, as strangler names them (respond() copies the options and sets endStream
+ *  on the copy); the upstream's Date is relayed. */
 const RESPOND = { endStream: false, waitForTrailers: false, sendDate: false };
+
+/** The request's fields as the HTTP/1.1 bare forwarder sends them (its client's, as they came):
+ *  all but the pseudo-headers, and the Host the :authority names. */
+function requestHeaders(headers: IncomingHttpHeaders): string[] {
+  const out = ['host', String(headers[':authority'])];
+  for (const name in headers) {
+    if (name.startsWith(':')) continue;
+    const v = headers[name]!;
+    if (Array.isArray(v)) for (const one of v) out.push(name, one);
+    else out.push(name, String(v));
+  }
+  return out;
+}
 
 function onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
   stream.on('error', () => {});
   let resume: () => void = () => {};
   const handler = {
-    onConnect() {},
+    onConnect(abort: () => void) {
+      stream.once('close', () => {
+        if (!stream.writableFinished) abort(); // (a reset stream: its upstream request stops too)
+      });
+    },
     onHeaders(status: number, raw: Buffer[], r: () => void): boolean {
       resume = r;
       const out: OutgoingHttpHeaders = { ':status': status };
@@ -45,7 +63,7 @@ function onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void
     },
   };
   const path = pathOf(String(headers[':path']));
-  const dispatch = { path, method: String(headers[':method']), headers: { host: String(headers[':authority']) }, body: null };
+  const dispatch = { path, method: String(headers[':method']), headers: requestHeaders(headers), body: null };
   pool.dispatch(dispatch, handler as unknown as Dispatcher.DispatchHandler);
 }
 

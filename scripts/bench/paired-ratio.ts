@@ -130,9 +130,9 @@ export function pairedRatioChecks(rows: readonly RatioRow[]): BarCheck[] {
     const label = max === undefined
       ? `reference, no bar: ${nameOf(r.pair.key)} / ${nameOf(r.pair.base)} (paired, CPU per request):`
       : `${nameOf(r.pair.key)} <= ${max}x ${nameOf(r.pair.base)} (paired, CPU per request):`;
-    if (r.skipped !== undefined || r.rowUs.length === 0) return { line: `${label} n/a (${r.skipped ?? 'not run'})` };
+    if (r.skipped !== undefined || r.rowUs.length === 0) return { line: `${label} n/a (${r.skipped ?? 'not run'})`, ...(max === undefined ? { reference: true as const } : {}) };
     const x = median(ratios(r));
-    if (max === undefined) return { line: `${label} ${x.toFixed(3)}x${r.errors > 0 ? `; ${r.errors} errors` : ''}` };
+    if (max === undefined) return { line: `${label} ${x.toFixed(3)}x${r.errors > 0 ? `; ${r.errors} errors` : ''}`, reference: true };
     const pass = x <= max && r.errors === 0;
     return { line: `${label} ${pass ? 'PASS' : 'FAIL'} (${x.toFixed(3)}x${r.errors > 0 ? `; ${r.errors} errors` : ''})`, pass };
   });

@@ -42,7 +42,8 @@ export function renderTable(r: ScenarioResult): string {
 
 export interface BarCheck {
   readonly line: string;
-  readonly pass?: boolean;   // undefined: could not be checked
+  readonly pass?: boolean;   // undefined: could not be checked (or a reference row)
+  readonly reference?: true; // a figure read beside a bar, not a bar
 }
 
 interface Check { text: string; pass?: boolean; caveat?: string }

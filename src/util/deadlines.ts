@@ -5,8 +5,9 @@
 // nothing due, and waits again for the new earliest. It is unref'd: whatever an entry guards (a
 // request under way) keeps the process alive by its own sockets.
 // Used for timeoutMs (a route's, a try's share of it, a shadow copy's), a clock every proxied
-// request starts and nearly always stops within milliseconds: a Timeout per request was ~1.6% of the proxy's CPU per request, of which this
-// list saves ~1.2% (measured with two proxies loaded together).
+// request starts and nearly always stops within milliseconds: a Timeout per request was ~1.6% of
+// the proxy's CPU per request, of which this list saves ~1.2% (measured with two proxies loaded
+// together).
 
 /** What a deadline is for: told once it has passed. */
 export interface Expiring {

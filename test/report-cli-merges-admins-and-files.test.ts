@@ -213,6 +213,7 @@ describe('strangler report', () => {
     const r = await cli(['report', '--admin', A, '--admin', B]);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${A}/shadow/report: cannot connect`);
+    expect(r.err).toContain('nothing listens there: is the proxy running, and is that its admin address? (--admin URL or ADMIN_PORT names another)');
     expect(r.err).toContain(`${B}/shadow/report: not a shadow report: routes[0].report has no "since"`);
     expect(r.err).toContain('2 of 2 source(s) failed');
   });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/cli.js';
 import { metric, refusing } from './helpers/misbehaving.js';
-import { startProxy, type TestProxy, type Upstream } from './helpers/servers.js';
+import { closedPort, startProxy, type TestProxy, type Upstream } from './helpers/servers.js';
 import { answering, sendTraffic, statusYaml } from './helpers/status-fixture.js';
 import type { MigrationStatus } from '../src/status/types.js';
 
@@ -70,11 +70,13 @@ describe('strangler status over two replicas', () => {
   });
 
   it('names a replica that fails and prints nothing', async () => {
-    const gone = await refusing();
+    const gone = { url: `http://127.0.0.1:${await closedPort()}` }; // (an admin port moved away)
     const r = await cli(['status', '--admin', proxies[0]!.adminUrl, '--admin', gone.url]);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toContain(`${gone.url}/status/input: cannot connect`);
+    // (what to try: the proxy may be down, or listen elsewhere: a moved ADMIN_PORT)
+    expect(r.err).toContain('nothing listens there: is the proxy running, and is that its admin address? (--admin URL or ADMIN_PORT names another)');
   });
 
   it('sends --token as a bearer token', async () => {

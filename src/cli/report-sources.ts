@@ -2,10 +2,9 @@
 // Each gives its reports (a file's events become one report per route) or every error, named
 // (the URL and the status or the error; a file's bad lines as file:line, the first 10).
 
-import { groupDigits } from '../shadow/format.js';
 import { readShadowLog } from '../shadow/log-line.js';
 import { emptyReport, record, type ShadowReport } from '../shadow/report.js';
-import { clip, oneLine } from './report-text.js';
+import { clip, describeFetchError, oneLine, refusedHint } from './report-text.js';
 import { reportProblem } from './report-shapes.js';
 
 /** What one source gave. */
@@ -18,13 +17,6 @@ export type SourceResult = { ok: true; info: SourceInfo; reports: ShadowReport[]
 
 const BAD_LINES_SHOWN = 10;
 
-function describeFetchError(err: unknown, timeoutMs: number): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return `no answer within ${groupDigits(timeoutMs)} ms`;
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return cause ? `${e.message} (${cause})` : String(e?.message ?? err);
-}
-
 export async function readAdmin(admin: string, token: string | undefined, timeoutMs: number): Promise<SourceResult> {
   const url = admin.replace(/\/+$/, '') + '/shadow/report';
   const fail = (why: string): SourceResult => ({ ok: false, errors: [`${url}: ${why}`] });
@@ -36,7 +28,7 @@ export async function readAdmin(admin: string, token: string | undefined, timeou
     });
   } catch (err) {
     const timedOut = (err as Error)?.name === 'TimeoutError';
-    return fail(`${timedOut ? '' : 'cannot connect: '}${describeFetchError(err, timeoutMs)}`);
+    return fail(`${timedOut ? '' : 'cannot connect: '}${describeFetchError(err, timeoutMs)}${refusedHint(err)}`);
   }
   let text: string;
   try {

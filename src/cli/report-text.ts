@@ -1,4 +1,7 @@
-// Text helpers of `strangler report`: what came from traffic made safe for a terminal, and cut to fit. Pure.
+// Text helpers of `strangler report` and `status`: what came from traffic made safe for a terminal,
+// cut to fit; a failed admin fetch in words. Pure.
+
+import { groupDigits } from '../shadow/format.js';
 
 /** Control characters (C0, DEL, C1) and bidi overrides escaped: text from traffic cannot drive the terminal. */
 export function safe(s: string): string {
@@ -17,4 +20,20 @@ export function oneLine(s: string): string {
 export function clip(s: string, n: number): string {
   if (n <= 0) return '';
   return s.length <= n ? s : s.slice(0, Math.max(0, n - 1)) + '…';
+}
+
+/** A failed fetch in words: its cause's code or message (`fetch failed (ECONNREFUSED)`), or the
+ *  wait it gave up on. */
+export function describeFetchError(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return `no answer within ${groupDigits(timeoutMs)} ms`;
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return cause ? `${e.message} (${cause})` : String(e?.message ?? err);
+}
+
+/** Said after an admin address that refused the connection: nothing listens there. */
+export function refusedHint(err: unknown): string {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.cause?.code ?? e?.code;
+  return code === 'ECONNREFUSED' ? '; nothing listens there: is the proxy running, and is that its admin address? (--admin URL or ADMIN_PORT names another)' : '';
 }

@@ -9,7 +9,7 @@ import { buildStatus } from '../status/build.js';
 import { mergeInputs, type StatusInput } from '../status/merge.js';
 import type { Io } from './check.js';
 import { wantsColour } from './report-render.js';
-import { clip, oneLine } from './report-text.js';
+import { clip, describeFetchError, oneLine, refusedHint } from './report-text.js';
 import { formatStatus } from './status-render.js';
 
 export interface StatusOptions {
@@ -51,8 +51,7 @@ async function readInput(admin: string, token: string | undefined, timeoutMs: nu
     const problem = inputProblem(body);
     return problem === null ? { ok: true, input: body as StatusInput } : fail(`not a status input: ${problem}`);
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return fail(e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `cannot connect: ${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`);
+    return fail(`${(err as Error)?.name === 'TimeoutError' ? '' : 'cannot connect: '}${describeFetchError(err, timeoutMs)}${refusedHint(err)}`);
   }
 }
 

@@ -54,7 +54,7 @@ try {
     readyLine: proxyListening,
   }, (r) => [r.port, r.adminPort]);
 
-  process.stdout.write(banner({ legacyUrl, usersUrl, ordersUrl, proxyPort: proxy.port, adminPort: proxy.adminPort, legacyDataDir, usersDataDir, ordersDataDir }));
+  process.stdout.write(banner({ legacyUrl, usersUrl, ordersUrl, proxyPort: proxy.port, adminPort: proxy.adminPort, legacyDataDir, usersDataDir, ordersDataDir, pids: supervisor.pids }));
 } catch (err) {
   supervisor.fail((err as Error).message);
 }

@@ -96,6 +96,12 @@ describe('npm start (dist/scripts/demo.js)', () => {
     expect(await demo.line(/^\[demo\] {3}copied \d+ users/)).toMatch(/^\[demo\] {3}copied 3 users from .* \(3 new, 0 changed, 0 unchanged\)$/);
     expect(await demo.line(/^\[demo\] {3}copied \d+ orders/)).toMatch(/^\[demo\] {3}copied 4 orders from .* \(4 new, 0 changed, 0 unchanged\)$/);
     expect(await demo.line(/^ {4}orders service /)).toMatch(new RegExp(`^ {4}orders service {3}${ordersUrl} +data: .*orders {2}\\(shadow of /orders\\)$`));
+    // Each process's pid (the README pauses one with kill -STOP), as each was started; and, the
+    // admin port moved, how status and report find it from another shell.
+    const started = await Promise.all(['legacy', 'users', 'orders', 'proxy'].map(async (name) => `${name} ${/\(pid (\d+)\)/.exec(await demo.line(new RegExp(`^\\[demo\\] +started ${name} \\(pid`)))![1]}`));
+    expect(await demo.line(/^ {4}pids: /)).toBe(`    pids: ${started.join(', ')}`);
+    const admin = /admin: (http:\/\/127\.0\.0\.1:(\d+))$/.exec(await demo.line(/^ {4}proxy +http/))!;
+    expect(await demo.line(/^ {4}\(in another shell/)).toBe(`    (in another shell: ADMIN_PORT=${admin[2]} npx strangler status, or --admin ${admin[1]})`);
 
     const order = await fetch(`${ordersUrl}/orders/1`);
     expect(order.headers.get('x-served-by')).toBe('orders-service');

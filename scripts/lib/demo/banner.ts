@@ -9,6 +9,8 @@ export interface StackAddresses {
   legacyDataDir: string;
   usersDataDir: string;
   ordersDataDir: string;
+  /** Each process of the stack (to pause one: kill -STOP <pid>). */
+  pids: readonly { name: string; pid: number | undefined }[];
 }
 
 export function banner(a: StackAddresses): string {
@@ -31,6 +33,9 @@ export function banner(a: StackAddresses): string {
     [`open ${admin}/shadow`, 'the shadow report: where the orders service differs'],
     [`curl localhost:${a.adminPort}/shadow/report`, 'the same, as JSON'],
   ];
+  // `strangler status` and `report` in another shell find the admin API on the default port only.
+  const elsewhere = a.adminPort === 9901 ? '' : `\n    (in another shell: ADMIN_PORT=${a.adminPort} npx strangler status, or --admin ${admin})`;
+  const pids = a.pids.map((p) => `${p.name} ${p.pid ?? '?'}`).join(', ');
   const column = Math.max(a.legacyUrl.length, a.usersUrl.length, a.ordersUrl.length, proxy.length) + 2;
   const list = (rows: string[][]) => {
     const width = Math.max(...rows.map(([command]) => command!.length)) + 2;
@@ -42,6 +47,7 @@ export function banner(a: StackAddresses): string {
     users service    ${a.usersUrl.padEnd(column)}data: ${a.usersDataDir}
     orders service   ${a.ordersUrl.padEnd(column)}data: ${a.ordersDataDir}  (shadow of /orders)
     proxy            ${proxy.padEnd(column)}admin: ${admin}
+    pids: ${pids}${elsewhere}
 
   Try, through the proxy:
 ${list(tries)}

@@ -17,6 +17,11 @@ export class Supervisor {
     return this.#stopping;
   }
 
+  /** Each child started, by name, with its pid. */
+  get pids(): { name: string; pid: number | undefined }[] {
+    return this.#children.map((c) => ({ name: c.name, pid: c.pid }));
+  }
+
   /**
    * Starts a child, its lines printed behind its prefix, and waits until it reports listening and
    * every port it names accepts connections; from then on, its exit stops the whole stack with exit code 1.

@@ -1,5 +1,5 @@
-// The access line is serialised by hand, into the process log's chunk as bytes (json-bytes.ts),
-// and must read as pino would write the same object, whatever its values hold.
+// The access line is serialised by hand (access-line.ts) and must read as pino would write the
+// same object, whatever its values hold, through the process log's chunks as through any stream.
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -76,23 +76,6 @@ export class Batching implements pino.DestinationStream {
     this.#used += this.#chunk.write(line, this.#used);
   }
 
-  /** Where a line of at most `bytes` bytes goes into `chunk` (written out first if it lacks the
-   *  room), or -1 when no chunk is that long. The writer then says where it ended (`wrote`). */
-  room(bytes: number): number {
-    if (bytes > this.#chunk.length) return -1;
-    if (bytes > this.#chunk.length - this.#used) this.flush();
-    return this.#used;
-  }
-
-  get chunk(): Buffer {
-    return this.#chunk;
-  }
-
-  /** A line was written into `chunk`, up to `end`. */
-  wrote(end: number): void {
-    this.#used = end;
-  }
-
   /** Writes what is pending; the next chunk takes the sink's chunk size as it is now. */
   resize(): void {
     this.flush();

@@ -15,7 +15,7 @@ import { cpuPerRequestTogether, failedAnswers } from './rate.js';
 import { SCENARIOS } from './routes.js';
 import { stranglerRoutesYaml, type StranglerConfigOptions } from './strangler-config.js';
 import { fmtNum as fmt, grid } from './stats.js';
-import { recording, stranglerTarget, tracing, type BenchContext, type RunningStrangler } from './targets.js';
+import { recording, startTarget, stranglerTarget, tracing, type BenchContext, type RunningStrangler } from './targets.js';
 
 /** After each reload, this long at the rate before the window is measured. */
 export const SETTLE_MS = 300;
@@ -97,7 +97,7 @@ export async function runPairedSection(opts: PairedOptions, ctx: BenchContext, f
   const window = { rate: opts.rate, durationS: opts.windowMs / 1000, warmupS: SETTLE_MS / 1000, rounds: 1, connections: opts.connections };
   const rows: PairedRow[] = [];
   try {
-    for (let i = 0; i < 2; i++) pair.push(await target.start(ctx));
+    for (let i = 0; i < 2; i++) pair.push(await startTarget(target, ctx));
     const [a, b] = pair as [RunningStrangler, RunningStrangler];
     await cpuPerRequestTogether([a, b], scenario, { ...window, durationS: WARMUP_S }, ctx); // warm-up: the JIT, the pools
     for (const f of features) {

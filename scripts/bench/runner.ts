@@ -7,7 +7,7 @@ import type { LoadRunner } from './load.js';
 import type { Scenario } from './routes.js';
 import { summarize, type Sample } from './stats.js';
 import type { ScenarioResult } from './report.js';
-import type { BenchContext, RunningTarget, Target } from './targets.js';
+import { startTarget, type BenchContext, type RunningTarget, type Target } from './targets.js';
 import { fetchTrusting } from '../lib/fetch-trusting.js';
 
 export const log = (s: string) => process.stderr.write(s + '\n');
@@ -37,7 +37,7 @@ export async function eachRun<D extends { readonly target: Target }>(
       const tag = `[${label}round ${round + 1}/${rounds}] ${d.target.name.padEnd(32)}`;
       let running: RunningTarget;
       try {
-        running = await d.target.start(ctx);
+        running = await startTarget(d.target, ctx);
       } catch (err) {
         log(`${tag} start failed: ${(err as Error).message}`);
         note(d, `start failed: ${firstLine((err as Error).message)}`);

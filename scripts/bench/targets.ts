@@ -35,6 +35,20 @@ export interface RunningTarget {
   stop(): Promise<unknown>;
 }
 
+/** Starts `t`, again with fresh ports when the first try lost its port to another process (the
+ *  port was free when picked; a load generator's connection took it as its source port before
+ *  the target listened: seen once in a 9-minute paired run). At most 3 tries. */
+export async function startTarget<R extends RunningTarget>(t: { readonly name: string; start(ctx: BenchContext): Promise<R> }, ctx: BenchContext): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await t.start(ctx);
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE|Address already in use/.test((err as Error).message)) throw err;
+      process.stderr.write(`bench: ${t.name} lost its port to another process (EADDRINUSE): starting it again on others\n`);
+    }
+  }
+}
+
 export interface Target {
   readonly key: string;                // for --targets
   readonly name: string;               // the row label

@@ -215,6 +215,8 @@ export const NGINX_KEY = 'nginx';
 export const FASTIFY_KEY = 'fastify';
 export const BARE_KEY = 'bare';
 export const BARE_H2_KEY = 'bare-h2';
+/** The plain strangler again: an A/A control of the method's noise. */
+export const AA_KEY = 'strangler-aa';
 export const RATELIMIT_KEY = 'strangler-ratelimit';
 export const WORKERS_KEY = 'strangler-w2';
 
@@ -266,7 +268,7 @@ export const TARGETS: readonly Target[] = [
   stranglerTarget({ key: 'strangler-record', name: 'strangler + record (100%)', cpuOnly: true, credentials: recording }),
   // A/A control (CPU section only): the plain strangler row again, in a process of its own. Its
   // distance from the strangler row is the noise floor that every "+N us" bar above is read against.
-  stranglerTarget({ key: 'strangler-aa', name: 'strangler again (A/A control)', cpuOnly: true }),
+  stranglerTarget({ key: AA_KEY, name: 'strangler again (A/A control)', cpuOnly: true }),
   nginxTarget(NGINX_KEY, 'nginx'),
   nodeProxy('express', 'express + http-proxy-middleware', 'express-proxy.js'),
   nodeProxy(FASTIFY_KEY, '@fastify/http-proxy', 'fastify-proxy.js'),

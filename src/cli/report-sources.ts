@@ -4,7 +4,7 @@
 
 import { readShadowLog } from '../shadow/log-line.js';
 import { emptyReport, record, type ShadowReport } from '../shadow/report.js';
-import { clip, describeFetchError, oneLine, refusedHint } from './report-text.js';
+import { clip, describeFetchError, fetchFailure, oneLine } from './report-text.js';
 import { reportProblem } from './report-shapes.js';
 
 /** What one source gave. */
@@ -27,8 +27,7 @@ export async function readAdmin(admin: string, token: string | undefined, timeou
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    const timedOut = (err as Error)?.name === 'TimeoutError';
-    return fail(`${timedOut ? '' : 'cannot connect: '}${describeFetchError(err, timeoutMs)}${refusedHint(err)}`);
+    return fail(fetchFailure(err, timeoutMs));
   }
   let text: string;
   try {

@@ -31,9 +31,11 @@ export function describeFetchError(err: unknown, timeoutMs: number): string {
   return cause ? `${e.message} (${cause})` : String(e?.message ?? err);
 }
 
-/** Said after an admin address that refused the connection: nothing listens there. */
-export function refusedHint(err: unknown): string {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
-  const code = e?.cause?.code ?? e?.code;
-  return code === 'ECONNREFUSED' ? '; nothing listens there: is the proxy running, and is that its admin address? (--admin URL or ADMIN_PORT names another)' : '';
+/** An admin request that got no answer, in words: the wait it gave up on, or `cannot connect: `
+ *  and why; a refused connection (nothing listens there) says what to try. */
+export function fetchFailure(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown } } | null;
+  if (e?.name === 'TimeoutError') return describeFetchError(err, timeoutMs);
+  const refused = (e?.cause?.code ?? e?.code) === 'ECONNREFUSED';
+  return `cannot connect: ${describeFetchError(err, timeoutMs)}${refused ? '; nothing listens there: is the proxy running, and is that its admin address? (--admin URL or ADMIN_PORT names another)' : ''}`;
 }

@@ -9,7 +9,7 @@ import { buildStatus } from '../status/build.js';
 import { mergeInputs, type StatusInput } from '../status/merge.js';
 import type { Io } from './check.js';
 import { wantsColour } from './report-render.js';
-import { clip, describeFetchError, oneLine, refusedHint } from './report-text.js';
+import { clip, fetchFailure, oneLine } from './report-text.js';
 import { formatStatus } from './status-render.js';
 
 export interface StatusOptions {
@@ -51,7 +51,7 @@ async function readInput(admin: string, token: string | undefined, timeoutMs: nu
     const problem = inputProblem(body);
     return problem === null ? { ok: true, input: body as StatusInput } : fail(`not a status input: ${problem}`);
   } catch (err) {
-    return fail(`${(err as Error)?.name === 'TimeoutError' ? '' : 'cannot connect: '}${describeFetchError(err, timeoutMs)}${refusedHint(err)}`);
+    return fail(fetchFailure(err, timeoutMs));
   }
 }
 

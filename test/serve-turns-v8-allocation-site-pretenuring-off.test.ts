@@ -1,4 +1,4 @@
-// `strangler serve` turns V8's allocation-site pretenuring off (src/util/collector.ts): under load,
+// `strangler serve` turns V8's allocation-site pretenuring off (src/util/v8-flags.ts): under load,
 // V8 makes no pretenuring decision at all once the proxy listens. With it on, the request path's
 // literals are judged at young collections from the first few hundred requests on, and V8's own
 // trace (--trace-pretenuring) prints those decisions; this test sees none.

@@ -9,11 +9,11 @@ import { createProcessLogger, flushLogger, logLevelFrom } from '../observability
 import { LOG } from '../observability/log-messages.js';
 import type { Command } from './args.js';
 import type { Io } from './check.js';
-import { tuneCollector } from '../util/collector.js';
+import { tuneV8 } from '../util/v8-flags.js';
 
 /** Never returns once started (the process exits on a signal); returns 1 when it cannot start. */
 export async function serve(cmd: Extract<Command, { kind: 'serve' }>, io: Io): Promise<number> {
-  tuneCollector();
+  tuneV8();
   const logger = createProcessLogger(logLevelFrom(cmd.logLevel), io.stdout);
   // The handlers go in before anything can say "listening": a supervisor that signals as soon as
   // it reads that line must never meet the default handler.

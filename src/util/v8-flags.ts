@@ -18,8 +18,12 @@
 // A larger inlining budget. One request passes through node:http, undici and the proxy's own
 // small functions; TurboFan stops inlining into a function once the callees it has inlined add up
 // to --max-inlined-bytecode-size-cumulative (920 bytes of bytecode by default), so most of the
-// request path stays calls. At 4x that (3,680): 3.7% less CPU per request (paired, 0.963x; 2x:
-// 2.2%; 8x, with the single-function cap raised too: worse than 4x, the code grows).
+// request path stays calls. At 2x that (1,840): 2.2% less CPU per request at 3,000 req/s. 4x read
+// 3.7% there, but under closed-loop load (wrk, 64 connections, saturated) it cost 1-5% of the
+// req/s and raised p99 from ~11 ms to 14-84 ms in five runs of five; 2x kept both (req/s 20.4k and
+// 21.7k against 19.9k and 20.0k, p99 10 ms against 8-10 ms). 8x was worse than 4x at 3,000 req/s.
+// The bare forwarder gains nothing from a larger budget (1.00x, both orders): the gain is in the
+// proxy's own calls.
 //
 // No collector threads when the process has one CPU to run on (its affinity, as
 // os.availableParallelism() reads it: `taskset`, a cpuset). V8 hands parts of each young
@@ -35,7 +39,7 @@ import v8 from 'node:v8';
 import { availableParallelism } from 'node:os';
 
 /** The budget TurboFan inlines into one function, in bytes of bytecode (V8's default: 920). */
-export const INLINING_BUDGET = 3680;
+export const INLINING_BUDGET = 1840;
 
 /** The young generation's collection without helper threads (--single-threaded-gc would stop
  *  every collector thread, but V8 applies what a flag implies only at start-up, and the concurrent

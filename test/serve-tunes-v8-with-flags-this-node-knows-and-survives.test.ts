@@ -1,17 +1,20 @@
 // `strangler serve` tunes V8 from inside the process (src/util/v8-flags.ts): pretenuring off, a
 // larger inlining budget, and, on a single CPU, young collections without helper threads. V8 was
 // started already, so a flag it does not know is only a line on stderr, and some flags switched
-// after start-up crash it later (the concurrent marker did, at its next full collection). Here:
-// the flags chosen per CPU count, every name known to the Node running the tests (20 or 24), and
-// the built proxy on one CPU (all of them set) serving thousands of requests and stopping cleanly.
+// after start-up crash it later (the concurrent marker did, within seconds). Here: the flags chosen
+// per CPU count, every name known to the Node running the tests (20 or 24), the built proxy on one
+// CPU (all of them set) serving thousands of requests and stopping cleanly, and pretenuring off
+// taking effect.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
 import { afterEach, expect, it } from 'vitest';
 import { INLINING_BUDGET, v8FlagsFor } from '../src/util/v8-flags.js';
 import { LOG } from '../src/observability/log-messages.js';
 import { startUpstream, writeConfig, type Upstream } from './helpers/servers.js';
 import { logLines } from './helpers/log-lines.js';
+import { spawnBuiltProxy } from './helpers/spawn-proxy.js';
 
 let upstream: Upstream | undefined;
 let pool: Pool | undefined;
@@ -21,7 +24,7 @@ afterEach(async () => {
   pool = upstream = undefined;
 });
 
-const REQUESTS = 5_000;
+const REQUESTS = 6_000;
 
 it('chooses the collector threads by the CPUs the process may run on, the rest always', () => {
   const always = ['--no-allocation-site-pretenuring', `--max-inlined-bytecode-size-cumulative=${INLINING_BUDGET}`];
@@ -67,4 +70,46 @@ it('serves on a single CPU with them set, through thousands of requests, and V8 
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+// Pretenuring off takes effect: with it on, the request path's literals are judged at young
+// collections from the first few hundred requests on, and V8's own trace (--trace-pretenuring)
+// prints those decisions; here none once the proxy listens.
+it('makes no pretenuring decision once it listens, under a few thousand proxied requests', async () => {
+  const body = Buffer.alloc(2_000, 'x');
+  upstream = await startUpstream((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(body.length) });
+    res.end(body);
+  });
+  const config = await writeConfig(`upstreams:\n  app: { url: "${upstream.url}" }\nroutes:\n  - prefix: /\n    upstream: app\n`);
+  const child = spawnBuiltProxy(config, [], ['--trace-pretenuring', '--trace-pretenuring-statistics']);
+  // V8's trace and the JSON log share stdout: the decisions counted are those after "listening".
+  const decisions: string[] = [];
+  const port = await new Promise<number>((resolve) => {
+    let listening = false;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (listening) {
+        if (line.includes('pretenuring:')) decisions.push(line);
+      } else if (line.includes('"msg":"listening"')) {
+        listening = true;
+        resolve((JSON.parse(line) as { port: number }).port);
+      }
+    });
+  });
+  pool = new Pool(`http://127.0.0.1:${port}`, { connections: 16 });
+  let answered = 0;
+  const worker = async (): Promise<void> => {
+    while (answered < REQUESTS) {
+      answered++;
+      const r = await pool!.request({ method: 'GET', path: '/items' });
+      await r.body.dump();
+      expect(r.statusCode).toBe(200);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  const stopped = new Promise((resolve) => child.once('close', resolve)); // (stdout read to its end)
+  child.kill('SIGTERM');
+  await stopped;
+  expect(answered).toBeGreaterThanOrEqual(REQUESTS);
+  expect(decisions).toEqual([]);
 });

@@ -15,15 +15,15 @@
 // about 11% less CPU per request (paired runs against the bare forwarder: 1.37x instead of 1.51x).
 // (Which literals were tenured is not known: V8 names them by address only.)
 //
-// A larger inlining budget. One request passes through node:http, undici and the proxy's own
-// small functions; TurboFan stops inlining into a function once the callees it has inlined add up
-// to --max-inlined-bytecode-size-cumulative (920 bytes of bytecode by default), so most of the
-// request path stays calls. At 2x that (1,840): 2.2% less CPU per request at 3,000 req/s. 4x read
-// 3.7% there, but under closed-loop load (wrk, 64 connections, saturated) it cost 1-5% of the
-// req/s and raised p99 from ~11 ms to 14-84 ms in five runs of five; 2x kept both (req/s 20.4k and
-// 21.7k against 19.9k and 20.0k, p99 10 ms against 8-10 ms). 8x was worse than 4x at 3,000 req/s.
-// The bare forwarder gains nothing from a larger budget (1.00x, both orders): the gain is in the
-// proxy's own calls.
+// A larger inlining budget. One request passes through node:http, undici and the proxy's own small
+// functions; TurboFan stops inlining into a function once the callees it has inlined add up to
+// --max-inlined-bytecode-size-cumulative (920 bytes of bytecode by default), so most of the request
+// path stays calls. At 2x that (1,840): 2.2% less CPU per request at 3,000 req/s. 4x read 3.7%
+// there, but under closed-loop load (wrk, 64 connections, saturated) it cost 1-5% of the req/s and
+// raised p99 from 7-14 ms to 14-85 ms (seven runs, nine at the default); 2x kept both (req/s 20.4k
+// and 21.7k against 19.9k and 20.0k in the same sitting, p99 10 ms against 8-10 ms). 8x was worse
+// than 4x at 3,000 req/s. The bare forwarder gains nothing from a larger budget (1.00x, both
+// orders): the gain is in the proxy's own calls.
 //
 // No collector threads when the process has one CPU to run on (its affinity, as
 // os.availableParallelism() reads it: `taskset`, a cpuset). V8 hands parts of each young
@@ -43,7 +43,8 @@ export const INLINING_BUDGET = 1840;
 
 /** The young generation's collection without helper threads (--single-threaded-gc would stop
  *  every collector thread, but V8 applies what a flag implies only at start-up, and the concurrent
- *  marker switched off once V8 runs fails V8's own check: a crash at the next full collection).
+ *  marker switched off once V8 runs fails V8's own check: an abort within seconds of start-up, in
+ *  its incremental marking task).
  *  The scavenger reads this one at each collection. */
 const ONE_THREAD_SCAVENGE = '--no-parallel-scavenge';
 

@@ -1,6 +1,7 @@
 // The V8 settings the proxy makes for itself when `strangler serve` starts (never in the CLI's
-// other commands, nor in a test's process). Each was measured in the bench's paired runs (two
-// proxies loaded at once on one core, 3,000 req/s each; the A/A pair reads within ~1%).
+// other commands, nor in a test's process). Each was measured in paired runs as the bench's paired
+// section makes them (two proxies loaded at once on one core, 3,000 req/s each; an A/A pair reads
+// within ~1%), in both orders.
 //
 // Allocation-site pretenuring off. V8 watches the objects each literal in the code creates; a
 // literal whose objects mostly survive a young-generation collection is switched to allocate in

@@ -8,6 +8,9 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 # test/helpers/pki.ts makes the tests' private CA and certificates with the openssl command.
 command -v openssl >/dev/null || need+=(openssl)
+# test/serve-tunes-v8-with-flags-this-node-knows-and-survives.test.ts runs the proxy on one CPU
+# with taskset (util-linux: essential in Debian, so nearly always there).
+command -v taskset >/dev/null || need+=(util-linux)
 # The Redis rate-limit store tests (test/rate-limit-buckets-shared-in-redis-across-proxies.test.ts)
 # start their own redis-server on a free port.
 [ -x /usr/bin/redis-server ] || need+=(redis-server)

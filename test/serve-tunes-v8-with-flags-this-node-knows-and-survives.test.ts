@@ -44,6 +44,8 @@ it('sets only flags this Node knows', () => {
 it('serves on a single CPU with them set, through thousands of requests, and V8 says nothing', async () => {
   // One CPU as taskset gives it (util-linux, in every Debian): the serve path sets all the flags.
   expect(spawnSync('taskset', ['--version']).status, 'taskset (util-linux) is needed').toBe(0);
+  const cpus = spawnSync('taskset', ['-c', '0', process.execPath, '-p', 'require("node:os").availableParallelism()'], { encoding: 'utf8' }).stdout.trim();
+  expect(cpus).toBe('1'); // (what tuneV8 reads: the one-CPU flags are among those set)
   upstream = await startUpstream((_req, res) => res.end('x'.repeat(2_000)));
   const config = await writeConfig(`upstreams:\n  app: { url: "${upstream.url}" }\nroutes:\n  - prefix: /\n    upstream: app\n`);
   const main = path.resolve('dist/src/main.js');

@@ -25,6 +25,32 @@ afterEach(async () => {
 });
 
 const REQUESTS = 6_000;
+const BODY = Buffer.alloc(2_000, 'x');
+
+/** An upstream answering BODY, and a config sending everything to it. */
+async function appConfig(): Promise<string> {
+  upstream = await startUpstream((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(BODY.length) });
+    res.end(BODY);
+  });
+  return writeConfig(`upstreams:\n  app: { url: "${upstream.url}" }\nroutes:\n  - prefix: /\n    upstream: app\n`);
+}
+
+/** REQUESTS GETs through the proxy on `port`, `connections` at a time, each answered 200 with BODY. */
+async function sendAll(port: number, connections: number): Promise<number> {
+  pool = new Pool(`http://127.0.0.1:${port}`, { connections });
+  let answered = 0;
+  const worker = async (): Promise<void> => {
+    while (answered < REQUESTS) {
+      answered++;
+      const r = await pool!.request({ method: 'GET', path: '/items' });
+      expect(r.statusCode).toBe(200);
+      expect((await r.body.text()).length).toBe(BODY.length);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  return answered;
+}
 
 it('chooses the collector threads by the CPUs the process may run on, the rest always', () => {
   const always = ['--no-allocation-site-pretenuring', `--max-inlined-bytecode-size-cumulative=${INLINING_BUDGET}`];
@@ -46,8 +72,7 @@ it('serves on a single CPU with them set, through thousands of requests, and V8 
   expect(spawnSync('taskset', ['--version']).status, 'taskset (util-linux) is needed').toBe(0);
   const cpus = spawnSync('taskset', ['-c', '0', process.execPath, '-p', 'require("node:os").availableParallelism()'], { encoding: 'utf8' }).stdout.trim();
   expect(cpus).toBe('1'); // (what tuneV8 reads: the one-CPU flags are among those set)
-  upstream = await startUpstream((_req, res) => res.end('x'.repeat(2_000)));
-  const config = await writeConfig(`upstreams:\n  app: { url: "${upstream.url}" }\nroutes:\n  - prefix: /\n    upstream: app\n`);
+  const config = await appConfig();
   const main = path.resolve('dist/src/main.js');
   const child = spawn('taskset', ['-c', '0', process.execPath, main, '--config', config, '--port', '0', '--admin-port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -55,17 +80,7 @@ it('serves on a single CPU with them set, through thousands of requests, and V8 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     const up = await logLines(child).wait((l) => l.msg === LOG.listening);
-    pool = new Pool(`http://127.0.0.1:${up.port as number}`, { connections: 8 });
-    let answered = 0;
-    const worker = async (): Promise<void> => {
-      while (answered < REQUESTS) {
-        answered++;
-        const r = await pool!.request({ method: 'GET', path: '/items' });
-        expect(r.statusCode).toBe(200);
-        expect((await r.body.text()).length).toBe(2_000);
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
+    await sendAll(up.port as number, 8);
     child.kill('SIGTERM');
     expect(await exited).toBe(0); // (a V8 check that failed would have aborted it: SIGABRT, no code)
     expect(stderr).toBe('');
@@ -78,12 +93,7 @@ it('serves on a single CPU with them set, through thousands of requests, and V8 
 // collections from the first few hundred requests on, and V8's own trace (--trace-pretenuring)
 // prints those decisions; here none once the proxy listens.
 it('makes no pretenuring decision once it listens, under a few thousand proxied requests', async () => {
-  const body = Buffer.alloc(2_000, 'x');
-  upstream = await startUpstream((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(body.length) });
-    res.end(body);
-  });
-  const config = await writeConfig(`upstreams:\n  app: { url: "${upstream.url}" }\nroutes:\n  - prefix: /\n    upstream: app\n`);
+  const config = await appConfig();
   const child = spawnBuiltProxy(config, [], ['--trace-pretenuring', '--trace-pretenuring-statistics']);
   // V8's trace and the JSON log share stdout: the decisions counted are those after "listening".
   const decisions: string[] = [];
@@ -98,17 +108,7 @@ it('makes no pretenuring decision once it listens, under a few thousand proxied 
       }
     });
   });
-  pool = new Pool(`http://127.0.0.1:${port}`, { connections: 16 });
-  let answered = 0;
-  const worker = async (): Promise<void> => {
-    while (answered < REQUESTS) {
-      answered++;
-      const r = await pool!.request({ method: 'GET', path: '/items' });
-      await r.body.dump();
-      expect(r.statusCode).toBe(200);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+  const answered = await sendAll(port, 16);
   const stopped = new Promise((resolve) => child.once('close', resolve)); // (stdout read to its end)
   child.kill('SIGTERM');
   await stopped;

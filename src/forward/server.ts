@@ -14,7 +14,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { ResolvedServer } from '../routing/defaults.js';
+import { ROUTE_DEFAULTS, type ResolvedServer } from '../routing/defaults.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { ProxyHandler } from './handler.js';
 import { clientRequestId, expectationMessage, refuseRequest, refuseSocket, type AccessSink } from './respond.js';
@@ -46,6 +46,12 @@ export function createPublicServer(
     joinDuplicateHeaders: false,
     insecureHTTPParser: false,
   });
+  // Node arms a connection's socket timer with server.timeout as each request's head arrives
+  // (after the keep-alive timer between requests); at the default idleTimeoutMs the exchange finds
+  // it armed already (Exchange.watchClient): no Timeout of its own per request. (With Node's 0 it
+  // armed one on every request.) A connection silent this long before its first request is closed
+  // too, as after one; headersTimeoutMs, when set, comes first.
+  server.timeout = ROUTE_DEFAULTS.idleTimeoutMs;
   // Node would silently drop header fields past maxHeadersCount; we count them and answer 431.
   server.maxHeadersCount = 0;
 

@@ -50,7 +50,8 @@ export interface Upstream {
   /** host[:port] as the Host header names it. */
   readonly host: string;
   readonly pool: Pool;
-  /** https: the SNI name every request carries (see upstream-tls-options.ts); http: undefined. */
+  /** https: the SNI name every request carries (see upstream-tls-options.ts); http: the host, which
+   *  undici reads nothing from (handed over so that it does not derive one per request). */
   readonly servername?: string;
   /** Shared by every upstream on the same pool (the same url and settings), across reloads. */
   readonly writes: WriteTally;
@@ -91,7 +92,9 @@ export class UpstreamPools {
       this.#byKey.set(key, pool);
       this.#writes.set(pool, new WriteTally());
     }
-    const servername = url.protocol === 'https:' ? requestServername(url, cfg.tlsMaterial) : undefined;
+    // Plain HTTP names no server, but undici works one out of every request's Host field unless
+    // it is handed one (a regular expression or two per request): the upstream's host, never used.
+    const servername = url.protocol === 'https:' ? requestServername(url, cfg.tlsMaterial) : url.hostname;
     const writes = this.#writes.get(pool)!;
     return { name, url: cfg.url, origin: url.origin, host: url.host, pool, writes, ...(servername === undefined ? {} : { servername }) };
   }

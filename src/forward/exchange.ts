@@ -72,6 +72,8 @@ export class Exchange implements ResponseSink, AttemptListener {
    *  (policies/resilient.ts), whether an open breaker refused or diverted the request, and whether
    *  a try was sent again on a connection the upstream closed under it (attempt.ts). */
   clientIp = '';
+  /** The first User-Agent field the client sent (the access line's). */
+  userAgent: string | undefined = undefined;
   retried = 0;
   retryBudgetExhausted = false;
   breakerOpen = false;

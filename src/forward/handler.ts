@@ -29,7 +29,7 @@ import { LOG } from '../observability/log-messages.js';
 import { LogAggregator } from '../observability/aggregate.js';
 import type { GateResult, RouteGate } from '../identity/gate.js';
 import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
-import { clientFieldsOf, clientIpOf, protocolOf, userAgentOf } from './client-fields.js';
+import { clientFieldsOf, clientIpOf, protocolOf } from './client-fields.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 import { teeRequestBody, type RouteRecorder } from '../record/recorder.js';
 import { AnswerTaps } from './answer-taps.js';
@@ -166,6 +166,7 @@ export class ProxyHandler implements ExchangeHost {
       if (!x.trace.sampled) headers = x.trace.unsampledHeaders(headers);
     }
     x.clientIp = clientIpOf(scan, req.socket.remoteAddress, table.server.trustedProxies);
+    x.userAgent = scan.userAgent;
     if (gated !== null) x.extraHeaders = gated.responseHeaders;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)
       ? this.#mirror(req, route, route.shadow, a, headers, path, table, x.trace)
@@ -269,7 +270,7 @@ export class ProxyHandler implements ExchangeHost {
         detail: end.detail,
         traceId: x.trace?.traceId ?? null,
         clientIp: x.clientIp,
-        userAgent: userAgentOf(x.req.rawHeaders), protocol: protocolOf(x.req),
+        userAgent: x.userAgent, protocol: protocolOf(x.req),
         // The flags (written only when set): the fallback was sent the request (status and error
         // say how it answered); a shadow copy went out; the canary route's side.
         retried: x.retried, retryBudgetExhausted: x.retryBudgetExhausted,

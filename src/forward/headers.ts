@@ -77,6 +77,8 @@ export interface RequestHeadScan {
   readonly ownProto: 'http' | 'https';
   /** An HTTP/2 request (its pseudo-header fields came first; they are never forwarded). */
   readonly h2: boolean;
+  /** The first User-Agent field, as sent (the access line's; it is forwarded as any other). */
+  readonly userAgent: string | undefined;
 }
 
 /**
@@ -103,6 +105,7 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
   let pseudo = 0;
   let authority: string | null = null;
   let cookieAt = -1;
+  let userAgent: string | undefined;
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
@@ -152,6 +155,9 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
       case 'idempotency-key':
         idempotencyKey = true;
         break;
+      case 'user-agent':
+        userAgent ??= value;
+        break;
       case 'proxy': // httpoxy: CGI-style upstreams read it as HTTP_PROXY
         continue;
       case 'forwarded':
@@ -191,7 +197,7 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
       ? 'a request must not carry more than one Host header'
       : hostDiffers
         ? 'the Host header names another host than :authority'
-        : host !== null && !HOST_VALUE.test(host)
+        : host !== null && !validHost(host)
           ? 'the Host header is not a valid host[:port]'
           : null,
     requestId: requestId ?? newRequestId(),
@@ -206,7 +212,19 @@ export function scanRequestHeaders(raw: readonly string[], trustedProxies = 0, t
     authority: pseudo > 0 || target.charCodeAt(0) === 0x2f ? null : authorityOf(target),
     ownProto,
     h2: pseudo > 0,
+    userAgent,
   };
+}
+
+/** The last Host value found valid: a client sends the same one on every request (a test of a
+ *  string against it, not of the pattern). */
+let lastValidHost: string | null = null;
+
+function validHost(host: string): boolean {
+  if (host === lastValidHost) return true;
+  if (!HOST_VALUE.test(host)) return false;
+  lastValidHost = host;
+  return true;
 }
 
 /** The pairs of `headers` except those starting at the indexes `at` (ascending). */

@@ -5,6 +5,7 @@
 
 import pino, { type Logger } from 'pino';
 import { LOG } from './log-messages.js';
+import { Batching } from './logger.js';
 
 export interface AccessFields {
   readonly requestId: string;
@@ -115,7 +116,7 @@ function optional(f: AccessLineFields): string {
 }
 
 type Internals = Logger & {
-  [pino.symbols.streamSym]: { write(line: string): unknown };
+  [pino.symbols.streamSym]: { write(line: string): unknown } | Batching;
   [pino.symbols.chindingsSym]: string;
   [pino.symbols.timeSym]: () => string;
 };
@@ -127,11 +128,17 @@ export class AccessLineWriter {
     this.#logger = logger as Internals;
   }
 
+  /** Writes the line; into the process log (Batching), when the request's turn of the event loop ends. */
   write(level: 'info' | 'warn', fields: AccessLineFields, durationMs: number): void {
     const l = this.#logger;
     if (!l.isLevelEnabled(level)) return;
-    l[pino.symbols.streamSym].write(
-      `{"level":"${level}"${l[pino.symbols.timeSym]()}${l[pino.symbols.chindingsSym]}${accessLineBody(fields, durationMs)}`,
-    );
+    const stream = l[pino.symbols.streamSym];
+    if (stream instanceof Batching) return stream.defer(this.#text, level, fields, durationMs);
+    stream.write(this.#text(level, fields, durationMs));
   }
+
+  readonly #text = (level: 'info' | 'warn', fields: AccessLineFields, durationMs: number): string => {
+    const l = this.#logger;
+    return `{"level":"${level}"${l[pino.symbols.timeSym]()}${l[pino.symbols.chindingsSym]}${accessLineBody(fields, durationMs)}`;
+  };
 }

@@ -128,17 +128,25 @@ export class AccessLineWriter {
     this.#logger = logger as Internals;
   }
 
+  /** The process log's chunks, when this logger writes into them (a line can be made later), else null. */
+  get batching(): Batching | null {
+    const stream = this.#logger[pino.symbols.streamSym];
+    return stream instanceof Batching ? stream : null;
+  }
+
   /** Writes the line; into the process log (Batching), when the request's turn of the event loop ends. */
   write(level: 'info' | 'warn', fields: AccessLineFields, durationMs: number): void {
     const l = this.#logger;
     if (!l.isLevelEnabled(level)) return;
     const stream = l[pino.symbols.streamSym];
-    if (stream instanceof Batching) return stream.defer(this.#text, level, fields, durationMs);
-    stream.write(this.#text(level, fields, durationMs));
+    if (stream instanceof Batching) return stream.defer(this.text, level, fields, durationMs);
+    stream.write(this.text(level, fields, durationMs));
   }
 
-  readonly #text = (level: 'info' | 'warn', fields: AccessLineFields, durationMs: number): string => {
+  /** The line as written ('' when the logger's level leaves it out). */
+  readonly text = (level: 'info' | 'warn', fields: AccessLineFields, durationMs: number): string => {
     const l = this.#logger;
+    if (!l.isLevelEnabled(level)) return '';
     return `{"level":"${level}"${l[pino.symbols.timeSym]()}${l[pino.symbols.chindingsSym]}${accessLineBody(fields, durationMs)}`;
   };
 }

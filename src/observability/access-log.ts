@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { AccessLineWriter, type AccessLineFields } from './access-line.js';
 import type { RouteMeters } from './metrics.js';
 import type { StatusBook } from '../status/book.js';
+import type { Batching } from './logger.js';
 
 /** An access line before its duration is known: it is measured from `startedAt` when written. */
 export interface AccessLine extends AccessLineFields {
@@ -21,19 +22,33 @@ export interface AccessLine extends AccessLineFields {
 export class AccessLog {
   readonly #lines: AccessLineWriter;
   readonly #unmatched: RouteMeters;
+  /** The process log: a request's line, metrics and status figures are made when its turn of the
+   *  event loop ends, a batch at a time, out of the response path (logger.ts Batching.defer: 3.1%
+   *  less CPU per request, measured paired). Null (a test's stream): made at once. */
+  readonly #later: Batching | null;
 
   /** The migration status's figures (null: none kept). */
   readonly #status: StatusBook | null;
 
   constructor(logger: Logger, unmatched: RouteMeters, status: StatusBook | null = null) {
     this.#lines = new AccessLineWriter(logger);
+    this.#later = this.#lines.batching;
     this.#unmatched = unmatched;
     this.#status = status;
   }
 
-  /** `meters`: the matched route's; null for a request no route took. */
+  /** `meters`: the matched route's; null for a request no route took. `line` is not changed after. */
   write(line: AccessLine, meters: RouteMeters | null): void {
     const durationMs = performance.now() - line.startedAt;
+    if (this.#later !== null) return this.#later.defer(this.#made, line, meters, durationMs);
+    this.#lines.write(this.#count(line, meters, durationMs), line, durationMs);
+  }
+
+  /** Counted, and the line's text. */
+  readonly #made = (line: AccessLine, meters: RouteMeters | null, durationMs: number): string => this.#lines.text(this.#count(line, meters, durationMs), line, durationMs);
+
+  /** The metrics' and the status's figures; the line's level. */
+  #count(line: AccessLine, meters: RouteMeters | null, durationMs: number): 'info' | 'warn' {
     const m = meters ?? this.#unmatched;
     m.record(line.upstream ?? '', line.method, line.status, durationMs / 1000);
     const broke = line.upstreamBroke === true;
@@ -45,6 +60,6 @@ export class AccessLog {
     }
     // A quiet WebSocket closed by idleTimeoutMs is the bound working, not a failure: info.
     const quiet = line.error === null || line.error === 'client_closed' || (line.status === 101 && line.error === 'idle_timeout');
-    this.#lines.write(quiet ? 'info' : 'warn', line, durationMs); // (written to the microsecond: access-line.ts msText)
+    return quiet ? 'info' : 'warn'; // (the line says durationMs to the microsecond: access-line.ts msText)
   }
 }

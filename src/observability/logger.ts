@@ -68,9 +68,9 @@ export class Batching implements pino.DestinationStream {
   /**
    * A line whose text is made when this turn of the event loop ends (or at the next write or
    * flush, whichever comes first, so lines keep their order): the access line, made out of the
-   * request's path through the proxy. Measured paired: made there, it cost 1.2% more of the
-   * proxy's CPU per request than made apart, a batch at a time (the response path's code stays
-   * smaller, and V8 inlines more of it).
+   * request's path through the proxy (access-log.ts). Measured paired, both orders: the line made
+   * in the response path cost 1.2% more of the proxy's CPU per request than made apart, a batch
+   * at a time, and its metrics and status figures 1.9% more besides.
    */
   defer<A, B, C>(text: LineText<A, B, C>, a: A, b: B, c: C): void {
     if (this.#later.length === 0) setImmediate(this.#drain);

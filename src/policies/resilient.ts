@@ -49,6 +49,8 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
   #primaryTries = 0;
   #resolve: ((o: AttemptOutcome) => void) | null = null;
   #reject: ((e: Error) => void) | null = null;
+  /** A bare first try's result goes here, at once, without a promise (tryBare). */
+  #settled: ((o: AttemptOutcome | null, err: AttemptError | null) => void) | null = null;
 
   constructor(
     readonly x: Exchange,
@@ -91,14 +93,31 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
     });
   }
 
+  /** The first try, sent bare (RoutePolicies.sendsBare): `settled` is told its head or its failure
+   *  as they come, with no promise in between (most requests end there). */
+  tryBare(perTryMs: number, hold: (status: number) => boolean, settled: (o: AttemptOutcome | null, err: AttemptError | null) => void): void {
+    if (this.#over !== null) return settled(null, new AttemptError(this.#over, this.ctx)); // no try after the end
+    this.#settled = settled;
+    this.#primaryTries++;
+    this.#current = newAttempt(this.x, this.x.upstream, this.x, this, hold, null, false);
+    this.#current.send(this.out.path, this.x.method, this.out.headers, this.body, perTryMs);
+  }
+
   attemptHead(): void {
     this.ctx.note('status');
-    this.#resolve!(this);
+    const settled = this.#settled;
+    if (settled === null) return this.#resolve!(this);
+    this.#settled = null;
+    settled(this, null);
   }
 
   attemptFailed(_a: Attempt, failure: UpstreamFailure): void {
     this.ctx.note(failure.kind);
-    this.#reject!(new AttemptError(failure, this.ctx));
+    const err = new AttemptError(failure, this.ctx);
+    const settled = this.#settled;
+    if (settled === null) return this.#reject!(err);
+    this.#settled = null;
+    settled(null, err);
   }
 
   /** The fallback: sent anew, even after timeoutMs was spent on the primary. */
@@ -111,7 +130,7 @@ class ResilientRun implements Sending, AttemptListener, AttemptOutcome, BodyRead
   }
 }
 
-export async function sendResilient(x: Exchange, policies: RoutePolicies, out: Outgoing, deps: ResilienceDeps): Promise<void> {
+export function sendResilient(x: Exchange, policies: RoutePolicies, out: Outgoing, deps: ResilienceDeps): void {
   const route = x.route;
   let body: Body = out.body;
   let toRead = -1; // the body's length, when it is read (kept) before any try
@@ -135,48 +154,74 @@ export async function sendResilient(x: Exchange, policies: RoutePolicies, out: O
   // upstream was contacted); a body that stalls for idleTimeoutMs ends the same way, by the
   // client socket's timer (Exchange.idle), whichever comes first.
   x.begin(run);
-  if (reading !== null) {
-    try {
-      run.body = await reading;
-    } catch (err) {
+  if (reading === null) return tries(run, fallbackTo, deps);
+  reading.then(
+    (body) => {
+      run.body = body;
+      tries(run, fallbackTo, deps);
+    },
+    (err: unknown) => {
       // The client went away (the exchange has logged it), or its body did not arrive in time.
       if (err instanceof UpstreamFailure && err.kind === 'timeout') {
         x.requestTimedOut(`the request body did not arrive within ${route.timeoutMs} ms`);
       }
-      return;
-    }
-  }
-  if (x.done) return;
+    },
+  );
+}
 
+/** The tries through the route's policies, then the accepted answer, the fallback or the error. */
+function tries(run: ResilientRun, fallbackTo: Upstream | null, deps: ResilienceDeps): void {
+  const { x, policies } = run;
+  if (x.done) return;
   const hold = (status: number): boolean => policies.holds(status, fallbackTo !== null);
-  let reason: FallbackReason;
+  // A request no timeout could retry (a POST without Idempotency-Key, a streamed body) waits
+  // its whole timeoutMs: a share would only cut it short, and it would still be answered 504.
+  const perTryMs = run.ctx.retriableOnceSent() ? policies.perTryMs : 0;
+  const attempt = (): Promise<AttemptOutcome> => run.try(x.upstream, hold, null, perTryMs);
+  if (!policies.sendsBare()) return void judged(run, policies.wrapped(run.ctx, attempt, null), fallbackTo, deps);
+  run.tryBare(perTryMs, hold, (o, err) => {
+    // Relayed as it came: the head of nearly every request (one the policies would act on is held).
+    if (o !== null && run.accepted.committed) return;
+    // Else as RoutePolicies.execute: a head they would not act on is the accepted one (a 5xx held
+    // for the fallback); any other result, and a failure, is their first try's to judge.
+    const first = o !== null ? Promise.resolve(o) : Promise.reject(err!);
+    first.catch(() => {}); // (judged by the wrappers once they run: never an unhandled rejection)
+    void judged(run, o !== null && !policies.actsOn(o) ? first : policies.wrapped(run.ctx, attempt, first), fallbackTo, deps);
+  });
+}
+
+/** Waits for the policies' run; the head they accepted goes to the client, unless a 5xx goes to
+ *  the fallback; a failure goes to the fallback, or is answered. */
+async function judged(run: ResilientRun, outcome: Promise<AttemptOutcome>, fallbackTo: Upstream | null, deps: ResilienceDeps): Promise<void> {
+  const { x } = run;
   let failure: Error;
   try {
-    // A request no timeout could retry (a POST without Idempotency-Key, a streamed body) waits
-    // its whole timeoutMs: a share would only cut it short, and it would still be answered 504.
-    const perTryMs = run.ctx.retriableOnceSent() ? policies.perTryMs : 0;
-    await policies.execute(run.ctx, () => run.try(x.upstream, hold, null, perTryMs));
+    await outcome;
     const accepted = run.accepted;
     if (accepted.committed) return;
     if (x.done) return accepted.abort(new Error('the exchange is over'));
     if (accepted.status < 500 || fallbackTo === null || !run.ctx.mayResend()) return accepted.commit();
     accepted.discard();
-    reason = 'status_5xx';
     failure = new Error(`upstream '${x.upstream.name}' answered ${accepted.status}`);
   } catch (err) {
     if (x.done) return;
     failure = err as Error;
-    reason = isBreakerOpen(err) ? 'circuit_open' : err instanceof AttemptError ? err.kind : 'reset';
+    const reason: FallbackReason = isBreakerOpen(err) ? 'circuit_open' : err instanceof AttemptError ? err.kind : 'reset';
     if (reason === 'circuit_open') {
       x.breakerOpen = true;
       failure = new Error(`the circuit breaker for upstream '${x.upstream.name}' is open`, { cause: err }); // (not the library's wording)
     }
     // (An open breaker sent nothing: that request may go to the fallback even if not idempotent.)
     if (fallbackTo === null || !run.ctx.mayResend()) return answerFailure(x, reason, failure);
+    return fallBack(run, fallbackTo, reason, failure, deps);
   }
+  return fallBack(run, fallbackTo!, 'status_5xx', failure, deps);
+}
 
-  // The fallback: its own whole timeoutMs; anything it answers goes to the client.
-  const to = fallbackTo!;
+/** The fallback: its own whole timeoutMs; anything it answers goes to the client. */
+async function fallBack(run: ResilientRun, to: Upstream, reason: FallbackReason, failure: Error, deps: ResilienceDeps): Promise<void> {
+  const { x, policies } = run;
+  const route = x.route;
   deps.metrics.fallbacks.inc({ route: route.label, from: x.upstream.name, to: to.name, reason });
   policies.warnings.note('warn', `${x.upstream.name}>${to.name} ${reason}`, { msg: LOG.fallingBack, requestId: x.requestId, route: route.label, from: x.upstream.name, to: to.name, reason, cause: failure.message });
   x.stopTimer();

@@ -198,7 +198,7 @@ export class ProxyHandler implements ExchangeHost {
       attempt.send(path, x.method, headers, body ?? (scan.hasBody ? x.req : null));
     } else {
       const out: Outgoing = { path, headers, hasBody: scan.hasBody, hasIdempotencyKey: scan.idempotencyKey, maxBufferBytes: table.server.maxBufferBytes, body };
-      void sendResilient(x, policies, out, this.#deps);
+      sendResilient(x, policies, out, this.#deps);
     }
     // Recording starts once the request is on its way (its body's reader attached): nothing has
     // been answered yet, the answer comes on a later turn.

@@ -52,7 +52,7 @@ export interface Upstream {
   readonly pool: Pool;
   /** https: the SNI name every request carries (see upstream-tls-options.ts); http: the host, which
    *  undici reads nothing from (handed over so that it does not derive one per request). */
-  readonly servername?: string;
+  readonly servername: string;
   /** Shared by every upstream on the same pool (the same url and settings), across reloads. */
   readonly writes: WriteTally;
 }
@@ -96,7 +96,7 @@ export class UpstreamPools {
     // it is handed one (a regular expression or two per request): the upstream's host, never used.
     const servername = url.protocol === 'https:' ? requestServername(url, cfg.tlsMaterial) : url.hostname;
     const writes = this.#writes.get(pool)!;
-    return { name, url: cfg.url, origin: url.origin, host: url.host, pool, writes, ...(servername === undefined ? {} : { servername }) };
+    return { name, url: cfg.url, origin: url.origin, host: url.host, pool, writes, servername };
   }
 
   /**

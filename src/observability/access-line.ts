@@ -134,13 +134,10 @@ export class AccessLineWriter {
     return stream instanceof Batching ? stream : null;
   }
 
-  /** Writes the line; into the process log (Batching), when the request's turn of the event loop ends. */
+  /** Writes the line at once (the access log defers it into the process log itself: access-log.ts). */
   write(level: 'info' | 'warn', fields: AccessLineFields, durationMs: number): void {
-    const l = this.#logger;
-    if (!l.isLevelEnabled(level)) return;
-    const stream = l[pino.symbols.streamSym];
-    if (stream instanceof Batching) return stream.defer(this.text, level, fields, durationMs);
-    stream.write(this.text(level, fields, durationMs));
+    const text = this.text(level, fields, durationMs);
+    if (text !== '') this.#logger[pino.symbols.streamSym].write(text);
   }
 
   /** The line as written ('' when the logger's level leaves it out). */

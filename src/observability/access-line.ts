@@ -63,13 +63,44 @@ export function cleanUserAgent(ua: string): string {
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
-function str(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+/** A string's JSON text between its quotes: itself, when nothing in it needs escaping (most
+ *  fields), so the line's one template holds the quotes and no quoted copy is made per field. */
+function esc(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s).slice(1, -1) : s;
 }
 
-function strOrNull(s: string | null): string {
-  return s === null ? 'null' : str(s);
+/** What cleanUserAgent would drop, or esc() escape. */
+const UA_TOUCHED = /["\\\u0000-\u001f\u007f]/;
+
+/** A User-Agent as the line writes it: one test for the common one (short, nothing to drop or escape). */
+function userAgentText(ua: string): string {
+  return ua.length <= USER_AGENT_MAX && !UA_TOUCHED.test(ua) ? ua : esc(cleanUserAgent(ua));
 }
+
+/** The methods and protocols most lines carry: nothing to escape, nothing to test. */
+const PLAIN = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0']);
+
+function knownText(s: string): string {
+  return PLAIN.has(s) ? s : esc(s);
+}
+
+/** A config name (a route's label, an upstream's) as JSON, or null: made once per name, a line
+ *  repeating the last line's. */
+class Quoted {
+  #name: string | null = null;
+  #text = 'null';
+
+  of(name: string | null): string {
+    if (name !== this.#name) {
+      this.#name = name;
+      this.#text = name === null ? 'null' : `"${esc(name)}"`;
+    }
+    return this.#text;
+  }
+}
+
+const routeText = new Quoted();
+const upstreamText = new Quoted();
 
 /** ".001" to ".999" without trailing zeros, by thousandths of a millisecond ("" for none). */
 const THOUSANDTHS = Array.from({ length: 1000 }, (_, i) => (i === 0 ? '' : `.${String(i).padStart(3, '0').replace(/0+$/, '')}`));
@@ -87,32 +118,25 @@ export function msText(ms: number): string {
  *  once, by whoever ends the request: the writer reads its fields where they are). */
 export type AccessLineFields = Omit<AccessFields, 'durationMs'>;
 
-/** The fields after pino's prefix, msg first, as `logger.info({ msg: LOG.request, ... })` writes
- *  them. A detail is written only beside an error. */
+/**
+ * The fields after pino's prefix, msg first, as `logger.info({ msg: LOG.request, ... })` writes
+ * them. A detail is written only beside an error; the optional fields and flags only when
+ * present or set, in their declared order. One template: every piece is added to the line once.
+ */
 export function accessLineBody(f: AccessLineFields, durationMs: number): string {
   return (
-    `,"msg":"${LOG.request}","requestId":${str(f.requestId)},"method":${str(f.method)},"path":${str(f.path)}` +
-    `,"route":${strOrNull(f.route)},"upstream":${strOrNull(f.upstream)},"status":${f.status},"bytes":${f.bytes}` +
-    `,"durationMs":${msText(durationMs)}${f.error === null ? '' : `,"error":${str(f.error)}`}` +
-    `${f.detail === undefined || f.error === null ? '' : `,"detail":${str(clean(f.detail, DETAIL_MAX))}`}` +
-    `${f.traceId == null ? '' : `,"traceId":"${f.traceId}"`}${optional(f)}}\n`
+    `,"msg":"${LOG.request}","requestId":"${esc(f.requestId)}","method":"${knownText(f.method)}","path":"${esc(f.path)}"` +
+    `,"route":${routeText.of(f.route)},"upstream":${upstreamText.of(f.upstream)},"status":${f.status},"bytes":${f.bytes},"durationMs":${msText(durationMs)}` +
+    `${f.error === null ? '' : `,"error":"${esc(f.error)}"${f.detail === undefined ? '' : `,"detail":"${esc(clean(f.detail, DETAIL_MAX))}"`}`}` +
+    `${f.traceId == null ? '' : `,"traceId":"${f.traceId}"`}` +
+    `${f.clientIp === undefined ? '' : `,"clientIp":"${esc(f.clientIp)}"`}` +
+    `${f.userAgent === undefined ? '' : `,"userAgent":"${userAgentText(f.userAgent)}"`}` +
+    `${f.protocol === undefined ? '' : `,"protocol":"${knownText(f.protocol)}"`}` +
+    `${f.retried !== undefined && f.retried > 0 ? `,"retried":${f.retried}` : ''}` +
+    `${f.retryBudgetExhausted === true ? ',"retryBudgetExhausted":true' : ''}${f.fellBack === true ? ',"fellBack":true' : ''}` +
+    `${f.shadowed === true ? ',"shadowed":true' : ''}${f.canary === undefined ? '' : `,"canary":"${f.canary}"`}` +
+    `${f.breakerOpen === true ? ',"breakerOpen":true' : ''}${f.replays !== undefined && f.replays > 0 ? `,"replays":${f.replays}` : ''}}\n`
   );
-}
-
-/** The fields written only when present, in their declared order. */
-function optional(f: AccessLineFields): string {
-  let s = '';
-  if (f.clientIp !== undefined) s += `,"clientIp":${str(f.clientIp)}`;
-  if (f.userAgent !== undefined) s += `,"userAgent":${str(cleanUserAgent(f.userAgent))}`;
-  if (f.protocol !== undefined) s += `,"protocol":${str(f.protocol)}`;
-  if (f.retried !== undefined && f.retried > 0) s += `,"retried":${f.retried}`;
-  if (f.retryBudgetExhausted === true) s += ',"retryBudgetExhausted":true';
-  if (f.fellBack === true) s += ',"fellBack":true';
-  if (f.shadowed === true) s += ',"shadowed":true';
-  if (f.canary !== undefined) s += `,"canary":"${f.canary}"`;
-  if (f.breakerOpen === true) s += ',"breakerOpen":true';
-  if (f.replays !== undefined && f.replays > 0) s += `,"replays":${f.replays}`;
-  return s;
 }
 
 type Internals = Logger & {

@@ -91,6 +91,8 @@ export class Exchange implements ResponseSink, AttemptListener {
   /** The upstream that answered (the fallback's, when it did). */
   #servedBy: Upstream;
   #upstreamBroke = false;
+  /** The client speaks HTTP/2 (its response is the compat API's, over a stream). */
+  readonly #h2: boolean;
 
   constructor(host: ExchangeHost, req: IncomingMessage, res: ServerResponse, route: CompiledRoute, upstream: Upstream,
     requestId: string, method: string, path: string, startedAt: number) {
@@ -104,6 +106,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.method = method;
     this.path = path;
     this.startedAt = startedAt;
+    this.#h2 = h2StreamOf(res) !== null;
     if (isWrite(method)) upstream.writes.started++; // (finished in #end: a noise probe reads both)
   }
 
@@ -123,7 +126,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     // idleTimeoutMs on the client's side is the socket's own timer (HTTP/2: the stream's, the
     // session carrying others): no timer of ours per request.
     const idle = this.route.idleTimeoutMs;
-    if (h2StreamOf(res) !== null) {
+    if (this.#h2) {
       if (idle > 0) res.setTimeout(idle);
     } else {
       const socket = this.req.socket;
@@ -221,7 +224,7 @@ export class Exchange implements ResponseSink, AttemptListener {
     this.stopTimer();
     this.#status = statusCode;
     this.capture?.primaryHead(statusCode, rawHeaders);
-    const h2 = h2StreamOf(this.res) !== null;
+    const h2 = this.#h2;
     const headers = responseHeaders(rawHeaders, this.requestId, !h2 && (this.#host.lifecycle.draining || bodyUnread(this.req, this.res)));
     if (this.route.rewriteLocation !== null) this.route.rewriteLocation(headers, this.#servedBy.origin, this.publicOrigin);
     if (extra !== null) headers.push(...extra);

@@ -29,7 +29,7 @@ import { LOG } from '../observability/log-messages.js';
 import { LogAggregator } from '../observability/aggregate.js';
 import type { GateResult, RouteGate } from '../identity/gate.js';
 import { answerRefusal, authRequestOf, gateFailure, refusalCode, withoutIdentityHeaders } from './gated.js';
-import { clientFieldsOf, clientIpOf, protocolOf } from './client-fields.js';
+import { clientFieldsOf, clientIpOf, peerAddressOf, protocolOf } from './client-fields.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
 import { teeRequestBody, type RouteRecorder } from '../record/recorder.js';
 import { AnswerTaps } from './answer-taps.js';
@@ -140,7 +140,9 @@ export class ProxyHandler implements ExchangeHost {
   #forward(req: IncomingMessage, res: ServerResponse, a: Admitted, table: RouteTable, startedAt: number, gated: Extract<GateResult, { ok: true }> | null, trace: RequestTrace | null, arrivedAt = a.route.record?.now() ?? 0): void {
     const { route, scan } = a;
     const method = req.method!;
-    let headers = upstreamRequestHeaders(scan, route.preserveHost, req.socket.remoteAddress, table.server.trustedProxies);
+    // (HTTP/2: the compat API's socket is a proxy onto the session's; nothing is kept on it.)
+    const peer = scan.h2 ? req.socket.remoteAddress : peerAddressOf(req.socket);
+    let headers = upstreamRequestHeaders(scan, route.preserveHost, peer, table.server.trustedProxies);
     const strip = table.identity.strip;
     if (strip !== null) headers = withoutIdentityHeaders(headers, strip);
     if (gated !== null && gated.add.length > 0) headers.push(...gated.add);
@@ -165,7 +167,7 @@ export class ProxyHandler implements ExchangeHost {
       // Not sampled: its one traceparent (flag 00) goes in now, and its attempts are plain ones.
       if (!x.trace.sampled) headers = x.trace.unsampledHeaders(headers);
     }
-    x.clientIp = clientIpOf(scan, req.socket.remoteAddress, table.server.trustedProxies);
+    x.clientIp = clientIpOf(scan, peer, table.server.trustedProxies);
     x.userAgent = scan.userAgent;
     if (gated !== null) x.extraHeaders = gated.responseHeaders;
     const task = route.shadow !== null && !canary && ShadowTask.sampled(route.shadow, method, this.#random)

@@ -30,6 +30,8 @@ export interface ChunkSink {
   readonly whole?: boolean;
   /** Other processes write to the same descriptor from now on. */
   shared?(): void;
+  /** It is done with a chunk when write() returns (the chunk may be a view, and refilled after). */
+  readonly writesAtOnce?: boolean;
   write(chunk: Buffer): void;
   /** Writes out what waits; resolves when done, or after `boundMs` with the bytes left unwritten. */
   close(boundMs: number): Promise<number>;
@@ -111,6 +113,7 @@ export class StreamSink implements ChunkSink {
 /** Synchronous writes to a descriptor that never makes a writer wait (/dev/null). */
 class SyncSink implements ChunkSink {
   readonly chunkBytes = CHUNK_BYTES;
+  readonly writesAtOnce = true;
   readonly #fd: number;
   readonly #onDrop: OnDrop;
 

@@ -115,6 +115,12 @@ export class Batching implements pino.DestinationStream {
   flush(): void {
     this.#writeLater();
     if (this.#used === 0) return;
+    if (this.#sink.writesAtOnce === true) {
+      // Written before write() returns (/dev/null): no copy to make.
+      this.#sink.write(this.#chunk.subarray(0, this.#used));
+      this.#used = 0;
+      return;
+    }
     // A copy of its exact size: a view would keep the whole chunk alive while it waits, and the
     // backlog's bound counts the bytes written (a few lines a flush, thousands waiting: 100x).
     const chunk = Buffer.allocUnsafeSlow(this.#used);

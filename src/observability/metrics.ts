@@ -271,16 +271,20 @@ export class RouteMeters {
 
   /** strangler_requests_total and the duration histogram; `method` as sent (labelled by methodLabel). */
   record(upstream: string, sentMethod: string, status: number, seconds: number): void {
-    const method = methodLabel(sentMethod);
     const u = this.#upstream(upstream);
-    let byStatus = u.byMethod.get(method);
+    // Keyed by the method as sent when it is its own label (most requests: no label lookup).
+    let byStatus = u.byMethod.get(sentMethod);
     if (byStatus === undefined) {
-      byStatus = [];
-      u.byMethod.set(method, byStatus);
+      const method = methodLabel(sentMethod);
+      byStatus = u.byMethod.get(method);
+      if (byStatus === undefined) {
+        byStatus = [];
+        u.byMethod.set(method, byStatus);
+      }
     }
     let counter = byStatus[status];
     if (counter === undefined) {
-      counter = this.#metrics.requests.cell(this.#route, upstream, method, String(status));
+      counter = this.#metrics.requests.cell(this.#route, upstream, methodLabel(sentMethod), String(status));
       byStatus[status] = counter;
     }
     counter.inc();

@@ -107,7 +107,7 @@ async function main(): Promise<number> {
     const rateS = opts.fixedRate ? 3 * opts.rateRounds * (opts.warmupS + opts.rateDurationS + 1) : 0;
     const cpuS = opts.cpu ? cpuTargets.length * opts.cpuRounds * (opts.warmupS + opts.cpuDurationS + 1) : 0;
     const pairedS = opts.paired ? (features.length * (opts.pairedCycles * (opts.pairedWindowMs + SETTLE_MS + 700) + 2 * SWITCH_S * 1000 + 2000)) / 1000 : 0;
-    const ratioOpts = { rate: opts.cpuRate, windowMs: opts.pairedWindowMs, windows: RATIO_WINDOWS, connections: opts.connections };
+    const ratioOpts = { rate: opts.cpuRate, windowMs: opts.ratioWindowMs, windows: RATIO_WINDOWS, connections: opts.connections };
     const ratiosS = ratios ? RATIO_PAIRS.reduce((sum, p) => sum + RATIO_WINDOWS * (windowMsOf(p, ratioOpts) + SETTLE_MS + 700) + RATIO_WARMUP_S * 1000 + 3000, 0) / 1000 : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
       `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +

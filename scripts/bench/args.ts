@@ -41,16 +41,22 @@ and HTTPS/1.1 and HTTP/2 over TLS through strangler and nginx with the same cert
 paired section (two strangler processes loaded together at --cpu-rate each, the feature on
 in one of them, then in the other: tracing at 0, 0.01 and 1.0, record at 100%, an A/A control;
 and the ratio rows: strangler, and strangler + retry/breaker, with the bare forwarder, and
-strangler over HTTPS/1.1 and HTTP/2 with plain strangler (6 s windows), each pair loaded together;
+strangler over HTTPS/1.1 and HTTP/2 with plain strangler, each pair loaded together;
 and, without a bar, the bare HTTP/2 forwarder with plain strangler: the floor under the HTTP/2 bar):
   --paired-cycles N   windows per feature, measured in both processes at once (default 24)
-  --paired-window-ms M  milliseconds measured per window (default 1000; each after 300 ms at the rate)
+  --paired-window-ms M  milliseconds measured per feature window (default 1000; each after 300 ms at the rate)
+  --ratio-window-ms M   milliseconds measured per ratio row window (default 6000: over 1 s windows
+                      a generator on a slow machine fell behind and the rows read half the CPU)
   --paired-rows a,b   subset of: aa, trace-0, trace-001, trace-1, record, ratios (default: all)
   --only-paired       run only this section
   --no-paired         skip it
   (--connections, --warmup, --json and --no-pin apply to every section)
   -h, --help
 environment: BENCH_STRANGLER_MAIN=/path/to/main.js benches another strangler build (default dist/src/main.js)`;
+
+/** The ratio rows' window: over 1 s windows a load generator on a slow machine fell behind the
+ *  rate in every window, and the rows read about half the CPU per request they read over 6 s. */
+const RATIO_WINDOW_MS = 6000;
 
 function positiveInt(flag: string, v: string | undefined, dflt: number, min = 1): number {
   if (v === undefined) return dflt;
@@ -60,7 +66,7 @@ function positiveInt(flag: string, v: string | undefined, dflt: number, min = 1)
 }
 
 const STRINGS = ['duration', 'warmup', 'rounds', 'connections', 'only', 'targets', 'json', 'load', 'rate', 'rate-duration', 'rate-rounds',
-  'cpu-rate', 'cpu-duration', 'cpu-rounds', 'paired-cycles', 'paired-window-ms', 'paired-rows', 'log-to'] as const;
+  'cpu-rate', 'cpu-duration', 'cpu-rounds', 'paired-cycles', 'paired-window-ms', 'ratio-window-ms', 'paired-rows', 'log-to'] as const;
 const BOOLEANS = ['no-pin', 'only-rate', 'no-rate', 'only-cpu', 'no-cpu', 'only-paired', 'no-paired'] as const;
 
 export function parseBenchArgs(argv: readonly string[]) {
@@ -102,6 +108,7 @@ export function parseBenchArgs(argv: readonly string[]) {
     pairedCycles: positiveInt('--paired-cycles', values['paired-cycles'], 24),
     ...(values['paired-rows'] !== undefined ? { pairedRows: values['paired-rows'].split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     pairedWindowMs: positiveInt('--paired-window-ms', values['paired-window-ms'], 1000, 100),
+    ratioWindowMs: positiveInt('--ratio-window-ms', values['ratio-window-ms'], RATIO_WINDOW_MS, 100),
     fixedRate: !values['no-rate'] && only.length === 0 || values['only-rate'] === true,
     cpu: !values['no-cpu'] && only.length === 0 || values['only-cpu'] === true,
     paired: !values['no-paired'] && only.length === 0 || values['only-paired'] === true,

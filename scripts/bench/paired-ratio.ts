@@ -39,7 +39,7 @@ export interface RatioPair {
   /** The bar: the row's CPU per request at most this many times the base's (absent: a reference
    *  row, read beside a bar, not judged). */
   readonly max?: number;
-  /** Its own window, in ms (else the section's, --paired-window-ms). */
+  /** Its own window, in ms (else the section's, --ratio-window-ms). */
   readonly windowMs?: number;
 }
 
@@ -117,7 +117,7 @@ export async function runPairedRatios(o: RatioOptions, ctx: BenchContext, pairs:
 }
 
 export function renderPairedRatios(rows: readonly RatioRow[], o: RatioOptions): string {
-  const tls = rows.some((r) => r.pair.windowMs !== undefined) ? ` (the TLS rows: ${TLS_RATIO_WINDOW_MS} ms)` : '';
+  const tls = rows.some((r) => r.pair.windowMs !== undefined && r.pair.windowMs !== o.windowMs) ? ` (the TLS rows: ${TLS_RATIO_WINDOW_MS} ms)` : '';
   const title = `PAIRED RATIOS (each row and its base loaded together at ${o.rate} req/s each after ${RATIO_WARMUP_S} s together; ${o.windows} windows of ${o.windowMs} ms${tls}; median of the per-window ratios)`;
   return grid(title, ['row', 'base', 'row us/req', 'base us/req', 'ratio', 'per window', 'errors', 'note'], rows.map((r) => {
     if (r.skipped !== undefined) return [nameOf(r.pair.key), nameOf(r.pair.base), '-', '-', '-', '-', '-', `not run: ${r.skipped}`];

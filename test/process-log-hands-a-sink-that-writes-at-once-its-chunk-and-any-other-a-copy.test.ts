@@ -6,10 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { Batching } from '../src/observability/logger.js';
 import type { ChunkSink } from '../src/observability/log-sink.js';
 
-function sink(writesAtOnce: boolean) {
+/** Two lines, each flushed on its own, into a sink that records what it was handed and what it read then. */
+function twoFlushes(writesAtOnce: boolean) {
   const handed: Buffer[] = [];
   const readThen: string[] = [];
-  const s: ChunkSink = {
+  const sink: ChunkSink = {
     chunkBytes: 16_384,
     writesAtOnce,
     write: (c) => {
@@ -18,28 +19,23 @@ function sink(writesAtOnce: boolean) {
     },
     close: async () => 0,
   };
-  return { s, handed, readThen };
+  const batching = new Batching(sink);
+  for (const line of ['{"n":1}\n', '{"n":2}\n']) {
+    batching.write(line);
+    batching.flush();
+  }
+  return { handed, readThen };
 }
 
 describe('the process log', () => {
   it('hands a sink that writes at once its own chunk, refilled after the write returns', () => {
-    const { s, handed, readThen } = sink(true);
-    const batching = new Batching(s);
-    batching.write('{"n":1}\n');
-    batching.flush();
-    batching.write('{"n":2}\n');
-    batching.flush();
+    const { handed, readThen } = twoFlushes(true);
     expect(readThen).toEqual(['{"n":1}\n', '{"n":2}\n']);
     expect(handed[0]!.buffer).toBe(handed[1]!.buffer); // one chunk, no copy
   });
 
   it('hands any other sink a copy, which later lines do not change', () => {
-    const { s, handed, readThen } = sink(false);
-    const batching = new Batching(s);
-    batching.write('{"n":1}\n');
-    batching.flush();
-    batching.write('{"n":2}\n');
-    batching.flush();
+    const { handed, readThen } = twoFlushes(false);
     expect(readThen).toEqual(['{"n":1}\n', '{"n":2}\n']);
     expect(handed.map((c) => c.toString())).toEqual(['{"n":1}\n', '{"n":2}\n']);
     expect(handed[0]!.buffer).not.toBe(handed[1]!.buffer);

@@ -182,11 +182,10 @@ function tries(run: ResilientRun, fallbackTo: Upstream | null, deps: ResilienceD
   run.tryBare(perTryMs, hold, (o, err) => {
     // Relayed as it came: the head of nearly every request (one the policies would act on is held).
     if (o !== null && run.accepted.committed) return;
-    // Else as RoutePolicies.execute: a head they would not act on is the accepted one (a 5xx held
-    // for the fallback); any other result, and a failure, is their first try's to judge.
+    // Else the policies say what becomes of it (a 5xx held for the fallback may stand as it is).
     const first = o !== null ? Promise.resolve(o) : Promise.reject(err!);
     first.catch(() => {}); // (judged by the wrappers once they run: never an unhandled rejection)
-    void judged(run, o !== null && !policies.actsOn(o) ? first : policies.wrapped(run.ctx, attempt, first), fallbackTo, deps);
+    void judged(run, policies.afterBare(run.ctx, attempt, first, o), fallbackTo, deps);
   });
 }
 

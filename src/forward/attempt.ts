@@ -20,7 +20,8 @@ export interface ResponseSink {
   relayData(chunk: Buffer, resume: () => void): boolean;
   relayEnd(): void;
   relayError(err: Error): void;
-  /** Longest silence on the response body once it started (undici's bodyTimeout; 0 = none, absent = the pool's). */
+  /** Longest silence on the response body once it started (undici's bodyTimeout; 0 = none, absent =
+   *  the pool's, none). The client's Exchange has none: its own timer bounds that silence. */
   readonly idleTimeoutMs?: number;
   /** An upstream's `103 Early Hints` (the client's side forwards it; others ignore it). */
   relayEarlyHints?(rawHeaders: Buffer[]): void;

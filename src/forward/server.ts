@@ -20,6 +20,7 @@ import type { ProxyHandler } from './handler.js';
 import { clientRequestId, expectationMessage, refuseRequest, refuseSocket, type AccessSink } from './respond.js';
 import type { UpgradeHandler } from './upgrade.js';
 import { exchangeOf } from './exchange.js';
+import { WatchedResponse } from './watched-response.js';
 import { gateWaitOf } from './gate-wait.js';
 import { asksForH2c, headWithoutUpgrade } from './h2c.js';
 import { LOG } from '../observability/log-messages.js';
@@ -34,6 +35,8 @@ export function createPublicServer(
   logger: Logger,
 ): http.Server {
   const server = http.createServer({
+    // Tells a request's exchange when its response closes or idles, without listeners (watched-response.ts).
+    ServerResponse: WatchedResponse,
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -163,7 +166,7 @@ export function createPublicServer(
     socket.once('close', () => open.delete(socket));
   });
   (server as Tracked)[OPEN] = open;
-  return server;
+  return server as unknown as http.Server; // (its responses are WatchedResponses: ServerResponses to a caller)
 }
 
 const OPEN = Symbol('strangler.openConnections');

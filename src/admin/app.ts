@@ -23,7 +23,7 @@ import { dashboardRoutes } from './dashboard/routes.js';
 import { logLevelRoutes } from './log-level.js';
 import { statusRoutes } from './status-route.js';
 import type { StatusBook } from '../status/book.js';
-import type { Logger } from '../observability/logger.js';
+import { settleDeferredLines, type Logger } from '../observability/logger.js';
 import { newRequestId } from '../forward/headers.js';
 
 export interface Lifecycle {
@@ -83,6 +83,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.use(dashboardRoutes(deps.shadow, group));
 
   app.get('/metrics', async (_req, res) => {
+    settleDeferredLines(); // (the requests whose access lines wait to be made are counted first)
     if (group === undefined) res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     else {
       const m = await group.metrics();

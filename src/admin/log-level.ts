@@ -7,7 +7,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { newRequestId } from '../forward/headers.js';
 import { LOG } from '../observability/log-messages.js';
-import { isLogLevel, type Logger } from '../observability/logger.js';
+import { isLogLevel, setLogLevel, type Logger } from '../observability/logger.js';
 
 const USAGE = 'send {"level":"<level>"} with level one of fatal, error, warn, info, debug, trace, silent';
 
@@ -41,7 +41,7 @@ export function logLevelRoutes(logger: Logger, also?: (level: string) => void): 
     const line = { msg: LOG.logLevelChanged, from: previous, to: level }; // (`level` is pino's own field)
     const said = logger.isLevelEnabled('info');
     if (said) logger.info(line);
-    logger.level = level;
+    setLogLevel(logger, level);
     if (!said) logger.info(line);
     also?.(level);
     res.set('cache-control', 'no-store').json({ previous, level });

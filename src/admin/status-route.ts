@@ -11,6 +11,7 @@ import { buildStatus } from '../status/build.js';
 import { mergeCells, type StatusInput } from '../status/merge.js';
 import { legacyUpstreamOf, routeInputs } from '../status/table-input.js';
 import type { AdminGroup } from './group.js';
+import { settleDeferredLines } from '../observability/logger.js';
 
 export interface StatusRouteDeps {
   readonly store: TableStore;
@@ -22,6 +23,7 @@ export interface StatusRouteDeps {
 export async function statusInput(deps: StatusRouteDeps): Promise<StatusInput> {
   const { group, status } = deps;
   const table = deps.store.current;
+  settleDeferredLines(); // (the requests whose access lines wait to be made are counted first)
   const [cells, reports] =
     group === undefined
       ? [status?.snapshot() ?? mergeCells([]), deps.shadow.reports()]

@@ -5,7 +5,7 @@
 
 import pino, { type Logger } from 'pino';
 import { LOG } from './log-messages.js';
-import { Batching } from './logger.js';
+import { Batching, timeFieldAt } from './logger.js';
 
 export interface AccessFields {
   readonly requestId: string;
@@ -164,10 +164,12 @@ export class AccessLineWriter {
     if (text !== '') this.#logger[pino.symbols.streamSym].write(text);
   }
 
-  /** The line as written ('' when the logger's level leaves it out). */
-  readonly text = (level: 'info' | 'warn', fields: AccessLineFields, durationMs: number): string => {
+  /** The line as written ('' when the logger's level leaves it out). `at`: the wall-clock ms it
+   *  was logged at, for a line made later into the process log (its loggers' time is logger.ts's). */
+  readonly text = (level: 'info' | 'warn', fields: AccessLineFields, durationMs: number, at?: number): string => {
     const l = this.#logger;
     if (!l.isLevelEnabled(level)) return '';
-    return `{"level":"${level}"${l[pino.symbols.timeSym]()}${l[pino.symbols.chindingsSym]}${accessLineBody(fields, durationMs)}`;
+    const time = at === undefined ? l[pino.symbols.timeSym]() : timeFieldAt(at);
+    return `{"level":"${level}"${time}${l[pino.symbols.chindingsSym]}${accessLineBody(fields, durationMs)}`;
   };
 }

@@ -22,9 +22,9 @@ export interface AccessLine extends AccessLineFields {
 export class AccessLog {
   readonly #lines: AccessLineWriter;
   readonly #unmatched: RouteMeters;
-  /** The process log: a request's line, metrics and status figures are made when its turn of the
-   *  event loop ends, a batch at a time, out of the response path (logger.ts Batching.defer: 3.1%
-   *  less CPU per request, measured paired). Null (a test's stream): made at once. */
+  /** The process log: a request's line, metrics and status figures are made later, a batch at
+   *  a time, out of the response path (logger.ts Batching.defer), and before anyone reads the
+   *  figures (settleDeferredLines). Null (a test's stream): made at once. */
   readonly #later: Batching | null;
 
   /** The migration status's figures (null: none kept). */
@@ -40,12 +40,14 @@ export class AccessLog {
   /** `meters`: the matched route's; null for a request no route took. `line` is not changed after. */
   write(line: AccessLine, meters: RouteMeters | null): void {
     const durationMs = performance.now() - line.startedAt;
-    if (this.#later !== null) return this.#later.defer(this.#made, line, meters, durationMs);
+    // (Made later, the line carries the time it was logged, not the time it was made.)
+    if (this.#later !== null) return this.#later.defer(this.#made, line, meters, durationMs, Date.now());
     this.#lines.write(this.#count(line, meters, durationMs), line, durationMs);
   }
 
   /** Counted, and the line's text. */
-  readonly #made = (line: AccessLine, meters: RouteMeters | null, durationMs: number): string => this.#lines.text(this.#count(line, meters, durationMs), line, durationMs);
+  readonly #made = (line: AccessLine, meters: RouteMeters | null, durationMs: number, at: number): string =>
+    this.#lines.text(this.#count(line, meters, durationMs), line, durationMs, at);
 
   /** The metrics' and the status's figures; the line's level. */
   #count(line: AccessLine, meters: RouteMeters | null, durationMs: number): 'info' | 'warn' {

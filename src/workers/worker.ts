@@ -6,7 +6,7 @@
 // mismatch bodies). Nothing here runs per request: a request never waits for IPC.
 
 import { startStrangler, type Strangler } from '../bootstrap.js';
-import type { Logger } from '../observability/logger.js';
+import { setLogLevel, settleDeferredLines, type Logger } from '../observability/logger.js';
 import type { ValidConfig } from '../routing/source.js';
 import type { ReloadTrigger } from '../routing/reloader.js';
 import { LOG } from '../observability/log-messages.js';
@@ -70,7 +70,7 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
         return;
       }
       if (m.type === 'log-level') {
-        opts.logger.level = m.level; // PUT /log-level on the primary's admin port
+        setLogLevel(opts.logger, m.level); // PUT /log-level on the primary's admin port
         return;
       }
       if (proxy === undefined) return;
@@ -108,6 +108,7 @@ export function runWorker(opts: WorkerOptions): Promise<Strangler> {
 }
 
 async function answer(p: Strangler, m: Extract<ToWorker, { type: 'ask' }>): Promise<void> {
+  settleDeferredLines(); // (the requests whose access lines wait to be made are counted first)
   const value =
     m.what === 'shadow' ? { reports: p.shadow.reports(), shadowed: p.shadow.shadowed() }
     : m.what === 'status' ? p.status.snapshot()

@@ -20,9 +20,6 @@ export interface ResponseSink {
   relayData(chunk: Buffer, resume: () => void): boolean;
   relayEnd(): void;
   relayError(err: Error): void;
-  /** Longest silence on the response body once it started (undici's bodyTimeout; 0 = none, absent =
-   *  the pool's, none). The client's Exchange has none: its own timer bounds that silence. */
-  readonly idleTimeoutMs?: number;
   /** An upstream's `103 Early Hints` (the client's side forwards it; others ignore it). */
   relayEarlyHints?(rawHeaders: Buffer[]): void;
   /** The request was sent again: the upstream closed the connection under it (replayOnClose). */
@@ -118,7 +115,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
   /** Sends the request; `perTryMs` > 0 bounds the wait for this try's response head. */
   send(path: string, method: string, headers: readonly string[], body: Body, perTryMs = 0): this {
     if (perTryMs > 0) this.#tryDeadline = deadlinesOf(perTryMs).add(this);
-    const options: DispatchWithName = { path, method, headers: headers as string[], body, bodyTimeout: this.#sink.idleTimeoutMs, servername: this.upstream.servername };
+    const options: DispatchWithName = { path, method, headers: headers as string[], body, servername: this.upstream.servername };
     if (body === null && REPLAY_SAFE.has(method)) this.#again = options;
     this.upstream.pool.dispatch(options, this);
     return this;

@@ -147,10 +147,10 @@ export class Exchange implements ResponseSink, AttemptListener, ResponseWatcher 
     if (idle > 0) res.on('timeout', onResponseIdle);
   }
 
-  // No idleTimeoutMs as a ResponseSink: a silence in the upstream's body is a silence in what is
-  // written to the client, so the client's own timer (watchClient: the socket's, an HTTP/2
-  // stream's) bounds it, and idle() says whose silence it was. undici is handed no bodyTimeout,
-  // and arms no body timer per response (measured paired: 0.9% of the proxy's CPU per request).
+  // A silence in the upstream's body is a silence in what is written to the client, so the
+  // client's own timer (watchClient: the socket's, an HTTP/2 stream's) bounds it, and idle() says
+  // whose silence it was. undici is handed no bodyTimeout (its pool's is off), and arms no body
+  // timer per response (measured paired: 0.9% of the proxy's CPU per request).
 
   /** Nothing could be read from or written to the client for idleTimeoutMs. */
   idle(): void {

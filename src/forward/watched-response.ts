@@ -22,14 +22,14 @@ export class WatchedResponse extends http.ServerResponse {
 
   override emit(event: string | symbol): boolean {
     const w = this.watcher;
+    let handled = false;
     if (w !== null) {
       if (event === 'close') w.responseClosed();
       else if (event === 'timeout' && this.watchesIdle) {
         w.idle();
-        super.emit.apply(this, arguments as unknown as [string]);
-        return true; // (handled: Node does not close the connection itself)
+        handled = true; // (as a listener would: Node does not close the connection itself)
       }
     }
-    return super.emit.apply(this, arguments as unknown as [string]);
+    return super.emit.apply(this, arguments as unknown as [string]) || handled;
   }
 }

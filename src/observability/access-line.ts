@@ -5,7 +5,7 @@
 
 import pino, { type Logger } from 'pino';
 import { LOG } from './log-messages.js';
-import { Batching, timeFieldAt } from './logger.js';
+import { timeFieldAt, type Batching } from './logger.js';
 
 export interface AccessFields {
   readonly requestId: string;
@@ -150,12 +150,6 @@ export class AccessLineWriter {
 
   constructor(logger: Logger) {
     this.#logger = logger as Internals;
-  }
-
-  /** The process log's chunks, when this logger writes into them (a line can be made later), else null. */
-  get batching(): Batching | null {
-    const stream = this.#logger[pino.symbols.streamSym];
-    return stream instanceof Batching ? stream : null;
   }
 
   /** Writes the line at once (the access log defers it into the process log itself: access-log.ts). */

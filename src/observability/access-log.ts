@@ -3,11 +3,10 @@
 // handler (forward/handler.ts: refusals and finished exchanges), upgrades (forward/upgrade.ts),
 // the refusals before any route (forward/respond.ts); forward/client-fields.ts says who the client is.
 
-import type { Logger } from './logger.js';
 import { AccessLineWriter, type AccessLineFields } from './access-line.js';
 import type { RouteMeters } from './metrics.js';
 import type { StatusBook } from '../status/book.js';
-import type { Batching } from './logger.js';
+import { batchingOf, type Batching, type Logger } from './logger.js';
 
 /** An access line before its duration is known: it is measured from `startedAt` when written. */
 export interface AccessLine extends AccessLineFields {
@@ -32,7 +31,7 @@ export class AccessLog {
 
   constructor(logger: Logger, unmatched: RouteMeters, status: StatusBook | null = null) {
     this.#lines = new AccessLineWriter(logger);
-    this.#later = this.#lines.batching;
+    this.#later = batchingOf(logger);
     this.#unmatched = unmatched;
     this.#status = status;
   }

@@ -86,15 +86,12 @@ export class Batching implements pino.DestinationStream {
   defer<A, B, C, D>(text: LineText<A, B, C, D>, a: A, b: B, c: C, d: D): void {
     const later = this.#later;
     later.push(text, a, b, c, d);
-    if (later.length >= DEFER_MAX_LINES * 5) this.#writeLater();
+    if (later.length >= DEFER_MAX_LINES * 5) this.settle();
   }
 
-  /** Makes the deferred lines now (their figures counted), into the chunk: before figures are read. */
+  /** Makes the deferred lines now (their figures counted), into the chunk: before another line, a
+   *  flush, a level change, or a read of the figures. */
   settle(): void {
-    this.#writeLater();
-  }
-
-  #writeLater(): void {
     const later = this.#later;
     if (later.length === 0) return;
     this.#later = [];
@@ -102,7 +99,7 @@ export class Batching implements pino.DestinationStream {
   }
 
   write(line: string): void {
-    if (this.#later.length > 0) this.#writeLater();
+    if (this.#later.length > 0) this.settle();
     this.#write(line);
   }
 
@@ -130,7 +127,7 @@ export class Batching implements pino.DestinationStream {
   }
 
   flush(): void {
-    this.#writeLater();
+    this.settle();
     if (this.#used === 0) return;
     if (this.#sink.writesAtOnce === true) {
       // Written before write() returns (/dev/null): no copy to make.
@@ -179,9 +176,14 @@ export function settleDeferredLines(): void {
 /** Sets a logger's level. The access lines waiting to be made were logged under the old one:
  *  they are made first (a line is left out or written by the level it was logged at). */
 export function setLogLevel(logger: Logger, level: string): void {
-  const stream = (logger as Logger & { [pino.symbols.streamSym]?: unknown })[pino.symbols.streamSym];
-  if (stream instanceof Batching) stream.settle();
+  batchingOf(logger)?.settle();
   logger.level = level;
+}
+
+/** The process log's chunks, when this logger writes into them (a line can be made later), else null. */
+export function batchingOf(logger: Logger): Batching | null {
+  const stream = (logger as Logger & { [pino.symbols.streamSym]?: unknown })[pino.symbols.streamSym];
+  return stream instanceof Batching ? stream : null;
 }
 
 /** Other processes write to this stdout too (--workers): from now on, whole lines in writes a

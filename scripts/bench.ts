@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseBenchArgs, USAGE, type BenchOptions } from './bench/args.js';
 import { runCpuSection, type CpuSection } from './bench/rate.js';
 import { PAIRED_FEATURES, renderPaired, SETTLE_MS, SWITCH_S, runPairedSection, type PairedSection } from './bench/paired.js';
-import { pairedRatioChecks, RATIO_PAIRS, RATIO_WARMUP_S, RATIO_WINDOWS, renderPairedRatios, runPairedRatios, windowMsOf } from './bench/paired-ratio.js';
+import { pairedRatioChecks, ratioPairSeconds, RATIO_PAIRS, RATIO_WINDOWS, renderPairedRatios, runPairedRatios } from './bench/paired-ratio.js';
 import { OPEN_LOOP_NAME, pickLoadRunner } from './bench/load.js';
 import { renderReport, reportJson, type BenchReport } from './bench/report.js';
 import { runRateSection, SLOW_SHADOW_DELAY_MS, type RateSection } from './bench/rate.js';
@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     const cpuS = opts.cpu ? cpuTargets.length * opts.cpuRounds * (opts.warmupS + opts.cpuDurationS + 1) : 0;
     const pairedS = opts.paired ? (features.length * (opts.pairedCycles * (opts.pairedWindowMs + SETTLE_MS + 700) + 2 * SWITCH_S * 1000 + 2000)) / 1000 : 0;
     const ratioOpts = { rate: opts.cpuRate, windowMs: opts.ratioWindowMs, windows: RATIO_WINDOWS, connections: opts.connections };
-    const ratiosS = ratios ? RATIO_PAIRS.reduce((sum, p) => sum + RATIO_WINDOWS * (windowMsOf(p, ratioOpts) + SETTLE_MS + 700) + RATIO_WARMUP_S * 1000 + 3000, 0) / 1000 : 0;
+    const ratiosS = ratios ? RATIO_PAIRS.reduce((sum, p) => sum + ratioPairSeconds(p, ratioOpts), 0) : 0;
     process.stderr.write(`bench: ${opts.closedLoop ? `${targets.length} targets x ${scenarios.length} sizes x ${opts.rounds} rounds x ${perRun} s` : 'no closed-loop runs'}` +
       `${opts.fixedRate ? ` + fixed rate: 3 rows x ${opts.rateRounds} rounds x ${opts.warmupS + opts.rateDurationS} s` : ''}` +
       `${opts.cpu ? ` + cpu: ${cpuTargets.length} rows x ${opts.cpuRounds} rounds x ${opts.warmupS + opts.cpuDurationS} s` : ''}` +

@@ -2,6 +2,14 @@
 // request a stream on the next session in turn. Not undici's allowH2: at 3,000 req/s its HTTP/2
 // client saturated the load core (the generator lagged tens of ms and fell behind the rate, to
 // ~2,100 req/s against nginx), so the HTTP/2 rows measured the generator's bursts, not the proxy.
+//
+// At most C streams are open at once (C: the number of sessions), as the HTTP/1.1 rows' C
+// connections carry at most C requests: a request that finds C open waits here, in order, and
+// that wait counts in its latency (open-loop.ts times from the due time). Unbounded, the streams
+// piled up in the proxy instead whenever the load core fell behind (it runs the upstream and the
+// generators): in the paired HTTP/2 row, with this core 97% busy, strangler held ~5,600 streams
+// open (median 1 s), which V8 promoted to its old space, so that row measured a proxy under a
+// backlog the HTTP/1.1 row's proxy never sees.
 import http2, { constants, type ClientHttp2Session } from 'node:http2';
 
 /** What one request reports back. */
@@ -12,6 +20,13 @@ export interface Answer {
   done(err: Error | null): void;
 }
 
+interface Waiting {
+  /** null: aborted before it was sent. */
+  answer: Answer | null;
+  /** Once sent: how to abort its stream. */
+  abort: ((err: Error) => void) | null;
+}
+
 export class H2Sender {
   readonly #origin: string;
   readonly #ca: Buffer | undefined;
@@ -19,6 +34,9 @@ export class H2Sender {
   readonly #headers: http2.OutgoingHttpHeaders;
   #next = 0;
   #closing = false;
+  /** Streams open now, and the requests waiting for one to end (at most #sessions.length open). */
+  #open = 0;
+  readonly #waiting: Waiting[] = [];
 
   /** `headers`: sent with every request besides the pseudo-headers (`host` becomes :authority). */
   constructor(origin: string, path: string, connections: number, headers: Record<string, string>, ca: Buffer | undefined) {
@@ -40,8 +58,29 @@ export class H2Sender {
     return s;
   }
 
-  /** Sends one GET; returns how to abort it. */
+  /** Sends one GET (once fewer than C streams are open); returns how to abort it. */
   send(a: Answer): (err: Error) => void {
+    if (this.#open < this.#sessions.length) return this.#start(a);
+    const w: Waiting = { answer: a, abort: null };
+    this.#waiting.push(w);
+    return (err) => {
+      if (w.abort !== null) return w.abort(err);
+      w.answer = null; // (not sent yet: never will be; open-loop.ts settles it itself)
+    };
+  }
+
+  /** A stream ended: the first request still waiting takes its place. */
+  #ended(): void {
+    this.#open--;
+    for (let w = this.#waiting.shift(); w !== undefined; w = this.#waiting.shift()) {
+      if (w.answer === null) continue;
+      w.abort = this.#start(w.answer);
+      return;
+    }
+  }
+
+  #start(a: Answer): (err: Error) => void {
+    this.#open++;
     const session = this.#sessions[this.#next]!;
     this.#next = (this.#next + 1) % this.#sessions.length;
     let stream: http2.ClientHttp2Stream;
@@ -49,6 +88,7 @@ export class H2Sender {
       stream = session.request(this.#headers, { endStream: true });
     } catch (err) {
       a.done(err as Error);
+      this.#ended();
       return () => {};
     }
     stream.on('response', (h) => a.head(Number(h[':status'])));
@@ -57,12 +97,14 @@ export class H2Sender {
     stream.on('error', (err) => a.done(err));
     stream.on('close', () => {
       if (stream.rstCode !== constants.NGHTTP2_NO_ERROR) a.done(new Error(`stream reset (${stream.rstCode})`));
+      this.#ended();
     });
     return () => stream.close(constants.NGHTTP2_CANCEL);
   }
 
   close(): void {
     this.#closing = true;
+    this.#waiting.length = 0;
     for (const s of this.#sessions) s.destroy();
   }
 }

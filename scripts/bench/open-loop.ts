@@ -4,10 +4,11 @@
 // queued behind busy connections) counts in full instead of quietly lowering the send rate
 // (coordinated omission). One undici Pool of up to C keep-alive connections; a request that
 // finds them all busy waits in the pool's queue, and that wait counts too. With --h2: C node:http2
-// sessions taking the requests in turn, many streams each (h2-sender.ts says why not undici).
+// sessions taking the requests in turn, at most C streams open in all, the rest waiting likewise
+// (h2-sender.ts says why not undici, and why the bound).
 // Usage: node open-loop.js --url URL --rate R --duration S --warmup W --connections C
 //          --start-at EPOCH_MS --expect-bytes N [--timeout-ms T] [--ca FILE] [--h2]
-// (https: --ca trusts that CA; --h2 speaks HTTP/2, C connections then carry many streams)
+// (https: --ca trusts that CA; --h2 speaks HTTP/2 over C connections)
 // Prints one JSON object (OpenLoopOutput) on stdout. Requests due during the first W seconds
 // are sent and answered like the others but left out of the numbers.
 import { readFileSync } from 'node:fs';

@@ -7,12 +7,17 @@
 // the machine does meanwhile falls on both. Per window: the ratio of the two processes' CPU per
 // request; a row gives the median.
 //
-// Issue 12's TLS rows are read against plain strangler the same way, over windows of 6 s: over
-// the 1 s windows they read 0.76x (HTTPS) and 0.87x (h2), against 1.14x and 1.57x measured alone;
-// over 6 s, 1.19x (1.14-1.20x) and 1.38x (1.34-1.48x), the CPU section's medians with a fraction
-// of its spread (its rounds that day: 1.13-1.50x and 1.43-1.57x). What the short windows catch is
-// each fresh TLS generator's first second (its handshakes, its HTTP/2 sessions), on the load core
-// it shares with the plain one.
+// Issue 12's TLS rows are read against plain strangler over windows of 6 s, and not loaded
+// together: each process alone in turn (row, base, then base, row, ...), both kept running and
+// warm, so that one generator at a time loads the load core. Together, that core ran the upstream
+// for both and two generators, one of them TLS (a node:http2 client costs ~150 us per request):
+// 97% busy (/proc/stat), so the generator fell behind and sent in bursts. Both errors followed:
+// requests due in a window were answered after it (their CPU uncounted: the bare HTTP/2
+// forwarder read 0.91x plain strangler that way), and HTTP/2 streams piled up inside the proxy
+// (strangler held ~5,600 open, median 1 s, and V8 promoted them to its old space: 1.12x to 1.54x
+// from run to run). Alone, the load core is ~60% busy. Each run's first 1.5 s are not measured:
+// a fresh TLS generator's handshakes and first compiles. Every row notes how busy the load core
+// was (its median over the row's runs), so a reading taken with that core saturated shows.
 //
 // Beside them, a reference row without a bar: the bare HTTP/2 forwarder (node:http2's stream API
 // over TLS + undici, nothing else) against plain strangler, read the same way. It is the floor
@@ -30,8 +35,9 @@ export const RATIO_WARMUP_S = 10;
 /** Windows per row. */
 export const RATIO_WINDOWS = 16;
 
-/** The TLS rows' window: past a fresh TLS generator's first second. */
+/** The TLS rows' window, and each run's first seconds left unmeasured (a fresh TLS generator's). */
 export const TLS_RATIO_WINDOW_MS = 6000;
+export const TLS_RATIO_SETTLE_S = 1.5;
 
 export interface RatioPair {
   readonly key: string;
@@ -41,6 +47,8 @@ export interface RatioPair {
   readonly max?: number;
   /** Its own window, in ms (else the section's, --ratio-window-ms). */
   readonly windowMs?: number;
+  /** Measured each alone in turn (ABBA), not loaded together (the TLS rows: see above). */
+  readonly alone?: true;
 }
 
 /** The CPU section's ratio bars (rate.ts): against the bare forwarder, and TLS against plain
@@ -48,8 +56,8 @@ export interface RatioPair {
  *  strangler: where the HTTP/2 bar lies against what node:http2 itself costs; then an A/A pair. */
 export const RATIO_PAIRS: readonly RatioPair[] = [
   ...CPU_BARS.map(([key, max]) => ({ key, base: BARE_KEY, max })),
-  ...TLS_BARS.map(([key, max]) => ({ key, base: STRANGLER_KEY, max, windowMs: TLS_RATIO_WINDOW_MS })),
-  { key: BARE_H2_KEY, base: STRANGLER_KEY, windowMs: TLS_RATIO_WINDOW_MS },
+  ...TLS_BARS.map(([key, max]) => ({ key, base: STRANGLER_KEY, max, windowMs: TLS_RATIO_WINDOW_MS, alone: true as const })),
+  { key: BARE_H2_KEY, base: STRANGLER_KEY, windowMs: TLS_RATIO_WINDOW_MS, alone: true },
   // The method's own resolution: the plain strangler again (the CPU section's A/A target) beside
   // plain strangler. A ratio above that is within this row's distance from 1.000x is no difference.
   { key: AA_KEY, base: STRANGLER_KEY },
@@ -57,6 +65,13 @@ export const RATIO_PAIRS: readonly RatioPair[] = [
 
 /** A pair's window in ms. */
 export const windowMsOf = (pair: RatioPair, o: Pick<RatioOptions, 'windowMs'>): number => pair.windowMs ?? o.windowMs;
+
+/** About how long a pair's row takes, in seconds (for the bench's estimate). */
+export function ratioPairSeconds(pair: RatioPair, o: Pick<RatioOptions, 'windowMs' | 'windows'>): number {
+  const runs = pair.alone ? 2 : 1;
+  const settleMs = pair.alone ? TLS_RATIO_SETTLE_S * 1000 : SETTLE_MS;
+  return (o.windows * runs * (windowMsOf(pair, o) + settleMs + 700) + runs * RATIO_WARMUP_S * 1000 + 3000) / 1000;
+}
 
 export interface RatioOptions {
   readonly rate: number;
@@ -71,11 +86,14 @@ export interface RatioRow {
   readonly baseUs: readonly number[];
   readonly errors: number;
   /** What made a window's run suspect (errors, a generator that fell behind or lagged), with how
-   *  many of the runs (two per window). Each window's generator is a fresh process. */
+   *  many of the runs (two per window), and how busy the load core was. Each window's generator
+   *  is a fresh process. */
   readonly notes: readonly string[];
   /** Why it did not run (a target unavailable here), or undefined. */
   readonly skipped?: string;
 }
+
+type Measured = Awaited<ReturnType<typeof cpuPerRequestTogether>>[number];
 
 const nameOf = (key: string): string => TARGETS.find((t) => t.key === key)?.name ?? key;
 const ratios = (r: RatioRow): number[] => r.rowUs.map((u, i) => u / r.baseUs[i]!);
@@ -84,7 +102,8 @@ export async function runPairedRatios(o: RatioOptions, ctx: BenchContext, pairs:
   const scenario = SCENARIOS.find((s) => s.name === 'small')!;
   const rows: RatioRow[] = [];
   for (const pair of pairs) {
-    const window = { rate: o.rate, durationS: windowMsOf(pair, o) / 1000, warmupS: SETTLE_MS / 1000, rounds: 1, connections: o.connections };
+    const settleS = pair.alone ? TLS_RATIO_SETTLE_S : SETTLE_MS / 1000;
+    const window = { rate: o.rate, durationS: windowMsOf(pair, o) / 1000, warmupS: settleS, rounds: 1, connections: o.connections };
     const [row, base] = [TARGETS.find((t) => t.key === pair.key)!, TARGETS.find((t) => t.key === pair.base)!];
     const unavailable = row.unavailable?.() ?? base.unavailable?.() ?? null;
     if (unavailable) {
@@ -94,21 +113,34 @@ export async function runPairedRatios(o: RatioOptions, ctx: BenchContext, pairs:
     const running: RunningTarget[] = [];
     try {
       running.push(await startTarget(row, ctx), await startTarget(base, ctx));
-      await cpuPerRequestTogether(running, scenario, { ...window, durationS: RATIO_WARMUP_S }, ctx);
+      const [r, b] = running as [RunningTarget, RunningTarget];
+      // One window: both together, or each alone in turn (row first in even windows, base first in odd).
+      const measure = async (w: number): Promise<[Measured, Measured]> => {
+        if (!pair.alone) return (await cpuPerRequestTogether(running, scenario, window, ctx)) as [Measured, Measured];
+        const got = new Map<RunningTarget, Measured>();
+        for (const t of w % 2 === 0 ? [r, b] : [b, r]) got.set(t, (await cpuPerRequestTogether([t], scenario, window, ctx))[0]!);
+        return [got.get(r)!, got.get(b)!];
+      };
+      const warm = { ...window, durationS: RATIO_WARMUP_S };
+      if (pair.alone) for (const t of running) await cpuPerRequestTogether([t], scenario, warm, ctx);
+      else await cpuPerRequestTogether(running, scenario, warm, ctx);
       const rowUs: number[] = [], baseUs: number[] = [];
+      const loadBusy: number[] = [];
       let errors = 0;
       const notes = new Map<string, number>();
       for (let w = 0; w < o.windows; w++) {
-        const [a, b] = await cpuPerRequestTogether(running, scenario, window, ctx);
-        rowUs.push(a!.usPerReq);
-        baseUs.push(b!.usPerReq);
-        for (const m of [a!, b!]) {
+        const [a, b] = await measure(w);
+        rowUs.push(a.usPerReq);
+        baseUs.push(b.usPerReq);
+        for (const m of [a, b]) {
           errors += failedAnswers(m.r);
+          if (m.loadBusyPct !== undefined) loadBusy.push(m.loadBusyPct);
           for (const note of rateNotes(m.r, window).map((n) => n.replace(/ \(.*\)$/, ''))) notes.set(note, (notes.get(note) ?? 0) + 1);
         }
-        if (w % 4 === 3) process.stderr.write(`[paired ratio ${pair.key}/${pair.base} window ${w + 1}/${o.windows}] ${fmt(a!.usPerReq, 1)} / ${fmt(b!.usPerReq, 1)} us/req = ${(a!.usPerReq / b!.usPerReq).toFixed(2)}x\n`);
+        if (w % 4 === 3) process.stderr.write(`[paired ratio ${pair.key}/${pair.base} window ${w + 1}/${o.windows}] ${fmt(a.usPerReq, 1)} / ${fmt(b.usPerReq, 1)} us/req = ${(a.usPerReq / b.usPerReq).toFixed(2)}x\n`);
       }
-      rows.push({ pair, rowUs, baseUs, errors, notes: [...notes].map(([n, k]) => `${n} (${k} of ${2 * o.windows} runs)`) });
+      const busyNote = loadBusy.length > 0 ? [`load core ${median(loadBusy).toFixed(0)}% busy`] : [];
+      rows.push({ pair, rowUs, baseUs, errors, notes: [...busyNote, ...[...notes].map(([n, k]) => `${n} (${k} of ${2 * o.windows} runs)`)] });
     } finally {
       await Promise.all(running.map((r) => r.stop()));
     }
@@ -117,7 +149,7 @@ export async function runPairedRatios(o: RatioOptions, ctx: BenchContext, pairs:
 }
 
 export function renderPairedRatios(rows: readonly RatioRow[], o: RatioOptions): string {
-  const tls = rows.some((r) => r.pair.windowMs !== undefined && r.pair.windowMs !== o.windowMs) ? ` (the TLS rows: ${TLS_RATIO_WINDOW_MS} ms)` : '';
+  const tls = rows.some((r) => r.pair.alone) ? `; the TLS rows and their reference each alone in turn, ${TLS_RATIO_WINDOW_MS} ms after ${TLS_RATIO_SETTLE_S} s` : '';
   const title = `PAIRED RATIOS (each row and its base loaded together at ${o.rate} req/s each after ${RATIO_WARMUP_S} s together; ${o.windows} windows of ${o.windowMs} ms${tls}; median of the per-window ratios)`;
   return grid(title, ['row', 'base', 'row us/req', 'base us/req', 'ratio', 'per window', 'errors', 'note'], rows.map((r) => {
     if (r.skipped !== undefined) return [nameOf(r.pair.key), nameOf(r.pair.base), '-', '-', '-', '-', '-', `not run: ${r.skipped}`];

@@ -104,7 +104,7 @@ export async function cpuPerRequest(running: RunningTarget, scenario: Scenario, 
 
 /** cpuPerRequest for several targets loaded at once over the same window. */
 export async function cpuPerRequestTogether(targets: readonly RunningTarget[], scenario: Scenario, o: RateOptions, ctx: BenchContext) {
-  return (await measureTogether(targets, scenario, o, ctx)).map((m) => perRequest(m, o));
+  return (await measureTogether(targets, scenario, o, ctx)).map((m) => ({ ...perRequest(m, o), loadBusyPct: m.busy(ctx.pinning.loadCpu) }));
 }
 
 /** `mainUsPerReq`: of that, the main threads' (undefined where not known). */

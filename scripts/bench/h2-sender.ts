@@ -60,7 +60,7 @@ export class H2Sender {
 
   /** Sends one GET (once fewer than C streams are open); returns how to abort it. */
   send(a: Answer): (err: Error) => void {
-    if (this.#open < this.#sessions.length) return this.#start(a);
+    if (this.#open < this.#sessions.length) return this.#start(a) ?? (() => {});
     const w: Waiting = { answer: a, abort: null };
     this.#waiting.push(w);
     return (err) => {
@@ -75,11 +75,12 @@ export class H2Sender {
     for (let w = this.#waiting.shift(); w !== undefined; w = this.#waiting.shift()) {
       if (w.answer === null) continue;
       w.abort = this.#start(w.answer);
-      return;
+      if (w.abort !== null) return;
     }
   }
 
-  #start(a: Answer): (err: Error) => void {
+  /** Opens its stream; null when that failed at once (the answer is told so). */
+  #start(a: Answer): ((err: Error) => void) | null {
     this.#open++;
     const session = this.#sessions[this.#next]!;
     this.#next = (this.#next + 1) % this.#sessions.length;
@@ -87,9 +88,9 @@ export class H2Sender {
     try {
       stream = session.request(this.#headers, { endStream: true });
     } catch (err) {
+      this.#open--;
       a.done(err as Error);
-      this.#ended();
-      return () => {};
+      return null;
     }
     stream.on('response', (h) => a.head(Number(h[':status'])));
     stream.on('data', (chunk: Buffer) => a.data(chunk.length));

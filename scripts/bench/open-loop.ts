@@ -36,6 +36,9 @@ export interface OpenLoopOutput {
   readonly timeouts: number;
   readonly lagP99Ms: number;
   readonly latenciesUs: readonly number[];
+  /** What the failed answers were, by kind (an error's code or message, `timeout`, `status 502`,
+   *  `wrong body`), with how many of each: at most 5 kinds, the rest as `other`. */
+  readonly failures: Readonly<Record<string, number>>;
 }
 
 const url = new URL(argValue('--url'));
@@ -81,6 +84,11 @@ const h2Sender = h2 ? new H2Sender(url.origin, path, connections, HEADERS, ca) :
 const latency = new Float64Array(measuredN).fill(Number.NaN);
 const lag = new Float64Array(measuredN);
 let answered = 0, ok = 0, non2xx = 0, wrongBody = 0, errors = 0, timeouts = 0;
+const failures: Record<string, number> = {};
+function failed(kind: string): void {
+  const k = kind in failures || Object.keys(failures).length < 5 ? kind : 'other';
+  failures[k] = (failures[k] ?? 0) + 1;
+}
 let lastAnswerAt = 0;
 let outstanding = 0;
 let allSent: () => void;
@@ -108,11 +116,11 @@ function fire(i: number, due: number): void {
         answered++;
         lastAnswerAt = performance.now();
         latency[m] = (lastAnswerAt - due) * 1000;
-        if (status < 200 || status > 299) non2xx++;
-        else if (bytes !== expectBytes) wrongBody++;
+        if (status < 200 || status > 299) non2xx++, failed(`status ${status}`);
+        else if (bytes !== expectBytes) wrongBody++, failed('wrong body');
         else ok++;
-      } else if (err === TIMEOUT || (err as { code?: string }).code?.includes('TIMEOUT')) timeouts++;
-      else errors++;
+      } else if (err === TIMEOUT || (err as { code?: string }).code?.includes('TIMEOUT')) timeouts++, failed('timeout');
+      else errors++, failed((err as { code?: string }).code ?? err.message.slice(0, 60));
     }
     if (--outstanding === 0) drained();
   };
@@ -159,6 +167,7 @@ async function main(): Promise<void> {
     ok, non2xx, wrongBody, errors, timeouts,
     lagP99Ms: percentile(lags, 99),
     latenciesUs: Array.from(lat, (x) => Math.round(x)),
+    failures,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

@@ -17,7 +17,9 @@
 // (strangler held ~5,600 open, median 1 s, and V8 promoted them to its old space: 1.12x to 1.54x
 // from run to run). Alone, the load core is ~60% busy. Each run's first 1.5 s are not measured:
 // a fresh TLS generator's handshakes and first compiles. Every row notes how busy the load core
-// was (its median over the row's runs), so a reading taken with that core saturated shows.
+// was (its median over the row's runs), so a reading taken with that core saturated shows, how
+// much CPU time the VM's host took (/proc/stat steal: on one afternoon both processes and their
+// generators stalled together for whole windows as it grew), and what its failed answers were.
 //
 // Beside them, a reference row without a bar: the bare HTTP/2 forwarder (node:http2's stream API
 // over TLS + undici, nothing else) against plain strangler, read the same way. It is the floor
@@ -126,21 +128,28 @@ export async function runPairedRatios(o: RatioOptions, ctx: BenchContext, pairs:
       else await cpuPerRequestTogether(running, scenario, warm, ctx);
       const rowUs: number[] = [], baseUs: number[] = [];
       const loadBusy: number[] = [];
+      const steal: number[] = [];
       let errors = 0;
       const notes = new Map<string, number>();
+      const failures = new Map<string, number>();
       for (let w = 0; w < o.windows; w++) {
         const [a, b] = await measure(w);
         rowUs.push(a.usPerReq);
         baseUs.push(b.usPerReq);
         for (const m of [a, b]) {
           errors += failedAnswers(m.r);
+          for (const [kind, n] of Object.entries(m.r.failures)) failures.set(kind, (failures.get(kind) ?? 0) + n);
           if (m.loadBusyPct !== undefined) loadBusy.push(m.loadBusyPct);
+          if (m.stealPct !== undefined) steal.push(m.stealPct);
           for (const note of rateNotes(m.r, window).map((n) => n.replace(/ \(.*\)$/, ''))) notes.set(note, (notes.get(note) ?? 0) + 1);
         }
         if (w % 4 === 3) process.stderr.write(`[paired ratio ${pair.key}/${pair.base} window ${w + 1}/${o.windows}] ${fmt(a.usPerReq, 1)} / ${fmt(b.usPerReq, 1)} us/req = ${(a.usPerReq / b.usPerReq).toFixed(2)}x\n`);
       }
       const busyNote = loadBusy.length > 0 ? [`load core ${median(loadBusy).toFixed(0)}% busy`] : [];
-      rows.push({ pair, rowUs, baseUs, errors, notes: [...busyNote, ...[...notes].map(([n, k]) => `${n} (${k} of ${2 * o.windows} runs)`)] });
+      // (A VM's host taking CPU time away stalls the generators and the proxies at once.)
+      if (steal.length > 0 && Math.max(...steal) >= 1) busyNote.push(`host took up to ${Math.max(...steal).toFixed(1)}% of CPU time (steal; median ${median(steal).toFixed(1)}%)`);
+      const failNote = failures.size > 0 ? [`failed answers: ${[...failures].map(([kind, n]) => `${kind} ${n}`).join(', ')}`] : [];
+      rows.push({ pair, rowUs, baseUs, errors, notes: [...busyNote, ...[...notes].map(([n, k]) => `${n} (${k} of ${2 * o.windows} runs)`), ...failNote] });
     } finally {
       await Promise.all(running.map((r) => r.stop()));
     }

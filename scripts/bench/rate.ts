@@ -104,7 +104,7 @@ export async function cpuPerRequest(running: RunningTarget, scenario: Scenario, 
 
 /** cpuPerRequest for several targets loaded at once over the same window. */
 export async function cpuPerRequestTogether(targets: readonly RunningTarget[], scenario: Scenario, o: RateOptions, ctx: BenchContext) {
-  return (await measureTogether(targets, scenario, o, ctx)).map((m) => ({ ...perRequest(m, o), loadBusyPct: m.busy(ctx.pinning.loadCpu) }));
+  return (await measureTogether(targets, scenario, o, ctx)).map((m) => ({ ...perRequest(m, o), loadBusyPct: m.busy(ctx.pinning.loadCpu), stealPct: m.stealPct }));
 }
 
 /** `mainUsPerReq`: of that, the main threads' (undefined where not known). */
@@ -123,7 +123,7 @@ export function failedAnswers(r: OpenLoopOutput): number {
 /** What makes a fixed-rate run suspect. */
 export function rateNotes(r: OpenLoopOutput, o: RateOptions): string[] {
   const notes: string[] = [];
-  if (failedAnswers(r)) notes.push('had errors or non-2xx answers');
+  if (failedAnswers(r)) notes.push(`had errors or non-2xx answers (${Object.entries(r.failures).map(([k, n]) => `${k}: ${n}`).join(', ')})`);
   if (r.achievedRps < 0.95 * o.rate) notes.push(`fell behind the rate (${r.achievedRps.toFixed(0)} req/s)`);
   if (r.lagP99Ms > 5) notes.push(`generator lagged (p99 ${r.lagP99Ms.toFixed(1)} ms)`);
   return notes;

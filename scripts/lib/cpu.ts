@@ -55,10 +55,10 @@ export function planPinning(enabled: boolean): Pinning {
   };
 }
 
-export type CpuSnapshot = ReadonlyMap<number, { busy: number; total: number }>;
+export type CpuSnapshot = ReadonlyMap<number, { busy: number; total: number; steal: number }>;
 
 export function cpuSnapshot(): CpuSnapshot {
-  const m = new Map<number, { busy: number; total: number }>();
+  const m = new Map<number, { busy: number; total: number; steal: number }>();
   try {
     for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
       const r = /^cpu(\d+)\s+(.*)$/.exec(line);
@@ -66,7 +66,7 @@ export function cpuSnapshot(): CpuSnapshot {
       const f = r[2]!.trim().split(/\s+/).map(Number);
       // user nice system idle iowait irq softirq steal (guest time is already in user)
       const total = f.slice(0, 8).reduce((a, x) => a + x, 0);
-      m.set(Number(r[1]), { busy: total - f[3]! - (f[4] ?? 0), total });
+      m.set(Number(r[1]), { busy: total - f[3]! - (f[4] ?? 0), total, steal: f[7] ?? 0 });
     }
   } catch { /* not Linux: no numbers */ }
   return m;
@@ -79,6 +79,20 @@ export function busyPercent(a: CpuSnapshot, b: CpuSnapshot, cpu: number | undefi
   const y = b.get(cpu);
   if (!x || !y || y.total <= x.total) return undefined;
   return (100 * (y.busy - x.busy)) / (y.total - x.total);
+}
+
+/** The share of every CPU's time between two snapshots that the host took (steal: a VM's vCPU
+ *  waiting for a physical one), in percent, or undefined. */
+export function stealPercent(a: CpuSnapshot, b: CpuSnapshot): number | undefined {
+  let steal = 0;
+  let total = 0;
+  for (const [cpu, y] of b) {
+    const x = a.get(cpu);
+    if (x === undefined) continue;
+    steal += y.steal - x.steal;
+    total += y.total - x.total;
+  }
+  return total > 0 ? (100 * steal) / total : undefined;
 }
 
 let clkTck: number | undefined;
@@ -144,7 +158,7 @@ export async function idleCheck(ms: number): Promise<{ parts: string; idle: bool
 
 /** From now on: CPU seconds of process group `pgid` (`mainCpuS`: of its main threads alone), wall
  *  seconds, and per-core busy shares. */
-export function cpuMeter(pgid: number | undefined): () => { procCpuS: number | undefined; mainCpuS: number | undefined; wallS: number; busy: (cpu: number | undefined) => number | undefined } {
+export function cpuMeter(pgid: number | undefined): () => { procCpuS: number | undefined; mainCpuS: number | undefined; wallS: number; busy: (cpu: number | undefined) => number | undefined; stealPct: number | undefined } {
   const before = cpuSnapshot();
   const procBefore = groupCpuSeconds(pgid);
   const t0 = performance.now();
@@ -159,6 +173,7 @@ export function cpuMeter(pgid: number | undefined): () => { procCpuS: number | u
       mainCpuS: mainBefore !== undefined && mainAfter !== undefined ? mainAfter - mainBefore : undefined,
       wallS,
       busy: (cpu) => busyPercent(before, after, cpu),
+      stealPct: stealPercent(before, after),
     };
   };
 }

@@ -22,8 +22,13 @@ export interface WorkerOptions {
 }
 
 function send(m: FromWorker): void {
-  if (process.connected) process.send?.(m);
+  if (process.connected) process.send?.(m, undefined, undefined, sendFailed);
 }
+
+/** A message the primary could not take (it died: EPIPE) is dropped. Without a callback, node
+ *  emits the failure as an unhandled 'error' and the worker crashed with a stack trace; its
+ *  'disconnect' ends it gracefully instead (workers/start.ts). */
+function sendFailed(): void {}
 
 /** Starts serving once the primary's first config arrives; resolves with the running proxy. */
 export function runWorker(opts: WorkerOptions): Promise<Strangler> {

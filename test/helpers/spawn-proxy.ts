@@ -26,6 +26,8 @@ export function spawnBuiltProxy(configFile: string, extraArgs: readonly string[]
 export async function spawnBuiltWorkers(configFile: string, workers = 2): Promise<{ child: ChildProcess; log: ReturnType<typeof logLines>; url: string; admin: string }> {
   const child = spawnBuiltProxy(configFile, ['--workers', String(workers)]);
   const log = logLines(child);
-  const up = await log.wait((l) => l.msg === LOG.listening);
+  // (Three processes start, each loading its modules: on a loaded two-core machine, with other
+  // test files running, that took over 10 s twice in a row. A bound, not a wait for a guessed time.)
+  const up = await log.wait((l) => l.msg === LOG.listening, 30_000);
   return { child, log, url: `http://127.0.0.1:${up.port as number}`, admin: `http://127.0.0.1:${up.adminPort as number}` };
 }

@@ -27,7 +27,8 @@ export async function spawnBuiltWorkers(configFile: string, workers = 2): Promis
   const child = spawnBuiltProxy(configFile, ['--workers', String(workers)]);
   const log = logLines(child);
   // (Three processes start, each loading its modules: on a loaded two-core machine, with other
-  // test files running, that took over 10 s twice in a row. A bound, not a wait for a guessed time.)
-  const up = await log.wait((l) => l.msg === LOG.listening, 30_000);
+  // test files running, that took over 10 s twice in a row. A bound, not a wait for a guessed time,
+  // under vitest's 30 s test timeout so that its own message says what did not come.)
+  const up = await log.wait((l) => l.msg === LOG.listening, 25_000);
   return { child, log, url: `http://127.0.0.1:${up.port as number}`, admin: `http://127.0.0.1:${up.adminPort as number}` };
 }
